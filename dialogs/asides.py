@@ -1,0 +1,186 @@
+"""The question on top of the conversation (menu, suggestion, nudge, confirmation...):
+each kind knows how to ask again, take a button and take typed text."""
+
+from datetime import datetime
+
+from dialogs import followups, nudging, onboarding, runner, texts
+from dialogs.content_model import Content, Dialogue
+from dialogs.draft import Draft
+from dialogs.matching import match_choice
+from dialogs.model import (
+    Aside,
+    Choice,
+    FollowUpAside,
+    ForgetAside,
+    ForgetConfirmed,
+    MenuAside,
+    NudgeAside,
+    OnboardingAside,
+    ReflectAside,
+    SafetyAside,
+    SuggestAside,
+)
+from dialogs.timetext import parse_clock
+
+CARRY_ON = "carry_on"
+
+
+def present(draft: Draft, content: Content, aside: Aside) -> None:
+    """Ask the aside's question (again)."""
+    match aside:
+        case OnboardingAside():
+            onboarding.present(draft, content, aside)
+        case MenuAside():
+            draft.ask(texts.MENU, menu_choices(draft, content))
+        case SuggestAside(dialogue=dialogue_id):
+            dialogue = content.dialogue(dialogue_id)
+            if dialogue is None:
+                draft.update(aside=None, awaiting=None)
+                return
+            draft.ask(
+                texts.SUGGEST.format(
+                    title=dialogue.title, minutes=dialogue.minutes, summary=dialogue.summary
+                ),
+                tuple(Choice(*c) for c in texts.SUGGEST_CHOICES),
+            )
+        case NudgeAside():
+            nudging.present(draft, content, aside)
+        case ReflectAside():
+            draft.prompt(texts.REFLECT_PROMPT, texts.REFLECT_PLACEHOLDER)
+        case FollowUpAside():
+            followups.present(draft, aside)
+        case ForgetAside():
+            draft.ask(texts.FORGET_ASK, tuple(Choice(*c) for c in texts.FORGET_CHOICES))
+        case SafetyAside():
+            progress = draft.state.dialogue
+            title = runner.title_of(content, progress.dialogue if progress else None)
+            draft.ask(
+                texts.SAFETY_PAUSED.format(title=title),
+                tuple(Choice(*c) for c in texts.SAFETY_CARRY_ON),
+            )
+
+
+def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: datetime) -> None:
+    """A button of the aside was pressed (or its label typed)."""
+    match aside:
+        case OnboardingAside():
+            onboarding.choose(draft, content, aside, choice)
+        case MenuAside():
+            _menu_choice(draft, content, choice, at)
+        case SuggestAside(dialogue=dialogue_id):
+            _suggest_choice(draft, content, content.dialogue(dialogue_id), choice, at)
+        case NudgeAside():
+            nudging.choose(draft, content, aside, choice, at)
+        case FollowUpAside():
+            followups.choose(draft, aside, choice, at)
+        case ForgetAside():
+            _forget_choice(draft, choice)
+        case SafetyAside():
+            _safety_choice(draft, content, choice, at)
+        case ReflectAside():
+            pass  # a free-text aside has no buttons
+
+
+def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) -> None:
+    """Typed text that matched none of the aside's buttons."""
+    match aside:
+        case OnboardingAside():
+            onboarding.text(draft, content, aside, said)
+        case NudgeAside(stage="offer") | ReflectAside():
+            nudging.reflect(draft, content, aside.delivery, said, at)
+        case FollowUpAside(stage="learned"):
+            followups.learned(draft, aside, said, at)
+        case MenuAside():
+            found = find_in_menu(draft, content, said)
+            if found is not None:
+                runner.begin(draft, found, at)
+                return
+            draft.say(texts.DIDNT_CATCH)
+            present(draft, content, aside)
+        case _:
+            draft.say(texts.DIDNT_CATCH)
+            present(draft, content, aside)
+
+
+def wants_text(aside: Aside, said: str) -> bool:
+    """Typed text this aside reads itself before any button matching (a time like 8:30)."""
+    return (
+        isinstance(aside, OnboardingAside)
+        and aside.stage == "time"
+        and parse_clock(said) is not None
+    )
+
+
+def menu_choices(draft: Draft, content: Content) -> tuple[Choice, ...]:
+    """Dialogues of the leader's themes first; 'carry on' first when one is in progress."""
+    chosen = draft.state.profile.themes
+    ordered = sorted(
+        content.dialogues,
+        key=lambda d: (d.theme not in chosen, [t.id for t in content.themes].index(d.theme)),
+    )
+    choices = [Choice(d.id, d.title) for d in ordered]
+    progress = draft.state.dialogue
+    if progress is not None:
+        title = runner.title_of(content, progress.dialogue)
+        choices.insert(0, Choice(CARRY_ON, texts.CARRY_ON_LABEL.format(title=title)))
+    return tuple(choices)
+
+
+def resume(draft: Draft, content: Content, lead: str = texts.BACK_TO) -> None:
+    """After an aside ends: ask the dialogue's current question again, if one is open."""
+    progress = draft.state.dialogue
+    dialogue = content.dialogue(progress.dialogue) if progress else None
+    if dialogue is None:
+        return
+    draft.say(lead.format(title=dialogue.title))
+    runner.present(draft, dialogue)
+
+
+def _menu_choice(draft: Draft, content: Content, choice: str, at: datetime) -> None:
+    draft.update(aside=None, awaiting=None)
+    if choice == CARRY_ON:
+        resume(draft, content)
+        return
+    dialogue = content.dialogue(choice)
+    if dialogue is not None:
+        runner.close(draft, at, "stopped")
+        runner.begin(draft, dialogue, at)
+
+
+def _suggest_choice(
+    draft: Draft, content: Content, dialogue: Dialogue | None, choice: str, at: datetime
+) -> None:
+    draft.update(aside=None, awaiting=None)
+    if choice == "yes" and dialogue is not None:
+        runner.begin(draft, dialogue, at)
+    elif choice == "menu":
+        draft.update(aside=MenuAside())
+        present(draft, content, MenuAside())
+    else:
+        draft.say(texts.NOT_NOW)
+
+
+def _forget_choice(draft: Draft, choice: str) -> None:
+    draft.update(aside=None, awaiting=None)
+    if choice == "yes":
+        draft.effect(ForgetConfirmed())
+        draft.say(texts.FORGOTTEN)
+    else:
+        draft.say(texts.FORGET_KEPT)
+
+
+def _safety_choice(draft: Draft, content: Content, choice: str, at: datetime) -> None:
+    draft.update(aside=None, awaiting=None)
+    if choice == "carry_on":
+        resume(draft, content)
+    else:
+        runner.close(draft, at, "stopped")
+        draft.say(texts.NOT_NOW)
+
+
+def find_in_menu(draft: Draft, content: Content, said: str) -> Dialogue | None:
+    """A dialogue named in typed text: its menu number, its title, or words of its id."""
+    listed = [c for c in menu_choices(draft, content) if c.id != CARRY_ON]
+    options = [(c.label, c.id, c.id.split(".", 1)[-1].replace("-", " ")) for c in listed]
+    index = match_choice(said, options)
+    return content.dialogue(listed[index].id) if index is not None else None

@@ -1,0 +1,140 @@
+"""The channel-neutral command grammar, parsed once for console, Slack and Teams."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from dialogs.timezones import canonical_zone, suggest_zone
+
+SimpleName = Literal[
+    "help",
+    "start",
+    "nudge",
+    "journal",
+    "resume",
+    "export",
+    "forget",
+    "stop",
+    "schedule",
+]
+# Commands that answer and then hand the conversation back to where it was.
+PASSIVE: frozenset[str] = frozenset({"help", "journal", "export", "schedule"})
+
+
+@dataclass(frozen=True)
+class Simple:
+    name: SimpleName
+
+
+@dataclass(frozen=True)
+class StartDialogue:
+    """`start` with words after it: the leader named (or numbered) a dialogue."""
+
+    query: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class SetTimezone:
+    zone: str | None  # None: show the current zone
+
+
+@dataclass(frozen=True)
+class CommandError:
+    """Bad arguments: one sentence of reason and a correct example."""
+
+    reason: str
+    example: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.reason} For example: `{self.example}`"
+
+
+Command = Simple | StartDialogue | Pause | SetTimezone
+
+_ALIASES: dict[str, SimpleName] = {
+    "help": "help",
+    "?": "help",
+    "commands": "help",
+    "menu": "start",
+    "start": "start",
+    "dialogues": "start",
+    "nudge": "nudge",
+    "journal": "journal",
+    "resume": "resume",
+    "export": "export",
+    "stop": "stop",
+    "cancel": "stop",
+    "quit": "stop",
+    "schedule": "schedule",
+    "schedules": "schedule",
+}
+_FORGET = ("forget me", "forget", "delete my data", "delete me")
+
+
+def parse_command(text: str) -> Command | CommandError | None:
+    """A command, a CommandError for a command word with bad arguments, or None for prose."""
+    words = text.strip().lstrip("/").split()
+    if not words:
+        return None
+    head, rest = words[0].lower(), words[1:]
+    lowered = " ".join(w.lower() for w in words)
+    if lowered in _FORGET:
+        return Simple("forget")
+    if head == "pause":
+        return _parse_pause(rest)
+    if head in ("timezone", "tz", "time-zone"):
+        return _parse_timezone(rest)
+    if head in ("start", "menu") and rest:
+        return StartDialogue(" ".join(rest))
+    name = _ALIASES.get(head)
+    if name is None or rest:
+        return None
+    return Simple(name)
+
+
+def is_bare_command(text: str) -> bool:
+    """True for a message that is only a command word, e.g. 'help' (safe mid-answer)."""
+    parsed = parse_command(text)
+    return isinstance(parsed, Simple | SetTimezone | Pause) and (
+        not isinstance(parsed, SetTimezone) or parsed.zone is not None
+    )
+
+
+def _parse_pause(rest: list[str]) -> Pause | CommandError:
+    if not rest:
+        return Pause()
+    args = rest[1:] if rest[0].lower() == "until" else rest
+    if len(args) != 1:
+        return CommandError(
+            "Pause takes one date, written year-month-day.", "pause until 2027-01-05"
+        )
+    try:
+        return Pause(date.fromisoformat(args[0]))
+    except ValueError:
+        return CommandError(
+            f"I couldn't read {args[0]!r} as a date; write it year-month-day.",
+            "pause until 2027-01-05",
+        )
+
+
+def _parse_timezone(rest: list[str]) -> SetTimezone | CommandError:
+    if not rest:
+        return SetTimezone(None)
+    name = " ".join(rest)
+    found = canonical_zone(name.replace(" ", "_"))
+    if found:
+        return SetTimezone(found)
+    guess = suggest_zone(name.replace(" ", "_"))
+    reason = (
+        f"{name!r} is not a time zone I know; did you mean {guess}?"
+        if guess
+        else f"{name!r} is not a time zone name; use a place name from the IANA list, not an "
+        "abbreviation or offset."
+    )
+    return CommandError(reason, f"timezone {guess or 'Europe/London'}")

@@ -1,0 +1,130 @@
+"""What content is once loaded: themes, nudges, dialogues, onboarding copy and safety."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+StepType = Literal["text", "choice", "commitment", "end"]
+COACHING_MODELS = ("grow", "sbi", "stakeholder-map", "energy-audit", "tame-or-wicked", "other")
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    summary: str
+    core: bool
+
+
+@dataclass(frozen=True)
+class Nudge:
+    id: str
+    theme: str
+    text: str
+    dialogue: str | None = None
+
+
+@dataclass(frozen=True)
+class StepChoice:
+    label: str
+    next: str
+    aliases: tuple[str, ...] = ()
+    reply: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node of a dialogue. `text` is the question (`ask`) or, for an end, the closing words."""
+
+    id: str
+    type: StepType
+    text: str
+    next: str | None = None
+    choices: tuple[StepChoice, ...] = ()
+    save_as: str | None = None
+    placeholder: str | None = None
+
+    @property
+    def is_question(self) -> bool:
+        return self.type != "end"
+
+    def successors(self) -> tuple[str, ...]:
+        if self.type == "choice":
+            return tuple(dict.fromkeys(choice.next for choice in self.choices))
+        return (self.next,) if self.next else ()
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    id: str
+    theme: str
+    title: str
+    summary: str
+    model: str
+    minutes: int
+    follow_up_days: int
+    start: str
+    steps: Mapping[str, Step]
+    phrases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    welcome: str
+    privacy: str
+    setup_question: str
+    themes_question: str
+    more_themes_question: str
+    time_question: str
+    done: str
+    done_no_nudges: str
+    skipped: str
+
+
+@dataclass(frozen=True)
+class SupportContact:
+    name: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Safety:
+    phrases: tuple[str, ...]
+    message: str
+    contacts: tuple[SupportContact, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    """All content, checked. Look-ups by id are dictionaries built once at load."""
+
+    themes: tuple[Theme, ...]
+    nudges: tuple[Nudge, ...]
+    dialogues: tuple[Dialogue, ...]
+    onboarding: Onboarding
+    safety: Safety
+    version: str = ""
+    _themes: dict[str, Theme] = field(default_factory=dict, repr=False, compare=False)
+    _dialogues: dict[str, Dialogue] = field(default_factory=dict, repr=False, compare=False)
+    _nudges: dict[str, Nudge] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._themes.update((t.id, t) for t in self.themes)
+        self._dialogues.update((d.id, d) for d in self.dialogues)
+        self._nudges.update((n.id, n) for n in self.nudges)
+
+    def theme(self, theme_id: str) -> Theme | None:
+        return self._themes.get(theme_id)
+
+    def dialogue(self, dialogue_id: str) -> Dialogue | None:
+        return self._dialogues.get(dialogue_id)
+
+    def nudge(self, nudge_id: str) -> Nudge | None:
+        return self._nudges.get(nudge_id)
+
+    def nudges_for(self, theme_id: str) -> tuple[Nudge, ...]:
+        return tuple(n for n in self.nudges if n.theme == theme_id)
+
+    def dialogues_for(self, theme_id: str) -> tuple[Dialogue, ...]:
+        return tuple(d for d in self.dialogues if d.theme == theme_id)

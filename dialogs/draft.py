@@ -1,0 +1,48 @@
+"""A turn under construction: messages, effects and state changes gathered in one place."""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from dialogs.model import Ask, Awaiting, Choice, Effect, Message, Prompt, Say, Turn, UserState
+
+
+@dataclass
+class Draft:
+    """Local, mutable scratchpad used inside one `step()` call; the result is a frozen Turn."""
+
+    state: UserState
+    now: datetime
+    messages: list[Message] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+    def update(self, **changes: Any) -> None:
+        self.state = replace(self.state, **changes)
+
+    def update_profile(self, **changes: Any) -> None:
+        self.state = replace(self.state, profile=replace(self.state.profile, **changes))
+
+    def next_id(self, prefix: str) -> str:
+        """A new id, unique for this leader (ids of reflections, commitments, questions)."""
+        self.state = replace(self.state, seq=self.state.seq + 1)
+        return f"{prefix}{self.state.seq}"
+
+    def say(self, text: str) -> None:
+        self.messages.append(Say(text))
+
+    def ask(self, text: str, choices: tuple[Choice, ...], token: str | None = None) -> None:
+        """Ask with buttons; the new token makes buttons of earlier questions stale."""
+        token = token or self.next_id("q")
+        self.messages.append(Ask(text, choices, token))
+        self.state = replace(self.state, awaiting=Awaiting(token, choices, self.now))
+
+    def prompt(self, text: str, placeholder: str | None = None) -> None:
+        self.messages.append(Prompt(text, placeholder))
+        self.state = replace(self.state, awaiting=Awaiting(self.next_id("q"), (), self.now))
+
+    def effect(self, effect: Effect) -> None:
+        if effect not in self.effects:
+            self.effects.append(effect)
+
+    def finish(self) -> Turn:
+        return Turn(self.state, tuple(self.messages), tuple(self.effects))

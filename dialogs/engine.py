@@ -1,0 +1,344 @@
+"""The engine: one pure function from (state, event, content) to (new state, messages).
+
+No I/O and no clock: time arrives in `event.at`. Every input gets an answer; nothing the
+leader types raises an exception.
+"""
+
+from datetime import datetime
+
+from dialogs import asides, followups, journal, nudging, onboarding, routing, runner, texts
+from dialogs.commands import (
+    Command,
+    CommandError,
+    Pause,
+    SetTimezone,
+    Simple,
+    StartDialogue,
+    parse_command,
+)
+from dialogs.content_model import Content
+from dialogs.draft import Draft
+from dialogs.matching import match_choice
+from dialogs.model import (
+    Choice,
+    ChoiceMade,
+    CommandGiven,
+    Event,
+    ExportRequested,
+    FollowUpAside,
+    FollowUpDue,
+    ForgetAside,
+    MenuAside,
+    NudgeAside,
+    NudgeDue,
+    PreferencesChanged,
+    SafetyAside,
+    SessionOpened,
+    SuggestAside,
+    Turn,
+    UserState,
+    UserText,
+)
+from dialogs.screening import holds_nhs_number, signals_distress
+from dialogs.timetext import local_date, long_date
+
+MAX_TEXT = 10_000
+
+
+def step(state: UserState, event: Event, content: Content) -> Turn:
+    """Advance one leader's conversation by one event."""
+    draft = Draft(state, event.at)
+    match event:
+        case UserText(text=text, at=at):
+            _on_text(draft, content, text, at)
+        case CommandGiven(text=text, at=at):
+            _on_command_text(draft, content, text, at)
+        case ChoiceMade(token=token, choice=choice, at=at):
+            _on_choice(draft, content, token, choice, at)
+        case SessionOpened(at=at):
+            _on_session(draft, content, at)
+        case NudgeDue(delivery=delivery, themes=themes, at=at):
+            nudging.deliver(draft, content, delivery, themes, at)
+        case FollowUpDue(commitment=commitment, at=at):
+            followups.deliver(draft, commitment, at)
+    if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
+        draft.update(last_seen_at=event.at)
+    return draft.finish()
+
+
+def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
+    said = text.strip()
+    if not said:
+        draft.say(texts.EMPTY)
+        return
+    if len(said) > MAX_TEXT:
+        draft.say(texts.TOO_LONG.format(length=len(said), limit=MAX_TEXT))
+        return
+    if holds_nhs_number(said):
+        draft.say(texts.NHS_NUMBER)  # and nothing of the message is kept
+        return
+    if signals_distress(said, content.safety.phrases):
+        _signpost(draft, content)
+        return
+    _expire(draft, content, at)
+    parsed = parse_command(said)
+    if _first_contact(draft, content, at, command=parsed):
+        return
+    if parsed is not None and _accepts_command(draft, parsed):
+        _run(draft, content, parsed, at)
+        return
+    aside = draft.state.aside
+    if aside is not None:
+        awaiting = draft.state.awaiting
+        picked = None
+        if awaiting is not None and not asides.wants_text(aside, said):
+            picked = _typed_choice(said, awaiting.choices)
+        if picked is not None:
+            asides.choose(draft, content, aside, picked, at)
+        else:
+            asides.text(draft, content, aside, said, at)
+        _after_aside(draft, content)
+        return
+    progress = draft.state.dialogue
+    dialogue = content.dialogue(progress.dialogue) if progress else None
+    if dialogue is not None:
+        runner.answer_text(draft, dialogue, said, at)
+        return
+    suggestion = routing.suggest(said, content.dialogues)
+    if suggestion is None:
+        draft.say(texts.UNSURE)
+        return
+    draft.update(aside=SuggestAside(suggestion.id))
+    asides.present(draft, content, SuggestAside(suggestion.id))
+
+
+def _on_command_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
+    """A slash command or menu button: always a command, never an answer."""
+    parsed = parse_command(text)
+    _expire(draft, content, at)
+    if _first_contact(draft, content, at, command=parsed or CommandError("", "")):
+        if parsed is None:
+            draft.say(texts.HELP)
+        return
+    if parsed is None:
+        word = text.split(maxsplit=1)[0] if text.split() else text
+        draft.say(f"I don't know the command `{word[:40]}`. Type **help** to see them all.")
+        return
+    _run(draft, content, parsed, at)
+
+
+def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: datetime) -> None:
+    _expire(draft, content, at)
+    if token.startswith("n:"):
+        record = nudging.record_of(draft.state, token[2:])
+        if record is not None and record.response is None:
+            nudging.choose(draft, content, NudgeAside(record.delivery), choice, at)
+            _after_aside(draft, content)
+        return
+    if token.startswith("f:"):
+        commitment = followups.find(draft, token[2:])
+        if commitment is not None and commitment.status == "open" and commitment.followed_up_at:
+            followups.choose(draft, FollowUpAside(commitment.id), choice, at)
+            _after_aside(draft, content)
+        return
+    awaiting = draft.state.awaiting
+    if awaiting is None or token != awaiting.token:
+        return  # a button of an earlier question: a second click does nothing
+    if choice not in {c.id for c in awaiting.choices}:
+        return
+    if draft.state.aside is not None:
+        asides.choose(draft, content, draft.state.aside, choice, at)
+        _after_aside(draft, content)
+        return
+    progress = draft.state.dialogue
+    dialogue = content.dialogue(progress.dialogue) if progress else None
+    if dialogue is not None and choice.isdigit():
+        runner.answer_choice(draft, dialogue, int(choice), at)
+
+
+def _on_session(draft: Draft, content: Content, at: datetime) -> None:
+    """Opening the app again: pick up where the leader left off."""
+    if draft.state.profile.welcomed_at is None:
+        return
+    _expire(draft, content, at)
+    aside = draft.state.aside
+    if aside is not None:
+        asides.present(draft, content, aside)
+    elif draft.state.dialogue is not None:
+        asides.resume(draft, content, lead=texts.WELCOME_BACK)
+
+
+def _first_contact(
+    draft: Draft, content: Content, at: datetime, command: Command | CommandError | None
+) -> bool:
+    """Welcome and privacy notice on the very first message; True when that was all."""
+    if draft.state.profile.welcomed_at is not None:
+        return False
+    onboarding.welcome(draft, content, at)
+    if isinstance(command, CommandError) or command is None:
+        onboarding.begin(draft, content)
+        return True
+    draft.update_profile(onboarded=True)  # a command skips set-up: `start` shows the menu
+    _run(draft, content, command, at)
+    return True
+
+
+def _accepts_command(draft: Draft, parsed: Command | CommandError) -> bool:
+    """At a free-text question, only a whole, valid command interrupts the answer."""
+    awaiting = draft.state.awaiting
+    if awaiting is None or awaiting.choices:
+        return True
+    return isinstance(parsed, Simple | Pause | SetTimezone)
+
+
+def _run(draft: Draft, content: Content, command: Command | CommandError, at: datetime) -> None:
+    match command:
+        case CommandError():
+            draft.say(command.text)
+            return
+        case Simple(name="start"):
+            draft.update(aside=MenuAside())
+            asides.present(draft, content, MenuAside())
+            return
+        case StartDialogue(query=query):
+            _start_named(draft, content, query, at)
+            return
+        case Simple(name="stop"):
+            _stop(draft, content, at)
+            return
+        case Simple(name="forget"):
+            draft.update(aside=ForgetAside())
+            asides.present(draft, content, ForgetAside())
+            return
+        case Simple(name="nudge"):
+            _nudge_now(draft, content, at)
+            return
+    _run_passive(draft, content, command, at)
+    _return_to_question(draft, content)
+
+
+def _run_passive(draft: Draft, content: Content, command: Command, at: datetime) -> None:
+    """Commands that answer and leave the conversation where it was."""
+    profile = draft.state.profile
+    match command:
+        case Simple(name="help"):
+            draft.say(texts.HELP)
+        case Simple(name="journal"):
+            draft.say(journal.render(draft.state, content))
+        case Simple(name="export"):
+            draft.effect(ExportRequested())
+        case Simple(name="schedule"):
+            draft.say(_schedule_summary(draft, content))
+        case Simple(name="resume"):
+            if not profile.paused:
+                draft.say(texts.NOT_PAUSED)
+                return
+            draft.update_profile(paused=False, paused_until=None)
+            draft.effect(PreferencesChanged())
+            draft.say(texts.RESUMED)
+        case Pause(until=until):
+            if until is not None and until <= local_date(at, profile.timezone):
+                draft.say(
+                    f"{texts.PAUSE_IN_PAST} For example: `pause until "
+                    f"{local_date(at, profile.timezone).replace(year=at.year + 1)}`"
+                )
+                return
+            draft.update_profile(paused=True, paused_until=until)
+            draft.effect(PreferencesChanged())
+            draft.say(texts.PAUSED_UNTIL.format(day=long_date(until)) if until else texts.PAUSED)
+        case SetTimezone(zone=None):
+            draft.say(texts.TIMEZONE_IS.format(zone=profile.timezone))
+        case SetTimezone(zone=str(zone)):
+            draft.update_profile(timezone=zone, timezone_source="leader")
+            draft.effect(PreferencesChanged())
+            draft.say(texts.TIMEZONE_SET.format(zone=zone))
+
+
+def _return_to_question(draft: Draft, content: Content) -> None:
+    """After a passive command, ask again whatever was being asked."""
+    if draft.state.aside is not None:
+        asides.present(draft, content, draft.state.aside)
+    elif draft.state.dialogue is not None:
+        asides.resume(draft, content)
+
+
+def _after_aside(draft: Draft, content: Content) -> None:
+    """When an aside ends without a new question, go back to the dialogue underneath."""
+    if draft.state.aside is None and draft.state.awaiting is None:
+        asides.resume(draft, content)
+
+
+def _start_named(draft: Draft, content: Content, query: str, at: datetime) -> None:
+    found = asides.find_in_menu(draft, content, query) or routing.suggest(query, content.dialogues)
+    if found is None:
+        draft.say(f"I couldn't find a conversation called “{runner.shorten(query, 40)}”.")
+        draft.update(aside=MenuAside())
+        asides.present(draft, content, MenuAside())
+        return
+    runner.close(draft, at, "stopped")
+    runner.begin(draft, found, at)
+
+
+def _stop(draft: Draft, content: Content, at: datetime) -> None:
+    if draft.state.aside is not None:
+        draft.update(aside=None, awaiting=None)
+        if draft.state.dialogue is None:
+            draft.say(texts.NOT_NOW)
+            return
+    closed = runner.close(draft, at, "stopped")
+    draft.update(awaiting=None)
+    if closed is None:
+        draft.say(texts.NOTHING_TO_STOP)
+    else:
+        draft.say(texts.STOPPED.format(title=runner.title_of(content, closed)))
+
+
+def _nudge_now(draft: Draft, content: Content, at: datetime) -> None:
+    progress = draft.state.dialogue
+    if progress is not None:
+        draft.say(texts.FINISH_FIRST.format(title=runner.title_of(content, progress.dialogue)))
+        asides.resume(draft, content)
+        return
+    draft.update(aside=None)
+    nudging.deliver(draft, content, draft.next_id("now-"), draft.state.profile.themes, at)
+
+
+def _signpost(draft: Draft, content: Content) -> None:
+    """Distress: stop coaching, say so kindly, show support contacts; nothing is pushed."""
+    safety = content.safety
+    contacts = "\n".join(f"• **{c.name}**: {c.detail}" for c in safety.contacts)
+    draft.say(f"{safety.message}\n{contacts}")
+    if draft.state.dialogue is not None:
+        draft.update(aside=SafetyAside())
+        asides.present(draft, content, SafetyAside())
+    else:
+        draft.update(aside=None, awaiting=None)
+
+
+def _expire(draft: Draft, content: Content, at: datetime) -> None:
+    """Close a dialogue idle for over a day, and drop a question left unanswered as long."""
+    progress = draft.state.dialogue
+    if progress is not None and runner.is_idle(progress, at):
+        closed = runner.close(draft, at, "expired")
+        draft.say(texts.EXPIRED.format(title=runner.title_of(content, closed)))
+        draft.update(aside=None, awaiting=None)
+    awaiting = draft.state.awaiting
+    if awaiting and awaiting.asked_at and at - awaiting.asked_at > runner.IDLE_LIMIT:
+        if draft.state.aside is not None:
+            draft.update(aside=None)
+        if draft.state.dialogue is None:
+            draft.update(awaiting=None)
+
+
+def _typed_choice(said: str, choices: tuple[Choice, ...]) -> str | None:
+    index = match_choice(said, [(c.label, c.id) for c in choices])
+    return choices[index].id if index is not None else None
+
+
+def _schedule_summary(draft: Draft, content: Content) -> str:
+    profile = draft.state.profile
+    themes = ", ".join(t.title for t in content.themes if t.id in profile.themes) or "all themes"
+    if profile.nudge_time is None:
+        return f"You have no nudge time set. Your themes: {themes}."
+    paused = " (paused)" if profile.paused else ""
+    return f"Nudges at {profile.nudge_time} {profile.timezone}{paused}. Themes: {themes}."

@@ -1,0 +1,93 @@
+"""The "how did it go?" check-in a few days after a commitment."""
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from dialogs import runner, texts
+from dialogs.draft import Draft
+from dialogs.model import Choice, Commitment, CommitmentStatus, FollowUpAside, Reflection
+from dialogs.timetext import local_date, short_date
+
+RETRY_AFTER = timedelta(days=3)
+CHOICES = tuple(Choice(*c) for c in texts.FOLLOW_UP_CHOICES)
+
+
+def token_for(commitment: str) -> str:
+    return f"f:{commitment}"
+
+
+def find(draft: Draft, commitment_id: str) -> Commitment | None:
+    return next((c for c in draft.state.commitments if c.id == commitment_id), None)
+
+
+def deliver(draft: Draft, commitment_id: str, at: datetime) -> None:
+    """Ask once how the commitment went; a closed or already-asked one is left alone."""
+    commitment = find(draft, commitment_id)
+    if commitment is None or commitment.status != "open" or commitment.followed_up_at:
+        return
+    _update(draft, commitment, followed_up_at=at)
+    free = draft.state.dialogue is None and draft.state.aside is None
+    awaiting = draft.state.awaiting
+    if free:
+        draft.update(aside=FollowUpAside(commitment_id))
+    draft.ask(_question(draft, commitment), CHOICES, token_for(commitment_id))
+    if not free:
+        draft.update(awaiting=awaiting)
+
+
+def present(draft: Draft, aside: FollowUpAside) -> None:
+    commitment = find(draft, aside.commitment)
+    if commitment is None:
+        draft.update(aside=None, awaiting=None)
+    elif aside.stage == "how":
+        draft.ask(_question(draft, commitment), CHOICES, token_for(commitment.id))
+    else:
+        draft.prompt(texts.FOLLOW_UP_LEARNED, texts.REFLECT_PLACEHOLDER)
+
+
+def choose(draft: Draft, aside: FollowUpAside, choice: str, at: datetime) -> None:
+    commitment = find(draft, aside.commitment)
+    if commitment is None or aside.stage != "how":
+        draft.update(aside=None, awaiting=None)
+        return
+    if choice == "not_yet":
+        retry = local_date(at, draft.state.profile.timezone) + RETRY_AFTER
+        _update(draft, commitment, due_on=retry, followed_up_at=None, status="open")
+        draft.update(aside=None, awaiting=None)
+        draft.say(texts.FOLLOW_UP_NOT_YET)
+    elif choice == "dropped":
+        _update(draft, commitment, status="dropped")
+        draft.update(aside=None, awaiting=None)
+        draft.say(texts.FOLLOW_UP_DROPPED)
+    elif choice in ("kept", "partly"):
+        status: CommitmentStatus = "kept" if choice == "kept" else "partly"
+        _update(draft, commitment, status=status)
+        learned = replace(aside, stage="learned")
+        draft.update(aside=learned)
+        present(draft, learned)
+
+
+def learned(draft: Draft, aside: FollowUpAside, said: str, at: datetime) -> None:
+    commitment = find(draft, aside.commitment)
+    reflection = Reflection(
+        id=draft.next_id("r"),
+        at=at,
+        text=said,
+        theme=commitment.theme if commitment else None,
+        dialogue=commitment.dialogue if commitment else None,
+    )
+    draft.update(reflections=(*draft.state.reflections, reflection), aside=None, awaiting=None)
+    draft.say(texts.REFLECTION_SAVED)
+
+
+def _question(draft: Draft, commitment: Commitment) -> str:
+    day = short_date(local_date(commitment.at, draft.state.profile.timezone))
+    return texts.FOLLOW_UP.format(day=day, text=runner.shorten(commitment.text, 200))
+
+
+def _update(draft: Draft, commitment: Commitment, **changes: object) -> None:
+    updated = tuple(
+        replace(c, **changes) if c.id == commitment.id else c  # type: ignore[arg-type]
+        for c in draft.state.commitments
+    )
+    draft.update(commitments=updated)

@@ -1,0 +1,149 @@
+"""Working out which choice a leader meant when they type instead of pressing a button."""
+
+import difflib
+import re
+from collections.abc import Sequence
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+}
+_STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "i",
+        "i'm",
+        "im",
+        "it",
+        "it's",
+        "its",
+        "to",
+        "of",
+        "and",
+        "or",
+        "for",
+        "my",
+        "me",
+        "is",
+        "be",
+        "this",
+        "that",
+        "on",
+        "in",
+        "with",
+        "at",
+        "option",
+        "choice",
+        "number",
+        "please",
+        "just",
+    ]
+)
+_FUZZY_CUTOFF = 0.8
+_OVERLAP_NEEDED = 0.5
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, words separated by single spaces."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(re.findall(r"[a-z0-9']+(?:-[a-z0-9']+)*", text))
+
+
+def words(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def match_choice(text: str, options: Sequence[Sequence[str]]) -> int | None:
+    """Index of the option meant by `text`; each option is (label, *aliases). None if unsure.
+
+    Tried in order: a number ("2", "two", "option 2"), the label or an alias, a label that
+    starts with what was typed, then close spelling or shared words — and only when one
+    option clearly wins.
+    """
+    said = normalise(text)
+    if not said:
+        return None
+    number = _as_number(said)
+    if number is not None:
+        return number - 1 if 1 <= number <= len(options) else None
+    names = [[normalise(name) for name in option] for option in options]
+    for test in (_exact, _prefix, _fuzzy, _overlap):
+        hits = {i for i, option in enumerate(names) if test(said, option)}
+        if len(hits) == 1:
+            return hits.pop()
+        if hits:
+            return None
+    return None
+
+
+def _as_number(said: str) -> int | None:
+    tokens = [t for t in said.split() if t not in _STOP_WORDS]
+    if len(tokens) != 1:
+        return None
+    token = tokens[0].rstrip(".)")
+    if token.isdigit():
+        return int(token)
+    return _NUMBER_WORDS.get(token)
+
+
+def _exact(said: str, names: list[str]) -> bool:
+    return said in names
+
+
+def _prefix(said: str, names: list[str]) -> bool:
+    return len(said) >= 3 and any(name.startswith(said) for name in names)  # noqa: PLR2004
+
+
+def _fuzzy(said: str, names: list[str]) -> bool:
+    """Typos in a word or two ("infleunce"); never for digits, where 8:30 is not 12:30."""
+    if any(ch.isdigit() for ch in said) or len(said) < 4:  # noqa: PLR2004
+        return False
+    return any(
+        difflib.SequenceMatcher(None, said, name).ratio() >= _FUZZY_CUTOFF for name in names
+    )
+
+
+def _overlap(said: str, names: list[str]) -> bool:
+    """Enough of a label's words in what was typed: "he dismissed me" -> "Dismissing ideas"."""
+    typed = {stem(w) for w in said.split() if w not in _STOP_WORDS}
+    if not typed:
+        return False
+    for name in names:
+        wanted = {stem(w) for w in name.split() if w not in _STOP_WORDS}
+        if wanted and len(typed & wanted) / len(wanted) >= _OVERLAP_NEEDED:
+            return True
+    return False
+
+
+def stem(word: str) -> str:
+    """A rough stem, enough to see that 'dismissed' and 'dismissing' are one word."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:  # noqa: PLR2004
+            return word[: -len(suffix)]
+    return word
+
+
+def numbers_in(text: str, limit: int) -> list[int] | None:
+    """'1 3', '1, 3 and 4' -> [1, 3, 4] (1-based, within limit); None if not just numbers."""
+    tokens = [t for t in re.split(r"[\s,;&+]+|\band\b", text.lower()) if t]
+    if not tokens or not all(t.isdigit() for t in tokens):
+        return None
+    picked = [int(t) for t in tokens]
+    if not all(1 <= n <= limit for n in picked):
+        return None
+    return list(dict.fromkeys(picked))

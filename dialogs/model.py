@@ -1,0 +1,300 @@
+"""Conversation state, events in and messages out: plain frozen data, no behaviour.
+
+Everything here is stored per leader (state) or crosses the channel boundary (events,
+messages), so it stays serialisable: strings, numbers, tz-aware datetimes, dates, tuples.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+# ---------------------------------------------------------------- stored per leader
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who the leader is and how they want to be coached."""
+
+    display_name: str = ""
+    timezone: str = "Europe/London"
+    timezone_source: Literal["default", "platform", "leader"] = "default"
+    locale: str | None = None
+    themes: tuple[str, ...] = ()
+    nudge_time: str | None = None  # "HH:MM" local, None = no nudges wanted
+    welcomed_at: datetime | None = None  # the privacy notice was shown then
+    onboarded: bool = False
+    paused: bool = False
+    paused_until: date | None = None
+    quiet_hours: tuple[str, str] | None = None  # ("22:00", "07:00") local
+
+
+@dataclass(frozen=True)
+class Reflection:
+    id: str
+    at: datetime
+    text: str
+    theme: str | None = None
+    dialogue: str | None = None
+    step: str | None = None
+    nudge: str | None = None
+    shared: bool = False
+
+
+CommitmentStatus = Literal["open", "kept", "partly", "not_yet", "dropped"]
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    at: datetime
+    text: str
+    due_on: date
+    dialogue: str | None = None
+    theme: str | None = None
+    status: CommitmentStatus = "open"
+    followed_up_at: datetime | None = None
+
+
+NudgeResponse = Literal["reflected", "dialogue", "snoozed", "not_for_me", "paused"]
+
+
+@dataclass(frozen=True)
+class NudgeRecord:
+    """One nudge sent: which, when, and what the leader did with it."""
+
+    delivery: str
+    at: datetime
+    nudge: str | None = None  # None when a reflection was resurfaced instead
+    theme: str | None = None
+    resurfaced: str | None = None  # reflection id
+    response: NudgeResponse | None = None
+
+
+@dataclass(frozen=True)
+class DialogueRecord:
+    dialogue: str
+    started_at: datetime
+    ended_at: datetime
+    outcome: Literal["completed", "stopped", "expired"]
+
+
+@dataclass(frozen=True)
+class DialogueProgress:
+    """Where the leader is in a dialogue; `saved` holds answers quoted back later."""
+
+    dialogue: str
+    step: str
+    started_at: datetime
+    last_at: datetime
+    saved: tuple[tuple[str, str], ...] = ()
+
+
+# An "aside" is the question on top of the conversation: onboarding, a menu, a nudge, a
+# confirmation. A dialogue in progress waits underneath and resumes when the aside ends.
+
+
+@dataclass(frozen=True)
+class OnboardingAside:
+    stage: Literal["setup", "themes", "more_themes", "time"]
+    themes: tuple[str, ...] = ()
+    kind: Literal["onboarding"] = "onboarding"
+
+
+@dataclass(frozen=True)
+class MenuAside:
+    kind: Literal["menu"] = "menu"
+
+
+@dataclass(frozen=True)
+class SuggestAside:
+    dialogue: str
+    kind: Literal["suggest"] = "suggest"
+
+
+@dataclass(frozen=True)
+class NudgeAside:
+    delivery: str
+    stage: Literal["offer", "snooze"] = "offer"
+    kind: Literal["nudge"] = "nudge"
+
+
+@dataclass(frozen=True)
+class ReflectAside:
+    """Waiting for a one-line reflection on a nudge."""
+
+    delivery: str
+    kind: Literal["reflect"] = "reflect"
+
+
+@dataclass(frozen=True)
+class FollowUpAside:
+    commitment: str
+    stage: Literal["how", "learned"] = "how"
+    kind: Literal["follow_up"] = "follow_up"
+
+
+@dataclass(frozen=True)
+class ForgetAside:
+    kind: Literal["forget"] = "forget"
+
+
+@dataclass(frozen=True)
+class SafetyAside:
+    kind: Literal["safety"] = "safety"
+
+
+Aside = (
+    OnboardingAside
+    | MenuAside
+    | SuggestAside
+    | NudgeAside
+    | ReflectAside
+    | FollowUpAside
+    | ForgetAside
+    | SafetyAside
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: `id` comes back in ChoiceMade, `label` is what the leader sees."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """What the last question accepts: its one-time token and, if any, its choices."""
+
+    token: str
+    choices: tuple[Choice, ...] = ()
+    asked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UserState:
+    """Everything the engine knows about one leader. `version` guards concurrent saves."""
+
+    version: int = 0
+    profile: Profile = field(default_factory=Profile)
+    dialogue: DialogueProgress | None = None
+    aside: Aside | None = None
+    awaiting: Awaiting | None = None
+    seq: int = 0
+    last_seen_at: datetime | None = None
+    reflections: tuple[Reflection, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    nudges: tuple[NudgeRecord, ...] = ()
+    not_for_me: tuple[str, ...] = ()
+    history: tuple[DialogueRecord, ...] = ()
+
+
+# ---------------------------------------------------------------- events in
+
+
+@dataclass(frozen=True)
+class UserText:
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ChoiceMade:
+    """A button was pressed; `token` names the question it belonged to."""
+
+    token: str
+    choice: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CommandGiven:
+    """A command from a slash command, a menu or an App Home button, already parsed."""
+
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SessionOpened:
+    """The leader opened the console (or the app) again: offer to pick up where they were."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NudgeDue:
+    delivery: str
+    themes: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FollowUpDue:
+    commitment: str
+    at: datetime
+
+
+Event = UserText | ChoiceMade | CommandGiven | SessionOpened | NudgeDue | FollowUpDue
+
+# ---------------------------------------------------------------- messages out
+# Text uses a small markup every channel renders: **bold**, "• " bullets, blank lines.
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question with buttons; `token` makes each set of buttons usable once."""
+
+    text: str
+    choices: tuple[Choice, ...]
+    token: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A question answered in the leader's own words."""
+
+    text: str
+    placeholder: str | None = None
+
+
+Message = Say | Ask | Prompt
+
+# ---------------------------------------------------------------- effects for services
+
+
+@dataclass(frozen=True)
+class ExportRequested:
+    pass
+
+
+@dataclass(frozen=True)
+class ForgetConfirmed:
+    pass
+
+
+@dataclass(frozen=True)
+class SnoozeRequested:
+    delivery: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class PreferencesChanged:
+    """Timezone, nudge time, themes or pause changed: schedules must follow."""
+
+
+Effect = ExportRequested | ForgetConfirmed | SnoozeRequested | PreferencesChanged
+
+
+@dataclass(frozen=True)
+class Turn:
+    state: UserState
+    messages: tuple[Message, ...] = ()
+    effects: tuple[Effect, ...] = ()

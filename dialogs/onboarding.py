@@ -1,0 +1,136 @@
+"""First contact: welcome, privacy notice, focus themes and a preferred nudge time."""
+
+from datetime import datetime
+
+from dialogs import texts
+from dialogs.content_model import Content
+from dialogs.draft import Draft
+from dialogs.matching import match_choice, numbers_in, words
+from dialogs.model import Choice, OnboardingAside, PreferencesChanged
+from dialogs.timetext import parse_clock
+
+MAX_THEMES = 3
+SETUP_CHOICES = (Choice("setup", "Set up now"), Choice("skip", "Skip for now"))
+ENOUGH = Choice("done", "That's enough")
+NO_NUDGES = "none"
+TIME_CHOICES = (
+    Choice("08:00", "08:00"),
+    Choice("12:30", "12:30"),
+    Choice("17:00", "17:00"),
+    Choice(NO_NUDGES, "No nudges for now"),
+)
+BAD_TIME = (
+    "I couldn't read that as a time of day. Pick a button or type a time. For example: `08:30`"
+)
+
+
+def welcome(draft: Draft, content: Content, at: datetime) -> None:
+    """Greet a new leader and show the privacy notice, once."""
+    draft.say(content.onboarding.welcome)
+    draft.say(content.onboarding.privacy)
+    draft.update_profile(welcomed_at=at)
+
+
+def begin(draft: Draft, content: Content) -> None:
+    draft.update(aside=OnboardingAside("setup"))
+    present(draft, content, OnboardingAside("setup"))
+
+
+def present(draft: Draft, content: Content, aside: OnboardingAside) -> None:
+    copy = content.onboarding
+    if aside.stage == "setup":
+        draft.ask(copy.setup_question, SETUP_CHOICES)
+    elif aside.stage == "themes":
+        draft.ask(copy.themes_question, _theme_choices(content, ()))
+    elif aside.stage == "more_themes":
+        draft.ask(copy.more_themes_question, (*_theme_choices(content, aside.themes), ENOUGH))
+    else:
+        draft.ask(copy.time_question, TIME_CHOICES)
+
+
+def choose(draft: Draft, content: Content, aside: OnboardingAside, choice: str) -> None:
+    if aside.stage == "setup":
+        if choice == "skip":
+            _finish(draft, content, aside.themes, None, skipped=True)
+        else:
+            _go(draft, content, OnboardingAside("themes"))
+    elif aside.stage in ("themes", "more_themes"):
+        picked = aside.themes if choice == ENOUGH.id else (*aside.themes, choice)
+        _after_themes(draft, content, picked, done=choice == ENOUGH.id)
+    else:
+        _finish(draft, content, aside.themes, None if choice == NO_NUDGES else choice)
+
+
+def text(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> None:
+    """Typed answers: several theme numbers at once, or a time such as 7:45."""
+    if aside.stage in ("themes", "more_themes"):
+        offered = _theme_choices(content, () if aside.stage == "themes" else aside.themes)
+        many = numbers_in(said, len(offered))
+        picked = (
+            _themes_named(said, content) if many is None else [offered[n - 1].id for n in many]
+        )
+        if picked:
+            _after_themes(draft, content, (*aside.themes, *picked), done=len(picked) > 1)
+            return
+    elif aside.stage == "time":
+        clock = parse_clock(said)
+        if clock is not None:
+            _finish(draft, content, aside.themes, clock)
+            return
+        draft.say(BAD_TIME)
+        present(draft, content, aside)
+        return
+    draft.say(texts.DIDNT_CATCH)
+    present(draft, content, aside)
+
+
+def _after_themes(draft: Draft, content: Content, themes: tuple[str, ...], *, done: bool) -> None:
+    themes = tuple(dict.fromkeys(themes))[:MAX_THEMES]
+    remaining = len(content.themes) - len(themes)
+    if done or len(themes) >= MAX_THEMES or remaining == 0:
+        _go(draft, content, OnboardingAside("time", themes))
+    else:
+        _go(draft, content, OnboardingAside("more_themes", themes))
+
+
+def _go(draft: Draft, content: Content, aside: OnboardingAside) -> None:
+    draft.update(aside=aside)
+    present(draft, content, aside)
+
+
+def _finish(
+    draft: Draft,
+    content: Content,
+    themes: tuple[str, ...],
+    clock: str | None,
+    *,
+    skipped: bool = False,
+) -> None:
+    draft.update(aside=None, awaiting=None)
+    draft.update_profile(onboarded=True, themes=themes, nudge_time=clock)
+    copy = content.onboarding
+    if skipped:
+        draft.say(copy.skipped)
+        return
+    titles = ", ".join(t.title for t in content.themes if t.id in themes) or "a mix of everything"
+    if clock is None:
+        draft.say(copy.done_no_nudges.format(themes=titles))
+    else:
+        zone = draft.state.profile.timezone
+        draft.say(copy.done.format(themes=titles, time=clock, timezone=zone))
+    draft.effect(PreferencesChanged())
+
+
+def _theme_choices(content: Content, taken: tuple[str, ...]) -> tuple[Choice, ...]:
+    return tuple(Choice(t.id, t.title) for t in content.themes if t.id not in taken)
+
+
+def _themes_named(said: str, content: Content) -> list[str]:
+    """Themes named in free text, e.g. 'influence and resilience'."""
+    parts = [p for p in said.replace(" and ", ",").split(",") if p.strip()]
+    options = [(t.title, t.id, t.id.replace("-", " ")) for t in content.themes]
+    found = [match_choice(part, options) for part in parts]
+    if parts and all(i is not None for i in found):
+        return [content.themes[i].id for i in found if i is not None]
+    said_words = set(words(said))
+    return [t.id for t in content.themes if t.id in said_words]

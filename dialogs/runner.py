@@ -1,0 +1,162 @@
+"""Running one micro-coaching dialogue: present a step, take the answer, move on."""
+
+import string
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Literal
+
+from dialogs import texts
+from dialogs.content_model import Content, Dialogue, Step
+from dialogs.draft import Draft
+from dialogs.matching import match_choice
+from dialogs.model import Choice, Commitment, DialogueProgress, DialogueRecord, Reflection
+from dialogs.timetext import local_date, short_date
+
+Outcome = Literal["completed", "stopped", "expired"]
+
+QUOTE_LIMIT = 60
+IDLE_LIMIT = timedelta(hours=24)
+
+
+def begin(draft: Draft, dialogue: Dialogue, at: datetime) -> None:
+    """Start `dialogue` from its first step, replacing any dialogue in progress."""
+    draft.update(dialogue=DialogueProgress(dialogue.id, dialogue.start, at, at), aside=None)
+    draft.say(f"**{dialogue.title}** · about {dialogue.minutes} minutes. Type **stop** to leave.")
+    present(draft, dialogue)
+
+
+def present(draft: Draft, dialogue: Dialogue) -> None:
+    """Ask the current step's question (again, after an interruption)."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    step = dialogue.steps[progress.step]
+    question = fill(step.text, progress.saved)
+    if step.type == "choice":
+        choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
+        draft.ask(question, choices)
+    else:
+        draft.prompt(question, step.placeholder)
+
+
+def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> None:
+    """A typed answer: matched to a choice, or kept as a reflection or commitment."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    step = dialogue.steps[progress.step]
+    if step.type == "choice":
+        options = [(c.label, *c.aliases) for c in step.choices]
+        picked = match_choice(text, options)
+        if picked is None:
+            draft.say(texts.DIDNT_CATCH_DIALOGUE)
+            present(draft, dialogue)
+            return
+        answer_choice(draft, dialogue, picked, at)
+        return
+    if step.type == "text":
+        _keep_reflection(draft, dialogue, step, text, at)
+    else:
+        _keep_commitment(draft, dialogue, text, at)
+    _move(draft, dialogue, step, target=step.next or "", answer=text, at=at)
+
+
+def answer_choice(draft: Draft, dialogue: Dialogue, index: int, at: datetime) -> None:
+    progress = draft.state.dialogue
+    assert progress is not None
+    step = dialogue.steps[progress.step]
+    choice = step.choices[index]
+    if choice.reply:
+        draft.say(fill(choice.reply, progress.saved))
+    _move(draft, dialogue, step, target=choice.next, answer=choice.label, at=at)
+
+
+def close(draft: Draft, at: datetime, outcome: Outcome) -> str | None:
+    """End the dialogue in progress and record how; returns its id, or None if there was none."""
+    progress = draft.state.dialogue
+    if progress is None:
+        return None
+    record = DialogueRecord(progress.dialogue, progress.started_at, at, outcome)
+    draft.update(dialogue=None, history=(*draft.state.history, record))
+    return progress.dialogue
+
+
+def title_of(content: Content, dialogue_id: str | None) -> str:
+    dialogue = content.dialogue(dialogue_id or "")
+    return dialogue.title if dialogue else "that conversation"
+
+
+def is_idle(progress: DialogueProgress, at: datetime) -> bool:
+    return at - progress.last_at > IDLE_LIMIT
+
+
+def fill(template: str, saved: tuple[tuple[str, str], ...]) -> str:
+    """Put the leader's earlier answers into a question, shortened to stay readable."""
+    values = {name: shorten(value) for name, value in saved}
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return template.format_map({name: values.get(name, "that") for name in names})
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    text = " ".join(text.split()).rstrip(".!?")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def _move(
+    draft: Draft, dialogue: Dialogue, step: Step, *, target: str, answer: str, at: datetime
+) -> None:
+    progress = draft.state.dialogue
+    assert progress is not None
+    saved = progress.saved
+    if step.save_as:
+        saved = (*[(n, v) for n, v in saved if n != step.save_as], (step.save_as, answer))
+    draft.update(dialogue=replace(progress, step=target, last_at=at, saved=saved))
+    nxt = dialogue.steps[target]
+    if nxt.type != "end":
+        present(draft, dialogue)
+        return
+    draft.say(fill(nxt.text, saved))
+    commitment = _commitment_of(draft, dialogue.id, progress.started_at)
+    if commitment is not None:
+        draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on)))
+    close(draft, at, "completed")
+    draft.update(awaiting=None)
+
+
+def _keep_reflection(
+    draft: Draft, dialogue: Dialogue, step: Step, text: str, at: datetime
+) -> None:
+    reflection = Reflection(
+        id=draft.next_id("r"),
+        at=at,
+        text=text,
+        theme=dialogue.theme,
+        dialogue=dialogue.id,
+        step=step.id,
+    )
+    draft.update(reflections=(*draft.state.reflections, reflection))
+
+
+def _keep_commitment(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> None:
+    due = local_date(at, draft.state.profile.timezone) + timedelta(days=dialogue.follow_up_days)
+    commitment = Commitment(
+        id=draft.next_id("c"),
+        at=at,
+        text=text,
+        due_on=due,
+        dialogue=dialogue.id,
+        theme=dialogue.theme,
+    )
+    draft.update(commitments=(*draft.state.commitments, commitment))
+
+
+def _commitment_of(draft: Draft, dialogue_id: str, since: datetime) -> Commitment | None:
+    return next(
+        (
+            c
+            for c in reversed(draft.state.commitments)
+            if c.dialogue == dialogue_id and c.at >= since
+        ),
+        None,
+    )

@@ -1,0 +1,35 @@
+"""Checks every message passes before anything is stored: patient numbers and distress."""
+
+import re
+from collections.abc import Iterable
+
+from dialogs.matching import normalise
+
+# Ten digits, optionally grouped with spaces or hyphens (943 476 5919, 943-476-5919).
+_TEN_DIGITS = re.compile(r"(?<![\d])(?:\d[ \-]?){9}\d(?![\d])")
+_WEIGHTS = range(10, 1, -1)
+_MODULUS = 11
+
+
+def is_nhs_number(digits: str) -> bool:
+    """The NHS number Modulus 11 check on exactly ten digits."""
+    if len(digits) != 10 or not digits.isdigit():  # noqa: PLR2004 - NHS numbers have ten digits
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=False))
+    check = _MODULUS - total % _MODULUS
+    if check == _MODULUS:
+        check = 0
+    return check != 10 and check == int(digits[9])  # noqa: PLR2004 - 10 means "never valid"
+
+
+def holds_nhs_number(text: str) -> bool:
+    """True when the text holds something that passes as an NHS number."""
+    return any(
+        is_nhs_number(re.sub(r"\D", "", match.group())) for match in _TEN_DIGITS.finditer(text)
+    )
+
+
+def signals_distress(text: str, phrases: Iterable[str]) -> bool:
+    """True when any safety phrase appears in the text as whole words."""
+    said = f" {normalise(text)} "
+    return any(f" {normalise(phrase)} " in said for phrase in phrases)

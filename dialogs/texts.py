@@ -1,0 +1,96 @@
+"""Fixed wording of the conversation (coaching content itself lives in content/)."""
+
+HELP = """Here is what you can type:
+• **start** – pick a three-minute coaching conversation
+• **nudge** – get a reflective nudge now
+• **journal** – your recent reflections and commitments
+• **schedule** – when your nudges come
+• **pause** or **pause until 2027-01-05** – stop nudges for a while; **resume** starts them again
+• **timezone Europe/London** – set your time zone
+• **export** – a copy of everything stored about you
+• **forget me** – delete everything stored about you
+In a conversation, **stop** leaves it. You can also just tell me what is on your mind."""
+
+UNSURE = (
+    "I'm not sure which conversation fits that. Type **start** to see them all, or **help** "
+    "for everything I can do."
+)
+SUGGEST = "That sounds like a good fit for **{title}** ({minutes} minutes): {summary} Shall we?"
+SUGGEST_CHOICES = (("yes", "Yes, let's start"), ("menu", "Show me others"), ("no", "Not now"))
+MENU = "Which conversation would you like? Each takes about three minutes."
+CARRY_ON_LABEL = "Carry on: {title}"
+NOT_NOW = "No problem. I'm here when you want me."
+DIDNT_CATCH = "I didn't catch which one you meant. Pick one of these, or type its number:"
+DIDNT_CATCH_DIALOGUE = (
+    "I didn't catch which one you meant. Pick one, type its number, or type **stop** to leave "
+    "this conversation:"
+)
+BACK_TO = "Back to **{title}**:"
+WELCOME_BACK = "Welcome back. We were partway through **{title}**."
+STOPPED = "Stopped **{title}**. Anything you wrote is kept in your journal."
+NOTHING_TO_STOP = "There's nothing to stop just now. Type **start** to begin a conversation."
+EXPIRED = (
+    "It has been more than a day since we worked on **{title}**, so I've closed it. Anything "
+    "you wrote is in your journal, and **start** begins a fresh one."
+)
+FINISH_FIRST = "Let's finish **{title}** first, or type **stop** to leave it."
+FOLLOW_UP_PLANNED = "I'll ask how it went on {day}."
+EMPTY = "Type **help** to see what I can do, or **start** for a coaching conversation."
+TOO_LONG = (
+    "That message is {length:,} characters, more than I can keep ({limit:,}). Could you "
+    "shorten it and send it again?"
+)
+NHS_NUMBER = (
+    "That message looks as if it holds an NHS number, so I haven't saved it. Please never "
+    "share patient details here. Could you say it again without the number?"
+)
+SAFETY_CARRY_ON = (("carry_on", "Carry on with it"), ("stop", "Stop it for now"))
+SAFETY_PAUSED = "I've paused **{title}**. Carry on whenever you're ready, or leave it for now."
+PAUSED = "Nudges are paused until you type **resume**."
+PAUSED_UNTIL = "Nudges are paused until {day}. Type **resume** to start them sooner."
+PAUSE_IN_PAST = "That date has already passed; pick a day after today."
+RESUMED = "Nudges are back on."
+NOT_PAUSED = "Your nudges aren't paused."
+TIMEZONE_IS = (
+    "Your time zone is **{zone}**. To change it, type for example `timezone Europe/London`."
+)
+TIMEZONE_SET = "Done: your time zone is now **{zone}**, and nudges follow it."
+FORGET_ASK = (
+    "This deletes everything stored about you: reflections, commitments, schedules and "
+    "history. It cannot be undone. Delete it all?"
+)
+FORGET_CHOICES = (("yes", "Yes, delete everything"), ("no", "No, keep it"))
+FORGET_KEPT = "Nothing was deleted."
+FORGOTTEN = (
+    "Done. Everything stored about you has been deleted. If you message me again, we start afresh."
+)
+EXPORT_STARTED = "Here is a copy of everything stored about you."
+SCHEDULE_LATER = "Nudge schedules are not set up yet."
+NO_NUDGES = "There are no nudges to send for your themes yet."
+ALL_NOT_FOR_ME = (
+    "You've marked every nudge for your themes as not for you. Add a theme with **schedule**, "
+    "or try **start** for a conversation."
+)
+NUDGE_CHOICES_REFLECT = ("reflect", "Reflect now")
+NUDGE_CHOICES_DIALOGUE = ("dialogue", "Try the 3-minute version")
+NUDGE_CHOICES_SNOOZE = ("snooze", "Snooze")
+NUDGE_CHOICES_NOT_FOR_ME = ("not_for_me", "Not for me")
+REFLECT_PROMPT = "What comes to mind? One line is plenty."
+REFLECT_PLACEHOLDER = "a sentence or two"
+REFLECTION_SAVED = "Saved to your journal."
+NOT_FOR_ME_DONE = "Thanks for saying. I won't send that one again."
+SNOOZE_ASK = "Snooze it until when?"
+SNOOZE_CHOICES = (("hour", "An hour from now"), ("tomorrow", "Tomorrow"))
+SNOOZED = "I'll send it again {when}."
+RESURFACE = "On {day} you wrote:\n> {text}\nHow does that look to you now?"
+FOLLOW_UP = "On {day} you said you would try:\n> {text}\nHow did it go?"
+FOLLOW_UP_CHOICES = (
+    ("kept", "I did it"),
+    ("partly", "Partly"),
+    ("not_yet", "Not yet"),
+    ("dropped", "Let it go"),
+)
+FOLLOW_UP_LEARNED = "What did you notice or learn? One line is plenty."
+FOLLOW_UP_NOT_YET = "That's fine. I'll ask again in a few days."
+FOLLOW_UP_DROPPED = "Letting it go is a choice too. Thanks for being honest about it."
+STALE_BUTTON = "That question has moved on."
