@@ -72,6 +72,7 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
     onboarding = _load_onboarding(directory, problems)
     safety = _load_safety(directory, problems)
     check_totals(directory, themes, nudges, dialogues, problems)
+    problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
     if onboarding is None or safety is None or any(p.severity == "error" for p in problems):
         return None, problems
     return Content(
@@ -295,8 +296,9 @@ def _parse_steps(reader: FileReader, data: YamlMap) -> dict[str, Step]:
     steps: dict[str, Step] = {}
     for step_id, value in raw.items():
         step = _parse_step(reader, str(step_id), value, line_of(raw, str(step_id)))
-        if step is not None:
-            steps[step.id] = step
+        if step is None:
+            return {}  # reported; graph checks on a partial graph would only add noise
+        steps[step.id] = step
     return steps
 
 

@@ -34,8 +34,6 @@ def check_dialogue_graph(reader: FileReader, data: YamlMap, dialogue: Dialogue) 
                     lines.get(step.id, 0),
                     f"step {step.id!r} -> next {target!r} does not exist; use one of: {names}",
                 )
-    if broken:
-        return
     order = _topological_order(reader, dialogue, lines)
     if order is None:
         return
@@ -46,6 +44,9 @@ def check_dialogue_graph(reader: FileReader, data: YamlMap, dialogue: Dialogue) 
                 f"step {step_id!r} cannot be reached from start "
                 f"{dialogue.start!r}; point a `next` at it or delete it",
             )
+    if broken:
+        _check_placeholders(reader, dialogue, order, lines)
+        return
     _check_paths(reader, dialogue, order, lines)
     _check_branching(reader, data, dialogue)
 
@@ -69,7 +70,11 @@ def _topological_order(
             )
             return False
         state[step_id] = "open"
-        ok = all(visit(n, (*trail, step_id)) for n in dialogue.steps[step_id].successors())
+        ok = all(
+            visit(n, (*trail, step_id))
+            for n in dialogue.steps[step_id].successors()
+            if n in dialogue.steps  # a missing target is reported on its own
+        )
         state[step_id] = "done"
         order.append(step_id)
         return ok

@@ -68,6 +68,7 @@ class FileReader:
                 f"{what}: id {value!r} must be lowercase words joined by '-' with '.' between "
                 "parts, e.g. 'influence.stakeholder-map'",
             )
+            return None
         return value
 
     def integer(self, m: YamlMap, key: str, what: str, low: int, high: int) -> int | None:

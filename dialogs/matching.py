@@ -82,13 +82,13 @@ def match_choice(text: str, options: Sequence[Sequence[str]]) -> int | None:
     if number is not None:
         return number - 1 if 1 <= number <= len(options) else None
     names = [[normalise(name) for name in option] for option in options]
-    for test in (_exact, _prefix, _fuzzy, _overlap):
+    for test in (_exact, _prefix, _fuzzy):
         hits = {i for i, option in enumerate(names) if test(said, option)}
         if len(hits) == 1:
             return hits.pop()
         if hits:
             return None
-    return None
+    return _best_overlap(said, [option[0] for option in names])
 
 
 def _as_number(said: str) -> int | None:
@@ -118,16 +118,20 @@ def _fuzzy(said: str, names: list[str]) -> bool:
     )
 
 
-def _overlap(said: str, names: list[str]) -> bool:
-    """Enough of a label's words in what was typed: "he dismissed me" -> "Dismissing ideas"."""
+def _best_overlap(said: str, labels: list[str]) -> int | None:
+    """The label sharing the most words with what was typed, if it shares at least half of
+    its own words and no other label shares as many ("he dismissed me" -> "Dismissing ideas").
+    Aliases are left out: they are exact alternatives, often single words like "other"."""
     typed = {stem(w) for w in said.split() if w not in _STOP_WORDS}
-    if not typed:
-        return False
-    for name in names:
-        wanted = {stem(w) for w in name.split() if w not in _STOP_WORDS}
-        if wanted and len(typed & wanted) / len(wanted) >= _OVERLAP_NEEDED:
-            return True
-    return False
+    scores: list[int] = []
+    for label in labels:
+        wanted = {stem(w) for w in label.split() if w not in _STOP_WORDS}
+        shared = len(typed & wanted)
+        scores.append(shared if wanted and shared / len(wanted) >= _OVERLAP_NEEDED else 0)
+    best = max(scores, default=0)
+    if best == 0 or scores.count(best) > 1:
+        return None
+    return scores.index(best)
 
 
 def stem(word: str) -> str:

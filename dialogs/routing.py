@@ -3,21 +3,59 @@
 from collections.abc import Iterable
 
 from dialogs.content_model import Dialogue
-from dialogs.matching import normalise
+from dialogs.matching import normalise, stem
 
-PHRASE_SCORE = 3
+PHRASE_SCORE = 3  # the phrase itself
+LOOSE_SCORE = 2  # its words in order, a few others between ("get the trusts on board")
 KEYWORD_SCORE = 1
 ENOUGH = 2  # one phrase, or two keywords
+GAP = 3  # extra words allowed inside a loosely matched phrase
+_FILLER = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "i",
+        "me",
+        "my",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "they",
+        "them",
+        "their",
+        "it",
+        "its",
+        "on",
+        "in",
+        "of",
+        "to",
+        "with",
+        "for",
+        "at",
+        "is",
+        "am",
+        "are",
+        "be",
+        "been",
+    }
+)
 
 
 def score(text: str, dialogue: Dialogue) -> int:
-    said = f" {normalise(text)} "
-    tokens = set(said.split())
-    total = sum(PHRASE_SCORE for p in dialogue.phrases if f" {normalise(p)} " in said)
-    for keyword in dialogue.keywords:
-        forms = {keyword, keyword + "s", keyword + "es", keyword + "ing", keyword + "ed"}
-        if tokens & forms:
-            total += KEYWORD_SCORE
+    said = normalise(text)
+    padded = f" {said} "
+    tokens = [stem(t) for t in said.split()]
+    total = 0
+    for phrase in dialogue.phrases:
+        if f" {normalise(phrase)} " in padded:
+            total += PHRASE_SCORE
+        elif _in_order(_meaningful(phrase), tokens, len(phrase.split()) + GAP):
+            total += LOOSE_SCORE
+    present = set(tokens)
+    total += sum(KEYWORD_SCORE for k in dialogue.keywords if stem(normalise(k)) in present)
     return total
 
 
@@ -29,3 +67,24 @@ def suggest(text: str, dialogues: Iterable[Dialogue]) -> Dialogue | None:
         if points >= ENOUGH and (best is None or points > best[0]):
             best = (points, dialogue)
     return best[1] if best else None
+
+
+def _meaningful(phrase: str) -> list[str]:
+    return [stem(w) for w in normalise(phrase).split() if w not in _FILLER]
+
+
+def _in_order(words: list[str], tokens: list[str], span: int) -> bool:
+    """All `words` appear in `tokens` in order, within `span` tokens of the first."""
+    if len(words) < 2:  # noqa: PLR2004 - a single word is a keyword's job
+        return False
+    for start, token in enumerate(tokens):
+        if token != words[0]:
+            continue
+        position, found = start, 1
+        window_end = start + span
+        for index in range(start + 1, min(len(tokens), window_end)):
+            if found < len(words) and tokens[index] == words[found]:
+                found, position = found + 1, index
+        if found == len(words) and position < window_end:
+            return True
+    return False

@@ -25,15 +25,15 @@ DIDNT_CATCH_DIALOGUE = (
     "I didn't catch which one you meant. Pick one, type its number, or type **stop** to leave "
     "this conversation:"
 )
-BACK_TO = "Back to **{title}**:"
-WELCOME_BACK = "Welcome back. We were partway through **{title}**."
-STOPPED = "Stopped **{title}**. Anything you wrote is kept in your journal."
+BACK_TO = "Back to where we were in **{title}**"
+WELCOME_BACK = "Welcome back. Picking up where we left off in **{title}**"
+STOPPED = "I've stopped **{title}** — anything you wrote is kept in your journal."
 NOTHING_TO_STOP = "There's nothing to stop just now. Type **start** to begin a conversation."
 EXPIRED = (
     "It has been more than a day since we worked on **{title}**, so I've closed it. Anything "
     "you wrote is in your journal, and **start** begins a fresh one."
 )
-FINISH_FIRST = "Let's finish **{title}** first, or type **stop** to leave it."
+FINISH_FIRST = "Let's finish **{title}** first — or type **stop** to leave it."
 FOLLOW_UP_PLANNED = "I'll ask how it went on {day}."
 EMPTY = "Type **help** to see what I can do, or **start** for a coaching conversation."
 TOO_LONG = (
@@ -45,7 +45,7 @@ NHS_NUMBER = (
     "share patient details here. Could you say it again without the number?"
 )
 SAFETY_CARRY_ON = (("carry_on", "Carry on with it"), ("stop", "Stop it for now"))
-SAFETY_PAUSED = "I've paused **{title}**. Carry on whenever you're ready, or leave it for now."
+SAFETY_PAUSED = "I've paused **{title}** — carry on whenever you're ready, or leave it for now."
 PAUSED = "Nudges are paused until you type **resume**."
 PAUSED_UNTIL = "Nudges are paused until {day}. Type **resume** to start them sooner."
 PAUSE_IN_PAST = "That date has already passed; pick a day after today."

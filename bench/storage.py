@@ -1,0 +1,108 @@
+"""Cost of one leader's state write with 10 and with 10,000 leaders stored (same run).
+
+Target (issue 2): the 10,000-leader median is at most 1.5 times the 10-leader median,
+i.e. the cost of a write does not grow with the number of leaders.
+"""
+
+import asyncio
+import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.common import BenchResult, median
+from bot.domain import UserKey
+from bot.storage.atomic import encode_json
+from bot.storage.codec import to_sections
+from bot.storage.tinydb_store import TinyDBUserStore
+from dialogs.model import Commitment, Profile, Reflection, UserState
+
+AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+WRITES = 200
+RUNS = 3
+TARGET_RATIO = 1.5
+
+
+def typical_state() -> UserState:
+    """A leader a few months in: 40 reflections, 10 commitments."""
+    reflections = tuple(
+        Reflection(f"r{i}", AT - timedelta(days=i), f"reflection number {i} " * 6, "influence")
+        for i in range(40)
+    )
+    commitments = tuple(
+        Commitment(f"c{i}", AT, f"commitment {i} " * 4, AT.date()) for i in range(10)
+    )
+    return UserState(
+        profile=Profile(display_name="Leader", themes=("influence",)),
+        reflections=reflections,
+        commitments=commitments,
+    )
+
+
+def populate(store: TinyDBUserStore, count: int, state: UserState) -> list[UserKey]:
+    """Write files directly (no fsync) so that setting up 10,000 leaders stays quick."""
+    keys = [UserKey("slack", "T1", f"U{i:06d}") for i in range(count)]
+    for key in keys:
+        sections = to_sections(str(key), replace(state, version=1))
+        document = {
+            name: (
+                {"1": value}
+                if name in ("meta", "state")
+                else {str(i + 1): v for i, v in enumerate(value)}
+            )
+            for name, value in sections.items()
+        }
+        store.path_for(key).write_bytes(encode_json(document))
+    return keys
+
+
+async def median_write(store: TinyDBUserStore, keys: list[UserKey]) -> float:
+    import time  # noqa: PLC0415
+
+    durations: list[float] = []
+    versions = {key: 1 for key in keys[:20]}
+    for i in range(WRITES):
+        key = keys[i % len(versions)]
+        state = await store.load(key)
+        assert state is not None
+        started = time.perf_counter()
+        await store.save(key, replace(state, seq=i), expected_version=versions[key])
+        durations.append(time.perf_counter() - started)
+        versions[key] += 1
+    return median(durations)
+
+
+async def one_run() -> tuple[float, float]:
+    state = typical_state()
+    with tempfile.TemporaryDirectory() as small_dir, tempfile.TemporaryDirectory() as big_dir:
+        small = TinyDBUserStore(Path(small_dir))
+        big = TinyDBUserStore(Path(big_dir))
+        small_keys = populate(small, 10, state)
+        big_keys = populate(big, 10_000, state)
+        return await median_write(small, small_keys), await median_write(big, big_keys)
+
+
+def run() -> BenchResult:
+    smalls, bigs = [], []
+    for _ in range(RUNS):
+        small, big = asyncio.run(one_run())
+        smalls.append(small)
+        bigs.append(big)
+    small, big = median(smalls), median(bigs)
+    ratio = big / small
+    result = BenchResult(
+        "Storage: one state write vs number of leaders",
+        f"Median time of one leader's save (atomic: temp file, fsync, rename, fsync folder) "
+        f"over {WRITES} saves, median of {RUNS} runs, with 10 and with 10,000 leaders on disk. "
+        "Baseline: the 10-leader store in the same run.",
+        target=f"10,000-leader median at most {TARGET_RATIO}x the 10-leader median",
+        met=ratio <= TARGET_RATIO,
+    )
+    result.add("median write, 10 leaders", small * 1000, "ms")
+    result.add("median write, 10,000 leaders", big * 1000, "ms")
+    result.add("ratio 10,000 / 10", ratio, "x")
+    return result
+
+
+if __name__ == "__main__":
+    print(run().markdown())

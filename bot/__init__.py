@@ -1,0 +1,1 @@
+"""peercoach runtime: storage, services, channels (console, Slack, Teams), scheduler, CLI."""

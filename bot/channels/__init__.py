@@ -1,0 +1,1 @@
+"""Channels translate between a platform and the conversation service, nothing more."""

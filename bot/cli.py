@@ -1,0 +1,135 @@
+"""The `peercoach` command: console, serve, content check."""
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.domain import UserKey
+from bot.errors import ConfigError, StorageError
+from bot.logs import setup_logging
+from bot.services.conversations import PlatformInfo
+from bot.wiring import build_app
+from dialogs.content import check_content
+from dialogs.errors import ContentError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"peercoach: configuration problem:\n{exc}", file=sys.stderr)
+        return 2
+    return int(args.run(args, settings))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peercoach", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    console = commands.add_parser("console", help="chat with the coach in this terminal")
+    console.add_argument("--user", default=None, help="your name here (default: your login)")
+    console.add_argument("--data-dir", type=Path, help="where data is kept (PEERCOACH_DATA_DIR)")
+    console.add_argument("--content-dir", type=Path, help="content folder (PEERCOACH_CONTENT_DIR)")
+    console.set_defaults(run=_console)
+
+    content = commands.add_parser("content", help="work with content files")
+    content_commands = content.add_subparsers(required=True, metavar="ACTION")
+    check = content_commands.add_parser("check", help="validate the content folder")
+    check.add_argument("directory", nargs="?", type=Path, help="default: the configured folder")
+    check.set_defaults(run=_content_check)
+
+    serve = commands.add_parser("serve", help="run the Slack and Teams endpoints and scheduler")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _content_check(args: argparse.Namespace, settings: Settings) -> int:
+    directory = args.directory or settings.content_dir
+    content, problems = check_content(directory)
+    for problem in problems:
+        print(problem)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if errors or content is None:
+        print(f"{errors} error(s), {warnings} warning(s) in {directory}: fix the errors above")
+        return 1
+    print(
+        f"{directory}: OK, {len(content.themes)} themes, {len(content.nudges)} nudges, "
+        f"{len(content.dialogues)} dialogues, {warnings} warning(s) (version {content.version})"
+    )
+    return 0
+
+
+def _console(args: argparse.Namespace, settings: Settings) -> int:
+    setup_logging("WARNING")  # the terminal is for the conversation
+    if args.data_dir:
+        settings = replace(settings, data_dir=args.data_dir)
+    if args.content_dir:
+        settings = replace(settings, content_dir=args.content_dir)
+    try:
+        app = build_app(settings, SystemClock())
+    except ContentError as exc:
+        _print_content_error(exc)
+        return 1
+    key = UserKey.console(args.user or _login_name())
+    from bot.channels.console import ConsoleChannel  # noqa: PLC0415 - console-only import
+
+    channel = ConsoleChannel(app.conversations, key, _console_platform(key), app.exports_dir)
+    try:
+        asyncio.run(_check_readable(app.users, key))
+        asyncio.run(channel.run())
+    except StorageError as exc:
+        print(f"peercoach: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ncoach> Bye for now. Your conversation is saved.")
+    return 0
+
+
+async def _check_readable(users: object, key: UserKey) -> None:
+    """Fail at start, naming the file, rather than mid-conversation."""
+    await users.load(key)  # type: ignore[attr-defined]
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
+    print(
+        "peercoach serve: the Slack and Teams server is not built yet; "
+        "use `peercoach console` to try the coach.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def _print_content_error(exc: ContentError) -> None:
+    print(
+        "peercoach cannot start: the content has errors. Fix them and run "
+        "`peercoach content check` again.",
+        file=sys.stderr,
+    )
+    for problem in exc.problems:
+        if problem.severity == "error":
+            print(problem, file=sys.stderr)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser() or "me"
+    except (KeyError, OSError):
+        return "me"
+
+
+def _console_platform(key: UserKey) -> PlatformInfo:
+    try:
+        import tzlocal  # noqa: PLC0415 - only the console asks the machine for its zone
+
+        zone = tzlocal.get_localzone_name()
+    except Exception:
+        zone = None
+    return PlatformInfo(display_name=key.user, timezone=zone)

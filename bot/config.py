@@ -1,0 +1,138 @@
+"""Settings from environment variables; ConfigError names each bad setting and its fix."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.domain import UserKey
+from bot.errors import ConfigError
+
+SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+DEFAULT_PORT = 3978
+TRUE = ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None = None
+    api_url: str | None = None
+
+    def __repr__(self) -> str:  # secrets never reach a log or a traceback
+        return f"SlackSettings(socket_mode={self.app_token is not None}, api_url={self.api_url!r})"
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    client_id: str
+    client_secret: str
+    tenant_id: str | None = None
+    auth_type: str = "ClientSecret"
+
+    def __repr__(self) -> str:
+        return f"TeamsSettings(client_id={self.client_id!r}, tenant_id={self.tenant_id!r})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    content_dir: Path = SHIPPED_CONTENT
+    port: int = DEFAULT_PORT
+    local_trial: bool = False
+    admins: frozenset[UserKey] = field(default_factory=frozenset)
+    slack: SlackSettings | None = None
+    teams: TeamsSettings | None = None
+    grace_minutes: int = 60
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        problems: list[str] = []
+        settings = cls(
+            data_dir=Path(env.get("PEERCOACH_DATA_DIR") or "data"),
+            content_dir=Path(env.get("PEERCOACH_CONTENT_DIR") or SHIPPED_CONTENT),
+            port=_integer(env, "PORT", DEFAULT_PORT, problems),
+            local_trial=env.get("PEERCOACH_LOCAL_TRIAL", "").strip().lower() in TRUE,
+            admins=_admins(env.get("PEERCOACH_ADMINS", ""), problems),
+            slack=_slack(env, problems),
+            teams=_teams(env, problems),
+            grace_minutes=_integer(env, "PEERCOACH_GRACE_MINUTES", 60, problems),
+            log_level=env.get("PEERCOACH_LOG_LEVEL", "INFO").upper(),
+        )
+        if problems:
+            raise ConfigError("\n".join(problems))
+        return settings
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        problems.append(f"{name}={raw!r} is not a whole number; set it like {name}={default}")
+        return default
+    return int(raw)
+
+
+def _admins(raw: str, problems: list[str]) -> frozenset[UserKey]:
+    keys = set()
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            keys.add(UserKey.parse(part))
+        except ValueError as exc:
+            problems.append(f"PEERCOACH_ADMINS: {exc}")
+    return frozenset(keys)
+
+
+def _slack(env: Mapping[str, str], problems: list[str]) -> SlackSettings | None:
+    token = env.get("SLACK_BOT_TOKEN", "").strip()
+    secret = env.get("SLACK_SIGNING_SECRET", "").strip()
+    if not token:
+        if secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not; set the "
+                "bot token (xoxb-...) from the Slack app's OAuth & Permissions page"
+            )
+        return None
+    if not secret:
+        problems.append(
+            "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not; copy the signing "
+            "secret from the Slack app's Basic Information page"
+        )
+        return None
+    return SlackSettings(
+        bot_token=token,
+        signing_secret=secret,
+        app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
+        api_url=env.get("SLACK_API_URL", "").strip() or None,
+    )
+
+
+_TEAMS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+
+
+def _teams(env: Mapping[str, str], problems: list[str]) -> TeamsSettings | None:
+    def pick(name: str, alias: str) -> str:
+        return (env.get(_TEAMS_PREFIX + name) or env.get(alias) or "").strip()
+
+    client_id = pick("CLIENTID", "MicrosoftAppId")
+    secret = pick("CLIENTSECRET", "MicrosoftAppPassword")
+    tenant = pick("TENANTID", "MicrosoftAppTenantId")
+    auth_type = (env.get(_TEAMS_PREFIX + "AUTHTYPE") or "ClientSecret").strip()
+    if not client_id:
+        if secret:
+            problems.append(
+                f"{_TEAMS_PREFIX}CLIENTSECRET is set without {_TEAMS_PREFIX}CLIENTID "
+                "(or MicrosoftAppId); set the Azure Bot's app id too"
+            )
+        return None
+    if not secret and auth_type == "ClientSecret":
+        problems.append(
+            f"{_TEAMS_PREFIX}CLIENTID is set but {_TEAMS_PREFIX}CLIENTSECRET (or "
+            "MicrosoftAppPassword) is not; add the client secret of the Azure app"
+        )
+        return None
+    return TeamsSettings(client_id, secret, tenant or None, auth_type)

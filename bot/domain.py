@@ -1,0 +1,48 @@
+"""Identities shared by every layer: who a leader is on which channel."""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal, cast
+
+Channel = Literal["slack", "teams", "console"]
+CHANNELS: tuple[Channel, ...] = ("slack", "teams", "console")
+
+
+@dataclass(frozen=True, order=True)
+class UserKey:
+    """`slack:T123:U456`, `teams:<tenant>:<user id>` or `console:<name>`."""
+
+    channel: Channel
+    tenant: str
+    user: str
+
+    def __str__(self) -> str:
+        if self.channel == "console":
+            return f"console:{self.user}"
+        return f"{self.channel}:{self.tenant}:{self.user}"
+
+    @property
+    def hashed(self) -> str:
+        """A stable pseudonym for logs and file names: never the raw platform id."""
+        return hashlib.sha256(str(self).encode()).hexdigest()[:16]
+
+    @classmethod
+    def parse(cls, text: str) -> "UserKey":
+        channel, _, rest = text.strip().partition(":")
+        if channel not in CHANNELS or not rest:
+            raise ValueError(
+                f"{text!r} is not a user key; write it as slack:T123:U456, "
+                "teams:<tenant>:<user id> or console:<name>"
+            )
+        if channel == "console":
+            return cls("console", "", rest)
+        tenant, _, user = rest.partition(":")
+        if not tenant or not user:
+            raise ValueError(
+                f"{text!r} needs both a workspace/tenant and a user id, e.g. {channel}:T123:U456"
+            )
+        return cls(cast(Channel, channel), tenant, user)
+
+    @classmethod
+    def console(cls, name: str) -> "UserKey":
+        return cls("console", "", name)

@@ -1,0 +1,26 @@
+"""Errors an operator can cause (configuration) or meet (storage); each says how to fix it."""
+
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the setting and the fix."""
+
+
+class StorageError(Exception):
+    """Stored data cannot be read or written."""
+
+
+class CorruptDataError(StorageError):
+    """A data file exists but cannot be parsed; it is left untouched."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"cannot read {path}: {reason}. The file has been left exactly as it is; restore it "
+            "from a backup or move it aside to start that leader afresh."
+        )
+
+
+class StaleStateError(StorageError):
+    """Someone saved this leader's state since it was loaded (like a BotBuilder e_tag)."""

@@ -1,0 +1,1 @@
+"""Application services: thin glue between channels, storage and the engine."""

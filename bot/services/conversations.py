@@ -1,0 +1,174 @@
+"""handle(key, event): lock -> load -> step -> save -> effects; the one path for every turn."""
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.domain import UserKey
+from bot.errors import CorruptDataError, StaleStateError, StorageError
+from bot.logs import log
+from bot.ports import UserStore
+from bot.services.exports import export_bytes, export_document
+from bot.services.locks import KeyedLocks
+from dialogs import texts
+from dialogs.content_model import Content
+from dialogs.engine import step
+from dialogs.model import (
+    Effect,
+    Event,
+    ExportRequested,
+    ForgetConfirmed,
+    Message,
+    Say,
+    UserState,
+)
+from dialogs.timezones import canonical_zone
+
+logger = logging.getLogger("peercoach.conversations")
+
+SORRY = (
+    "Sorry, something went wrong on my side and I couldn't save that. Nothing you wrote "
+    "before is lost. Please try again in a minute."
+)
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    """What the channel knows about the leader (Slack users.info, Teams clientInfo, the OS)."""
+
+    display_name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a channel should deliver for one turn."""
+
+    messages: tuple[Message, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    failed: bool = False
+
+
+class EffectListener(Protocol):
+    """Told after a turn is saved, e.g. so the scheduler follows a new timezone."""
+
+    async def after_turn(
+        self, key: UserKey, state: UserState | None, effects: Sequence[Effect]
+    ) -> None: ...
+
+
+class ConversationService:
+    def __init__(
+        self,
+        store: UserStore,
+        content: Content,
+        clock: Clock,
+        listeners: Sequence[EffectListener] = (),
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.clock = clock
+        self.listeners = list(listeners)
+        self.locks = KeyedLocks()
+
+    async def handle(
+        self, key: UserKey, event: Event, platform: PlatformInfo | None = None
+    ) -> Reply:
+        """Run one event for one leader; storage failures become a polite reply."""
+        started = time.perf_counter()
+        try:
+            reply = await self._handle(key, event, platform)
+        except StorageError as exc:
+            log(
+                logger,
+                "turn.failed",
+                level=logging.ERROR,
+                user=key.hashed,
+                channel=key.channel,
+                error=type(exc).__name__,
+                file_error=isinstance(exc, CorruptDataError),
+            )
+            return Reply((Say(SORRY),), failed=True)
+        log(
+            logger,
+            "turn",
+            user=key.hashed,
+            channel=key.channel,
+            kind=type(event).__name__,
+            out=len(reply.messages),
+            ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return reply
+
+    async def _handle(self, key: UserKey, event: Event, platform: PlatformInfo | None) -> Reply:
+        for attempt in (1, 2):
+            async with self.locks.hold(key):
+                stored = await self.store.load(key)
+                state = with_platform(stored or UserState(), platform)
+                turn = step(state, event, self.content)
+                if any(isinstance(e, ForgetConfirmed) for e in turn.effects):
+                    await self.store.delete(key)
+                    await self._tell_listeners(key, None, turn.effects)
+                    return Reply(turn.messages)
+                if turn.state == stored:
+                    saved = stored  # nothing changed, nothing to write
+                else:
+                    try:
+                        saved = await self.store.save(
+                            key, turn.state, expected_version=state.version
+                        )
+                    except StaleStateError:
+                        if attempt == 2:  # noqa: PLR2004 - the second try
+                            raise
+                        continue  # another process saved first: run the event again
+                attachments = self._attachments(key, saved, turn.effects)
+            await self._tell_listeners(key, saved, turn.effects)
+            extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
+            return Reply(turn.messages + extra, attachments)
+        raise StaleStateError("unreachable")  # pragma: no cover
+
+    def _attachments(
+        self, key: UserKey, state: UserState, effects: Sequence[Effect]
+    ) -> tuple[Attachment, ...]:
+        if not any(isinstance(e, ExportRequested) for e in effects):
+            return ()
+        at = self.clock.now()
+        document = export_document(key, state, at)
+        name = f"peercoach-export-{at:%Y%m%d-%H%M%S}.json"
+        return (Attachment(name, export_bytes(document)),)
+
+    async def _tell_listeners(
+        self, key: UserKey, state: UserState | None, effects: Sequence[Effect]
+    ) -> None:
+        for listener in self.listeners:
+            await listener.after_turn(key, state, effects)
+
+
+def with_platform(state: UserState, platform: PlatformInfo | None) -> UserState:
+    """Take name, locale and zone from the platform unless the leader chose a zone."""
+    if platform is None:
+        return state
+    profile = state.profile
+    changes: dict[str, object] = {}
+    if platform.display_name and platform.display_name != profile.display_name:
+        changes["display_name"] = platform.display_name
+    if platform.locale and platform.locale != profile.locale:
+        changes["locale"] = platform.locale
+    zone = canonical_zone(platform.timezone) if platform.timezone else None
+    if zone and profile.timezone_source != "leader" and zone != profile.timezone:
+        changes["timezone"] = zone
+        changes["timezone_source"] = "platform"
+    if not changes:
+        return state
+    return replace(state, profile=replace(profile, **changes))  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Storage implementations, named for their technology, behind the ports in bot.ports."""

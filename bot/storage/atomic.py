@@ -1,0 +1,93 @@
+"""Crash-safe file writes: a reader sees the old file or the new one, never half of either.
+
+TinyDB's own JSONStorage rewrites the file in place and truncates afterwards, which a crash
+can leave unreadable. Here every write goes to a temporary file in the same folder, is
+flushed to disk, atomically renamed over the old file, and the folder entry is flushed too.
+"""
+
+import contextlib
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from bot.errors import CorruptDataError
+
+TEMP_SUFFIX = ".tmp"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` durably: temp file, fsync, rename, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(folder: Path) -> int:
+    """Delete temporary files a crash left behind; the real files were never touched."""
+    removed = 0
+    if folder.is_dir():
+        for temp in folder.glob(f".*{TEMP_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+                removed += 1
+    return removed
+
+
+def read_json(path: Path) -> Any | None:
+    """The parsed file, None if it does not exist; CorruptDataError if it cannot be parsed."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CorruptDataError(path, exc.strerror or str(exc)) from exc
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptDataError(path, f"not valid JSON ({exc})") from exc
+
+
+def encode_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that reads JSON and writes it with write_atomically()."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        data = read_json(self.path)
+        if data is not None and not isinstance(data, dict):
+            raise CorruptDataError(self.path, "the top level is not a JSON object")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        write_atomically(self.path, encode_json(data))
+
+    def close(self) -> None:
+        """Nothing stays open between writes."""

@@ -1,0 +1,38 @@
+"""In-memory UserStore for tests and trials; same contract as the TinyDB store."""
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+from bot.domain import UserKey
+from bot.errors import StaleStateError
+from dialogs.model import UserState
+
+
+class InMemoryUserStore:
+    def __init__(self) -> None:
+        self._states: dict[UserKey, UserState] = {}
+        self._extras: dict[UserKey, dict[str, dict[str, Any]]] = {}
+
+    async def load(self, key: UserKey) -> UserState | None:
+        return self._states.get(key)  # frozen, so sharing it is safe
+
+    async def save(self, key: UserKey, state: UserState, *, expected_version: int) -> UserState:
+        current = self._states.get(key)
+        version = current.version if current else 0
+        if version != expected_version:
+            raise StaleStateError(f"state is at version {version}, not {expected_version}")
+        saved = replace(state, version=expected_version + 1)
+        self._states[key] = saved
+        return saved
+
+    async def delete(self, key: UserKey) -> bool:
+        self._extras.pop(key, None)
+        return self._states.pop(key, None) is not None
+
+    async def load_extra(self, key: UserKey, name: str) -> dict[str, Any] | None:
+        value = self._extras.get(key, {}).get(name)
+        return copy.deepcopy(value) if value is not None else None
+
+    async def save_extra(self, key: UserKey, name: str, value: dict[str, Any]) -> None:
+        self._extras.setdefault(key, {})[name] = copy.deepcopy(value)

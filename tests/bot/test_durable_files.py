@@ -1,0 +1,122 @@
+"""Crash safety, corrupt files, schema versions — the TinyDB store's own promises."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.domain import UserKey
+from bot.errors import CorruptDataError
+from bot.storage import codec
+from bot.storage.tinydb_store import TinyDBUserStore
+from dialogs.model import Profile, UserState
+
+ALICE = UserKey.console("alice")
+ROOT = Path(__file__).resolve().parents[2]
+
+CRASH_BEFORE_REPLACE = textwrap.dedent("""
+    import asyncio, os, signal, sys
+    from pathlib import Path
+    from bot.domain import UserKey
+    from bot.storage.tinydb_store import TinyDBUserStore
+    from dialogs.model import Profile, UserState
+
+    store = TinyDBUserStore(Path(sys.argv[1]))
+    def crash(*args, **kwargs):  # the temporary file is written and fsynced; now we die
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.replace = crash
+    asyncio.run(store.save(UserKey.console("alice"),
+                           UserState(profile=Profile(display_name="NEW")), expected_version=1))
+""")
+
+
+async def test_a_crash_between_temp_write_and_replace_keeps_the_old_data(tmp_path: Path) -> None:
+    store = TinyDBUserStore(tmp_path)
+    await store.save(ALICE, UserState(profile=Profile(display_name="OLD")), expected_version=0)
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", CRASH_BEFORE_REPLACE, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == -9  # killed, as planned
+    leftovers = list((tmp_path / "users").glob(".*.tmp"))
+    assert leftovers, "the crash should have left a temporary file behind"
+    reopened = TinyDBUserStore(tmp_path)  # start-up clears what the crash left
+    loaded = await reopened.load(ALICE)
+    assert loaded is not None
+    assert loaded.profile.display_name == "OLD"
+    assert not list((tmp_path / "users").glob(".*.tmp"))
+
+
+async def test_an_unreadable_file_is_named_and_left_untouched(tmp_path: Path) -> None:
+    store = TinyDBUserStore(tmp_path)
+    path = store.path_for(ALICE)
+    path.write_text('{"state": {"1": {"version": 1, "prof')
+    with pytest.raises(CorruptDataError) as raised:
+        await store.load(ALICE)
+    assert str(path) in str(raised.value)
+    with pytest.raises(CorruptDataError):
+        await store.save(ALICE, UserState(), expected_version=1)
+    assert path.read_text() == '{"state": {"1": {"version": 1, "prof'
+
+
+async def test_a_file_from_a_newer_peercoach_is_refused(tmp_path: Path) -> None:
+    store = TinyDBUserStore(tmp_path)
+    await store.save(ALICE, UserState(), expected_version=0)
+    path = store.path_for(ALICE)
+    data = json.loads(path.read_text())
+    data["meta"]["1"]["schema"] = codec.SCHEMA_VERSION + 1
+    path.write_text(json.dumps(data))
+    with pytest.raises(CorruptDataError, match="newer peercoach"):
+        await store.load(ALICE)
+
+
+async def test_older_files_are_migrated_on_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = TinyDBUserStore(tmp_path)
+    await store.save(ALICE, UserState(profile=Profile(display_name="a")), expected_version=0)
+
+    def rename(sections: dict[str, object]) -> dict[str, object]:
+        state = sections["state"]
+        assert isinstance(state, dict)
+        state["profile"]["display_name"] = "migrated"
+        return sections
+
+    monkeypatch.setattr(codec, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(codec.MIGRATIONS, 1, rename)
+    loaded = await store.load(ALICE)
+    assert loaded is not None
+    assert loaded.profile.display_name == "migrated"
+
+
+async def test_files_are_private_and_named_by_a_hash(tmp_path: Path) -> None:
+    store = TinyDBUserStore(tmp_path)
+    await store.save(ALICE, UserState(), expected_version=0)
+    path = store.path_for(ALICE)
+    assert "alice" not in path.name
+    assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+
+
+async def test_each_save_is_one_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.storage import atomic  # noqa: PLC0415
+
+    writes: list[Path] = []
+    original = atomic.write_atomically
+    monkeypatch.setattr(
+        atomic,
+        "write_atomically",
+        lambda path, data: (writes.append(path), original(path, data))[1],
+    )
+    store = TinyDBUserStore(tmp_path)
+    await store.save(ALICE, UserState(), expected_version=0)
+    await store.load(ALICE)
+    assert len(writes) == 1

@@ -1,0 +1,128 @@
+"""The shipped content meets the product's rules; broken content is reported in full."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from dialogs.content import check_content, load_content
+from dialogs.content_model import Content
+from dialogs.errors import ContentError
+from dialogs.routing import suggest
+from tests.conftest import CONTENT_DIR, ROOT
+
+CORE = ("influence", "challenging-behaviour", "resilience")
+
+
+def test_shipped_content_has_no_errors_or_warnings() -> None:
+    content, problems = check_content(CONTENT_DIR)
+    assert content is not None
+    assert problems == []
+
+
+def test_at_least_six_themes_with_the_three_core_ones(content: Content) -> None:
+    assert len(content.themes) >= 6
+    assert {t.id for t in content.themes if t.core} == set(CORE)
+
+
+def test_enough_nudges_and_dialogues_per_theme(content: Content) -> None:
+    for theme in content.themes:
+        assert len(content.nudges_for(theme.id)) >= (12 if theme.core else 6), theme.id
+        assert len(content.dialogues_for(theme.id)) >= (2 if theme.core else 1), theme.id
+
+
+def test_nudges_are_short_and_end_in_a_question_or_an_action(content: Content) -> None:
+    for nudge in content.nudges:
+        assert len(nudge.text) <= 280, nudge.id
+        assert nudge.text.endswith(("?", ".")), nudge.id
+
+
+def test_content_keeps_the_house_style(content: Content) -> None:
+    """No exclamation marks, no 'you should', British spelling of our key words."""
+    texts = [n.text for n in content.nudges]
+    for dialogue in content.dialogues:
+        texts += [s.text for s in dialogue.steps.values()]
+        texts += [c.reply or "" for s in dialogue.steps.values() for c in s.choices]
+    for text in texts:
+        assert "!" not in text, text
+        assert "you should" not in text.lower(), text
+        assert not re.search(r"\b(behavior|organization|program)\b", text), text
+
+
+def test_dialogues_use_recognised_models_where_they_fit(content: Content) -> None:
+    models = {d.id: d.model for d in content.dialogues}
+    assert models["challenging-behaviour.sbi-prepare"] == "sbi"
+    assert models["influence.stakeholder-map"] == "stakeholder-map"
+    assert models["resilience.energy-audit"] == "energy-audit"
+    assert models["wicked-problems.tame-or-wicked"] == "tame-or-wicked"
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("my colleague keeps talking over me in meetings", "challenging-behaviour"),
+        ("I'm running on empty this week", "resilience"),
+        ("how do I get the other trusts on board with this", "influence"),
+        ("nobody owns this problem and it keeps bouncing around", "wicked-problems"),
+    ],
+)
+def test_routing_phrases_find_the_right_theme(content: Content, text: str, theme: str) -> None:
+    found = suggest(text, content.dialogues)
+    assert found is not None, text
+    assert found.theme == theme
+
+
+def test_broken_content_is_reported_in_full_with_file_line_and_fix(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    status = main(["content", "check", "tests/fixtures/broken_content"])
+    expected = (ROOT / "tests/fixtures/broken_content.expected.txt").read_text()
+    assert status == 1
+    assert capsys.readouterr().out == expected
+
+
+def test_load_content_raises_with_every_error() -> None:
+    with pytest.raises(ContentError) as raised:
+        load_content(ROOT / "tests/fixtures/broken_content")
+    assert len([p for p in raised.value.problems if p.severity == "error"]) == 15
+
+
+def copy_of_content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def test_a_path_with_too_few_questions_is_an_error(tmp_path: Path) -> None:
+    folder = copy_of_content(tmp_path)
+    (folder / "dialogues" / "influence.short.yaml").write_text(
+        "id: influence.short\ntheme: influence\ntitle: Short\nsummary: Too short.\n"
+        "model: grow\nminutes: 3\nfollow_up_days: 5\nrouting:\n  phrases: [too short]\n"
+        "start: one\nsteps:\n  one:\n    type: commitment\n    ask: What will you try?\n"
+        "    next: done\n  done:\n    type: end\n    say: Thanks.\n"
+    )
+    _, problems = check_content(folder)
+    assert [str(p) for p in problems if p.severity == "error"] == [
+        f"{folder}/dialogues/influence.short.yaml:12: paths from start ask between 1 and 1 "
+        "questions; every path must ask 3 to 6 (about three minutes)"
+    ]
+
+
+def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    folder = copy_of_content(tmp_path)
+    (folder / "safety.yaml").write_text("phrases: [unclosed\nmessage: hi\n")
+    _, problems = check_content(folder)
+    assert str(problems[0]).startswith(f"{folder}/safety.yaml:2: not valid YAML")
+
+
+def test_yes_and_no_stay_words(tmp_path: Path) -> None:
+    folder = copy_of_content(tmp_path)
+    path = folder / "safety.yaml"
+    path.write_text(path.read_text().replace("phrases:\n", "phrases:\n  - no\n  - yes\n", 1))
+    content, problems = check_content(folder)
+    assert problems == []
+    assert content is not None
+    assert {"no", "yes"} <= set(content.safety.phrases)

@@ -1,0 +1,399 @@
+"""The engine as a leader meets it: first contact, dialogues, commands, interruptions."""
+
+from datetime import timedelta
+
+import pytest
+
+from dialogs import texts
+from dialogs.content_model import Content
+from dialogs.model import (
+    Ask,
+    ExportRequested,
+    ForgetConfirmed,
+    PreferencesChanged,
+    Prompt,
+    Say,
+    UserState,
+)
+from tests.dialogs.chat import Chat, onboarded
+
+SBI = "challenging-behaviour.sbi-prepare"
+AFTER = "challenging-behaviour.after-the-meeting"
+
+
+def in_dialogue(content: Content, dialogue_id: str) -> Chat:
+    chat = Chat(content, onboarded())
+    chat.say(f"start {content.dialogue(dialogue_id).title}")  # type: ignore[union-attr]
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.dialogue == dialogue_id
+    return chat
+
+
+# ------------------------------------------------------------------ first contact
+
+
+def test_first_message_gets_welcome_privacy_notice_and_setup_question(content: Content) -> None:
+    chat = Chat(content)
+    turn = chat.say("hello")
+    said = [m.text for m in turn.messages]
+    assert said[0] == content.onboarding.welcome
+    assert said[1] == content.onboarding.privacy
+    assert "patient" in said[1].lower()
+    assert chat.labels() == ["Set up now", "Skip for now"]
+
+
+def test_onboarding_by_buttons_stores_themes_and_time(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("hi")
+    chat.press("Set up now")
+    chat.press("Resilience and energy")
+    assert "That's enough" in chat.labels()
+    chat.press("Influence without authority")
+    chat.press("That's enough")
+    turn = chat.press("08:00")
+    profile = chat.state.profile
+    assert profile.themes == ("resilience", "influence")
+    assert profile.nudge_time == "08:00"
+    assert profile.onboarded
+    assert PreferencesChanged() in turn.effects
+    assert "08:00" in chat.text()
+
+
+def test_onboarding_accepts_several_numbers_and_a_typed_time(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("hi")
+    chat.say("1")
+    chat.say("1, 3")
+    assert chat.state.profile.themes == ()  # not saved until set-up is finished
+    chat.say("7.45am")
+    assert chat.state.profile.themes == ("influence", "resilience")
+    assert chat.state.profile.nudge_time == "07:45"
+
+
+def test_a_bad_time_is_explained_with_an_example(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("hi")
+    chat.press("Set up now")
+    chat.press("Influence without authority")
+    chat.press("That's enough")
+    chat.say("after lunch")
+    assert "For example: `08:30`" in chat.text()
+    assert chat.labels()[-1] == "No nudges for now"
+
+
+def test_setup_can_be_skipped_and_start_then_shows_the_menu(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("hi")
+    chat.press("Skip for now")
+    assert chat.state.profile.onboarded
+    assert chat.text() == content.onboarding.skipped
+    chat.say("start")
+    assert len(chat.labels()) == len(content.dialogues)
+
+
+def test_start_as_the_first_message_welcomes_then_shows_the_menu_at_once(
+    content: Content,
+) -> None:
+    chat = Chat(content)
+    turn = chat.say("start")
+    assert turn.messages[0] == Say(content.onboarding.welcome)
+    assert isinstance(turn.messages[-1], Ask)
+    assert turn.messages[-1].text == texts.MENU
+
+
+# ------------------------------------------------------------------ dialogues
+
+
+def test_choice_by_number_label_and_close_words(content: Content) -> None:
+    for typed in ("1", "talking over others", "Talking over", "they kept talking over others"):
+        chat = in_dialogue(content, AFTER)
+        chat.say(typed)
+        assert chat.state.dialogue is not None
+        assert chat.state.dialogue.step != content.dialogue(AFTER).start, typed  # type: ignore[union-attr]
+
+
+def test_close_words_with_another_form_of_the_word(content: Content) -> None:
+    chat = in_dialogue(content, AFTER)
+    chat.say("he dismissed the nurse director's idea")
+    assert chat.state.dialogue is not None
+    assert dict(chat.state.dialogue.saved)["pattern"] == "Dismissing ideas"
+
+
+def test_anything_else_at_a_choice_re_asks_with_the_choices(content: Content) -> None:
+    chat = in_dialogue(content, AFTER)
+    before = chat.labels()
+    turn = chat.say("it was all a bit much honestly")
+    assert turn.messages[0] == Say(texts.DIDNT_CATCH_DIALOGUE)
+    assert chat.labels() == before
+
+
+def test_free_text_answers_become_reflections_and_are_quoted_back(content: Content) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    chat.say("a joint discharge hub with the council")
+    assert chat.state.reflections[-1].text == "a joint discharge hub with the council"
+    assert chat.state.reflections[-1].dialogue == "influence.stakeholder-map"
+    assert "a joint discharge hub with the council" in chat.text()
+
+
+def test_long_answers_are_shortened_when_quoted(content: Content) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    long = "a shared discharge hub " * 10
+    chat.say(long)
+    assert chat.state.reflections[-1].text == long.strip()
+    assert "…" in chat.text()
+
+
+@pytest.mark.parametrize("word", ["stop", "cancel", "STOP"])
+def test_stop_leaves_a_dialogue_and_keeps_what_was_written(content: Content, word: str) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    chat.say("a joint discharge hub")
+    chat.say(word)
+    assert chat.state.dialogue is None
+    assert chat.state.history[-1].outcome == "stopped"
+    assert len(chat.state.reflections) == 1
+    assert "journal" in chat.text()
+
+
+def test_a_dialogue_idle_for_a_day_is_closed_kindly_on_the_next_message(
+    content: Content,
+) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    chat.say("a joint discharge hub")
+    chat.say("hello again", hours=25)
+    assert chat.state.dialogue is None
+    assert chat.state.history[-1].outcome == "expired"
+    assert "more than a day" in chat.text()
+
+
+def test_a_dialogue_idle_for_less_than_a_day_carries_on(content: Content) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    chat.say("a joint discharge hub", hours=23)
+    assert chat.state.dialogue is not None
+    assert chat.state.reflections
+
+
+@pytest.mark.parametrize("command", ["help", "journal", "schedule", "timezone"])
+def test_commands_mid_dialogue_answer_then_offer_to_carry_on(
+    content: Content, command: str
+) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    step_before = chat.state.dialogue.step  # type: ignore[union-attr]
+    turn = chat.say(command)
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.step == step_before
+    assert isinstance(turn.messages[-1], Prompt | Ask)
+    assert any("Back to where we were" in m.text for m in turn.messages if isinstance(m, Say))
+
+
+def test_start_mid_dialogue_offers_to_carry_on_first(content: Content) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    chat.say("start")
+    assert chat.labels()[0].startswith("Carry on")
+    chat.press(chat.labels()[0])
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.dialogue == "influence.stakeholder-map"
+
+
+def test_a_command_word_inside_an_answer_is_an_answer(content: Content) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    chat.say("start small with the discharge team")
+    assert chat.state.reflections[-1].text == "start small with the discharge team"
+
+
+def test_a_pressed_button_works_once(content: Content) -> None:
+    chat = in_dialogue(content, AFTER)
+    ask = chat.last_ask()
+    chat.press("Talking over others", ask)
+    state = chat.state
+    turn = chat.press("Dismissing ideas", ask)
+    assert turn.messages == ()
+    assert chat.state.dialogue == state.dialogue
+
+
+def test_finishing_a_dialogue_records_a_commitment_with_a_follow_up(content: Content) -> None:
+    chat = in_dialogue(content, "resilience.energy-audit")
+    dialogue = content.dialogue("resilience.energy-audit")
+    assert dialogue is not None
+    while chat.state.dialogue is not None:
+        awaiting = chat.state.awaiting
+        assert awaiting is not None
+        if awaiting.choices:
+            chat.press(awaiting.choices[0].label)
+        else:
+            chat.say("talk to Sam on Friday about the rota")
+    commitment = chat.state.commitments[-1]
+    assert commitment.status == "open"
+    assert commitment.due_on == chat.at.date() + timedelta(days=dialogue.follow_up_days)
+    assert chat.state.history[-1].outcome == "completed"
+    assert "I'll ask how it went" in chat.text()
+
+
+# ------------------------------------------------------------------ routing
+
+
+def test_free_text_suggests_the_most_relevant_dialogue(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("my colleague keeps talking over me in meetings")
+    assert chat.state.aside is not None
+    assert chat.state.aside.dialogue in (SBI, AFTER)  # type: ignore[union-attr]
+    chat.press("Yes, let's start")
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.dialogue in (SBI, AFTER)
+
+
+def test_text_that_fits_no_dialogue_gets_help(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("what is the weather like")
+    assert chat.text() == texts.UNSURE
+
+
+def test_start_with_a_name_opens_that_dialogue(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start energy")
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.dialogue == "resilience.energy-audit"
+
+
+# ------------------------------------------------------------------ safety and privacy
+
+
+@pytest.mark.parametrize(
+    "text", ["I can't cope any more", "honestly I\u2019m completely burnt out", "I CANT COPE"]
+)
+def test_distress_stops_coaching_and_signposts_support(content: Content, text: str) -> None:
+    chat = in_dialogue(content, "resilience.energy-audit")
+    turn = chat.say(text)
+    first = turn.messages[0]
+    assert isinstance(first, Say)
+    assert content.safety.message in first.text
+    assert "116 123" in first.text
+    assert not chat.state.reflections  # nothing is pushed on, nothing is captured
+    assert chat.labels() == ["Carry on with it", "Stop it for now"]
+    chat.press("Carry on with it")
+    assert chat.state.dialogue is not None
+    assert chat.state.aside is None
+
+
+def test_distress_outside_a_dialogue_signposts_without_buttons(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    turn = chat.say("I feel suicidal")
+    assert "116 123" in turn.messages[0].text  # type: ignore[union-attr]
+    assert chat.state.awaiting is None
+
+
+@pytest.mark.parametrize(
+    "text", ["943 476 5919", "patient 9434765919 was delayed", "943-476-5919"]
+)
+def test_a_message_with_an_nhs_number_is_not_stored(content: Content, text: str) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    before = chat.state
+    turn = chat.say(text)
+    assert turn.messages == (Say(texts.NHS_NUMBER),)
+    assert chat.state.reflections == before.reflections
+    assert chat.state.dialogue == before.dialogue
+    assert text not in repr(chat.state)
+
+
+def test_ten_digits_failing_the_check_are_ordinary_text(content: Content) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    chat.say("budget line 1234567890")
+    assert chat.state.reflections[-1].text == "budget line 1234567890"
+
+
+def test_a_very_long_message_is_refused_politely(content: Content) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    chat.say("x" * 10_001)
+    assert "10,001 characters" in chat.text()
+    assert not chat.state.reflections
+
+
+# ------------------------------------------------------------------ commands
+
+
+def test_help_lists_the_commands(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("help")
+    for word in ("start", "nudge", "journal", "pause", "resume", "timezone", "export", "forget"):
+        assert word in chat.text()
+
+
+def test_pause_until_a_date_and_resume(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    turn = chat.say("pause until 2026-12-24")
+    assert chat.state.profile.paused
+    assert str(chat.state.profile.paused_until) == "2026-12-24"
+    assert PreferencesChanged() in turn.effects
+    assert "24 December" in chat.text()
+    chat.say("resume")
+    assert not chat.state.profile.paused
+
+
+@pytest.mark.parametrize(
+    ("typed", "fragment"),
+    [
+        ("pause until tomorrow", "For example: `pause until 2027-01-05`"),
+        ("pause until 2020-01-01", "already passed"),
+        ("timezone Europe/Lodnon", "did you mean Europe/London?"),
+        ("timezone EST", "For example: `timezone"),
+        ("timezone Etc/GMT+1", "For example: `timezone"),
+    ],
+)
+def test_bad_arguments_get_a_reason_and_an_example(
+    content: Content, typed: str, fragment: str
+) -> None:
+    chat = Chat(content, onboarded())
+    before = chat.state.profile
+    chat.say(typed)
+    assert fragment in chat.text()
+    assert chat.state.profile == before
+
+
+def test_timezone_change_is_kept_and_marked_as_the_leaders_choice(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    turn = chat.say("timezone america/new_york")
+    assert chat.state.profile.timezone == "America/New_York"
+    assert chat.state.profile.timezone_source == "leader"
+    assert PreferencesChanged() in turn.effects
+
+
+def test_export_is_an_effect_for_the_service(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    assert chat.say("export").effects == (ExportRequested(),)
+
+
+def test_forget_me_asks_first_and_only_then_forgets(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    turn = chat.say("forget me")
+    assert turn.effects == ()
+    assert chat.labels() == ["Yes, delete everything", "No, keep it"]
+    turn = chat.press("Yes, delete everything")
+    assert turn.effects == (ForgetConfirmed(),)
+
+
+def test_forget_me_can_be_declined(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("forget me")
+    turn = chat.say("no")
+    assert turn.effects == ()
+    assert chat.text() == texts.FORGET_KEPT
+
+
+def test_slash_command_text_is_always_a_command(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.command("journal")
+    assert "journal" in chat.text().lower()
+    chat.command("frobnicate")
+    assert "I don't know the command `frobnicate`" in chat.text()
+
+
+def test_coming_back_resumes_the_open_question(content: Content) -> None:
+    chat = in_dialogue(content, "influence.stakeholder-map")
+    question = chat.last.messages[-1]  # type: ignore[union-attr]
+    turn = chat.open(hours=2)
+    assert "Welcome back" in turn.messages[0].text  # type: ignore[union-attr]
+    assert turn.messages[-1] == question
+
+
+def test_a_new_leader_opening_the_app_is_not_greeted_twice(content: Content) -> None:
+    chat = Chat(content, UserState())
+    assert chat.open().messages == ()

@@ -1,0 +1,59 @@
+"""Generated: every path of every dialogue in content/, walked through the engine."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dialogs.content import load_content
+from dialogs.content_model import Content, Dialogue
+from tests.dialogs.chat import Chat, onboarded
+
+CONTENT = load_content(Path(__file__).resolve().parents[2] / "content")
+Path_ = tuple[tuple[str, int | None], ...]  # (step id, choice index or None)
+
+
+def paths(dialogue: Dialogue, step_id: str | None = None) -> Iterator[Path_]:
+    step = dialogue.steps[step_id or dialogue.start]
+    if step.type == "end":
+        yield ()
+    elif step.type == "choice":
+        for index, choice in enumerate(step.choices):
+            for rest in paths(dialogue, choice.next):
+                yield ((step.id, index), *rest)
+    else:
+        for rest in paths(dialogue, step.next):
+            yield ((step.id, None), *rest)
+
+
+CASES = [
+    pytest.param(d, p, id=f"{d.id}:{'>'.join(f'{s}{"" if i is None else i}' for s, i in p)}")
+    for d in CONTENT.dialogues
+    for p in paths(d)
+]
+
+
+@pytest.mark.parametrize(("dialogue", "path"), CASES)
+def test_walk_a_path(content: Content, dialogue: Dialogue, path: Path_) -> None:
+    assert 3 <= len(path) <= 6
+    chat = Chat(content, onboarded())
+    chat.say(f"start {dialogue.title}")
+    for number, (step_id, choice) in enumerate(path):
+        assert chat.state.dialogue is not None
+        assert chat.state.dialogue.step == step_id
+        assert "{" not in chat.text(), chat.text()  # every placeholder was filled
+        if choice is None:
+            chat.say(f"answer {number} on {step_id}")
+        else:
+            chat.press(dialogue.steps[step_id].choices[choice].label)
+    assert chat.state.dialogue is None
+    assert chat.state.history[-1].outcome == "completed"
+    texts = [s for s, i in path if i is None and dialogue.steps[s].type == "text"]
+    commitments = [s for s, i in path if i is None and dialogue.steps[s].type == "commitment"]
+    assert len(chat.state.reflections) == len(texts)
+    assert len(chat.state.commitments) == len(commitments) >= 1
+
+
+def test_every_dialogue_has_at_least_one_branch() -> None:
+    for dialogue in CONTENT.dialogues:
+        assert sum(1 for _ in paths(dialogue)) > 1, dialogue.id
