@@ -69,6 +69,16 @@ class Chat:
         self.at += timedelta(**later) if later else timedelta(seconds=20)
         return self.send(FollowUpDue(commitment, self.at))
 
+    def finish_dialogue(self, answer: str) -> None:
+        """Answer every question of the open dialogue: first button, or `answer` in words."""
+        while self.state.dialogue is not None:
+            awaiting = self.state.awaiting
+            assert awaiting is not None
+            if awaiting.choices:
+                self.press(awaiting.choices[0].label)
+            else:
+                self.say(answer)
+
     def last_ask(self) -> Ask:
         assert self.last is not None
         asks = [m for m in self.last.messages if isinstance(m, Ask)]

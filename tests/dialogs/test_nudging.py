@@ -154,13 +154,7 @@ def test_the_nudge_command_sends_one_now(content: Content) -> None:
 
 def finish_with_commitment(chat: Chat) -> str:
     chat.say("start energy")
-    while chat.state.dialogue is not None:
-        awaiting = chat.state.awaiting
-        assert awaiting is not None
-        if awaiting.choices:
-            chat.press(awaiting.choices[0].label)
-        else:
-            chat.say("ask Sam to cover Friday's huddle")
+    chat.finish_dialogue("ask Sam to cover Friday's huddle")
     return chat.state.commitments[-1].id
 
 
