@@ -2,6 +2,7 @@
 
 import asyncio
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -39,6 +40,8 @@ class ConsoleChannel:
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = stdin.isatty() and stdout.isatty()
+        self._lines: asyncio.Queue[str | None] | None = None
+        self._ready = threading.Event()
 
     async def run(self) -> None:
         self._print(BANNER.format(key=self.key))
@@ -52,6 +55,8 @@ class ConsoleChannel:
                 self._print(f"you> {line}")
             event = UserText(line, self.service.clock.now())
             await self._show(await self.service.handle(self.key, event, self.platform))
+        if self.interactive:
+            self._print("")  # end the line Ctrl-D left after the prompt
         self._print("coach> Bye for now. Your conversation is saved; come back any time.")
 
     async def deliver(self, reply: Reply) -> None:
@@ -59,17 +64,22 @@ class ConsoleChannel:
         await self._show(reply)
 
     async def _read(self) -> str | None:
-        reader: Callable[[], str] = self._prompt_line if self.interactive else self.stdin.readline
+        if self._lines is None:
+            self._lines = _start_reader(self._read_blocking)
+        self._ready.set()  # the reply is on screen: now show the prompt
+        return await self._lines.get()
+
+    def _read_blocking(self) -> str | None:
+        """One line from the terminal or pipe; None at end of input."""
+        self._ready.wait()
+        self._ready.clear()
         try:
-            line = await asyncio.to_thread(reader)
+            line = input("you> ") if self.interactive else self.stdin.readline()
         except EOFError:
             return None
         if not self.interactive and line == "":
             return None
         return line.rstrip("\r\n")
-
-    def _prompt_line(self) -> str:
-        return input("you> ")
 
     async def _show(self, reply: Reply) -> None:
         text = to_text(reply.messages, colour=self.interactive)
@@ -83,3 +93,19 @@ class ConsoleChannel:
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
+
+
+def _start_reader(read: Callable[[], str | None]) -> "asyncio.Queue[str | None]":
+    """Read lines on a daemon thread: a blocked read never holds up Ctrl-C or exit."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def pump() -> None:
+        while True:
+            line = read()
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+            if line is None:
+                return
+
+    threading.Thread(target=pump, name="console-stdin", daemon=True).start()
+    return queue
