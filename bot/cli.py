@@ -10,13 +10,13 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.domain import UserKey
+from bot.domain import PlatformInfo, UserKey
 from bot.errors import ConfigError, StorageError
 from bot.logs import setup_logging
-from bot.services.conversations import PlatformInfo
-from bot.wiring import build_app
+from bot.wiring import App, build_app
 from dialogs.content import check_content
 from dialogs.errors import ContentError
+from dialogs.timezones import zone
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     check = content_commands.add_parser("check", help="validate the content folder")
     check.add_argument("directory", nargs="?", type=Path, help="default: the configured folder")
     check.set_defaults(run=_content_check)
+
+    schedule = commands.add_parser("schedule", help="inspect nudge schedules")
+    schedule_commands = schedule.add_subparsers(required=True, metavar="ACTION")
+    preview = schedule_commands.add_parser("preview", help="coming deliveries of one leader")
+    preview.add_argument("--user", required=True, help="user key, e.g. slack:T123:U456")
+    preview.add_argument("--days", type=int, default=14, help="how far ahead (default 14)")
+    preview.set_defaults(run=_schedule_preview)
 
     serve = commands.add_parser("serve", help="run the Slack and Teams endpoints and scheduler")
     serve.set_defaults(run=_serve)
@@ -79,12 +86,8 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
         _print_content_error(exc)
         return 1
     key = UserKey.console(args.user or _login_name())
-    from bot.channels.console import ConsoleChannel  # noqa: PLC0415 - console-only import
-
-    channel = ConsoleChannel(app.conversations, key, _console_platform(key), app.exports_dir)
     try:
-        asyncio.run(_check_readable(app.users, key))
-        asyncio.run(channel.run())
+        asyncio.run(_run_console(app, key))
     except StorageError as exc:
         print(f"peercoach: {exc}", file=sys.stderr)
         return 1
@@ -93,9 +96,42 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _check_readable(users: object, key: UserKey) -> None:
-    """Fail at start, naming the file, rather than mid-conversation."""
-    await users.load(key)  # type: ignore[attr-defined]
+async def _run_console(app: App, key: UserKey) -> None:
+    """The console is also the console user's notifier: nudges appear as they fall due."""
+    from bot.channels.console import ConsoleChannel  # noqa: PLC0415 - console-only import
+
+    await app.open()
+    try:
+        await app.users.load(key)  # fail at start, naming the file, not mid-conversation
+        channel = ConsoleChannel(app.conversations, key, _console_platform(key), app.exports_dir)
+        app.notifiers["console"] = channel
+        await app.start_scheduler(wants=lambda user: user == str(key))
+        await channel.run()
+    finally:
+        await app.close()
+
+
+def _schedule_preview(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        key = UserKey.parse(args.user)
+    except ValueError as exc:
+        print(f"peercoach: {exc}", file=sys.stderr)
+        return 2
+    app = build_app(settings, SystemClock())
+    asyncio.run(app.schedules.load())
+    now = SystemClock().now()
+    found = app.schedule_service.preview(str(key), now, args.days)
+    if not found:
+        print(f"{key} has no deliveries in the next {args.days} days.")
+        return 0
+    print(f"Coming deliveries for {key} (next {args.days} days):")
+    for due, schedule in found:
+        local = due.astimezone(zone(schedule.timezone))
+        print(
+            f"  {local:%a %d %b %Y %H:%M} {schedule.timezone:<20} = {due:%Y-%m-%d %H:%M} UTC"
+            f"  [{schedule.id}] {', '.join(schedule.themes) or 'all themes'}"
+        )
+    return 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001

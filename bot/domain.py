@@ -4,6 +4,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from dialogs.model import Message
+
 Channel = Literal["slack", "teams", "console"]
 CHANNELS: tuple[Channel, ...] = ("slack", "teams", "console")
 
@@ -46,3 +48,28 @@ class UserKey:
     @classmethod
     def console(cls, name: str) -> "UserKey":
         return cls("console", "", name)
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    """What the channel knows about the leader (Slack users.info, Teams clientInfo, the OS)."""
+
+    display_name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a channel should deliver for one turn."""
+
+    messages: tuple[Message, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    failed: bool = False

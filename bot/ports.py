@@ -2,7 +2,7 @@
 
 from typing import Any, Protocol
 
-from bot.domain import UserKey
+from bot.domain import Reply, UserKey
 from dialogs.model import UserState
 
 
@@ -27,4 +27,27 @@ class UserStore(Protocol):
 
     async def save_extra(self, key: UserKey, name: str, value: dict[str, Any]) -> None:
         """Keep channel data beside the state; removed with it by delete()."""
+        ...
+
+
+class DeliveryError(Exception):
+    """A send that did not happen. `permanent` means retrying cannot help (user gone, app
+    removed); otherwise it may be retried, after `retry_after` seconds if the platform said."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Notifier(Protocol):
+    """Sends what the coach says unprompted (nudges, follow-ups) on one channel."""
+
+    async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:
+        """Send `reply` to the leader; raise DeliveryError if it did not go."""
+        ...
+
+    async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:
+        """After a crash: did `delivery` reach the leader? None when the channel cannot tell."""
         ...

@@ -1,12 +1,21 @@
-"""Builds the application from Settings: content, storage and services."""
+"""Builds the application from Settings: content, storage, services and the scheduler."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.ports import Notifier
+from bot.schedules.ledger import DeliveryLedger
+from bot.schedules.scheduler import NudgeScheduler
+from bot.schedules.store import ScheduleStore
 from bot.services.conversations import ConversationService
+from bot.services.deliveries import DeliveryService
+from bot.services.schedules import ScheduleService
 from bot.storage.tinydb_store import TinyDBUserStore
+from dialogs.commands import ScheduleCommand
 from dialogs.content import load_content
 from dialogs.content_model import Content
 
@@ -14,18 +23,71 @@ from dialogs.content_model import Content
 @dataclass
 class App:
     settings: Settings
+    clock: Clock
     content: Content
     users: TinyDBUserStore
+    schedules: ScheduleStore
+    ledger: DeliveryLedger
     conversations: ConversationService
+    schedule_service: ScheduleService
+    deliveries: DeliveryService
+    notifiers: dict[str, Notifier] = field(default_factory=dict)
+    scheduler: NudgeScheduler | None = None
 
     @property
     def exports_dir(self) -> Path:
         return self.settings.data_dir / "exports"
 
+    async def open(self) -> None:
+        """Read the schedule store and replay the delivery ledger."""
+        await self.schedules.load()
+        await self.ledger.open()
+
+    async def start_scheduler(
+        self, *, wants: Callable[[str], bool] = lambda _user: True, timers: bool = True
+    ) -> NudgeScheduler:
+        self.scheduler = NudgeScheduler(
+            self.schedules,
+            self.ledger,
+            self.deliveries,
+            self.clock,
+            grace=timedelta(minutes=self.settings.grace_minutes),
+            wants=wants,
+        )
+        await self.scheduler.start(timers=timers)
+        return self.scheduler
+
+    async def close(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await self.ledger.close()
+
 
 def build_app(settings: Settings, clock: Clock) -> App:
-    """Load and check content (ContentError if invalid) and open storage."""
+    """Load and check content (ContentError if invalid) and wire the services."""
     content = load_content(settings.content_dir)
     users = TinyDBUserStore(settings.data_dir)
-    conversations = ConversationService(users, content, clock)
-    return App(settings, content, users, conversations)
+    schedules = ScheduleStore(settings.data_dir)
+    ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
+    schedule_service = ScheduleService(schedules, content)
+    conversations = ConversationService(
+        users,
+        content,
+        clock,
+        listeners=[schedule_service],
+        answerers={ScheduleCommand: schedule_service},
+    )
+    notifiers: dict[str, Notifier] = {}
+    deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)
+    return App(
+        settings,
+        clock,
+        content,
+        users,
+        schedules,
+        ledger,
+        conversations,
+        schedule_service,
+        deliveries,
+        notifiers,
+    )

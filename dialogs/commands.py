@@ -4,21 +4,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from dialogs.timetext import parse_clock
 from dialogs.timezones import canonical_zone, suggest_zone
 
-SimpleName = Literal[
-    "help",
-    "start",
-    "nudge",
-    "journal",
-    "resume",
-    "export",
-    "forget",
-    "stop",
-    "schedule",
-]
-# Commands that answer and then hand the conversation back to where it was.
-PASSIVE: frozenset[str] = frozenset({"help", "journal", "export", "schedule"})
+SimpleName = Literal["help", "start", "nudge", "journal", "resume", "export", "forget", "stop"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +33,22 @@ class SetTimezone:
 
 
 @dataclass(frozen=True)
+class QuietHours:
+    """`quiet` (show), `quiet off`, `quiet 22:00-07:00`."""
+
+    hours: tuple[str, str] | None
+    show: bool = False
+
+
+@dataclass(frozen=True)
+class ScheduleCommand:
+    """`schedule`, `schedule <days> <HH:MM> [theme...]`, `schedule remove ID`: answered by the
+    schedule service, which holds every leader's schedules."""
+
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CommandError:
     """Bad arguments: one sentence of reason and a correct example."""
 
@@ -55,7 +60,10 @@ class CommandError:
         return f"{self.reason} For example: `{self.example}`"
 
 
-Command = Simple | StartDialogue | Pause | SetTimezone
+Command = Simple | StartDialogue | Pause | SetTimezone | QuietHours | ScheduleCommand
+# Answered by a service rather than the engine: they need more than one leader's state.
+ServiceCommand = ScheduleCommand
+SERVICE_COMMANDS = (ScheduleCommand,)
 
 _ALIASES: dict[str, SimpleName] = {
     "help": "help",
@@ -71,8 +79,6 @@ _ALIASES: dict[str, SimpleName] = {
     "stop": "stop",
     "cancel": "stop",
     "quit": "stop",
-    "schedule": "schedule",
-    "schedules": "schedule",
 }
 _FORGET = ("forget me", "forget", "delete my data", "delete me")
 
@@ -83,13 +89,16 @@ def parse_command(text: str) -> Command | CommandError | None:
     if not words:
         return None
     head, rest = words[0].lower(), words[1:]
-    lowered = " ".join(w.lower() for w in words)
-    if lowered in _FORGET:
+    if " ".join(w.lower() for w in words) in _FORGET:
         return Simple("forget")
     if head == "pause":
         return _parse_pause(rest)
     if head in ("timezone", "tz", "time-zone"):
         return _parse_timezone(rest)
+    if head in ("schedule", "schedules"):
+        return ScheduleCommand(tuple(rest))
+    if head == "quiet":
+        return _parse_quiet(rest)
     if head in ("start", "menu") and rest:
         return StartDialogue(" ".join(rest))
     name = _ALIASES.get(head)
@@ -98,12 +107,18 @@ def parse_command(text: str) -> Command | CommandError | None:
     return Simple(name)
 
 
-def is_bare_command(text: str) -> bool:
-    """True for a message that is only a command word, e.g. 'help' (safe mid-answer)."""
-    parsed = parse_command(text)
-    return isinstance(parsed, Simple | SetTimezone | Pause) and (
-        not isinstance(parsed, SetTimezone) or parsed.zone is not None
-    )
+def interrupts_an_answer(parsed: Command | CommandError) -> bool:
+    """Whether a command may cut into a free-text answer: only a whole, unmistakable one.
+
+    "journal" or "pause until 2027-01-05" is a command anywhere; "start small" or
+    "schedule a meeting with Jo" at a question about what the leader will try is an answer.
+    """
+    match parsed:
+        case Simple() | Pause() | QuietHours() | SetTimezone():
+            return True
+        case ScheduleCommand(args=args):
+            return not args
+    return False
 
 
 def _parse_pause(rest: list[str]) -> Pause | CommandError:
@@ -121,6 +136,21 @@ def _parse_pause(rest: list[str]) -> Pause | CommandError:
             f"I couldn't read {args[0]!r} as a date; write it year-month-day.",
             "pause until 2027-01-05",
         )
+
+
+def _parse_quiet(rest: list[str]) -> QuietHours | CommandError:
+    if not rest:
+        return QuietHours(None, show=True)
+    if len(rest) == 1 and rest[0].lower() in ("off", "none"):
+        return QuietHours(None)
+    spaced = " ".join(rest).lower().replace(" to ", "-").replace("–", "-").replace(" ", "-")
+    times = [parse_clock(part) for part in spaced.split("-") if part]
+    start, end = [*times, None, None][:2]
+    if len(times) != 2 or start is None or end is None or start == end:  # noqa: PLR2004
+        return CommandError(
+            "Quiet hours need a start and an end time, like 22:00-07:00.", "quiet 22:00-07:00"
+        )
+    return QuietHours((start, end))
 
 
 def _parse_timezone(rest: list[str]) -> SetTimezone | CommandError:

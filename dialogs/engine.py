@@ -4,16 +4,20 @@ No I/O and no clock: time arrives in `event.at`. Every input gets an answer; not
 leader types raises an exception.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from dialogs import asides, followups, journal, nudging, onboarding, routing, runner, texts
 from dialogs.commands import (
+    SERVICE_COMMANDS,
     Command,
     CommandError,
     Pause,
+    QuietHours,
+    ServiceCommand,
     SetTimezone,
     Simple,
     StartDialogue,
+    interrupts_an_answer,
     parse_command,
 )
 from dialogs.content_model import Content
@@ -34,6 +38,7 @@ from dialogs.model import (
     PreferencesChanged,
     SafetyAside,
     SessionOpened,
+    SnoozeEnded,
     SuggestAside,
     Turn,
     UserState,
@@ -43,6 +48,7 @@ from dialogs.screening import holds_nhs_number, signals_distress
 from dialogs.timetext import local_date, long_date
 
 MAX_TEXT = 10_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def step(state: UserState, event: Event, content: Content) -> Turn:
@@ -59,6 +65,8 @@ def step(state: UserState, event: Event, content: Content) -> Turn:
             _on_session(draft, content, at)
         case NudgeDue(delivery=delivery, themes=themes, at=at):
             nudging.deliver(draft, content, delivery, themes, at)
+        case SnoozeEnded(delivery=delivery):
+            nudging.again(draft, content, delivery)
         case FollowUpDue(commitment=commitment, at=at):
             followups.deliver(draft, commitment, at)
     if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
@@ -184,11 +192,9 @@ def _first_contact(
 
 
 def _accepts_command(draft: Draft, parsed: Command | CommandError) -> bool:
-    """At a free-text question, only a whole, valid command interrupts the answer."""
+    """At a free-text question, only a whole, unmistakable command interrupts the answer."""
     awaiting = draft.state.awaiting
-    if awaiting is None or awaiting.choices:
-        return True
-    return isinstance(parsed, Simple | Pause | SetTimezone)
+    return awaiting is None or bool(awaiting.choices) or interrupts_an_answer(parsed)
 
 
 def _run(draft: Draft, content: Content, command: Command | CommandError, at: datetime) -> None:
@@ -227,8 +233,8 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
             draft.say(journal.render(draft.state, content))
         case Simple(name="export"):
             draft.effect(ExportRequested())
-        case Simple(name="schedule"):
-            draft.say(_schedule_summary(draft, content))
+        case QuietHours():
+            _quiet_hours(draft, command)
         case Simple(name="resume"):
             if not profile.paused:
                 draft.say(texts.NOT_PAUSED)
@@ -335,10 +341,45 @@ def _typed_choice(said: str, choices: tuple[Choice, ...]) -> str | None:
     return choices[index].id if index is not None else None
 
 
-def _schedule_summary(draft: Draft, content: Content) -> str:
-    profile = draft.state.profile
-    themes = ", ".join(t.title for t in content.themes if t.id in profile.themes) or "all themes"
-    if profile.nudge_time is None:
-        return f"You have no nudge time set. Your themes: {themes}."
-    paused = " (paused)" if profile.paused else ""
-    return f"Nudges at {profile.nudge_time} {profile.timezone}{paused}. Themes: {themes}."
+def _quiet_hours(draft: Draft, command: QuietHours) -> None:
+    current = draft.state.profile.quiet_hours
+    if command.show:
+        draft.say(
+            texts.QUIET_IS.format(start=current[0], end=current[1])
+            if current
+            else texts.QUIET_NONE
+        )
+        return
+    draft.update_profile(quiet_hours=command.hours)
+    draft.effect(PreferencesChanged())
+    if command.hours is None:
+        draft.say(texts.QUIET_OFF)
+    else:
+        draft.say(texts.QUIET_SET.format(start=command.hours[0], end=command.hours[1]))
+
+
+def service_command(state: UserState, text: str, *, slash: bool = False) -> ServiceCommand | None:
+    """The command a service should answer for this text (e.g. `schedule`), if any.
+
+    Applies the engine's own rules, so a word at a free-text question stays an answer and a
+    new leader still gets the welcome first."""
+    said = text.strip()
+    if state.profile.welcomed_at is None or not said or len(said) > MAX_TEXT:
+        return None
+    if holds_nhs_number(said):
+        return None
+    parsed = parse_command(said)
+    if not isinstance(parsed, SERVICE_COMMANDS):
+        return None
+    if slash or _accepts_command(Draft(state, state.last_seen_at or _EPOCH), parsed):
+        return parsed
+    return None
+
+
+def answered(state: UserState, content: Content, at: datetime) -> Turn:
+    """After a service answered a command: ask again whatever was being asked."""
+    draft = Draft(state, at)
+    _expire(draft, content, at)
+    _return_to_question(draft, content)
+    draft.update(last_seen_at=at)
+    return draft.finish()

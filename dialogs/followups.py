@@ -5,7 +5,14 @@ from datetime import datetime, timedelta
 
 from dialogs import runner, texts
 from dialogs.draft import Draft
-from dialogs.model import Choice, Commitment, CommitmentStatus, FollowUpAside, Reflection
+from dialogs.model import (
+    Choice,
+    Commitment,
+    CommitmentStatus,
+    FollowUpAside,
+    FollowUpPlanned,
+    Reflection,
+)
 from dialogs.timetext import local_date, short_date
 
 RETRY_AFTER = timedelta(days=3)
@@ -53,6 +60,7 @@ def choose(draft: Draft, aside: FollowUpAside, choice: str, at: datetime) -> Non
     if choice == "not_yet":
         retry = local_date(at, draft.state.profile.timezone) + RETRY_AFTER
         _update(draft, commitment, due_on=retry, followed_up_at=None, status="open")
+        draft.effect(FollowUpPlanned(commitment.id, retry))
         draft.update(aside=None, awaiting=None)
         draft.say(texts.FOLLOW_UP_NOT_YET)
     elif choice == "dropped":

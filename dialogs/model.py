@@ -231,12 +231,20 @@ class NudgeDue:
 
 
 @dataclass(frozen=True)
+class SnoozeEnded:
+    """A snoozed nudge is due again: offer the same nudge once more."""
+
+    delivery: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class FollowUpDue:
     commitment: str
     at: datetime
 
 
-Event = UserText | ChoiceMade | CommandGiven | SessionOpened | NudgeDue | FollowUpDue
+Event = UserText | ChoiceMade | CommandGiven | SessionOpened | NudgeDue | SnoozeEnded | FollowUpDue
 
 # ---------------------------------------------------------------- messages out
 # Text uses a small markup every channel renders: **bold**, "• " bullets, blank lines.
@@ -287,10 +295,33 @@ class SnoozeRequested:
 
 @dataclass(frozen=True)
 class PreferencesChanged:
-    """Timezone, nudge time, themes or pause changed: schedules must follow."""
+    """Timezone, nudge time, themes, pause or quiet hours changed: schedules must follow."""
 
 
-Effect = ExportRequested | ForgetConfirmed | SnoozeRequested | PreferencesChanged
+@dataclass(frozen=True)
+class FollowUpPlanned:
+    """A commitment's "how did it go?" is due on this local date."""
+
+    commitment: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class NudgeTimeChosen:
+    """Set-up chose a nudge time and themes: the leader's first schedule."""
+
+    at: str  # "HH:MM" local
+    themes: tuple[str, ...]
+
+
+Effect = (
+    ExportRequested
+    | ForgetConfirmed
+    | SnoozeRequested
+    | PreferencesChanged
+    | FollowUpPlanned
+    | NudgeTimeChosen
+)
 
 
 @dataclass(frozen=True)

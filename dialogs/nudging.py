@@ -66,8 +66,11 @@ def _next_nudge(state: UserState, content: Content, themes: tuple[str, ...]) -> 
 def deliver(
     draft: Draft, content: Content, delivery: str, themes: tuple[str, ...], at: datetime
 ) -> None:
-    """Send one nudge (once per delivery key) and remember it."""
-    if any(r.delivery == delivery for r in draft.state.nudges):
+    """Choose and remember a nudge for a delivery key; the same key shows the same nudge again
+    (the delivery ledger decides whether it is sent, so a resend after a crash is identical)."""
+    existing = record_of(draft.state, delivery)
+    if existing is not None:
+        _offer(draft, content, existing, keep_awaiting=True)
         return
     chosen = pick(draft.state, content, themes or draft.state.profile.themes, at)
     if chosen.nudge is None and chosen.reflection is None:
@@ -81,6 +84,21 @@ def deliver(
         resurfaced=chosen.reflection.id if chosen.reflection else None,
     )
     draft.update(nudges=(*draft.state.nudges, record))
+    free = draft.state.dialogue is None and draft.state.aside is None
+    if free:
+        draft.update(aside=NudgeAside(delivery))
+    _offer(draft, content, record, keep_awaiting=not free)
+
+
+def again(draft: Draft, content: Content, delivery: str) -> None:
+    """A snoozed nudge comes back: the same words and buttons, answerable once more."""
+    record = record_of(draft.state, delivery)
+    if record is None:
+        return
+    updated = tuple(
+        replace(r, response=None) if r.delivery == delivery else r for r in draft.state.nudges
+    )
+    draft.update(nudges=updated)
     free = draft.state.dialogue is None and draft.state.aside is None
     if free:
         draft.update(aside=NudgeAside(delivery))

@@ -6,7 +6,7 @@ from dialogs import texts
 from dialogs.content_model import Content
 from dialogs.draft import Draft
 from dialogs.matching import match_choice, numbers_in, words
-from dialogs.model import Choice, OnboardingAside, PreferencesChanged
+from dialogs.model import Choice, NudgeTimeChosen, OnboardingAside, PreferencesChanged
 from dialogs.timetext import parse_clock
 
 MAX_THEMES = 3
@@ -118,6 +118,7 @@ def _finish(
     else:
         zone = draft.state.profile.timezone
         draft.say(copy.done.format(themes=titles, time=clock, timezone=zone))
+        draft.effect(NudgeTimeChosen(clock, themes))
     draft.effect(PreferencesChanged())
 
 

@@ -9,7 +9,14 @@ from dialogs import texts
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.draft import Draft
 from dialogs.matching import match_choice
-from dialogs.model import Choice, Commitment, DialogueProgress, DialogueRecord, Reflection
+from dialogs.model import (
+    Choice,
+    Commitment,
+    DialogueProgress,
+    DialogueRecord,
+    FollowUpPlanned,
+    Reflection,
+)
 from dialogs.timetext import local_date, short_date
 
 Outcome = Literal["completed", "stopped", "expired"]
@@ -149,6 +156,7 @@ def _keep_commitment(draft: Draft, dialogue: Dialogue, text: str, at: datetime) 
         theme=dialogue.theme,
     )
     draft.update(commitments=(*draft.state.commitments, commitment))
+    draft.effect(FollowUpPlanned(commitment.id, commitment.due_on))
 
 
 def _commitment_of(draft: Draft, dialogue_id: str, since: datetime) -> Commitment | None:

@@ -94,3 +94,9 @@ FOLLOW_UP_LEARNED = "What did you notice or learn? One line is plenty."
 FOLLOW_UP_NOT_YET = "That's fine. I'll ask again in a few days."
 FOLLOW_UP_DROPPED = "Letting it go is a choice too. Thanks for being honest about it."
 STALE_BUTTON = "That question has moved on."
+QUIET_IS = (
+    "Your quiet hours are {start} to {end}: no nudges arrive then. `quiet off` removes them."
+)
+QUIET_NONE = "You have no quiet hours. For example: `quiet 22:00-07:00`"
+QUIET_SET = "Quiet hours set: nothing arrives between {start} and {end}; a nudge due then waits."
+QUIET_OFF = "Quiet hours removed."

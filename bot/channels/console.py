@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.console_render import to_text
-from bot.domain import UserKey
-from bot.services.conversations import ConversationService, PlatformInfo, Reply
+from bot.domain import PlatformInfo, Reply, UserKey
+from bot.services.conversations import ConversationService
 from bot.storage.atomic import write_atomically
 from dialogs.model import SessionOpened, UserText
 
@@ -59,9 +59,13 @@ class ConsoleChannel:
             self._print("")  # end the line Ctrl-D left after the prompt
         self._print("coach> Bye for now. Your conversation is saved; come back any time.")
 
-    async def deliver(self, reply: Reply) -> None:
-        """Show something the coach sends unprompted (a nudge, a follow-up)."""
+    async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:  # noqa: ARG002
+        """Notifier: show a nudge or follow-up as it falls due."""
         await self._show(reply)
+
+    async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:  # noqa: ARG002
+        """A terminal keeps no record of what it showed."""
+        return None
 
     async def _read(self) -> str | None:
         if self._lines is None:

@@ -2,12 +2,13 @@
 
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.domain import UserKey
+from bot.domain import Attachment, PlatformInfo, Reply, UserKey
 from bot.errors import CorruptDataError, StaleStateError, StorageError
 from bot.logs import log
 from bot.ports import UserStore
@@ -15,15 +16,19 @@ from bot.services.exports import export_bytes, export_document
 from bot.services.locks import KeyedLocks
 from dialogs import texts
 from dialogs.content_model import Content
-from dialogs.engine import step
+from dialogs.engine import answered, service_command, step
 from dialogs.model import (
+    ChoiceMade,
+    CommandGiven,
     Effect,
     Event,
     ExportRequested,
     ForgetConfirmed,
     Message,
     Say,
+    Turn,
     UserState,
+    UserText,
 )
 from dialogs.timezones import canonical_zone
 
@@ -35,37 +40,26 @@ SORRY = (
 )
 
 
-@dataclass(frozen=True)
-class PlatformInfo:
-    """What the channel knows about the leader (Slack users.info, Teams clientInfo, the OS)."""
-
-    display_name: str | None = None
-    timezone: str | None = None
-    locale: str | None = None
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    data: bytes
-    media_type: str = "application/json"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What a channel should deliver for one turn."""
-
-    messages: tuple[Message, ...] = ()
-    attachments: tuple[Attachment, ...] = ()
-    failed: bool = False
-
-
 class EffectListener(Protocol):
-    """Told after a turn is saved, e.g. so the scheduler follows a new timezone."""
+    """Told after a turn is saved (state None: the leader was forgotten), still inside the
+    leader's lock, e.g. so the scheduler follows a new time zone."""
 
     async def after_turn(
-        self, key: UserKey, state: UserState | None, effects: Sequence[Effect]
+        self,
+        key: UserKey,
+        state: UserState | None,
+        effects: Sequence[Effect],
+        *,
+        from_leader: bool = False,
     ) -> None: ...
+
+
+class CommandAnswerer(Protocol):
+    """Answers a command that needs more than one leader's state (e.g. `schedule`)."""
+
+    async def answer(
+        self, key: UserKey, state: UserState, command: Any, at: datetime
+    ) -> tuple[Message, ...]: ...
 
 
 class ConversationService:
@@ -75,11 +69,13 @@ class ConversationService:
         content: Content,
         clock: Clock,
         listeners: Sequence[EffectListener] = (),
+        answerers: Mapping[type, CommandAnswerer] | None = None,
     ) -> None:
         self.store = store
         self.content = content
         self.clock = clock
         self.listeners = list(listeners)
+        self.answerers = dict(answerers or {})
         self.locks = KeyedLocks()
 
     async def handle(
@@ -116,10 +112,11 @@ class ConversationService:
             async with self.locks.hold(key):
                 stored = await self.store.load(key)
                 state = with_platform(stored or UserState(), platform)
-                turn = step(state, event, self.content)
+                answer, turn = await self._run(key, state, event)
+                from_leader = isinstance(event, UserText | CommandGiven | ChoiceMade)
                 if any(isinstance(e, ForgetConfirmed) for e in turn.effects):
                     await self.store.delete(key)
-                    await self._tell_listeners(key, None, turn.effects)
+                    await self._tell_listeners(key, None, turn.effects, from_leader=from_leader)
                     return Reply(turn.messages)
                 if turn.state == stored:
                     saved = stored  # nothing changed, nothing to write
@@ -133,10 +130,22 @@ class ConversationService:
                             raise
                         continue  # another process saved first: run the event again
                 attachments = self._attachments(key, saved, turn.effects)
-            await self._tell_listeners(key, saved, turn.effects)
+                await self._tell_listeners(key, saved, turn.effects, from_leader=from_leader)
             extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
-            return Reply(turn.messages + extra, attachments)
+            return Reply(answer + turn.messages + extra, attachments)
         raise StaleStateError("unreachable")  # pragma: no cover
+
+    async def _run(
+        self, key: UserKey, state: UserState, event: Event
+    ) -> tuple[tuple[Message, ...], Turn]:
+        """The engine's turn, or a service's answer followed by the engine's way back."""
+        if isinstance(event, UserText | CommandGiven):
+            command = service_command(state, event.text, slash=isinstance(event, CommandGiven))
+            answerer = self.answerers.get(type(command)) if command else None
+            if answerer is not None:
+                answer = await answerer.answer(key, state, command, event.at)
+                return answer, answered(state, self.content, event.at)
+        return (), step(state, event, self.content)
 
     def _attachments(
         self, key: UserKey, state: UserState, effects: Sequence[Effect]
@@ -149,10 +158,15 @@ class ConversationService:
         return (Attachment(name, export_bytes(document)),)
 
     async def _tell_listeners(
-        self, key: UserKey, state: UserState | None, effects: Sequence[Effect]
+        self,
+        key: UserKey,
+        state: UserState | None,
+        effects: Sequence[Effect],
+        *,
+        from_leader: bool,
     ) -> None:
         for listener in self.listeners:
-            await listener.after_turn(key, state, effects)
+            await listener.after_turn(key, state, effects, from_leader=from_leader)
 
 
 def with_platform(state: UserState, platform: PlatformInfo | None) -> UserState:

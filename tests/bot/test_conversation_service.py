@@ -4,8 +4,8 @@ import asyncio
 import json
 from pathlib import Path
 
-from bot.domain import UserKey
-from bot.services.conversations import ConversationService, PlatformInfo
+from bot.domain import PlatformInfo, UserKey
+from bot.services.conversations import ConversationService
 from bot.storage.tinydb_store import TinyDBUserStore
 from dialogs.content_model import Content
 from dialogs.model import NudgeDue, Say, UserText

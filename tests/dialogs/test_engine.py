@@ -172,7 +172,7 @@ def test_a_dialogue_idle_for_less_than_a_day_carries_on(content: Content) -> Non
     assert chat.state.reflections
 
 
-@pytest.mark.parametrize("command", ["help", "journal", "schedule", "timezone"])
+@pytest.mark.parametrize("command", ["help", "journal", "timezone", "quiet"])
 def test_commands_mid_dialogue_answer_then_offer_to_carry_on(
     content: Content, command: str
 ) -> None:
@@ -391,3 +391,47 @@ def test_coming_back_resumes_the_open_question(content: Content) -> None:
 def test_a_new_leader_opening_the_app_is_not_greeted_twice(content: Content) -> None:
     chat = Chat(content, UserState())
     assert chat.open().messages == ()
+
+
+def test_quiet_hours_are_set_shown_and_removed(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    turn = chat.say("quiet 22:00-07:00")
+    assert chat.state.profile.quiet_hours == ("22:00", "07:00")
+    assert PreferencesChanged() in turn.effects
+    chat.say("quiet")
+    assert "22:00 to 07:00" in chat.text()
+    chat.say("quiet off")
+    assert chat.state.profile.quiet_hours is None
+    chat.say("quiet after dinner")
+    assert "For example: `quiet 22:00-07:00`" in chat.text()
+
+
+def test_schedule_commands_are_left_to_the_schedule_service(content: Content) -> None:
+    from dialogs.commands import ScheduleCommand  # noqa: PLC0415
+    from dialogs.engine import service_command  # noqa: PLC0415
+
+    chat = Chat(content, onboarded())
+    assert service_command(chat.state, "schedule") == ScheduleCommand()
+    assert service_command(chat.state, "schedule weekdays 08:30") == ScheduleCommand(
+        ("weekdays", "08:30")
+    )
+    chat.say("start stakeholder")
+    # at a free-text question, "schedule a meeting..." is an answer, bare "schedule" is not
+    assert service_command(chat.state, "schedule a meeting with Jo") is None
+    assert service_command(chat.state, "schedule") == ScheduleCommand()
+    assert service_command(Chat(content).state, "schedule") is None  # welcome comes first
+
+
+def test_a_snoozed_nudge_comes_back_the_same_and_answerable(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    first = chat.nudge_due("d0", ("influence",)).messages
+    chat.press("Snooze")
+    chat.press("An hour from now")
+    assert chat.state.nudges[0].response == "snoozed"
+    from dialogs.model import SnoozeEnded  # noqa: PLC0415
+
+    again = chat.send(SnoozeEnded("d0", chat.at + timedelta(hours=1))).messages
+    assert again == first
+    assert chat.state.nudges[0].response is None
+    chat.say("I'll ask the finance lead first")
+    assert chat.state.reflections[-1].nudge == chat.state.nudges[0].nudge

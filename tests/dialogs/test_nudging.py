@@ -15,10 +15,15 @@ def sent_nudges(chat: Chat) -> list[str]:
     return [r.nudge for r in chat.state.nudges if r.nudge]
 
 
-def test_a_delivery_key_is_sent_once(content: Content) -> None:
+def test_a_delivery_key_always_renders_the_same_nudge_and_is_remembered_once(
+    content: Content,
+) -> None:
+    """Whether to send is the ledger's decision; a resend after a crash must be identical."""
     chat = Chat(content, onboarded())
-    assert chat.nudge_due("s1@2026-11-27T08:30Z").messages
-    assert chat.nudge_due("s1@2026-11-27T08:30Z").messages == ()
+    first = chat.nudge_due("s1@2026-11-27T08:30Z").messages
+    again = chat.nudge_due("s1@2026-11-27T08:30Z").messages
+    assert first
+    assert again == first
     assert len(chat.state.nudges) == 1
 
 

@@ -1,0 +1,217 @@
+"""The delivery ledger: every delivery key's state, durable before and after each send.
+
+An append-only JSON-lines file. A key is written as `pending` before the send and `sent`
+(or `skipped`, `failed`, `deferred`) after it; each line is fsynced before the caller goes
+on. Lines from concurrent deliveries share one write and one fsync (group commit), so a
+fan-out of thousands costs a handful of fsyncs, not thousands. A line cut short by a crash
+is ignored on replay: its writer never went on to send.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.logs import log
+from bot.storage.atomic import write_atomically
+
+logger = logging.getLogger("peercoach.ledger")
+
+Status = Literal["pending", "sent", "skipped", "failed", "deferred"]
+FINAL: frozenset[str] = frozenset({"sent", "skipped", "failed"})
+RETAIN = timedelta(days=3)  # longer than any grace window or "one per local date" check
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    status: Status
+    at: datetime
+    user: str | None = None
+    schedule: str | None = None
+    local_date: date | None = None
+    due_at: datetime | None = None
+    reason: str | None = None
+
+
+class DeliveryLedger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.last_tick: datetime | None = None
+        self.torn_lines = 0
+        self._entries: dict[str, Entry] = {}
+        self._days: set[tuple[str, date]] = set()
+        self._buffer: list[str] = []
+        self._batch: asyncio.Future[None] | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._handle: Any = None
+
+    async def open(self) -> None:
+        """Replay the file into memory, dropping entries older than RETAIN."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(self._replay)
+
+    def _replay(self) -> None:
+        if self.path.exists():
+            with self.path.open("rb") as handle:
+                for raw in handle:
+                    self._apply_line(raw)
+        self._handle = self.path.open("ab")
+
+    def _apply_line(self, raw: bytes) -> None:
+        try:
+            item = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            self.torn_lines += 1  # cut short by a crash; its writer never continued
+            return
+        if item.get("t") == "tick":
+            self.last_tick = datetime.fromisoformat(item["at"])
+            return
+        self._remember(_entry_from(item))
+
+    def _remember(self, entry: Entry) -> None:
+        previous = self._entries.get(entry.key)
+        if previous is not None and entry.status == "pending" and previous.status in FINAL:
+            return  # never reopen a finished key
+        merged = entry if previous is None else _merge(previous, entry)
+        self._entries[entry.key] = merged
+        if (
+            merged.schedule
+            and merged.local_date
+            and merged.status in ("pending", "sent", "deferred")
+        ):
+            self._days.add((merged.schedule, merged.local_date))
+
+    # ---------------------------------------------------------------- queries
+
+    def status(self, key: str) -> Status | None:
+        entry = self._entries.get(key)
+        return entry.status if entry else None
+
+    def entry(self, key: str) -> Entry | None:
+        return self._entries.get(key)
+
+    def taken_on(self, schedule: str, local_date: date) -> bool:
+        """A delivery of this schedule already went (or is going) out on this local date."""
+        return (schedule, local_date) in self._days
+
+    def pending(self) -> list[Entry]:
+        return [e for e in self._entries.values() if e.status == "pending"]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for e in self._entries.values() if e.status == status)
+
+    # ---------------------------------------------------------------- writes
+
+    async def record(self, entry: Entry) -> None:
+        """Durably record a key's new state; returns once it is on disk."""
+        self._remember(entry)
+        await self._append(_line_of(entry))
+
+    async def tick(self, at: datetime) -> None:
+        """A heartbeat: after a restart, due times since the last tick are caught up."""
+        self.last_tick = at
+        await self._append(json.dumps({"t": "tick", "at": at.isoformat()}))
+
+    async def _append(self, line: str) -> None:
+        if self._batch is None:
+            self._batch = asyncio.get_running_loop().create_future()
+        batch = self._batch
+        self._buffer.append(line)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await asyncio.shield(batch)
+
+    async def _flush(self) -> None:
+        while self._buffer:
+            lines, batch = self._buffer, self._batch
+            self._buffer, self._batch = [], None
+            try:
+                await asyncio.to_thread(self._write_lines, lines)
+            except OSError as exc:
+                if batch is not None and not batch.done():
+                    batch.set_exception(exc)
+                continue
+            if batch is not None and not batch.done():
+                batch.set_result(None)
+
+    def _write_lines(self, lines: list[str]) -> None:
+        self._handle.write(("\n".join(lines) + "\n").encode("utf-8"))
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    async def compact(self, now: datetime) -> int:
+        """Rewrite the file with only recent entries; returns how many were dropped."""
+        cutoff = now - RETAIN
+        old = [k for k, e in self._entries.items() if e.at < cutoff and e.status != "pending"]
+        for key in old:
+            entry = self._entries.pop(key)
+            if entry.schedule and entry.local_date:
+                self._days.discard((entry.schedule, entry.local_date))
+        lines = [_line_of(e) for e in self._entries.values()]
+        if self.last_tick:
+            lines.append(json.dumps({"t": "tick", "at": self.last_tick.isoformat()}))
+        await self._drain()
+        await asyncio.to_thread(self._rewrite, lines)
+        log(logger, "ledger.compacted", dropped=len(old), kept=len(self._entries))
+        return len(old)
+
+    def _rewrite(self, lines: list[str]) -> None:
+        self._handle.close()
+        write_atomically(self.path, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+        self._handle = self.path.open("ab")
+
+    async def _drain(self) -> None:
+        while self._flusher is not None and not self._flusher.done():
+            with contextlib.suppress(OSError):
+                await self._flusher
+
+    async def close(self) -> None:
+        await self._drain()
+        if self._handle is not None:
+            await asyncio.to_thread(self._handle.close)
+            self._handle = None
+
+
+def _line_of(entry: Entry) -> str:
+    item: dict[str, Any] = {"k": entry.key, "s": entry.status, "at": entry.at.isoformat()}
+    for name, value in (("u", entry.user), ("sch", entry.schedule), ("r", entry.reason)):
+        if value is not None:
+            item[name] = value
+    if entry.local_date is not None:
+        item["d"] = entry.local_date.isoformat()
+    if entry.due_at is not None:
+        item["due"] = entry.due_at.isoformat()
+    return json.dumps(item, separators=(",", ":"))
+
+
+def _entry_from(item: dict[str, Any]) -> Entry:
+    return Entry(
+        key=item["k"],
+        status=item["s"],
+        at=datetime.fromisoformat(item["at"]),
+        user=item.get("u"),
+        schedule=item.get("sch"),
+        local_date=date.fromisoformat(item["d"]) if item.get("d") else None,
+        due_at=datetime.fromisoformat(item["due"]) if item.get("due") else None,
+        reason=item.get("r"),
+    )
+
+
+def _merge(old: Entry, new: Entry) -> Entry:
+    """A later line keeps what the first said about the delivery and updates its state."""
+    return Entry(
+        key=new.key,
+        status=new.status,
+        at=new.at,
+        user=new.user or old.user,
+        schedule=new.schedule or old.schedule,
+        local_date=new.local_date or old.local_date,
+        due_at=new.due_at or old.due_at,
+        reason=new.reason,
+    )

@@ -1,0 +1,75 @@
+"""Schedules, leaders' delivery preferences and one-shot reminders, as stored."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Literal
+
+from bot.schedules.recurrence import Rule, format_days
+
+Origin = Literal["leader", "coach", "onboarding"]
+ReminderKind = Literal["snooze", "follow_up", "deferred"]
+
+
+@dataclass(frozen=True)
+class NudgeSchedule:
+    """One leader's recurring nudge: which themes, which days, what local time."""
+
+    id: str
+    user: str  # UserKey as text
+    themes: tuple[str, ...]
+    days: frozenset[int]
+    at: time
+    timezone: str
+    created_by: str  # the user key of whoever made it (the leader, or their coach)
+    created_at: datetime
+    origin: Origin = "leader"
+    start_on: date | None = None
+    end_on: date | None = None
+    paused: bool = False
+    paused_reason: str | None = None
+
+    @property
+    def rule(self) -> Rule:
+        return Rule(self.days, self.at, self.timezone, self.start_on, self.end_on)
+
+    def describe(self) -> str:
+        """'weekdays at 08:30 (Europe/London), resilience, influence'."""
+        themes = ", ".join(self.themes) if self.themes else "your themes"
+        dates = ""
+        if self.start_on or self.end_on:
+            dates = f", {self.start_on or 'now'} to {self.end_on or 'open-ended'}"
+        return f"{format_days(self.days)} at {self.at:%H:%M} ({self.timezone}), {themes}{dates}"
+
+
+@dataclass(frozen=True)
+class LeaderPrefs:
+    """What the scheduler must know about a leader without opening their file."""
+
+    user: str
+    timezone: str = "Europe/London"
+    nudge_time: str | None = None
+    paused: bool = False
+    paused_until: date | None = None
+    quiet_hours: tuple[str, str] | None = None
+    inactive_reason: str | None = None
+
+    def is_paused_on(self, day: date) -> bool:
+        if self.inactive_reason:
+            return True
+        if not self.paused:
+            return False
+        return self.paused_until is None or day < self.paused_until
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A one-shot delivery: a snoozed nudge, a commitment follow-up, or a nudge held back
+    by quiet hours."""
+
+    id: str
+    user: str
+    kind: ReminderKind
+    due_at: datetime
+    ref: str  # the delivery key (snooze, deferred) or commitment id (follow_up)
+    themes: tuple[str, ...] = ()
+    schedule: str | None = None

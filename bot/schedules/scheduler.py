@@ -1,0 +1,259 @@
+"""The one scheduler: APScheduler jobs mirror the stored schedules and reminders.
+
+TinyDB holds the truth; the AsyncIOScheduler's in-memory jobs are a cache rebuilt by
+`sync()` at start and kept current by observing the store. Jobs are module-level functions
+that take ids only. After downtime, `catch_up()` resolves deliveries a crash left pending
+and sends each schedule's latest missed nudge once if it is within the grace window.
+Tests drive time with `run_until()`, which fires jobs by the same trigger rules.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+from bot.logs import log
+from bot.schedules.ledger import DeliveryLedger
+from bot.schedules.model import NudgeSchedule, Reminder
+from bot.schedules.recurrence import next_occurrence, occurrences, previous_occurrence
+from bot.schedules.store import ScheduleStore
+from bot.schedules.trigger import LocalTimeTrigger
+from bot.services.deliveries import DeliveryService, delivery_key
+
+logger = logging.getLogger("peercoach.scheduler")
+
+_ACTIVE: dict[str, "NudgeScheduler"] = {}
+HEARTBEAT = timedelta(seconds=60)
+COMPACT_EVERY = timedelta(hours=6)
+
+
+async def fire_nudge(scheduler: str, schedule_id: str) -> None:
+    """APScheduler job: one schedule is due."""
+    await _ACTIVE[scheduler].fire(schedule_id)
+
+
+async def fire_reminder(scheduler: str, reminder_id: str) -> None:
+    """APScheduler job: one snooze, follow-up or held nudge is due."""
+    await _ACTIVE[scheduler].fire_reminder(reminder_id)
+
+
+async def heartbeat(scheduler: str) -> None:
+    await _ACTIVE[scheduler].beat()
+
+
+class NudgeScheduler:
+    def __init__(
+        self,
+        store: ScheduleStore,
+        ledger: DeliveryLedger,
+        deliveries: DeliveryService,
+        clock: Clock,
+        *,
+        grace: timedelta = timedelta(minutes=60),
+        wants: Callable[[str], bool] = lambda _user: True,
+        name: str = "default",
+    ) -> None:
+        self.store = store
+        self.ledger = ledger
+        self.deliveries = deliveries
+        self.clock = clock
+        self.grace = grace
+        self.wants = wants
+        self.name = name
+        self.aps = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                # On purpose: a job late by up to the grace window still runs once (coalesced);
+                # APScheduler's default of 1 s silently drops runs after a stall.
+                "misfire_grace_time": int(grace.total_seconds()),
+                "coalesce": True,
+                "max_instances": 1,
+            },
+        )
+        self._cursor: datetime | None = None
+        self._last_compaction: datetime | None = None
+        store.observers.append(self)
+        _ACTIVE[name] = self
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def start(self, *, timers: bool = True) -> None:
+        """Catch up on what was missed, build the jobs, and (with timers) start firing."""
+        now = self.clock.now()
+        await self.catch_up(now)
+        self.sync()
+        self._cursor = now
+        if timers:
+            self.aps.add_job(
+                heartbeat,
+                IntervalTrigger(seconds=HEARTBEAT.seconds),
+                args=[self.name],
+                id="heartbeat",
+                replace_existing=True,
+            )
+            self.aps.start()
+        log(
+            logger,
+            "scheduler.started",
+            schedules=len(self._wanted()),
+            reminders=len(self.store.reminders()),
+            jobs=len(self.aps.get_jobs()),
+        )
+
+    async def stop(self) -> None:
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+        if self in self.store.observers:
+            self.store.observers.remove(self)
+        _ACTIVE.pop(self.name, None)
+
+    def sync(self) -> None:
+        """Rebuild every job from the store."""
+        self.aps.remove_all_jobs()
+        for schedule in self.store.schedules():
+            self._job_for(schedule)
+        for reminder in self.store.reminders():
+            self._job_for_reminder(reminder)
+
+    # ---------------------------------------------------------------- store observer
+
+    def schedules_changed(self, schedules: list[NudgeSchedule]) -> None:
+        for schedule in schedules:
+            self._job_for(schedule)
+
+    def schedules_removed(self, schedule_ids: list[str]) -> None:
+        for schedule_id in schedule_ids:
+            self._remove_job(f"nudge:{schedule_id}")
+
+    def reminder_changed(self, reminder: Reminder) -> None:
+        self._job_for_reminder(reminder)
+
+    def reminder_removed(self, reminder_id: str) -> None:
+        self._remove_job(f"reminder:{reminder_id}")
+
+    def _job_for(self, schedule: NudgeSchedule) -> None:
+        job_id = f"nudge:{schedule.id}"
+        if schedule.paused or not self.wants(schedule.user):
+            self._remove_job(job_id)
+            return
+        self.aps.add_job(
+            fire_nudge,
+            LocalTimeTrigger(schedule.rule),
+            args=[self.name, schedule.id],
+            id=job_id,
+            replace_existing=True,
+        )
+
+    def _job_for_reminder(self, reminder: Reminder) -> None:
+        if not self.wants(reminder.user):
+            return
+        self.aps.add_job(
+            fire_reminder,
+            DateTrigger(run_date=reminder.due_at),
+            args=[self.name, reminder.id],
+            id=f"reminder:{reminder.id}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )  # late beats never
+
+    def _remove_job(self, job_id: str) -> None:
+        if self.aps.get_job(job_id) is not None:
+            self.aps.remove_job(job_id)
+
+    # ---------------------------------------------------------------- firing
+
+    async def fire(self, schedule_id: str) -> None:
+        schedule = self.store.schedule(schedule_id)
+        if schedule is None or schedule.paused or not self.wants(schedule.user):
+            return
+        due = previous_occurrence(schedule.rule, self.clock.now(), self.grace)
+        if due is not None:
+            await self.deliveries.nudge(schedule, due)
+
+    async def fire_reminder(self, reminder_id: str) -> None:
+        reminder = self.store.reminder(reminder_id)
+        if reminder is not None and self.wants(reminder.user):
+            await self.deliveries.reminder(reminder)
+
+    async def beat(self) -> None:
+        now = self.clock.now()
+        await self.ledger.tick(now)
+        if self._last_compaction is None or now - self._last_compaction >= COMPACT_EVERY:
+            self._last_compaction = now
+            await self.ledger.compact(now)
+
+    # ---------------------------------------------------------------- after downtime
+
+    async def catch_up(self, now: datetime) -> None:
+        for entry in self.ledger.pending():
+            if entry.user and self.wants(entry.user):
+                await self.deliveries.resolve_pending(entry, now, self.grace)
+        since = self.ledger.last_tick
+        if since is not None:
+            for schedule in self._wanted():
+                await self._catch_up_schedule(schedule, since, now)
+        for reminder in self.store.reminders():
+            if reminder.due_at <= now and self.wants(reminder.user):
+                await self.deliveries.reminder(reminder)
+        await self.ledger.tick(now)
+
+    async def _catch_up_schedule(
+        self, schedule: NudgeSchedule, since: datetime, now: datetime
+    ) -> None:
+        missed = [
+            due
+            for due in occurrences(schedule.rule, since, now)
+            if self.ledger.status(delivery_key(schedule.id, due)) is None
+        ]
+        if not missed:
+            return
+        *older, latest = missed
+        for due in older:  # several missed runs collapse into (at most) the latest one
+            await self.deliveries.skip_missed(schedule, due, "missed while down")
+        if now - latest <= self.grace:
+            await self.deliveries.nudge(schedule, latest)
+        else:
+            await self.deliveries.skip_missed(schedule, latest, "missed while down, past grace")
+
+    # ---------------------------------------------------------------- tests and previews
+
+    async def run_until(self, until: datetime) -> int:
+        """Fire, in time order, every job due after the last call and up to `until`.
+
+        The clock is the caller's: tests set it to each due time before calling, the way
+        APScheduler would wake at that time."""
+        start = self._cursor or self.clock.now()
+        fired: dict[str, datetime] = {}  # per schedule, like each APScheduler job's own time
+        ran = 0
+        while (due := self._earliest_due(start, fired, until)) is not None:
+            when, kind, ident = due
+            if kind == "nudge":
+                fired[ident] = when
+                schedule = self.store.schedule(ident)
+                if schedule is not None:
+                    await self.deliveries.nudge(schedule, when)
+            else:
+                await self.fire_reminder(ident)
+            ran += 1
+        self._cursor = until
+        return ran
+
+    def _earliest_due(
+        self, start: datetime, fired: dict[str, datetime], until: datetime
+    ) -> tuple[datetime, str, str] | None:
+        candidates: list[tuple[datetime, str, str]] = []
+        for schedule in self._wanted():
+            nxt = next_occurrence(schedule.rule, fired.get(schedule.id, start))
+            if nxt is not None and nxt <= until:
+                candidates.append((nxt, "nudge", schedule.id))
+        for reminder in self.store.reminders():
+            if reminder.due_at <= until and self.wants(reminder.user):
+                candidates.append((max(reminder.due_at, start), "reminder", reminder.id))
+        return min(candidates) if candidates else None
+
+    def _wanted(self) -> list[NudgeSchedule]:
+        return [s for s in self.store.schedules() if not s.paused and self.wants(s.user)]

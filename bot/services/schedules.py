@@ -1,0 +1,308 @@
+"""Leaders' schedules: the `schedule` commands, previews, and keeping the scheduler's view of
+each leader (time zone, pause, quiet hours, follow-ups, snoozes) in step with their state."""
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+
+from bot.domain import UserKey
+from bot.logs import log
+from bot.schedules.model import LeaderPrefs, NudgeSchedule, Origin, Reminder
+from bot.schedules.recurrence import (
+    RuleError,
+    next_occurrence,
+    occurrences,
+    parse_days,
+    parse_hhmm,
+    resolve_local,
+)
+from bot.schedules.store import ScheduleStore
+from dialogs.commands import ScheduleCommand
+from dialogs.content_model import Content
+from dialogs.matching import normalise
+from dialogs.model import (
+    Effect,
+    FollowUpPlanned,
+    Message,
+    NudgeTimeChosen,
+    Say,
+    SnoozeRequested,
+    UserState,
+)
+from dialogs.timetext import short_date
+from dialogs.timezones import zone
+
+logger = logging.getLogger("peercoach.schedules")
+EXAMPLE = "schedule weekdays 08:30 resilience influence"
+FOLLOW_UP_TIME = time(9, 0)
+
+
+class ScheduleService:
+    def __init__(self, store: ScheduleStore, content: Content) -> None:
+        self.store = store
+        self.content = content
+
+    # ---------------------------------------------------------------- the `schedule` command
+
+    async def answer(
+        self, key: UserKey, state: UserState, command: ScheduleCommand, at: datetime
+    ) -> tuple[Message, ...]:
+        args = list(command.args)
+        if not args or args == ["list"]:
+            return (Say(self.listing(str(key), at)),)
+        if args[0].lower() in ("remove", "delete", "rm"):
+            return (Say(await self._remove(str(key), args[1:])),)
+        try:
+            schedule = self.build(
+                key,
+                args,
+                timezone=state.profile.timezone,
+                created_by=str(key),
+                origin="leader",
+                at=at,
+                default_themes=state.profile.themes,
+            )
+        except RuleError as error:
+            return (Say(str(error)),)
+        await self.store.put_schedules(schedule)
+        log(logger, "schedule.added", user=key.hashed, schedule=schedule.id, by="leader")
+        first = next_occurrence(schedule.rule, at)
+        return (
+            Say(
+                f"Added **{schedule.id}**: {schedule.describe()}. First nudge: "
+                f"{_when(first, schedule.timezone)}."
+            ),
+        )
+
+    def build(
+        self,
+        key: UserKey,
+        args: Sequence[str],
+        *,
+        timezone: str,
+        created_by: str,
+        origin: Origin,
+        at: datetime,
+        default_themes: tuple[str, ...] = (),
+    ) -> NudgeSchedule:
+        """Parse `<days> <HH:MM> [theme...] [from DATE] [until DATE]`; RuleError says why not."""
+        if len(args) < 2:  # noqa: PLR2004 - days and time
+            raise RuleError("A schedule needs days and a time.", EXAMPLE)
+        days, clock = parse_days(args[0]), parse_hhmm(args[1])
+        themes, start_on, end_on = self._themes_and_dates(list(args[2:]))
+        schedule = NudgeSchedule(
+            id=self.store.unused_id(),
+            user=str(key),
+            themes=themes or default_themes,
+            days=days,
+            at=clock,
+            timezone=timezone,
+            created_by=created_by,
+            created_at=at,
+            origin=origin,
+            start_on=start_on,
+            end_on=end_on,
+        )
+        if next_occurrence(schedule.rule, at) is None:
+            raise RuleError(
+                "That schedule would not send a single nudge in the next year; "
+                "check its days and dates.",
+                EXAMPLE,
+            )
+        return schedule
+
+    def _themes_and_dates(
+        self, words: list[str]
+    ) -> tuple[tuple[str, ...], date | None, date | None]:
+        themes: list[str] = []
+        dates: dict[str, date] = {}
+        while words:
+            word = words.pop(0).lower().strip(",")
+            if word in ("from", "until", "to") and words:
+                dates["from" if word == "from" else "until"] = _date(words.pop(0))
+                continue
+            themes.append(self._theme(word))
+        start_on, end_on = dates.get("from"), dates.get("until")
+        if start_on and end_on and end_on < start_on:
+            raise RuleError(
+                "The end date comes before the start date.",
+                "schedule weekdays 08:30 resilience from 2027-01-04 until 2027-03-31",
+            )
+        return tuple(dict.fromkeys(themes)), start_on, end_on
+
+    def _theme(self, word: str) -> str:
+        ids = [t.id for t in self.content.themes]
+        if word in ids:
+            return word
+        for theme in self.content.themes:  # "challenging" -> challenging-behaviour
+            if normalise(word) and theme.id.startswith(normalise(word)):
+                return theme.id
+        raise RuleError(f"{word!r} is not a theme; use one of: {', '.join(ids)}.", EXAMPLE)
+
+    def listing(self, user: str, at: datetime) -> str:
+        schedules = self.store.schedules_of(user)
+        if not schedules:
+            return f"You have no nudge schedules. To add one, type for example `{EXAMPLE}`."
+        prefs = self.store.prefs(user)
+        lines = ["**Your nudge schedules**"]
+        for s in schedules:
+            state = f" · paused ({s.paused_reason or 'by you'})" if s.paused else ""
+            nxt = "" if s.paused else f" · next {_when(next_occurrence(s.rule, at), s.timezone)}"
+            coach = " · set by your coach" if s.origin == "coach" else ""
+            lines.append(f"• **{s.id}** {s.describe()}{coach}{state}{nxt}")
+        if prefs.paused:
+            until = f" until {short_date(prefs.paused_until)}" if prefs.paused_until else ""
+            lines.append(f"All nudges are paused{until}; `resume` starts them again.")
+        lines.append(f"Add: `{EXAMPLE}` · remove: `schedule remove {schedules[0].id}`")
+        return "\n".join(lines)
+
+    async def _remove(self, user: str, args: list[str]) -> str:
+        if len(args) != 1:
+            return "Say which schedule to remove, by its id. For example: `schedule remove k3f9qa`"
+        schedule = self.store.schedule(args[0].lower())
+        if schedule is None or schedule.user != user:
+            return (
+                f"You have no schedule {args[0]!r}; type `schedule` to see yours. For "
+                "example: `schedule remove k3f9qa`"
+            )
+        await self.store.remove_schedules(schedule.id)
+        return f"Removed **{schedule.id}** ({schedule.describe()})."
+
+    # ---------------------------------------------------------------- previews
+
+    def preview(
+        self, user: str, after: datetime, days: int
+    ) -> list[tuple[datetime, NudgeSchedule]]:
+        """Coming deliveries of a leader, in time order, leaving out paused days."""
+        prefs = self.store.prefs(user)
+        found = []
+        for schedule in self.store.schedules_of(user):
+            if schedule.paused:
+                continue
+            for due in occurrences(schedule.rule, after, after + timedelta(days=days)):
+                if not prefs.is_paused_on(due.astimezone(zone(schedule.timezone)).date()):
+                    found.append((due, schedule))
+        return sorted(found, key=lambda pair: pair[0])
+
+    # ---------------------------------------------------------------- after each turn
+
+    async def after_turn(
+        self,
+        key: UserKey,
+        state: UserState | None,
+        effects: Sequence[Effect],
+        *,
+        from_leader: bool = False,
+    ) -> None:
+        user = str(key)
+        if state is None:
+            await self.store.forget_user(user)
+            return
+        await self._sync_prefs(user, state, from_leader=from_leader)
+        for effect in effects:
+            match effect:
+                case NudgeTimeChosen(at=clock, themes=themes):
+                    await self._first_schedule(key, state, clock, themes)
+                case FollowUpPlanned(commitment=commitment, due_on=due_on):
+                    await self._follow_up(key, state, commitment, due_on)
+                case SnoozeRequested(delivery=delivery, until=until):
+                    await self.store.put_reminder(
+                        Reminder(
+                            id=f"z-{_short(user + delivery)}",
+                            user=user,
+                            kind="snooze",
+                            due_at=until,
+                            ref=delivery,
+                        )
+                    )
+
+    async def _sync_prefs(self, user: str, state: UserState, *, from_leader: bool) -> None:
+        profile = state.profile
+        old = self.store.prefs(user)
+        new = replace(
+            old,
+            timezone=profile.timezone,
+            nudge_time=profile.nudge_time,
+            paused=profile.paused,
+            paused_until=profile.paused_until,
+            quiet_hours=profile.quiet_hours,
+            inactive_reason=None if from_leader else old.inactive_reason,
+        )
+        if new != old and (self.store.schedules_of(user) or old != LeaderPrefs(user)):
+            await self.store.put_prefs(new)
+        if old.inactive_reason and new.inactive_reason is None:
+            await self._reactivate(user, old.inactive_reason)
+        moved = [
+            replace(s, timezone=profile.timezone)
+            for s in self.store.schedules_of(user)
+            if s.timezone != profile.timezone
+        ]
+        if moved:  # `timezone ZONE` moves every schedule of the leader
+            await self.store.put_schedules(*moved)
+
+    async def _reactivate(self, user: str, reason: str) -> None:
+        """The leader is back (they wrote to us): undo the pause their absence caused."""
+        revived = [
+            replace(s, paused=False, paused_reason=None)
+            for s in self.store.schedules_of(user)
+            if s.paused_reason == reason
+        ]
+        if revived:
+            await self.store.put_schedules(*revived)
+
+    async def _first_schedule(
+        self, key: UserKey, state: UserState, clock: str, themes: tuple[str, ...]
+    ) -> None:
+        existing = [s for s in self.store.schedules_of(str(key)) if s.origin == "onboarding"]
+        schedule = NudgeSchedule(
+            id=existing[0].id if existing else self.store.unused_id(),
+            user=str(key),
+            themes=themes,
+            days=parse_days("weekdays"),
+            at=parse_hhmm(clock),
+            timezone=state.profile.timezone,
+            created_by=str(key),
+            created_at=state.last_seen_at or datetime.now().astimezone(),
+            origin="onboarding",
+        )
+        await self.store.put_schedules(schedule)
+
+    async def _follow_up(
+        self, key: UserKey, state: UserState, commitment: str, due_on: date
+    ) -> None:
+        clock = (
+            parse_hhmm(state.profile.nudge_time) if state.profile.nudge_time else FOLLOW_UP_TIME
+        )
+        due_at = resolve_local(due_on, clock, zone(state.profile.timezone))
+        await self.store.put_reminder(
+            Reminder(
+                id=f"f-{_short(str(key) + commitment)}",
+                user=str(key),
+                kind="follow_up",
+                due_at=due_at,
+                ref=commitment,
+            )
+        )
+
+
+def _when(due: datetime | None, timezone: str) -> str:
+    if due is None:
+        return "none within a year"
+    local = due.astimezone(zone(timezone))
+    return f"{short_date(local.date())} at {local:%H:%M}"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RuleError(
+            f"I couldn't read {text!r} as a date; write it year-month-day.",
+            "schedule weekdays 08:30 resilience from 2027-01-04",
+        ) from None
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
