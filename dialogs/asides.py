@@ -31,7 +31,7 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
         case OnboardingAside():
             onboarding.present(draft, content, aside)
         case MenuAside():
-            draft.ask(texts.MENU, menu_choices(draft, content))
+            draft.ask(texts.MENU, menu_choices(draft, content), topic="menu")
         case SuggestAside(dialogue=dialogue_id):
             dialogue = content.dialogue(dialogue_id)
             if dialogue is None:
@@ -42,6 +42,7 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
                     title=dialogue.title, minutes=dialogue.minutes, summary=dialogue.summary
                 ),
                 tuple(Choice(*c) for c in texts.SUGGEST_CHOICES),
+                topic=f"suggest#{dialogue.id}",
             )
         case NudgeAside():
             nudging.present(draft, content, aside)
@@ -50,13 +51,16 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
         case FollowUpAside():
             followups.present(draft, aside)
         case ForgetAside():
-            draft.ask(texts.FORGET_ASK, tuple(Choice(*c) for c in texts.FORGET_CHOICES))
+            draft.ask(
+                texts.FORGET_ASK, tuple(Choice(*c) for c in texts.FORGET_CHOICES), topic="forget"
+            )
         case SafetyAside():
             progress = draft.state.dialogue
             title = runner.title_of(content, progress.dialogue if progress else None)
             draft.ask(
                 texts.SAFETY_PAUSED.format(title=title),
                 tuple(Choice(*c) for c in texts.SAFETY_CARRY_ON),
+                topic="safety",
             )
 
 

@@ -30,10 +30,12 @@ class Draft:
     def say(self, text: str) -> None:
         self.messages.append(Say(text))
 
-    def ask(self, text: str, choices: tuple[Choice, ...], token: str | None = None) -> None:
+    def ask(
+        self, text: str, choices: tuple[Choice, ...], token: str | None = None, *, topic: str = ""
+    ) -> None:
         """Ask with buttons; the new token makes buttons of earlier questions stale."""
         token = token or self.next_id("q")
-        self.messages.append(Ask(text, choices, token))
+        self.messages.append(Ask(text, choices, token, topic))
         self.state = replace(self.state, awaiting=Awaiting(token, choices, self.now))
 
     def prompt(self, text: str, placeholder: str | None = None) -> None:

@@ -37,7 +37,12 @@ def deliver(draft: Draft, commitment_id: str, at: datetime) -> None:
     awaiting = draft.state.awaiting
     if free:
         draft.update(aside=FollowUpAside(commitment_id))
-    draft.ask(_question(draft, commitment), CHOICES, token_for(commitment_id))
+    draft.ask(
+        _question(draft, commitment),
+        CHOICES,
+        token_for(commitment_id),
+        topic=f"follow_up#{commitment_id}",
+    )
     if not free:
         draft.update(awaiting=awaiting)
 
@@ -47,7 +52,12 @@ def present(draft: Draft, aside: FollowUpAside) -> None:
     if commitment is None:
         draft.update(aside=None, awaiting=None)
     elif aside.stage == "how":
-        draft.ask(_question(draft, commitment), CHOICES, token_for(commitment.id))
+        draft.ask(
+            _question(draft, commitment),
+            CHOICES,
+            token_for(commitment.id),
+            topic=f"follow_up#{commitment.id}",
+        )
     else:
         draft.prompt(texts.FOLLOW_UP_LEARNED, texts.REFLECT_PLACEHOLDER)
 

@@ -262,6 +262,7 @@ class Ask:
     text: str
     choices: tuple[Choice, ...]
     token: str
+    topic: str = ""  # what is being asked: "<dialogue id>#<step>", "onboarding#themes", ...
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,12 @@ def _offer(draft: Draft, content: Content, record: NudgeRecord, *, keep_awaiting
         choices.append(Choice(*texts.NUDGE_CHOICES_DIALOGUE))
     choices += [Choice(*texts.NUDGE_CHOICES_SNOOZE), Choice(*texts.NUDGE_CHOICES_NOT_FOR_ME)]
     awaiting = draft.state.awaiting
-    draft.ask(_text_of(draft.state, content, record), tuple(choices), token_for(record.delivery))
+    draft.ask(
+        _text_of(draft.state, content, record),
+        tuple(choices),
+        token_for(record.delivery),
+        topic=f"nudge#{record.delivery}",
+    )
     if keep_awaiting:
         draft.update(awaiting=awaiting)
 
@@ -138,7 +143,8 @@ def record_of(state: UserState, delivery: str) -> NudgeRecord | None:
 def present(draft: Draft, content: Content, aside: NudgeAside) -> None:
     record = record_of(draft.state, aside.delivery)
     if aside.stage == "snooze":
-        draft.ask(texts.SNOOZE_ASK, tuple(Choice(*c) for c in texts.SNOOZE_CHOICES))
+        choices = tuple(Choice(*c) for c in texts.SNOOZE_CHOICES)
+        draft.ask(texts.SNOOZE_ASK, choices, topic=f"snooze#{aside.delivery}")
     elif record is not None:
         _offer(draft, content, record, keep_awaiting=False)
 

@@ -38,14 +38,16 @@ def begin(draft: Draft, content: Content) -> None:
 
 def present(draft: Draft, content: Content, aside: OnboardingAside) -> None:
     copy = content.onboarding
+    topic = f"onboarding#{aside.stage}"
     if aside.stage == "setup":
-        draft.ask(copy.setup_question, SETUP_CHOICES)
+        draft.ask(copy.setup_question, SETUP_CHOICES, topic=topic)
     elif aside.stage == "themes":
-        draft.ask(copy.themes_question, _theme_choices(content, ()))
+        draft.ask(copy.themes_question, _theme_choices(content, ()), topic=topic)
     elif aside.stage == "more_themes":
-        draft.ask(copy.more_themes_question, (*_theme_choices(content, aside.themes), ENOUGH))
+        choices = (*_theme_choices(content, aside.themes), ENOUGH)
+        draft.ask(copy.more_themes_question, choices, topic=topic)
     else:
-        draft.ask(copy.time_question, TIME_CHOICES)
+        draft.ask(copy.time_question, TIME_CHOICES, topic=topic)
 
 
 def choose(draft: Draft, content: Content, aside: OnboardingAside, choice: str) -> None:

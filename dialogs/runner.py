@@ -40,7 +40,7 @@ def present(draft: Draft, dialogue: Dialogue) -> None:
     question = fill(step.text, progress.saved)
     if step.type == "choice":
         choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
-        draft.ask(question, choices)
+        draft.ask(question, choices, topic=f"{dialogue.id}#{step.id}")
     else:
         draft.prompt(question, step.placeholder)
 
