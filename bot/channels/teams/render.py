@@ -1,0 +1,210 @@
+"""Engine messages as Teams activities: markdown messages and Adaptive Cards, as plain dicts.
+
+The integrator turns each dict into an SDK `Activity`; keeping this module free of the SDK
+keeps it pure and lets golden files pin exactly what Teams receives.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dialogs.model import Ask, Choice, Message, Prompt, Say
+
+Json = dict[str, Any]
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.5"
+MAX_BUTTONS = 6  # Teams shows at most six card actions; more become a drop-down
+SUMMARY_LIMIT = 160
+SUBMIT_MARKER = 1  # "pc": 1 tells our submits apart from any other card's
+
+CHANNEL_POINTER = (
+    "Coaching conversations stay private, so I only coach in a one-to-one chat. "
+    "Open a personal chat with **peercoach** (select my name, then **Chat**) and say **hi**."
+)
+
+# Lookalikes, not HTML entities: message markdown and card TextBlocks decode entities
+# differently, while these render the same everywhere and can never open a tag or <at> mention.
+_NEUTRAL = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
+_QUOTE = "> "
+
+
+def render_turn(messages: Sequence[Message]) -> list[Json]:
+    """One turn as activities: runs of Say/Prompt become one markdown message, each Ask a card."""
+    activities: list[Json] = []
+    texts: list[str] = []
+    for message in messages:
+        if isinstance(message, Ask):
+            activities += _text_activities(texts)
+            texts = []
+            activities.append(_ask_activity(message))
+        else:
+            texts.append(_message_markdown(message))
+    return activities + _text_activities(texts)
+
+
+def parse_submit(value: object) -> tuple[str, str] | None:
+    """(token, choice id) from a card submit's `value`; None for anything that is not ours."""
+    if not isinstance(value, Mapping) or value.get("pc") != SUBMIT_MARKER:
+        return None
+    token, choice = value.get("token"), value.get("choice")
+    if isinstance(token, str) and isinstance(choice, str) and token and choice:
+        return token, choice
+    return None
+
+
+def submitted_label(value: object) -> str | None:
+    """The label of the chosen option, for `chosen_card`; None when the submit is not ours."""
+    parsed = parse_submit(value)
+    if parsed is None or not isinstance(value, Mapping):
+        return None
+    label = value.get("label")
+    labels = value.get("labels")
+    if not isinstance(label, str) and isinstance(labels, Mapping):
+        label = labels.get(parsed[1])
+    return label if isinstance(label, str) else None
+
+
+def chosen_card(question: str, label: str) -> Json:
+    """The answered card, without actions: sent with update_activity so a second tap does nothing.
+
+    An empty question (not known after a restart) leaves just the choice.
+    """
+    body = _question_blocks(question)
+    body.append(_text_block(f"\u2713 You chose: **{neutralise(label)}**", spacing="Medium"))
+    return _attachment(_card(body))
+
+
+def neutralise(text: str) -> str:
+    """Text that cannot open HTML or a Teams <at> mention, and still reads the same."""
+    return text.translate(_NEUTRAL)
+
+
+# ---------------------------------------------------------------- markdown messages
+
+
+def _text_activities(texts: list[str]) -> list[Json]:
+    if not texts:
+        return []
+    text = "\n\n".join(texts)
+    return [{"type": "message", "textFormat": "markdown", "text": text}]
+
+
+def _message_markdown(message: Say | Prompt) -> str:
+    text = _markdown(message.text)
+    if isinstance(message, Prompt) and message.placeholder:
+        text += f"\n\n_{neutralise(_example(message.placeholder))}_"
+    return text
+
+
+def _example(placeholder: str) -> str:
+    hint = placeholder.strip()
+    return hint if hint.lower().startswith("e.g.") else f"e.g. {hint}"
+
+
+def _markdown(text: str) -> str:
+    """Engine markup as Teams markdown; Teams drops a lone newline, so lines get a blank one."""
+    lines = [_markdown_line(line) for line in _lines(text) if line.strip()]
+    return "\n\n".join(lines)
+
+
+def _markdown_line(line: str) -> str:
+    if line.startswith(_QUOTE):
+        return _QUOTE + neutralise(line[len(_QUOTE) :])
+    return neutralise(line)
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+# ---------------------------------------------------------------- cards
+
+
+def _ask_activity(ask: Ask) -> Json:
+    body = _question_blocks(ask.text)
+    card = _card(body)
+    if len(ask.choices) > MAX_BUTTONS:
+        body.append(_choice_set(ask.choices))
+        card["actions"] = [_submit("Go", _dropdown_data(ask))]
+    else:
+        card["actions"] = [_submit(c.label, _button_data(ask, c)) for c in ask.choices]
+    return {"type": "message", "summary": _summary(ask.text), "attachments": [_attachment(card)]}
+
+
+def _question_blocks(text: str) -> list[Json]:
+    """One TextBlock per line: card markdown has no line breaks or quotes of its own."""
+    blocks: list[Json] = []
+    gap = False
+    for line in _lines(text):
+        if not line.strip():
+            gap = bool(blocks)
+            continue
+        quoted = line.startswith(_QUOTE)
+        shown = neutralise(line[len(_QUOTE) :] if quoted else line)
+        blocks.append(_text_block(shown, spacing="Medium" if gap else None, subtle=quoted))
+        gap = False
+    return blocks
+
+
+def _text_block(text: str, *, spacing: str | None = None, subtle: bool = False) -> Json:
+    block: Json = {"type": "TextBlock", "text": text, "wrap": True}
+    if spacing:
+        block["spacing"] = spacing
+    if subtle:
+        block["isSubtle"] = True
+    return block
+
+
+def _choice_set(choices: Sequence[Choice]) -> Json:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": "choice",
+        "style": "compact",
+        "placeholder": "Choose…",
+        "isRequired": True,
+        "errorMessage": "Choose one of the options first.",
+        "wrap": True,
+        "choices": [{"title": neutralise(c.label), "value": c.id} for c in choices],
+    }
+
+
+def _submit(title: str, data: Json) -> Json:
+    return {"type": "Action.Submit", "title": neutralise(title), "data": data}
+
+
+def _button_data(ask: Ask, choice: Choice) -> Json:
+    return {**_topic_data(ask), "choice": choice.id, "label": neutralise(choice.label)}
+
+
+def _dropdown_data(ask: Ask) -> Json:
+    """No "choice" key: Teams merges the input named "choice" into the submitted value."""
+    return {**_topic_data(ask), "labels": {c.id: neutralise(c.label) for c in ask.choices}}
+
+
+def _topic_data(ask: Ask) -> Json:
+    dialogue, _, step = ask.topic.partition("#")
+    return {"pc": SUBMIT_MARKER, "token": ask.token, "dialogue": dialogue, "step": step}
+
+
+def _card(body: list[Json]) -> Json:
+    return {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+
+
+def _attachment(card: Json) -> Json:
+    return {"contentType": CARD_CONTENT_TYPE, "content": card}
+
+
+def _summary(text: str) -> str:
+    """Plain first line for notifications and clients that cannot show the card."""
+    first = next((line for line in _lines(text) if line.strip()), "")
+    plain = neutralise(first.removeprefix(_QUOTE).replace("**", "").replace("`", "")).strip()
+    if len(plain) <= SUMMARY_LIMIT:
+        return plain
+    return plain[: SUMMARY_LIMIT - 1].rstrip() + "…"
