@@ -1,0 +1,1 @@
+"""Bare platform SDK bots that the benchmarks compare peercoach against."""

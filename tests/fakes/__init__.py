@@ -1,0 +1,1 @@
+"""Loopback fakes of the chat platforms' web APIs, for tests and benchmarks."""
