@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.common import machine
 
-BENCHMARKS = ["bench.storage"]
+BENCHMARKS = ["bench.storage", "bench.scheduler"]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 

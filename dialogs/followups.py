@@ -33,7 +33,7 @@ def deliver(draft: Draft, commitment_id: str, at: datetime) -> None:
     if commitment is None or commitment.status != "open" or commitment.followed_up_at:
         return
     _update(draft, commitment, followed_up_at=at)
-    free = draft.state.dialogue is None and draft.state.aside is None
+    free = draft.state.dialogue is None  # a fresh nudge replaces any question on top
     awaiting = draft.state.awaiting
     if free:
         draft.update(aside=FollowUpAside(commitment_id))

@@ -84,7 +84,7 @@ def deliver(
         resurfaced=chosen.reflection.id if chosen.reflection else None,
     )
     draft.update(nudges=(*draft.state.nudges, record))
-    free = draft.state.dialogue is None and draft.state.aside is None
+    free = draft.state.dialogue is None  # a fresh nudge replaces any question on top
     if free:
         draft.update(aside=NudgeAside(delivery))
     _offer(draft, content, record, keep_awaiting=not free)
@@ -99,7 +99,7 @@ def again(draft: Draft, content: Content, delivery: str) -> None:
         replace(r, response=None) if r.delivery == delivery else r for r in draft.state.nudges
     )
     draft.update(nudges=updated)
-    free = draft.state.dialogue is None and draft.state.aside is None
+    free = draft.state.dialogue is None  # a fresh nudge replaces any question on top
     if free:
         draft.update(aside=NudgeAside(delivery))
     _offer(draft, content, record, keep_awaiting=not free)

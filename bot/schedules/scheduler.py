@@ -7,6 +7,7 @@ and sends each schedule's latest missed nudge once if it is within the grace win
 Tests drive time with `run_until()`, which fires jobs by the same trigger rules.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -189,16 +190,27 @@ class NudgeScheduler:
     # ---------------------------------------------------------------- after downtime
 
     async def catch_up(self, now: datetime) -> None:
-        for entry in self.ledger.pending():
-            if entry.user and self.wants(entry.user):
-                await self.deliveries.resolve_pending(entry, now, self.grace)
+        """After a start: settle what a crash left pending, then what fell due while down.
+        Deliveries run concurrently; the delivery service bounds how many are in flight."""
+        await asyncio.gather(
+            *(
+                self.deliveries.resolve_pending(entry, now, self.grace)
+                for entry in self.ledger.pending()
+                if entry.user and self.wants(entry.user)
+            )
+        )
         since = self.ledger.last_tick
         if since is not None:
-            for schedule in self._wanted():
-                await self._catch_up_schedule(schedule, since, now)
-        for reminder in self.store.reminders():
-            if reminder.due_at <= now and self.wants(reminder.user):
-                await self.deliveries.reminder(reminder)
+            await asyncio.gather(
+                *(self._catch_up_schedule(schedule, since, now) for schedule in self._wanted())
+            )
+        await asyncio.gather(
+            *(
+                self.deliveries.reminder(reminder)
+                for reminder in self.store.reminders()
+                if reminder.due_at <= now and self.wants(reminder.user)
+            )
+        )
         await self.ledger.tick(now)
 
     async def _catch_up_schedule(
@@ -241,6 +253,12 @@ class NudgeScheduler:
             ran += 1
         self._cursor = until
         return ran
+
+    def next_due(self) -> datetime | None:
+        """When the next job falls due after the last `run_until` (for stepping a test clock)."""
+        start = self._cursor or self.clock.now()
+        due = self._earliest_due(start, {}, start + timedelta(days=366))
+        return due[0] if due else None
 
     def _earliest_due(
         self, start: datetime, fired: dict[str, datetime], until: datetime

@@ -78,6 +78,9 @@ class ScheduleStore:
     def prefs(self, user: str) -> LeaderPrefs:
         return self._prefs.get(user) or LeaderPrefs(user)
 
+    def has_prefs(self, user: str) -> bool:
+        return user in self._prefs
+
     def reminders(self) -> list[Reminder]:
         return list(self._reminders.values())
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain import UserKey
 from bot.logs import log
-from bot.schedules.model import LeaderPrefs, NudgeSchedule, Origin, Reminder
+from bot.schedules.model import NudgeSchedule, Origin, Reminder
 from bot.schedules.recurrence import (
     RuleError,
     next_occurrence,
@@ -220,6 +220,7 @@ class ScheduleService:
 
     async def _sync_prefs(self, user: str, state: UserState, *, from_leader: bool) -> None:
         profile = state.profile
+        known = self.store.has_prefs(user)
         old = self.store.prefs(user)
         new = replace(
             old,
@@ -230,16 +231,14 @@ class ScheduleService:
             quiet_hours=profile.quiet_hours,
             inactive_reason=None if from_leader else old.inactive_reason,
         )
-        if new != old and (self.store.schedules_of(user) or old != LeaderPrefs(user)):
+        if new != old or not known:  # stored from a leader's first turn, then on change
             await self.store.put_prefs(new)
         if old.inactive_reason and new.inactive_reason is None:
             await self._reactivate(user, old.inactive_reason)
-        moved = [
-            replace(s, timezone=profile.timezone)
-            for s in self.store.schedules_of(user)
-            if s.timezone != profile.timezone
-        ]
-        if moved:  # `timezone ZONE` moves every schedule of the leader
+        if known and old.timezone != profile.timezone:
+            # The leader's zone changed (`timezone ZONE`, or Slack/Teams reported a new one):
+            # every schedule of theirs moves with it, keeping its local time.
+            moved = [replace(s, timezone=profile.timezone) for s in self.store.schedules_of(user)]
             await self.store.put_schedules(*moved)
 
     async def _reactivate(self, user: str, reason: str) -> None:

@@ -1,0 +1,78 @@
+"""A real peercoach process for the crash test: `setup` creates N leaders due now, `run`
+starts the app, which catches up and fans the deliveries out to a file notifier.
+
+    python -m tests.schedules.fanout_process setup DATA_DIR N
+    python -m tests.schedules.fanout_process run DATA_DIR OUT_FILE
+"""
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.domain import Reply, UserKey
+from bot.schedules.model import NudgeSchedule
+from bot.schedules.recurrence import parse_days
+from bot.wiring import build_app
+from tests.conftest import CONTENT_DIR
+
+
+class FileNotifier:
+    """Appends one line per delivery and fsyncs it: the record of what really went out.
+    Like Slack's message metadata, it can answer whether a key was delivered."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("a", encoding="utf-8")
+
+    async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:
+        await asyncio.sleep(0.002)  # a little network time, so a kill lands mid fan-out
+        self.handle.write(f"{delivery}\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:
+        return delivery in self.path.read_text(encoding="utf-8").split()
+
+
+async def setup(data_dir: Path, count: int) -> None:
+    now = datetime.now(UTC)
+    due = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
+    app = build_app(Settings(data_dir=data_dir, content_dir=CONTENT_DIR), SystemClock())
+    await app.open()
+    schedules = [
+        NudgeSchedule(
+            id=f"s{i:04d}",
+            user=f"console:leader{i:04d}",
+            themes=("influence",),
+            days=parse_days("daily"),
+            at=time(due.hour, due.minute),
+            timezone="UTC",
+            created_by="console:coach",
+            created_at=now,
+        )
+        for i in range(count)
+    ]
+    await app.schedules.put_schedules(*schedules)
+    await app.ledger.tick(due - timedelta(minutes=5))  # "the server was last up before this"
+    await app.close()
+
+
+async def run(data_dir: Path, out: Path) -> None:
+    app = build_app(Settings(data_dir=data_dir, content_dir=CONTENT_DIR), SystemClock())
+    app.notifiers["console"] = FileNotifier(out)
+    await app.open()
+    await app.start_scheduler(timers=False)  # start-up catch-up is the fan-out
+    await app.close()
+    sys.stdout.write("done\n")
+
+
+if __name__ == "__main__":
+    command, folder = sys.argv[1], Path(sys.argv[2])
+    if command == "setup":
+        asyncio.run(setup(folder, int(sys.argv[3])))
+    else:
+        asyncio.run(run(folder, Path(sys.argv[3])))
