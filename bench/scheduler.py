@@ -21,8 +21,8 @@ from bench.common import BenchResult, median
 from bot.config import Settings
 from bot.domain import Reply, UserKey
 from bot.schedules.model import NudgeSchedule
-from bot.schedules.recurrence import parse_days
 from bot.wiring import build_app
+from dialogs.recurrence import parse_days
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

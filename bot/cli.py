@@ -119,8 +119,11 @@ def _schedule_preview(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     app = build_app(settings, SystemClock())
     asyncio.run(app.schedules.load())
+    state = asyncio.run(app.users.load(key))
     now = SystemClock().now()
-    found = app.schedule_service.preview(str(key), now, args.days)
+    found = app.schedule_service.preview(
+        str(key), now, args.days, state.profile if state else None
+    )
     if not found:
         print(f"{key} has no deliveries in the next {args.days} days.")
         return 0

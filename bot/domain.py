@@ -2,9 +2,10 @@
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, cast
 
-from dialogs.model import Message
+from dialogs.model import Effect, Message
 
 Channel = Literal["slack", "teams", "console"]
 CHANNELS: tuple[Channel, ...] = ("slack", "teams", "console")
@@ -23,7 +24,7 @@ class UserKey:
             return f"console:{self.user}"
         return f"{self.channel}:{self.tenant}:{self.user}"
 
-    @property
+    @cached_property
     def hashed(self) -> str:
         """A stable pseudonym for logs and file names: never the raw platform id."""
         return hashlib.sha256(str(self).encode()).hexdigest()[:16]
@@ -73,3 +74,4 @@ class Reply:
     messages: tuple[Message, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     failed: bool = False
+    effects: tuple[Effect, ...] = ()  # e.g. DeliveryHeld: the delivery service acts on these

@@ -1,13 +1,25 @@
 """The interfaces services depend on; storage and channels implement them."""
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Literal, Protocol
 
 from bot.domain import Reply, UserKey
 from dialogs.model import UserState
 
+# What a transaction decided: store this state (its version is set by the store), leave the
+# stored state as it is, or delete everything of the leader.
+Change = UserState | Literal["keep", "delete"]
+
 
 class UserStore(Protocol):
     """One leader's whole state: profile, conversation, reflections, commitments, history."""
+
+    async def transact[T](
+        self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
+    ) -> tuple[UserState | None, T]:
+        """Read, decide and write in one go (one file open, one thread hop); `decide` must be
+        pure. Returns the state as stored afterwards and what `decide` returned."""
+        ...
 
     async def load(self, key: UserKey) -> UserState | None:
         """The stored state, or None for a leader never seen (or forgotten)."""

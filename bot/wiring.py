@@ -61,6 +61,7 @@ class App:
         if self.scheduler is not None:
             await self.scheduler.stop()
         await self.ledger.close()
+        self.users.close()
 
 
 def build_app(settings: Settings, clock: Clock) -> App:

@@ -27,6 +27,8 @@ from dialogs.model import (
     Choice,
     ChoiceMade,
     CommandGiven,
+    DeliveryHeld,
+    DeliveryWithheld,
     Event,
     ExportRequested,
     FollowUpAside,
@@ -44,6 +46,7 @@ from dialogs.model import (
     UserState,
     UserText,
 )
+from dialogs.recurrence import quiet_until
 from dialogs.screening import holds_nhs_number, signals_distress
 from dialogs.timetext import local_date, long_date
 
@@ -64,11 +67,14 @@ def step(state: UserState, event: Event, content: Content) -> Turn:
         case SessionOpened(at=at):
             _on_session(draft, content, at)
         case NudgeDue(delivery=delivery, themes=themes, at=at):
-            nudging.deliver(draft, content, delivery, themes, at)
-        case SnoozeEnded(delivery=delivery):
-            nudging.again(draft, content, delivery)
+            if not _held(draft, at, scheduled=True):
+                nudging.deliver(draft, content, delivery, themes, at)
+        case SnoozeEnded(delivery=delivery, at=at):
+            if not _held(draft, at, scheduled=False):
+                nudging.again(draft, content, delivery)
         case FollowUpDue(commitment=commitment, at=at):
-            followups.deliver(draft, commitment, at)
+            if not _held(draft, at, scheduled=False):
+                followups.deliver(draft, commitment, at)
     if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
         draft.update(last_seen_at=event.at)
     return draft.finish()
@@ -174,6 +180,22 @@ def _on_session(draft: Draft, content: Content, at: datetime) -> None:
         asides.present(draft, content, aside)
     elif draft.state.dialogue is not None:
         asides.resume(draft, content, lead=texts.WELCOME_BACK)
+
+
+def _held(draft: Draft, at: datetime, *, scheduled: bool) -> bool:
+    """Whether something due now must not go out: nudges are withheld while the leader has
+    paused them; anything unprompted waits for the end of their quiet hours."""
+    profile = draft.state.profile
+    today = local_date(at, profile.timezone)
+    if scheduled and profile.paused and (not profile.paused_until or today < profile.paused_until):
+        draft.effect(DeliveryWithheld("paused"))
+        return True
+    if profile.quiet_hours:
+        until = quiet_until(at, profile.quiet_hours, profile.timezone)
+        if until is not None:
+            draft.effect(DeliveryHeld(until))
+            return True
+    return False
 
 
 def _first_contact(

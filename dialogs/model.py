@@ -315,6 +315,20 @@ class NudgeTimeChosen:
     themes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class DeliveryWithheld:
+    """A due nudge is not sent, and why (the leader paused nudges)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeliveryHeld:
+    """A due message waits until the leader's quiet hours end."""
+
+    until: datetime
+
+
 Effect = (
     ExportRequested
     | ForgetConfirmed
@@ -322,6 +336,8 @@ Effect = (
     | PreferencesChanged
     | FollowUpPlanned
     | NudgeTimeChosen
+    | DeliveryWithheld
+    | DeliveryHeld
 )
 
 

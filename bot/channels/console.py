@@ -90,6 +90,7 @@ class ConsoleChannel:
         if text:
             self._print(text)
         for attachment in reply.attachments:
+            self.exports_dir.mkdir(parents=True, exist_ok=True)
             path = self.exports_dir / f"{self.key.hashed}-{attachment.filename}"
             await asyncio.to_thread(write_atomically, path, attachment.data)
             self._print(f"coach> Saved to {path}")

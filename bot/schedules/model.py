@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
 
-from bot.schedules.recurrence import Rule, format_days
+from dialogs.recurrence import Rule, format_days
 
 Origin = Literal["leader", "coach", "onboarding"]
 ReminderKind = Literal["snooze", "follow_up", "deferred"]
+INACTIVE = "unreachable"  # paused_reason prefix for schedules paused by a failed delivery
 
 
 @dataclass(frozen=True)
@@ -39,26 +40,6 @@ class NudgeSchedule:
         if self.start_on or self.end_on:
             dates = f", {self.start_on or 'now'} to {self.end_on or 'open-ended'}"
         return f"{format_days(self.days)} at {self.at:%H:%M} ({self.timezone}), {themes}{dates}"
-
-
-@dataclass(frozen=True)
-class LeaderPrefs:
-    """What the scheduler must know about a leader without opening their file."""
-
-    user: str
-    timezone: str = "Europe/London"
-    nudge_time: str | None = None
-    paused: bool = False
-    paused_until: date | None = None
-    quiet_hours: tuple[str, str] | None = None
-    inactive_reason: str | None = None
-
-    def is_paused_on(self, day: date) -> bool:
-        if self.inactive_reason:
-            return True
-        if not self.paused:
-            return False
-        return self.paused_until is None or day < self.paused_until
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from bot.clock import Clock
 from bot.logs import log
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.model import NudgeSchedule, Reminder
-from bot.schedules.recurrence import next_occurrence, occurrences, previous_occurrence
 from bot.schedules.store import ScheduleStore
 from bot.schedules.trigger import LocalTimeTrigger
 from bot.services.deliveries import DeliveryService, delivery_key
+from dialogs.recurrence import next_occurrence, occurrences, previous_occurrence
 
 logger = logging.getLogger("peercoach.scheduler")
 

@@ -1,11 +1,13 @@
-"""Schedules, preferences and reminders in one small shared TinyDB file, the source of truth.
+"""Schedules and one-shot reminders in one small shared TinyDB file, the source of truth.
 
-This file changes only when a schedule or a preference changes, never per delivery, so one
-shared file is fine; every change is one atomic write off the event loop.
+The file changes only when a schedule or reminder does (at human pace), never per delivery,
+so one shared file is fine; reads come from memory, indexed by leader, and every change is
+one atomic write off the event loop. Observers (the scheduler) hear of each change.
 """
 
 import asyncio
 import secrets
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,8 +16,16 @@ from pydantic import TypeAdapter
 from tinydb import Query, TinyDB
 from tinydb.middlewares import CachingMiddleware
 
-from bot.schedules.model import LeaderPrefs, NudgeSchedule, Reminder
+from bot.schedules.model import NudgeSchedule, Reminder
 from bot.storage.atomic import AtomicJSONStorage
+
+_SCHEDULE = TypeAdapter(NudgeSchedule)
+_REMINDER = TypeAdapter(Reminder)
+_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: ids are typed by people
+
+
+def new_id(length: int = 6) -> str:
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
 
 
 class ScheduleObserver(Protocol):
@@ -30,27 +40,15 @@ class ScheduleObserver(Protocol):
     def reminder_removed(self, reminder_id: str) -> None: ...
 
 
-_SCHEDULE = TypeAdapter(NudgeSchedule)
-_PREFS = TypeAdapter(LeaderPrefs)
-_REMINDER = TypeAdapter(Reminder)
-_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: ids are typed by people
-
-
-def new_id(length: int = 6) -> str:
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
-
-
 class ScheduleStore:
-    """All reads come from memory; every change is written through, atomically."""
-
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / "schedules.json"
         data_dir.mkdir(parents=True, exist_ok=True)
+        self.observers: list[ScheduleObserver] = []
         self._lock = asyncio.Lock()
         self._schedules: dict[str, NudgeSchedule] = {}
-        self._prefs: dict[str, LeaderPrefs] = {}
         self._reminders: dict[str, Reminder] = {}
-        self.observers: list[ScheduleObserver] = []
+        self._by_user: defaultdict[str, set[str]] = defaultdict(set)
 
     async def load(self) -> None:
         await asyncio.to_thread(self._load)
@@ -58,8 +56,10 @@ class ScheduleStore:
     def _load(self) -> None:
         db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._schedules = {d["id"]: _SCHEDULE.validate_python(d) for d in db.table("schedules")}
-        self._prefs = {d["user"]: _PREFS.validate_python(d) for d in db.table("prefs")}
         self._reminders = {d["id"]: _REMINDER.validate_python(d) for d in db.table("reminders")}
+        self._by_user.clear()
+        for schedule in self._schedules.values():
+            self._by_user[schedule.user].add(schedule.id)
 
     # -------------------------------------------------------------- reads (memory)
 
@@ -70,16 +70,8 @@ class ScheduleStore:
         return self._schedules.get(schedule_id)
 
     def schedules_of(self, user: str) -> list[NudgeSchedule]:
-        return sorted(
-            (s for s in self._schedules.values() if s.user == user),
-            key=lambda s: (s.at, s.created_at),
-        )
-
-    def prefs(self, user: str) -> LeaderPrefs:
-        return self._prefs.get(user) or LeaderPrefs(user)
-
-    def has_prefs(self, user: str) -> bool:
-        return user in self._prefs
+        found = (self._schedules[i] for i in self._by_user.get(user, ()))
+        return sorted(found, key=lambda s: (s.at, s.created_at, s.id))
 
     def reminders(self) -> list[Reminder]:
         return list(self._reminders.values())
@@ -95,25 +87,27 @@ class ScheduleStore:
     # -------------------------------------------------------------- writes
 
     async def put_schedules(self, *schedules: NudgeSchedule) -> None:
-        await self._write(lambda db: _upsert(db, "schedules", "id", schedules, _SCHEDULE))
-        self._schedules.update((s.id, s) for s in schedules)
+        if not schedules:
+            return
+        await self._write(lambda db: _upsert(db, "schedules", schedules, _SCHEDULE))
+        for schedule in schedules:
+            self._schedules[schedule.id] = schedule
+            self._by_user[schedule.user].add(schedule.id)
         for observer in self.observers:
             observer.schedules_changed(list(schedules))
 
     async def remove_schedules(self, *schedule_ids: str) -> None:
-        ids = set(schedule_ids)
+        ids = {i for i in schedule_ids if i in self._schedules}
+        if not ids:
+            return
         await self._write(lambda db: db.table("schedules").remove(Query().id.one_of(ids)))
         for schedule_id in ids:
-            self._schedules.pop(schedule_id, None)
+            self._forget_schedule(schedule_id)
         for observer in self.observers:
             observer.schedules_removed(sorted(ids))
 
-    async def put_prefs(self, prefs: LeaderPrefs) -> None:
-        await self._write(lambda db: _upsert(db, "prefs", "user", (prefs,), _PREFS))
-        self._prefs[prefs.user] = prefs
-
     async def put_reminder(self, reminder: Reminder) -> None:
-        await self._write(lambda db: _upsert(db, "reminders", "id", (reminder,), _REMINDER))
+        await self._write(lambda db: _upsert(db, "reminders", (reminder,), _REMINDER))
         self._reminders[reminder.id] = reminder
         for observer in self.observers:
             observer.reminder_changed(reminder)
@@ -126,26 +120,32 @@ class ScheduleStore:
         for observer in self.observers:
             observer.reminder_removed(reminder_id)
 
-    async def forget_user(self, user: str) -> list[str]:
-        """Remove everything of one leader; returns the removed schedule ids."""
-        gone = [s.id for s in self._schedules.values() if s.user == user]
+    async def forget_user(self, user: str) -> None:
+        """Remove every schedule and reminder of one leader (`forget me`)."""
+        schedules = sorted(self._by_user.get(user, ()))
+        reminders = [r.id for r in self._reminders.values() if r.user == user]
+        if not schedules and not reminders:
+            return
 
         def remove(db: TinyDB) -> None:
-            for table in ("schedules", "prefs", "reminders"):
+            for table in ("schedules", "reminders"):
                 db.table(table).remove(Query().user == user)
 
         await self._write(remove)
-        for schedule_id in gone:
-            self._schedules.pop(schedule_id, None)
-        self._prefs.pop(user, None)
-        reminders = [r.id for r in self._reminders.values() if r.user == user]
+        for schedule_id in schedules:
+            self._forget_schedule(schedule_id)
         for reminder_id in reminders:
             self._reminders.pop(reminder_id, None)
         for observer in self.observers:
-            observer.schedules_removed(gone)
+            observer.schedules_removed(schedules)
             for reminder_id in reminders:
                 observer.reminder_removed(reminder_id)
-        return gone
+
+    def _forget_schedule(self, schedule_id: str) -> None:
+        schedule = self._schedules.pop(schedule_id)
+        self._by_user[schedule.user].discard(schedule_id)
+        if not self._by_user[schedule.user]:
+            del self._by_user[schedule.user]
 
     async def _write(self, change: Callable[[TinyDB], Any]) -> None:
         async with self._lock:
@@ -158,9 +158,12 @@ class ScheduleStore:
         db.close()  # one atomic write for the whole change
 
 
-def _upsert[T](
-    db: TinyDB, table: str, field: str, items: tuple[T, ...], adapter: TypeAdapter[T]
+def _upsert[Item](
+    db: TinyDB, table: str, items: tuple[Item, ...], adapter: TypeAdapter[Item]
 ) -> None:
-    for item in items:
-        document = adapter.dump_python(item, mode="json")
-        db.table(table).upsert(document, Query()[field] == document[field])
+    """Insert or replace by id; many items cost one scan and one write."""
+    rows = db.table(table)
+    documents = [adapter.dump_python(item, mode="json") for item in items]
+    wanted = {d["id"] for d in documents}
+    rows.remove(Query().id.one_of(wanted))
+    rows.insert_multiple(documents)

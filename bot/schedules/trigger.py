@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.schedules.recurrence import Rule, next_occurrence
+from dialogs.recurrence import Rule, next_occurrence
 
 _JUST_BEFORE = timedelta(microseconds=1)
 

@@ -9,12 +9,13 @@ from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.domain import Attachment, PlatformInfo, Reply, UserKey
-from bot.errors import CorruptDataError, StaleStateError, StorageError
+from bot.errors import CorruptDataError, StorageError
 from bot.logs import log
-from bot.ports import UserStore
+from bot.ports import Change, UserStore
 from bot.services.exports import export_bytes, export_document
 from bot.services.locks import KeyedLocks
 from dialogs import texts
+from dialogs.commands import SERVICE_COMMANDS, parse_command
 from dialogs.content_model import Content
 from dialogs.engine import answered, service_command, step
 from dialogs.model import (
@@ -25,6 +26,7 @@ from dialogs.model import (
     ExportRequested,
     ForgetConfirmed,
     Message,
+    PreferencesChanged,
     Say,
     Turn,
     UserState,
@@ -108,44 +110,50 @@ class ConversationService:
         return reply
 
     async def _handle(self, key: UserKey, event: Event, platform: PlatformInfo | None) -> Reply:
-        for attempt in (1, 2):
-            async with self.locks.hold(key):
-                stored = await self.store.load(key)
-                state = with_platform(stored or UserState(), platform)
-                answer, turn = await self._run(key, state, event)
-                from_leader = isinstance(event, UserText | CommandGiven | ChoiceMade)
-                if any(isinstance(e, ForgetConfirmed) for e in turn.effects):
-                    await self.store.delete(key)
-                    await self._tell_listeners(key, None, turn.effects, from_leader=from_leader)
-                    return Reply(turn.messages)
-                if turn.state == stored:
-                    saved = stored  # nothing changed, nothing to write
-                else:
-                    try:
-                        saved = await self.store.save(
-                            key, turn.state, expected_version=state.version
-                        )
-                    except StaleStateError:
-                        if attempt == 2:  # noqa: PLR2004 - the second try
-                            raise
-                        continue  # another process saved first: run the event again
-                attachments = self._attachments(key, saved, turn.effects)
-                await self._tell_listeners(key, saved, turn.effects, from_leader=from_leader)
-            extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
-            return Reply(answer + turn.messages + extra, attachments)
-        raise StaleStateError("unreachable")  # pragma: no cover
+        from_leader = isinstance(event, UserText | CommandGiven | ChoiceMade)
+        async with self.locks.hold(key):
+            if _may_be_service_command(event):
+                saved, answer, turn = await self._command_turn(key, event, platform)
+            else:  # the common case, nudges included: one read, one write, one thread hop
+                saved, turn = await self.store.transact(
+                    key, lambda stored: self._decide(stored, event, platform)
+                )
+                answer = ()
+            await self._tell_listeners(key, saved, turn.effects, from_leader=from_leader)
+        attachments = self._attachments(key, saved, turn.effects) if saved else ()
+        extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
+        return Reply(answer + turn.messages + extra, attachments, effects=turn.effects)
 
-    async def _run(
-        self, key: UserKey, state: UserState, event: Event
-    ) -> tuple[tuple[Message, ...], Turn]:
-        """The engine's turn, or a service's answer followed by the engine's way back."""
-        if isinstance(event, UserText | CommandGiven):
-            command = service_command(state, event.text, slash=isinstance(event, CommandGiven))
-            answerer = self.answerers.get(type(command)) if command else None
-            if answerer is not None:
-                answer = await answerer.answer(key, state, command, event.at)
-                return answer, answered(state, self.content, event.at)
-        return (), step(state, event, self.content)
+    def _decide(
+        self, stored: UserState | None, event: Event, platform: PlatformInfo | None
+    ) -> tuple[Change, Turn]:
+        """Pure: the engine's turn and what to store (runs in the store's thread)."""
+        state = with_platform(stored or UserState(), platform)
+        return _change_for(stored, state, step(state, event, self.content))
+
+    async def _command_turn(
+        self, key: UserKey, event: Event, platform: PlatformInfo | None
+    ) -> tuple[UserState | None, tuple[Message, ...], Turn]:
+        """A command another service answers (e.g. `schedule`), then the engine's way back."""
+        assert isinstance(event, UserText | CommandGiven)
+        stored = await self.store.load(key)
+        state = with_platform(stored or UserState(), platform)
+        command = service_command(state, event.text, slash=isinstance(event, CommandGiven))
+        answerer = self.answerers.get(type(command)) if command else None
+        if answerer is None:
+            turn = step(state, event, self.content)
+            answer: tuple[Message, ...] = ()
+        else:
+            answer = await answerer.answer(key, state, command, event.at)
+            turn = answered(state, self.content, event.at)
+        change, turn = _change_for(stored, state, turn)
+        if change == "delete":
+            await self.store.delete(key)
+            return None, answer, turn
+        if change == "keep":
+            return stored, answer, turn
+        saved = await self.store.save(key, change, expected_version=state.version)
+        return saved, answer, turn
 
     def _attachments(
         self, key: UserKey, state: UserState, effects: Sequence[Effect]
@@ -167,6 +175,24 @@ class ConversationService:
     ) -> None:
         for listener in self.listeners:
             await listener.after_turn(key, state, effects, from_leader=from_leader)
+
+
+def _may_be_service_command(event: Event) -> bool:
+    return isinstance(event, UserText | CommandGiven) and isinstance(
+        parse_command(event.text), SERVICE_COMMANDS
+    )
+
+
+def _change_for(stored: UserState | None, state: UserState, turn: Turn) -> tuple[Change, Turn]:
+    """What to store after a turn; a zone newly reported by the platform counts as a
+    preference change, so schedules follow it as they follow `timezone`."""
+    if stored is not None and state.profile.timezone != stored.profile.timezone:
+        turn = replace(turn, effects=(*turn.effects, PreferencesChanged()))
+    if any(isinstance(e, ForgetConfirmed) for e in turn.effects):
+        return "delete", turn
+    if turn.state == stored:
+        return "keep", turn
+    return turn.state, turn
 
 
 def with_platform(state: UserState, platform: PlatformInfo | None) -> UserState:

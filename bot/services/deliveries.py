@@ -1,11 +1,14 @@
 """Sending what the coach says unprompted, exactly once per delivery key.
 
 The ledger records a key as pending before the send and as sent after it. Everything that
-can happen to a delivery — paused leader, quiet hours, a second firing on one local date,
+can happen to a delivery — a paused leader, quiet hours, a second firing on one local date,
 a platform that is slow, failing or gone — ends as one recorded state, counted in `stats`.
+Whether the leader wants it now (pause, quiet hours) is the engine's call, made from the
+leader's own state; this service acts on it.
 """
 
 import asyncio
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -17,21 +20,26 @@ from bot.domain import Reply, UserKey
 from bot.logs import log
 from bot.ports import DeliveryError, Notifier
 from bot.schedules.ledger import DeliveryLedger, Entry, Status
-from bot.schedules.model import NudgeSchedule, Reminder
-from bot.schedules.recurrence import local_date_of, quiet_until
+from bot.schedules.model import INACTIVE, NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
 from bot.services.conversations import ConversationService
-from dialogs.model import Event, FollowUpDue, NudgeDue, SnoozeEnded
+from dialogs.model import (
+    DeliveryHeld,
+    DeliveryWithheld,
+    Event,
+    FollowUpDue,
+    NudgeDue,
+    SnoozeEnded,
+)
+from dialogs.recurrence import local_date_of
 
 logger = logging.getLogger("peercoach.deliveries")
+REMINDER_PREFIXES = ("snooze:", "follow_up:")
 
 
 def delivery_key(schedule_id: str, due: datetime) -> str:
     """Schedule id plus due time in UTC: the identity of one scheduled nudge."""
     return f"{schedule_id}@{due.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
-
-
-REMINDER_PREFIXES = ("snooze:", "follow_up:")
 
 
 def reminder_key(reminder: Reminder) -> str:
@@ -83,50 +91,45 @@ class DeliveryService:
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self.stats = DeliveryStats()
-        self._slots = asyncio.Semaphore(in_flight)
-        self._sleep = sleep
+        self.slots = asyncio.Semaphore(in_flight)
+        self.sleep = sleep
+
+    # ---------------------------------------------------------------- what falls due
 
     async def nudge(self, schedule: NudgeSchedule, due: datetime) -> Status:
         """Deliver one scheduled nudge (or record why not)."""
         key = delivery_key(schedule.id, due)
         known = self.ledger.status(key)
-        if known is not None and known != "deferred":
+        if known is not None:
             return known
         local_day = local_date_of(due, schedule.timezone)
         entry = Entry(key, "pending", self.clock.now(), schedule.user, schedule.id, local_day, due)
-        if known is None and self.ledger.taken_on(schedule.id, local_day):
-            return await self._skip(entry, "second firing on one local date")
-        prefs = self.schedules.prefs(schedule.user)
-        if schedule.paused or prefs.is_paused_on(local_day):
-            return await self._skip(entry, "paused")
-        if prefs.quiet_hours and known is None:
-            held_until = quiet_until(self.clock.now(), prefs.quiet_hours, prefs.timezone)
-            if held_until is not None:
-                return await self._defer(entry, schedule, held_until)
+        if self.ledger.taken_on(schedule.id, local_day):
+            return await self._finish(entry, "skipped", "second firing on one local date")
+        if schedule.paused:
+            return await self._finish(entry, "skipped", "schedule paused")
         return await self._send(entry, NudgeDue(key, schedule.themes, self.clock.now()))
 
     async def reminder(self, reminder: Reminder) -> Status:
-        """Deliver a one-shot: a snoozed nudge, a follow-up, or a nudge held by quiet hours."""
-        if reminder.kind == "deferred" and reminder.schedule:
-            schedule = self.schedules.schedule(reminder.schedule)
+        """Deliver a one-shot: a snoozed nudge, a follow-up, or something quiet hours held."""
+        if reminder.kind == "deferred":
             entry = self.ledger.entry(reminder.ref)
+            event = self._event_for(entry, self.clock.now()) if entry else None
             status: Status = "skipped"
-            if schedule is not None and entry is not None and entry.due_at is not None:
-                status = await self.nudge(schedule, entry.due_at)
-            await self.schedules.remove_reminder(reminder.id)
-            return status
-        key = reminder_key(reminder)
-        known = self.ledger.status(key)
-        if known is not None:
-            await self.schedules.remove_reminder(reminder.id)
-            return known
-        event: Event = (
-            SnoozeEnded(reminder.ref, self.clock.now())
-            if reminder.kind == "snooze"
-            else FollowUpDue(reminder.ref, self.clock.now())
-        )
-        entry = Entry(key, "pending", self.clock.now(), reminder.user, due_at=reminder.due_at)
-        status = await self._send(entry, event)
+            if entry is not None and event is not None and entry.status == "deferred":
+                status = await self._send(entry, event)
+        else:
+            entry = Entry(
+                reminder_key(reminder),
+                "pending",
+                self.clock.now(),
+                reminder.user,
+                due_at=reminder.due_at,
+            )
+            event = self._event_for(entry, self.clock.now())
+            status = self.ledger.status(entry.key) or (
+                await self._send(entry, event) if event else "skipped"
+            )
         await self.schedules.remove_reminder(reminder.id)
         return status
 
@@ -141,7 +144,7 @@ class DeliveryService:
             local_day,
             due,
         )
-        return await self._skip(entry, reason)
+        return await self._finish(entry, "skipped", reason)
 
     async def resolve_pending(self, entry: Entry, now: datetime, grace: timedelta) -> Status:
         """A key a crash left pending: ask the channel whether it arrived; never guess twice.
@@ -160,15 +163,16 @@ class DeliveryService:
         if answer is True:
             return await self._finish(entry, "sent", "confirmed after restart")
         if answer is None:
-            return await self._skip(entry, "unknown after restart")
+            return await self._finish(entry, "skipped", "unknown after restart")
         event = self._event_for(entry, now)
         is_reminder = entry.key.startswith(REMINDER_PREFIXES)
         on_time = is_reminder or entry.due_at is None or now - entry.due_at <= grace
         if event is None or not on_time:
-            return await self._skip(entry, "not delivered before restart, past grace")
+            return await self._finish(entry, "skipped", "not delivered before restart, past grace")
         return await self._send(entry, event, resume=True)
 
     def _event_for(self, entry: Entry, now: datetime) -> Event | None:
+        """Rebuild the event of a delivery key (after a crash, or when quiet hours end)."""
         if entry.key.startswith(REMINDER_PREFIXES):
             kind, _, rest = entry.key.partition(":")
             ref = rest.rsplit("@", 1)[0]
@@ -182,13 +186,18 @@ class DeliveryService:
         user = UserKey.parse(entry.user or "")
         notifier = self.notifiers.get(user.channel)
         if notifier is None:
-            return await self._skip(entry, f"no {user.channel} channel configured")
-        async with self._slots:
+            return await self._finish(entry, "skipped", f"no {user.channel} channel configured")
+        async with self.slots:
             if not resume:
-                await self.ledger.record(entry)
+                await self.ledger.record(replace(entry, status="pending", at=self.clock.now()))
             reply = await self.conversations.handle(user, event)
         if reply.failed:
             return await self._finish(entry, "failed", "storage")
+        for effect in reply.effects:
+            if isinstance(effect, DeliveryWithheld):
+                return await self._finish(entry, "skipped", effect.reason)
+            if isinstance(effect, DeliveryHeld):
+                return await self._defer(entry, effect.until)
         if not reply.messages:
             return await self._finish(entry, "skipped", "nothing to send")
         return await self._deliver(notifier, user, reply, entry)
@@ -198,16 +207,16 @@ class DeliveryService:
     ) -> Status:
         for attempt in range(1, self.retry.attempts + 1):
             try:
-                async with self._slots:
+                async with self.slots:
                     await notifier.deliver(user, reply, entry.key)
             except DeliveryError as error:
                 if error.permanent:
-                    await self._inactive(user, error.reason)
-                    return await self._finish(entry, "failed", error.reason)
+                    await self._unreachable(user, error.reason)
+                    return await self._finish(entry, "failed", error.reason, permanent=True)
                 if attempt == self.retry.attempts:
                     return await self._finish(entry, "failed", f"gave up: {error.reason}")
                 self.stats.retried += 1
-                await self._sleep(self.retry.delay(attempt, error.retry_after))  # slot is free
+                await self.sleep(self.retry.delay(attempt, error.retry_after))  # slot is free
                 continue
             if entry.due_at is not None:
                 lag = (self.clock.now() - entry.due_at).total_seconds()
@@ -215,63 +224,54 @@ class DeliveryService:
             return await self._finish(entry, "sent", None)
         return "failed"  # pragma: no cover - the loop always returns
 
-    async def _finish(self, entry: Entry, status: Status, reason: str | None) -> Status:
+    async def _finish(
+        self, entry: Entry, status: Status, reason: str | None, *, permanent: bool = False
+    ) -> Status:
         await self.ledger.record(replace(entry, status=status, at=self.clock.now(), reason=reason))
         if status == "sent":
             self.stats.delivered += 1
         elif status == "failed":
-            self.stats.failed[_reason_kind(reason)] += 1
+            self.stats.failed["permanent" if permanent else (reason or "").split(":")[0]] += 1
         else:
             self.stats.skipped[reason or "unknown"] += 1
         log(
             logger,
             f"delivery.{status}",
             key=entry.key,
-            user=_hash(entry.user),
+            user=_pseudonym(entry.user),
             reason=reason or "-",
         )
         return status
 
-    async def _skip(self, entry: Entry, reason: str) -> Status:
-        return await self._finish(replace(entry, status="skipped"), "skipped", reason)
-
-    async def _defer(self, entry: Entry, schedule: NudgeSchedule, until: datetime) -> Status:
-        """Quiet hours: hold the nudge (same key) until they end."""
-        await self.ledger.record(replace(entry, status="deferred", reason="quiet hours"))
+    async def _defer(self, entry: Entry, until: datetime) -> Status:
+        """Quiet hours: hold the delivery (same key) until they end."""
+        await self.ledger.record(
+            replace(entry, status="deferred", at=self.clock.now(), reason="quiet hours")
+        )
         await self.schedules.put_reminder(
             Reminder(
-                id=f"q-{schedule.id}-{until:%Y%m%d%H%M}",
-                user=schedule.user,
+                id=f"q-{hashlib.sha256(entry.key.encode()).hexdigest()[:12]}",
+                user=entry.user or "",
                 kind="deferred",
                 due_at=until,
                 ref=entry.key,
-                themes=schedule.themes,
-                schedule=schedule.id,
+                schedule=entry.schedule,
             )
         )
         self.stats.deferred += 1
         return "deferred"
 
-    async def _inactive(self, user: UserKey, reason: str) -> None:
-        """The leader cannot be reached: pause every schedule of theirs, with the reason."""
-        text = str(user)
-        prefs = self.schedules.prefs(text)
-        await self.schedules.put_prefs(replace(prefs, inactive_reason=reason))
+    async def _unreachable(self, user: UserKey, reason: str) -> None:
+        """The leader cannot be reached: pause every schedule of theirs, with the reason.
+        They are resumed when the leader writes to us again."""
         paused = [
-            replace(s, paused=True, paused_reason=reason)
-            for s in self.schedules.schedules_of(text)
+            replace(s, paused=True, paused_reason=f"{INACTIVE}: {reason}")
+            for s in self.schedules.schedules_of(str(user))
             if not s.paused
         ]
-        if paused:
-            await self.schedules.put_schedules(*paused)
-        log(logger, "leader.inactive", user=user.hashed, reason=reason, schedules=len(paused))
+        await self.schedules.put_schedules(*paused)
+        log(logger, "leader.unreachable", user=user.hashed, reason=reason, schedules=len(paused))
 
 
-def _hash(user: str | None) -> str:
+def _pseudonym(user: str | None) -> str:
     return UserKey.parse(user).hashed if user else "-"
-
-
-def _reason_kind(reason: str | None) -> str:
-    if reason and reason.startswith("gave up"):
-        return "transient"
-    return "permanent" if reason and reason != "storage" else (reason or "unknown")

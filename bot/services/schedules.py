@@ -9,15 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain import UserKey
 from bot.logs import log
-from bot.schedules.model import NudgeSchedule, Origin, Reminder
-from bot.schedules.recurrence import (
-    RuleError,
-    next_occurrence,
-    occurrences,
-    parse_days,
-    parse_hhmm,
-    resolve_local,
-)
+from bot.schedules.model import INACTIVE, NudgeSchedule, Origin, Reminder
 from bot.schedules.store import ScheduleStore
 from dialogs.commands import ScheduleCommand
 from dialogs.content_model import Content
@@ -27,9 +19,20 @@ from dialogs.model import (
     FollowUpPlanned,
     Message,
     NudgeTimeChosen,
+    PreferencesChanged,
+    Profile,
     Say,
     SnoozeRequested,
     UserState,
+)
+from dialogs.recurrence import (
+    RuleError,
+    local_date_of,
+    next_occurrence,
+    occurrences,
+    parse_days,
+    parse_hhmm,
+    resolve_local,
 )
 from dialogs.timetext import short_date
 from dialogs.timezones import zone
@@ -51,7 +54,7 @@ class ScheduleService:
     ) -> tuple[Message, ...]:
         args = list(command.args)
         if not args or args == ["list"]:
-            return (Say(self.listing(str(key), at)),)
+            return (Say(self.listing(str(key), at, state.profile)),)
         if args[0].lower() in ("remove", "delete", "rm"):
             return (Say(await self._remove(str(key), args[1:])),)
         try:
@@ -141,20 +144,22 @@ class ScheduleService:
                 return theme.id
         raise RuleError(f"{word!r} is not a theme; use one of: {', '.join(ids)}.", EXAMPLE)
 
-    def listing(self, user: str, at: datetime) -> str:
+    def listing(self, user: str, at: datetime, profile: Profile) -> str:
         schedules = self.store.schedules_of(user)
         if not schedules:
             return f"You have no nudge schedules. To add one, type for example `{EXAMPLE}`."
-        prefs = self.store.prefs(user)
         lines = ["**Your nudge schedules**"]
         for s in schedules:
             state = f" · paused ({s.paused_reason or 'by you'})" if s.paused else ""
             nxt = "" if s.paused else f" · next {_when(next_occurrence(s.rule, at), s.timezone)}"
             coach = " · set by your coach" if s.origin == "coach" else ""
             lines.append(f"• **{s.id}** {s.describe()}{coach}{state}{nxt}")
-        if prefs.paused:
-            until = f" until {short_date(prefs.paused_until)}" if prefs.paused_until else ""
+        if profile.paused:
+            until = f" until {short_date(profile.paused_until)}" if profile.paused_until else ""
             lines.append(f"All nudges are paused{until}; `resume` starts them again.")
+        if profile.quiet_hours:
+            start, end = profile.quiet_hours
+            lines.append(f"Quiet hours {start}–{end}: a nudge due then waits until they end.")
         lines.append(f"Add: `{EXAMPLE}` · remove: `schedule remove {schedules[0].id}`")
         return "\n".join(lines)
 
@@ -173,16 +178,15 @@ class ScheduleService:
     # ---------------------------------------------------------------- previews
 
     def preview(
-        self, user: str, after: datetime, days: int
+        self, user: str, after: datetime, days: int, profile: Profile | None = None
     ) -> list[tuple[datetime, NudgeSchedule]]:
-        """Coming deliveries of a leader, in time order, leaving out paused days."""
-        prefs = self.store.prefs(user)
+        """Coming deliveries of a leader, in time order, leaving out days they paused."""
         found = []
         for schedule in self.store.schedules_of(user):
             if schedule.paused:
                 continue
             for due in occurrences(schedule.rule, after, after + timedelta(days=days)):
-                if not prefs.is_paused_on(due.astimezone(zone(schedule.timezone)).date()):
+                if not (profile and _paused_on(profile, local_date_of(due, schedule.timezone))):
                     found.append((due, schedule))
         return sorted(found, key=lambda pair: pair[0])
 
@@ -200,9 +204,12 @@ class ScheduleService:
         if state is None:
             await self.store.forget_user(user)
             return
-        await self._sync_prefs(user, state, from_leader=from_leader)
+        if from_leader:
+            await self._reachable_again(user)
         for effect in effects:
             match effect:
+                case PreferencesChanged():
+                    await self._follow_timezone(user, state.profile.timezone)
                 case NudgeTimeChosen(at=clock, themes=themes):
                     await self._first_schedule(key, state, clock, themes)
                 case FollowUpPlanned(commitment=commitment, due_on=due_on):
@@ -218,38 +225,24 @@ class ScheduleService:
                         )
                     )
 
-    async def _sync_prefs(self, user: str, state: UserState, *, from_leader: bool) -> None:
-        profile = state.profile
-        known = self.store.has_prefs(user)
-        old = self.store.prefs(user)
-        new = replace(
-            old,
-            timezone=profile.timezone,
-            nudge_time=profile.nudge_time,
-            paused=profile.paused,
-            paused_until=profile.paused_until,
-            quiet_hours=profile.quiet_hours,
-            inactive_reason=None if from_leader else old.inactive_reason,
-        )
-        if new != old or not known:  # stored from a leader's first turn, then on change
-            await self.store.put_prefs(new)
-        if old.inactive_reason and new.inactive_reason is None:
-            await self._reactivate(user, old.inactive_reason)
-        if known and old.timezone != profile.timezone:
-            # The leader's zone changed (`timezone ZONE`, or Slack/Teams reported a new one):
-            # every schedule of theirs moves with it, keeping its local time.
-            moved = [replace(s, timezone=profile.timezone) for s in self.store.schedules_of(user)]
-            await self.store.put_schedules(*moved)
+    async def _follow_timezone(self, user: str, timezone: str) -> None:
+        """`timezone ZONE` (or a new zone from Slack or Teams) moves every schedule of the
+        leader, keeping its local time."""
+        moved = [
+            replace(s, timezone=timezone)
+            for s in self.store.schedules_of(user)
+            if s.timezone != timezone
+        ]
+        await self.store.put_schedules(*moved)
 
-    async def _reactivate(self, user: str, reason: str) -> None:
-        """The leader is back (they wrote to us): undo the pause their absence caused."""
+    async def _reachable_again(self, user: str) -> None:
+        """The leader wrote to us: undo the pause a failed delivery put on their schedules."""
         revived = [
             replace(s, paused=False, paused_reason=None)
             for s in self.store.schedules_of(user)
-            if s.paused_reason == reason
+            if s.paused and (s.paused_reason or "").startswith(INACTIVE)
         ]
-        if revived:
-            await self.store.put_schedules(*revived)
+        await self.store.put_schedules(*revived)
 
     async def _first_schedule(
         self, key: UserKey, state: UserState, clock: str, themes: tuple[str, ...]
@@ -284,6 +277,10 @@ class ScheduleService:
                 ref=commitment,
             )
         )
+
+
+def _paused_on(profile: Profile, day: date) -> bool:
+    return profile.paused and (profile.paused_until is None or day < profile.paused_until)
 
 
 def _when(due: datetime | None, timezone: str) -> str:

@@ -1,11 +1,13 @@
 """In-memory UserStore for tests and trials; same contract as the TinyDB store."""
 
 import copy
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from bot.domain import UserKey
 from bot.errors import StaleStateError
+from bot.ports import Change
 from dialogs.model import UserState
 
 
@@ -16,6 +18,20 @@ class InMemoryUserStore:
 
     async def load(self, key: UserKey) -> UserState | None:
         return self._states.get(key)  # frozen, so sharing it is safe
+
+    async def transact[T](
+        self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
+    ) -> tuple[UserState | None, T]:
+        stored = self._states.get(key)
+        change, result = decide(stored)
+        if change == "keep":
+            return stored, result
+        if change == "delete":
+            await self.delete(key)
+            return None, result
+        saved = replace(change, version=stored.version + 1 if stored else 1)
+        self._states[key] = saved
+        return saved, result
 
     async def save(self, key: UserKey, state: UserState, *, expected_version: int) -> UserState:
         current = self._states.get(key)

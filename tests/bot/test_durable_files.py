@@ -12,7 +12,8 @@ import pytest
 
 from bot.domain import UserKey
 from bot.errors import CorruptDataError
-from bot.storage import codec
+from bot.storage import codec, group_commit
+from bot.storage.group_commit import Batch, run_batch
 from bot.storage.tinydb_store import TinyDBUserStore
 from dialogs.model import Profile, UserState
 
@@ -106,17 +107,63 @@ async def test_files_are_private_and_named_by_a_hash(tmp_path: Path) -> None:
     assert oct(os.stat(path).st_mode & 0o777) == "0o600"
 
 
-async def test_each_save_is_one_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.storage import atomic  # noqa: PLC0415
-
-    writes: list[Path] = []
-    original = atomic.write_atomically
+async def test_each_save_is_one_staged_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staged: list[Path] = []
+    original = Batch.stage
     monkeypatch.setattr(
-        atomic,
-        "write_atomically",
-        lambda path, data: (writes.append(path), original(path, data))[1],
+        Batch,
+        "stage",
+        lambda self, path, data: (staged.append(path), original(self, path, data))[1],
     )
     store = TinyDBUserStore(tmp_path)
     await store.save(ALICE, UserState(), expected_version=0)
     await store.load(ALICE)
-    assert len(writes) == 1
+    assert staged == [store.path_for(ALICE)]
+
+
+async def test_concurrent_writers_share_batches_and_each_is_durable(tmp_path: Path) -> None:
+    store = TinyDBUserStore(tmp_path)
+    keys = [UserKey.console(f"leader{i}") for i in range(200)]
+    await asyncio.gather(*(store.save(k, UserState(), expected_version=0) for k in keys))
+    assert store.committer.batches < 50  # group commit: far fewer syncs than writers
+    for key in keys:
+        assert (await store.load(key)) is not None
+    assert not list((tmp_path / "users").glob(".*.tmp"))
+
+
+def test_a_failing_job_stages_nothing_and_the_others_commit(tmp_path: Path) -> None:
+    def good(batch: Batch) -> str:
+        batch.stage(tmp_path / "good.json", b"{}")
+        return "ok"
+
+    def bad(batch: Batch) -> str:
+        batch.stage(tmp_path / "bad.json", b"{}")
+        raise ValueError("half-way")
+
+    results = run_batch([good, bad])
+    assert results[0] == (True, "ok")
+    assert isinstance(results[1][1], ValueError)
+    assert (tmp_path / "good.json").exists()
+    assert not (tmp_path / "bad.json").exists()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_failed_commit_tells_every_writer_and_leaves_old_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.json").write_text("old")
+
+    def write(batch: Batch) -> str:
+        batch.stage(tmp_path / "a.json", b"new")
+        return "ok"
+
+    def full_disk(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(group_commit, "_sync", full_disk)
+    (result,) = run_batch([write])
+    assert result[0] is False
+    assert (tmp_path / "a.json").read_text() == "old"
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -15,8 +15,8 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import Reply, UserKey
 from bot.schedules.model import NudgeSchedule
-from bot.schedules.recurrence import parse_days
 from bot.wiring import build_app
+from dialogs.recurrence import parse_days
 from tests.conftest import CONTENT_DIR
 
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedules.recurrence import (
+from dialogs.recurrence import (
     NAMED_SETS,
     Rule,
     RuleError,

@@ -2,6 +2,7 @@
 notifier: local times across DST, leader controls, catch-up after downtime, crash recovery,
 fan-out and failures."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -360,7 +361,7 @@ async def test_a_fan_out_is_bounded_and_one_failure_delays_nobody(tmp_path: Path
     clock = FakeClock(utc("2026-03-27T08:00"))
     notifier = RecordingNotifier(clock, pause=0.002)
     world = await open_world(tmp_path, clock, notifier)
-    world.app.deliveries._slots = __import__("asyncio").Semaphore(8)
+    world.app.deliveries.slots = asyncio.Semaphore(8)
     users = [f"console:leader{i}" for i in range(120)]
     for user in users:
         await world.add(user, "daily", "08:30", "Europe/London", "influence")
@@ -370,8 +371,9 @@ async def test_a_fan_out_is_bounded_and_one_failure_delays_nobody(tmp_path: Path
     delivered = {s.user for s in notifier.sent}
     assert delivered == set(users[1:])
     assert notifier.most_in_flight <= 8
-    assert world.app.schedules.prefs(gone).inactive_reason == "user_not_found"
-    assert all(s.paused for s in world.app.schedules.schedules_of(gone))
+    (paused,) = world.app.schedules.schedules_of(gone)
+    assert paused.paused
+    assert paused.paused_reason == "unreachable: user_not_found"
     assert world.app.deliveries.stats.failed["permanent"] == 1
     await world.run_until(utc("2026-03-28T08:31"))
     assert gone not in {s.user for s in notifier.sent}
@@ -384,7 +386,7 @@ async def test_transient_failures_are_retried_honouring_retry_after(world: World
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    world.app.deliveries._sleep = sleep
+    world.app.deliveries.sleep = sleep
     await world.add(ALICE, "daily", "08:30", "Europe/London", "influence")
     world.notifier.failures[ALICE] = [
         DeliveryError("rate_limited", permanent=False, retry_after=7),
@@ -401,7 +403,8 @@ async def test_a_leader_who_writes_again_is_active_again(world: World) -> None:
     await world.say(ALICE, "schedule daily 08:30 influence")
     world.notifier.failures[ALICE] = [DeliveryError("account_inactive", permanent=True)]
     await world.run_until(utc("2026-03-27T08:31"))
-    assert world.app.schedules.prefs(ALICE).inactive_reason == "account_inactive"
+    (schedule,) = world.app.schedules.schedules_of(ALICE)
+    assert schedule.paused_reason == "unreachable: account_inactive"
     await world.say(ALICE, "hello again")
-    assert world.app.schedules.prefs(ALICE).inactive_reason is None
-    assert not any(s.paused for s in world.app.schedules.schedules_of(ALICE))
+    (schedule,) = world.app.schedules.schedules_of(ALICE)
+    assert not schedule.paused

@@ -10,10 +10,10 @@ from bot.config import Settings
 from bot.domain import Reply, UserKey
 from bot.ports import DeliveryError
 from bot.schedules.model import NudgeSchedule
-from bot.schedules.recurrence import parse_days
 from bot.schedules.scheduler import NudgeScheduler
 from bot.wiring import App, build_app
 from dialogs.model import UserText
+from dialogs.recurrence import parse_days
 from tests.conftest import CONTENT_DIR, FakeClock
 
 
