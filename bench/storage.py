@@ -92,7 +92,8 @@ def run() -> BenchResult:
     ratio = big / small
     result = BenchResult(
         "Storage: one state write vs number of leaders",
-        f"Median time of one leader's save (atomic: temp file, fsync, rename, fsync folder) "
+        f"Median time of one leader's save (durable: staged temp file, syncfs, rename, folder "
+        "fsync; one at a time, so no batching helps it) "
         f"over {WRITES} saves, median of {RUNS} runs, with 10 and with 10,000 leaders on disk. "
         "Baseline: the 10-leader store in the same run.",
         target=f"10,000-leader median at most {TARGET_RATIO}x the 10-leader median",

@@ -184,3 +184,32 @@ def test_not_yet_moves_the_follow_up_on(content: Content) -> None:
     assert found.status == "open"
     assert found.followed_up_at is None
     assert found.due_on == chat.at.date() + timedelta(days=3)
+
+
+def test_a_nudge_replaces_an_unanswered_side_question(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("hello")  # the set-up question is left unanswered
+    chat.nudge_due("d0", ("influence",), hours=20)
+    chat.say("Snooze")
+    assert chat.labels() == ["An hour from now", "Tomorrow"]
+
+
+def test_a_paused_leader_gets_no_nudge_and_the_reason_is_given(content: Content) -> None:
+    from dialogs.model import DeliveryWithheld  # noqa: PLC0415
+
+    chat = Chat(content, onboarded(paused=True))
+    turn = chat.nudge_due("d0", ("influence",))
+    assert turn.messages == ()
+    assert turn.effects == (DeliveryWithheld("paused"),)
+    assert chat.state.nudges == ()
+
+
+def test_quiet_hours_hold_a_nudge_until_they_end(content: Content) -> None:
+    from dialogs.model import DeliveryHeld  # noqa: PLC0415
+
+    chat = Chat(content, onboarded(quiet_hours=("20:00", "09:30")))  # AT is 09:00 London
+    turn = chat.nudge_due("d0", ("influence",), seconds=1)
+    (held,) = turn.effects
+    assert isinstance(held, DeliveryHeld)
+    assert held.until.isoformat() == "2026-11-27T09:30:00+00:00"
+    assert turn.messages == ()
