@@ -26,7 +26,9 @@ def render(state: UserState, content: Content) -> str:
     if state.reflections:
         lines.append("Recent reflections:")
         for r in state.reflections[-RECENT:][::-1]:
-            where = runner.title_of(content, r.dialogue) if r.dialogue else "a nudge"
+            where = (
+                "a nudge" if r.nudge or not r.dialogue else runner.title_of(content, r.dialogue)
+            )
             day = short_date(local_date(r.at, tz))
             lines.append(f"• {day} · {where}: “{runner.shorten(r.text, 200)}”")
     recent = [c for c in state.commitments if c.status in ("open", "not_yet")][-RECENT:]

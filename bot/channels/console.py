@@ -60,8 +60,14 @@ class ConsoleChannel:
         self._print("coach> Bye for now. Your conversation is saved; come back any time.")
 
     async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:  # noqa: ARG002
-        """Notifier: show a nudge or follow-up as it falls due."""
+        """Notifier: show a nudge or follow-up as it falls due, redrawing the prompt."""
+        waiting = self.interactive and self._ready.is_set() is False and self._lines is not None
+        if waiting:
+            self.stdout.write("\r\033[K")  # clear the "you> " the leader is looking at
         await self._show(reply)
+        if waiting:
+            self.stdout.write("you> ")
+            self.stdout.flush()
 
     async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:  # noqa: ARG002
         """A terminal keeps no record of what it showed."""
