@@ -8,11 +8,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from aiohttp import web
+
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import PlatformInfo, UserKey
 from bot.errors import ConfigError, StorageError
 from bot.logs import setup_logging
+from bot.server import build_channels, build_web_app, check_serveable
 from bot.wiring import App, build_app
 from dialogs.content import check_content
 from dialogs.errors import ContentError
@@ -138,12 +141,25 @@ def _schedule_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
-    print(
-        "peercoach serve: the Slack and Teams server is not built yet; "
-        "use `peercoach console` to try the coach.",
-        file=sys.stderr,
+    setup_logging(settings.log_level)
+    try:
+        check_serveable(settings)
+        app = build_app(settings, SystemClock())
+    except ConfigError as exc:
+        print(f"peercoach serve: configuration problem: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        _print_content_error(exc)
+        return 1
+    host = "127.0.0.1" if settings.local_trial else "0.0.0.0"
+    web.run_app(
+        build_web_app(app, build_channels(app)),
+        host=host,
+        port=settings.port,
+        print=None,
+        access_log=None,
     )
-    return 2
+    return 0
 
 
 def _print_content_error(exc: ContentError) -> None:

@@ -7,7 +7,7 @@ nothing a leader typed is ever passed here.
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 # Third-party loggers that log request bodies (and so message text) below WARNING.
 QUIET_LOGGERS = (
@@ -23,10 +23,10 @@ QUIET_LOGGERS = (
 
 class KeyValueFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        fields: dict[str, Any] = getattr(record, "fields", {})
+        fields: dict[str, Any] | None = getattr(record, "fields", None)
         at = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         parts = [f"ts={at}", f"level={record.levelname.lower()}", f"logger={record.name}"]
-        if fields:
+        if fields is not None:  # one of ours: an event name and safe fields
             parts.append(f"event={record.getMessage()}")
             parts += [f"{k}={_value(v)}" for k, v in fields.items()]
         else:  # a library's own message: keep the first line only, quoted
@@ -43,14 +43,22 @@ def _value(value: Any) -> str:
     return text
 
 
-def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def setup_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(KeyValueFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def quiet_logger(name: str) -> logging.Logger:
+    """A logger pinned at WARNING, for libraries that copy the root level onto their own
+    (bolt does, when an app is built) and then log request bodies at DEBUG/INFO."""
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.WARNING)
+    return logger
 
 
 def log(logger: logging.Logger, event: str, *, level: int = logging.INFO, **fields: Any) -> None:

@@ -43,14 +43,23 @@ class UserStore(Protocol):
 
 
 class DeliveryError(Exception):
-    """A send that did not happen. `permanent` means retrying cannot help (user gone, app
-    removed); otherwise it may be retried, after `retry_after` seconds if the platform said."""
+    """A send that did not happen. `permanent`: retrying cannot help; `leader_gone`: because
+    the leader cannot be reached at all (user gone, app removed), so their schedules pause.
+    Otherwise it may be retried, after `retry_after` seconds if the platform said."""
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        leader_gone: bool | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        self.leader_gone = permanent if leader_gone is None else leader_gone
 
 
 class Notifier(Protocol):

@@ -124,6 +124,26 @@ class ConversationService:
         extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
         return Reply(answer + turn.messages + extra, attachments, effects=turn.effects)
 
+    async def update_platform(self, key: UserKey, platform: PlatformInfo) -> None:
+        """The platform reports a change (Slack `user_change`): keep it, send nothing."""
+
+        def decide(stored: UserState | None) -> tuple[Change, tuple[Effect, ...]]:
+            if stored is None:
+                return "keep", ()
+            updated = with_platform(stored, platform)
+            if updated == stored:
+                return "keep", ()
+            moved = updated.profile.timezone != stored.profile.timezone
+            return updated, (PreferencesChanged(),) if moved else ()
+
+        async with self.locks.hold(key):
+            saved, effects = await self.store.transact(key, decide)
+            if effects:
+                await self._tell_listeners(key, saved, effects, from_leader=False)
+
+    async def state_of(self, key: UserKey) -> UserState | None:
+        return await self.store.load(key)
+
     def _decide(
         self, stored: UserState | None, event: Event, platform: PlatformInfo | None
     ) -> tuple[Change, Turn]:

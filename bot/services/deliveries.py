@@ -211,7 +211,8 @@ class DeliveryService:
                     await notifier.deliver(user, reply, entry.key)
             except DeliveryError as error:
                 if error.permanent:
-                    await self._unreachable(user, error.reason)
+                    if error.leader_gone:
+                        await self._unreachable(user, error.reason)
                     return await self._finish(entry, "failed", error.reason, permanent=True)
                 if attempt == self.retry.attempts:
                     return await self._finish(entry, "failed", f"gave up: {error.reason}")

@@ -1,0 +1,365 @@
+"""The Slack channel: bolt's AsyncApp behind our own checks, translating Slack to and from the
+conversation service. Listeners translate; they hold no coaching logic."""
+
+import html
+import logging
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import parse_qsl
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack import verify
+from bot.channels.slack.client import make_client, new_session
+from bot.channels.slack.home import home_data
+from bot.channels.slack.notifier import EXTRA, ChannelPacer, SlackNotifier, post
+from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
+from bot.clock import Clock
+from bot.config import SlackSettings
+from bot.domain import PlatformInfo, Reply, UserKey
+from bot.logs import log, quiet_logger
+from bot.ports import DeliveryError, UserStore
+from bot.schedules.model import INACTIVE
+from bot.schedules.store import ScheduleStore
+from bot.services.conversations import SORRY, ConversationService
+from dialogs.model import ChoiceMade, CommandGiven, Event, Say, UserText
+
+logger = logging.getLogger("peercoach.slack")
+CHOICE_ACTIONS = re.compile(r"^(pc_choice_\d+|pc_select)$")
+HOME_COMMANDS = {
+    "home_start": "start",
+    "home_nudge": "nudge",
+    "home_pause": "pause",
+    "home_resume": "resume",
+}
+IGNORED_EVENTS = ("app_home_opened_tab", "im_history_changed", "member_joined_channel")
+SEEN_EVENTS = 10_000  # event ids remembered for retry de-duplication
+
+
+@dataclass
+class SlackDeps:
+    conversations: ConversationService
+    users: UserStore
+    schedules: ScheduleStore
+    clock: Clock
+
+
+class SlackChannel:
+    """Serves POST /slack/events (or Socket Mode) and delivers nudges to Slack DMs."""
+
+    def __init__(self, settings: SlackSettings, deps: SlackDeps, *, pace: float = 1.0) -> None:
+        self.settings = settings
+        self.deps = deps
+        self.pace = pace
+        self.session: aiohttp.ClientSession | None = None
+        self.client: AsyncWebClient | None = None
+        self.bolt: AsyncApp | None = None
+        self.notifier: SlackNotifier | None = None
+        self._socket: Any = None
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._known: set[UserKey] = set()  # users whose time zone was read this run
+
+    async def start(self) -> None:
+        """Inside the running loop: session, client, a token check, listeners, Socket Mode."""
+        self.session = new_session()
+        self.client = make_client(self.settings.bot_token, self.settings.api_url, self.session)
+        await self.client.auth_test()  # a bad token fails the start, not the first message
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=self.settings.signing_secret,
+            request_verification_enabled=False,  # verified already, without logging bodies
+            # bolt names a logger after the app and sets its level: keep it out of "peercoach.*"
+            name="slack_bolt.app",
+            logger=quiet_logger("slack_bolt.app"),
+        )
+        self._listen(self.bolt)
+        self.notifier = SlackNotifier(self.client, self.deps.users, ChannelPacer(self.pace))
+        if self.settings.app_token:
+            from slack_bolt.adapter.socket_mode.async_handler import (  # noqa: PLC0415
+                AsyncSocketModeHandler,
+            )
+
+            self._socket = AsyncSocketModeHandler(
+                self.bolt,
+                app_token=self.settings.app_token,
+                logger=quiet_logger("slack_sdk.socket_mode.peercoach"),
+            )
+            await self._socket.connect_async()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self.session is not None:
+            await self.session.close()
+
+    # ---------------------------------------------------------------- HTTP
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """POST /slack/events: our checks first, so garbage gets 401/400/413, never 500."""
+        raw = await request.read()
+        verdict = verify.check(self.settings.signing_secret, dict(request.headers), raw)
+        if verdict.status:
+            log(
+                logger,
+                "slack.refused",
+                level=logging.WARNING,
+                status=verdict.status,
+                reason=verdict.reason,
+            )
+            return web.Response(status=verdict.status, text=verdict.reason)
+        if verdict.event_id and self._already_seen(verdict.event_id):
+            log(logger, "slack.retry_ignored", retry=request.headers.get("X-Slack-Retry-Num"))
+            return web.Response(status=200)
+        assert self.bolt is not None
+        bolt_request = AsyncBoltRequest(
+            body=verdict.body, query=request.query_string, headers=dict(request.headers)
+        )
+        if verdict.kind == "command" and bolt_request.body == {}:
+            # bolt reads any form body mentioning "payload" as interactivity: parse it right
+            bolt_request.body = dict(parse_qsl(verdict.body, keep_blank_values=True))
+            bolt_request.context = build_async_context(AsyncBoltContext({}), bolt_request.body)
+        response = await self.bolt.async_dispatch(bolt_request)
+        return web.Response(
+            status=response.status,
+            body=response.body.encode(),
+            headers=response.first_headers_without_set_cookie(),
+        )
+
+    def _already_seen(self, event_id: str) -> bool:
+        """Slack retries events it thinks were lost; each event id is handled once.
+        Check and record happen without an await between them, so this is atomic."""
+        if event_id in self._seen:
+            return True
+        self._seen[event_id] = time.monotonic()
+        while len(self._seen) > SEEN_EVENTS:
+            self._seen.popitem(last=False)
+        return False
+
+    # ---------------------------------------------------------------- listeners
+
+    def _listen(self, bolt: AsyncApp) -> None:
+        bolt.event("message")(self._on_message)
+        bolt.event("app_mention")(self._on_mention)
+        bolt.event("app_home_opened")(self._on_home_opened)
+        bolt.event("user_change")(self._on_user_change)
+        bolt.event("app_uninstalled")(self._on_uninstalled)
+        bolt.event("tokens_revoked")(self._on_uninstalled)
+        for event_type in IGNORED_EVENTS:
+            bolt.event(event_type)(_ignore)
+        bolt.action(CHOICE_ACTIONS)(self._on_choice)
+        for action_id in HOME_COMMANDS:
+            bolt.action(action_id)(self._on_home_button)
+        bolt.command("/coach")(self._on_command)
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # edits, deletions, joins and our own messages: acknowledged, nothing more
+        key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
+        channel = str(event["channel"])
+        await self._remember_channel(key, channel)
+        text = html.unescape(str(event.get("text") or ""))  # Slack sends &amp; &lt; &gt;
+        await self._turn(key, UserText(text, self.deps.clock.now()), channel)
+
+    async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        value, label = _value_and_label(action)
+        parsed = parse_action_value(value or "")
+        if parsed is None:
+            return
+        token, choice, _topic = parsed
+        key = _actor(body)
+        channel = str((body.get("container") or {}).get("channel_id") or "")
+        reply = await self._turn(
+            key, ChoiceMade(token, choice, self.deps.clock.now()), channel, update=(body, label)
+        )
+        if not reply.messages:
+            log(logger, "slack.stale_click", user=key.hashed)
+
+    async def _on_home_button(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        await ack()
+        key = _actor(body)
+        command = HOME_COMMANDS[str(action.get("action_id"))]
+        channel = await self._dm(key)
+        await self._turn(key, CommandGiven(command, self.deps.clock.now()), channel)
+        await self._publish_home(key)
+
+    async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
+        key = UserKey("slack", str(command.get("team_id") or ""), str(command.get("user_id")))
+        channel = await self._dm(key)
+        elsewhere = str(command.get("channel_id") or "") != channel
+        if elsewhere:
+            await ack(text=DM_POINTER)  # only the leader sees it; the reply goes to the DM
+        else:
+            await ack()
+        text = str(command.get("text") or "").strip() or "help"
+        await self._turn(key, CommandGiven(html.unescape(text), self.deps.clock.now()), channel)
+
+    async def _on_mention(self, event: dict[str, Any]) -> None:
+        """Coaching stays private: a mention in a channel gets a pointer only its author sees."""
+        assert self.client is not None
+        try:
+            await self.client.chat_postEphemeral(
+                channel=str(event.get("channel")), user=str(event.get("user")), text=DM_POINTER
+            )
+        except SlackApiError as error:
+            log(logger, "slack.pointer_failed", error=str(error.response.get("error")))
+
+    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
+        await self._publish_home(key)
+
+    async def _on_user_change(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        user = event.get("user") or {}
+        team = str(user.get("team_id") or body.get("team_id") or "")
+        key = UserKey("slack", team, str(user.get("id") or ""))
+        await self.deps.conversations.update_platform(key, _platform_of(user))
+
+    async def _on_uninstalled(self, body: dict[str, Any]) -> None:
+        """The app is gone from a workspace: its leaders cannot be reached; pause them."""
+        team = str(body.get("team_id") or "")
+        gone = [
+            s
+            for s in self.deps.schedules.schedules()
+            if s.user.startswith(f"slack:{team}:") and not s.paused
+        ]
+        await self.deps.schedules.put_schedules(
+            *(replace(s, paused=True, paused_reason=f"{INACTIVE}: app_uninstalled") for s in gone)
+        )
+        log(logger, "slack.uninstalled", team=team, schedules=len(gone))
+
+    # ---------------------------------------------------------------- the turn
+
+    async def _turn(
+        self,
+        key: UserKey,
+        event: Event,
+        channel: str,
+        *,
+        update: tuple[dict[str, Any], str] | None = None,
+    ) -> Reply:
+        """Run one event for the leader and post the reply; never let an error reach Slack
+        users as a stack trace, nor a message's text reach the logs."""
+        try:
+            reply = await self.deps.conversations.handle(key, event, await self._platform(key))
+            if update is not None and reply.messages:
+                await self._mark_chosen(*update)
+            await post(self._client(), channel, reply)
+        except DeliveryError as error:
+            log(
+                logger,
+                "slack.reply_failed",
+                level=logging.WARNING,
+                user=key.hashed,
+                reason=error.reason,
+            )
+            return Reply()
+        except Exception as error:
+            log(
+                logger,
+                "slack.turn_error",
+                level=logging.ERROR,
+                user=key.hashed,
+                error=type(error).__name__,
+            )
+            await self._say_sorry(channel)
+            return Reply()
+        return reply
+
+    async def _mark_chosen(self, body: dict[str, Any], label: str) -> None:
+        """Replace the pressed message's buttons with what was chosen: a second click is inert."""
+        message = body.get("message") or {}
+        container = body.get("container") or {}
+        blocks = message.get("blocks") or []
+        if not blocks or not container.get("message_ts"):
+            return
+        await self._client().chat_update(
+            channel=str(container.get("channel_id")),
+            ts=str(container.get("message_ts")),
+            blocks=chosen(blocks, label),
+            text=plain(str(message.get("text") or label)),
+        )
+
+    async def _say_sorry(self, channel: str) -> None:
+        try:
+            await post(self._client(), channel, Reply((Say(SORRY),)))
+        except (DeliveryError, SlackApiError):
+            return
+
+    async def _publish_home(self, key: UserKey) -> None:
+        state = await self.deps.conversations.state_of(key)
+        schedules = self.deps.schedules.schedules_of(str(key))
+        view = home_view(home_data(state, schedules, self.deps.clock.now()))
+        try:
+            await self._client().views_publish(user_id=key.user, view=view)
+        except SlackApiError as error:
+            log(
+                logger,
+                "slack.home_failed",
+                user=key.hashed,
+                error=str(error.response.get("error")),
+            )
+
+    async def _platform(self, key: UserKey) -> PlatformInfo | None:
+        """The leader's time zone and name from users.info, once per leader per run."""
+        if key in self._known:
+            return None
+        try:
+            info = await self._client().users_info(user=key.user)
+        except SlackApiError:
+            return None
+        self._known.add(key)
+        return _platform_of(info.get("user") or {})
+
+    async def _dm(self, key: UserKey) -> str:
+        assert self.notifier is not None
+        return await self.notifier.dm_channel(key)
+
+    async def _remember_channel(self, key: UserKey, channel: str) -> None:
+        known = await self.deps.users.load_extra(key, EXTRA)
+        if not known or known.get("channel") != channel:
+            await self.deps.users.save_extra(key, EXTRA, {**(known or {}), "channel": channel})
+
+    def _client(self) -> AsyncWebClient:
+        assert self.client is not None
+        return self.client
+
+
+async def _ignore() -> None:
+    """Subscribed event types we do not act on still get 200 (a 404 counts as a failure)."""
+
+
+def _actor(body: dict[str, Any]) -> UserKey:
+    user = body.get("user") or {}
+    team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+    return UserKey("slack", str(team), str(user.get("id") or ""))
+
+
+def _value_and_label(action: dict[str, Any]) -> tuple[str | None, str]:
+    if "selected_option" in action:
+        option = action["selected_option"] or {}
+        return option.get("value"), str((option.get("text") or {}).get("text") or "")
+    return action.get("value"), str((action.get("text") or {}).get("text") or "")
+
+
+def _platform_of(user: dict[str, Any]) -> PlatformInfo:
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or user.get("real_name") or profile.get("real_name")
+    return PlatformInfo(
+        display_name=name or None,
+        timezone=user.get("tz") or None,
+        locale=user.get("locale") or None,
+    )

@@ -1,0 +1,88 @@
+"""The Slack Web API client: retries opted in, one shared HTTP session, errors classified."""
+
+import asyncio
+import contextlib
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+    async_default_handlers,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ports import DeliveryError
+
+SLACK_API = "https://slack.com/api/"
+TIMEOUT = aiohttp.ClientTimeout(total=15)
+# The leader cannot be reached at all: pause their schedules (PRODUCT.md, issue 4).
+LEADER_GONE = frozenset(
+    {
+        "account_inactive",
+        "user_not_found",
+        "channel_not_found",
+        "app_uninstalled",
+        "tokens_revoked",
+        "user_disabled",
+        "cannot_dm_bot",
+        "is_archived",
+        "invalid_auth",
+        "not_authed",
+        "team_access_not_granted",
+        "missing_scope",
+    }
+)
+TRANSIENT = frozenset(
+    {"ratelimited", "service_unavailable", "internal_error", "fatal_error", "request_timeout"}
+)
+
+
+def make_client(
+    token: str, api_url: str | None, session: aiohttp.ClientSession | None
+) -> AsyncWebClient:
+    """A client whose 429s and 5xx are retried by slack_sdk (opt-in there), honouring
+    Retry-After; the default connection-error retry is kept."""
+    client = AsyncWebClient(
+        token=token,
+        base_url=api_url or SLACK_API,
+        session=session,
+        retry_handlers=[
+            *async_default_handlers(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    if api_url:
+        client.proxy = None  # an explicit URL (a proxy itself, or the tests' fake) is used as is
+    return client
+
+
+def new_session() -> aiohttp.ClientSession:
+    """Shared by every call (slack_sdk otherwise opens one per call); carries the timeout,
+    because slack_sdk ignores its own timeout on a session it did not create."""
+    return aiohttp.ClientSession(timeout=TIMEOUT)
+
+
+def delivery_error(error: Exception) -> DeliveryError:
+    """How a failed Slack call counts for a delivery."""
+    if isinstance(error, SlackApiError):
+        status = error.response.status_code
+        code = str(error.response.get("error") or f"http {status}")
+        if status == 429 or code == "ratelimited":  # noqa: PLR2004
+            retry = error.response.headers.get("Retry-After") or error.response.headers.get(
+                "retry-after"
+            )
+            return DeliveryError(code, permanent=False, retry_after=_seconds(retry))
+        if status >= 500 or code in TRANSIENT:  # noqa: PLR2004
+            return DeliveryError(code, permanent=False)
+        return DeliveryError(code, permanent=True, leader_gone=code in LEADER_GONE)
+    if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return DeliveryError(f"connection: {type(error).__name__}", permanent=False)
+    raise error
+
+
+def _seconds(value: str | None) -> float | None:
+    with contextlib.suppress(TypeError, ValueError):
+        return float(value) if value is not None else None
+    return None

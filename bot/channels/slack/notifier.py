@@ -1,0 +1,124 @@
+"""Nudges to Slack: the leader's DM, paced per channel, each message tagged with its
+delivery key in message metadata so that after a crash we can ask whether it went out."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack.client import delivery_error
+from bot.channels.slack.render import render_turn
+from bot.domain import Attachment, Reply, UserKey
+from bot.ports import DeliveryError, UserStore
+
+EVENT_TYPE = "peercoach_nudge"
+EXTRA = "slack"
+PACE_SECONDS = 1.0  # Slack allows about one message per second per channel
+HISTORY_LIMIT = 100
+
+
+class ChannelPacer:
+    """At most one post per channel per interval; channels do not wait for each other."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self._last: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def wait(self, channel: str) -> None:
+        lock = self._locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            gap = self._last.get(channel, -self.interval) + self.interval - self.clock()
+            if gap > 0:
+                await asyncio.sleep(gap)
+            self._last[channel] = self.clock()
+        if len(self._last) > 10_000:  # noqa: PLR2004 - forget channels idle for long
+            horizon = self.clock() - self.interval
+            for old in [c for c, at in self._last.items() if at < horizon]:
+                self._last.pop(old, None)
+                self._locks.pop(old, None)
+
+
+class SlackNotifier:
+    def __init__(self, client: AsyncWebClient, users: UserStore, pacer: ChannelPacer) -> None:
+        self.client = client
+        self.users = users
+        self.pacer = pacer
+
+    async def dm_channel(self, key: UserKey) -> str:
+        """The leader's DM with the app: remembered, or opened (works before they wrote)."""
+        known = await self.users.load_extra(key, EXTRA)
+        if known and known.get("channel"):
+            return str(known["channel"])
+        try:
+            opened = await self.client.conversations_open(users=key.user)
+        except SlackApiError as error:
+            raise delivery_error(error) from None
+        channel = str(opened["channel"]["id"])
+        await self.users.save_extra(key, EXTRA, {**(known or {}), "channel": channel})
+        return channel
+
+    async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:
+        channel = await self.dm_channel(key)
+        await self.pacer.wait(channel)
+        await post(
+            self.client,
+            channel,
+            reply,
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery}},
+        )
+
+    async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:
+        try:
+            channel = await self.dm_channel(key)
+            history = await self.client.conversations_history(
+                channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
+            )
+        except DeliveryError:
+            return None
+        except SlackApiError:
+            return None
+        for message in history.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("delivery") == delivery:
+                return True
+        return False
+
+
+async def post(
+    client: AsyncWebClient, channel: str, reply: Reply, *, metadata: dict[str, Any] | None = None
+) -> str | None:
+    """One Slack message for the turn (plus any file); returns the message ts."""
+    ts: str | None = None
+    try:
+        if reply.messages:
+            payload = render_turn(reply.messages)
+            sent = await client.chat_postMessage(
+                channel=channel,
+                text=payload.text,
+                blocks=payload.blocks,
+                metadata=metadata,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            ts = str(sent.get("ts") or "")
+        for attachment in reply.attachments:
+            await upload(client, channel, attachment)
+    except SlackApiError as error:
+        raise delivery_error(error) from None
+    except (TimeoutError, OSError) as error:
+        raise delivery_error(error) from None
+    return ts
+
+
+async def upload(client: AsyncWebClient, channel: str, attachment: Attachment) -> None:
+    await client.files_upload_v2(
+        channel=channel,
+        content=attachment.data,
+        filename=attachment.filename,
+        title="Everything peercoach stores about you",
+    )

@@ -1,0 +1,90 @@
+"""The one aiohttp application of `peercoach serve`: Slack, Teams, health, metrics, and the
+scheduler, all in one process (TinyDB and APScheduler want exactly one)."""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.channels.slack.app import SlackChannel, SlackDeps
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.logs import log
+from bot.wiring import App
+
+logger = logging.getLogger("peercoach.server")
+MAX_BODY = 1024 * 1024  # larger requests get 413 from aiohttp, and the server keeps serving
+
+
+@dataclass
+class Channels:
+    slack: SlackChannel | None = None
+
+
+def check_serveable(settings: Settings) -> None:
+    """Refuse to start with nothing to serve, naming the settings that would fix it."""
+    if settings.slack is None and settings.teams is None and not settings.local_trial:
+        raise ConfigError(
+            "nothing to serve: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, or "
+            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID and ...__CLIENTSECRET (or "
+            "MicrosoftAppId and MicrosoftAppPassword) for Teams; to try it on this machine "
+            "without either, set PEERCOACH_LOCAL_TRIAL=1"
+        )
+
+
+def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
+    settings = app.settings
+    slack = None
+    if settings.slack is not None:
+        deps = SlackDeps(app.conversations, app.users, app.schedules, app.clock)
+        slack = SlackChannel(settings.slack, deps, pace=slack_pace)
+    return Channels(slack=slack)
+
+
+def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.Application:
+    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app.router.add_get("/healthz", _health(app, channels))
+    if channels.slack is not None:
+        web_app.router.add_post("/slack/events", channels.slack.handle_http)
+
+    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        await app.open()
+        if channels.slack is not None:
+            await channels.slack.start()
+            assert channels.slack.notifier is not None
+            app.notifiers["slack"] = channels.slack.notifier
+        await app.start_scheduler(timers=timers)
+        log(
+            logger,
+            "serve.started",
+            channels=",".join(_names(channels)) or "none",
+            local_trial=app.settings.local_trial,
+        )
+        yield
+        log(logger, "serve.stopping")
+        if channels.slack is not None:
+            await channels.slack.close()
+        await app.close()
+
+    web_app.cleanup_ctx.append(lifecycle)
+    return web_app
+
+
+def _names(channels: Channels) -> list[str]:
+    return [name for name in ("slack",) if getattr(channels, name) is not None]
+
+
+def _health(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def health(_: web.Request) -> web.Response:
+        scheduler = app.scheduler
+        return web.json_response(
+            {
+                "status": "ok",
+                "channels": _names(channels),
+                "scheduler": bool(scheduler and scheduler.aps.running),
+                "content_version": app.content.version,
+            }
+        )
+
+    return health
