@@ -203,9 +203,7 @@ class FakeSlackSocket:
     async def _pass_through(self, request: web.Request) -> web.Response:
         """Every other Web API method: forwarded as is to the FakeSlackApi."""
         assert self._session is not None
-        headers = {k: v for k, v in request.headers.items() if k in ("Authorization",)}
-        if request.content_type:
-            headers["Content-Type"] = request.headers["Content-Type"]
+        headers = {k: request.headers[k] for k in ("Authorization", "Content-Type") if k in request.headers}
         async with self._session.request(
             request.method,
             f"{self.api.url}api/{request.match_info['method']}",
