@@ -151,7 +151,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
     except ContentError as exc:
         _print_content_error(exc)
         return 1
-    host = "127.0.0.1" if settings.local_trial else "0.0.0.0"
+    host = "127.0.0.1" if settings.local_trial else "0.0.0.0"  # all interfaces: a server
+    if settings.local_trial:
+        print(
+            "peercoach serve: LOCAL TRIAL - Teams requests are not authenticated; listening "
+            f"on http://127.0.0.1:{settings.port} only. Never run this in production.",
+            file=sys.stderr,
+        )
     web.run_app(
         build_web_app(app, build_channels(app)),
         host=host,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.channels.slack.app import SlackChannel, SlackDeps
+from bot.channels.teams.bot import TeamsDeps
+from bot.channels.teams.channel import TeamsChannel
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.logs import log
@@ -20,6 +22,7 @@ MAX_BODY = 1024 * 1024  # larger requests get 413 from aiohttp, and the server k
 @dataclass
 class Channels:
     slack: SlackChannel | None = None
+    teams: TeamsChannel | None = None
 
 
 def check_serveable(settings: Settings) -> None:
@@ -39,7 +42,19 @@ def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
     if settings.slack is not None:
         deps = SlackDeps(app.conversations, app.users, app.schedules, app.clock)
         slack = SlackChannel(settings.slack, deps, pace=slack_pace)
-    return Channels(slack=slack)
+    teams = None
+    if settings.teams is not None or settings.local_trial:
+        teams = TeamsChannel(
+            settings.teams,
+            TeamsDeps(
+                app.conversations,
+                app.users,
+                app.schedules,
+                app.clock,
+                local_trial=settings.teams is None,
+            ),
+        )
+    return Channels(slack=slack, teams=teams)
 
 
 def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.Application:
@@ -47,6 +62,8 @@ def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.A
     web_app.router.add_get("/healthz", _health(app, channels))
     if channels.slack is not None:
         web_app.router.add_post("/slack/events", channels.slack.handle_http)
+    if channels.teams is not None:
+        channels.teams.mount(web_app)
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         await app.open()
@@ -54,6 +71,16 @@ def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.A
             await channels.slack.start()
             assert channels.slack.notifier is not None
             app.notifiers["slack"] = channels.slack.notifier
+        if channels.teams is not None:
+            app.notifiers["teams"] = channels.teams.notifier
+            if channels.teams.settings is None:
+                log(
+                    logger,
+                    "serve.local_trial",
+                    level=logging.WARNING,
+                    warning="Teams WITHOUT authentication: anyone who can reach this port can "
+                    "post activities; listening on 127.0.0.1 only; never use in production",
+                )
         await app.start_scheduler(timers=timers)
         log(
             logger,
@@ -72,7 +99,7 @@ def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.A
 
 
 def _names(channels: Channels) -> list[str]:
-    return [name for name in ("slack",) if getattr(channels, name) is not None]
+    return [name for name in ("slack", "teams") if getattr(channels, name) is not None]
 
 
 def _health(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:

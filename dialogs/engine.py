@@ -24,6 +24,7 @@ from dialogs.content_model import Content
 from dialogs.draft import Draft
 from dialogs.matching import match_choice
 from dialogs.model import (
+    AppInstalled,
     Choice,
     ChoiceMade,
     CommandGiven,
@@ -66,6 +67,19 @@ def step(state: UserState, event: Event, content: Content) -> Turn:
             _on_choice(draft, content, token, choice, at)
         case SessionOpened(at=at):
             _on_session(draft, content, at)
+        case AppInstalled(at=at):
+            if draft.state.profile.welcomed_at is None:
+                _first_contact(draft, content, at, command=None)
+        case NudgeDue() | SnoozeEnded() | FollowUpDue():
+            _on_due(draft, content, event)
+    if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
+        draft.update(last_seen_at=event.at)
+    return draft.finish()
+
+
+def _on_due(draft: Draft, content: Content, event: NudgeDue | SnoozeEnded | FollowUpDue) -> None:
+    """Something the leader did not ask for just now: a nudge, a snooze ending, a follow-up."""
+    match event:
         case NudgeDue(delivery=delivery, themes=themes, at=at):
             if not _held(draft, at, scheduled=True):
                 nudging.deliver(draft, content, delivery, themes, at)
@@ -75,9 +89,6 @@ def step(state: UserState, event: Event, content: Content) -> Turn:
         case FollowUpDue(commitment=commitment, at=at):
             if not _held(draft, at, scheduled=False):
                 followups.deliver(draft, commitment, at)
-    if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
-        draft.update(last_seen_at=event.at)
-    return draft.finish()
 
 
 def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:

@@ -224,6 +224,13 @@ class SessionOpened:
 
 
 @dataclass(frozen=True)
+class AppInstalled:
+    """The leader added the app (Teams install): welcome them, once, as a first message would."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
 class NudgeDue:
     delivery: str
     themes: tuple[str, ...]
@@ -244,7 +251,16 @@ class FollowUpDue:
     at: datetime
 
 
-Event = UserText | ChoiceMade | CommandGiven | SessionOpened | NudgeDue | SnoozeEnded | FollowUpDue
+Event = (
+    UserText
+    | ChoiceMade
+    | CommandGiven
+    | SessionOpened
+    | AppInstalled
+    | NudgeDue
+    | SnoozeEnded
+    | FollowUpDue
+)
 
 # ---------------------------------------------------------------- messages out
 # Text uses a small markup every channel renders: **bold**, "• " bullets, blank lines.

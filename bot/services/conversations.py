@@ -180,10 +180,17 @@ class ConversationService:
     ) -> tuple[Attachment, ...]:
         if not any(isinstance(e, ExportRequested) for e in effects):
             return ()
+        return (self._export(key, state),)
+
+    async def export(self, key: UserKey) -> Attachment | None:
+        """Everything stored about a leader, as a JSON file (e.g. once Teams allows a file)."""
+        state = await self.store.load(key)
+        return self._export(key, state) if state is not None else None
+
+    def _export(self, key: UserKey, state: UserState) -> Attachment:
         at = self.clock.now()
         document = export_document(key, state, at)
-        name = f"peercoach-export-{at:%Y%m%d-%H%M%S}.json"
-        return (Attachment(name, export_bytes(document)),)
+        return Attachment(f"peercoach-export-{at:%Y%m%d-%H%M%S}.json", export_bytes(document))
 
     async def _tell_listeners(
         self,

@@ -5,7 +5,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -16,8 +16,11 @@ from tests.fakes.slack_signing import event_body, message_im, signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-test-secret"
-BASE_ENV = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "CONNECTIONS__", "Microsoft", "PEERCOACH_"))}
+BASE_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if not k.startswith(("SLACK_", "CONNECTIONS__", "Microsoft", "PEERCOACH_"))
+}
 
 
 def free_port() -> int:
@@ -27,8 +30,15 @@ def free_port() -> int:
 
 
 def run_serve(env: dict[str, str], timeout: float = 20) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", "serve"], env={**BASE_ENV, **env},
-                          cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        env={**BASE_ENV, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_a_bot_token_without_a_signing_secret_is_refused_by_name(tmp_path: Path) -> None:
@@ -46,15 +56,31 @@ def test_nothing_configured_is_refused_naming_the_settings(tmp_path: Path) -> No
 
 
 def test_invalid_content_stops_serve_with_the_errors(tmp_path: Path) -> None:
-    result = run_serve({"PEERCOACH_LOCAL_TRIAL": "1", "PEERCOACH_DATA_DIR": str(tmp_path),
-                        "PEERCOACH_CONTENT_DIR": str(ROOT / "tests/fixtures/broken_content")})
+    result = run_serve(
+        {
+            "PEERCOACH_LOCAL_TRIAL": "1",
+            "PEERCOACH_DATA_DIR": str(tmp_path),
+            "PEERCOACH_CONTENT_DIR": str(ROOT / "tests/fixtures/broken_content"),
+        }
+    )
     assert result.returncode == 1
     assert "the content has errors" in result.stderr
 
 
+def start_serve(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
 @pytest.fixture
-def port() -> Iterator[int]:
-    yield free_port()
+def port() -> int:
+    return free_port()
 
 
 async def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -74,12 +100,15 @@ async def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 async def served(tmp_path: Path, port: int) -> AsyncIterator[tuple[str, FakeSlackApi]]:
     async with FakeSlackApi() as fake:
-        env = {**BASE_ENV, "SLACK_BOT_TOKEN": fake.token, "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": fake.url + "api/", "PORT": str(port),
-               "PEERCOACH_DATA_DIR": str(tmp_path)}
-        with (tmp_path / "serve.log").open("wb") as log:
-            process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env,
-                                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        env = {
+            **BASE_ENV,
+            "SLACK_BOT_TOKEN": fake.token,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.url + "api/",
+            "PORT": str(port),
+            "PEERCOACH_DATA_DIR": str(tmp_path),
+        }
+        process = await asyncio.to_thread(start_serve, env, tmp_path / "serve.log")
         try:
             await wait_until_up(f"http://127.0.0.1:{port}", process)
             yield f"http://127.0.0.1:{port}", fake
@@ -94,8 +123,9 @@ async def test_serve_answers_a_signed_dm_and_reports_health(
     url, fake = served
     body = event_body(message_im("U0ANN", "hello"))
     async with aiohttp.ClientSession() as http:
-        async with http.post(url + "/slack/events", data=body.encode(),
-                             headers=signed_headers(SECRET, body)) as response:
+        async with http.post(
+            url + "/slack/events", data=body.encode(), headers=signed_headers(SECRET, body)
+        ) as response:
             assert response.status == 200
         (reply,) = await fake.wait_for("chat.postMessage")
         assert reply.params["channel"] == "DU0ANN"

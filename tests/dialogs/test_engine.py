@@ -435,3 +435,13 @@ def test_a_snoozed_nudge_comes_back_the_same_and_answerable(content: Content) ->
     assert chat.state.nudges[0].response is None
     chat.say("I'll ask the finance lead first")
     assert chat.state.reflections[-1].nudge == chat.state.nudges[0].nudge
+
+
+def test_installing_the_app_welcomes_once(content: Content) -> None:
+    from dialogs.model import AppInstalled  # noqa: PLC0415
+
+    chat = Chat(content)
+    turn = chat.send(AppInstalled(chat.at))
+    assert turn.messages[0] == Say(content.onboarding.welcome)
+    assert chat.labels() == ["Set up now", "Skip for now"]
+    assert chat.send(AppInstalled(chat.at)).messages == ()  # a second install event: nothing

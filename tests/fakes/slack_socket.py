@@ -30,6 +30,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import API_APP_ID
 
 APP_TOKEN = "xapp-1-fake"
+FORWARDED_HEADERS = ("Authorization", "Content-Type")  # what the Web API fake reads
 PASSED_HEADERS = ("Content-Type", "Retry-After")  # what the client reads from an answer
 
 
@@ -43,6 +44,7 @@ class FakeSlackSocket:
         self.app_token = app_token
         self.app_id = app_id
         self.opened = 0  # successful apps.connections.open calls
+        self.connections = 0  # websockets accepted, ever
         self.acks: dict[str, dict[str, Any]] = {}  # envelope_id -> what the client sent back
         self.unexpected: list[str] = []  # frames from the client that are not acks
         self._tickets: set[str] = set()
@@ -142,9 +144,16 @@ class FakeSlackSocket:
         await self._sockets[-1].send_str(json.dumps(envelope))
         return envelope_id
 
+    async def ask_to_reconnect(self, reason: str = "refresh_requested") -> None:
+        """Slack's `disconnect` frame: the client should open a new connection, then drop this."""
+        await self._sockets[-1].send_json(
+            {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}}
+        )
+
     async def wait_connected(self, count: int = 1, *, within: float = 5.0) -> None:
+        """Until `count` connections were accepted in all and one of them is open."""
         async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: len(self._sockets) >= count)
+            await self._changed.wait_for(lambda: self.connections >= count and self.connected)
 
     async def wait_for_ack(self, envelope_id: str, *, within: float = 5.0) -> dict[str, Any]:
         """What the client acked this envelope with: {"envelope_id": …[, "payload": …]}."""
@@ -177,6 +186,7 @@ class FakeSlackSocket:
         await socket.send_json(self._hello())
         async with self._changed:
             self._sockets.append(socket)
+            self.connections += 1
             self._changed.notify_all()
         try:
             async for frame in socket:
@@ -203,7 +213,7 @@ class FakeSlackSocket:
     async def _pass_through(self, request: web.Request) -> web.Response:
         """Every other Web API method: forwarded as is to the FakeSlackApi."""
         assert self._session is not None
-        headers = {k: request.headers[k] for k in ("Authorization", "Content-Type") if k in request.headers}
+        headers = {k: request.headers[k] for k in FORWARDED_HEADERS if k in request.headers}
         async with self._session.request(
             request.method,
             f"{self.api.url}api/{request.match_info['method']}",

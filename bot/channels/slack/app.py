@@ -117,9 +117,6 @@ class SlackChannel:
                 reason=verdict.reason,
             )
             return web.Response(status=verdict.status, text=verdict.reason)
-        if verdict.event_id and self._already_seen(verdict.event_id):
-            log(logger, "slack.retry_ignored", retry=request.headers.get("X-Slack-Retry-Num"))
-            return web.Response(status=200)
         assert self.bolt is not None
         bolt_request = AsyncBoltRequest(
             body=verdict.body, query=request.query_string, headers=dict(request.headers)
@@ -135,10 +132,14 @@ class SlackChannel:
             headers=response.first_headers_without_set_cookie(),
         )
 
-    def _already_seen(self, event_id: str) -> bool:
-        """Slack retries events it thinks were lost; each event id is handled once.
-        Check and record happen without an await between them, so this is atomic."""
+    def _already_seen(self, body: dict[str, Any]) -> bool:
+        """Slack retries events it thinks were lost (over HTTP and Socket Mode alike); each
+        event id is handled once. Check and record have no await between them: atomic."""
+        event_id = str(body.get("event_id") or "")
+        if not event_id:
+            return False
         if event_id in self._seen:
+            log(logger, "slack.retry_ignored", event_id=event_id)
             return True
         self._seen[event_id] = time.monotonic()
         while len(self._seen) > SEEN_EVENTS:
@@ -164,6 +165,8 @@ class SlackChannel:
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, deletions, joins and our own messages: acknowledged, nothing more
+        if self._already_seen(body):
+            return
         key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
         channel = str(event["channel"])
         await self._remember_channel(key, channel)
@@ -206,9 +209,11 @@ class SlackChannel:
         text = str(command.get("text") or "").strip() or "help"
         await self._turn(key, CommandGiven(html.unescape(text), self.deps.clock.now()), channel)
 
-    async def _on_mention(self, event: dict[str, Any]) -> None:
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """Coaching stays private: a mention in a channel gets a pointer only its author sees."""
         assert self.client is not None
+        if self._already_seen(body):
+            return
         try:
             await self.client.chat_postEphemeral(
                 channel=str(event.get("channel")), user=str(event.get("user")), text=DM_POINTER

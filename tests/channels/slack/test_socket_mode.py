@@ -98,7 +98,7 @@ async def test_a_slash_command_is_acked_and_answered_in_the_dm(world: SocketWorl
     assert await world.slack.wait_for_ack(envelope, within=3) == {"envelope_id": envelope}
     posts = await world.posts_after(0)
     assert {p["channel"] for p in posts} == {"D" + ANN}
-    assert "help" in texts(posts).lower()
+    assert "Here is what you can type" in texts(posts)  # the help, after the welcome
 
 
 async def test_a_slash_command_elsewhere_is_acked_with_the_pointer(world: SocketWorld) -> None:
@@ -120,7 +120,7 @@ async def test_a_button_click_is_acked_and_the_buttons_replaced(world: SocketWor
         user=ANN, action_id=button["action_id"], value=button["value"], message_ts=message["ts"]
     )
     before = world.posted()
-    envelope = await world.slack.interactive(_showing(body, blocks))
+    envelope = await world.slack.interactive(_showing(body, message, button))
     assert await world.slack.wait_for_ack(envelope, within=3) == {"envelope_id": envelope}
     await world.posts_after(before)
     (update,) = await world.api.wait_for("chat.update", within=3)
@@ -135,8 +135,32 @@ def _button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
     raise AssertionError(f"no button {label!r} in the message")
 
 
-def _showing(body: str, blocks: list[dict[str, Any]]) -> str:
-    """The click's payload carries the message it was made on, as Slack's does."""
+def _showing(body: str, message: dict[str, Any], button: dict[str, Any]) -> str:
+    """The click's payload carries the message it was made on and the button's text, as
+    Slack's does."""
     payload = json.loads(dict(parse_qsl(body))["payload"])
-    payload["message"]["blocks"] = blocks
+    payload["message"] |= {"text": message["text"], "blocks": message["blocks"]}
+    payload["actions"][0]["text"] = button["text"]
     return urlencode({"payload": json.dumps(payload)})
+
+
+async def test_a_disconnect_frame_makes_the_app_reconnect_and_carry_on(
+    world: SocketWorld,
+) -> None:
+    await world.slack.ask_to_reconnect()  # Slack refreshes connections every few hours
+    await world.slack.wait_connected(2, within=3)
+    assert world.slack.opened == 2
+    envelope = await world.slack.events_api(event_body(message_im(ANN, "hello")))
+    assert await world.slack.wait_for_ack(envelope, within=3) == {"envelope_id": envelope}
+    assert "patient" in texts(await world.posts_after(0))
+
+
+async def test_a_retried_event_is_handled_once(world: SocketWorld) -> None:
+    body = event_body(message_im(ANN, "hello"))
+    first = await world.slack.events_api(body)
+    await world.slack.wait_for_ack(first, within=3)
+    await world.posts_after(0)
+    retry = await world.slack.events_api(body, retry_attempt=1)  # Slack did not see the ack
+    await world.slack.wait_for_ack(retry, within=3)
+    await asyncio.sleep(0.3)
+    assert world.posted() == 1

@@ -1,0 +1,193 @@
+"""The Teams activity handler: personal-chat activities in, engine replies out. It
+translates only; what to say comes from the conversation service."""
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, cast
+
+from microsoft_agents.activity import Activity, ChannelAccount, InvokeResponse, TurnContextProtocol
+from microsoft_agents.activity import Attachment as CardAttachment
+from microsoft_agents.hosting.core import ActivityHandler, TurnContext
+from microsoft_agents.hosting.core.app.proactive import Conversation
+
+from bot.channels.teams import render
+from bot.clock import Clock
+from bot.domain import Attachment, PlatformInfo, Reply, UserKey
+from bot.logs import log
+from bot.ports import UserStore
+from bot.schedules.model import INACTIVE
+from bot.schedules.store import ScheduleStore
+from bot.services.conversations import ConversationService
+from dialogs.model import AppInstalled, Ask, ChoiceMade, Event, UserText
+
+logger = logging.getLogger("peercoach.teams")
+Context = TurnContextProtocol[Any]  # what the SDK hands each handler
+CONVERSATION = "teams"  # extra: the conversation reference and the claims to reach it again
+CARDS = "teams_cards"  # extra: the question of each card we sent, to show it once answered
+KEEP_CARDS = 30
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+
+
+@dataclass
+class TeamsDeps:
+    conversations: ConversationService
+    users: UserStore
+    schedules: ScheduleStore
+    clock: Clock
+    local_trial: bool = False
+
+
+def key_of(activity: Activity) -> UserKey:
+    """`teams:<tenant>:<Entra object id>`, or the Teams user id when Teams gives no object id."""
+    sender = activity.from_property or ChannelAccount(id="")
+    tenant = activity.conversation.tenant_id if activity.conversation else None
+    channel_data: dict[str, Any] = (
+        activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    )
+    tenant = tenant or (channel_data.get("tenant") or {}).get("id") or ""
+    return UserKey("teams", str(tenant), str(sender.aad_object_id or sender.id))
+
+
+def platform_of(activity: Activity) -> PlatformInfo:
+    info: dict[str, Any] = {}
+    for entity in activity.entities or []:
+        if entity.type == "clientInfo":
+            info = dict(entity.model_extra or {})
+    sender = activity.from_property
+    return PlatformInfo(
+        display_name=sender.name if sender else None,
+        timezone=info.get("timezone") or activity.local_timezone or None,
+        locale=info.get("locale") or activity.locale or None,
+    )
+
+
+class CoachActivityHandler(ActivityHandler):
+    def __init__(self, deps: TeamsDeps) -> None:
+        self.deps = deps
+
+    async def on_message_activity(self, turn_context: Context) -> None:
+        activity = turn_context.activity
+        if activity.conversation is None or activity.conversation.conversation_type != "personal":
+            await turn_context.send_activity(render.CHANNEL_POINTER)  # coaching stays private
+            return
+        key = key_of(activity)
+        await remember_conversation(self.deps, key, turn_context)
+        now = self.deps.clock.now()
+        if activity.value is not None:
+            await self._on_submit(turn_context, key, now)
+            return
+        text = (activity.text or "").strip()
+        await self._turn(turn_context, key, UserText(text, now))
+
+    async def _on_submit(self, turn_context: Context, key: UserKey, now: datetime) -> None:
+        activity = turn_context.activity
+        parsed = render.parse_submit(activity.value)
+        if parsed is None:
+            return
+        token, choice = parsed
+        reply = await self._turn(turn_context, key, ChoiceMade(token, choice, now))
+        if reply.messages and activity.reply_to_id:
+            label = render.submitted_label(activity.value) or choice
+            question = await card_question(self.deps, key, activity.reply_to_id)
+            card = CardAttachment.model_validate(render.chosen_card(question, label))
+            done = Activity(type="message", id=activity.reply_to_id, attachments=[card])
+            await turn_context.update_activity(done)  # a second submit then does nothing
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: Context
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_added):
+            await self._installed(turn_context)
+
+    async def on_installation_update_add(self, turn_context: Context) -> None:
+        await self._installed(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: Context) -> None:
+        """Uninstalled: nothing can reach the leader now; pause their schedules."""
+        key = key_of(turn_context.activity)
+        paused = [
+            replace(s, paused=True, paused_reason=f"{INACTIVE}: app_removed")
+            for s in self.deps.schedules.schedules_of(str(key))
+            if not s.paused
+        ]
+        await self.deps.schedules.put_schedules(*paused)
+        log(logger, "teams.uninstalled", user=key.hashed, schedules=len(paused))
+
+    async def on_invoke_activity(self, turn_context: Context) -> InvokeResponse | None:
+        if turn_context.activity.name == "fileConsent/invoke":
+            await self._file_consent(turn_context)
+            return InvokeResponse(status=200)
+        return await super().on_invoke_activity(turn_context)
+
+    async def _installed(self, turn_context: Context) -> None:
+        activity = turn_context.activity
+        if activity.conversation is None or activity.conversation.conversation_type != "personal":
+            return
+        key = key_of(activity)
+        await remember_conversation(self.deps, key, turn_context)
+        await self._turn(turn_context, key, AppInstalled(self.deps.clock.now()))
+
+    async def _turn(self, turn_context: Context, key: UserKey, event: Event) -> Reply:
+        reply = await self.deps.conversations.handle(
+            key, event, platform_of(turn_context.activity)
+        )
+        await send_reply(self.deps, key, turn_context, reply)
+        return reply
+
+    async def _file_consent(self, turn_context: Context) -> None:
+        from bot.channels.teams.files import complete_upload  # noqa: PLC0415 - rare path
+
+        await complete_upload(self.deps, key_of(turn_context.activity), turn_context)
+
+
+async def send_reply(deps: TeamsDeps, key: UserKey, turn_context: Context, reply: Reply) -> None:
+    """Each engine turn as Teams activities; remember card questions; offer files by consent."""
+    questions = [m.text for m in reply.messages if isinstance(m, Ask)]
+    for item in render.render_turn(reply.messages):
+        sent = await turn_context.send_activity(Activity.model_validate(item))
+        if sent is not None and sent.id and _has_card(item) and questions:
+            await remember_card(deps, key, sent.id, questions[-1])
+    for attachment in reply.attachments:
+        await turn_context.send_activity(consent_request(attachment))
+
+
+def consent_request(attachment: Attachment) -> Activity:
+    """Teams renders a real file only through the file-consent flow: ask first."""
+    card = {
+        "description": "A copy of everything peercoach stores about you (JSON).",
+        "sizeInBytes": len(attachment.data),
+        "acceptContext": {"kind": "export"},
+        "declineContext": {"kind": "export"},
+    }
+    consent = CardAttachment(content_type=FILE_CONSENT, name=attachment.filename, content=card)
+    return Activity(type="message", attachments=[consent])
+
+
+def _has_card(item: dict[str, Any]) -> bool:
+    return any(
+        a.get("contentType") == render.CARD_CONTENT_TYPE for a in item.get("attachments") or []
+    )
+
+
+async def remember_conversation(deps: TeamsDeps, key: UserKey, turn_context: Context) -> None:
+    """Refreshed on every incoming activity: how to reach this leader later, with the claims
+    that authenticated this turn (a proactive send needs both)."""
+    stored = Conversation.from_turn_context(cast(TurnContext, turn_context)).store_item_to_json()
+    async with deps.conversations.locks.hold(("extra", key)):
+        known = await deps.users.load_extra(key, CONVERSATION)
+        if known != {"conversation": stored}:
+            await deps.users.save_extra(key, CONVERSATION, {"conversation": stored})
+
+
+async def remember_card(deps: TeamsDeps, key: UserKey, activity_id: str, question: str) -> None:
+    async with deps.conversations.locks.hold(("extra", key)):
+        cards = (await deps.users.load_extra(key, CARDS) or {}).get("cards", [])
+        cards = [c for c in cards if c[0] != activity_id][-(KEEP_CARDS - 1) :]
+        await deps.users.save_extra(key, CARDS, {"cards": [*cards, [activity_id, question]]})
+
+
+async def card_question(deps: TeamsDeps, key: UserKey, activity_id: str) -> str:
+    cards = (await deps.users.load_extra(key, CARDS) or {}).get("cards", [])
+    return next((str(q) for a, q in cards if a == activity_id), "")
