@@ -55,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--days", type=int, default=14, help="how far ahead (default 14)")
     preview.set_defaults(run=_schedule_preview)
 
+    package = commands.add_parser("teams-package", help="build the Teams app package (.zip)")
+    package.add_argument("--app-id", required=True, help="the Azure Bot's app (client) id")
+    package.add_argument(
+        "--out",
+        type=Path,
+        default=Path("peercoach-teams.zip"),
+        help="where to write it (default ./peercoach-teams.zip)",
+    )
+    package.add_argument("--host", default=None, help="the public host of peercoach serve")
+    package.set_defaults(run=_teams_package)
+
     serve = commands.add_parser("serve", help="run the Slack and Teams endpoints and scheduler")
     serve.set_defaults(run=_serve)
     return parser
@@ -165,6 +176,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
         print=None,
         access_log=None,
     )
+    return 0
+
+
+def _teams_package(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
+    from bot.channels.teams.package import build_package  # noqa: PLC0415
+
+    try:
+        path = build_package(args.app_id, args.out, host=args.host)
+    except ValueError as exc:
+        print(f"peercoach teams-package: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: upload it in Teams (Apps > Manage your apps > Upload an app)")
     return 0
 
 

@@ -53,6 +53,7 @@ class RecordedRequest:
     headers: dict[str, str]
     query: dict[str, str]
     status: int
+    answer: Any = None  # the JSON the fake answered with, e.g. {"id": "activity-3"}
 
     @property
     def ok(self) -> bool:
@@ -215,6 +216,7 @@ class FakeBotConnector:
                     headers=dict(request.headers),
                     query=dict(request.query),
                     status=response.status,
+                    answer=json.loads(response.text) if response.text else None,
                 )
             )
             if self._delay > 0:
