@@ -18,6 +18,8 @@ from dialogs.model import (
     OnboardingAside,
     ReflectAside,
     SafetyAside,
+    ServiceAnswered,
+    ServiceAside,
     SuggestAside,
 )
 from dialogs.timetext import parse_clock
@@ -54,6 +56,8 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
             draft.ask(
                 texts.FORGET_ASK, tuple(Choice(*c) for c in texts.FORGET_CHOICES), topic="forget"
             )
+        case ServiceAside(token=token, text=text, choices=choices, topic=topic):
+            draft.ask(text, choices, token, topic=topic)
         case SafetyAside():
             progress = draft.state.dialogue
             title = runner.title_of(content, progress.dialogue if progress else None)
@@ -81,6 +85,9 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
             _forget_choice(draft, choice)
         case SafetyAside():
             _safety_choice(draft, content, choice, at)
+        case ServiceAside(token=token):
+            draft.update(aside=None, awaiting=None)
+            draft.effect(ServiceAnswered(token, choice))
         case ReflectAside():
             pass  # a free-text aside has no buttons
 

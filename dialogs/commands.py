@@ -1,5 +1,6 @@
 """The channel-neutral command grammar, parsed once for console, Slack and Teams."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -49,6 +50,29 @@ class ScheduleCommand:
 
 
 @dataclass(frozen=True)
+class Share:
+    """`share 2` / `unshare 2`: one journal reflection, by its number, for the leader's coaches."""
+
+    number: int
+    shared: bool = True
+
+
+@dataclass(frozen=True)
+class CoachCommand:
+    """`coach ...` (a coach acting for leaders) and `coaches ...` (a leader's own coaches)."""
+
+    args: tuple[str, ...]
+    leaders_view: bool = False  # `coaches`: the leader's side
+
+
+@dataclass(frozen=True)
+class AdminCommand:
+    """`admin coach <user>`, `admin uncoach <user>`, `admin coaches`."""
+
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CommandError:
     """Bad arguments: one sentence of reason and a correct example."""
 
@@ -60,10 +84,20 @@ class CommandError:
         return f"{self.reason} For example: `{self.example}`"
 
 
-Command = Simple | StartDialogue | Pause | SetTimezone | QuietHours | ScheduleCommand
+Command = (
+    Simple
+    | StartDialogue
+    | Pause
+    | SetTimezone
+    | QuietHours
+    | ScheduleCommand
+    | Share
+    | CoachCommand
+    | AdminCommand
+)
 # Answered by a service rather than the engine: they need more than one leader's state.
-ServiceCommand = ScheduleCommand
-SERVICE_COMMANDS = (ScheduleCommand,)
+ServiceCommand = ScheduleCommand | CoachCommand | AdminCommand
+SERVICE_COMMANDS = (ScheduleCommand, CoachCommand, AdminCommand)
 
 _ALIASES: dict[str, SimpleName] = {
     "help": "help",
@@ -83,6 +117,10 @@ _ALIASES: dict[str, SimpleName] = {
 _FORGET = ("forget me", "forget", "delete my data", "delete me")
 
 
+def _tuple_of[T](kind: Callable[[tuple[str, ...]], T]) -> Callable[[list[str]], T]:
+    return lambda rest: kind(tuple(rest))
+
+
 def parse_command(text: str) -> Command | CommandError | None:
     """A command, a CommandError for a command word with bad arguments, or None for prose."""
     words = text.strip().lstrip("/").split()
@@ -91,14 +129,8 @@ def parse_command(text: str) -> Command | CommandError | None:
     head, rest = words[0].lower(), words[1:]
     if " ".join(w.lower() for w in words) in _FORGET:
         return Simple("forget")
-    if head == "pause":
-        return _parse_pause(rest)
-    if head in ("timezone", "tz", "time-zone"):
-        return _parse_timezone(rest)
-    if head in ("schedule", "schedules"):
-        return ScheduleCommand(tuple(rest))
-    if head == "quiet":
-        return _parse_quiet(rest)
+    if head in _WITH_ARGUMENTS:
+        return _WITH_ARGUMENTS[head](rest)
     if head in ("start", "menu") and rest:
         return StartDialogue(" ".join(rest))
     name = _ALIASES.get(head)
@@ -114,9 +146,9 @@ def interrupts_an_answer(parsed: Command | CommandError) -> bool:
     "schedule a meeting with Jo" at a question about what the leader will try is an answer.
     """
     match parsed:
-        case Simple() | Pause() | QuietHours() | SetTimezone():
+        case Simple() | Pause() | QuietHours() | SetTimezone() | Share():
             return True
-        case ScheduleCommand(args=args):
+        case ScheduleCommand(args=args) | CoachCommand(args=args) | AdminCommand(args=args):
             return not args
     return False
 
@@ -136,6 +168,15 @@ def _parse_pause(rest: list[str]) -> Pause | CommandError:
             f"I couldn't read {args[0]!r} as a date; write it year-month-day.",
             "pause until 2027-01-05",
         )
+
+
+def _parse_share(rest: list[str], *, shared: bool) -> Share | CommandError:
+    word = "share" if shared else "unshare"
+    if len(rest) != 1 or not rest[0].isdigit() or int(rest[0]) < 1:
+        return CommandError(
+            f"Say which reflection to {word} by its number in your journal.", f"{word} 1"
+        )
+    return Share(int(rest[0]), shared)
 
 
 def _parse_quiet(rest: list[str]) -> QuietHours | CommandError:
@@ -168,3 +209,19 @@ def _parse_timezone(rest: list[str]) -> SetTimezone | CommandError:
         "abbreviation or offset."
     )
     return CommandError(reason, f"timezone {guess or 'Europe/London'}")
+
+
+_WITH_ARGUMENTS: dict[str, Callable[[list[str]], Command | CommandError]] = {
+    "pause": _parse_pause,
+    "timezone": _parse_timezone,
+    "tz": _parse_timezone,
+    "time-zone": _parse_timezone,
+    "quiet": _parse_quiet,
+    "share": lambda rest: _parse_share(rest, shared=True),
+    "unshare": lambda rest: _parse_share(rest, shared=False),
+    "schedule": _tuple_of(ScheduleCommand),
+    "schedules": _tuple_of(ScheduleCommand),
+    "coach": _tuple_of(CoachCommand),
+    "coaches": lambda rest: CoachCommand(tuple(rest), leaders_view=True),
+    "admin": _tuple_of(AdminCommand),
+}

@@ -15,6 +15,7 @@ from dialogs.commands import (
     QuietHours,
     ServiceCommand,
     SetTimezone,
+    Share,
     Simple,
     StartDialogue,
     interrupts_an_answer,
@@ -40,6 +41,10 @@ from dialogs.model import (
     NudgeDue,
     PreferencesChanged,
     SafetyAside,
+    ServiceAnswered,
+    ServiceAside,
+    ServiceNotice,
+    ServiceQuestion,
     SessionOpened,
     SnoozeEnded,
     SuggestAside,
@@ -70,6 +75,17 @@ def step(state: UserState, event: Event, content: Content) -> Turn:
         case AppInstalled(at=at):
             if draft.state.profile.welcomed_at is None:
                 _first_contact(draft, content, at, command=None)
+        case ServiceQuestion(text=text, choices=choices, token=token, topic=topic):
+            aside = ServiceAside(token, text, choices, topic)
+            if draft.state.dialogue is None or isinstance(draft.state.aside, ServiceAside):
+                draft.update(aside=aside)
+                asides.present(draft, content, aside)
+            else:  # a dialogue is open: ask, and let its answers keep going to the dialogue
+                awaiting = draft.state.awaiting
+                draft.ask(text, choices, token, topic=topic)
+                draft.update(awaiting=awaiting)
+        case ServiceNotice(text=text):
+            draft.say(text)
         case NudgeDue() | SnoozeEnded() | FollowUpDue():
             _on_due(draft, content, event)
     if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
@@ -158,6 +174,13 @@ def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: date
         record = nudging.record_of(draft.state, token[2:])
         if record is not None and record.response is None:
             nudging.choose(draft, content, NudgeAside(record.delivery), choice, at)
+            _after_aside(draft, content)
+        return
+    if token.startswith("svc:"):  # a service's question: still answerable after others
+        draft.effect(ServiceAnswered(token, choice))
+        aside = draft.state.aside
+        if isinstance(aside, ServiceAside) and aside.token == token:
+            draft.update(aside=None, awaiting=None)
             _after_aside(draft, content)
         return
     if token.startswith("f:"):
@@ -291,6 +314,8 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
             draft.update_profile(timezone=zone, timezone_source="leader")
             draft.effect(PreferencesChanged())
             draft.say(texts.TIMEZONE_SET.format(zone=zone))
+        case Share(number=number, shared=shared):
+            journal.share(draft, number, shared)
 
 
 def _return_to_question(draft: Draft, content: Content) -> None:

@@ -89,6 +89,14 @@ class DialogueProgress:
     saved: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A button: `id` comes back in ChoiceMade, `label` is what the leader sees."""
+
+    id: str
+    label: str
+
+
 # An "aside" is the question on top of the conversation: onboarding, a menu, a nudge, a
 # confirmation. A dialogue in progress waits underneath and resumes when the aside ends.
 
@@ -143,6 +151,18 @@ class SafetyAside:
     kind: Literal["safety"] = "safety"
 
 
+@dataclass(frozen=True)
+class ServiceAside:
+    """A question another service asked (e.g. "accept this coach?"); the answer goes back to
+    that service as a ServiceAnswered effect."""
+
+    token: str
+    text: str
+    choices: tuple[Choice, ...]
+    topic: str = ""
+    kind: Literal["service"] = "service"
+
+
 Aside = (
     OnboardingAside
     | MenuAside
@@ -152,15 +172,8 @@ Aside = (
     | FollowUpAside
     | ForgetAside
     | SafetyAside
+    | ServiceAside
 )
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A button: `id` comes back in ChoiceMade, `label` is what the leader sees."""
-
-    id: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -251,6 +264,25 @@ class FollowUpDue:
     at: datetime
 
 
+@dataclass(frozen=True)
+class ServiceQuestion:
+    """Another service asks the leader something (a coach's request, a preview to confirm)."""
+
+    text: str
+    choices: tuple[Choice, ...]
+    token: str  # starts with "svc:"; the service recognises its answer by it
+    at: datetime
+    topic: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceNotice:
+    """Another service tells the leader something (their coach changed a schedule)."""
+
+    text: str
+    at: datetime
+
+
 Event = (
     UserText
     | ChoiceMade
@@ -260,6 +292,8 @@ Event = (
     | NudgeDue
     | SnoozeEnded
     | FollowUpDue
+    | ServiceQuestion
+    | ServiceNotice
 )
 
 # ---------------------------------------------------------------- messages out
@@ -345,6 +379,22 @@ class DeliveryHeld:
     until: datetime
 
 
+@dataclass(frozen=True)
+class ServiceAnswered:
+    """The leader answered a ServiceQuestion: the asking service acts on it."""
+
+    token: str
+    choice: str
+
+
+@dataclass(frozen=True)
+class ReflectionShared:
+    """The leader shared (or stopped sharing) one reflection with their coaches."""
+
+    reflection: str
+    shared: bool
+
+
 Effect = (
     ExportRequested
     | ForgetConfirmed
@@ -354,6 +404,8 @@ Effect = (
     | NudgeTimeChosen
     | DeliveryWithheld
     | DeliveryHeld
+    | ServiceAnswered
+    | ReflectionShared
 )
 
 

@@ -5,19 +5,16 @@ so one shared file is fine; reads come from memory, indexed by leader, and every
 one atomic write off the event loop. Observers (the scheduler) hear of each change.
 """
 
-import asyncio
 import secrets
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import TypeAdapter
-from tinydb import Query, TinyDB
-from tinydb.middlewares import CachingMiddleware
+from tinydb import TinyDB
 
 from bot.schedules.model import NudgeSchedule, Reminder
-from bot.storage.atomic import AtomicJSONStorage
+from bot.storage.shared_file import SharedFile, remove, upsert
 
 _SCHEDULE = TypeAdapter(NudgeSchedule)
 _REMINDER = TypeAdapter(Reminder)
@@ -42,21 +39,15 @@ class ScheduleObserver(Protocol):
 
 class ScheduleStore:
     def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "schedules.json"
-        data_dir.mkdir(parents=True, exist_ok=True)
+        self.file = SharedFile(data_dir / "schedules.json")
         self.observers: list[ScheduleObserver] = []
-        self._lock = asyncio.Lock()
         self._schedules: dict[str, NudgeSchedule] = {}
         self._reminders: dict[str, Reminder] = {}
         self._by_user: defaultdict[str, set[str]] = defaultdict(set)
 
     async def load(self) -> None:
-        await asyncio.to_thread(self._load)
-
-    def _load(self) -> None:
-        db = TinyDB(self.path, storage=AtomicJSONStorage)
-        self._schedules = {d["id"]: _SCHEDULE.validate_python(d) for d in db.table("schedules")}
-        self._reminders = {d["id"]: _REMINDER.validate_python(d) for d in db.table("reminders")}
+        self._schedules = {s.id: s for s in await self.file.read("schedules", _SCHEDULE)}
+        self._reminders = {r.id: r for r in await self.file.read("reminders", _REMINDER)}
         self._by_user.clear()
         for schedule in self._schedules.values():
             self._by_user[schedule.user].add(schedule.id)
@@ -89,7 +80,7 @@ class ScheduleStore:
     async def put_schedules(self, *schedules: NudgeSchedule) -> None:
         if not schedules:
             return
-        await self._write(lambda db: _upsert(db, "schedules", schedules, _SCHEDULE))
+        await self.file.write(lambda db: upsert(db, "schedules", schedules, _SCHEDULE))
         for schedule in schedules:
             self._schedules[schedule.id] = schedule
             self._by_user[schedule.user].add(schedule.id)
@@ -100,14 +91,14 @@ class ScheduleStore:
         ids = {i for i in schedule_ids if i in self._schedules}
         if not ids:
             return
-        await self._write(lambda db: db.table("schedules").remove(Query().id.one_of(ids)))
+        await self.file.write(lambda db: remove(db, "schedules", ids))
         for schedule_id in ids:
             self._forget_schedule(schedule_id)
         for observer in self.observers:
             observer.schedules_removed(sorted(ids))
 
     async def put_reminder(self, reminder: Reminder) -> None:
-        await self._write(lambda db: _upsert(db, "reminders", (reminder,), _REMINDER))
+        await self.file.write(lambda db: upsert(db, "reminders", (reminder,), _REMINDER))
         self._reminders[reminder.id] = reminder
         for observer in self.observers:
             observer.reminder_changed(reminder)
@@ -115,7 +106,7 @@ class ScheduleStore:
     async def remove_reminder(self, reminder_id: str) -> None:
         if reminder_id not in self._reminders:
             return
-        await self._write(lambda db: db.table("reminders").remove(Query().id == reminder_id))
+        await self.file.write(lambda db: remove(db, "reminders", (reminder_id,)))
         self._reminders.pop(reminder_id, None)
         for observer in self.observers:
             observer.reminder_removed(reminder_id)
@@ -127,11 +118,11 @@ class ScheduleStore:
         if not schedules and not reminders:
             return
 
-        def remove(db: TinyDB) -> None:
+        def forget(db: TinyDB) -> None:
             for table in ("schedules", "reminders"):
-                db.table(table).remove(Query().user == user)
+                remove(db, table, (user,), key="user")
 
-        await self._write(remove)
+        await self.file.write(forget)
         for schedule_id in schedules:
             self._forget_schedule(schedule_id)
         for reminder_id in reminders:
@@ -146,24 +137,3 @@ class ScheduleStore:
         self._by_user[schedule.user].discard(schedule_id)
         if not self._by_user[schedule.user]:
             del self._by_user[schedule.user]
-
-    async def _write(self, change: Callable[[TinyDB], Any]) -> None:
-        async with self._lock:
-            await asyncio.to_thread(self._write_sync, change)
-
-    def _write_sync(self, change: Callable[[TinyDB], Any]) -> None:
-        middleware = CachingMiddleware(AtomicJSONStorage)  # type: ignore[no-untyped-call]  # unannotated in tinydb
-        db = TinyDB(self.path, storage=middleware)
-        change(db)
-        db.close()  # one atomic write for the whole change
-
-
-def _upsert[Item](
-    db: TinyDB, table: str, items: tuple[Item, ...], adapter: TypeAdapter[Item]
-) -> None:
-    """Insert or replace by id; many items cost one scan and one write."""
-    rows = db.table(table)
-    documents = [adapter.dump_python(item, mode="json") for item in items]
-    wanted = {d["id"] for d in documents}
-    rows.remove(Query().id.one_of(wanted))
-    rows.insert_multiple(documents)

@@ -1,0 +1,373 @@
+"""Slack DM turns under load: 1,000 leaders each send their first DM to POST /slack/events,
+20 requests in flight, against a fake Slack Web API.
+
+Three processes per run, so that no two share an event loop: the load generator (this one),
+the server under test, and the fake Web API (`python -m bench.slack_turns fake`). Systems:
+peercoach (`python -m bot serve`, as deployed) and the bare slack-bolt echo app of
+bench/baselines/slack_echo.py (`python -m bench.slack_turns echo PORT API_URL`). Every request
+is signed. Ack = the HTTP answer to POST /slack/events; a turn is complete when the fake has
+received a chat.postMessage to that leader's DM. Median of 3 runs each, fresh processes and
+data folder per run, after a warm-up of 20 other leaders.
+
+Target (issue): peercoach completes at least half as many turns per second as the echo app.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bench.common import BenchResult, median
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_signing import event_body, message_im, signed_headers
+
+ROOT = Path(__file__).resolve().parent.parent
+USERS, CONCURRENCY, RUNS, WARMUP = 1_000, 20, 3, 20
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-fake-token"  # FakeSlackApi's default
+TARGET_RATIO = 0.5
+START_WITHIN, REQUEST_WITHIN, RUN_WITHIN, CHILD_LIFETIME = 30, 10, 120, 600
+SYSTEMS = ("echo", "peercoach")
+
+
+@dataclass
+class Figures:
+    p50_ms: float
+    p99_ms: float
+    acks_per_s: float
+    turns_per_s: float
+    cpu_ms: float  # the server process's CPU time per turn, all threads (nan: not Linux)
+    loop_cpu_ms: float  # ... of which its main (event loop) thread
+    calls: dict[str, int]
+    errors: int = 0  # lines the server logged at ERROR, or tracebacks
+
+
+# ---------------------------------------------------------------- child: the fake Web API
+
+
+async def _serve_fake() -> None:
+    """FakeSlackApi plus a status server; prints both URLs, lives until stdin closes."""
+    async with FakeSlackApi(token=TOKEN) as fake:
+        runner = web.AppRunner(_status_app(fake), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        port = runner.addresses[0][1]
+        print(json.dumps({"api": fake.url + "api/", "status": f"http://127.0.0.1:{port}/"}))
+        sys.stdout.flush()
+        stdin = asyncio.StreamReader()
+        await asyncio.get_running_loop().connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin
+        )
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CHILD_LIFETIME):  # bounded even if stdin stays open
+                await stdin.read()  # EOF: the parent closed it, or is gone
+        await runner.cleanup()
+
+
+def _status_app(fake: FakeSlackApi) -> web.Application:
+    """GET /status: DM channels that had a post, when the last of them had its first (epoch
+    seconds), calls by method. POST /reset forgets the warm-up."""
+
+    async def status(_: web.Request) -> web.Response:
+        first: dict[str, datetime] = {}
+        for call in fake.calls:
+            if call.method == "chat.postMessage":
+                first.setdefault(str(call.params.get("channel")), call.at)
+        done_at = max(first.values()).timestamp() if first else None
+        calls = Counter(call.method for call in fake.calls)
+        return web.json_response({"channels": len(first), "done_at": done_at, "calls": calls})
+
+    async def reset(_: web.Request) -> web.Response:
+        fake.calls.clear()
+        fake.messages.clear()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/status", status)
+    app.router.add_post("/reset", reset)
+    return app
+
+
+# ---------------------------------------------------------------- child: the echo baseline
+
+
+def _serve_echo(port: int, api_url: str) -> None:
+    from bench.baselines.slack_echo import build_echo_app  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.WARNING)  # as peercoach serve logs: WARNING and up
+    web.run_app(
+        build_echo_app(SECRET, TOKEN, api_url),
+        host="127.0.0.1",
+        port=port,
+        print=None,
+        access_log=None,
+    )
+
+
+# ---------------------------------------------------------------- the parent: one run
+
+
+def _child_env(**extra: str) -> dict[str, str]:
+    drop = ("SLACK_", "PEERCOACH_", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    return env | extra
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _spawn(
+    args: list[str], log: Path, env: dict[str, str], *, pipe: bool = False
+) -> asyncio.subprocess.Process:
+    with log.open("wb") as stderr:  # the child keeps its own copy of the descriptor
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            *args,
+            cwd=ROOT,
+            env=env,
+            stdin=asyncio.subprocess.PIPE if pipe else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE if pipe else asyncio.subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is not None:
+        return
+    if process.stdin is not None:
+        process.stdin.close()
+    process.terminate()
+    try:
+        async with asyncio.timeout(5):
+            await process.wait()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+async def _listening(port: int, process: asyncio.subprocess.Process, log: Path) -> None:
+    async with asyncio.timeout(START_WITHIN):
+        while True:
+            if process.returncode is not None:
+                tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-2000:]
+                raise RuntimeError(f"server exited with {process.returncode}:\n{tail}")
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                await writer.wait_closed()
+                return
+            await asyncio.sleep(0.05)
+
+
+def _signed(users: list[str]) -> list[tuple[bytes, dict[str, str]]]:
+    bodies = [event_body(message_im(user, "hello")) for user in users]
+    return [(body.encode(), signed_headers(SECRET, body)) for body in bodies]
+
+
+async def _load(
+    session: aiohttp.ClientSession, url: str, requests: list[tuple[bytes, dict[str, str]]]
+) -> list[float]:
+    """Send every request with at most CONCURRENCY in flight; the ack latency of each."""
+    latencies: list[float] = []
+    pending = iter(requests)
+
+    async def worker() -> None:
+        for body, headers in pending:  # shared: each request is taken by one worker
+            started = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"POST /slack/events answered {response.status}")
+            latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return latencies
+
+
+async def _done(session: aiohttp.ClientSession, status: str, channels: int) -> dict[str, Any]:
+    """Wait until every DM channel has had a post; the fake's status at that moment."""
+    while True:
+        async with session.get(status + "status") as response:
+            found = await response.json()
+        if found["channels"] >= channels:
+            return dict(found)
+        await asyncio.sleep(0.05)
+
+
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) of a process and of its main thread, from Linux's /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = main = 0.0
+    try:
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(FileNotFoundError):  # a thread that just ended
+                fields = Path(f"/proc/{pid}/task/{thread}/stat").read_text().rsplit(")", 1)[1]
+                used = (int(fields.split()[11]) + int(fields.split()[12])) / tick
+                total += used
+                main += used if thread == str(pid) else 0.0
+    except OSError:
+        return math.nan, math.nan
+    return total, main
+
+
+async def _drive(session: aiohttp.ClientSession, port: int, status: str, pid: int) -> Figures:
+    url = f"http://127.0.0.1:{port}/slack/events"
+    await _load(session, url, _signed([f"UWARM{i:04d}" for i in range(WARMUP)]))
+    await _done(session, status, WARMUP)
+    async with session.post(status + "reset") as response:
+        await response.read()
+    requests = _signed([f"U{i:07d}" for i in range(USERS)])
+    cpu_before = _cpu_seconds(pid)
+    started_at, started = time.time(), time.perf_counter()
+    latencies = await _load(session, url, requests)
+    acked = time.perf_counter() - started
+    found = await _done(session, status, USERS)
+    cpu, loop_cpu = (
+        after - before for after, before in zip(_cpu_seconds(pid), cpu_before, strict=True)
+    )
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return Figures(
+        p50_ms=statistics.median(latencies) * 1000,
+        p99_ms=cuts[98] * 1000,
+        acks_per_s=USERS / acked,
+        turns_per_s=USERS / (found["done_at"] - started_at),
+        cpu_ms=cpu * 1000 / USERS,
+        loop_cpu_ms=loop_cpu * 1000 / USERS,
+        calls=found["calls"],
+    )
+
+
+async def _one_run(system: str) -> Figures:
+    with tempfile.TemporaryDirectory(prefix="bench-slack-") as folder:
+        work = Path(folder)
+        fake = await _spawn(
+            ["-m", "bench.slack_turns", "fake"], work / "fake.log", _child_env(), pipe=True
+        )
+        server = None
+        try:
+            assert fake.stdout is not None
+            async with asyncio.timeout(START_WITHIN):
+                urls = json.loads(await fake.stdout.readline())
+            port = _free_port()
+            server = await _start_server(system, port, urls["api"], work)
+            await _listening(port, server, work / "server.log")
+            timeout = aiohttp.ClientTimeout(total=REQUEST_WITHIN)
+            connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+            async with (
+                aiohttp.ClientSession(timeout=timeout, connector=connector) as session,
+                asyncio.timeout(RUN_WITHIN),
+            ):
+                figures = await _drive(session, port, urls["status"], server.pid)
+            figures.errors = await asyncio.to_thread(_errors_logged, work / "server.log")
+            return figures
+        finally:
+            if server is not None:
+                await _stop(server)
+            await _stop(fake)
+
+
+def _errors_logged(log: Path) -> int:
+    lines = log.read_text(errors="replace").splitlines()
+    return sum(
+        1 for line in lines if line.startswith(("ERROR", "Traceback")) or "level=error" in line
+    )
+
+
+async def _start_server(
+    system: str, port: int, api_url: str, work: Path
+) -> asyncio.subprocess.Process:
+    log = work / "server.log"
+    if system == "echo":
+        return await _spawn(
+            ["-m", "bench.slack_turns", "echo", str(port), api_url], log, _child_env()
+        )
+    env = _child_env(
+        PEERCOACH_DATA_DIR=str(work / "data"),
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=api_url,
+        PORT=str(port),
+        PEERCOACH_LOG_LEVEL="WARNING",
+    )
+    return await _spawn(["-m", "bot", "serve"], log, env)
+
+
+# ---------------------------------------------------------------- the result
+
+
+def run() -> BenchResult:
+    runs: dict[str, list[Figures]] = {system: [] for system in SYSTEMS}
+    for _ in range(RUNS):
+        for system in SYSTEMS:  # interleaved, so drift on the machine hits both alike
+            runs[system].append(asyncio.run(_one_run(system)))
+
+    def med(system: str, field: str) -> float:
+        return median([getattr(f, field) for f in runs[system]])
+
+    def ratio(field: str) -> float:
+        return med("peercoach", field) / med("echo", field)
+
+    result = BenchResult(
+        "Slack: DM turns from 1,000 new leaders, 20 requests in flight",
+        f"{USERS:,} signed message.im events from distinct leaders to POST /slack/events, "
+        f"{CONCURRENCY} requests in flight, median of {RUNS} runs. The server, the fake Slack "
+        "Web API and the load generator are separate processes. Ack = the HTTP answer; a turn "
+        "is complete when the fake has received the reply's chat.postMessage. peercoach: "
+        "`peercoach serve` (a first DM: users.info, the welcome turn, durable saves). "
+        "Baseline: the bare slack-bolt echo app, same run. Server CPU: all its threads, "
+        "from the first request until the last turn completed.",
+        target=f"peercoach completes at least {TARGET_RATIO:g}x the echo app's turns per second",
+        met=ratio("turns_per_s") >= TARGET_RATIO,
+    )
+    for system in SYSTEMS:
+        result.add(f"{system}: ack p50", med(system, "p50_ms"), "ms")
+        result.add(f"{system}: ack p99", med(system, "p99_ms"), "ms")
+        result.add(f"{system}: acks per second", med(system, "acks_per_s"), "/s")
+        result.add(f"{system}: completed turns per second", med(system, "turns_per_s"), "/s")
+        result.add(f"{system}: server CPU per turn", med(system, "cpu_ms"), "ms")
+    result.add("peercoach: of which the event-loop thread", med("peercoach", "loop_cpu_ms"), "ms")
+    for system in SYSTEMS:
+        errors = sum(f.errors for f in runs[system])
+        result.add(f"{system}: errors logged by the server, all runs", errors, "")
+    for field, name in RATIOS:
+        result.add(f"ratio peercoach / echo, {name}", ratio(field), "x")
+    calls = runs["peercoach"][-1].calls
+    per_turn = "(" + ", ".join(f"{m} {n / USERS:g}" for m, n in sorted(calls.items())) + ")"
+    result.add("peercoach: Web API calls per turn", sum(calls.values()) / USERS, "", per_turn)
+    return result
+
+
+RATIOS = (
+    ("p50_ms", "ack p50"),
+    ("p99_ms", "ack p99"),
+    ("acks_per_s", "acks/s"),
+    ("turns_per_s", "turns/s"),
+    ("cpu_ms", "server CPU per turn"),
+)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["fake"]:
+        asyncio.run(_serve_fake())
+    elif sys.argv[1:2] == ["echo"]:
+        _serve_echo(int(sys.argv[2]), sys.argv[3])
+    else:
+        print(run().markdown())

@@ -1,0 +1,53 @@
+"""A small TinyDB file shared by all leaders (schedules, coaching links): read into memory
+once, every change written through atomically, one change at a time, off the event loop."""
+
+import asyncio
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+from tinydb import Query, TinyDB
+from tinydb.middlewares import CachingMiddleware
+
+from bot.storage.atomic import AtomicJSONStorage
+
+
+class SharedFile:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = asyncio.Lock()
+
+    async def read[Item](self, table: str, adapter: TypeAdapter[Item]) -> list[Item]:
+        """Every row of a table, validated."""
+        return await asyncio.to_thread(self._read, table, adapter)
+
+    def _read[Item](self, table: str, adapter: TypeAdapter[Item]) -> list[Item]:
+        db = TinyDB(self.path, storage=AtomicJSONStorage)
+        return [adapter.validate_python(row) for row in db.table(table)]
+
+    async def write(self, change: Callable[[TinyDB], Any]) -> None:
+        """Apply a change to the file; one atomic write for the whole change."""
+        async with self._lock:
+            await asyncio.to_thread(self._write, change)
+
+    def _write(self, change: Callable[[TinyDB], Any]) -> None:
+        middleware = CachingMiddleware(AtomicJSONStorage)  # type: ignore[no-untyped-call]  # unannotated in tinydb
+        db = TinyDB(self.path, storage=middleware)
+        change(db)
+        db.close()
+
+
+def upsert[Item](
+    db: TinyDB, table: str, items: Iterable[Item], adapter: TypeAdapter[Item], key: str = "id"
+) -> None:
+    """Insert or replace rows by `key`; many items cost one scan."""
+    rows = db.table(table)
+    documents = [adapter.dump_python(item, mode="json") for item in items]
+    rows.remove(Query()[key].one_of({d[key] for d in documents}))
+    rows.insert_multiple(documents)
+
+
+def remove(db: TinyDB, table: str, values: Iterable[str], key: str = "id") -> None:
+    db.table(table).remove(Query()[key].one_of(set(values)))
