@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, cast
 
-from dialogs.model import Effect, Message
+from dialogs.model import Effect, Event, Message, ServiceQuestion
 
 Channel = Literal["slack", "teams", "console"]
 CHANNELS: tuple[Channel, ...] = ("slack", "teams", "console")
@@ -75,3 +75,22 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     failed: bool = False
     effects: tuple[Effect, ...] = ()  # e.g. DeliveryHeld: the delivery service acts on these
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a service sends another user as a result of this turn (a coach's request
+    reaching a leader); sent after this user's turn, never while holding their lock."""
+
+    to: UserKey
+    event: Event
+
+
+@dataclass(frozen=True)
+class ServiceReply:
+    """A service's answer in a turn: messages for this user, perhaps a question for them, and
+    notices for others."""
+
+    messages: tuple[Message, ...] = ()
+    question: ServiceQuestion | None = None
+    notices: tuple[Notice, ...] = ()

@@ -3,6 +3,7 @@
 import difflib
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -58,10 +59,19 @@ _FUZZY_CUTOFF = 0.8
 _OVERLAP_NEEDED = 0.5
 
 
+_WORD = re.compile(r"[a-z0-9']+(?:-[a-z0-9']+)*")
+
+
 def normalise(text: str) -> str:
     """Lower case, straight apostrophes, words separated by single spaces."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(re.findall(r"[a-z0-9']+(?:-[a-z0-9']+)*", text))
+    return " ".join(_WORD.findall(text))
+
+
+@lru_cache(maxsize=8192)
+def normalised_phrase(phrase: str) -> str:
+    """normalise() for content phrases, which never change: worked out once each."""
+    return normalise(phrase)
 
 
 def words(text: str) -> list[str]:

@@ -1,9 +1,10 @@
 """Suggesting a dialogue for free text, from phrases and keywords declared in content."""
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from dialogs.content_model import Dialogue
-from dialogs.matching import normalise, stem
+from dialogs.matching import normalise, normalised_phrase, stem
 
 PHRASE_SCORE = 3  # the phrase itself
 LOOSE_SCORE = 2  # its words in order, a few others between ("get the trusts on board")
@@ -50,12 +51,12 @@ def score(text: str, dialogue: Dialogue) -> int:
     tokens = [stem(t) for t in said.split()]
     total = 0
     for phrase in dialogue.phrases:
-        if f" {normalise(phrase)} " in padded:
+        if f" {normalised_phrase(phrase)} " in padded:
             total += PHRASE_SCORE
         elif _in_order(_meaningful(phrase), tokens, len(phrase.split()) + GAP):
             total += LOOSE_SCORE
     present = set(tokens)
-    total += sum(KEYWORD_SCORE for k in dialogue.keywords if stem(normalise(k)) in present)
+    total += sum(KEYWORD_SCORE for k in dialogue.keywords if stem(normalised_phrase(k)) in present)
     return total
 
 
@@ -69,11 +70,12 @@ def suggest(text: str, dialogues: Iterable[Dialogue]) -> Dialogue | None:
     return best[1] if best else None
 
 
-def _meaningful(phrase: str) -> list[str]:
-    return [stem(w) for w in normalise(phrase).split() if w not in _FILLER]
+@lru_cache(maxsize=4096)
+def _meaningful(phrase: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in normalised_phrase(phrase).split() if w not in _FILLER)
 
 
-def _in_order(words: list[str], tokens: list[str], span: int) -> bool:
+def _in_order(words: tuple[str, ...], tokens: list[str], span: int) -> bool:
     """All `words` appear in `tokens` in order, within `span` tokens of the first."""
     if len(words) < 2:  # noqa: PLR2004 - a single word is a keyword's job
         return False

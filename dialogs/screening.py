@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterable
 
-from dialogs.matching import normalise
+from dialogs.matching import normalise, normalised_phrase
 
 # Ten digits, optionally grouped with spaces or hyphens (943 476 5919, 943-476-5919).
 _TEN_DIGITS = re.compile(r"(?<![\d])(?:\d[ \-]?){9}\d(?![\d])")
@@ -32,4 +32,4 @@ def holds_nhs_number(text: str) -> bool:
 def signals_distress(text: str, phrases: Iterable[str]) -> bool:
     """True when any safety phrase appears in the text as whole words."""
     said = f" {normalise(text)} "
-    return any(f" {normalise(phrase)} " in said for phrase in phrases)
+    return any(f" {normalised_phrase(phrase)} " in said for phrase in phrases)

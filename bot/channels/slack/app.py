@@ -1,6 +1,7 @@
 """The Slack channel: bolt's AsyncApp behind our own checks, translating Slack to and from the
 conversation service. Listeners translate; they hold no coaching logic."""
 
+import asyncio
 import html
 import logging
 import re
@@ -22,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.slack import verify
 from bot.channels.slack.client import make_client, new_session
 from bot.channels.slack.home import home_data
-from bot.channels.slack.notifier import EXTRA, ChannelPacer, SlackNotifier, post
+from bot.channels.slack.notifier import ChannelPacer, SlackNotifier, post
 from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
 from bot.clock import Clock
 from bot.config import SlackSettings
@@ -68,6 +69,7 @@ class SlackChannel:
         self._socket: Any = None
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._known: set[UserKey] = set()  # users whose time zone was read this run
+        self._running: set[asyncio.Task[Any]] = set()  # bolt does not track its listeners
 
     async def start(self) -> None:
         """Inside the running loop: session, client, a token check, listeners, Socket Mode."""
@@ -97,6 +99,9 @@ class SlackChannel:
             await self._socket.connect_async()
 
     async def close(self) -> None:
+        """Let acknowledged work finish: Slack will not resend what we already acked."""
+        if self._running:
+            await asyncio.wait(self._running, timeout=10)
         if self._socket is not None:
             await self._socket.close_async()
         if self.session is not None:
@@ -163,17 +168,19 @@ class SlackChannel:
         bolt.command("/coach")(self._on_command)
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, deletions, joins and our own messages: acknowledged, nothing more
         if self._already_seen(body):
             return
         key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
         channel = str(event["channel"])
-        await self._remember_channel(key, channel)
         text = html.unescape(str(event.get("text") or ""))  # Slack sends &amp; &lt; &gt;
+        self._notifier().remember(key, channel)
         await self._turn(key, UserText(text, self.deps.clock.now()), channel)
 
     async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        self._track()
         await ack()
         value, label = _value_and_label(action)
         parsed = parse_action_value(value or "")
@@ -191,6 +198,7 @@ class SlackChannel:
     async def _on_home_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
+        self._track()
         await ack()
         key = _actor(body)
         command = HOME_COMMANDS[str(action.get("action_id"))]
@@ -199,18 +207,24 @@ class SlackChannel:
         await self._publish_home(key)
 
     async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
-        key = UserKey("slack", str(command.get("team_id") or ""), str(command.get("user_id")))
-        channel = await self._dm(key)
-        elsewhere = str(command.get("channel_id") or "") != channel
-        if elsewhere:
-            await ack(text=DM_POINTER)  # only the leader sees it; the reply goes to the DM
-        else:
+        """Acknowledge first (Slack allows 3 seconds), then find the DM and answer there."""
+        self._track()
+        if str(command.get("channel_id") or "").startswith("D"):
             await ack()
+        else:
+            await ack(text=DM_POINTER)  # only the leader sees it; the reply goes to the DM
+        key = UserKey("slack", str(command.get("team_id") or ""), str(command.get("user_id")))
+        try:
+            channel = await self._dm(key)
+        except DeliveryError as error:
+            log(logger, "slack.no_dm", level=logging.WARNING, user=key.hashed, reason=error.reason)
+            return
         text = str(command.get("text") or "").strip() or "help"
         await self._turn(key, CommandGiven(html.unescape(text), self.deps.clock.now()), channel)
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """Coaching stays private: a mention in a channel gets a pointer only its author sees."""
+        self._track()
         assert self.client is not None
         if self._already_seen(body):
             return
@@ -222,12 +236,14 @@ class SlackChannel:
             log(logger, "slack.pointer_failed", error=str(error.response.get("error")))
 
     async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         if event.get("tab", "home") != "home":
             return
         key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
         await self._publish_home(key)
 
     async def _on_user_change(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         user = event.get("user") or {}
         team = str(user.get("team_id") or body.get("team_id") or "")
         key = UserKey("slack", team, str(user.get("id") or ""))
@@ -235,6 +251,7 @@ class SlackChannel:
 
     async def _on_uninstalled(self, body: dict[str, Any]) -> None:
         """The app is gone from a workspace: its leaders cannot be reached; pause them."""
+        self._track()
         team = str(body.get("team_id") or "")
         gone = [
             s
@@ -333,10 +350,15 @@ class SlackChannel:
         assert self.notifier is not None
         return await self.notifier.dm_channel(key)
 
-    async def _remember_channel(self, key: UserKey, channel: str) -> None:
-        known = await self.deps.users.load_extra(key, EXTRA)
-        if not known or known.get("channel") != channel:
-            await self.deps.users.save_extra(key, EXTRA, {**(known or {}), "channel": channel})
+    def _track(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    def _notifier(self) -> SlackNotifier:
+        assert self.notifier is not None
+        return self.notifier
 
     def _client(self) -> AsyncWebClient:
         assert self.client is not None

@@ -15,7 +15,7 @@ from bot.domain import Attachment, Reply, UserKey
 from bot.ports import DeliveryError, UserStore
 
 EVENT_TYPE = "peercoach_nudge"
-EXTRA = "slack"
+MAX_REMEMBERED = 100_000
 PACE_SECONDS = 1.0  # Slack allows about one message per second per channel
 HISTORY_LIMIT = 100
 
@@ -48,18 +48,25 @@ class SlackNotifier:
         self.client = client
         self.users = users
         self.pacer = pacer
+        self._channels: dict[UserKey, str] = {}  # known DM channels, so a turn needs no lookup
+
+    def remember(self, key: UserKey, channel: str) -> None:
+        """The DM channel a leader wrote from. Kept in memory only: conversations.open gives
+        it again at any time, so it is not worth a durable write per new leader."""
+        if len(self._channels) > MAX_REMEMBERED:
+            self._channels.clear()
+        self._channels[key] = channel
 
     async def dm_channel(self, key: UserKey) -> str:
         """The leader's DM with the app: remembered, or opened (works before they wrote)."""
-        known = await self.users.load_extra(key, EXTRA)
-        if known and known.get("channel"):
-            return str(known["channel"])
+        if key in self._channels:
+            return self._channels[key]
         try:
             opened = await self.client.conversations_open(users=key.user)
         except SlackApiError as error:
             raise delivery_error(error) from None
         channel = str(opened["channel"]["id"])
-        await self.users.save_extra(key, EXTRA, {**(known or {}), "channel": channel})
+        self.remember(key, channel)
         return channel
 
     async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:

@@ -1,0 +1,1 @@
+"""Coaches and the leaders they coach: roles, links, and who may do what."""

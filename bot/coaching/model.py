@@ -1,0 +1,36 @@
+"""Coach grants, coach and leader links and a small directory of names, as stored."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+LinkStatus = Literal["pending", "accepted", "declined", "removed"]
+
+
+@dataclass(frozen=True)
+class CoachGrant:
+    """An administrator made this user a coach."""
+
+    user: str
+    granted_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Link:
+    """A coach asked to coach a leader; only an accepted link lets the coach act for them."""
+
+    id: str
+    coach: str
+    leader: str
+    status: LinkStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Person:
+    """A name to find a user by (`coach add Alex Smith`), and to show in reports."""
+
+    user: str
+    name: str

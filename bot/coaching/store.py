@@ -1,0 +1,134 @@
+"""Coach grants, links and names in `data/coaching.json`: changed at human pace, read from
+memory."""
+
+import secrets
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import TypeAdapter
+from tinydb import TinyDB
+
+from bot.coaching.model import CoachGrant, Link, LinkStatus, Person
+from bot.storage.shared_file import SharedFile, remove, upsert
+
+_GRANT = TypeAdapter(CoachGrant)
+_LINK = TypeAdapter(Link)
+_PERSON = TypeAdapter(Person)
+
+
+class CoachingStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.file = SharedFile(data_dir / "coaching.json")
+        self._coaches: dict[str, CoachGrant] = {}
+        self._links: dict[str, Link] = {}
+        self._people: dict[str, Person] = {}
+
+    async def load(self) -> None:
+        self._coaches = {g.user: g for g in await self.file.read("coaches", _GRANT)}
+        self._links = {k.id: k for k in await self.file.read("links", _LINK)}
+        self._people = {p.user: p for p in await self.file.read("people", _PERSON)}
+
+    # -------------------------------------------------------------- reads
+
+    def is_coach(self, user: str) -> bool:
+        return user in self._coaches
+
+    def coaches(self) -> list[CoachGrant]:
+        return sorted(self._coaches.values(), key=lambda g: g.at)
+
+    def link(self, coach: str, leader: str) -> Link | None:
+        """The current link between two people (the newest, if asked again after a no)."""
+        found = [k for k in self._links.values() if k.coach == coach and k.leader == leader]
+        return max(found, key=lambda k: k.updated_at) if found else None
+
+    def link_by_id(self, link_id: str) -> Link | None:
+        return self._links.get(link_id)
+
+    def links_of_coach(self, coach: str, *statuses: LinkStatus) -> list[Link]:
+        wanted = set(statuses) or {"pending", "accepted"}
+        return sorted(
+            (
+                k
+                for k in self._links.values()
+                if k.coach == coach and k.status in wanted and self._is_current(k)
+            ),
+            key=lambda k: self.name_of(k.leader).lower(),
+        )
+
+    def links_of_leader(self, leader: str, *statuses: LinkStatus) -> list[Link]:
+        wanted = set(statuses) or {"accepted"}
+        return sorted(
+            (
+                k
+                for k in self._links.values()
+                if k.leader == leader and k.status in wanted and self._is_current(k)
+            ),
+            key=lambda k: k.created_at,
+        )
+
+    def _is_current(self, link: Link) -> bool:
+        return self.link(link.coach, link.leader) == link
+
+    def name_of(self, user: str) -> str:
+        person = self._people.get(user)
+        return person.name if person and person.name else user.rsplit(":", 1)[-1]
+
+    def people_named(self, name: str, channel: str, tenant: str) -> list[str]:
+        """Users of one workspace/tenant whose name matches, ignoring case."""
+        prefix = f"{channel}:{tenant}:" if tenant else f"{channel}:"
+        wanted = " ".join(name.lower().split())
+        return [
+            p.user
+            for p in self._people.values()
+            if p.user.startswith(prefix) and " ".join(p.name.lower().split()) == wanted
+        ]
+
+    # -------------------------------------------------------------- writes
+
+    async def grant(self, user: str, by: str, at: datetime) -> None:
+        grant = CoachGrant(user, by, at)
+        await self.file.write(lambda db: upsert(db, "coaches", (grant,), _GRANT, key="user"))
+        self._coaches[user] = grant
+
+    async def revoke(self, user: str) -> None:
+        await self.file.write(lambda db: remove(db, "coaches", (user,), key="user"))
+        self._coaches.pop(user, None)
+
+    async def new_link(self, coach: str, leader: str, at: datetime) -> Link:
+        link = Link(secrets.token_hex(6), coach, leader, "pending", at, at)
+        await self._put(link)
+        return link
+
+    async def set_status(self, link: Link, status: LinkStatus, at: datetime) -> Link:
+        changed = replace(link, status=status, updated_at=at)
+        await self._put(changed)
+        return changed
+
+    async def _put(self, link: Link) -> None:
+        await self.file.write(lambda db: upsert(db, "links", (link,), _LINK))
+        self._links[link.id] = link
+
+    async def remember_name(self, user: str, name: str) -> None:
+        """Kept when it is new or has changed: a name for `coach add` and for reports."""
+        known = self._people.get(user)
+        if not name or (known is not None and known.name == name):
+            return
+        person = Person(user, name)
+        await self.file.write(lambda db: upsert(db, "people", (person,), _PERSON, key="user"))
+        self._people[user] = person
+
+    async def forget(self, user: str) -> None:
+        """`forget me`: links and name go; the coach keeps only the fact they asked."""
+        ids = [k.id for k in self._links.values() if user in (k.coach, k.leader)]
+
+        def drop(db: TinyDB) -> None:
+            remove(db, "links", ids)
+            remove(db, "people", (user,), key="user")
+            remove(db, "coaches", (user,), key="user")
+
+        await self.file.write(drop)
+        for link_id in ids:
+            self._links.pop(link_id, None)
+        self._people.pop(user, None)
+        self._coaches.pop(user, None)
