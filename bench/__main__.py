@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.common import machine
 
-BENCHMARKS = ["bench.storage", "bench.scheduler", "bench.slack_turns"]
+BENCHMARKS = ["bench.storage", "bench.scheduler", "bench.slack_turns", "bench.teams_turns"]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 

@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from datetime import time as clock_time
@@ -142,8 +143,9 @@ async def _send_peercoach(data: Path, *, direct: bool) -> dict[str, float]:
     app = build_app(Settings(data_dir=data, local_trial=True), SystemClock())
     channels = build_channels(app)
     assert channels.teams is not None
+    notifier = channels.teams.notifier
     await app.open()
-    app.notifiers["teams"] = channels.teams.notifier
+    app.notifiers["teams"] = notifier
     scheduler = await app.start_scheduler(timers=False)
     users = [UserKey("teams", teams.TENANT_ID, _key("leader", i)[0]) for i in range(LEADERS)]
     now = app.clock.now()
@@ -167,7 +169,7 @@ async def _send_peercoach(data: Path, *, direct: bool) -> dict[str, float]:
 
     async def direct_send(i: int, user: UserKey) -> None:
         async with slots:
-            await channels.teams.notifier.deliver(user, reply, f"bench:{i}")
+            await notifier.deliver(user, reply, f"bench:{i}")
 
     cpu, started = _own_cpu(), time.perf_counter()
     if direct:
@@ -304,7 +306,7 @@ async def _listening(port: int, process: asyncio.subprocess.Process, log: Path) 
 
 
 @contextlib.asynccontextmanager
-async def _fake_connector(connector_port: int, work: Path) -> Any:
+async def _fake_connector(connector_port: int, work: Path) -> AsyncIterator[str]:
     """The fake Bot Connector child; yields its status URL and stops it on the way out."""
     fake = await _spawn(
         ["-m", "bench.teams_turns", "fake", str(connector_port)],

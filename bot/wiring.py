@@ -6,16 +6,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.coaching.store import CoachingStore
 from bot.config import Settings
 from bot.ports import Notifier
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
+from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
 from bot.services.deliveries import DeliveryService
 from bot.services.schedules import ScheduleService
 from bot.storage.tinydb_store import TinyDBUserStore
-from dialogs.commands import ScheduleCommand
+from dialogs.commands import AdminCommand, CoachCommand, ScheduleCommand
 from dialogs.content import load_content
 from dialogs.content_model import Content
 
@@ -31,6 +33,8 @@ class App:
     conversations: ConversationService
     schedule_service: ScheduleService
     deliveries: DeliveryService
+    coaching_store: CoachingStore
+    coaching: CoachingService
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     scheduler: NudgeScheduler | None = None
 
@@ -41,6 +45,7 @@ class App:
     async def open(self) -> None:
         """Read the schedule store and replay the delivery ledger."""
         await self.schedules.load()
+        await self.coaching_store.load()
         await self.ledger.open()
 
     async def start_scheduler(
@@ -71,15 +76,30 @@ def build_app(settings: Settings, clock: Clock) -> App:
     schedules = ScheduleStore(settings.data_dir)
     ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
     schedule_service = ScheduleService(schedules, content)
+    coaching_store = CoachingStore(settings.data_dir)
+    coaching = CoachingService(
+        coaching_store,
+        schedules=schedules,
+        schedule_service=schedule_service,
+        users=users,
+        admins=frozenset(str(a) for a in settings.admins),
+        clock=clock,
+    )
     conversations = ConversationService(
         users,
         content,
         clock,
-        listeners=[schedule_service],
-        answerers={ScheduleCommand: schedule_service},
+        listeners=[schedule_service, coaching],
+        answerers={
+            ScheduleCommand: schedule_service,
+            CoachCommand: coaching,
+            AdminCommand: coaching,
+        },
+        effect_answerers=[coaching],
     )
     notifiers: dict[str, Notifier] = {}
     deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)
+    conversations.notices = deliveries
     return App(
         settings,
         clock,
@@ -90,5 +110,7 @@ def build_app(settings: Settings, clock: Clock) -> App:
         conversations,
         schedule_service,
         deliveries,
+        coaching_store,
+        coaching,
         notifiers,
     )

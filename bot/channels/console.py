@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot.channels.console_render import to_text
 from bot.domain import PlatformInfo, Reply, UserKey
+from bot.ports import DeliveryError
 from bot.services.conversations import ConversationService
 from bot.storage.atomic import write_atomically
 from dialogs.model import SessionOpened, UserText
@@ -60,7 +61,10 @@ class ConsoleChannel:
         self._print("coach> Bye for now. Your conversation is saved; come back any time.")
 
     async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:  # noqa: ARG002
-        """Notifier: show a nudge or follow-up as it falls due, redrawing the prompt."""
+        """Notifier: show a nudge or follow-up as it falls due, redrawing the prompt. Another
+        console user's messages wait in their state until they open their console."""
+        if key != self.key:
+            raise DeliveryError("not at this console", permanent=True, leader_gone=False)
         waiting = self.interactive and self._ready.is_set() is False and self._lines is not None
         if waiting:
             self.stdout.write("\r\033[K")  # clear the "you> " the leader is looking at

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.domain import Attachment, PlatformInfo, Reply, UserKey
+from bot.domain import Attachment, Notice, PlatformInfo, Reply, ServiceReply, UserKey
 from bot.errors import CorruptDataError, StorageError
 from bot.logs import log
 from bot.ports import Change, UserStore
@@ -25,7 +25,6 @@ from dialogs.model import (
     Event,
     ExportRequested,
     ForgetConfirmed,
-    Message,
     PreferencesChanged,
     Say,
     Turn,
@@ -61,7 +60,21 @@ class CommandAnswerer(Protocol):
 
     async def answer(
         self, key: UserKey, state: UserState, command: Any, at: datetime
-    ) -> tuple[Message, ...]: ...
+    ) -> ServiceReply: ...
+
+
+class EffectAnswerer(Protocol):
+    """Acts on effects that need a reply in the same turn (an answer to its question)."""
+
+    async def on_effects(
+        self, key: UserKey, state: UserState | None, effects: Sequence[Effect], at: datetime
+    ) -> ServiceReply: ...
+
+
+class NoticeSender(Protocol):
+    async def notice(self, notice: Notice) -> None:
+        """Run the notice's event for its user and deliver what it says to them."""
+        ...
 
 
 class ConversationService:
@@ -70,14 +83,18 @@ class ConversationService:
         store: UserStore,
         content: Content,
         clock: Clock,
+        *,
         listeners: Sequence[EffectListener] = (),
         answerers: Mapping[type, CommandAnswerer] | None = None,
+        effect_answerers: Sequence[EffectAnswerer] = (),
     ) -> None:
         self.store = store
         self.content = content
         self.clock = clock
         self.listeners = list(listeners)
         self.answerers = dict(answerers or {})
+        self.effect_answerers = list(effect_answerers)
+        self.notices: NoticeSender | None = None  # set once deliveries exist (wiring)
         self.locks = KeyedLocks()
 
     async def handle(
@@ -113,16 +130,37 @@ class ConversationService:
         from_leader = isinstance(event, UserText | CommandGiven | ChoiceMade)
         async with self.locks.hold(key):
             if _may_be_service_command(event):
-                saved, answer, turn = await self._command_turn(key, event, platform)
+                saved, service, turn = await self._command_turn(key, event, platform)
             else:  # the common case, nudges included: one read, one write, one thread hop
                 saved, turn = await self.store.transact(
                     key, lambda stored: self._decide(stored, event, platform)
                 )
-                answer = ()
+                service = ServiceReply()
+            followed = await self._answer_effects(key, saved, turn.effects, event.at)
             await self._tell_listeners(key, saved, turn.effects, from_leader=from_leader)
+        await self._send_notices((*service.notices, *followed.notices))
         attachments = self._attachments(key, saved, turn.effects) if saved else ()
         extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
-        return Reply(answer + turn.messages + extra, attachments, effects=turn.effects)
+        messages = service.messages + followed.messages + turn.messages + extra
+        return Reply(messages, attachments, effects=turn.effects)
+
+    async def _answer_effects(
+        self, key: UserKey, state: UserState | None, effects: Sequence[Effect], at: datetime
+    ) -> ServiceReply:
+        if not effects or not self.effect_answerers:
+            return ServiceReply()
+        replies = [await a.on_effects(key, state, effects, at) for a in self.effect_answerers]
+        return ServiceReply(
+            tuple(m for r in replies for m in r.messages),
+            notices=tuple(n for r in replies for n in r.notices),
+        )
+
+    async def _send_notices(self, notices: Sequence[Notice]) -> None:
+        """After this leader's lock is released: notices take other leaders' locks."""
+        if self.notices is None:
+            return
+        for notice in notices:
+            await self.notices.notice(notice)
 
     async def update_platform(self, key: UserKey, platform: PlatformInfo) -> None:
         """The platform reports a change (Slack `user_change`): keep it, send nothing."""
@@ -153,27 +191,31 @@ class ConversationService:
 
     async def _command_turn(
         self, key: UserKey, event: Event, platform: PlatformInfo | None
-    ) -> tuple[UserState | None, tuple[Message, ...], Turn]:
-        """A command another service answers (e.g. `schedule`), then the engine's way back."""
+    ) -> tuple[UserState | None, ServiceReply, Turn]:
+        """A command another service answers (e.g. `schedule`), then the engine's way back
+        (or the service's own question)."""
         assert isinstance(event, UserText | CommandGiven)
         stored = await self.store.load(key)
         state = with_platform(stored or UserState(), platform)
         command = service_command(state, event.text, slash=isinstance(event, CommandGiven))
         answerer = self.answerers.get(type(command)) if command else None
         if answerer is None:
-            turn = step(state, event, self.content)
-            answer: tuple[Message, ...] = ()
+            service, turn = ServiceReply(), step(state, event, self.content)
         else:
-            answer = await answerer.answer(key, state, command, event.at)
-            turn = answered(state, self.content, event.at)
+            service = await answerer.answer(key, state, command, event.at)
+            turn = (
+                step(state, service.question, self.content)
+                if service.question
+                else answered(state, self.content, event.at)
+            )
         change, turn = _change_for(stored, state, turn)
         if change == "delete":
             await self.store.delete(key)
-            return None, answer, turn
+            return None, service, turn
         if change == "keep":
-            return stored, answer, turn
+            return stored, service, turn
         saved = await self.store.save(key, change, expected_version=state.version)
-        return saved, answer, turn
+        return saved, service, turn
 
     def _attachments(
         self, key: UserKey, state: UserState, effects: Sequence[Effect]

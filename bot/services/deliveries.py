@@ -10,13 +10,14 @@ leader's own state; this service acts on it.
 import asyncio
 import hashlib
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
-from bot.domain import Reply, UserKey
+from bot.domain import Notice, Reply, UserKey
 from bot.logs import log
 from bot.ports import DeliveryError, Notifier
 from bot.schedules.ledger import DeliveryLedger, Entry, Status
@@ -35,6 +36,7 @@ from dialogs.recurrence import local_date_of
 
 logger = logging.getLogger("peercoach.deliveries")
 REMINDER_PREFIXES = ("snooze:", "follow_up:")
+NOTICE_ATTEMPTS = 3
 
 
 def delivery_key(schedule_id: str, due: datetime) -> str:
@@ -179,6 +181,25 @@ class DeliveryService:
             return SnoozeEnded(ref, now) if kind == "snooze" else FollowUpDue(ref, now)
         schedule = self.schedules.schedule(entry.schedule or "")
         return NudgeDue(entry.key, schedule.themes, now) if schedule else None
+
+    async def notice(self, notice: Notice) -> None:
+        """Something a service tells another user (a coach's request, a new schedule). It
+        goes through their conversation first, so a question waits in their state even when
+        it cannot be delivered now; it is not a nudge, so it stays out of the ledger."""
+        reply = await self.conversations.handle(notice.to, notice.event)
+        notifier = self.notifiers.get(notice.to.channel)
+        if not reply.messages or notifier is None:
+            return
+        for attempt in range(1, NOTICE_ATTEMPTS + 1):
+            try:
+                await notifier.deliver(notice.to, reply, f"notice:{uuid.uuid4().hex}")
+            except DeliveryError as error:
+                if error.permanent or attempt == NOTICE_ATTEMPTS:
+                    log(logger, "notice.failed", user=notice.to.hashed, reason=error.reason)
+                    return
+                await self.sleep(self.retry.delay(attempt, error.retry_after))
+            else:
+                return
 
     # ---------------------------------------------------------------- the send path
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from bot.domain import UserKey
+from bot.domain import ServiceReply, UserKey
 from bot.logs import log
 from bot.schedules.model import INACTIVE, NudgeSchedule, Origin, Reminder
 from bot.schedules.store import ScheduleStore
@@ -51,12 +51,19 @@ class ScheduleService:
 
     async def answer(
         self, key: UserKey, state: UserState, command: ScheduleCommand, at: datetime
+    ) -> ServiceReply:
+        return ServiceReply(await self._answer(key, state, command, at))
+
+    async def _answer(
+        self, key: UserKey, state: UserState, command: ScheduleCommand, at: datetime
     ) -> tuple[Message, ...]:
         args = list(command.args)
         if not args or args == ["list"]:
             return (Say(self.listing(str(key), at, state.profile)),)
         if args[0].lower() in ("remove", "delete", "rm"):
             return (Say(await self._remove(str(key), args[1:])),)
+        if args[0].lower() in ("pause", "resume"):
+            return (Say(await self._pause(str(key), args[1:], paused=args[0].lower() == "pause")),)
         try:
             schedule = self.build(
                 key,
@@ -174,6 +181,15 @@ class ScheduleService:
             )
         await self.store.remove_schedules(schedule.id)
         return f"Removed **{schedule.id}** ({schedule.describe()})."
+
+    async def _pause(self, user: str, args: list[str], *, paused: bool) -> str:
+        word = "pause" if paused else "resume"
+        schedule = self.store.schedule(args[0].lower()) if len(args) == 1 else None
+        if schedule is None or schedule.user != user:
+            return f"Say which schedule by its id. For example: `schedule {word} k3f9qa`"
+        reason = "paused by you" if paused else None
+        await self.store.put_schedules(replace(schedule, paused=paused, paused_reason=reason))
+        return f"{'Paused' if paused else 'Resumed'} **{schedule.id}** ({schedule.describe()})."
 
     # ---------------------------------------------------------------- previews
 
