@@ -40,10 +40,14 @@ def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
     settings = app.settings
     slack = None
     if settings.slack is not None:
-        deps = SlackDeps(app.conversations, app.users, app.schedules, app.clock)
+        themes = tuple((t.id, t.title) for t in app.content.themes)
+        deps = SlackDeps(
+            app.conversations, app.users, app.schedules, app.clock, app.coaching, themes
+        )
         slack = SlackChannel(settings.slack, deps, pace=slack_pace)
     teams = None
     if settings.teams is not None or settings.local_trial:
+        themes = tuple((t.id, t.title) for t in app.content.themes)
         teams = TeamsChannel(
             settings.teams,
             TeamsDeps(
@@ -51,6 +55,8 @@ def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
                 app.users,
                 app.schedules,
                 app.clock,
+                app.coaching,
+                themes,
                 local_trial=settings.teams is None,
             ),
         )

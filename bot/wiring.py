@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from apscheduler.triggers.interval import IntervalTrigger
+
 from bot.clock import Clock
 from bot.coaching.store import CoachingStore
 from bot.config import Settings
@@ -60,11 +62,19 @@ class App:
             wants=wants,
         )
         await self.scheduler.start(timers=timers)
+        if timers:  # names learnt by the coaching directory, written out in batches
+            self.scheduler.aps.add_job(
+                self.coaching_store.flush,
+                IntervalTrigger(seconds=30),
+                id="flush-names",
+                replace_existing=True,
+            )
         return self.scheduler
 
     async def close(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
+        await self.coaching_store.flush()
         await self.ledger.close()
         self.users.close()
 

@@ -23,6 +23,7 @@ class CoachingStore:
         self._coaches: dict[str, CoachGrant] = {}
         self._links: dict[str, Link] = {}
         self._people: dict[str, Person] = {}
+        self._unsaved: set[str] = set()
 
     async def load(self) -> None:
         self._coaches = {g.user: g for g in await self.file.read("coaches", _GRANT)}
@@ -109,14 +110,23 @@ class CoachingStore:
         await self.file.write(lambda db: upsert(db, "links", (link,), _LINK))
         self._links[link.id] = link
 
-    async def remember_name(self, user: str, name: str) -> None:
-        """Kept when it is new or has changed: a name for `coach add` and for reports."""
+    def remember_name(self, user: str, name: str) -> None:
+        """A name for `coach add` and for reports, known at once in memory; written out by
+        flush() (every half minute at most), not once per new leader: a write rewrites the
+        whole shared file, which measured 7 ms and grows with every leader."""
         known = self._people.get(user)
         if not name or (known is not None and known.name == name):
             return
-        person = Person(user, name)
-        await self.file.write(lambda db: upsert(db, "people", (person,), _PERSON, key="user"))
-        self._people[user] = person
+        self._people[user] = Person(user, name)
+        self._unsaved.add(user)
+
+    async def flush(self) -> None:
+        """Write names learnt since the last flush, in one write."""
+        if not self._unsaved:
+            return
+        people = [self._people[u] for u in self._unsaved if u in self._people]
+        self._unsaved = set()
+        await self.file.write(lambda db: upsert(db, "people", people, _PERSON, key="user"))
 
     async def forget(self, user: str) -> None:
         """`forget me`: links and name go; the coach keeps only the fact they asked."""
@@ -131,4 +141,5 @@ class CoachingStore:
         for link_id in ids:
             self._links.pop(link_id, None)
         self._people.pop(user, None)
+        self._unsaved.discard(user)
         self._coaches.pop(user, None)

@@ -4,7 +4,7 @@ counts. Every action is checked against the actor's role and their link to that 
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.clock import Clock
@@ -30,7 +30,7 @@ from dialogs.model import (
     ServiceQuestion,
     UserState,
 )
-from dialogs.recurrence import RuleError, next_occurrence
+from dialogs.recurrence import RuleError, next_occurrence, parse_days, parse_hhmm
 from dialogs.runner import shorten
 from dialogs.timetext import short_date
 from dialogs.timezones import zone
@@ -44,6 +44,18 @@ COACH_HELP = """**Coaching commands**
 • `coach schedules <leader>` and `coach unschedule <leader> <id>`
 • `coach report` – engagement counts; never what anyone wrote unless they shared it"""
 ACCEPT = (Choice("accept", "Accept"), Choice("decline", "Decline"))
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """What a coach filled in on the Slack modal or the Teams card."""
+
+    leader: str  # a user key, or "all"
+    days: str
+    time: str
+    themes: tuple[str, ...] = ()
+
+
 CONFIRM = (Choice("save", "Save"), Choice("cancel", "Cancel"))
 KEEP = (Choice("keep", "Keep it"), Choice("pause", "Pause it"))
 
@@ -283,6 +295,51 @@ class CoachingService:
         log(logger, "coach.report", coach=key.hashed, leaders=len(rows))
         return _say(render(rows, state.profile.timezone))
 
+    # ---------------------------------------------------------------- forms (Slack, Teams)
+
+    def form_leaders(self, key: UserKey) -> list[tuple[str, str]]:
+        """(value, label) of the leaders a coach may schedule for, plus "all" first."""
+        links = self.store.links_of_coach(str(key), "accepted")
+        return [("all", "All my leaders")] + [
+            (k.leader, self.store.name_of(k.leader)) for k in links
+        ]
+
+    async def form_plan(
+        self, key: UserKey, form: PlanForm, at: datetime
+    ) -> tuple[NudgeSchedule, ...] | dict[str, str]:
+        """The schedules a form describes, or one message per field that is wrong."""
+        errors: dict[str, str] = {}
+        if not form.leader:
+            errors["leader"] = "Choose a leader, or all of them."
+        for name, parse in (("days", parse_days), ("time", parse_hhmm)):
+            try:
+                parse(getattr(form, name))
+            except RuleError as error:
+                errors[name] = error.reason
+        if errors:
+            return errors
+        planned = await self.plan_for(key, form.leader, [form.days, form.time, *form.themes], at)
+        if isinstance(planned, Denied):
+            return {"leader": planned.reason}
+        return planned
+
+    def hold_plan(
+        self, key: UserKey, schedules: tuple[NudgeSchedule, ...], at: datetime
+    ) -> tuple[str, str]:
+        """Keep a plan for the coach to confirm; returns its id and the preview text."""
+        plan = self.plans.add(str(key), schedules, at)
+        names = {s.user: self.store.name_of(s.user) for s in schedules}
+        return plan.id, preview(schedules, names, at)
+
+    async def save_held(self, key: UserKey, plan_id: str, at: datetime) -> ServiceReply:
+        plan = self.plans.take(plan_id, str(key), at)
+        if plan is None:
+            return _say("That preview has expired; open the form again.")
+        return await self.save_plan(key, plan.schedules, at)
+
+    def is_coach(self, key: UserKey) -> bool:
+        return self.store.is_coach(str(key))
+
     # ---------------------------------------------------------------- a leader's own coaches
 
     async def _coaches(self, key: UserKey, args: list[str], at: datetime) -> ServiceReply:
@@ -454,7 +511,7 @@ class CoachingService:
         if state is None:
             await self.store.forget(str(key))
         elif state.profile.display_name:
-            await self.store.remember_name(str(key), state.profile.display_name)
+            self.store.remember_name(str(key), state.profile.display_name)
 
     # ---------------------------------------------------------------- helpers
 

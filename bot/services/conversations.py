@@ -155,6 +155,10 @@ class ConversationService:
             notices=tuple(n for r in replies for n in r.notices),
         )
 
+    async def send_notices(self, notices: Sequence[Notice]) -> None:
+        """For channels acting outside a turn (a form submitted): tell the others."""
+        await self._send_notices(notices)
+
     async def _send_notices(self, notices: Sequence[Notice]) -> None:
         """After this leader's lock is released: notices take other leaders' locks."""
         if self.notices is None:

@@ -112,6 +112,7 @@ class FakeSlackApi:
         self.messages: dict[str, list[Answer]] = defaultdict(list)  # per channel, oldest first
         self.ephemerals: list[Answer] = []
         self.views: dict[str, Answer] = {}  # the last published view per user
+        self.modals: list[Answer] = []  # views.open, in order
         self.files: dict[str, StoredFile] = {}
         self.users: dict[str, User] = {}
         self._failures: dict[str, deque[tuple[int, int | None]]] = defaultdict(deque)
@@ -261,6 +262,7 @@ class FakeSlackApi:
             "conversations.history": self._history,
             "users.info": self._users_info,
             "views.publish": self._views_publish,
+            "views.open": self._views_open,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
         }
@@ -342,6 +344,14 @@ class FakeSlackApi:
         view = {"id": f"V{next(self._ids):06d}", **params.get("view", {})}
         self.views[str(params.get("user_id"))] = view
         return {"view": view}
+
+    def _views_open(self, params: Params) -> Answer:
+        """A modal opened from a trigger; kept in `modals`, newest last."""
+        view = params.get("view", {})
+        view = json.loads(view) if isinstance(view, str) else view
+        opened = {"id": f"V{next(self._ids):06d}", **view}
+        self.modals.append(opened)
+        return {"view": opened}
 
     def _get_upload_url(self, params: Params) -> Answer:
         if not params.get("filename") or not params.get("length"):

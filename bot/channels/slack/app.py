@@ -20,7 +20,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack import verify
+from bot.channels.slack import forms, verify
 from bot.channels.slack.client import make_client, new_session
 from bot.channels.slack.home import home_data
 from bot.channels.slack.notifier import ChannelPacer, SlackNotifier, post
@@ -32,6 +32,7 @@ from bot.logs import log, quiet_logger
 from bot.ports import DeliveryError, UserStore
 from bot.schedules.model import INACTIVE
 from bot.schedules.store import ScheduleStore
+from bot.services.coaching import CoachingService
 from bot.services.conversations import SORRY, ConversationService
 from dialogs.model import ChoiceMade, CommandGiven, Event, Say, UserText
 
@@ -53,6 +54,8 @@ class SlackDeps:
     users: UserStore
     schedules: ScheduleStore
     clock: Clock
+    coaching: CoachingService
+    themes: tuple[tuple[str, str], ...] = ()  # (id, title) for the coach's form
 
 
 class SlackChannel:
@@ -165,6 +168,9 @@ class SlackChannel:
         bolt.action(CHOICE_ACTIONS)(self._on_choice)
         for action_id in HOME_COMMANDS:
             bolt.action(action_id)(self._on_home_button)
+        bolt.action("home_plan")(self._on_plan_button)
+        bolt.view(forms.FORM)(self._on_plan_form)
+        bolt.view(forms.CONFIRM)(self._on_plan_confirmed)
         bolt.command("/coach")(self._on_command)
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -220,6 +226,9 @@ class SlackChannel:
             log(logger, "slack.no_dm", level=logging.WARNING, user=key.hashed, reason=error.reason)
             return
         text = str(command.get("text") or "").strip() or "help"
+        if text.lower() in ("schedule", "coach schedule") and self.deps.coaching.is_coach(key):
+            await self._open_plan_form(key, str(command.get("trigger_id") or ""))
+            return
         await self._turn(key, CommandGiven(html.unescape(text), self.deps.clock.now()), channel)
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -262,6 +271,52 @@ class SlackChannel:
             *(replace(s, paused=True, paused_reason=f"{INACTIVE}: app_uninstalled") for s in gone)
         )
         log(logger, "slack.uninstalled", team=team, schedules=len(gone))
+
+    # ---------------------------------------------------------------- the coach's form
+
+    async def _on_plan_button(self, ack: Any, body: dict[str, Any]) -> None:
+        self._track()
+        await ack()
+        key = _actor(body)
+        if self.deps.coaching.is_coach(key):
+            await self._open_plan_form(key, str(body.get("trigger_id") or ""))
+
+    async def _open_plan_form(self, key: UserKey, trigger_id: str) -> None:
+        view = forms.plan_modal(self.deps.coaching.form_leaders(key), self.deps.themes)
+        try:
+            await self._client().views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            log(
+                logger,
+                "slack.form_failed",
+                user=key.hashed,
+                error=str(error.response.get("error")),
+            )
+
+    async def _on_plan_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Invalid fields are shown inline; a valid form turns into its preview."""
+        self._track()
+        key = _actor(body)
+        form = forms.read_form((view.get("state") or {}).get("values") or {})
+        now = self.deps.clock.now()
+        planned = await self.deps.coaching.form_plan(key, form, now)
+        if isinstance(planned, dict):
+            await ack(response_action="errors", errors=planned)
+            return
+        plan_id, text = self.deps.coaching.hold_plan(key, planned, now)
+        await ack(response_action="update", view=forms.preview_modal(plan_id, text))
+
+    async def _on_plan_confirmed(
+        self, ack: Any, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        self._track()
+        await ack()
+        key = _actor(body)
+        service = await self.deps.coaching.save_held(
+            key, str(view.get("private_metadata") or ""), self.deps.clock.now()
+        )
+        await post(self._client(), await self._dm(key), Reply(service.messages))
+        await self.deps.conversations.send_notices(service.notices)
 
     # ---------------------------------------------------------------- the turn
 
@@ -324,7 +379,8 @@ class SlackChannel:
     async def _publish_home(self, key: UserKey) -> None:
         state = await self.deps.conversations.state_of(key)
         schedules = self.deps.schedules.schedules_of(str(key))
-        view = home_view(home_data(state, schedules, self.deps.clock.now()))
+        data = home_data(state, schedules, self.deps.clock.now())
+        view = home_view(replace(data, coach=self.deps.coaching.is_coach(key)))
         try:
             await self._client().views_publish(user_id=key.user, view=view)
         except SlackApiError as error:

@@ -15,6 +15,7 @@ from bot.domain import Attachment, Reply, UserKey
 from bot.ports import DeliveryError, UserStore
 
 EVENT_TYPE = "peercoach_nudge"
+NOTICE_PREFIX = "notice:"
 MAX_REMEMBERED = 100_000
 PACE_SECONDS = 1.0  # Slack allows about one message per second per channel
 HISTORY_LIMIT = 100
@@ -72,12 +73,11 @@ class SlackNotifier:
     async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:
         channel = await self.dm_channel(key)
         await self.pacer.wait(channel)
-        await post(
-            self.client,
-            channel,
-            reply,
-            metadata={"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery}},
-        )
+        # Ledger deliveries are tagged so was_delivered() can find them after a crash;
+        # notices (a coach's request, say) are not nudges and are not tracked that way.
+        tracked = not delivery.startswith(NOTICE_PREFIX)
+        metadata = {"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery}}
+        await post(self.client, channel, reply, metadata=metadata if tracked else None)
 
     async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:
         try:

@@ -62,6 +62,7 @@ class HomeData:
     conversations_completed: int = 0
     commitments_acted_on: int = 0
     paused: bool = False
+    coach: bool = False  # coaches also get a button to set a leader's schedule
 
 
 # ---------------------------------------------------------------- text
@@ -277,7 +278,11 @@ def home_view(data: HomeData) -> Block:
         _list_section("Schedules", data.schedules, "No schedules yet"),
         _list_section("Open commitments", data.commitments, "Nothing open right now"),
         _counts(data),
-        {"type": "actions", "block_id": "home_actions", "elements": _home_buttons(data.paused)},
+        {
+            "type": "actions",
+            "block_id": "home_actions",
+            "elements": _home_buttons(data.paused, coach=data.coach),
+        },
     ]
     return {"type": "home", "blocks": blocks}
 
@@ -299,9 +304,11 @@ def _counts(data: HomeData) -> Block:
     return {"type": "section", "text": _mrkdwn("*Last 30 days*"), "fields": fields}
 
 
-def _home_buttons(paused: bool) -> list[Block]:
+def _home_buttons(paused: bool, *, coach: bool = False) -> list[Block]:
     toggle = ("home_resume", "Resume nudges") if paused else ("home_pause", "Pause nudges")
     buttons = [("home_start", "Start a conversation"), ("home_nudge", "Get a nudge now"), toggle]
+    if coach:
+        buttons.append(("home_plan", "Set a leader's schedule"))
     elements = [
         {"type": "button", "action_id": action_id, "text": _plain_text(label)}
         for action_id, label in buttons

@@ -2,7 +2,8 @@
 translates only; what to say comes from the conversation service."""
 
 import logging
-from dataclasses import dataclass, replace
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -11,21 +12,43 @@ from microsoft_agents.activity import Attachment as CardAttachment
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 from microsoft_agents.hosting.core.app.proactive import Conversation
 
-from bot.channels.teams import render
+from bot.channels.teams import forms, render
 from bot.clock import Clock
 from bot.domain import Attachment, PlatformInfo, Reply, UserKey
 from bot.logs import log
 from bot.ports import UserStore
 from bot.schedules.model import INACTIVE
 from bot.schedules.store import ScheduleStore
+from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
 from dialogs.model import AppInstalled, Ask, ChoiceMade, Event, UserText
 
 logger = logging.getLogger("peercoach.teams")
 Context = TurnContextProtocol[Any]  # what the SDK hands each handler
 CONVERSATION = "teams"  # extra: the conversation reference and the claims to reach it again
-CARDS = "teams_cards"  # extra: the question of each card we sent, to show it once answered
-KEEP_CARDS = 30
+MEMORY_LIMIT = 20_000
+
+
+@dataclass
+class TeamsMemory:
+    """What this process remembers to save storage work on every activity: each leader's
+    last stored conversation reference, and the question of recent cards (to show it once
+    answered; after a restart an answered card shows only the choice)."""
+
+    conversations: dict[UserKey, dict[str, Any]] = field(default_factory=dict)
+    cards: OrderedDict[str, str] = field(default_factory=OrderedDict)
+
+    def remember_conversation(self, key: UserKey, stored: dict[str, Any]) -> None:
+        if len(self.conversations) >= MEMORY_LIMIT:
+            self.conversations.clear()
+        self.conversations[key] = stored
+
+    def remember_card(self, activity_id: str, question: str) -> None:
+        self.cards[activity_id] = question
+        while len(self.cards) > MEMORY_LIMIT:
+            self.cards.popitem(last=False)
+
+
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 
 
@@ -35,7 +58,10 @@ class TeamsDeps:
     users: UserStore
     schedules: ScheduleStore
     clock: Clock
+    coaching: CoachingService
+    themes: tuple[tuple[str, str], ...] = ()  # (id, title) for the coach's form
     local_trial: bool = False
+    memory: TeamsMemory = field(default_factory=TeamsMemory)
 
 
 def key_of(activity: Activity) -> UserKey:
@@ -74,11 +100,41 @@ class CoachActivityHandler(ActivityHandler):
         key = key_of(activity)
         await remember_conversation(self.deps, key, turn_context)
         now = self.deps.clock.now()
+        if forms.kind_of(activity.value):
+            await self._on_form(turn_context, key, now)
+            return
         if activity.value is not None:
             await self._on_submit(turn_context, key, now)
             return
-        text = (activity.text or "").strip()
+        text = _with_mentions(activity)
+        if text.lower() == "coach schedule" and self.deps.coaching.is_coach(key):
+            card = forms.plan_card(self.deps.coaching.form_leaders(key), self.deps.themes)
+            await turn_context.send_activity(_card_activity(card))
+            return
         await self._turn(turn_context, key, UserText(text, now))
+
+    async def _on_form(self, turn_context: Context, key: UserKey, now: datetime) -> None:
+        """The coach's schedule card: errors shown under the fields, then a preview, then
+        saved; the same card is updated at each step, so it cannot be sent twice."""
+        activity = turn_context.activity
+        value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
+        coaching = self.deps.coaching
+        if forms.kind_of(value) == forms.FORM:
+            form = forms.read_form(value)
+            planned = await coaching.form_plan(key, form, now)
+            if isinstance(planned, dict):
+                card = forms.plan_card(coaching.form_leaders(key), self.deps.themes, form, planned)
+            else:
+                card = forms.preview_card(*coaching.hold_plan(key, planned, now))
+            await _replace_card(turn_context, card)
+            return
+        if value.get("choice") != "save":
+            await _replace_card(turn_context, forms.done_card("Nothing was saved."))
+            return
+        service = await coaching.save_held(key, str(value.get("plan") or ""), now)
+        summary = " ".join(getattr(m, "text", "") for m in service.messages)
+        await _replace_card(turn_context, forms.done_card(summary))
+        await self.deps.conversations.send_notices(service.notices)
 
     async def _on_submit(self, turn_context: Context, key: UserKey, now: datetime) -> None:
         activity = turn_context.activity
@@ -89,7 +145,7 @@ class CoachActivityHandler(ActivityHandler):
         reply = await self._turn(turn_context, key, ChoiceMade(token, choice, now))
         if reply.messages and activity.reply_to_id:
             label = render.submitted_label(activity.value) or choice
-            question = await card_question(self.deps, key, activity.reply_to_id)
+            question = card_question(self.deps, activity.reply_to_id)
             card = CardAttachment.model_validate(render.chosen_card(question, label))
             done = Activity(type="message", id=activity.reply_to_id, attachments=[card])
             await turn_context.update_activity(done)  # a second submit then does nothing
@@ -133,7 +189,7 @@ class CoachActivityHandler(ActivityHandler):
         reply = await self.deps.conversations.handle(
             key, event, platform_of(turn_context.activity)
         )
-        await send_reply(self.deps, key, turn_context, reply)
+        await send_reply(self.deps, turn_context, reply)
         return reply
 
     async def _file_consent(self, turn_context: Context) -> None:
@@ -142,15 +198,50 @@ class CoachActivityHandler(ActivityHandler):
         await complete_upload(self.deps, key_of(turn_context.activity), turn_context)
 
 
-async def send_reply(deps: TeamsDeps, key: UserKey, turn_context: Context, reply: Reply) -> None:
+async def send_reply(deps: TeamsDeps, turn_context: Context, reply: Reply) -> None:
     """Each engine turn as Teams activities; remember card questions; offer files by consent."""
     questions = [m.text for m in reply.messages if isinstance(m, Ask)]
     for item in render.render_turn(reply.messages):
         sent = await turn_context.send_activity(Activity.model_validate(item))
         if sent is not None and sent.id and _has_card(item) and questions:
-            await remember_card(deps, key, sent.id, questions[-1])
+            remember_card(deps, sent.id, questions[-1])
     for attachment in reply.attachments:
         await turn_context.send_activity(consent_request(attachment))
+
+
+def _with_mentions(activity: Activity) -> str:
+    """The text, with each @mention of a person replaced by their user key, so that
+    `coach add @Alex` names exactly who was meant."""
+    text = (activity.text or "").strip()
+    tenant = key_of(activity).tenant
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        extra = dict(entity.model_extra or {})
+        mentioned = extra.get("mentioned") or {}
+        if entity.type != "mention" or not extra.get("text"):
+            continue
+        if mentioned.get("id") == bot_id:
+            text = text.replace(str(extra["text"]), "").strip()
+            continue
+        who = mentioned.get("aadObjectId") or mentioned.get("id")
+        if who:
+            text = text.replace(str(extra["text"]), f"teams:{tenant}:{who}")
+    return text
+
+
+def _card_activity(card: dict[str, Any]) -> Activity:
+    return Activity(type="message", attachments=[CardAttachment.model_validate(card)])
+
+
+async def _replace_card(turn_context: Context, card: dict[str, Any]) -> None:
+    """Update the submitted card in place (or send anew when Teams gave no card id)."""
+    card_id = turn_context.activity.reply_to_id
+    if not card_id:
+        await turn_context.send_activity(_card_activity(card))
+        return
+    updated = _card_activity(card)
+    updated.id = card_id
+    await turn_context.update_activity(updated)
 
 
 def consent_request(attachment: Attachment) -> Activity:
@@ -172,22 +263,23 @@ def _has_card(item: dict[str, Any]) -> bool:
 
 
 async def remember_conversation(deps: TeamsDeps, key: UserKey, turn_context: Context) -> None:
-    """Refreshed on every incoming activity: how to reach this leader later, with the claims
-    that authenticated this turn (a proactive send needs both)."""
+    """How to reach this leader later, with the claims of this turn (a proactive send needs
+    both). Written only when it changed: the SDK puts the incoming activity's id in the
+    reference, which differs every time and is not needed to reach the chat again."""
     stored = Conversation.from_turn_context(cast(TurnContext, turn_context)).store_item_to_json()
+    stored.get("conversation_reference", {}).pop("activityId", None)
+    if deps.memory.conversations.get(key) == stored:
+        return
     async with deps.conversations.locks.hold(("extra", key)):
         known = await deps.users.load_extra(key, CONVERSATION)
         if known != {"conversation": stored}:
             await deps.users.save_extra(key, CONVERSATION, {"conversation": stored})
+        deps.memory.remember_conversation(key, stored)
 
 
-async def remember_card(deps: TeamsDeps, key: UserKey, activity_id: str, question: str) -> None:
-    async with deps.conversations.locks.hold(("extra", key)):
-        cards = (await deps.users.load_extra(key, CARDS) or {}).get("cards", [])
-        cards = [c for c in cards if c[0] != activity_id][-(KEEP_CARDS - 1) :]
-        await deps.users.save_extra(key, CARDS, {"cards": [*cards, [activity_id, question]]})
+def remember_card(deps: TeamsDeps, activity_id: str, question: str) -> None:
+    deps.memory.remember_card(activity_id, question)
 
 
-async def card_question(deps: TeamsDeps, key: UserKey, activity_id: str) -> str:
-    cards = (await deps.users.load_extra(key, CARDS) or {}).get("cards", [])
-    return next((str(q) for a, q in cards if a == activity_id), "")
+def card_question(deps: TeamsDeps, activity_id: str) -> str:
+    return deps.memory.cards.get(activity_id, "")

@@ -23,15 +23,19 @@ class TeamsNotifier:
         self.deps = deps
 
     async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:  # noqa: ARG002
-        stored = await self.deps.users.load_extra(key, CONVERSATION)
-        if not stored or "conversation" not in stored:
-            raise DeliveryError("no Teams conversation with this leader yet", permanent=True)
-        conversation = Conversation.from_json_to_store_item(stored["conversation"])
+        known = self.deps.memory.conversations.get(key)
+        if known is None:
+            stored = await self.deps.users.load_extra(key, CONVERSATION) or {}
+            known = stored.get("conversation")
+            if known is None:
+                raise DeliveryError("no Teams conversation with this leader yet", permanent=True)
+            self.deps.memory.remember_conversation(key, known)
+        conversation = Conversation.from_json_to_store_item(known)
         failures: list[BaseException] = []
 
         async def send(turn_context: TurnContext) -> None:
             try:  # errors must not reach the adapter's on_turn_error, which would hide them
-                await send_reply(self.deps, key, turn_context, reply)
+                await send_reply(self.deps, turn_context, reply)
             except Exception as error:
                 failures.append(error)
 
