@@ -12,13 +12,14 @@ class Action(Enum):
     LIST_COACHES = "list coaches"
     ASK_TO_COACH = "ask to coach someone"
     LIST_LEADERS = "list your leaders"
+    PLAN = "set leaders' schedules"
     SCHEDULE = "set a leader's schedules"
     SEE_SCHEDULES = "see a leader's schedules"
     SEE_REPORT = "see engagement"
 
 
 ADMIN_ONLY = {Action.GRANT_COACH, Action.REVOKE_COACH, Action.LIST_COACHES}
-COACH_ONLY = {Action.ASK_TO_COACH, Action.LIST_LEADERS, Action.SEE_REPORT}
+COACH_ONLY = {Action.ASK_TO_COACH, Action.LIST_LEADERS, Action.SEE_REPORT, Action.PLAN}
 NEEDS_ACCEPTED_LINK = {Action.SCHEDULE, Action.SEE_SCHEDULES}
 
 

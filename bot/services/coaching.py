@@ -157,6 +157,8 @@ class CoachingService:
         return _say("\n".join(lines))
 
     async def _plan(self, key: UserKey, rest: list[str], at: datetime) -> ServiceReply:
+        if denied := self._check(str(key), Action.PLAN):
+            return denied
         if not rest:
             return _say(
                 "Say whose schedule and when. For example: "

@@ -216,16 +216,16 @@ def _with_mentions(activity: Activity) -> str:
     tenant = key_of(activity).tenant
     bot_id = activity.recipient.id if activity.recipient else None
     for entity in activity.entities or []:
-        extra = dict(entity.model_extra or {})
-        mentioned = extra.get("mentioned") or {}
-        if entity.type != "mention" or not extra.get("text"):
+        shown = getattr(entity, "text", None)
+        mentioned = getattr(entity, "mentioned", None)
+        if entity.type != "mention" or not shown or not isinstance(mentioned, ChannelAccount):
             continue
-        if mentioned.get("id") == bot_id:
-            text = text.replace(str(extra["text"]), "").strip()
+        if mentioned.id == bot_id:
+            text = text.replace(shown, "").strip()
             continue
-        who = mentioned.get("aadObjectId") or mentioned.get("id")
+        who = mentioned.aad_object_id or mentioned.id
         if who:
-            text = text.replace(str(extra["text"]), f"teams:{tenant}:{who}")
+            text = text.replace(shown, f"teams:{tenant}:{who}")
     return text
 
 
