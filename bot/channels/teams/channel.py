@@ -17,6 +17,7 @@ from bot.channels.teams.bot import CoachActivityHandler, TeamsDeps
 from bot.channels.teams.connection import (
     auth_configuration,
     build_adapter,
+    cache_sdk_product_info,
     connection_manager,
     quiet_sdk_logs,
 )
@@ -35,6 +36,7 @@ class TeamsChannel:
 
     def __init__(self, settings: TeamsSettings | None, deps: TeamsDeps) -> None:
         quiet_sdk_logs()
+        cache_sdk_product_info()
         self.settings = settings
         self.deps = deps
         self.manager = connection_manager(settings)

@@ -1,5 +1,7 @@
 """Building the Agents SDK adapter: real credentials, or a local trial with none."""
 
+import functools
+
 from microsoft_agents.activity import load_configuration_from_env
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
@@ -20,6 +22,21 @@ NOISY = {
     "microsoft_agents.activity.activity": 50,  # validation tracebacks quoting the body
     "microsoft_agents.hosting.core.connector.client.connector_client": 50,  # we log our own
 }
+
+
+def cache_sdk_product_info() -> None:
+    """The SDK works out its User-Agent on every send and every turn by asking
+    importlib.metadata for a package that is not installed, which scans every installed
+    distribution first (12-15% of a turn here). The answer cannot change while we run."""
+    from microsoft_agents.hosting.core.connector.client import (  # noqa: PLC0415
+        connector_client,
+        user_token_client,
+    )
+
+    for module in (connector_client, user_token_client):
+        original = getattr(module, "get_product_info", None)
+        if original is not None and not hasattr(original, "cache_info"):
+            setattr(module, "get_product_info", functools.cache(original))  # noqa: B010
 
 
 def quiet_sdk_logs() -> None:

@@ -30,14 +30,18 @@ _QUOTE = "> "
 
 
 def render_turn(messages: Sequence[Message]) -> list[Json]:
-    """One turn as activities: runs of Say/Prompt become one markdown message, each Ask a card."""
+    """One turn as few activities as it can be: the text before a question travels in the
+    same message as the question's card (Teams shows the text above the card), so a turn
+    is usually one message — one connector call, one notification."""
     activities: list[Json] = []
     texts: list[str] = []
     for message in messages:
         if isinstance(message, Ask):
-            activities += _text_activities(texts)
+            activity = _ask_activity(message)
+            if texts:
+                activity |= {"textFormat": "markdown", "text": "\n\n".join(texts)}
             texts = []
-            activities.append(_ask_activity(message))
+            activities.append(activity)
         else:
             texts.append(_message_markdown(message))
     return activities + _text_activities(texts)

@@ -106,11 +106,13 @@ def test_cards_have_the_basic_adaptive_card_shape(name: str) -> None:
             assert all(b["wrap"] for b in card["body"] if b["type"] == "TextBlock")
 
 
-def test_consecutive_texts_share_one_markdown_message_and_asks_split_them() -> None:
+def test_text_before_a_question_travels_with_its_card_in_one_message() -> None:
     turn = (Say("a"), Prompt("b"), Ask("c", THREE, "t", "menu"), Say("d"))
     activities = render_turn(turn)
-    assert [a.get("text") for a in activities] == ["a\n\nb", None, "d"]
+    assert [a.get("text") for a in activities] == ["a\n\nb", "d"]
     assert activities[0]["textFormat"] == "markdown"
+    assert len(activities[0]["attachments"]) == 1  # the question's card, under the text
+    assert "attachments" not in activities[1]
 
 
 def test_up_to_six_choices_are_buttons_naming_dialogue_step_choice_and_token() -> None:

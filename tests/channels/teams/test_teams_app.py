@@ -280,3 +280,16 @@ async def test_declining_the_export_sends_nothing(world: TeamsWorld) -> None:
     assert (await world.post(invoke)).status == 200
     assert "No file was sent" in texts(world.connector.sent_to(CHAT)[-1:])
     await asyncio.sleep(0)
+
+
+def test_the_sdks_user_agent_is_worked_out_once() -> None:
+    from microsoft_agents.hosting.core.connector.client import connector_client  # noqa: PLC0415
+
+    from bot.channels.teams.connection import cache_sdk_product_info  # noqa: PLC0415
+
+    cache_sdk_product_info()
+    cache_sdk_product_info()  # idempotent
+    product = connector_client.get_product_info
+    assert hasattr(product, "cache_info")
+    assert product() == product()
+    assert "python" in product().lower()
