@@ -55,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--days", type=int, default=14, help="how far ahead (default 14)")
     preview.set_defaults(run=_schedule_preview)
 
+    admin = commands.add_parser("admin", help="grant or remove the coach role")
+    admin_commands = admin.add_subparsers(required=True, metavar="ACTION")
+    for action, text in (
+        ("grant-coach", "make a user a coach"),
+        ("revoke-coach", "remove a user's coach role"),
+    ):
+        role = admin_commands.add_parser(action, help=text)
+        role.add_argument("key", help="user key, e.g. slack:T123:U456 or teams:<tenant>:<id>")
+        role.set_defaults(run=_admin, grant=action == "grant-coach")
+
     package = commands.add_parser("teams-package", help="build the Teams app package (.zip)")
     package.add_argument("--app-id", required=True, help="the Azure Bot's app (client) id")
     package.add_argument(
@@ -175,6 +185,33 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
         port=settings.port,
         print=None,
         access_log=None,
+    )
+    return 0
+
+
+def _admin(args: argparse.Namespace, settings: Settings) -> int:
+    """Run against the data folder; a running server reads roles at start, so for a live
+    server prefer `admin coach <user>` in chat, which takes effect at once."""
+    from bot.coaching.store import CoachingStore  # noqa: PLC0415
+
+    try:
+        key = UserKey.parse(args.key)
+    except ValueError as exc:
+        print(f"peercoach admin: {exc}", file=sys.stderr)
+        return 2
+
+    async def change() -> None:
+        store = CoachingStore(settings.data_dir)
+        await store.load()
+        if args.grant:
+            await store.grant(str(key), "command line", SystemClock().now())
+        else:
+            await store.revoke(str(key))
+
+    asyncio.run(change())
+    print(
+        f"{key} {'is now a coach' if args.grant else 'is no longer a coach'} "
+        "(a running server sees this after its next start)"
     )
     return 0
 

@@ -239,6 +239,10 @@ def _first_contact(
     if draft.state.profile.welcomed_at is not None:
         return False
     onboarding.welcome(draft, content, at)
+    waiting = draft.state.aside
+    if isinstance(waiting, ServiceAside):  # e.g. a coach asked before they ever wrote
+        asides.present(draft, content, waiting)  # set-up follows once it is answered
+        return True
     if isinstance(command, CommandError) or command is None:
         onboarding.begin(draft, content)
         return True
@@ -327,9 +331,15 @@ def _return_to_question(draft: Draft, content: Content) -> None:
 
 
 def _after_aside(draft: Draft, content: Content) -> None:
-    """When an aside ends without a new question, go back to the dialogue underneath."""
-    if draft.state.aside is None and draft.state.awaiting is None:
-        asides.resume(draft, content)
+    """When an aside ends without a new question, go back to the dialogue underneath — or,
+    for a newcomer whose first question came from a service, on to set-up."""
+    if draft.state.aside is not None or draft.state.awaiting is not None:
+        return
+    profile = draft.state.profile
+    if draft.state.dialogue is None and profile.welcomed_at and not profile.onboarded:
+        onboarding.begin(draft, content)
+        return
+    asides.resume(draft, content)
 
 
 def _start_named(draft: Draft, content: Content, query: str, at: datetime) -> None:

@@ -445,3 +445,24 @@ def test_installing_the_app_welcomes_once(content: Content) -> None:
     assert turn.messages[0] == Say(content.onboarding.welcome)
     assert chat.labels() == ["Set up now", "Skip for now"]
     assert chat.send(AppInstalled(chat.at)).messages == ()  # a second install event: nothing
+
+
+def test_a_newcomer_sees_a_waiting_service_question_first_then_set_up(
+    content: Content,
+) -> None:
+    from dialogs.model import Choice, ServiceAnswered, ServiceQuestion  # noqa: PLC0415
+
+    chat = Chat(content)
+    ask = ServiceQuestion(
+        "Accept Cat as your coach?",
+        (Choice("accept", "Accept"), Choice("decline", "Decline")),
+        "svc:link:1",
+        chat.at,
+    )
+    chat.send(ask)
+    turn = chat.say("hello")
+    assert turn.messages[0] == Say(content.onboarding.welcome)
+    assert chat.labels() == ["Accept", "Decline"]
+    turn = chat.press("Accept")
+    assert ServiceAnswered("svc:link:1", "accept") in turn.effects
+    assert chat.labels() == ["Set up now", "Skip for now"]
