@@ -36,11 +36,13 @@ class TeamsMemory:
     answered; after a restart an answered card shows only the choice)."""
 
     conversations: dict[UserKey, dict[str, Any]] = field(default_factory=dict)
+    fingerprints: dict[UserKey, tuple[object, ...]] = field(default_factory=dict)
     cards: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
     def remember_conversation(self, key: UserKey, stored: dict[str, Any]) -> None:
         if len(self.conversations) >= MEMORY_LIMIT:
             self.conversations.clear()
+            self.fingerprints.clear()
         self.conversations[key] = stored
 
     def remember_card(self, activity_id: str, question: str) -> None:
@@ -262,12 +264,33 @@ def _has_card(item: dict[str, Any]) -> bool:
     )
 
 
+def _reference_fingerprint(turn_context: Context) -> tuple[object, ...]:
+    """What a stored conversation reference is made of, cheaply: where, who, and the claims."""
+    activity = turn_context.activity
+    sender = activity.from_property
+    identity = getattr(turn_context, "identity", None)
+    claims = getattr(identity, "claims", None) or {}
+    return (
+        activity.service_url,
+        activity.channel_id,
+        activity.locale,
+        activity.conversation.id if activity.conversation else None,
+        sender.id if sender else None,
+        activity.recipient.id if activity.recipient else None,
+        tuple(sorted((str(k), str(v)) for k, v in dict(claims).items())),
+    )
+
+
 async def remember_conversation(deps: TeamsDeps, key: UserKey, turn_context: Context) -> None:
     """How to reach this leader later, with the claims of this turn (a proactive send needs
     both). Written only when it changed: the SDK puts the incoming activity's id in the
     reference, which differs every time and is not needed to reach the chat again."""
+    fingerprint = _reference_fingerprint(turn_context)
+    if deps.memory.fingerprints.get(key) == fingerprint and key in deps.memory.conversations:
+        return  # nothing that makes up the reference has changed: no work at all
     stored = Conversation.from_turn_context(cast(TurnContext, turn_context)).store_item_to_json()
     stored.get("conversation_reference", {}).pop("activityId", None)
+    deps.memory.fingerprints[key] = fingerprint
     if deps.memory.conversations.get(key) == stored:
         return
     async with deps.conversations.locks.hold(("extra", key)):

@@ -117,6 +117,10 @@ async def test_uninstall_pauses_the_leaders_schedules(world: TeamsWorld) -> None
         b'{"type": ""}',
         b'{"type": "message", "conversation": {"id": "x"}}',
         b'{"type": "message", "conversation": {"id": "x"}, "timestamp": "not a time"}',
+        b'{"type": "message", "conversation": {"id": "x"}, "serviceUrl": "http://127.0.0.1:9/",'
+        b' "timestamp": "not a time"}',
+        b'{"type": "message", "conversation": {"id": "x"}, "serviceUrl": "http://127.0.0.1:9/",'
+        b' "from": "not an account"}',
     ],
 )
 async def test_bodies_that_are_not_activities_get_400(world: TeamsWorld, body: bytes) -> None:
