@@ -38,7 +38,8 @@ class UserStore(Protocol):
         ...
 
     async def save_extra(self, key: UserKey, name: str, value: dict[str, Any]) -> None:
-        """Keep channel data beside the state; removed with it by delete()."""
+        """Keep channel data beside the state; removed with it by delete(). Saving the value
+        already stored writes nothing."""
         ...
 
 

@@ -64,6 +64,13 @@ def read_json(path: Path) -> Any | None:
         return None
     except OSError as exc:
         raise CorruptDataError(path, exc.strerror or str(exc)) from exc
+    return decode_json(path, raw)
+
+
+def decode_json(path: Path, raw: bytes | None) -> Any | None:
+    """Parsed JSON content of `path`; None for no content; CorruptDataError if unparsable."""
+    if raw is None:
+        return None
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -41,31 +41,35 @@ _SYNCFS = _find_syncfs()
 
 @dataclass
 class Batch:
-    """Writes staged by the jobs of one batch, made durable and visible by commit()."""
+    """Writes staged by the jobs of one batch, made durable and visible by commit().
 
-    staged: dict[Path, Path] = field(default_factory=dict)  # final path -> temporary file
-    _job_paths: list[Path] = field(default_factory=list)
+    Staged content stays in memory until the commit: a file written twice in one batch
+    (a turn that saves a leader's state and their conversation reference) costs one file
+    on disk, and a job reading what an earlier job staged needs no disk read."""
+
+    staged: dict[Path, bytes] = field(default_factory=dict)  # final path -> newest content
+    _undo: list[tuple[Path, bytes | None]] = field(default_factory=list)
 
     def stage(self, path: Path, data: bytes) -> None:
-        temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        previous = self.staged.pop(path, None)
-        if previous is not None:
-            previous.unlink(missing_ok=True)
-        self.staged[path] = temp
-        self._job_paths.append(path)
+        self._undo.append((path, self.staged.get(path)))
+        self.staged[path] = data
 
-    def readable(self, path: Path) -> Path:
-        """Where the newest content of `path` is, staged or not (a job reads its batch)."""
-        return self.staged.get(path, path)
+    def read(self, path: Path) -> bytes | None:
+        """The newest content of `path`, staged or on disk; None if there is none."""
+        staged = self.staged.get(path)
+        if staged is not None:
+            return staged
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def exists(self, path: Path) -> bool:
+        return path in self.staged or path.exists()
 
     def remove(self, path: Path) -> bool:
         """Delete a file now, and anything staged for it in this batch."""
         staged = self.staged.pop(path, None)
-        if staged is not None:
-            staged.unlink(missing_ok=True)
         try:
             path.unlink()
         except FileNotFoundError:
@@ -73,22 +77,33 @@ class Batch:
         return True
 
     def begin_job(self) -> None:
-        self._job_paths = []
+        self._undo = []
 
     def undo_job(self) -> None:
-        """A job failed: drop what it staged, so the batch commits only whole jobs."""
-        for path in self._job_paths:
-            temp = self.staged.pop(path, None)
-            if temp is not None:
-                temp.unlink(missing_ok=True)
+        """A job failed: put back what it staged over, so the batch commits only whole jobs."""
+        for path, previous in reversed(self._undo):
+            if previous is None:
+                self.staged.pop(path, None)
+            else:
+                self.staged[path] = previous
+        self._undo = []
 
     def commit(self) -> None:
         if not self.staged:
             return
-        _sync([*self.staged.values()])
-        for path, temp in self.staged.items():
-            os.replace(temp, path)
-        for folder in {path.parent for path in self.staged}:
+        temps: dict[Path, Path] = {}
+        try:
+            for path, data in self.staged.items():
+                temps[path] = _write_temp(path, data)
+            _sync([*temps.values()])
+            for path, temp in temps.items():
+                os.replace(temp, path)
+        except OSError:
+            for temp in temps.values():
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+            raise
+        for folder in {path.parent for path in temps}:
             fd = os.open(folder, os.O_RDONLY)
             try:
                 os.fsync(fd)
@@ -97,10 +112,15 @@ class Batch:
         self.staged.clear()
 
     def abandon(self) -> None:
-        for temp in self.staged.values():
-            with contextlib.suppress(OSError):
-                temp.unlink()
         self.staged.clear()
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return temp
 
 
 def _sync(files: list[Path]) -> None:

@@ -21,7 +21,7 @@ from tinydb.table import Document
 from bot.domain import UserKey
 from bot.errors import CorruptDataError, StaleStateError
 from bot.ports import Change
-from bot.storage.atomic import encode_json, read_json, remove_stale_temp_files
+from bot.storage.atomic import decode_json, encode_json, remove_stale_temp_files
 from bot.storage.codec import LIST_SECTIONS, SchemaError, from_sections, to_sections
 from bot.storage.group_commit import Batch, GroupCommitter
 from dialogs.model import UserState
@@ -38,7 +38,7 @@ class StagedJSONStorage(Storage):
         self.batch = batch
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        data = read_json(self.batch.readable(self.path))
+        data = decode_json(self.path, self.batch.read(self.path))
         if data is not None and not isinstance(data, dict):
             raise CorruptDataError(self.path, "the top level is not a JSON object")
         return data
@@ -112,7 +112,7 @@ class TinyDBUserStore:
         db.close()  # stages once, and only if a table changed
 
     def _exists(self, key: UserKey, batch: Batch) -> bool:
-        return batch.readable(self.path_for(key)).exists()
+        return batch.exists(self.path_for(key))
 
     def _load(self, key: UserKey, batch: Batch) -> UserState | None:
         if not self._exists(key, batch):
@@ -183,9 +183,11 @@ class TinyDBUserStore:
         with self._open(key, batch) as db:
             if _single(db, "meta") is None:
                 db.table("meta").upsert(Document({"schema": 1, "key": str(key)}, doc_id=SINGLE))
-            db.table(EXTRA).upsert(
-                Document({"name": name, "value": value}, doc_id=_extra_id(db, name))
-            )
+            doc_id = _extra_id(db, name)
+            found = db.table(EXTRA).get(doc_id=doc_id)
+            if isinstance(found, dict) and found.get("value") == value:
+                return  # unchanged: nothing staged, nothing to make durable
+            db.table(EXTRA).upsert(Document({"name": name, "value": value}, doc_id=doc_id))
 
 
 def _single(db: TinyDB, table: str) -> dict[str, Any] | None:

@@ -123,6 +123,25 @@ async def test_each_save_is_one_staged_write(
     assert staged == [store.path_for(ALICE)]
 
 
+async def test_saving_an_unchanged_extra_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = TinyDBUserStore(tmp_path)
+    await store.save_extra(ALICE, "teams", {"conversation": {"id": "a"}})
+    staged: list[Path] = []
+    original = Batch.stage
+    monkeypatch.setattr(
+        Batch,
+        "stage",
+        lambda self, path, data: (staged.append(path), original(self, path, data))[1],
+    )
+    await store.save_extra(ALICE, "teams", {"conversation": {"id": "a"}})
+    assert staged == []
+    await store.save_extra(ALICE, "teams", {"conversation": {"id": "b"}})
+    assert staged == [store.path_for(ALICE)]
+    assert await store.load_extra(ALICE, "teams") == {"conversation": {"id": "b"}}
+
+
 async def test_concurrent_writers_share_batches_and_each_is_durable(tmp_path: Path) -> None:
     store = TinyDBUserStore(tmp_path)
     keys = [UserKey.console(f"leader{i}") for i in range(200)]
@@ -148,6 +167,39 @@ def test_a_failing_job_stages_nothing_and_the_others_commit(tmp_path: Path) -> N
     assert (tmp_path / "good.json").exists()
     assert not (tmp_path / "bad.json").exists()
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_failing_job_puts_back_what_an_earlier_job_staged_for_the_same_file(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "shared.json"
+
+    def first(batch: Batch) -> str:
+        batch.stage(shared, b"first")
+        return "ok"
+
+    def second(batch: Batch) -> str:
+        assert batch.read(shared) == b"first"  # a job reads what its batch staged
+        batch.stage(shared, b"second")
+        raise ValueError("half-way")
+
+    run_batch([first, second])
+    assert shared.read_bytes() == b"first"
+
+
+def test_a_file_written_twice_in_a_batch_is_created_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created: list[Path] = []
+    original = group_commit._write_temp
+    monkeypatch.setattr(
+        group_commit,
+        "_write_temp",
+        lambda path, data: (created.append(path), original(path, data))[1],
+    )
+    run_batch([lambda batch: batch.stage(tmp_path / "a.json", b"1")] * 2)
+    assert created == [tmp_path / "a.json"]
+    assert (tmp_path / "a.json").read_bytes() == b"1"
 
 
 def test_a_failed_commit_tells_every_writer_and_leaves_old_files(

@@ -1,8 +1,11 @@
 """The Teams activity handler: personal-chat activities in, engine replies out. It
 translates only; what to say comes from the conversation service."""
 
+import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -99,8 +102,11 @@ class CoachActivityHandler(ActivityHandler):
         if activity.conversation is None or activity.conversation.conversation_type != "personal":
             await turn_context.send_activity(render.CHANNEL_POINTER)  # coaching stays private
             return
-        key = key_of(activity)
-        await remember_conversation(self.deps, key, turn_context)
+        async with remembering(self.deps, key_of(activity), turn_context):
+            await self._on_message(turn_context, key_of(activity))
+
+    async def _on_message(self, turn_context: Context, key: UserKey) -> None:
+        activity = turn_context.activity
         now = self.deps.clock.now()
         if forms.kind_of(activity.value):
             await self._on_form(turn_context, key, now)
@@ -184,8 +190,8 @@ class CoachActivityHandler(ActivityHandler):
         if activity.conversation is None or activity.conversation.conversation_type != "personal":
             return
         key = key_of(activity)
-        await remember_conversation(self.deps, key, turn_context)
-        await self._turn(turn_context, key, AppInstalled(self.deps.clock.now()))
+        async with remembering(self.deps, key, turn_context):
+            await self._turn(turn_context, key, AppInstalled(self.deps.clock.now()))
 
     async def _turn(self, turn_context: Context, key: UserKey, event: Event) -> Reply:
         reply = await self.deps.conversations.handle(
@@ -290,14 +296,32 @@ async def remember_conversation(deps: TeamsDeps, key: UserKey, turn_context: Con
         return  # nothing that makes up the reference has changed: no work at all
     stored = Conversation.from_turn_context(cast(TurnContext, turn_context)).store_item_to_json()
     stored.get("conversation_reference", {}).pop("activityId", None)
-    deps.memory.fingerprints[key] = fingerprint
-    if deps.memory.conversations.get(key) == stored:
-        return
-    async with deps.conversations.locks.hold(("extra", key)):
-        known = await deps.users.load_extra(key, CONVERSATION)
-        if known != {"conversation": stored}:
-            await deps.users.save_extra(key, CONVERSATION, {"conversation": stored})
+    if deps.memory.conversations.get(key) != stored:
+        await deps.users.save_extra(key, CONVERSATION, {"conversation": stored})  # no-op if same
         deps.memory.remember_conversation(key, stored)
+    deps.memory.fingerprints[key] = fingerprint
+
+
+@contextlib.asynccontextmanager
+async def remembering(deps: TeamsDeps, key: UserKey, turn_context: Context) -> AsyncIterator[None]:
+    """Save the conversation reference while the turn runs, so that both writes share one
+    durable batch (one sync) instead of waiting for two, one after the other. A reference
+    that could not be saved costs no reply: the turn is done, the next one tries again."""
+    saving = asyncio.ensure_future(remember_conversation(deps, key, turn_context))
+    try:
+        yield
+    finally:
+        try:
+            await saving
+        except Exception as error:
+            log(
+                logger,
+                "teams.reference_not_saved",
+                level=logging.WARNING,
+                user=key.hashed,
+                error=type(error).__name__,
+                fix="check that PEERCOACH_DATA_DIR is writable and has space",
+            )
 
 
 def remember_card(deps: TeamsDeps, activity_id: str, question: str) -> None:

@@ -297,3 +297,27 @@ def test_the_sdks_user_agent_is_worked_out_once() -> None:
     assert hasattr(product, "cache_info")
     assert product() == product()
     assert "python" in product().lower()
+
+
+async def test_a_reference_that_cannot_be_saved_costs_no_reply_and_is_saved_next_turn(
+    world: TeamsWorld, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = world.app.users
+    original = store.save_extra
+    failures = iter([OSError(28, "No space left on device")])
+
+    async def save_extra_once_failing(*args: Any) -> None:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        await original(*args)
+
+    monkeypatch.setattr(store, "save_extra", save_extra_once_failing)
+    await world.say("hello")
+    assert "patient" in texts(world.connector.sent_to(CHAT))  # the leader was answered
+    assert "sorry" not in texts(world.connector.sent_to(CHAT)).lower()
+    assert await store.load_extra(ALEX, "teams") is None
+    (warning,) = [r for r in caplog.records if r.getMessage() == "teams.reference_not_saved"]
+    assert "PEERCOACH_DATA_DIR" in warning.__dict__["fields"]["fix"]
+    await world.say("help")
+    assert await store.load_extra(ALEX, "teams") is not None  # tried again, and kept
