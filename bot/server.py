@@ -12,7 +12,11 @@ from bot.channels.teams.bot import TeamsDeps
 from bot.channels.teams.channel import TeamsChannel
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.health import check as health_check
 from bot.logs import log
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import build_registry
+from bot.metrics import render as render_metrics
 from bot.wiring import App
 
 logger = logging.getLogger("peercoach.server")
@@ -66,6 +70,7 @@ def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
 def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.Application:
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app.router.add_get("/healthz", _health(app, channels))
+    web_app.router.add_get("/metrics", _metrics(app))
     if channels.slack is not None:
         web_app.router.add_post("/slack/events", channels.slack.handle_http)
     if channels.teams is not None:
@@ -87,7 +92,7 @@ def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.A
                     warning="Teams WITHOUT authentication: anyone who can reach this port can "
                     "post activities; listening on 127.0.0.1 only; never use in production",
                 )
-        await app.start_scheduler(timers=timers)
+        await app.start_scheduler(timers=timers, background=timers)  # serve while catching up
         log(
             logger,
             "serve.started",
@@ -96,6 +101,7 @@ def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.A
         )
         yield
         log(logger, "serve.stopping")
+        await app.stop_scheduler()  # first: deliveries in flight still need the channels
         if channels.slack is not None:
             await channels.slack.close()
         await app.close()
@@ -110,14 +116,20 @@ def _names(channels: Channels) -> list[str]:
 
 def _health(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def health(_: web.Request) -> web.Response:
-        scheduler = app.scheduler
-        return web.json_response(
-            {
-                "status": "ok",
-                "channels": _names(channels),
-                "scheduler": bool(scheduler and scheduler.aps.running),
-                "content_version": app.content.version,
-            }
-        )
+        found = await health_check(app, tuple(_names(channels)))
+        if not found.ok:
+            log(logger, "serve.unhealthy", level=logging.WARNING, problems=len(found.problems))
+        return web.json_response(found.as_json(), status=200 if found.ok else 503)
 
     return health
+
+
+def _metrics(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
+    registry = build_registry(app)
+
+    async def metrics(_: web.Request) -> web.Response:
+        response = web.Response(body=render_metrics(registry))
+        response.headers["Content-Type"] = METRICS_CONTENT_TYPE
+        return response
+
+    return metrics

@@ -51,7 +51,11 @@ class App:
         await self.ledger.open()
 
     async def start_scheduler(
-        self, *, wants: Callable[[str], bool] = lambda _user: True, timers: bool = True
+        self,
+        *,
+        wants: Callable[[str], bool] = lambda _user: True,
+        timers: bool = True,
+        background: bool = False,
     ) -> NudgeScheduler:
         self.scheduler = NudgeScheduler(
             self.schedules,
@@ -61,7 +65,7 @@ class App:
             grace=timedelta(minutes=self.settings.grace_minutes),
             wants=wants,
         )
-        await self.scheduler.start(timers=timers)
+        await self.scheduler.start(timers=timers, background=background)
         if timers:  # names learnt by the coaching directory, written out in batches
             self.scheduler.aps.add_job(
                 self.coaching_store.flush,
@@ -71,9 +75,14 @@ class App:
             )
         return self.scheduler
 
-    async def close(self) -> None:
+    async def stop_scheduler(self) -> None:
+        """No new deliveries; those in flight finish (or stay pending). Call it before the
+        channels close, so that in-flight sends still have their HTTP sessions."""
         if self.scheduler is not None:
             await self.scheduler.stop()
+
+    async def close(self) -> None:
+        await self.stop_scheduler()
         await self.coaching_store.flush()
         await self.ledger.close()
         self.users.close()

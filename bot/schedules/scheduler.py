@@ -30,6 +30,13 @@ logger = logging.getLogger("peercoach.scheduler")
 _ACTIVE: dict[str, "NudgeScheduler"] = {}
 HEARTBEAT = timedelta(seconds=60)
 COMPACT_EVERY = timedelta(hours=6)
+DRAIN = 10.0  # seconds a stop waits for deliveries in flight
+
+
+def _log_failure(task: "asyncio.Task[None]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        error = task.exception()
+        log(logger, "scheduler.start_failed", level=logging.ERROR, error=type(error).__name__)
 
 
 async def fire_nudge(scheduler: str, schedule_id: str) -> None:
@@ -77,14 +84,27 @@ class NudgeScheduler:
         )
         self._cursor: datetime | None = None
         self._last_compaction: datetime | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._driven = False
+        self._running: set[asyncio.Task[object]] = set()
         store.observers.append(self)
         _ACTIVE[name] = self
 
     # ---------------------------------------------------------------- lifecycle
 
-    async def start(self, *, timers: bool = True) -> None:
-        """Catch up on what was missed, build the jobs, and (with timers) start firing."""
+    async def start(self, *, timers: bool = True, background: bool = False) -> None:
+        """Catch up on what was missed, build the jobs, and (with timers) start firing.
+
+        In the background (as `serve` starts it), a long catch-up does not hold up serving:
+        leaders are answered while it runs, and the timers start when it is done."""
         now = self.clock.now()
+        if not background:
+            await self._start(now, timers=timers)
+            return
+        self._starting = asyncio.create_task(self._start(now, timers=timers))
+        self._starting.add_done_callback(_log_failure)
+
+    async def _start(self, now: datetime, *, timers: bool) -> None:
         await self.catch_up(now)
         self.sync()
         self._cursor = now
@@ -97,6 +117,8 @@ class NudgeScheduler:
                 replace_existing=True,
             )
             self.aps.start()
+        else:
+            self._driven = True  # by run_until(): tests and previews keep the time
         log(
             logger,
             "scheduler.started",
@@ -105,16 +127,40 @@ class NudgeScheduler:
             jobs=len(self.aps.get_jobs()),
         )
 
-    async def stop(self) -> None:
+    @property
+    def state(self) -> str:
+        """ "running", "catching up" (after a start, before the timers), or "stopped"."""
+        if self.aps.running or self._driven:
+            return "running"
+        if self._starting is not None and not self._starting.done():
+            return "catching up"
+        return "stopped"
+
+    async def stop(self, *, drain: float = DRAIN) -> None:
+        """Stop firing, then let deliveries in flight finish for up to `drain` seconds. Any
+        still running then are cancelled: their ledger entries stay pending, and the next
+        start asks the channel whether they arrived, so nothing is sent twice or lost."""
+        if self.aps.running:
+            self.aps.pause()
+        busy = {t for t in (*self._running, self._starting) if t is not None and not t.done()}
+        if busy:
+            _, late = await asyncio.wait(busy, timeout=drain)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            log(logger, "scheduler.drained", finished=len(busy) - len(late), cancelled=len(late))
         if self.aps.running:
             self.aps.shutdown(wait=False)
+        self._driven = False
         if self in self.store.observers:
             self.store.observers.remove(self)
         _ACTIVE.pop(self.name, None)
 
     def sync(self) -> None:
-        """Rebuild every job from the store."""
-        self.aps.remove_all_jobs()
+        """Rebuild every nudge and reminder job from the store (other jobs are left alone)."""
+        for job in self.aps.get_jobs():
+            if job.id.startswith(("nudge:", "reminder:")):
+                self.aps.remove_job(job.id)
         for schedule in self.store.schedules():
             self._job_for(schedule)
         for reminder in self.store.reminders():
@@ -167,7 +213,15 @@ class NudgeScheduler:
 
     # ---------------------------------------------------------------- firing
 
+    def _track(self) -> None:
+        """Remember the running job's task, so that stop() can let it finish."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
     async def fire(self, schedule_id: str) -> None:
+        self._track()
         schedule = self.store.schedule(schedule_id)
         if schedule is None or schedule.paused or not self.wants(schedule.user):
             return
@@ -176,6 +230,7 @@ class NudgeScheduler:
             await self.deliveries.nudge(schedule, due)
 
     async def fire_reminder(self, reminder_id: str) -> None:
+        self._track()
         reminder = self.store.reminder(reminder_id)
         if reminder is not None and self.wants(reminder.user):
             await self.deliveries.reminder(reminder)

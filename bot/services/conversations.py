@@ -1,8 +1,9 @@
 """handle(key, event): lock -> load -> step -> save -> effects; the one path for every turn."""
 
+import contextlib
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -14,6 +15,7 @@ from bot.logs import log
 from bot.ports import Change, UserStore
 from bot.services.exports import export_bytes, export_document
 from bot.services.locks import KeyedLocks
+from bot.stats import TurnStats
 from dialogs import texts
 from dialogs.commands import SERVICE_COMMANDS, parse_command
 from dialogs.content_model import Content
@@ -96,6 +98,16 @@ class ConversationService:
         self.effect_answerers = list(effect_answerers)
         self.notices: NoticeSender | None = None  # set once deliveries exist (wiring)
         self.locks = KeyedLocks()
+        self.turn_stats = TurnStats()
+
+    @contextlib.contextmanager
+    def timing(self, channel: str) -> Iterator[None]:
+        """Count a leader's turn in a channel and how long it took, reply sent included."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.turn_stats.observe(channel, time.perf_counter() - started)
 
     async def handle(
         self, key: UserKey, event: Event, platform: PlatformInfo | None = None

@@ -24,6 +24,7 @@ from bot.schedules.ledger import DeliveryLedger, Entry, Status
 from bot.schedules.model import INACTIVE, NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
 from bot.services.conversations import ConversationService
+from bot.stats import LAG_BUCKETS, Histogram
 from dialogs.model import (
     DeliveryHeld,
     DeliveryWithheld,
@@ -70,7 +71,7 @@ class DeliveryStats:
     deferred: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
-    lag_seconds: list[float] = field(default_factory=list)  # how late each delivery went out
+    lag: Histogram = field(default_factory=lambda: Histogram(LAG_BUCKETS))  # how late, sent ones
 
 
 class DeliveryService:
@@ -240,9 +241,19 @@ class DeliveryService:
                 self.stats.retried += 1
                 await self.sleep(self.retry.delay(attempt, error.retry_after))  # slot is free
                 continue
+            except Exception as error:  # not a platform answer: it may or may not have gone out
+                log(
+                    logger,
+                    "delivery.error",
+                    level=logging.ERROR,
+                    key=entry.key,
+                    user=user.hashed,
+                    error=type(error).__name__,
+                )
+                return "pending"  # left pending: the next start asks the channel, never guesses
             if entry.due_at is not None:
                 lag = (self.clock.now() - entry.due_at).total_seconds()
-                self.stats.lag_seconds.append(max(0.0, lag))
+                self.stats.lag.observe(max(0.0, lag))
             return await self._finish(entry, "sent", None)
         return "failed"  # pragma: no cover - the loop always returns
 

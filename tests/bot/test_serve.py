@@ -6,11 +6,19 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.schedules.model import NudgeSchedule
+from bot.wiring import build_app
+from dialogs.recurrence import parse_days
+from tests.conftest import CONTENT_DIR
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
 
@@ -133,4 +141,145 @@ async def test_serve_answers_a_signed_dm_and_reports_health(
             document = await health.json()
     assert document["status"] == "ok"
     assert document["channels"] == ["slack"]
-    assert document["scheduler"] is True
+    assert document["scheduler_running"] is True
+    assert document["storage_writable"] is True
+    assert document["content_version"]
+
+
+def metric(text: str, name: str) -> float:
+    """The value of one sample line (`name{labels} value`) of a Prometheus text page."""
+    (line,) = [ln for ln in text.splitlines() if ln.startswith(name + " ")]
+    return float(line.rsplit(" ", 1)[1])
+
+
+async def test_metrics_count_turns_and_their_latency_in_prometheus_text(
+    served: tuple[str, FakeSlackApi],
+) -> None:
+    url, fake = served
+    async with aiohttp.ClientSession() as http:
+        for text in ("hello", "help"):
+            body = event_body(message_im("U0ANN", text))
+            headers = signed_headers(SECRET, body)
+            async with http.post(url + "/slack/events", data=body.encode(), headers=headers):
+                pass
+            await fake.wait_for(
+                "chat.postMessage", count=len(fake.calls_to("chat.postMessage")) + 1
+            )
+        async with http.get(url + "/metrics") as response:
+            assert response.status == 200
+            assert response.content_type == "text/plain"
+            page = await response.text()
+    assert metric(page, 'peercoach_turns_total{channel="slack"}') == 2
+    assert metric(page, 'peercoach_turn_seconds_count{channel="slack"}') == 2
+    assert metric(page, 'peercoach_turn_seconds_bucket{channel="slack",le="+Inf"}') == 2
+    assert metric(page, 'peercoach_nudges_total{outcome="delivered"}') == 0
+    assert metric(page, "peercoach_inactive_leaders") == 0
+    assert metric(page, "peercoach_scheduler_running") == 1
+    assert "peercoach_delivery_lag_seconds_bucket" in page
+    assert "process_resident_memory_bytes" in page
+    assert "U0ANN" not in page  # counts only: no user keys
+
+
+async def test_health_is_503_with_the_reason_while_storage_cannot_be_written(
+    served: tuple[str, FakeSlackApi], tmp_path: Path
+) -> None:
+    url, _ = served
+    users = tmp_path / "users"
+    users.rename(tmp_path / "users.away")
+    users.write_text("not a folder")  # a real failure: writes under users/ now fail
+    try:
+        async with aiohttp.ClientSession() as http, http.get(url + "/healthz") as response:
+            assert response.status == 503
+            document = await response.json()
+        assert document["status"] == "unhealthy"
+        assert document["storage_writable"] is False
+        (problem,) = document["problems"]
+        assert "PEERCOACH_DATA_DIR" in problem
+    finally:
+        users.unlink()
+        (tmp_path / "users.away").rename(users)
+    async with aiohttp.ClientSession() as http, http.get(url + "/healthz") as response:
+        assert response.status == 200  # recovered without a restart
+
+
+# ------------------------------------------------------------------ graceful stop
+
+LEADERS = 6
+
+
+async def schedules_due_now(data_dir: Path, team: str) -> None:
+    """Before `serve` starts: LEADERS Slack leaders with a nudge due a minute ago."""
+    now = datetime.now(UTC)
+    due = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
+    app = build_app(Settings(data_dir=data_dir, content_dir=CONTENT_DIR), SystemClock())
+    await app.open()
+    await app.schedules.put_schedules(
+        *(
+            NudgeSchedule(
+                id=f"s{i}",
+                user=f"slack:{team}:U0LEADER{i}",
+                themes=("influence",),
+                days=parse_days("daily"),
+                at=dt_time(due.hour, due.minute),
+                timezone="UTC",
+                created_by="console:coach",
+                created_at=now,
+            )
+            for i in range(LEADERS)
+        )
+    )
+    await app.ledger.tick(due - timedelta(minutes=5))  # the server was last up before this
+    await app.close()
+
+
+def delivery_keys(fake: FakeSlackApi) -> list[str]:
+    return [
+        str(call.params["metadata"]["event_payload"]["delivery"])
+        for call in fake.calls_to("chat.postMessage")
+        if call.params.get("metadata")
+    ]
+
+
+async def test_sigterm_lets_deliveries_in_flight_finish_and_nothing_is_sent_twice(
+    tmp_path: Path, port: int
+) -> None:
+    async with FakeSlackApi() as fake:
+        await schedules_due_now(tmp_path, fake.team_id)
+        fake.delay("chat.postMessage", 1.0)  # every nudge is in flight when SIGTERM comes
+        env = {
+            **BASE_ENV,
+            "SLACK_BOT_TOKEN": fake.token,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.url + "api/",
+            "PORT": str(port),
+            "PEERCOACH_DATA_DIR": str(tmp_path),
+        }
+        url = f"http://127.0.0.1:{port}"
+        process = await asyncio.to_thread(start_serve, env, tmp_path / "serve.log")
+        try:
+            await wait_until_up(url, process)
+            await fake.wait_for("chat.postMessage", within=10)
+            process.terminate()
+            code = await asyncio.to_thread(process.wait, 30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        log = (tmp_path / "serve.log").read_text()
+        assert code == 0, log
+        assert "scheduler.drained" in log
+        first = delivery_keys(fake)
+        assert len(first) == LEADERS  # every send in flight was let finish
+        fake.delay("chat.postMessage", 0)
+        process = await asyncio.to_thread(start_serve, env, tmp_path / "serve2.log")
+        try:
+            await wait_until_up(url, process)
+            async with aiohttp.ClientSession() as http:
+                for _ in range(100):  # bounded: 10 s for the restart's catch-up to settle
+                    async with http.get(url + "/healthz") as response:
+                        if (await response.json())["scheduler_running"]:
+                            break
+                    await asyncio.sleep(0.1)
+        finally:
+            process.terminate()
+            assert await asyncio.to_thread(process.wait, 30) == 0
+        assert sorted(delivery_keys(fake)) == sorted(set(first))  # nothing sent twice

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.metrics import build_registry, render
 from bot.ports import DeliveryError
 from bot.services.deliveries import delivery_key
 from tests.conftest import FakeClock
 from tests.schedules.world import RecordingNotifier, World, open_world
 
 ALICE = "console:alice"
+BOB = "console:bob"
 
 
 def utc(text: str) -> datetime:
@@ -375,6 +377,11 @@ async def test_a_fan_out_is_bounded_and_one_failure_delays_nobody(tmp_path: Path
     assert paused.paused
     assert paused.paused_reason == "unreachable: user_not_found"
     assert world.app.deliveries.stats.failed["permanent"] == 1
+    page = render(build_registry(world.app)).decode()  # what /metrics shows
+    assert 'peercoach_nudges_total{outcome="delivered"} 119.0' in page
+    assert 'peercoach_nudges_total{outcome="failed"} 1.0' in page
+    assert "peercoach_inactive_leaders 1.0" in page
+    assert "peercoach_delivery_lag_seconds_count 119.0" in page
     await world.run_until(utc("2026-03-28T08:31"))
     assert gone not in {s.user for s in notifier.sent}
     await world.close()
@@ -408,3 +415,15 @@ async def test_a_leader_who_writes_again_is_active_again(world: World) -> None:
     await world.say(ALICE, "hello again")
     (schedule,) = world.app.schedules.schedules_of(ALICE)
     assert not schedule.paused
+
+
+async def test_an_unexpected_error_in_one_send_leaves_it_pending_and_the_rest_go_out(
+    world: World,
+) -> None:
+    await world.add(ALICE, "daily", "08:30", "Europe/London", "influence")
+    await world.add(BOB, "daily", "08:30", "Europe/London", "influence")
+    world.notifier.failures[ALICE] = [RuntimeError("Session is closed")]
+    await world.run_until(utc("2026-03-27T08:31"))
+    assert [s.user for s in world.notifier.sent] == [BOB]
+    (pending,) = world.app.ledger.pending()  # a restart asks the channel whether it arrived
+    assert pending.user == ALICE

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.domain import Reply, UserKey
-from bot.ports import DeliveryError
 from bot.schedules.model import NudgeSchedule
 from bot.schedules.scheduler import NudgeScheduler
 from bot.wiring import App, build_app
@@ -31,7 +30,7 @@ class RecordingNotifier:
 
     clock: FakeClock
     sent: list[Sent] = field(default_factory=list)
-    failures: dict[str, list[DeliveryError]] = field(default_factory=dict)
+    failures: dict[str, list[Exception]] = field(default_factory=dict)
     knows: bool = True  # False: behaves like a channel that cannot tell what it delivered
     pause: float = 0.0
     in_flight: int = 0

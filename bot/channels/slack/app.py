@@ -331,10 +331,11 @@ class SlackChannel:
         """Run one event for the leader and post the reply; never let an error reach Slack
         users as a stack trace, nor a message's text reach the logs."""
         try:
-            reply = await self.deps.conversations.handle(key, event, await self._platform(key))
-            if update is not None and reply.messages:
-                await self._mark_chosen(*update)
-            await post(self._client(), channel, reply)
+            with self.deps.conversations.timing("slack"):
+                reply = await self.deps.conversations.handle(key, event, await self._platform(key))
+                if update is not None and reply.messages:
+                    await self._mark_chosen(*update)
+                await post(self._client(), channel, reply)
         except DeliveryError as error:
             log(
                 logger,

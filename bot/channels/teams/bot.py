@@ -194,10 +194,11 @@ class CoachActivityHandler(ActivityHandler):
             await self._turn(turn_context, key, AppInstalled(self.deps.clock.now()))
 
     async def _turn(self, turn_context: Context, key: UserKey, event: Event) -> Reply:
-        reply = await self.deps.conversations.handle(
-            key, event, platform_of(turn_context.activity)
-        )
-        await send_reply(self.deps, turn_context, reply)
+        with self.deps.conversations.timing("teams"):
+            reply = await self.deps.conversations.handle(
+                key, event, platform_of(turn_context.activity)
+            )
+            await send_reply(self.deps, turn_context, reply)
         return reply
 
     async def _file_consent(self, turn_context: Context) -> None:

@@ -1,0 +1,74 @@
+"""`GET /healthz`: can this process do its job right now? Each check says what failed and
+what to look at, so an operator (or a load balancer) can act on the answer."""
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.storage.atomic import TEMP_SUFFIX
+from bot.wiring import App
+
+
+@dataclass(frozen=True)
+class Health:
+    storage_writable: bool
+    scheduler_running: bool
+    channels: tuple[str, ...]
+    content_version: str
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "status": "ok" if self.ok else "unhealthy",
+            "storage_writable": self.storage_writable,
+            "scheduler_running": self.scheduler_running,
+            "channels": list(self.channels),
+            "content_version": self.content_version,
+            "problems": list(self.problems),
+        }
+
+
+async def check(app: App, channels: tuple[str, ...]) -> Health:
+    problems: list[str] = []
+    storage_error = await asyncio.to_thread(_write_probe, app.settings.data_dir / "users")
+    if storage_error is not None:
+        problems.append(
+            f"storage: cannot write to {app.settings.data_dir} ({storage_error}); check free "
+            "space and permissions of PEERCOACH_DATA_DIR"
+        )
+    scheduler = app.scheduler
+    running = scheduler is not None and scheduler.state != "stopped"
+    if not running:
+        problems.append("scheduler: not running, so no nudges go out; see the startup log")
+    if not channels:
+        problems.append("channels: none configured; set the Slack or Teams settings")
+    return Health(
+        storage_writable=storage_error is None,
+        scheduler_running=running,
+        channels=channels,
+        content_version=app.content.version,
+        problems=tuple(problems),
+    )
+
+
+def _write_probe(folder: Path) -> str | None:
+    """Write, sync and remove a small file where leaders' files go: a full or read-only
+    disk fails here as it would for a leader's next message. None when all is well."""
+    probe = folder / f".health-{uuid.uuid4().hex}{TEMP_SUFFIX}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, b"ok" * 512)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            probe.unlink(missing_ok=True)
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    return None
