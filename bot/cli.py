@@ -1,4 +1,4 @@
-"""The `peercoach` command: console, serve, content check."""
+"""The `peercoach` command: console, serve, content check, backup and restore."""
 
 import argparse
 import asyncio
@@ -10,12 +10,14 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.backup.commands import backup_command, restore_command
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import PlatformInfo, UserKey
 from bot.errors import ConfigError, StorageError
 from bot.logs import setup_logging
 from bot.server import build_channels, build_web_app, check_serveable
+from bot.storage.in_use import DataDirInUseError, running_on
 from bot.wiring import App, build_app
 from dialogs.content import check_content
 from dialogs.errors import ContentError
@@ -78,7 +80,40 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the Slack and Teams endpoints and scheduler")
     serve.set_defaults(run=_serve)
+    _add_backup_commands(commands)
     return parser
+
+
+def _add_backup_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    backup = commands.add_parser(
+        "backup", help="write the data folder to one file, consistently, even while serve runs"
+    )
+    backup.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the file to write (default ./peercoach-backup-<UTC time>.tar.gz)",
+    )
+    backup.add_argument("--data-dir", type=Path, help="data folder (PEERCOACH_DATA_DIR)")
+    backup.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait for a moment without writes (default 60)",
+    )
+    backup.set_defaults(run=backup_command)
+
+    restore = commands.add_parser(
+        "restore", help="replace the data folder with a backup (stop serve first)"
+    )
+    restore.add_argument("file", type=Path, help="a file written by peercoach backup")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a data folder that holds data; the old data is kept aside, not deleted",
+    )
+    restore.add_argument("--data-dir", type=Path, help="data folder (PEERCOACH_DATA_DIR)")
+    restore.set_defaults(run=restore_command)
 
 
 def _content_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -105,11 +140,18 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     if args.content_dir:
         settings = replace(settings, content_dir=args.content_dir)
     try:
+        with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
+            return _chat(settings, UserKey.console(args.user or _login_name()))
+    except DataDirInUseError:
+        return _being_restored("console", settings)
+
+
+def _chat(settings: Settings, key: UserKey) -> int:
+    try:
         app = build_app(settings, SystemClock())
     except ContentError as exc:
         _print_content_error(exc)
         return 1
-    key = UserKey.console(args.user or _login_name())
     try:
         asyncio.run(_run_console(app, key))
     except StorageError as exc:
@@ -165,10 +207,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
     setup_logging(settings.log_level)
     try:
         check_serveable(settings)
-        app = build_app(settings, SystemClock())
     except ConfigError as exc:
         print(f"peercoach serve: configuration problem: {exc}", file=sys.stderr)
         return 2
+    try:
+        with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
+            return _run_server(settings)
+    except DataDirInUseError:
+        return _being_restored("serve", settings)
+
+
+def _run_server(settings: Settings) -> int:
+    try:
+        app = build_app(settings, SystemClock())
     except ContentError as exc:
         _print_content_error(exc)
         return 1
@@ -187,6 +238,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
         access_log=None,
     )
     return 0
+
+
+def _being_restored(command: str, settings: Settings) -> int:
+    print(
+        f"peercoach {command}: PEERCOACH_DATA_DIR={settings.data_dir} is being restored by "
+        "`peercoach restore`; run this again when the restore has finished.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _admin(args: argparse.Namespace, settings: Settings) -> int:
@@ -208,7 +268,11 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
         else:
             await store.revoke(str(key))
 
-    asyncio.run(change())
+    try:
+        with running_on(settings.data_dir):
+            asyncio.run(change())
+    except DataDirInUseError:
+        return _being_restored("admin", settings)
     print(
         f"{key} {'is now a coach' if args.grant else 'is no longer a coach'} "
         "(a running server sees this after its next start)"
