@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.backup.commands import backup_command, restore_command
+from bot.backup.commands import add_backup_commands
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import PlatformInfo, UserKey
@@ -80,40 +80,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the Slack and Teams endpoints and scheduler")
     serve.set_defaults(run=_serve)
-    _add_backup_commands(commands)
+    add_backup_commands(commands)
     return parser
-
-
-def _add_backup_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    backup = commands.add_parser(
-        "backup", help="write the data folder to one file, consistently, even while serve runs"
-    )
-    backup.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="the file to write (default ./peercoach-backup-<UTC time>.tar.gz)",
-    )
-    backup.add_argument("--data-dir", type=Path, help="data folder (PEERCOACH_DATA_DIR)")
-    backup.add_argument(
-        "--wait",
-        type=float,
-        default=60.0,
-        help="seconds to wait for a moment without writes (default 60)",
-    )
-    backup.set_defaults(run=backup_command)
-
-    restore = commands.add_parser(
-        "restore", help="replace the data folder with a backup (stop serve first)"
-    )
-    restore.add_argument("file", type=Path, help="a file written by peercoach backup")
-    restore.add_argument(
-        "--force",
-        action="store_true",
-        help="replace a data folder that holds data; the old data is kept aside, not deleted",
-    )
-    restore.add_argument("--data-dir", type=Path, help="data folder (PEERCOACH_DATA_DIR)")
-    restore.set_defaults(run=restore_command)
 
 
 def _content_check(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,6 +16,39 @@ from bot.storage.snapshot_lock import SnapshotBusyError
 RESTORE_WAIT = 60.0  # seconds a restore waits for a running backup to finish copying
 
 
+def add_backup_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """`backup` and `restore` as subcommands of `peercoach`."""
+    backup = commands.add_parser(
+        "backup", help="write the data folder to one file, consistently, even while serve runs"
+    )
+    backup.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the file to write (default ./peercoach-backup-<UTC time>.tar.gz)",
+    )
+    backup.add_argument("--data-dir", type=Path, help="data folder (PEERCOACH_DATA_DIR)")
+    backup.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait for a moment without writes (default 60)",
+    )
+    backup.set_defaults(run=backup_command)
+
+    restore = commands.add_parser(
+        "restore", help="replace the data folder with a backup (stop serve first)"
+    )
+    restore.add_argument("file", type=Path, help="a file written by peercoach backup")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a data folder that holds data; the old data is kept aside, not deleted",
+    )
+    restore.add_argument("--data-dir", type=Path, help="data folder (PEERCOACH_DATA_DIR)")
+    restore.set_defaults(run=restore_command)
+
+
 def backup_command(args: argparse.Namespace, settings: Settings) -> int:
     data_dir: Path = args.data_dir or settings.data_dir
     now = SystemClock().now()

@@ -27,6 +27,8 @@ MAX_ASIDE_TRIES = 100
 
 
 class DataDirHoldsDataError(BackupError):
+    """The folder already holds data and --force was not given."""
+
     def __init__(self, data_dir: Path, files: int) -> None:
         self.files = files
         super().__init__(

@@ -8,6 +8,7 @@ truncated file does not), and every JSON file must parse. Only then is the copy 
 ready to be swapped in.
 """
 
+import gzip
 import hashlib
 import os
 import tarfile
@@ -41,14 +42,13 @@ def unpack(archive: Path, target: Path) -> Manifest:
     with raw:
         try:
             manifest, found = _extract_all(raw, target)
-        except (tarfile.TarError, EOFError, zlib.error) as exc:
+        except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise BadBackupError(f"it is damaged or incomplete ({exc})") from exc
-        except BadBackupError:
-            raise
-        except OSError as exc:
-            if exc.filename is None:  # gzip.BadGzipFile and friends: the archive itself
-                raise BadBackupError(f"it is not a gzip-compressed tar file ({exc})") from exc
-            raise BackupError(f"cannot write {exc.filename}: {exc.strerror}") from exc
+        except OSError as exc:  # writing the copy: a full disk, a read-only folder
+            raise BackupError(
+                f"cannot unpack it into {target.parent}: {exc.strerror or exc}; free some "
+                "space there (restore needs room for a second copy of the data)"
+            ) from exc
     _check_against(manifest, found)
     _check_json(target, found)
     if found:

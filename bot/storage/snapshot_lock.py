@@ -9,6 +9,8 @@ would have left it, which every store already recovers from.
 
 Each hold opens its own descriptor: a flock belongs to an open file description, so threads
 and stores never release one another's hold. Cost per hold: open, flock, close (microseconds).
+The kernel drops a lock when its process dies; a backup suspended (Ctrl-Z) in the middle of
+its few-millisecond hold would stall writes until it resumes or ends.
 """
 
 import fcntl

@@ -13,11 +13,17 @@ import pytest
 from bot.cli import main
 from bot.domain import UserKey
 from bot.storage.tinydb_store import TinyDBUserStore
-from tests.bot.test_serve import BASE_ENV, ROOT, free_port, start_serve, wait_until_up
+from tests.bot.test_serve import (
+    ROOT,
+    SECRET,
+    free_port,
+    slack_serve_env,
+    start_serve,
+    wait_until_up,
+)
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import TEAM_ID, event_body, message_im, signed_headers
 
-SECRET = "backup-test-secret"
 LEADERS = [f"U0B{i:02d}" for i in range(8)]
 MAX_MESSAGES = 300  # per leader: each sets quiet hours that encode its number
 
@@ -76,14 +82,7 @@ async def test_a_backup_of_a_busy_server_restores_to_states_it_wrote(
 ) -> None:
     data, out, port = tmp_path / "data", tmp_path / "backup.tar.gz", free_port()
     async with FakeSlackApi() as fake:
-        env = {
-            **BASE_ENV,
-            "SLACK_BOT_TOKEN": fake.token,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": fake.url + "api/",
-            "PORT": str(port),
-            "PEERCOACH_DATA_DIR": str(data),
-        }
+        env = slack_serve_env(fake, port, data)
         server = await asyncio.to_thread(start_serve, env, tmp_path / "serve.log")
         try:
             await wait_until_up(f"http://127.0.0.1:{port}", server)
