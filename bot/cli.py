@@ -1,4 +1,4 @@
-"""The `peercoach` command: console, serve, content check."""
+"""The `peercoach` command: console, serve, content check, backup and restore."""
 
 import argparse
 import asyncio
@@ -10,12 +10,14 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.backup.commands import add_backup_commands
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import PlatformInfo, UserKey
 from bot.errors import ConfigError, StorageError
 from bot.logs import setup_logging
 from bot.server import build_channels, build_web_app, check_serveable
+from bot.storage.in_use import DataDirInUseError, running_on
 from bot.wiring import App, build_app
 from dialogs.content import check_content
 from dialogs.errors import ContentError
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the Slack and Teams endpoints and scheduler")
     serve.set_defaults(run=_serve)
+    add_backup_commands(commands)
     return parser
 
 
@@ -105,11 +108,18 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     if args.content_dir:
         settings = replace(settings, content_dir=args.content_dir)
     try:
+        with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
+            return _chat(settings, UserKey.console(args.user or _login_name()))
+    except DataDirInUseError:
+        return _being_restored("console", settings)
+
+
+def _chat(settings: Settings, key: UserKey) -> int:
+    try:
         app = build_app(settings, SystemClock())
     except ContentError as exc:
         _print_content_error(exc)
         return 1
-    key = UserKey.console(args.user or _login_name())
     try:
         asyncio.run(_run_console(app, key))
     except StorageError as exc:
@@ -165,10 +175,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
     setup_logging(settings.log_level)
     try:
         check_serveable(settings)
-        app = build_app(settings, SystemClock())
     except ConfigError as exc:
         print(f"peercoach serve: configuration problem: {exc}", file=sys.stderr)
         return 2
+    try:
+        with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
+            return _run_server(settings)
+    except DataDirInUseError:
+        return _being_restored("serve", settings)
+
+
+def _run_server(settings: Settings) -> int:
+    try:
+        app = build_app(settings, SystemClock())
     except ContentError as exc:
         _print_content_error(exc)
         return 1
@@ -187,6 +206,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
         access_log=None,
     )
     return 0
+
+
+def _being_restored(command: str, settings: Settings) -> int:
+    print(
+        f"peercoach {command}: PEERCOACH_DATA_DIR={settings.data_dir} is being restored by "
+        "`peercoach restore`; run this again when the restore has finished.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _admin(args: argparse.Namespace, settings: Settings) -> int:
@@ -208,7 +236,11 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
         else:
             await store.revoke(str(key))
 
-    asyncio.run(change())
+    try:
+        with running_on(settings.data_dir):
+            asyncio.run(change())
+    except DataDirInUseError:
+        return _being_restored("admin", settings)
     print(
         f"{key} {'is now a coach' if args.grant else 'is no longer a coach'} "
         "(a running server sees this after its next start)"

@@ -24,3 +24,11 @@ class CorruptDataError(StorageError):
 
 class StaleStateError(StorageError):
     """Someone saved this leader's state since it was loaded (like a BotBuilder e_tag)."""
+
+
+class BackupError(Exception):
+    """A backup or restore cannot go ahead; the message says why and what to do instead."""
+
+
+class BadBackupError(BackupError):
+    """The archive is not a complete, unaltered peercoach backup; nothing was changed."""

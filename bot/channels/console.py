@@ -102,7 +102,9 @@ class ConsoleChannel:
         for attachment in reply.attachments:
             self.exports_dir.mkdir(parents=True, exist_ok=True)
             path = self.exports_dir / f"{self.key.hashed}-{attachment.filename}"
-            await asyncio.to_thread(write_atomically, path, attachment.data)
+            await asyncio.to_thread(
+                write_atomically, path, attachment.data, data_dir=self.exports_dir.parent
+            )
             self._print(f"coach> Saved to {path}")
 
     def _print(self, text: str) -> None:

@@ -4,7 +4,8 @@ An append-only JSON-lines file. A key is written as `pending` before the send an
 (or `skipped`, `failed`, `deferred`) after it; each line is fsynced before the caller goes
 on. Lines from concurrent deliveries share one write and one fsync (group commit), so a
 fan-out of thousands costs a handful of fsyncs, not thousands. A line cut short by a crash
-is ignored on replay: its writer never went on to send.
+is ignored on replay: its writer never went on to send. Appends are made under the data
+folder's snapshot lock (the fsync after it), so a backup holds whole lines only.
 """
 
 import asyncio
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 from bot.logs import log
 from bot.storage.atomic import write_atomically
+from bot.storage.snapshot_lock import visible_change
 
 logger = logging.getLogger("peercoach.ledger")
 
@@ -41,6 +43,7 @@ class Entry:
 
 class DeliveryLedger:
     def __init__(self, path: Path) -> None:
+        """`path` lies directly in the data folder, whose snapshot lock the appends take."""
         self.path = path
         self.last_tick: datetime | None = None
         self.torn_lines = 0
@@ -141,8 +144,9 @@ class DeliveryLedger:
                 batch.set_result(None)
 
     def _write_lines(self, lines: list[str]) -> None:
-        self._handle.write(("\n".join(lines) + "\n").encode("utf-8"))
-        self._handle.flush()
+        with visible_change(self.path.parent):
+            self._handle.write(("\n".join(lines) + "\n").encode("utf-8"))
+            self._handle.flush()
         os.fsync(self._handle.fileno())
 
     async def compact(self, now: datetime) -> int:
@@ -163,7 +167,8 @@ class DeliveryLedger:
 
     def _rewrite(self, lines: list[str]) -> None:
         self._handle.close()
-        write_atomically(self.path, ("\n".join(lines) + "\n").encode("utf-8") if lines else b"")
+        data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+        write_atomically(self.path, data, data_dir=self.path.parent)
         self._handle = self.path.open("ab")
 
     async def _drain(self) -> None:

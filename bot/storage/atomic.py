@@ -15,13 +15,15 @@ from typing import Any
 from tinydb.storages import Storage
 
 from bot.errors import CorruptDataError
+from bot.storage.snapshot_lock import visible_change
 
 TEMP_SUFFIX = ".tmp"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, data_dir: Path) -> None:
     """Replace `path` with `data` durably: temp file, fsync, rename, fsync the folder.
-    The folder must exist (stores create theirs when they open)."""
+    The folder must exist (stores create theirs when they open). The rename happens under
+    `data_dir`'s snapshot lock, so a backup sees the old file or the new one with the rest."""
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -29,15 +31,17 @@ def write_atomically(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
+        with visible_change(data_dir):
+            os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make renames and new entries in `folder` durable."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -84,8 +88,9 @@ def encode_json(data: Any) -> bytes:
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that reads JSON and writes it with write_atomically()."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, data_dir: Path) -> None:
         self.path = Path(path)
+        self.data_dir = data_dir
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         data = read_json(self.path)
@@ -94,7 +99,7 @@ class AtomicJSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        write_atomically(self.path, encode_json(data))
+        write_atomically(self.path, encode_json(data), data_dir=self.data_dir)
 
     def close(self) -> None:
         """Nothing stays open between writes."""

@@ -5,13 +5,13 @@ one storage thread runs a batch of jobs (whatever queued while the last batch ra
 stages its writes as temporary files; then the batch is committed at once: one sync of the
 filesystem, the renames, one fsync per folder. A caller learns its result only after its
 batch is durable, so "save, then send" still holds; a crash before the renames loses only
-writes that nobody was told about, and never leaves a half-written file.
+writes that nobody was told about, and never leaves a half-written file. The renames (and
+any unlink) happen under the data folder's snapshot lock, so a backup holds a whole batch or
+none of it.
 """
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import uuid
 from collections.abc import Callable
@@ -20,23 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.storage.atomic import fsync_folder
+from bot.storage.libc import libc_function
+from bot.storage.snapshot_lock import visible_change
+
 TEMP_SUFFIX = ".tmp"
 MAX_BATCH = 256
 
 Job = Callable[["Batch"], Any]
 
 
-def _find_syncfs() -> Callable[[int], int] | None:
-    """Linux's syncfs(2): flush one filesystem, far cheaper than one fsync per file."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name, use_errno=True) if name else None
-        return libc.syncfs if libc is not None and hasattr(libc, "syncfs") else None
-    except OSError:
-        return None
-
-
-_SYNCFS = _find_syncfs()
+# Linux's syncfs(2): flush one filesystem, far cheaper than one fsync per file.
+_SYNCFS: Callable[[int], int] | None = libc_function("syncfs")
 
 
 @dataclass
@@ -47,6 +42,7 @@ class Batch:
     (a turn that saves a leader's state and their conversation reference) costs one file
     on disk, and a job reading what an earlier job staged needs no disk read."""
 
+    data_dir: Path  # whose snapshot lock the renames take
     staged: dict[Path, bytes] = field(default_factory=dict)  # final path -> newest content
     _undo: list[tuple[Path, bytes | None]] = field(default_factory=list)
 
@@ -71,7 +67,8 @@ class Batch:
         """Delete a file now, and anything staged for it in this batch."""
         staged = self.staged.pop(path, None)
         try:
-            path.unlink()
+            with visible_change(self.data_dir):
+                path.unlink()
         except FileNotFoundError:
             return staged is not None
         return True
@@ -95,20 +92,17 @@ class Batch:
         try:
             for path, data in self.staged.items():
                 temps[path] = _write_temp(path, data)
-            _sync([*temps.values()])
-            for path, temp in temps.items():
-                os.replace(temp, path)
+            sync_files([*temps.values()])
+            with visible_change(self.data_dir):
+                for path, temp in temps.items():
+                    os.replace(temp, path)
         except OSError:
             for temp in temps.values():
                 with contextlib.suppress(OSError):
                     temp.unlink()
             raise
         for folder in {path.parent for path in temps}:
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_folder(folder)
         self.staged.clear()
 
     def abandon(self) -> None:
@@ -123,7 +117,8 @@ def _write_temp(path: Path, data: bytes) -> Path:
     return temp
 
 
-def _sync(files: list[Path]) -> None:
+def sync_files(files: list[Path]) -> None:
+    """Make these files' content durable: one syncfs(2) of their filesystem where we can."""
     if _SYNCFS is not None:
         fd = os.open(files[0], os.O_RDONLY)
         try:
@@ -139,9 +134,9 @@ def _sync(files: list[Path]) -> None:
             os.close(fd)
 
 
-def run_batch(jobs: list[Job]) -> list[tuple[bool, Any]]:
+def run_batch(jobs: list[Job], data_dir: Path) -> list[tuple[bool, Any]]:
     """Runs on the storage thread: every job, then one commit for all of them."""
-    batch = Batch()
+    batch = Batch(data_dir)
     results: list[tuple[bool, Any]] = []
     for job in jobs:
         batch.begin_job()
@@ -161,7 +156,8 @@ def run_batch(jobs: list[Job]) -> list[tuple[bool, Any]]:
 class GroupCommitter:
     """Runs blocking storage jobs on one thread, in batches, each batch committed once."""
 
-    def __init__(self, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, data_dir: Path, max_batch: int = MAX_BATCH) -> None:
+        self.data_dir = data_dir
         self.max_batch = max_batch
         self.batches = 0
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="peercoach-storage")
@@ -180,7 +176,7 @@ class GroupCommitter:
         while self._queue:
             taken, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
             jobs = [job for job, _ in taken]
-            results = await loop.run_in_executor(self._executor, run_batch, jobs)
+            results = await loop.run_in_executor(self._executor, run_batch, jobs, self.data_dir)
             self.batches += 1
             for (_, future), (ok, value) in zip(taken, results, strict=True):
                 if future.done():

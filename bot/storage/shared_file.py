@@ -3,6 +3,7 @@ once, every change written through atomically, one change at a time, off the eve
 
 import asyncio
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,10 @@ from bot.storage.atomic import AtomicJSONStorage
 
 class SharedFile:
     def __init__(self, path: Path) -> None:
+        """`path` lies directly in the data folder, whose snapshot lock its writes take."""
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._storage = partial(AtomicJSONStorage, data_dir=path.parent)
         self._lock = asyncio.Lock()
 
     async def read[Item](self, table: str, adapter: TypeAdapter[Item]) -> list[Item]:
@@ -24,7 +27,7 @@ class SharedFile:
         return await asyncio.to_thread(self._read, table, adapter)
 
     def _read[Item](self, table: str, adapter: TypeAdapter[Item]) -> list[Item]:
-        db = TinyDB(self.path, storage=AtomicJSONStorage)
+        db = TinyDB(self.path, storage=self._storage)
         return [adapter.validate_python(row) for row in db.table(table)]
 
     async def write(self, change: Callable[[TinyDB], Any]) -> None:
@@ -33,7 +36,7 @@ class SharedFile:
             await asyncio.to_thread(self._write, change)
 
     def _write(self, change: Callable[[TinyDB], Any]) -> None:
-        middleware = CachingMiddleware(AtomicJSONStorage)  # type: ignore[no-untyped-call]  # unannotated in tinydb
+        middleware = CachingMiddleware(self._storage)  # type: ignore[no-untyped-call]  # unannotated in tinydb
         db = TinyDB(self.path, storage=middleware)
         change(db)
         db.close()

@@ -58,7 +58,7 @@ class TinyDBUserStore:
         self.folder = data_dir / "users"
         self.folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temp_files(self.folder)
-        self.committer = GroupCommitter()
+        self.committer = GroupCommitter(data_dir)
 
     def path_for(self, key: UserKey) -> Path:
         return self.folder / f"{key.hashed}.json"

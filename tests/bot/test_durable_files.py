@@ -161,7 +161,7 @@ def test_a_failing_job_stages_nothing_and_the_others_commit(tmp_path: Path) -> N
         batch.stage(tmp_path / "bad.json", b"{}")
         raise ValueError("half-way")
 
-    results = run_batch([good, bad])
+    results = run_batch([good, bad], tmp_path)
     assert results[0] == (True, "ok")
     assert isinstance(results[1][1], ValueError)
     assert (tmp_path / "good.json").exists()
@@ -183,7 +183,7 @@ def test_a_failing_job_puts_back_what_an_earlier_job_staged_for_the_same_file(
         batch.stage(shared, b"second")
         raise ValueError("half-way")
 
-    run_batch([first, second])
+    run_batch([first, second], tmp_path)
     assert shared.read_bytes() == b"first"
 
 
@@ -197,7 +197,7 @@ def test_a_file_written_twice_in_a_batch_is_created_once(
         "_write_temp",
         lambda path, data: (created.append(path), original(path, data))[1],
     )
-    run_batch([lambda batch: batch.stage(tmp_path / "a.json", b"1")] * 2)
+    run_batch([lambda batch: batch.stage(tmp_path / "a.json", b"1")] * 2, tmp_path)
     assert created == [tmp_path / "a.json"]
     assert (tmp_path / "a.json").read_bytes() == b"1"
 
@@ -214,8 +214,8 @@ def test_a_failed_commit_tells_every_writer_and_leaves_old_files(
     def full_disk(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(group_commit, "_sync", full_disk)
-    (result,) = run_batch([write])
+    monkeypatch.setattr(group_commit, "sync_files", full_disk)
+    (result,) = run_batch([write], tmp_path)
     assert result[0] is False
     assert (tmp_path / "a.json").read_text() == "old"
     assert not list(tmp_path.glob(".*.tmp"))

@@ -105,17 +105,22 @@ async def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError("serve did not come up")
 
 
+def slack_serve_env(fake: FakeSlackApi, port: int, data_dir: Path) -> dict[str, str]:
+    """The environment of a `serve` whose Slack is `fake`, on 127.0.0.1:`port`."""
+    return {
+        **BASE_ENV,
+        "SLACK_BOT_TOKEN": fake.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.url + "api/",
+        "PORT": str(port),
+        "PEERCOACH_DATA_DIR": str(data_dir),
+    }
+
+
 @pytest.fixture
 async def served(tmp_path: Path, port: int) -> AsyncIterator[tuple[str, FakeSlackApi]]:
     async with FakeSlackApi() as fake:
-        env = {
-            **BASE_ENV,
-            "SLACK_BOT_TOKEN": fake.token,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": fake.url + "api/",
-            "PORT": str(port),
-            "PEERCOACH_DATA_DIR": str(tmp_path),
-        }
+        env = slack_serve_env(fake, port, tmp_path)
         process = await asyncio.to_thread(start_serve, env, tmp_path / "serve.log")
         try:
             await wait_until_up(f"http://127.0.0.1:{port}", process)

@@ -1,0 +1,1 @@
+"""`peercoach backup` and `peercoach restore`: one-file snapshots of the data folder."""
