@@ -53,6 +53,7 @@ class DeliveryLedger:
         self._batch: asyncio.Future[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._handle: Any = None
+        self._io = asyncio.Lock()  # one writer of the file at a time: appends or a rewrite
 
     async def open(self) -> None:
         """Replay the file into memory, dropping entries older than RETAIN."""
@@ -132,14 +133,15 @@ class DeliveryLedger:
 
     async def _flush(self) -> None:
         while self._buffer:
-            lines, batch = self._buffer, self._batch
-            self._buffer, self._batch = [], None
-            try:
-                await asyncio.to_thread(self._write_lines, lines)
-            except OSError as exc:
-                if batch is not None and not batch.done():
-                    batch.set_exception(exc)
-                continue
+            async with self._io:  # never beside a compaction's rewrite of the file
+                lines, batch = self._buffer, self._batch
+                self._buffer, self._batch = [], None
+                try:
+                    await asyncio.to_thread(self._write_lines, lines)
+                except OSError as exc:
+                    if batch is not None and not batch.done():
+                        batch.set_exception(exc)
+                    continue
             if batch is not None and not batch.done():
                 batch.set_result(None)
 
@@ -157,11 +159,11 @@ class DeliveryLedger:
             entry = self._entries.pop(key)
             if entry.schedule and entry.local_date:
                 self._days.discard((entry.schedule, entry.local_date))
-        lines = [_line_of(e) for e in self._entries.values()]
-        if self.last_tick:
-            lines.append(json.dumps({"t": "tick", "at": self.last_tick.isoformat()}))
-        await self._drain()
-        await asyncio.to_thread(self._rewrite, lines)
+        async with self._io:  # records arriving meanwhile wait, then go to the new file
+            lines = [_line_of(e) for e in self._entries.values()]  # what is recorded so far
+            if self.last_tick:
+                lines.append(json.dumps({"t": "tick", "at": self.last_tick.isoformat()}))
+            await asyncio.to_thread(self._rewrite, lines)
         log(logger, "ledger.compacted", dropped=len(old), kept=len(self._entries))
         return len(old)
 

@@ -8,6 +8,7 @@ flushed to disk, atomically renamed over the old file, and the folder entry is f
 import contextlib
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -49,14 +50,23 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temp_files(folder: Path) -> int:
-    """Delete temporary files a crash left behind; the real files were never touched."""
+STALE_AFTER = 600.0  # seconds: a live write's temporary file exists for milliseconds
+
+
+def remove_stale_temp_files(folder: Path, *, older_than: float = STALE_AFTER) -> int:
+    """Delete temporary files a crash left behind; the real files were never touched.
+
+    Only old ones: another process on the same folder (a `schedule preview` beside a running
+    server) may be in the middle of a write, and its temporary file is young. Leftovers of a
+    crash a moment ago stay hidden (readers ignore them) until a later start removes them."""
     removed = 0
+    cutoff = time.time() - older_than
     if folder.is_dir():
         for temp in folder.glob(f".*{TEMP_SUFFIX}"):
             with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-                removed += 1
+                if temp.stat().st_mtime < cutoff:
+                    temp.unlink()
+                    removed += 1
     return removed
 
 

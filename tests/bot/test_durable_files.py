@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -50,11 +51,24 @@ async def test_a_crash_between_temp_write_and_replace_keeps_the_old_data(tmp_pat
     assert result.returncode == -9  # killed, as planned
     leftovers = list((tmp_path / "users").glob(".*.tmp"))
     assert leftovers, "the crash should have left a temporary file behind"
-    reopened = TinyDBUserStore(tmp_path)  # start-up clears what the crash left
+    reopened = TinyDBUserStore(tmp_path)
     loaded = await reopened.load(ALICE)
     assert loaded is not None
     assert loaded.profile.display_name == "OLD"
+    assert list((tmp_path / "users").glob(".*.tmp")) == leftovers  # young: maybe another's
+    an_hour_ago = time.time() - 3600
+    for leftover in leftovers:
+        os.utime(leftover, (an_hour_ago, an_hour_ago))
+    TinyDBUserStore(tmp_path)  # a later start clears what the crash left
     assert not list((tmp_path / "users").glob(".*.tmp"))
+
+
+async def test_start_up_leaves_another_processs_write_in_progress_alone(tmp_path: Path) -> None:
+    (tmp_path / "users").mkdir()
+    in_progress = tmp_path / "users" / ".abc.json.0123.tmp"
+    in_progress.write_bytes(b"{}")  # a running server's batch, about to be renamed
+    TinyDBUserStore(tmp_path)  # e.g. `peercoach schedule preview` on the same folder
+    assert in_progress.exists()
 
 
 async def test_an_unreadable_file_is_named_and_left_untouched(tmp_path: Path) -> None:
