@@ -57,10 +57,19 @@ class DeliveryLedger:
         await asyncio.to_thread(self._replay)
 
     def _replay(self) -> None:
+        whole = 0  # bytes up to the end of the last complete line
         if self.path.exists():
             with self.path.open("rb") as handle:
                 for raw in handle:
+                    if not raw.endswith(b"\n"):
+                        break  # cut short by a crash or a full disk: see below
                     self._apply_line(raw)
+                    whole += len(raw)
+            if whole < self.path.stat().st_size:
+                # Its writer was never told it was written; left there, the next line
+                # appended would be glued to it and lost on the next replay.
+                self.torn_lines += 1
+                os.truncate(self.path, whole)
         self._handle = self.path.open("ab")
 
     def _apply_line(self, raw: bytes) -> None:

@@ -45,11 +45,12 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temp_files(folder: Path) -> int:
-    """Delete temporary files a crash left behind; the real files were never touched."""
+def remove_stale_temp_files(folder: Path, name: str = "") -> int:
+    """Delete temporary files a crash left behind (of the file `name` only, if given); the
+    real files were never touched."""
     removed = 0
     if folder.is_dir():
-        for temp in folder.glob(f".*{TEMP_SUFFIX}"):
+        for temp in folder.glob(f".{name}*{TEMP_SUFFIX}"):
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
                 removed += 1

@@ -10,13 +10,15 @@ from pydantic import TypeAdapter
 from tinydb import Query, TinyDB
 from tinydb.middlewares import CachingMiddleware
 
-from bot.storage.atomic import AtomicJSONStorage
+from bot.storage.atomic import AtomicJSONStorage, remove_stale_temp_files
 
 
 class SharedFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Only this file's: `peercoach admin` may be writing another one in this folder.
+        remove_stale_temp_files(path.parent, path.name)
         self._lock = asyncio.Lock()
 
     async def read[Item](self, table: str, adapter: TypeAdapter[Item]) -> list[Item]:
