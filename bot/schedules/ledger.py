@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.errors import DataDirError
 from bot.logs import log
 from bot.storage.atomic import write_atomically
 
@@ -118,7 +119,9 @@ class DeliveryLedger:
     # ---------------------------------------------------------------- writes
 
     async def record(self, entry: Entry) -> None:
-        """Durably record a key's new state; returns once it is on disk."""
+        """Durably record a key's new state; returns once it is on disk. DataDirError if it
+        cannot be written; in memory the new state holds all the same, because what it says
+        (a message sent, say) did happen."""
         self._remember(entry)
         await self._append(_line_of(entry))
 
@@ -134,7 +137,10 @@ class DeliveryLedger:
         self._buffer.append(line)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
-        await asyncio.shield(batch)
+        try:
+            await asyncio.shield(batch)
+        except OSError as error:
+            raise DataDirError(error) from error
 
     async def _flush(self) -> None:
         while self._buffer:

@@ -3,6 +3,8 @@
 The ledger records a key as pending before the send and as sent after it. Everything that
 can happen to a delivery — a paused leader, quiet hours, a second firing on one local date,
 a platform that is slow, failing or gone — ends as one recorded state, counted in `stats`.
+A delivery that storage held up (a full or read-only disk) before anything was sent is
+kept in `stalled` and retried by the scheduler's heartbeat once the disk works again.
 Whether the leader wants it now (pause, quiet hours) is the engine's call, made from the
 leader's own state; this service acts on it.
 """
@@ -18,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import Notice, Reply, UserKey
+from bot.errors import StorageError
 from bot.logs import log
 from bot.ports import DeliveryError, Notifier
 from bot.schedules.ledger import DeliveryLedger, Entry, Status
@@ -68,6 +71,7 @@ class DeliveryStats:
     delivered: int = 0
     retried: int = 0
     deferred: int = 0
+    stalled: int = 0  # held up by storage, to be retried
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
     lag_seconds: list[float] = field(default_factory=list)  # how late each delivery went out
@@ -93,6 +97,7 @@ class DeliveryService:
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self.stats = DeliveryStats()
+        self.stalled: dict[str, Entry] = {}  # held up by storage before anything was sent
         self.slots = asyncio.Semaphore(in_flight)
         self.sleep = sleep
 
@@ -167,11 +172,21 @@ class DeliveryService:
         if answer is None:
             return await self._finish(entry, "skipped", "unknown after restart")
         event = self._event_for(entry, now)
-        is_reminder = entry.key.startswith(REMINDER_PREFIXES)
-        on_time = is_reminder or entry.due_at is None or now - entry.due_at <= grace
-        if event is None or not on_time:
+        if event is None or not _on_time(entry, now, grace):
             return await self._finish(entry, "skipped", "not delivered before restart, past grace")
         return await self._send(entry, event, resume=True)
+
+    async def retry_stalled(self, now: datetime, grace: timedelta) -> None:
+        """Deliveries storage held up, once it may work again: each goes out once if it is
+        still on time, else it is skipped and counted. Nothing of them was sent before."""
+        stalled, self.stalled = self.stalled, {}
+        await asyncio.gather(*(self._retry(entry, now, grace) for entry in stalled.values()))
+
+    async def _retry(self, entry: Entry, now: datetime, grace: timedelta) -> Status:
+        event = self._event_for(entry, now)
+        if event is None or not _on_time(entry, now, grace):
+            return await self._finish(entry, "skipped", "storage failed until past grace")
+        return await self._send(entry, event)  # records it as pending again: that may have failed
 
     def _event_for(self, entry: Entry, now: datetime) -> Event | None:
         """Rebuild the event of a delivery key (after a crash, or when quiet hours end)."""
@@ -208,12 +223,16 @@ class DeliveryService:
         notifier = self.notifiers.get(user.channel)
         if notifier is None:
             return await self._finish(entry, "skipped", f"no {user.channel} channel configured")
-        async with self.slots:
-            if not resume:
-                await self.ledger.record(replace(entry, status="pending", at=self.clock.now()))
-            reply = await self.conversations.handle(user, event)
-        if reply.failed:
-            return await self._finish(entry, "failed", "storage")
+        try:
+            async with self.slots:
+                if not resume:
+                    pending = replace(entry, status="pending", at=self.clock.now())
+                    await self.ledger.record(pending)
+                reply = await self.conversations.handle(user, event)
+        except StorageError:  # the ledger could not record it as pending
+            return self._stall(entry)
+        if reply.failed:  # the leader's state could not be saved
+            return self._stall(entry)
         for effect in reply.effects:
             if isinstance(effect, DeliveryWithheld):
                 return await self._finish(entry, "skipped", effect.reason)
@@ -246,10 +265,29 @@ class DeliveryService:
             return await self._finish(entry, "sent", None)
         return "failed"  # pragma: no cover - the loop always returns
 
+    def _stall(self, entry: Entry) -> Status:
+        """Nothing was sent, and it stays pending: retried once storage works again."""
+        self.stalled[entry.key] = entry
+        self.stats.stalled += 1
+        log(
+            logger,
+            "delivery.stalled",
+            level=logging.WARNING,
+            key=entry.key,
+            user=_pseudonym(entry.user),
+            fix="check that PEERCOACH_DATA_DIR has free space and is writable",
+        )
+        return "pending"
+
     async def _finish(
         self, entry: Entry, status: Status, reason: str | None, *, permanent: bool = False
     ) -> Status:
-        await self.ledger.record(replace(entry, status=status, at=self.clock.now(), reason=reason))
+        try:
+            await self.ledger.record(
+                replace(entry, status=status, at=self.clock.now(), reason=reason)
+            )
+        except StorageError:  # it stands in memory; after a restart, a pending key is checked
+            log(logger, "delivery.unrecorded", level=logging.WARNING, key=entry.key, status=status)
         if status == "sent":
             self.stats.delivered += 1
         elif status == "failed":
@@ -293,6 +331,12 @@ class DeliveryService:
         ]
         await self.schedules.put_schedules(*paused)
         log(logger, "leader.unreachable", user=user.hashed, reason=reason, schedules=len(paused))
+
+
+def _on_time(entry: Entry, now: datetime, grace: timedelta) -> bool:
+    """Still worth sending: a reminder always is, a scheduled nudge within the grace window."""
+    is_reminder = entry.key.startswith(REMINDER_PREFIXES)
+    return is_reminder or entry.due_at is None or now - entry.due_at <= grace
 
 
 def _pseudonym(user: str | None) -> str:

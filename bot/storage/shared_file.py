@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 from tinydb import Query, TinyDB
 from tinydb.middlewares import CachingMiddleware
 
+from bot.errors import DataDirError
 from bot.storage.atomic import AtomicJSONStorage, remove_stale_temp_files
 
 
@@ -32,7 +33,10 @@ class SharedFile:
     async def write(self, change: Callable[[TinyDB], Any]) -> None:
         """Apply a change to the file; one atomic write for the whole change."""
         async with self._lock:
-            await asyncio.to_thread(self._write, change)
+            try:
+                await asyncio.to_thread(self._write, change)
+            except OSError as error:
+                raise DataDirError(error) from error
 
     def _write(self, change: Callable[[TinyDB], Any]) -> None:
         middleware = CachingMiddleware(AtomicJSONStorage)  # type: ignore[no-untyped-call]  # unannotated in tinydb
