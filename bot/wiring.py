@@ -74,6 +74,7 @@ class App:
     async def close(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
+        await self.deliveries.close()
         await self.coaching_store.flush()
         await self.ledger.close()
         self.users.close()

@@ -3,8 +3,9 @@
 The ledger records a key as pending before the send and as sent after it. Everything that
 can happen to a delivery — a paused leader, quiet hours, a second firing on one local date,
 a platform that is slow, failing or gone — ends as one recorded state, counted in `stats`.
-A delivery that storage held up (a full or read-only disk) before anything was sent is
-kept in `stalled` and retried by the scheduler's heartbeat once the disk works again.
+A delivery held up by a full or read-only disk, or by a platform that stays down through
+every quick retry, is kept pending in `stalled` and retried by the scheduler's heartbeat
+until it goes or its grace window ends; a platform outage costs a late nudge, not a lost one.
 Whether the leader wants it now (pause, quiet hours) is the engine's call, made from the
 leader's own state; this service acts on it.
 """
@@ -22,7 +23,7 @@ from bot.clock import Clock
 from bot.domain import Notice, Reply, UserKey
 from bot.errors import StorageError
 from bot.logs import log
-from bot.ports import DeliveryError, Notifier
+from bot.ports import NOTICE_PREFIX, DeliveryError, Notifier
 from bot.schedules.ledger import DeliveryLedger, Entry, Status
 from bot.schedules.model import INACTIVE, NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
@@ -40,6 +41,7 @@ from dialogs.recurrence import local_date_of
 logger = logging.getLogger("peercoach.deliveries")
 REMINDER_PREFIXES = ("snooze:", "follow_up:")
 NOTICE_ATTEMPTS = 3
+REPLY_ATTEMPTS = 12  # with RetryPolicy's backoff: about twelve minutes of trying
 
 
 def delivery_key(schedule_id: str, due: datetime) -> str:
@@ -64,6 +66,17 @@ class RetryPolicy:
         if retry_after is not None:
             return min(retry_after, self.max_delay)
         return min(self.base_delay * 2.0 ** (attempt - 1), self.max_delay)
+
+
+@dataclass(frozen=True)
+class Stalled:
+    """A delivery held up by storage (reply None: the turn was not saved, run it again) or
+    by the platform (the saved turn's reply, to send as it is)."""
+
+    entry: Entry
+    since: datetime
+    reason: str
+    reply: Reply | None = None
 
 
 @dataclass
@@ -97,7 +110,8 @@ class DeliveryService:
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self.stats = DeliveryStats()
-        self.stalled: dict[str, Entry] = {}  # held up by storage before anything was sent
+        self.stalled: dict[str, Stalled] = {}  # by delivery key; nothing of them was sent
+        self._background: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(in_flight)
         self.sleep = sleep
 
@@ -177,16 +191,23 @@ class DeliveryService:
         return await self._send(entry, event, resume=True)
 
     async def retry_stalled(self, now: datetime, grace: timedelta) -> None:
-        """Deliveries storage held up, once it may work again: each goes out once if it is
-        still on time, else it is skipped and counted. Nothing of them was sent before."""
+        """The held-up deliveries, once more: each goes out if it is still on time (and held
+        up for less than the grace window), else it is recorded as failed and counted."""
         stalled, self.stalled = self.stalled, {}
-        await asyncio.gather(*(self._retry(entry, now, grace) for entry in stalled.values()))
+        await asyncio.gather(*(self._retry(held, now, grace) for held in stalled.values()))
 
-    async def _retry(self, entry: Entry, now: datetime, grace: timedelta) -> Status:
+    async def _retry(self, held: Stalled, now: datetime, grace: timedelta) -> Status:
+        entry = held.entry
         event = self._event_for(entry, now)
-        if event is None or not _on_time(entry, now, grace):
-            return await self._finish(entry, "skipped", "storage failed until past grace")
-        return await self._send(entry, event)  # records it as pending again: that may have failed
+        if event is None or not _on_time(entry, now, grace) or now - held.since > grace:
+            return await self._finish(entry, "failed", f"gave up: {held.reason}")
+        if held.reply is None:
+            return await self._send(entry, event)  # records it as pending again: that failed
+        user = UserKey.parse(entry.user or "")
+        notifier = self.notifiers.get(user.channel)
+        if notifier is None:
+            return await self._finish(entry, "skipped", "channel no longer configured")
+        return await self._deliver(notifier, user, held.reply, entry)
 
     def _event_for(self, entry: Entry, now: datetime) -> Event | None:
         """Rebuild the event of a delivery key (after a crash, or when quiet hours end)."""
@@ -207,7 +228,7 @@ class DeliveryService:
             return
         for attempt in range(1, NOTICE_ATTEMPTS + 1):
             try:
-                await notifier.deliver(notice.to, reply, f"notice:{uuid.uuid4().hex}")
+                await notifier.deliver(notice.to, reply, f"{NOTICE_PREFIX}{uuid.uuid4().hex}")
             except DeliveryError as error:
                 if error.permanent or attempt == NOTICE_ATTEMPTS:
                     log(logger, "notice.failed", user=notice.to.hashed, reason=error.reason)
@@ -215,6 +236,38 @@ class DeliveryService:
                 await self.sleep(self.retry.delay(attempt, error.retry_after))
             else:
                 return
+
+    def redeliver(self, user: UserKey, reply: Reply) -> None:
+        """A turn's reply the channel could not post because the platform failed: sent in
+        the background with the nudges' backoff, so the leader gets it late, not never.
+        Like a notice it is not a nudge: no ledger key."""
+        task = asyncio.create_task(self._redeliver(user, reply))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _redeliver(self, user: UserKey, reply: Reply) -> None:
+        notifier = self.notifiers.get(user.channel)
+        reason = f"no {user.channel} channel configured"
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            if notifier is None:
+                break
+            await self.sleep(self.retry.delay(attempt, None))
+            try:
+                await notifier.deliver(user, reply, f"{NOTICE_PREFIX}{uuid.uuid4().hex}")
+            except DeliveryError as error:
+                reason = error.reason
+                if error.permanent:
+                    break
+            else:
+                log(logger, "reply.redelivered", user=user.hashed, attempts=attempt)
+                return
+        log(logger, "reply.lost", level=logging.WARNING, user=user.hashed, reason=reason)
+
+    async def close(self) -> None:
+        """Stop replies still waiting for their platform."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
 
     # ---------------------------------------------------------------- the send path
 
@@ -230,9 +283,9 @@ class DeliveryService:
                     await self.ledger.record(pending)
                 reply = await self.conversations.handle(user, event)
         except StorageError:  # the ledger could not record it as pending
-            return self._stall(entry)
+            return self._stall(entry, "storage")
         if reply.failed:  # the leader's state could not be saved
-            return self._stall(entry)
+            return self._stall(entry, "storage")
         for effect in reply.effects:
             if isinstance(effect, DeliveryWithheld):
                 return await self._finish(entry, "skipped", effect.reason)
@@ -254,8 +307,8 @@ class DeliveryService:
                     if error.leader_gone:
                         await self._unreachable(user, error.reason)
                     return await self._finish(entry, "failed", error.reason, permanent=True)
-                if attempt == self.retry.attempts:
-                    return await self._finish(entry, "failed", f"gave up: {error.reason}")
+                if attempt == self.retry.attempts:  # down for longer: the heartbeat tries again
+                    return self._stall(entry, error.reason, reply)
                 self.stats.retried += 1
                 await self.sleep(self.retry.delay(attempt, error.retry_after))  # slot is free
                 continue
@@ -265,9 +318,10 @@ class DeliveryService:
             return await self._finish(entry, "sent", None)
         return "failed"  # pragma: no cover - the loop always returns
 
-    def _stall(self, entry: Entry) -> Status:
-        """Nothing was sent, and it stays pending: retried once storage works again."""
-        self.stalled[entry.key] = entry
+    def _stall(self, entry: Entry, reason: str, reply: Reply | None = None) -> Status:
+        """Nothing was sent, and it stays pending: the heartbeat tries again."""
+        since = held.since if (held := self.stalled.get(entry.key)) else self.clock.now()
+        self.stalled[entry.key] = Stalled(entry, since, reason, reply)
         self.stats.stalled += 1
         log(
             logger,
@@ -275,7 +329,7 @@ class DeliveryService:
             level=logging.WARNING,
             key=entry.key,
             user=_pseudonym(entry.user),
-            fix="check that PEERCOACH_DATA_DIR has free space and is writable",
+            reason=reason,
         )
         return "pending"
 

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.slack import forms, verify
 from bot.channels.slack.client import make_client, new_session
 from bot.channels.slack.home import home_data
-from bot.channels.slack.notifier import ChannelPacer, SlackNotifier, post
+from bot.channels.slack.notifier import CALL_ERRORS, ChannelPacer, SlackNotifier, post
 from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
 from bot.clock import Clock
 from bot.config import SlackSettings
@@ -56,6 +57,7 @@ class SlackDeps:
     clock: Clock
     coaching: CoachingService
     themes: tuple[tuple[str, str], ...] = ()  # (id, title) for the coach's form
+    redeliver: Callable[[UserKey, Reply], None] | None = None  # a reply Slack did not take
 
 
 class SlackChannel:
@@ -329,20 +331,26 @@ class SlackChannel:
         update: tuple[dict[str, Any], str] | None = None,
     ) -> Reply:
         """Run one event for the leader and post the reply; never let an error reach Slack
-        users as a stack trace, nor a message's text reach the logs."""
+        users as a stack trace, nor a message's text reach the logs. A reply Slack would not
+        take while it is down is sent again in the background: late, not lost."""
+        reply = Reply()
         try:
             reply = await self.deps.conversations.handle(key, event, await self._platform(key))
             if update is not None and reply.messages:
                 await self._mark_chosen(*update)
             await post(self._client(), channel, reply)
         except DeliveryError as error:
+            redeliver = None if error.permanent else self.deps.redeliver
             log(
                 logger,
                 "slack.reply_failed",
                 level=logging.WARNING,
                 user=key.hashed,
                 reason=error.reason,
+                retrying=redeliver is not None,
             )
+            if redeliver is not None:
+                redeliver(key, reply)
             return Reply()
         except Exception as error:
             log(
@@ -363,12 +371,15 @@ class SlackChannel:
         blocks = message.get("blocks") or []
         if not blocks or not container.get("message_ts"):
             return
-        await self._client().chat_update(
-            channel=str(container.get("channel_id")),
-            ts=str(container.get("message_ts")),
-            blocks=chosen(blocks, label),
-            text=plain(str(message.get("text") or label)),
-        )
+        try:
+            await self._client().chat_update(
+                channel=str(container.get("channel_id")),
+                ts=str(container.get("message_ts")),
+                blocks=chosen(blocks, label),
+                text=plain(str(message.get("text") or label)),
+            )
+        except CALL_ERRORS as error:  # cosmetic: the reply matters more
+            log(logger, "slack.mark_failed", level=logging.WARNING, error=type(error).__name__)
 
     async def _say_sorry(self, channel: str) -> None:
         try:
@@ -397,7 +408,7 @@ class SlackChannel:
             return None
         try:
             info = await self._client().users_info(user=key.user)
-        except SlackApiError:
+        except CALL_ERRORS:
             return None
         self._known.add(key)
         return _platform_of(info.get("user") or {})
