@@ -136,6 +136,11 @@ class SlackChannel:
             bolt_request.body = dict(parse_qsl(verdict.body, keep_blank_values=True))
             bolt_request.context = build_async_context(AsyncBoltContext({}), bolt_request.body)
         response = await self.bolt.async_dispatch(bolt_request)
+        if response.status == 404:  # noqa: PLR2004 - bolt has no listener for it
+            # Acknowledged all the same: Slack counts a 404 as a failed delivery and turns off
+            # an app's subscriptions when most of its deliveries fail.
+            log(logger, "slack.unhandled", kind=verdict.kind, type=_type_of(bolt_request.body))
+            return web.Response(status=200)
         return web.Response(
             status=response.status,
             body=response.body.encode(),
@@ -179,9 +184,12 @@ class SlackChannel:
         self._track()
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, deletions, joins and our own messages: acknowledged, nothing more
+        if not event.get("user") or not event.get("channel"):
+            log(logger, "slack.incomplete_message", level=logging.WARNING)
+            return  # nobody to answer, or nowhere to
         if self._already_seen(body):
             return
-        key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
+        key = UserKey("slack", str(body.get("team_id") or ""), str(event["user"]))
         channel = str(event["channel"])
         text = html.unescape(str(event.get("text") or ""))  # Slack sends &amp; &lt; &gt;
         self._notifier().remember(key, channel)
@@ -434,6 +442,13 @@ class SlackChannel:
 
 async def _ignore() -> None:
     """Subscribed event types we do not act on still get 200 (a 404 counts as a failure)."""
+
+
+def _type_of(body: dict[str, Any]) -> str:
+    """The event or payload type, for a log line (never any text)."""
+    event = body.get("event")
+    kind = event.get("type") if isinstance(event, dict) else body.get("type")
+    return str(kind or "-")[:40]
 
 
 def _actor(body: dict[str, Any]) -> UserKey:
