@@ -22,6 +22,19 @@ class CorruptDataError(StorageError):
         )
 
 
+class DataDirError(StorageError):
+    """The data directory refused a write (full, read-only, gone): the operator must act."""
+
+    def __init__(self, error: OSError) -> None:
+        self.errno = error.errno
+        where = f" ({error.filename})" if error.filename else ""
+        super().__init__(
+            f"cannot write to the data directory{where}: {error.strerror or error}. Free "
+            "space in PEERCOACH_DATA_DIR or make it writable; nothing was half-written, and "
+            "peercoach carries on by itself once it can write again."
+        )
+
+
 class StaleStateError(StorageError):
     """Someone saved this leader's state since it was loaded (like a BotBuilder e_tag)."""
 

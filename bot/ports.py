@@ -63,6 +63,11 @@ class DeliveryError(Exception):
         self.leader_gone = permanent if leader_gone is None else leader_gone
 
 
+# A delivery id with this prefix is not a ledger key (a notice, a late reply): nothing asks
+# after it once sent, so channels need not tag the message with it.
+NOTICE_PREFIX = "notice:"
+
+
 class Notifier(Protocol):
     """Sends what the coach says unprompted (nudges, follow-ups) on one channel."""
 

@@ -46,7 +46,13 @@ def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
     if settings.slack is not None:
         themes = tuple((t.id, t.title) for t in app.content.themes)
         deps = SlackDeps(
-            app.conversations, app.users, app.schedules, app.clock, app.coaching, themes
+            app.conversations,
+            app.users,
+            app.schedules,
+            app.clock,
+            app.coaching,
+            themes,
+            redeliver=app.deliveries.redeliver,
         )
         slack = SlackChannel(settings.slack, deps, pace=slack_pace)
     teams = None
@@ -62,6 +68,7 @@ def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
                 app.coaching,
                 themes,
                 local_trial=settings.teams is None,
+                redeliver=app.deliveries.redeliver,
             ),
         )
     return Channels(slack=slack, teams=teams)

@@ -76,10 +76,12 @@ class App:
         return self.scheduler
 
     async def stop_scheduler(self) -> None:
-        """No new deliveries; those in flight finish (or stay pending). Call it before the
-        channels close, so that in-flight sends still have their HTTP sessions."""
+        """No new deliveries; those in flight finish (or stay pending), replies still
+        waiting for a platform stop. Call it before the channels close, so that in-flight
+        sends still have their HTTP sessions."""
         if self.scheduler is not None:
             await self.scheduler.stop()
+        await self.deliveries.close()  # replies still waiting for their platform
 
     async def close(self) -> None:
         await self.stop_scheduler()

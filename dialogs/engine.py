@@ -53,7 +53,7 @@ from dialogs.model import (
     UserText,
 )
 from dialogs.recurrence import quiet_until
-from dialogs.screening import holds_nhs_number, signals_distress
+from dialogs.screening import holds_nhs_number, printable, signals_distress
 from dialogs.timetext import local_date, long_date
 
 MAX_TEXT = 10_000
@@ -65,9 +65,9 @@ def step(state: UserState, event: Event, content: Content) -> Turn:
     draft = Draft(state, event.at)
     match event:
         case UserText(text=text, at=at):
-            _on_text(draft, content, text, at)
+            _on_text(draft, content, printable(text), at)
         case CommandGiven(text=text, at=at):
-            _on_command_text(draft, content, text, at)
+            _on_command_text(draft, content, printable(text), at)
         case ChoiceMade(token=token, choice=choice, at=at):
             _on_choice(draft, content, token, choice, at)
         case SessionOpened(at=at):
@@ -431,7 +431,7 @@ def service_command(state: UserState, text: str, *, slash: bool = False) -> Serv
 
     Applies the engine's own rules, so a word at a free-text question stays an answer and a
     new leader still gets the welcome first."""
-    said = text.strip()
+    said = printable(text).strip()
     if state.profile.welcomed_at is None or not said or len(said) > MAX_TEXT:
         return None
     if holds_nhs_number(said):

@@ -1,4 +1,5 @@
-"""Checks every message passes before anything is stored: patient numbers and distress."""
+"""Checks every message passes before anything is stored: stray characters, patient
+numbers and distress."""
 
 import re
 from collections.abc import Iterable
@@ -9,6 +10,26 @@ from dialogs.matching import normalise, normalised_phrase
 _TEN_DIGITS = re.compile(r"(?<![\d])(?:\d[ \-]?){9}\d(?![\d])")
 _WEIGHTS = range(10, 1, -1)
 _MODULUS = 11
+# Control characters but tab and line breaks; bidirectional embeddings, overrides and
+# isolates; zero-width space, word joiner and byte-order mark.
+_STRAY = dict.fromkeys(
+    [
+        *(c for c in range(0x20) if chr(c) not in "\t\n\r"),
+        *range(0x7F, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x200B,
+        0x2060,
+        0xFEFF,
+    ]
+)
+
+
+def printable(text: str) -> str:
+    """What a leader typed, without characters that only do harm once stored and echoed:
+    control characters, overrides that would make the coach's own sentence read backwards,
+    and invisible separators that would hide a patient number from the check below."""
+    return text.translate(_STRAY)
 
 
 def is_nhs_number(digits: str) -> bool:

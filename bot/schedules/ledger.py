@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.errors import DataDirError
 from bot.logs import log
 from bot.storage.atomic import write_atomically
 from bot.storage.snapshot_lock import visible_change
@@ -61,10 +62,19 @@ class DeliveryLedger:
         await asyncio.to_thread(self._replay)
 
     def _replay(self) -> None:
+        whole = 0  # bytes up to the end of the last complete line
         if self.path.exists():
             with self.path.open("rb") as handle:
                 for raw in handle:
+                    if not raw.endswith(b"\n"):
+                        break  # cut short by a crash or a full disk: see below
                     self._apply_line(raw)
+                    whole += len(raw)
+            if whole < self.path.stat().st_size:
+                # Its writer was never told it was written; left there, the next line
+                # appended would be glued to it and lost on the next replay.
+                self.torn_lines += 1
+                os.truncate(self.path, whole)
         self._handle = self.path.open("ab")
 
     def _apply_line(self, raw: bytes) -> None:
@@ -113,7 +123,9 @@ class DeliveryLedger:
     # ---------------------------------------------------------------- writes
 
     async def record(self, entry: Entry) -> None:
-        """Durably record a key's new state; returns once it is on disk."""
+        """Durably record a key's new state; returns once it is on disk. DataDirError if it
+        cannot be written; in memory the new state holds all the same, because what it says
+        (a message sent, say) did happen."""
         self._remember(entry)
         await self._append(_line_of(entry))
 
@@ -129,7 +141,10 @@ class DeliveryLedger:
         self._buffer.append(line)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
-        await asyncio.shield(batch)
+        try:
+            await asyncio.shield(batch)
+        except OSError as error:
+            raise DataDirError(error) from error
 
     async def _flush(self) -> None:
         while self._buffer:

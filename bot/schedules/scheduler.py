@@ -236,8 +236,12 @@ class NudgeScheduler:
             await self.deliveries.reminder(reminder)
 
     async def beat(self) -> None:
+        """A heartbeat in the ledger; then, as the disk takes writes again, the deliveries
+        it held up."""
         now = self.clock.now()
         await self.ledger.tick(now)
+        if self.deliveries.stalled:
+            await self.deliveries.retry_stalled(now, self.grace)
         if self._last_compaction is None or now - self._last_compaction >= COMPACT_EVERY:
             self._last_compaction = now
             await self.ledger.compact(now)

@@ -3,6 +3,9 @@
 The ledger records a key as pending before the send and as sent after it. Everything that
 can happen to a delivery — a paused leader, quiet hours, a second firing on one local date,
 a platform that is slow, failing or gone — ends as one recorded state, counted in `stats`.
+A delivery held up by a full or read-only disk, or by a platform that stays down through
+every quick retry, is kept pending in `stalled` and retried by the scheduler's heartbeat
+until it goes or its grace window ends; a platform outage costs a late nudge, not a lost one.
 Whether the leader wants it now (pause, quiet hours) is the engine's call, made from the
 leader's own state; this service acts on it.
 """
@@ -18,8 +21,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import Notice, Reply, UserKey
+from bot.errors import StorageError
 from bot.logs import log
-from bot.ports import DeliveryError, Notifier
+from bot.ports import NOTICE_PREFIX, DeliveryError, Notifier
 from bot.schedules.ledger import DeliveryLedger, Entry, Status
 from bot.schedules.model import INACTIVE, NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
@@ -38,6 +42,7 @@ from dialogs.recurrence import local_date_of
 logger = logging.getLogger("peercoach.deliveries")
 REMINDER_PREFIXES = ("snooze:", "follow_up:")
 NOTICE_ATTEMPTS = 3
+REPLY_ATTEMPTS = 12  # with RetryPolicy's backoff: about twelve minutes of trying
 
 
 def delivery_key(schedule_id: str, due: datetime) -> str:
@@ -64,11 +69,23 @@ class RetryPolicy:
         return min(self.base_delay * 2.0 ** (attempt - 1), self.max_delay)
 
 
+@dataclass(frozen=True)
+class Stalled:
+    """A delivery held up by storage (reply None: the turn was not saved, run it again) or
+    by the platform (the saved turn's reply, to send as it is)."""
+
+    entry: Entry
+    since: datetime
+    reason: str
+    reply: Reply | None = None
+
+
 @dataclass
 class DeliveryStats:
     delivered: int = 0
     retried: int = 0
     deferred: int = 0
+    stalled: int = 0  # held up by storage, to be retried
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
     lag: Histogram = field(default_factory=lambda: Histogram(LAG_BUCKETS))  # how late, sent ones
@@ -94,6 +111,8 @@ class DeliveryService:
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self.stats = DeliveryStats()
+        self.stalled: dict[str, Stalled] = {}  # by delivery key; nothing of them was sent
+        self._background: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(in_flight)
         self.sleep = sleep
 
@@ -168,11 +187,28 @@ class DeliveryService:
         if answer is None:
             return await self._finish(entry, "skipped", "unknown after restart")
         event = self._event_for(entry, now)
-        is_reminder = entry.key.startswith(REMINDER_PREFIXES)
-        on_time = is_reminder or entry.due_at is None or now - entry.due_at <= grace
-        if event is None or not on_time:
+        if event is None or not _on_time(entry, now, grace):
             return await self._finish(entry, "skipped", "not delivered before restart, past grace")
         return await self._send(entry, event, resume=True)
+
+    async def retry_stalled(self, now: datetime, grace: timedelta) -> None:
+        """The held-up deliveries, once more: each goes out if it is still on time (and held
+        up for less than the grace window), else it is recorded as failed and counted."""
+        stalled, self.stalled = self.stalled, {}
+        await asyncio.gather(*(self._retry(held, now, grace) for held in stalled.values()))
+
+    async def _retry(self, held: Stalled, now: datetime, grace: timedelta) -> Status:
+        entry = held.entry
+        event = self._event_for(entry, now)
+        if event is None or not _on_time(entry, now, grace) or now - held.since > grace:
+            return await self._finish(entry, "failed", f"gave up: {held.reason}")
+        if held.reply is None:
+            return await self._send(entry, event)  # records it as pending again: that failed
+        user = UserKey.parse(entry.user or "")
+        notifier = self.notifiers.get(user.channel)
+        if notifier is None:
+            return await self._finish(entry, "skipped", "channel no longer configured")
+        return await self._deliver(notifier, user, held.reply, entry)
 
     def _event_for(self, entry: Entry, now: datetime) -> Event | None:
         """Rebuild the event of a delivery key (after a crash, or when quiet hours end)."""
@@ -193,7 +229,7 @@ class DeliveryService:
             return
         for attempt in range(1, NOTICE_ATTEMPTS + 1):
             try:
-                await notifier.deliver(notice.to, reply, f"notice:{uuid.uuid4().hex}")
+                await notifier.deliver(notice.to, reply, f"{NOTICE_PREFIX}{uuid.uuid4().hex}")
             except DeliveryError as error:
                 if error.permanent or attempt == NOTICE_ATTEMPTS:
                     log(logger, "notice.failed", user=notice.to.hashed, reason=error.reason)
@@ -202,6 +238,38 @@ class DeliveryService:
             else:
                 return
 
+    def redeliver(self, user: UserKey, reply: Reply) -> None:
+        """A turn's reply the channel could not post because the platform failed: sent in
+        the background with the nudges' backoff, so the leader gets it late, not never.
+        Like a notice it is not a nudge: no ledger key."""
+        task = asyncio.create_task(self._redeliver(user, reply))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _redeliver(self, user: UserKey, reply: Reply) -> None:
+        notifier = self.notifiers.get(user.channel)
+        reason = f"no {user.channel} channel configured"
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            if notifier is None:
+                break
+            await self.sleep(self.retry.delay(attempt, None))
+            try:
+                await notifier.deliver(user, reply, f"{NOTICE_PREFIX}{uuid.uuid4().hex}")
+            except DeliveryError as error:
+                reason = error.reason
+                if error.permanent:
+                    break
+            else:
+                log(logger, "reply.redelivered", user=user.hashed, attempts=attempt)
+                return
+        log(logger, "reply.lost", level=logging.WARNING, user=user.hashed, reason=reason)
+
+    async def close(self) -> None:
+        """Stop replies still waiting for their platform."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
     # ---------------------------------------------------------------- the send path
 
     async def _send(self, entry: Entry, event: Event, *, resume: bool = False) -> Status:
@@ -209,12 +277,16 @@ class DeliveryService:
         notifier = self.notifiers.get(user.channel)
         if notifier is None:
             return await self._finish(entry, "skipped", f"no {user.channel} channel configured")
-        async with self.slots:
-            if not resume:
-                await self.ledger.record(replace(entry, status="pending", at=self.clock.now()))
-            reply = await self.conversations.handle(user, event)
-        if reply.failed:
-            return await self._finish(entry, "failed", "storage")
+        try:
+            async with self.slots:
+                if not resume:
+                    pending = replace(entry, status="pending", at=self.clock.now())
+                    await self.ledger.record(pending)
+                reply = await self.conversations.handle(user, event)
+        except StorageError:  # the ledger could not record it as pending
+            return self._stall(entry, "storage")
+        if reply.failed:  # the leader's state could not be saved
+            return self._stall(entry, "storage")
         for effect in reply.effects:
             if isinstance(effect, DeliveryWithheld):
                 return await self._finish(entry, "skipped", effect.reason)
@@ -236,8 +308,8 @@ class DeliveryService:
                     if error.leader_gone:
                         await self._unreachable(user, error.reason)
                     return await self._finish(entry, "failed", error.reason, permanent=True)
-                if attempt == self.retry.attempts:
-                    return await self._finish(entry, "failed", f"gave up: {error.reason}")
+                if attempt == self.retry.attempts:  # down for longer: the heartbeat tries again
+                    return self._stall(entry, error.reason, reply)
                 self.stats.retried += 1
                 await self.sleep(self.retry.delay(attempt, error.retry_after))  # slot is free
                 continue
@@ -257,10 +329,30 @@ class DeliveryService:
             return await self._finish(entry, "sent", None)
         return "failed"  # pragma: no cover - the loop always returns
 
+    def _stall(self, entry: Entry, reason: str, reply: Reply | None = None) -> Status:
+        """Nothing was sent, and it stays pending: the heartbeat tries again."""
+        since = held.since if (held := self.stalled.get(entry.key)) else self.clock.now()
+        self.stalled[entry.key] = Stalled(entry, since, reason, reply)
+        self.stats.stalled += 1
+        log(
+            logger,
+            "delivery.stalled",
+            level=logging.WARNING,
+            key=entry.key,
+            user=_pseudonym(entry.user),
+            reason=reason,
+        )
+        return "pending"
+
     async def _finish(
         self, entry: Entry, status: Status, reason: str | None, *, permanent: bool = False
     ) -> Status:
-        await self.ledger.record(replace(entry, status=status, at=self.clock.now(), reason=reason))
+        try:
+            await self.ledger.record(
+                replace(entry, status=status, at=self.clock.now(), reason=reason)
+            )
+        except StorageError:  # it stands in memory; after a restart, a pending key is checked
+            log(logger, "delivery.unrecorded", level=logging.WARNING, key=entry.key, status=status)
         if status == "sent":
             self.stats.delivered += 1
         elif status == "failed":
@@ -304,6 +396,12 @@ class DeliveryService:
         ]
         await self.schedules.put_schedules(*paused)
         log(logger, "leader.unreachable", user=user.hashed, reason=reason, schedules=len(paused))
+
+
+def _on_time(entry: Entry, now: datetime, grace: timedelta) -> bool:
+    """Still worth sending: a reminder always is, a scheduled nudge within the grace window."""
+    is_reminder = entry.key.startswith(REMINDER_PREFIXES)
+    return is_reminder or entry.due_at is None or now - entry.due_at <= grace
 
 
 def _pseudonym(user: str | None) -> str:

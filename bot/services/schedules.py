@@ -35,7 +35,7 @@ from dialogs.recurrence import (
     resolve_local,
 )
 from dialogs.timetext import short_date
-from dialogs.timezones import zone
+from dialogs.timezones import canonical_zone, zone
 
 logger = logging.getLogger("peercoach.schedules")
 EXAMPLE = "schedule weekdays 08:30 resilience influence"
@@ -149,6 +149,12 @@ class ScheduleService:
         for theme in self.content.themes:  # "challenging" -> challenging-behaviour
             if normalise(word) and theme.id.startswith(normalise(word)):
                 return theme.id
+        if canonical_zone(word) or "/" in word:
+            raise RuleError(
+                f"A schedule takes no time zone ({word!r}): nudges go out at each leader's own "
+                "local time, which they set with `timezone`.",
+                EXAMPLE,
+            )
         raise RuleError(f"{word!r} is not a theme; use one of: {', '.join(ids)}.", EXAMPLE)
 
     def listing(self, user: str, at: datetime, profile: Profile) -> str:

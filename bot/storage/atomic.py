@@ -53,16 +53,19 @@ def fsync_folder(folder: Path) -> None:
 STALE_AFTER = 600.0  # seconds: a live write's temporary file exists for milliseconds
 
 
-def remove_stale_temp_files(folder: Path, *, older_than: float = STALE_AFTER) -> int:
-    """Delete temporary files a crash left behind; the real files were never touched.
+def remove_stale_temp_files(
+    folder: Path, name: str = "", *, older_than: float = STALE_AFTER
+) -> int:
+    """Delete temporary files a crash left behind (of the file `name` only, if given); the
+    real files were never touched.
 
-    Only old ones: another process on the same folder (a `schedule preview` beside a running
-    server) may be in the middle of a write, and its temporary file is young. Leftovers of a
-    crash a moment ago stay hidden (readers ignore them) until a later start removes them."""
+    Only old ones: another process on the same folder (a `schedule preview` or `admin` beside a
+    running server) may be in the middle of a write, and its temporary file is young. Leftovers
+    of a crash a moment ago stay hidden (readers ignore them) until a later start removes them."""
     removed = 0
     cutoff = time.time() - older_than
     if folder.is_dir():
-        for temp in folder.glob(f".*{TEMP_SUFFIX}"):
+        for temp in folder.glob(f".{name}*{TEMP_SUFFIX}"):
             with contextlib.suppress(FileNotFoundError):
                 if temp.stat().st_mtime < cutoff:
                     temp.unlink()

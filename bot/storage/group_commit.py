@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.errors import DataDirError
 from bot.storage.atomic import fsync_folder
 from bot.storage.libc import libc_function
 from bot.storage.snapshot_lock import visible_change
@@ -112,8 +113,13 @@ class Batch:
 def _write_temp(path: Path, data: bytes) -> Path:
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:  # a full disk: leave nothing half-made behind
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
     return temp
 
 
@@ -144,12 +150,13 @@ def run_batch(jobs: list[Job], data_dir: Path) -> list[tuple[bool, Any]]:
             results.append((True, job(batch)))
         except BaseException as error:
             batch.undo_job()
-            results.append((False, error))
+            results.append((False, DataDirError(error) if isinstance(error, OSError) else error))
     try:
         batch.commit()
     except OSError as error:  # nothing of this batch is durable: every writer must know
         batch.abandon()
-        return [(False, error) if ok else (ok, value) for ok, value in results]
+        failure = DataDirError(error)
+        return [(False, failure) if ok else (ok, value) for ok, value in results]
     return results
 
 

@@ -11,7 +11,8 @@ from pydantic import TypeAdapter
 from tinydb import Query, TinyDB
 from tinydb.middlewares import CachingMiddleware
 
-from bot.storage.atomic import AtomicJSONStorage
+from bot.errors import DataDirError
+from bot.storage.atomic import AtomicJSONStorage, remove_stale_temp_files
 
 
 class SharedFile:
@@ -20,6 +21,8 @@ class SharedFile:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._storage = partial(AtomicJSONStorage, data_dir=path.parent)
+        # Only this file's: `peercoach admin` may be writing another one in this folder.
+        remove_stale_temp_files(path.parent, path.name)
         self._lock = asyncio.Lock()
 
     async def read[Item](self, table: str, adapter: TypeAdapter[Item]) -> list[Item]:
@@ -33,7 +36,10 @@ class SharedFile:
     async def write(self, change: Callable[[TinyDB], Any]) -> None:
         """Apply a change to the file; one atomic write for the whole change."""
         async with self._lock:
-            await asyncio.to_thread(self._write, change)
+            try:
+                await asyncio.to_thread(self._write, change)
+            except OSError as error:
+                raise DataDirError(error) from error
 
     def _write(self, change: Callable[[TinyDB], Any]) -> None:
         middleware = CachingMiddleware(self._storage)  # type: ignore[no-untyped-call]  # unannotated in tinydb

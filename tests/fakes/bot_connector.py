@@ -2,7 +2,7 @@
 
 Point an inbound activity's ``serviceUrl`` at ``connector.url`` and the Agents SDK sends its
 replies, updates and proactive messages here instead of to Teams. Every request is recorded;
-failures and slowness can be scripted to exercise retry and give-up paths.
+failures, outages and slowness can be scripted to exercise retry and give-up paths.
 
     async with FakeBotConnector() as connector:
         ...post an activity whose serviceUrl is connector.url to the bot...
@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -39,6 +39,7 @@ _ERROR_CODES = {
 
 
 _Answer = Callable[[Mapping[str, str]], web.Response]
+DROP = 0  # an outage "status": the connection closes unanswered, as when a proxy times out
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class FakeBotConnector:
     requests: list[RecordedRequest] = field(default_factory=list, init=False)
     _failures: list[_Failure] = field(default_factory=list, init=False)
     _delay: float = field(default=0.0, init=False)
+    _outage: tuple[Callable[[], bool], Iterator[int]] | None = field(default=None, init=False)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1), init=False)
     _server: TestServer | None = field(default=None, init=False)
 
@@ -136,6 +138,12 @@ class FakeBotConnector:
         The body is Bot Framework's ``{"error": {"code": ..., "message": ...}}``.
         """
         self._failures.append(_Failure(status, times, retry_after, conversation))
+
+    def outage(self, down: Callable[[], bool], *, statuses: Sequence[int] = (500,)) -> None:
+        """Fail every request while `down()` holds (say, until a test clock passes a time),
+        with each of `statuses` in turn: an HTTP status, or DROP for a connection closed
+        without an answer. Recorded like any request, a dropped one with status 0."""
+        self._outage = (down, itertools.cycle(statuses))
 
     def delay(self, seconds: float) -> None:
         """Wait ``seconds`` before answering every later request; ``delay(0)`` stops waiting."""
@@ -204,8 +212,7 @@ class FakeBotConnector:
             except json.JSONDecodeError:
                 body = text
             info = request.match_info
-            failure = self._take_failure(info.get("conversation_id"))
-            response = self._error(failure) if failure is not None else answer(info)
+            response, dropped = self._choose(answer, info)
             self.requests.append(
                 RecordedRequest(
                     method=request.method,
@@ -215,15 +222,25 @@ class FakeBotConnector:
                     body=body,
                     headers=dict(request.headers),
                     query=dict(request.query),
-                    status=response.status,
+                    status=DROP if dropped else response.status,
                     answer=json.loads(response.text) if response.text else None,
                 )
             )
+            if dropped and request.transport is not None:
+                request.transport.close()  # the client sees ServerDisconnectedError
             if self._delay > 0:
                 await asyncio.sleep(self._delay)
             return response
 
         return handle
+
+    def _choose(self, answer: _Answer, info: Mapping[str, str]) -> tuple[web.Response, bool]:
+        """The scripted outage or failure if any, else the route's answer; True: drop it."""
+        if self._outage is not None and self._outage[0]():
+            status = next(self._outage[1])
+            return _error_response(status or 599), status == DROP
+        failure = self._take_failure(info.get("conversation_id"))
+        return (self._error(failure) if failure is not None else answer(info)), False
 
     def _take_failure(self, conversation_id: str | None) -> _Failure | None:
         failure = next((f for f in self._failures if f.matches(conversation_id)), None)

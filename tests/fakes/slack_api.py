@@ -7,7 +7,8 @@
 
 Every request is recorded in `calls` (also failed and unauthorised ones), so a test can count
 retries. Failures are programmable: `fail_next` (HTTP 429/5xx), `error_for` (Slack's
-`ok: false`, persistent until `clear_errors`) and `delay` (slow answers).
+`ok: false`, persistent until `clear_errors`), `delay` (slow answers) and `outage` (every
+call fails, with 5xx or dropped connections, for as long as a test says).
 """
 
 import asyncio
@@ -15,7 +16,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -31,6 +32,7 @@ type Answer = dict[str, Any]
 JSON_FIELDS = frozenset({"blocks", "attachments", "metadata", "files", "view"})
 UPLOAD = "upload"  # the method name under which uploads to an upload_url are recorded
 RESPONSE = "response_url"  # ... and posts to a response_url
+DROP = 0  # an outage "status": the connection closes unanswered, as when a proxy times out
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class FakeSlackApi:
         self._failures: dict[str, deque[tuple[int, int | None]]] = defaultdict(deque)
         self._errors: dict[str, list[_Error]] = defaultdict(list)
         self._delays: dict[str, float] = {}
+        self._outage: tuple[Callable[[], bool], Iterator[int]] | None = None
         self._ids = itertools.count(1)
         self._last_ts = 0
         self._called = asyncio.Condition()
@@ -184,6 +187,12 @@ class FakeSlackApi:
         else:
             self._errors.pop(method, None)
 
+    def outage(self, down: Callable[[], bool], *, statuses: Sequence[int] = (500,)) -> None:
+        """Fail every call while `down()` holds (say, until a test clock passes a time), with
+        each of `statuses` in turn: an HTTP status, or DROP for a connection closed without
+        an answer."""
+        self._outage = (down, itertools.cycle(statuses))
+
     def delay(self, method: str, seconds: float) -> None:
         """Wait `seconds` before answering each call of `method` (0 to stop)."""
         self._delays[method] = seconds
@@ -205,7 +214,7 @@ class FakeSlackApi:
         method = request.match_info["method"]
         params = await _params(request)
         await self._record(method, params)
-        if failed := await self._programmed_failure(method):
+        if failed := await self._programmed_failure(method, request):
             return failed
         handler = self._methods().get(method)
         if not self._authorised(request, params):
@@ -222,7 +231,7 @@ class FakeSlackApi:
         data = await request.read()
         file_id = request.match_info["file_id"]
         await self._record(UPLOAD, {"file_id": file_id, "bytes": data})
-        if failed := await self._programmed_failure(UPLOAD):
+        if failed := await self._programmed_failure(UPLOAD, request):
             return failed
         if file_id not in self.files:
             return web.Response(status=404, text="file_not_found")
@@ -232,16 +241,23 @@ class FakeSlackApi:
     async def _response_url(self, request: web.Request) -> web.Response:
         params = {"key": request.match_info["key"], **await _params(request)}
         await self._record(RESPONSE, params)
-        if failed := await self._programmed_failure(RESPONSE):
+        if failed := await self._programmed_failure(RESPONSE, request):
             return failed
         return web.Response(text="ok")
 
-    async def _programmed_failure(self, method: str) -> web.Response | None:
+    async def _programmed_failure(self, method: str, request: web.Request) -> web.Response | None:
         if seconds := self._delays.get(method):
             await asyncio.sleep(seconds)
-        if not self._failures[method]:
+        if self._outage is not None and self._outage[0]():
+            status, retry_after = next(self._outage[1]), None
+        elif self._failures[method]:
+            status, retry_after = self._failures[method].popleft()
+        else:
             return None
-        status, retry_after = self._failures[method].popleft()
+        if status == DROP:
+            if request.transport is not None:
+                request.transport.close()  # the client sees ServerDisconnectedError
+            return web.Response(status=599)
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         error = "ratelimited" if status == 429 else "fatal_error"
         return web.json_response({"ok": False, "error": error}, status=status, headers=headers)

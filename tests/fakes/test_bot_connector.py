@@ -38,7 +38,7 @@ from microsoft_agents.hosting.core.app.proactive import Conversation
 
 from bench.baselines.teams_echo import build_echo_app
 from tests.fakes import teams_activity as teams
-from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.bot_connector import DROP, FakeBotConnector
 
 PERSONAL = teams.PERSONAL_CONVERSATION_ID
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -682,6 +682,24 @@ async def test_failures_are_scoped_counted_and_recorded(connector: FakeBotConnec
     assert [r.status for r in connector.requests][:4] == statuses
     assert connector.requests[-1].path == "/v3/teams/t/conversations"
     assert len(connector.sent_to("a:other")) == 1
+
+
+async def test_an_outage_fails_every_request_in_turn_until_it_ends(
+    connector: FakeBotConnector,
+) -> None:
+    down = True
+    connector.outage(lambda: down, statuses=(500, DROP))
+    path = f"/v3/conversations/{PERSONAL}/activities"
+    async with aiohttp.ClientSession(base_url=connector.url) as session:
+        async with session.post(path, json={"type": "message"}) as response:
+            assert response.status == 500
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await session.post(path, json={"type": "message"})
+        down = False
+        async with session.post(path, json={"type": "message"}) as response:
+            assert response.status == 200
+    assert [r.status for r in connector.requests] == [500, DROP, 200]
+    assert len(connector.sent_to(PERSONAL)) == 1
 
 
 # ---- the benchmark baseline ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bench.baselines.slack_echo import build_echo_app
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import DROP, FakeSlackApi
 from tests.fakes.slack_signing import (
     action_body,
     app_home_opened,
@@ -179,6 +179,19 @@ async def test_error_for_fails_only_the_matching_channel_until_cleared(slack, cl
         await client.users_info(user="U9")
     slack.clear_errors()
     await client.chat_postMessage(channel="DU1", text="x")
+
+
+async def test_an_outage_fails_every_call_in_turn_until_it_ends(slack, client):
+    down = True
+    slack.outage(lambda: down, statuses=(503, DROP, DROP))  # slack_sdk retries a drop once
+    with pytest.raises(SlackApiError) as failed:
+        await client.auth_test()
+    assert failed.value.response.status_code == 503
+    with pytest.raises(aiohttp.ServerDisconnectedError):  # not an OSError, nor a SlackApiError
+        await client.chat_postMessage(channel="DU1", text="x")
+    down = False
+    await client.chat_postMessage(channel="DU1", text="after")
+    assert [m["text"] for m in slack.messages["DU1"]] == ["after"]
 
 
 async def test_delay_makes_a_call_slow(slack, client):

@@ -3,6 +3,8 @@ starts the app, which catches up and fans the deliveries out to a file notifier.
 
     python -m tests.schedules.fanout_process setup DATA_DIR N
     python -m tests.schedules.fanout_process run DATA_DIR OUT_FILE
+
+`setup` is also called in-process, with `user` naming leaders on another channel.
 """
 
 import asyncio
@@ -38,7 +40,9 @@ class FileNotifier:
         return delivery in self.path.read_text(encoding="utf-8").split()
 
 
-async def setup(data_dir: Path, count: int) -> None:
+async def setup(data_dir: Path, count: int, user: str = "console:leader{i:04d}") -> None:
+    """`count` daily schedules due a minute ago, one per leader `user.format(i=...)`, and a
+    last heartbeat before that, as if the server had been down since."""
     now = datetime.now(UTC)
     due = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
     app = build_app(Settings(data_dir=data_dir, content_dir=CONTENT_DIR), SystemClock())
@@ -46,7 +50,7 @@ async def setup(data_dir: Path, count: int) -> None:
     schedules = [
         NudgeSchedule(
             id=f"s{i:04d}",
-            user=f"console:leader{i:04d}",
+            user=user.format(i=i),
             themes=("influence",),
             days=parse_days("daily"),
             at=time(due.hour, due.minute),

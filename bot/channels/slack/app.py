@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.slack import forms, verify
 from bot.channels.slack.client import make_client, new_session
 from bot.channels.slack.home import home_data
-from bot.channels.slack.notifier import ChannelPacer, SlackNotifier, post
+from bot.channels.slack.notifier import CALL_ERRORS, ChannelPacer, SlackNotifier, post
 from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
 from bot.clock import Clock
 from bot.config import SlackSettings
@@ -56,6 +57,7 @@ class SlackDeps:
     clock: Clock
     coaching: CoachingService
     themes: tuple[tuple[str, str], ...] = ()  # (id, title) for the coach's form
+    redeliver: Callable[[UserKey, Reply], None] | None = None  # a reply Slack did not take
 
 
 class SlackChannel:
@@ -134,6 +136,11 @@ class SlackChannel:
             bolt_request.body = dict(parse_qsl(verdict.body, keep_blank_values=True))
             bolt_request.context = build_async_context(AsyncBoltContext({}), bolt_request.body)
         response = await self.bolt.async_dispatch(bolt_request)
+        if response.status == 404:  # noqa: PLR2004 - bolt has no listener for it
+            # Acknowledged all the same: Slack counts a 404 as a failed delivery and turns off
+            # an app's subscriptions when most of its deliveries fail.
+            log(logger, "slack.unhandled", kind=verdict.kind, type=_type_of(bolt_request.body))
+            return web.Response(status=200)
         return web.Response(
             status=response.status,
             body=response.body.encode(),
@@ -177,9 +184,12 @@ class SlackChannel:
         self._track()
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, deletions, joins and our own messages: acknowledged, nothing more
+        if not event.get("user") or not event.get("channel"):
+            log(logger, "slack.incomplete_message", level=logging.WARNING)
+            return  # nobody to answer, or nowhere to
         if self._already_seen(body):
             return
-        key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
+        key = UserKey("slack", str(body.get("team_id") or ""), str(event["user"]))
         channel = str(event["channel"])
         text = html.unescape(str(event.get("text") or ""))  # Slack sends &amp; &lt; &gt;
         self._notifier().remember(key, channel)
@@ -329,7 +339,9 @@ class SlackChannel:
         update: tuple[dict[str, Any], str] | None = None,
     ) -> Reply:
         """Run one event for the leader and post the reply; never let an error reach Slack
-        users as a stack trace, nor a message's text reach the logs."""
+        users as a stack trace, nor a message's text reach the logs. A reply Slack would not
+        take while it is down is sent again in the background: late, not lost."""
+        reply = Reply()
         try:
             with self.deps.conversations.timing("slack"):
                 reply = await self.deps.conversations.handle(key, event, await self._platform(key))
@@ -337,13 +349,17 @@ class SlackChannel:
                     await self._mark_chosen(*update)
                 await post(self._client(), channel, reply)
         except DeliveryError as error:
+            redeliver = None if error.permanent else self.deps.redeliver
             log(
                 logger,
                 "slack.reply_failed",
                 level=logging.WARNING,
                 user=key.hashed,
                 reason=error.reason,
+                retrying=redeliver is not None,
             )
+            if redeliver is not None:
+                redeliver(key, reply)
             return Reply()
         except Exception as error:
             log(
@@ -364,12 +380,15 @@ class SlackChannel:
         blocks = message.get("blocks") or []
         if not blocks or not container.get("message_ts"):
             return
-        await self._client().chat_update(
-            channel=str(container.get("channel_id")),
-            ts=str(container.get("message_ts")),
-            blocks=chosen(blocks, label),
-            text=plain(str(message.get("text") or label)),
-        )
+        try:
+            await self._client().chat_update(
+                channel=str(container.get("channel_id")),
+                ts=str(container.get("message_ts")),
+                blocks=chosen(blocks, label),
+                text=plain(str(message.get("text") or label)),
+            )
+        except CALL_ERRORS as error:  # cosmetic: the reply matters more
+            log(logger, "slack.mark_failed", level=logging.WARNING, error=type(error).__name__)
 
     async def _say_sorry(self, channel: str) -> None:
         try:
@@ -398,7 +417,7 @@ class SlackChannel:
             return None
         try:
             info = await self._client().users_info(user=key.user)
-        except SlackApiError:
+        except CALL_ERRORS:
             return None
         self._known.add(key)
         return _platform_of(info.get("user") or {})
@@ -424,6 +443,13 @@ class SlackChannel:
 
 async def _ignore() -> None:
     """Subscribed event types we do not act on still get 200 (a 404 counts as a failure)."""
+
+
+def _type_of(body: dict[str, Any]) -> str:
+    """The event or payload type, for a log line (never any text)."""
+    event = body.get("event")
+    kind = event.get("type") if isinstance(event, dict) else body.get("type")
+    return str(kind or "-")[:40]
 
 
 def _actor(body: dict[str, Any]) -> UserKey:

@@ -6,19 +6,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.client import delivery_error
 from bot.channels.slack.render import render_turn
 from bot.domain import Attachment, Reply, UserKey
-from bot.ports import DeliveryError, UserStore
+from bot.ports import NOTICE_PREFIX, DeliveryError, UserStore
 
 EVENT_TYPE = "peercoach_nudge"
-NOTICE_PREFIX = "notice:"
 MAX_REMEMBERED = 100_000
 PACE_SECONDS = 1.0  # Slack allows about one message per second per channel
 HISTORY_LIMIT = 100
+# What a Web API call can raise: Slack's answer, or no answer (timeout, dropped connection).
+CALL_ERRORS = (SlackApiError, aiohttp.ClientError, TimeoutError, OSError)
 
 
 class ChannelPacer:
@@ -64,7 +66,7 @@ class SlackNotifier:
             return self._channels[key]
         try:
             opened = await self.client.conversations_open(users=key.user)
-        except SlackApiError as error:
+        except CALL_ERRORS as error:
             raise delivery_error(error) from None
         channel = str(opened["channel"]["id"])
         self.remember(key, channel)
@@ -85,9 +87,7 @@ class SlackNotifier:
             history = await self.client.conversations_history(
                 channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
             )
-        except DeliveryError:
-            return None
-        except SlackApiError:
+        except (DeliveryError, *CALL_ERRORS):
             return None
         for message in history.get("messages") or []:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
@@ -115,9 +115,7 @@ async def post(
             ts = str(sent.get("ts") or "")
         for attachment in reply.attachments:
             await upload(client, channel, attachment)
-    except SlackApiError as error:
-        raise delivery_error(error) from None
-    except (TimeoutError, OSError) as error:
+    except CALL_ERRORS as error:
         raise delivery_error(error) from None
     return ts
 

@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -16,6 +16,7 @@ from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 from microsoft_agents.hosting.core.app.proactive import Conversation
 
 from bot.channels.teams import forms, render
+from bot.channels.teams.errors import delivery_error
 from bot.clock import Clock
 from bot.domain import Attachment, PlatformInfo, Reply, UserKey
 from bot.logs import log
@@ -67,6 +68,7 @@ class TeamsDeps:
     themes: tuple[tuple[str, str], ...] = ()  # (id, title) for the coach's form
     local_trial: bool = False
     memory: TeamsMemory = field(default_factory=TeamsMemory)
+    redeliver: Callable[[UserKey, Reply], None] | None = None  # a reply Teams did not take
 
 
 def key_of(activity: Activity) -> UserKey:
@@ -194,11 +196,27 @@ class CoachActivityHandler(ActivityHandler):
             await self._turn(turn_context, key, AppInstalled(self.deps.clock.now()))
 
     async def _turn(self, turn_context: Context, key: UserKey, event: Event) -> Reply:
+        """A reply the Bot Connector would not take while it is down is sent again in the
+        background, as a proactive message: late, not lost. Teams itself does not resend."""
         with self.deps.conversations.timing("teams"):
             reply = await self.deps.conversations.handle(
                 key, event, platform_of(turn_context.activity)
             )
-            await send_reply(self.deps, turn_context, reply)
+            try:
+                await send_reply(self.deps, turn_context, reply)
+            except Exception as error:
+                failure = delivery_error(error)
+                if failure.permanent or self.deps.redeliver is None:
+                    raise
+                log(
+                    logger,
+                    "teams.reply_failed",
+                    level=logging.WARNING,
+                    user=key.hashed,
+                    reason=failure.reason,
+                    retrying=True,
+                )
+                self.deps.redeliver(key, reply)
         return reply
 
     async def _file_consent(self, turn_context: Context) -> None:

@@ -82,12 +82,17 @@ class TeamsChannel:
         return web.json_response({"error": reason}, status=status)
 
     async def _body_problem(self, request: web.Request) -> tuple[int, str] | None:
+        if request.content_type != "application/json":  # as Bot Framework's own adapters;
+            return 415, "Content-Type must be application/json"  # no cross-site form posts
         try:
             body: Any = json.loads(await request.read())
         except ValueError:
             return 400, "body is not JSON"
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return 400, "body is not an activity"
+        sender = body.get("from")
+        if not isinstance(sender, dict) or not sender.get("id"):
+            return 400, "activity has no sender"
         conversation = body.get("conversation")
         if not isinstance(conversation, dict) or not conversation.get("id"):
             return 400, "activity has no conversation"
