@@ -52,7 +52,7 @@ def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
             app.clock,
             app.coaching,
             themes,
-            redeliver=app.deliveries.redeliver,
+            redeliver=app.deliveries.messages.redeliver,
         )
         slack = SlackChannel(settings.slack, deps, pace=slack_pace)
     teams = None
@@ -68,7 +68,7 @@ def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
                 app.coaching,
                 themes,
                 local_trial=settings.teams is None,
-                redeliver=app.deliveries.redeliver,
+                redeliver=app.deliveries.messages.redeliver,
             ),
         )
     return Channels(slack=slack, teams=teams)

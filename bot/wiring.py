@@ -81,7 +81,7 @@ class App:
         sends still have their HTTP sessions."""
         if self.scheduler is not None:
             await self.scheduler.stop()
-        await self.deliveries.close()  # replies still waiting for their platform
+        await self.deliveries.messages.close()  # replies still waiting for their platform
 
     async def close(self) -> None:
         await self.stop_scheduler()
@@ -120,7 +120,7 @@ def build_app(settings: Settings, clock: Clock) -> App:
     )
     notifiers: dict[str, Notifier] = {}
     deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)
-    conversations.notices = deliveries
+    conversations.notices = deliveries.messages
     return App(
         settings,
         clock,

@@ -13,21 +13,21 @@ leader's own state; this service acts on it.
 import asyncio
 import hashlib
 import logging
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
-from bot.domain import Notice, Reply, UserKey
+from bot.domain import Reply, UserKey
 from bot.errors import StorageError
 from bot.logs import log
-from bot.ports import NOTICE_PREFIX, DeliveryError, Notifier
+from bot.ports import DeliveryError, Notifier
 from bot.schedules.ledger import DeliveryLedger, Entry, Status
 from bot.schedules.model import INACTIVE, NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
 from bot.services.conversations import ConversationService
+from bot.services.messages import MessageSender, RetryPolicy
 from bot.stats import LAG_BUCKETS, Histogram
 from dialogs.model import (
     DeliveryHeld,
@@ -41,8 +41,6 @@ from dialogs.recurrence import local_date_of
 
 logger = logging.getLogger("peercoach.deliveries")
 REMINDER_PREFIXES = ("snooze:", "follow_up:")
-NOTICE_ATTEMPTS = 3
-REPLY_ATTEMPTS = 12  # with RetryPolicy's backoff: about twelve minutes of trying
 
 
 def delivery_key(schedule_id: str, due: datetime) -> str:
@@ -53,20 +51,6 @@ def delivery_key(schedule_id: str, due: datetime) -> str:
 def reminder_key(reminder: Reminder) -> str:
     """`snooze:<delivery>@<due>` or `follow_up:<commitment>@<due>`."""
     return f"{reminder.kind}:{reminder.ref}@{reminder.due_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff for transient failures; Retry-After wins when the platform sends it."""
-
-    attempts: int = 5
-    base_delay: float = 1.0
-    max_delay: float = 120.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_delay)
-        return min(self.base_delay * 2.0 ** (attempt - 1), self.max_delay)
 
 
 @dataclass(frozen=True)
@@ -112,9 +96,13 @@ class DeliveryService:
         self.retry = retry or RetryPolicy()
         self.stats = DeliveryStats()
         self.stalled: dict[str, Stalled] = {}  # by delivery key; nothing of them was sent
-        self._background: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(in_flight)
         self.sleep = sleep
+        # Notices and late replies: the same notifiers and backoff, no ledger.
+        self.messages = MessageSender(conversations, notifiers, self.retry, self._sleep)
+
+    async def _sleep(self, seconds: float) -> None:
+        await self.sleep(seconds)  # looked up at each call: tests replace `sleep`
 
     # ---------------------------------------------------------------- what falls due
 
@@ -218,57 +206,6 @@ class DeliveryService:
             return SnoozeEnded(ref, now) if kind == "snooze" else FollowUpDue(ref, now)
         schedule = self.schedules.schedule(entry.schedule or "")
         return NudgeDue(entry.key, schedule.themes, now) if schedule else None
-
-    async def notice(self, notice: Notice) -> None:
-        """Something a service tells another user (a coach's request, a new schedule). It
-        goes through their conversation first, so a question waits in their state even when
-        it cannot be delivered now; it is not a nudge, so it stays out of the ledger."""
-        reply = await self.conversations.handle(notice.to, notice.event)
-        notifier = self.notifiers.get(notice.to.channel)
-        if not reply.messages or notifier is None:
-            return
-        for attempt in range(1, NOTICE_ATTEMPTS + 1):
-            try:
-                await notifier.deliver(notice.to, reply, f"{NOTICE_PREFIX}{uuid.uuid4().hex}")
-            except DeliveryError as error:
-                if error.permanent or attempt == NOTICE_ATTEMPTS:
-                    log(logger, "notice.failed", user=notice.to.hashed, reason=error.reason)
-                    return
-                await self.sleep(self.retry.delay(attempt, error.retry_after))
-            else:
-                return
-
-    def redeliver(self, user: UserKey, reply: Reply) -> None:
-        """A turn's reply the channel could not post because the platform failed: sent in
-        the background with the nudges' backoff, so the leader gets it late, not never.
-        Like a notice it is not a nudge: no ledger key."""
-        task = asyncio.create_task(self._redeliver(user, reply))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _redeliver(self, user: UserKey, reply: Reply) -> None:
-        notifier = self.notifiers.get(user.channel)
-        reason = f"no {user.channel} channel configured"
-        for attempt in range(1, REPLY_ATTEMPTS + 1):
-            if notifier is None:
-                break
-            await self.sleep(self.retry.delay(attempt, None))
-            try:
-                await notifier.deliver(user, reply, f"{NOTICE_PREFIX}{uuid.uuid4().hex}")
-            except DeliveryError as error:
-                reason = error.reason
-                if error.permanent:
-                    break
-            else:
-                log(logger, "reply.redelivered", user=user.hashed, attempts=attempt)
-                return
-        log(logger, "reply.lost", level=logging.WARNING, user=user.hashed, reason=reason)
-
-    async def close(self) -> None:
-        """Stop replies still waiting for their platform."""
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
 
     # ---------------------------------------------------------------- the send path
 

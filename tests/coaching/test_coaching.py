@@ -282,3 +282,14 @@ async def test_admins_cannot_read_reflections_either(office: Office) -> None:
 def test_the_matrix_covers_every_role_and_action() -> None:
     assert {r for r, _ in ALLOWED} <= set(ROLES)
     assert {a for _, a in ALLOWED} <= set(ACTIONS)
+
+
+async def test_a_notice_that_cannot_be_stored_sends_no_sorry_to_someone_who_wrote_nothing(
+    office: Office,
+) -> None:
+    await make_coach(office)
+    await office.say(COACH, "coach add leader")
+    office.app.users.path_for(UserKey.parse(COACH)).write_text("{broken")  # unreadable now
+    before = len(office.notifier.sent)
+    assert "is now your coach" in text(await office.press(LEADER, "Accept"))
+    assert [s for s in office.notifier.sent[before:] if s.user == COACH] == []
