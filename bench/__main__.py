@@ -1,27 +1,48 @@
-"""`make bench`: run every benchmark and write bench/RESULTS.md."""
+"""`make bench`: run every benchmark and write bench/RESULTS.md.
+
+`python -m bench storage combined` runs only those (RESULTS.md then holds only them)."""
 
 import importlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import machine
+from bench.common import load, machine
 
-BENCHMARKS = ["bench.storage", "bench.scheduler", "bench.slack_turns", "bench.teams_turns"]
+BENCHMARKS = [
+    "bench.storage",
+    "bench.scheduler",
+    "bench.slack_turns",
+    "bench.teams_turns",
+    "bench.combined",
+]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+PREAMBLE = (
+    "Every figure is the median of the runs shown beside it; every ratio compares peercoach "
+    "with a baseline measured in the same run of the same benchmark, so it holds up better "
+    "than the absolute figures when other work shares the machine (the load averages say how "
+    "busy it was)."
+)
 
 
 def main(names: list[str]) -> int:
     chosen = [b for b in BENCHMARKS if not names or b.rsplit(".", 1)[1] in names]
-    sections = []
+    started_load, sections = load(), []
     for name in chosen:
         print(f"running {name} ...", flush=True)
+        before = load()
         result = importlib.import_module(name).run()
+        result.context = (
+            f"Machine: {machine()}. Load average (1 / 5 / 15 min) at the start: {before}; "
+            f"at the end: {load()}."
+        )
         print(result.markdown(), flush=True)
         sections.append(result.markdown())
     header = (
         f"# Benchmark results\n\nMachine: {machine()}. "
-        f"Run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench`.\n\n"
+        f"Run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench`. Load average "
+        f"(1 / 5 / 15 min) at the start: {started_load}; at the end: {load()}.\n\n"
+        f"{PREAMBLE}\n\n"
     )
     RESULTS.write_text(header + "\n".join(sections))
     print(f"wrote {RESULTS}")

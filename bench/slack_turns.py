@@ -16,14 +16,12 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
-import os
-import socket
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,16 +30,25 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bench.common import BenchResult, median
+from bench.common import BenchResult
+from bench.processes import (
+    START_WITHIN,
+    child_env,
+    cpu_seconds,
+    errors_logged,
+    free_port,
+    listening,
+    spawn,
+    stop,
+)
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
 
-ROOT = Path(__file__).resolve().parent.parent
 USERS, CONCURRENCY, RUNS, WARMUP = 1_000, 20, 3, 20
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-fake-token"  # FakeSlackApi's default
 TARGET_RATIO = 0.5
-START_WITHIN, REQUEST_WITHIN, RUN_WITHIN, CHILD_LIFETIME = 30, 10, 120, 600
+REQUEST_WITHIN, RUN_WITHIN, CHILD_LIFETIME = 10, 120, 600
 SYSTEMS = ("echo", "peercoach")
 
 
@@ -60,10 +67,13 @@ class Figures:
 # ---------------------------------------------------------------- child: the fake Web API
 
 
-async def _serve_fake() -> None:
-    """FakeSlackApi plus a status server; prints both URLs, lives until stdin closes."""
+async def serve_fake(
+    status_app: Callable[[FakeSlackApi], web.Application] | None = None,
+) -> None:
+    """FakeSlackApi plus a status server about what it received (this module's, unless
+    another benchmark brings its own); prints both URLs, lives until stdin closes."""
     async with FakeSlackApi(token=TOKEN) as fake:
-        runner = web.AppRunner(_status_app(fake), access_log=None)
+        runner = web.AppRunner((status_app or _status_app)(fake), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         port = runner.addresses[0][1]
@@ -122,61 +132,6 @@ def _serve_echo(port: int, api_url: str) -> None:
 # ---------------------------------------------------------------- the parent: one run
 
 
-def _child_env(**extra: str) -> dict[str, str]:
-    drop = ("SLACK_", "PEERCOACH_", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    return env | extra
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _spawn(
-    args: list[str], log: Path, env: dict[str, str], *, pipe: bool = False
-) -> asyncio.subprocess.Process:
-    with log.open("wb") as stderr:  # the child keeps its own copy of the descriptor
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            *args,
-            cwd=ROOT,
-            env=env,
-            stdin=asyncio.subprocess.PIPE if pipe else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE if pipe else asyncio.subprocess.DEVNULL,
-            stderr=stderr,
-        )
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is not None:
-        return
-    if process.stdin is not None:
-        process.stdin.close()
-    process.terminate()
-    try:
-        async with asyncio.timeout(5):
-            await process.wait()
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-
-
-async def _listening(port: int, process: asyncio.subprocess.Process, log: Path) -> None:
-    async with asyncio.timeout(START_WITHIN):
-        while True:
-            if process.returncode is not None:
-                tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-2000:]
-                raise RuntimeError(f"server exited with {process.returncode}:\n{tail}")
-            with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                await writer.wait_closed()
-                return
-            await asyncio.sleep(0.05)
-
-
 def _signed(users: list[str]) -> list[tuple[bytes, dict[str, str]]]:
     bodies = [event_body(message_im(user, "hello")) for user in users]
     return [(body.encode(), signed_headers(SECRET, body)) for body in bodies]
@@ -212,22 +167,6 @@ async def _done(session: aiohttp.ClientSession, status: str, channels: int) -> d
         await asyncio.sleep(0.05)
 
 
-def _cpu_seconds(pid: int) -> tuple[float, float]:
-    """CPU time (user + system) of a process and of its main thread, from Linux's /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = main = 0.0
-    try:
-        for thread in os.listdir(f"/proc/{pid}/task"):
-            with contextlib.suppress(FileNotFoundError):  # a thread that just ended
-                fields = Path(f"/proc/{pid}/task/{thread}/stat").read_text().rsplit(")", 1)[1]
-                used = (int(fields.split()[11]) + int(fields.split()[12])) / tick
-                total += used
-                main += used if thread == str(pid) else 0.0
-    except OSError:
-        return math.nan, math.nan
-    return total, main
-
-
 async def _drive(session: aiohttp.ClientSession, port: int, status: str, pid: int) -> Figures:
     url = f"http://127.0.0.1:{port}/slack/events"
     await _load(session, url, _signed([f"UWARM{i:04d}" for i in range(WARMUP)]))
@@ -235,13 +174,13 @@ async def _drive(session: aiohttp.ClientSession, port: int, status: str, pid: in
     async with session.post(status + "reset") as response:
         await response.read()
     requests = _signed([f"U{i:07d}" for i in range(USERS)])
-    cpu_before = _cpu_seconds(pid)
+    cpu_before = cpu_seconds(pid)
     started_at, started = time.time(), time.perf_counter()
     latencies = await _load(session, url, requests)
     acked = time.perf_counter() - started
     found = await _done(session, status, USERS)
     cpu, loop_cpu = (
-        after - before for after, before in zip(_cpu_seconds(pid), cpu_before, strict=True)
+        after - before for after, before in zip(cpu_seconds(pid), cpu_before, strict=True)
     )
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return Figures(
@@ -255,51 +194,55 @@ async def _drive(session: aiohttp.ClientSession, port: int, status: str, pid: in
     )
 
 
+@contextlib.asynccontextmanager
+async def fake_slack(module: str, work: Path) -> AsyncIterator[dict[str, str]]:
+    """`python -m MODULE fake` (which calls serve_fake); yields its "api" and "status" URLs
+    and stops it on the way out."""
+    fake = await spawn(["-m", module, "fake"], work / "fake.log", child_env(), pipe=True)
+    try:
+        assert fake.stdout is not None
+        async with asyncio.timeout(START_WITHIN):
+            line = await fake.stdout.readline()
+        if not line:
+            tail = (work / "fake.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"the fake Slack Web API did not start:\n{tail}")
+        yield dict(json.loads(line))
+    finally:
+        await stop(fake)
+
+
 async def _one_run(system: str) -> Figures:
     with tempfile.TemporaryDirectory(prefix="bench-slack-") as folder:
         work = Path(folder)
-        fake = await _spawn(
-            ["-m", "bench.slack_turns", "fake"], work / "fake.log", _child_env(), pipe=True
-        )
-        server = None
-        try:
-            assert fake.stdout is not None
-            async with asyncio.timeout(START_WITHIN):
-                urls = json.loads(await fake.stdout.readline())
-            port = _free_port()
-            server = await _start_server(system, port, urls["api"], work)
-            await _listening(port, server, work / "server.log")
-            timeout = aiohttp.ClientTimeout(total=REQUEST_WITHIN)
-            connector = aiohttp.TCPConnector(limit=CONCURRENCY)
-            async with (
-                aiohttp.ClientSession(timeout=timeout, connector=connector) as session,
-                asyncio.timeout(RUN_WITHIN),
-            ):
-                figures = await _drive(session, port, urls["status"], server.pid)
-            figures.errors = await asyncio.to_thread(_errors_logged, work / "server.log")
-            return figures
-        finally:
-            if server is not None:
-                await _stop(server)
-            await _stop(fake)
+        async with fake_slack("bench.slack_turns", work) as urls:
+            port = free_port()
+            server = await start_server(system, port, urls["api"], work)
+            try:
+                await listening(port, server, work / "server.log")
+                timeout = aiohttp.ClientTimeout(total=REQUEST_WITHIN)
+                connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+                async with (
+                    aiohttp.ClientSession(timeout=timeout, connector=connector) as session,
+                    asyncio.timeout(RUN_WITHIN),
+                ):
+                    figures = await _drive(session, port, urls["status"], server.pid)
+                figures.errors = await asyncio.to_thread(errors_logged, work / "server.log")
+                return figures
+            finally:
+                await stop(server)
 
 
-def _errors_logged(log: Path) -> int:
-    lines = log.read_text(errors="replace").splitlines()
-    return sum(
-        1 for line in lines if line.startswith(("ERROR", "Traceback")) or "level=error" in line
-    )
-
-
-async def _start_server(
+async def start_server(
     system: str, port: int, api_url: str, work: Path
 ) -> asyncio.subprocess.Process:
+    """The echo app, or `python -m bot serve` on the data folder WORK/data; logs to
+    WORK/server.log."""
     log = work / "server.log"
     if system == "echo":
-        return await _spawn(
-            ["-m", "bench.slack_turns", "echo", str(port), api_url], log, _child_env()
+        return await spawn(
+            ["-m", "bench.slack_turns", "echo", str(port), api_url], log, child_env()
         )
-    env = _child_env(
+    env = child_env(
         PEERCOACH_DATA_DIR=str(work / "data"),
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
@@ -307,7 +250,7 @@ async def _start_server(
         PORT=str(port),
         PEERCOACH_LOG_LEVEL="WARNING",
     )
-    return await _spawn(["-m", "bot", "serve"], log, env)
+    return await spawn(["-m", "bot", "serve"], log, env)
 
 
 # ---------------------------------------------------------------- the result
@@ -319,11 +262,8 @@ def run() -> BenchResult:
         for system in SYSTEMS:  # interleaved, so drift on the machine hits both alike
             runs[system].append(asyncio.run(_one_run(system)))
 
-    def med(system: str, field: str) -> float:
-        return median([getattr(f, field) for f in runs[system]])
-
-    def ratio(field: str) -> float:
-        return med("peercoach", field) / med("echo", field)
+    def each(system: str, field: str) -> list[float]:
+        return [getattr(f, field) for f in runs[system]]
 
     result = BenchResult(
         "Slack: DM turns from 1,000 new leaders, 20 requests in flight",
@@ -335,20 +275,24 @@ def run() -> BenchResult:
         "Baseline: the bare slack-bolt echo app, same run. Server CPU: all its threads, "
         "from the first request until the last turn completed.",
         target=f"peercoach completes at least {TARGET_RATIO:g}x the echo app's turns per second",
-        met=ratio("turns_per_s") >= TARGET_RATIO,
     )
     for system in SYSTEMS:
-        result.add(f"{system}: ack p50", med(system, "p50_ms"), "ms")
-        result.add(f"{system}: ack p99", med(system, "p99_ms"), "ms")
-        result.add(f"{system}: acks per second", med(system, "acks_per_s"), "/s")
-        result.add(f"{system}: completed turns per second", med(system, "turns_per_s"), "/s")
-        result.add(f"{system}: server CPU per turn", med(system, "cpu_ms"), "ms")
-    result.add("peercoach: of which the event-loop thread", med("peercoach", "loop_cpu_ms"), "ms")
+        result.add_runs(f"{system}: ack p50", each(system, "p50_ms"), "ms")
+        result.add_runs(f"{system}: ack p99", each(system, "p99_ms"), "ms")
+        result.add_runs(f"{system}: acks per second", each(system, "acks_per_s"), "/s")
+        result.add_runs(f"{system}: completed turns per second", each(system, "turns_per_s"), "/s")
+        result.add_runs(f"{system}: server CPU per turn", each(system, "cpu_ms"), "ms")
+    result.add_runs(
+        "peercoach: of which the event-loop thread", each("peercoach", "loop_cpu_ms"), "ms"
+    )
     for system in SYSTEMS:
-        errors = sum(f.errors for f in runs[system])
-        result.add(f"{system}: errors logged by the server, all runs", errors, "")
+        result.add_runs(f"{system}: errors logged by the server", each(system, "errors"), "")
     for field, name in RATIOS:
-        result.add(f"ratio peercoach / echo, {name}", ratio(field), "x")
+        ratio = result.add_ratio(
+            f"ratio peercoach / echo, {name}", each("peercoach", field), each("echo", field)
+        )
+        if field == "turns_per_s":
+            result.met = ratio >= TARGET_RATIO
     calls = runs["peercoach"][-1].calls
     per_turn = "(" + ", ".join(f"{m} {n / USERS:g}" for m, n in sorted(calls.items())) + ")"
     result.add("peercoach: Web API calls per turn", sum(calls.values()) / USERS, "", per_turn)
@@ -366,7 +310,7 @@ RATIOS = (
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["fake"]:
-        asyncio.run(_serve_fake())
+        asyncio.run(serve_fake())
     elif sys.argv[1:2] == ["echo"]:
         _serve_echo(int(sys.argv[2]), sys.argv[3])
     else:
