@@ -196,7 +196,8 @@ class DeliveryService:
         notifier = self.notifiers.get(user.channel)
         if notifier is None:
             return await self._finish(entry, "skipped", "channel no longer configured")
-        return await self._deliver(notifier, user, held.reply, entry)
+        async with _Slot(self.slots) as slot:
+            return await self._deliver(notifier, user, held.reply, entry, slot)
 
     def _event_for(self, entry: Entry, now: datetime) -> Event | None:
         """Rebuild the event of a delivery key (after a crash, or when quiet hours end)."""
@@ -214,32 +215,34 @@ class DeliveryService:
         notifier = self.notifiers.get(user.channel)
         if notifier is None:
             return await self._finish(entry, "skipped", f"no {user.channel} channel configured")
-        try:
-            async with self.slots:
+        async with _Slot(self.slots) as slot:  # pending, turn and send: one delivery, one slot
+            try:
                 if not resume:
                     pending = replace(entry, status="pending", at=self.clock.now())
                     await self.ledger.record(pending)
                 reply = await self.conversations.handle(user, event)
-        except StorageError:  # the ledger could not record it as pending
-            return self._stall(entry, "storage")
-        if reply.failed:  # the leader's state could not be saved
-            return self._stall(entry, "storage")
-        for effect in reply.effects:
-            if isinstance(effect, DeliveryWithheld):
-                return await self._finish(entry, "skipped", effect.reason)
-            if isinstance(effect, DeliveryHeld):
-                return await self._defer(entry, effect.until)
-        if not reply.messages:
-            return await self._finish(entry, "skipped", "nothing to send")
-        return await self._deliver(notifier, user, reply, entry)
+            except StorageError:  # the ledger could not record it as pending
+                return self._stall(entry, "storage")
+            if reply.failed:  # the leader's state could not be saved
+                return self._stall(entry, "storage")
+            for effect in reply.effects:
+                if isinstance(effect, DeliveryWithheld):
+                    return await self._finish(entry, "skipped", effect.reason)
+                if isinstance(effect, DeliveryHeld):
+                    return await self._defer(entry, effect.until)
+            if not reply.messages:
+                return await self._finish(entry, "skipped", "nothing to send")
+            return await self._deliver(notifier, user, reply, entry, slot)
 
     async def _deliver(
-        self, notifier: Notifier, user: UserKey, reply: Reply, entry: Entry
+        self, notifier: Notifier, user: UserKey, reply: Reply, entry: Entry, slot: "_Slot"
     ) -> Status:
+        """Send with retries. The slot is given up while waiting to retry, so a platform
+        that is failing does not hold up deliveries to others."""
         for attempt in range(1, self.retry.attempts + 1):
             try:
-                async with self.slots:
-                    await notifier.deliver(user, reply, entry.key)
+                await slot.take()
+                await notifier.deliver(user, reply, entry.key)
             except DeliveryError as error:
                 if error.permanent:
                     if error.leader_gone:
@@ -248,7 +251,8 @@ class DeliveryService:
                 if attempt == self.retry.attempts:  # down for longer: the heartbeat tries again
                     return self._stall(entry, error.reason, reply)
                 self.stats.retried += 1
-                await self.sleep(self.retry.delay(attempt, error.retry_after))  # slot is free
+                slot.give()
+                await self.sleep(self.retry.delay(attempt, error.retry_after))
                 continue
             except Exception as error:  # not a platform answer: it may or may not have gone out
                 log(
@@ -333,6 +337,32 @@ class DeliveryService:
         ]
         await self.schedules.put_schedules(*paused)
         log(logger, "leader.unreachable", user=user.hashed, reason=reason, schedules=len(paused))
+
+
+class _Slot:
+    """One delivery's place among those in flight: taken once, given up only while it
+    waits to retry, and given back exactly once however the delivery ends."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self.slots = slots
+        self.held = False
+
+    async def take(self) -> None:
+        if not self.held:
+            await self.slots.acquire()
+            self.held = True
+
+    def give(self) -> None:
+        if self.held:
+            self.held = False
+            self.slots.release()
+
+    async def __aenter__(self) -> "_Slot":
+        await self.take()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.give()
 
 
 def _on_time(entry: Entry, now: datetime, grace: timedelta) -> bool:

@@ -84,7 +84,8 @@ class _Error:
     user: str | None
 
     def applies_to(self, params: Params) -> bool:
-        channels = {params.get("channel"), params.get("channel_id")}
+        named = [str(params.get(k)) for k in ("channel", "channel_id") if params.get(k)]
+        channels = {*named, *map(_dm_channel, named)}  # a user id stands for their DM
         users = {
             params.get("user"),
             params.get("user_id"),

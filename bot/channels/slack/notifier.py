@@ -4,6 +4,7 @@ delivery key in message metadata so that after a crash we can ask whether it wen
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -73,13 +74,19 @@ class SlackNotifier:
         return channel
 
     async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:
-        channel = await self.dm_channel(key)
+        """Into the leader's DM. Its id is remembered when they write; otherwise the message
+        goes to their user id, which Slack posts into the DM with the app, and the answer
+        tells us the DM's id. No conversations.open (rate tier 3, about 50 a minute), so a
+        morning's nudges after a restart are not held up opening thousands of DMs."""
+        channel = self._channels.get(key, key.user)
         await self.pacer.wait(channel)
         # Ledger deliveries are tagged so was_delivered() can find them after a crash;
         # notices (a coach's request, say) are not nudges and are not tracked that way.
         tracked = not delivery.startswith(NOTICE_PREFIX)
         metadata = {"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery}}
-        await post(self.client, channel, reply, metadata=metadata if tracked else None)
+        posted = await post(self.client, channel, reply, metadata=metadata if tracked else None)
+        if posted.channel.startswith("D"):
+            self.remember(key, posted.channel)
 
     async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:
         try:
@@ -96,11 +103,17 @@ class SlackNotifier:
         return False
 
 
+@dataclass(frozen=True)
+class Posted:
+    channel: str  # where Slack put it: the DM's id even when posted to a user id
+    ts: str
+
+
 async def post(
     client: AsyncWebClient, channel: str, reply: Reply, *, metadata: dict[str, Any] | None = None
-) -> str | None:
-    """One Slack message for the turn (plus any file); returns the message ts."""
-    ts: str | None = None
+) -> Posted:
+    """One Slack message for the turn (plus any file)."""
+    posted = Posted(channel, "")
     try:
         if reply.messages:
             payload = render_turn(reply.messages)
@@ -112,12 +125,12 @@ async def post(
                 unfurl_links=False,
                 unfurl_media=False,
             )
-            ts = str(sent.get("ts") or "")
+            posted = Posted(str(sent.get("channel") or channel), str(sent.get("ts") or ""))
         for attachment in reply.attachments:
-            await upload(client, channel, attachment)
+            await upload(client, posted.channel, attachment)
     except CALL_ERRORS as error:
         raise delivery_error(error) from None
-    return ts
+    return posted
 
 
 async def upload(client: AsyncWebClient, channel: str, attachment: Attachment) -> None:

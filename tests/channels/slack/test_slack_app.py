@@ -300,8 +300,9 @@ async def test_a_nudge_goes_to_the_dm_tagged_with_its_delivery_key(world: SlackW
     due = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
     world.clock.at = due
     assert await world.app.deliveries.nudge(schedule, due) == "sent"
-    (opened,) = world.fake.calls_to("conversations.open")
-    assert opened.params["users"] == ANN
+    assert world.fake.calls_to("conversations.open") == []  # rate tier 3: never in a burst
+    (posted,) = world.fake.calls_to("chat.postMessage")
+    assert posted.params["channel"] == ANN  # Slack puts it in the DM with the app
     message = world.last_message(ANN)
     assert message["metadata"]["event_type"] == "peercoach_nudge"
     key = message["metadata"]["event_payload"]["delivery"]
@@ -309,6 +310,7 @@ async def test_a_nudge_goes_to_the_dm_tagged_with_its_delivery_key(world: SlackW
     notifier = world.app.notifiers["slack"]
     assert await notifier.was_delivered(world.key(ANN), key) is True
     assert await notifier.was_delivered(world.key(ANN), "s1@2026-11-28T09:30Z") is False
+    assert world.fake.calls_to("conversations.open") == []  # the DM's id came with the post
 
 
 async def test_429_then_success(world: SlackWorld) -> None:
