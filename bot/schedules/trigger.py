@@ -10,16 +10,20 @@ _JUST_BEFORE = timedelta(microseconds=1)
 
 
 class LocalTimeTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 is untyped
-    """Fires on the schedule's days at its local time, DST-correct, once per local date."""
+    """Fires on the schedule's days at its local time, DST-correct, once per local date;
+    `offset` seconds after the minute (see NudgeScheduler: many schedules share a minute)."""
 
-    def __init__(self, rule: Rule) -> None:
+    def __init__(self, rule: Rule, offset: timedelta = timedelta(0)) -> None:
         self.rule = rule
+        self.offset = offset
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
-        after = previous_fire_time if previous_fire_time else now - _JUST_BEFORE
-        return next_occurrence(self.rule, after)
+        after = (previous_fire_time or now - _JUST_BEFORE) - self.offset
+        occurrence = next_occurrence(self.rule, after)
+        return occurrence + self.offset if occurrence is not None else None
 
     def __str__(self) -> str:
-        return f"local[{sorted(self.rule.days)} {self.rule.at:%H:%M} {self.rule.timezone}]"
+        rule = self.rule
+        return f"local[{sorted(rule.days)} {rule.at:%H:%M} {rule.timezone} +{self.offset}]"
