@@ -84,7 +84,16 @@ class SlackNotifier:
         # notices (a coach's request, say) are not nudges and are not tracked that way.
         tracked = not delivery.startswith(NOTICE_PREFIX)
         metadata = {"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery}}
-        posted = await post(self.client, channel, reply, metadata=metadata if tracked else None)
+        sent = metadata if tracked else None
+        try:
+            posted = await post(self.client, channel, reply, metadata=sent)
+        except DeliveryError as error:
+            if channel != key.user or error.reason != "channel_not_found":
+                raise
+            # A workspace that will not take a user id as the channel: open the DM after all,
+            # rather than count a reachable leader as gone.
+            channel = await self.dm_channel(key)
+            posted = await post(self.client, channel, reply, metadata=sent)
         if posted.channel.startswith("D"):
             self.remember(key, posted.channel)
 

@@ -313,6 +313,21 @@ async def test_a_nudge_goes_to_the_dm_tagged_with_its_delivery_key(world: SlackW
     assert world.fake.calls_to("conversations.open") == []  # the DM's id came with the post
 
 
+async def test_a_workspace_refusing_a_user_id_as_channel_gets_the_dm_opened(
+    world: SlackWorld,
+) -> None:
+    schedule = await add_schedule(world, ANN)
+    world.fake.error_for("chat.postMessage", "channel_not_found", channel=ANN)
+    due = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    world.clock.at = due
+    assert await world.app.deliveries.nudge(schedule, due) == "sent"
+    (opened,) = world.fake.calls_to("conversations.open")
+    assert opened.params["users"] == ANN
+    assert len(world.fake.messages["D" + ANN]) == 1
+    (found,) = world.app.schedules.schedules_of(schedule.user)
+    assert not found.paused  # a reachable leader is not counted as gone
+
+
 async def test_429_then_success(world: SlackWorld) -> None:
     schedule = await add_schedule(world, ANN)
     world.fake.fail_next("chat.postMessage", status=429, retry_after=1)
