@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.channels.slack.app import SlackChannel, SlackDeps
+from bot.channels.deps import ChannelDeps
+from bot.channels.slack.app import SlackChannel
 from bot.channels.teams.bot import TeamsDeps
 from bot.channels.teams.channel import TeamsChannel
 from bot.config import Settings
@@ -42,35 +43,22 @@ def check_serveable(settings: Settings) -> None:
 
 def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
     settings = app.settings
+    common = ChannelDeps(
+        app.conversations,
+        app.users,
+        app.schedules,
+        app.clock,
+        app.coaching,
+        themes=tuple((t.id, t.title) for t in app.content.themes),
+        redeliver=app.deliveries.messages.redeliver,
+    )
     slack = None
     if settings.slack is not None:
-        themes = tuple((t.id, t.title) for t in app.content.themes)
-        deps = SlackDeps(
-            app.conversations,
-            app.users,
-            app.schedules,
-            app.clock,
-            app.coaching,
-            themes,
-            redeliver=app.deliveries.messages.redeliver,
-        )
-        slack = SlackChannel(settings.slack, deps, pace=slack_pace)
+        slack = SlackChannel(settings.slack, common, pace=slack_pace)
     teams = None
     if settings.teams is not None or settings.local_trial:
-        themes = tuple((t.id, t.title) for t in app.content.themes)
-        teams = TeamsChannel(
-            settings.teams,
-            TeamsDeps(
-                app.conversations,
-                app.users,
-                app.schedules,
-                app.clock,
-                app.coaching,
-                themes,
-                local_trial=settings.teams is None,
-                redeliver=app.deliveries.messages.redeliver,
-            ),
-        )
+        deps = TeamsDeps(**vars(common), local_trial=settings.teams is None)
+        teams = TeamsChannel(settings.teams, deps)
     return Channels(slack=slack, teams=teams)
 
 

@@ -7,8 +7,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,20 +20,18 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.deps import ChannelDeps
 from bot.channels.slack import forms, verify
 from bot.channels.slack.client import make_client, new_session
 from bot.channels.slack.home import home_data
 from bot.channels.slack.notifier import CALL_ERRORS, ChannelPacer, SlackNotifier, post
 from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
-from bot.clock import Clock
 from bot.config import SlackSettings
 from bot.domain import PlatformInfo, Reply, UserKey
 from bot.logs import log, quiet_logger
-from bot.ports import DeliveryError, UserStore
+from bot.ports import DeliveryError
 from bot.schedules.model import INACTIVE
-from bot.schedules.store import ScheduleStore
-from bot.services.coaching import CoachingService
-from bot.services.conversations import SORRY, ConversationService
+from bot.services.conversations import SORRY
 from dialogs.model import ChoiceMade, CommandGiven, Event, Say, UserText
 
 logger = logging.getLogger("peercoach.slack")
@@ -49,15 +46,7 @@ IGNORED_EVENTS = ("app_home_opened_tab", "im_history_changed", "member_joined_ch
 SEEN_EVENTS = 10_000  # event ids remembered for retry de-duplication
 
 
-@dataclass
-class SlackDeps:
-    conversations: ConversationService
-    users: UserStore
-    schedules: ScheduleStore
-    clock: Clock
-    coaching: CoachingService
-    themes: tuple[tuple[str, str], ...] = ()  # (id, title) for the coach's form
-    redeliver: Callable[[UserKey, Reply], None] | None = None  # a reply Slack did not take
+SlackDeps = ChannelDeps  # Slack needs nothing beyond what every channel gets
 
 
 class SlackChannel:

@@ -5,7 +5,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -15,16 +15,12 @@ from microsoft_agents.activity import Attachment as CardAttachment
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 from microsoft_agents.hosting.core.app.proactive import Conversation
 
+from bot.channels.deps import ChannelDeps
 from bot.channels.teams import forms, render
 from bot.channels.teams.errors import delivery_error
-from bot.clock import Clock
 from bot.domain import Attachment, PlatformInfo, Reply, UserKey
 from bot.logs import log
-from bot.ports import UserStore
 from bot.schedules.model import INACTIVE
-from bot.schedules.store import ScheduleStore
-from bot.services.coaching import CoachingService
-from bot.services.conversations import ConversationService
 from dialogs.model import AppInstalled, Ask, ChoiceMade, Event, UserText
 
 logger = logging.getLogger("peercoach.teams")
@@ -59,16 +55,9 @@ FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 
 
 @dataclass
-class TeamsDeps:
-    conversations: ConversationService
-    users: UserStore
-    schedules: ScheduleStore
-    clock: Clock
-    coaching: CoachingService
-    themes: tuple[tuple[str, str], ...] = ()  # (id, title) for the coach's form
+class TeamsDeps(ChannelDeps):
     local_trial: bool = False
     memory: TeamsMemory = field(default_factory=TeamsMemory)
-    redeliver: Callable[[UserKey, Reply], None] | None = None  # a reply Teams did not take
 
 
 def key_of(activity: Activity) -> UserKey:
