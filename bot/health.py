@@ -2,12 +2,10 @@
 what to look at, so an operator (or a load balancer) can act on the answer."""
 
 import asyncio
-import os
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.storage.atomic import TEMP_SUFFIX
+from bot.storage.atomic import write_temp
 from bot.wiring import App
 
 
@@ -60,15 +58,8 @@ async def check(app: App, channels: tuple[str, ...]) -> Health:
 def _write_probe(folder: Path) -> str | None:
     """Write, sync and remove a small file where leaders' files go: a full or read-only
     disk fails here as it would for a leader's next message. None when all is well."""
-    probe = folder / f".health-{uuid.uuid4().hex}{TEMP_SUFFIX}"
     try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, b"ok" * 512)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            probe.unlink(missing_ok=True)
+        write_temp(folder / "health", b"ok" * 512, sync=True).unlink()
     except OSError as error:
         return error.strerror or type(error).__name__
     return None

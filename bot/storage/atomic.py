@@ -21,17 +21,30 @@ from bot.storage.snapshot_lock import visible_change
 TEMP_SUFFIX = ".tmp"
 
 
-def write_atomically(path: Path, data: bytes, *, data_dir: Path) -> None:
-    """Replace `path` with `data` durably: temp file, fsync, rename, fsync the folder.
-    The folder must exist (stores create theirs when they open). The rename happens under
-    `data_dir`'s snapshot lock, so a backup sees the old file or the new one with the rest."""
+def write_temp(path: Path, data: bytes, *, sync: bool = False) -> Path:
+    """A private, uniquely named temporary file beside `path` holding `data` (fsynced if
+    asked); on failure (a full disk) nothing half-made is left behind."""
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return temp
+
+
+def write_atomically(path: Path, data: bytes, *, data_dir: Path) -> None:
+    """Replace `path` with `data` durably: temp file, fsync, rename, fsync the folder.
+    The folder must exist (stores create theirs when they open). The rename happens under
+    `data_dir`'s snapshot lock, so a backup sees the old file or the new one with the rest."""
+    temp = write_temp(path, data, sync=True)
+    try:
         with visible_change(data_dir):
             os.replace(temp, path)
     except BaseException:

@@ -13,7 +13,6 @@ none of it.
 import asyncio
 import contextlib
 import os
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import DataDirError
-from bot.storage.atomic import fsync_folder
+from bot.storage.atomic import fsync_folder, write_temp
 from bot.storage.libc import libc_function
 from bot.storage.snapshot_lock import visible_change
 
-TEMP_SUFFIX = ".tmp"
 MAX_BATCH = 256
 
 Job = Callable[["Batch"], Any]
@@ -92,7 +90,7 @@ class Batch:
         temps: dict[Path, Path] = {}
         try:
             for path, data in self.staged.items():
-                temps[path] = _write_temp(path, data)
+                temps[path] = write_temp(path, data)
             sync_files([*temps.values()])
             with visible_change(self.data_dir):
                 for path, temp in temps.items():
@@ -108,19 +106,6 @@ class Batch:
 
     def abandon(self) -> None:
         self.staged.clear()
-
-
-def _write_temp(path: Path, data: bytes) -> Path:
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:  # a full disk: leave nothing half-made behind
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    return temp
 
 
 def sync_files(files: list[Path]) -> None:

@@ -205,11 +205,11 @@ def test_a_file_written_twice_in_a_batch_is_created_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     created: list[Path] = []
-    original = group_commit._write_temp
+    original = group_commit.write_temp
     monkeypatch.setattr(
         group_commit,
-        "_write_temp",
-        lambda path, data: (created.append(path), original(path, data))[1],
+        "write_temp",
+        lambda path, data, **kw: (created.append(path), original(path, data, **kw))[1],
     )
     run_batch([lambda batch: batch.stage(tmp_path / "a.json", b"1")] * 2, tmp_path)
     assert created == [tmp_path / "a.json"]
