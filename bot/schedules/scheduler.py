@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.logs import log
+from bot.running import RunningTasks
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.model import NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
@@ -102,7 +103,7 @@ class NudgeScheduler:
         self._last_compaction: datetime | None = None
         self._starting: asyncio.Task[None] | None = None
         self._driven = False
-        self._running: set[asyncio.Task[object]] = set()
+        self._running = RunningTasks()
         store.observers.append(self)
         _ACTIVE[name] = self
 
@@ -158,13 +159,9 @@ class NudgeScheduler:
         start asks the channel whether they arrived, so nothing is sent twice or lost."""
         if self.aps.running:
             self.aps.pause()
-        busy = {t for t in (*self._running, self._starting) if t is not None and not t.done()}
-        if busy:
-            _, late = await asyncio.wait(busy, timeout=drain)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
-            log(logger, "scheduler.drained", finished=len(busy) - len(late), cancelled=len(late))
+        finished, cancelled = await self._running.finish(drain, self._starting)
+        if finished or cancelled:
+            log(logger, "scheduler.drained", finished=finished, cancelled=cancelled)
         if self.aps.running:
             self.aps.shutdown(wait=False)
         self._driven = False
@@ -229,15 +226,8 @@ class NudgeScheduler:
 
     # ---------------------------------------------------------------- firing
 
-    def _track(self) -> None:
-        """Remember the running job's task, so that stop() can let it finish."""
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
-
     async def fire(self, schedule_id: str) -> None:
-        self._track()
+        self._running.track_current()  # stop() lets it finish
         schedule = self.store.schedule(schedule_id)
         if schedule is None or schedule.paused or not self.wants(schedule.user):
             return
@@ -246,7 +236,7 @@ class NudgeScheduler:
             await self.deliveries.nudge(schedule, due)
 
     async def fire_reminder(self, reminder_id: str) -> None:
-        self._track()
+        self._running.track_current()  # stop() lets it finish
         reminder = self.store.reminder(reminder_id)
         if reminder is not None and self.wants(reminder.user):
             await self.deliveries.reminder(reminder)

@@ -1,7 +1,6 @@
 """The Slack channel: bolt's AsyncApp behind our own checks, translating Slack to and from the
 conversation service. Listeners translate; they hold no coaching logic."""
 
-import asyncio
 import html
 import logging
 import re
@@ -30,6 +29,7 @@ from bot.config import SlackSettings
 from bot.domain import PlatformInfo, Reply, UserKey
 from bot.logs import log, quiet_logger
 from bot.ports import DeliveryError
+from bot.running import RunningTasks
 from bot.schedules.model import INACTIVE
 from bot.services.conversations import SORRY
 from dialogs.model import ChoiceMade, CommandGiven, Event, Say, UserText
@@ -46,13 +46,10 @@ IGNORED_EVENTS = ("app_home_opened_tab", "im_history_changed", "member_joined_ch
 SEEN_EVENTS = 10_000  # event ids remembered for retry de-duplication
 
 
-SlackDeps = ChannelDeps  # Slack needs nothing beyond what every channel gets
-
-
 class SlackChannel:
     """Serves POST /slack/events (or Socket Mode) and delivers nudges to Slack DMs."""
 
-    def __init__(self, settings: SlackSettings, deps: SlackDeps, *, pace: float = 1.0) -> None:
+    def __init__(self, settings: SlackSettings, deps: ChannelDeps, *, pace: float = 1.0) -> None:
         self.settings = settings
         self.deps = deps
         self.pace = pace
@@ -63,7 +60,7 @@ class SlackChannel:
         self._socket: Any = None
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._known: set[UserKey] = set()  # users whose time zone was read this run
-        self._running: set[asyncio.Task[Any]] = set()  # bolt does not track its listeners
+        self._running = RunningTasks()  # bolt does not track its listeners
 
     async def start(self) -> None:
         """Inside the running loop: session, client, a token check, listeners, Socket Mode."""
@@ -94,8 +91,7 @@ class SlackChannel:
 
     async def close(self) -> None:
         """Let acknowledged work finish: Slack will not resend what we already acked."""
-        if self._running:
-            await asyncio.wait(self._running, timeout=10)
+        await self._running.finish(10)
         if self._socket is not None:
             await self._socket.close_async()
         if self.session is not None:
@@ -170,7 +166,7 @@ class SlackChannel:
         bolt.command("/coach")(self._on_command)
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        self._track()
+        self._running.track_current()
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, deletions, joins and our own messages: acknowledged, nothing more
         if not event.get("user") or not event.get("channel"):
@@ -185,7 +181,7 @@ class SlackChannel:
         await self._turn(key, UserText(text, self.deps.clock.now()), channel)
 
     async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        self._track()
+        self._running.track_current()
         await ack()
         value, label = _value_and_label(action)
         parsed = parse_action_value(value or "")
@@ -203,7 +199,7 @@ class SlackChannel:
     async def _on_home_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
-        self._track()
+        self._running.track_current()
         await ack()
         key = _actor(body)
         command = HOME_COMMANDS[str(action.get("action_id"))]
@@ -213,7 +209,7 @@ class SlackChannel:
 
     async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
         """Acknowledge first (Slack allows 3 seconds), then find the DM and answer there."""
-        self._track()
+        self._running.track_current()
         if str(command.get("channel_id") or "").startswith("D"):
             await ack()
         else:
@@ -232,7 +228,7 @@ class SlackChannel:
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """Coaching stays private: a mention in a channel gets a pointer only its author sees."""
-        self._track()
+        self._running.track_current()
         assert self.client is not None
         if self._already_seen(body):
             return
@@ -244,14 +240,14 @@ class SlackChannel:
             log(logger, "slack.pointer_failed", error=str(error.response.get("error")))
 
     async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        self._track()
+        self._running.track_current()
         if event.get("tab", "home") != "home":
             return
         key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
         await self._publish_home(key)
 
     async def _on_user_change(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        self._track()
+        self._running.track_current()
         user = event.get("user") or {}
         team = str(user.get("team_id") or body.get("team_id") or "")
         key = UserKey("slack", team, str(user.get("id") or ""))
@@ -259,7 +255,7 @@ class SlackChannel:
 
     async def _on_uninstalled(self, body: dict[str, Any]) -> None:
         """The app is gone from a workspace: its leaders cannot be reached; pause them."""
-        self._track()
+        self._running.track_current()
         team = str(body.get("team_id") or "")
         gone = [
             s
@@ -274,7 +270,7 @@ class SlackChannel:
     # ---------------------------------------------------------------- the coach's form
 
     async def _on_plan_button(self, ack: Any, body: dict[str, Any]) -> None:
-        self._track()
+        self._running.track_current()
         await ack()
         key = _actor(body)
         if self.deps.coaching.is_coach(key):
@@ -294,7 +290,7 @@ class SlackChannel:
 
     async def _on_plan_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Invalid fields are shown inline; a valid form turns into its preview."""
-        self._track()
+        self._running.track_current()
         key = _actor(body)
         form = forms.read_form((view.get("state") or {}).get("values") or {})
         now = self.deps.clock.now()
@@ -308,7 +304,7 @@ class SlackChannel:
     async def _on_plan_confirmed(
         self, ack: Any, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
-        self._track()
+        self._running.track_current()
         await ack()
         key = _actor(body)
         service = await self.deps.coaching.save_held(
@@ -414,12 +410,6 @@ class SlackChannel:
     async def _dm(self, key: UserKey) -> str:
         assert self.notifier is not None
         return await self.notifier.dm_channel(key)
-
-    def _track(self) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
 
     def _notifier(self) -> SlackNotifier:
         assert self.notifier is not None
