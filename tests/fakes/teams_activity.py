@@ -129,6 +129,34 @@ def card_submit(
     return activity
 
 
+def _install_event(
+    service_url: str,
+    kind: str,
+    *,
+    conversation_id: str,
+    user_id: str,
+    aad_object_id: str,
+    tenant_id: str,
+    at: datetime,
+) -> dict[str, Any]:
+    """The envelope of an install/add event in the personal chat. No clientInfo: a bot
+    should not count on it outside messages."""
+    activity = _envelope(
+        service_url,
+        kind,
+        conversation={"conversationType": "personal", "id": conversation_id},
+        at=at,
+        timezone="Europe/London",
+        locale="en-GB",
+        user_id=user_id,
+        aad_object_id=aad_object_id,
+        tenant_id=tenant_id,
+        activity_id=None,
+    )
+    del activity["entities"], activity["localTimezone"], activity["localTimestamp"]
+    return activity
+
+
 def members_added(
     service_url: str,
     *,
@@ -141,17 +169,14 @@ def members_added(
     at: datetime = AT,
 ) -> dict[str, Any]:
     """The ``conversationUpdate`` Teams sends when the app is added to a personal chat."""
-    activity = _envelope(
+    activity = _install_event(
         service_url,
         "conversationUpdate",
-        conversation={"conversationType": "personal", "id": conversation_id},
-        at=at,
-        timezone="Europe/London",
-        locale="en-GB",
+        conversation_id=conversation_id,
         user_id=user_id,
         aad_object_id=aad_object_id,
         tenant_id=tenant_id,
-        activity_id=None,
+        at=at,
     )
     added = []
     if include_bot:
@@ -159,8 +184,6 @@ def members_added(
     if include_user:
         added.append({"id": user_id, "aadObjectId": aad_object_id})
     activity["membersAdded"] = added
-    # No clientInfo here: a bot should not count on it outside messages.
-    del activity["entities"], activity["localTimezone"], activity["localTimestamp"]
     return activity
 
 
@@ -175,19 +198,15 @@ def installation_update(
     at: datetime = AT,
 ) -> dict[str, Any]:
     """The ``installationUpdate`` Teams sends when a user installs or removes the app."""
-    activity = _envelope(
+    activity = _install_event(
         service_url,
         "installationUpdate",
-        conversation={"conversationType": "personal", "id": conversation_id},
-        at=at,
-        timezone="Europe/London",
-        locale="en-GB",
+        conversation_id=conversation_id,
         user_id=user_id,
         aad_object_id=aad_object_id,
         tenant_id=tenant_id,
-        activity_id=None,
+        at=at,
     )
-    del activity["entities"], activity["localTimezone"], activity["localTimestamp"]
     activity["action"] = action
     activity["channelData"] = {**activity["channelData"], "source": {"name": "message"}}
     return activity

@@ -306,13 +306,7 @@ async def test_several_missed_runs_collapse_into_one(world: World, tmp_path: Pat
 async def test_a_pending_key_the_notifier_delivered_is_not_sent_again(
     world: World, tmp_path: Path
 ) -> None:
-    schedule = await world.add(ALICE, "daily", "08:30", "Europe/London", "influence")
-    due = utc("2026-03-27T08:30")
-    world.clock.at = due
-    await world.app.deliveries.nudge(schedule, due)
-    key = world.notifier.sent[0].delivery
-    # Rewind the ledger to "pending", as if the process died between the send and "sent".
-    await _rewrite_as_pending(world, key)
+    key, due = await _left_pending(world, arrived=True)
     back = await restart(world, tmp_path, due + timedelta(minutes=2))
     assert len(back.notifier.sent) == 1
     assert back.app.ledger.status(key) == "sent"
@@ -322,12 +316,7 @@ async def test_a_pending_key_the_notifier_delivered_is_not_sent_again(
 async def test_a_pending_key_the_notifier_never_got_is_sent_once(
     world: World, tmp_path: Path
 ) -> None:
-    schedule = await world.add(ALICE, "daily", "08:30", "Europe/London", "influence")
-    due = utc("2026-03-27T08:30")
-    world.clock.at = due
-    await world.app.deliveries.nudge(schedule, due)
-    key = world.notifier.sent.pop().delivery  # the send "never happened"
-    await _rewrite_as_pending(world, key)
+    key, due = await _left_pending(world, arrived=False)
     back = await restart(world, tmp_path, due + timedelta(minutes=2))
     assert [s.delivery for s in back.notifier.sent] == [key]
     await back.close()
@@ -336,17 +325,25 @@ async def test_a_pending_key_the_notifier_never_got_is_sent_once(
 async def test_a_pending_key_on_a_channel_that_cannot_tell_is_skipped_and_counted(
     world: World, tmp_path: Path
 ) -> None:
-    schedule = await world.add(ALICE, "daily", "08:30", "Europe/London", "influence")
-    due = utc("2026-03-27T08:30")
-    world.clock.at = due
-    await world.app.deliveries.nudge(schedule, due)
-    key = world.notifier.sent[0].delivery
-    await _rewrite_as_pending(world, key)
+    _, due = await _left_pending(world, arrived=True)
     world.notifier.knows = False
     back = await restart(world, tmp_path, due + timedelta(minutes=2))
     assert len(back.notifier.sent) == 1
     assert back.app.deliveries.stats.skipped["unknown after restart"] == 1
     await back.close()
+
+
+async def _left_pending(world: World, *, arrived: bool) -> tuple[str, datetime]:
+    """A nudge sent at 08:30, then its ledger rewound to "pending", as if the process died
+    between the send and "sent"; `arrived=False`: the send itself never happened either."""
+    schedule = await world.add(ALICE, "daily", "08:30", "Europe/London", "influence")
+    due = utc("2026-03-27T08:30")
+    world.clock.at = due
+    await world.app.deliveries.nudge(schedule, due)
+    sent = world.notifier.sent
+    key = sent[0].delivery if arrived else sent.pop().delivery
+    await _rewrite_as_pending(world, key)
+    return key, due
 
 
 async def _rewrite_as_pending(world: World, key: str) -> None:
