@@ -63,8 +63,7 @@ class PlatformInfo:
 @dataclass(frozen=True)
 class Attachment:
     filename: str
-    data: bytes
-    media_type: str = "application/json"
+    data: bytes  # JSON, the only kind we send (an export)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack.app import SlackChannel
+from bot.channels.slack.notifier import PACE_SECONDS
 from bot.channels.teams.bot import TeamsDeps
 from bot.channels.teams.channel import TeamsChannel
 from bot.config import Settings
@@ -41,7 +42,7 @@ def check_serveable(settings: Settings) -> None:
         )
 
 
-def build_channels(app: App, *, slack_pace: float = 1.0) -> Channels:
+def build_channels(app: App, *, slack_pace: float = PACE_SECONDS) -> Channels:
     settings = app.settings
     common = ChannelDeps(
         app.conversations,

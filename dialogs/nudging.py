@@ -21,7 +21,6 @@ from dialogs.timezones import zone
 
 RESURFACE_EVERY = 5  # about one nudge in five brings back the leader's own words
 RESURFACE_AGE = timedelta(days=14)
-DEFAULT_NUDGE_TIME = time(9, 0)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,6 @@ FORGOTTEN = (
     "Done. Everything stored about you has been deleted. If you message me again, we start afresh."
 )
 EXPORT_STARTED = "Here is a copy of everything stored about you."
-SCHEDULE_LATER = "Nudge schedules are not set up yet."
 NO_NUDGES = "There are no nudges to send for your themes yet."
 ALL_NOT_FOR_ME = (
     "You've marked every nudge for your themes as not for you. Add a theme with **schedule**, "
@@ -93,7 +92,6 @@ FOLLOW_UP_CHOICES = (
 FOLLOW_UP_LEARNED = "What did you notice or learn? One line is plenty."
 FOLLOW_UP_NOT_YET = "That's fine. I'll ask again in a few days."
 FOLLOW_UP_DROPPED = "Letting it go is a choice too. Thanks for being honest about it."
-STALE_BUTTON = "That question has moved on."
 QUIET_IS = (
     "Your quiet hours are {start} to {end}: no nudges arrive then. `quiet off` removes them."
 )

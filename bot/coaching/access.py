@@ -20,7 +20,7 @@ class Action(Enum):
 
 ADMIN_ONLY = {Action.GRANT_COACH, Action.REVOKE_COACH, Action.LIST_COACHES}
 COACH_ONLY = {Action.ASK_TO_COACH, Action.LIST_LEADERS, Action.SEE_REPORT, Action.PLAN}
-NEEDS_ACCEPTED_LINK = {Action.SCHEDULE, Action.SEE_SCHEDULES}
+# Every other action (SCHEDULE, SEE_SCHEDULES) is about one leader: it needs their accepted link.
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,13 @@ from bot.channels.deps import ChannelDeps
 from bot.channels.slack import forms, verify
 from bot.channels.slack.client import make_client, new_session
 from bot.channels.slack.home import home_data
-from bot.channels.slack.notifier import CALL_ERRORS, ChannelPacer, SlackNotifier, post
+from bot.channels.slack.notifier import (
+    CALL_ERRORS,
+    PACE_SECONDS,
+    ChannelPacer,
+    SlackNotifier,
+    post,
+)
 from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
 from bot.config import SlackSettings
 from bot.domain import PlatformInfo, Reply, UserKey
@@ -49,7 +55,9 @@ SEEN_EVENTS = 10_000  # event ids remembered for retry de-duplication
 class SlackChannel:
     """Serves POST /slack/events (or Socket Mode) and delivers nudges to Slack DMs."""
 
-    def __init__(self, settings: SlackSettings, deps: ChannelDeps, *, pace: float = 1.0) -> None:
+    def __init__(
+        self, settings: SlackSettings, deps: ChannelDeps, *, pace: float = PACE_SECONDS
+    ) -> None:
         self.settings = settings
         self.deps = deps
         self.pace = pace
