@@ -1,5 +1,6 @@
 """Slack DM turns under load: 1,000 leaders each send their first DM to POST /slack/events,
-20 requests in flight, against a fake Slack Web API.
+20 requests in flight, against a fake Slack Web API; then each sends a second one (the answer
+to the first reply's question), as a leader in a conversation does.
 
 Three processes per run, so that no two share an event loop: the load generator (this one),
 the server under test, and the fake Web API (`python -m bench.slack_turns fake`). Systems:
@@ -9,7 +10,9 @@ is signed. Ack = the HTTP answer to POST /slack/events; a turn is complete when 
 received a chat.postMessage to that leader's DM. Median of 3 runs each, fresh processes and
 data folder per run, after a warm-up of 20 other leaders.
 
-Target (issue): peercoach completes at least half as many turns per second as the echo app.
+Target (issue): peercoach completes at least half as many turns per second as the echo app,
+judged on the first DMs (the dearer turn: users.info, a new file). The second turns are the
+common case afterwards (a leader's state read and rewritten, no users.info).
 """
 
 import asyncio
@@ -45,6 +48,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
 
 USERS, CONCURRENCY, RUNS, WARMUP = 1_000, 20, 3, 20
+ANSWER = "1"  # the second DM: the first choice of the question the welcome ends with
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-fake-token"  # FakeSlackApi's default
 TARGET_RATIO = 0.5
@@ -132,8 +136,8 @@ def _serve_echo(port: int, api_url: str) -> None:
 # ---------------------------------------------------------------- the parent: one run
 
 
-def _signed(users: list[str]) -> list[tuple[bytes, dict[str, str]]]:
-    bodies = [event_body(message_im(user, "hello")) for user in users]
+def _signed(users: list[str], text: str = "hello") -> list[tuple[bytes, dict[str, str]]]:
+    bodies = [event_body(message_im(user, text)) for user in users]
     return [(body.encode(), signed_headers(SECRET, body)) for body in bodies]
 
 
@@ -167,13 +171,29 @@ async def _done(session: aiohttp.ClientSession, status: str, channels: int) -> d
         await asyncio.sleep(0.05)
 
 
-async def _drive(session: aiohttp.ClientSession, port: int, status: str, pid: int) -> Figures:
+async def _drive(
+    session: aiohttp.ClientSession, port: int, status: str, pid: int
+) -> tuple[Figures, Figures]:
+    """First DMs of USERS leaders, then a second DM from each: figures for both."""
     url = f"http://127.0.0.1:{port}/slack/events"
     await _load(session, url, _signed([f"UWARM{i:04d}" for i in range(WARMUP)]))
     await _done(session, status, WARMUP)
+    users = [f"U{i:07d}" for i in range(USERS)]
+    first = await _measure(session, url, status, pid, _signed(users))
+    second = await _measure(session, url, status, pid, _signed(users, ANSWER))
+    return first, second
+
+
+async def _measure(
+    session: aiohttp.ClientSession,
+    url: str,
+    status: str,
+    pid: int,
+    requests: list[tuple[bytes, dict[str, str]]],
+) -> Figures:
+    """One DM from each leader, the fake's record cleared first."""
     async with session.post(status + "reset") as response:
         await response.read()
-    requests = _signed([f"U{i:07d}" for i in range(USERS)])
     cpu_before = cpu_seconds(pid)
     started_at, started = time.time(), time.perf_counter()
     latencies = await _load(session, url, requests)
@@ -211,7 +231,7 @@ async def fake_slack(module: str, work: Path) -> AsyncIterator[dict[str, str]]:
         await stop(fake)
 
 
-async def _one_run(system: str) -> Figures:
+async def _one_run(system: str) -> tuple[Figures, Figures]:
     with tempfile.TemporaryDirectory(prefix="bench-slack-") as folder:
         work = Path(folder)
         async with fake_slack("bench.slack_turns", work) as urls:
@@ -225,9 +245,9 @@ async def _one_run(system: str) -> Figures:
                     aiohttp.ClientSession(timeout=timeout, connector=connector) as session,
                     asyncio.timeout(RUN_WITHIN),
                 ):
-                    figures = await _drive(session, port, urls["status"], server.pid)
-                figures.errors = await asyncio.to_thread(errors_logged, work / "server.log")
-                return figures
+                    first, second = await _drive(session, port, urls["status"], server.pid)
+                first.errors = await asyncio.to_thread(errors_logged, work / "server.log")
+                return first, second
             finally:
                 await stop(server)
 
@@ -257,46 +277,73 @@ async def start_server(
 
 
 def run() -> BenchResult:
-    runs: dict[str, list[Figures]] = {system: [] for system in SYSTEMS}
+    first: dict[str, list[Figures]] = {system: [] for system in SYSTEMS}
+    second: dict[str, list[Figures]] = {system: [] for system in SYSTEMS}
     for _ in range(RUNS):
         for system in SYSTEMS:  # interleaved, so drift on the machine hits both alike
-            runs[system].append(asyncio.run(_one_run(system)))
+            one, two = asyncio.run(_one_run(system))
+            first[system].append(one)
+            second[system].append(two)
 
+    result = BenchResult(
+        "Slack: DM turns from 1,000 leaders, 20 requests in flight",
+        f"{USERS:,} signed message.im events from distinct leaders to POST /slack/events, "
+        f"{CONCURRENCY} requests in flight, median of {RUNS} runs; then a second DM from each "
+        f"(`{ANSWER}`: the answer to the question the first reply ends with). The server, the "
+        "fake Slack Web API and the load generator are separate processes. Ack = the HTTP "
+        "answer; a turn is complete when the fake has received the reply's chat.postMessage. "
+        "peercoach: `peercoach serve` (a first DM: users.info, the welcome turn, a new "
+        "leader's file; a second DM: the leader's file read and rewritten). Baseline: the bare "
+        "slack-bolt echo app, same run. Server CPU: all its threads, from the first request "
+        "until the last turn completed.",
+        target=f"peercoach completes at least {TARGET_RATIO:g}x the echo app's turns per second "
+        "(first DMs)",
+    )
+    _report(result, first, "")
+    result.met = _ratios(result, first, "") >= TARGET_RATIO
+    _report(result, second, "second DMs, ")
+    _ratios(result, second, "second DMs, ")
+    calls = first["peercoach"][-1].calls
+    per_turn = "(" + ", ".join(f"{m} {n / USERS:g}" for m, n in sorted(calls.items())) + ")"
+    result.add("peercoach: Web API calls per first DM", sum(calls.values()) / USERS, "", per_turn)
+    calls = second["peercoach"][-1].calls
+    per_turn = "(" + ", ".join(f"{m} {n / USERS:g}" for m, n in sorted(calls.items())) + ")"
+    result.add("peercoach: Web API calls per second DM", sum(calls.values()) / USERS, "", per_turn)
+    return result
+
+
+def _report(result: BenchResult, runs: dict[str, list[Figures]], kind: str) -> None:
     def each(system: str, field: str) -> list[float]:
         return [getattr(f, field) for f in runs[system]]
 
-    result = BenchResult(
-        "Slack: DM turns from 1,000 new leaders, 20 requests in flight",
-        f"{USERS:,} signed message.im events from distinct leaders to POST /slack/events, "
-        f"{CONCURRENCY} requests in flight, median of {RUNS} runs. The server, the fake Slack "
-        "Web API and the load generator are separate processes. Ack = the HTTP answer; a turn "
-        "is complete when the fake has received the reply's chat.postMessage. peercoach: "
-        "`peercoach serve` (a first DM: users.info, the welcome turn, durable saves). "
-        "Baseline: the bare slack-bolt echo app, same run. Server CPU: all its threads, "
-        "from the first request until the last turn completed.",
-        target=f"peercoach completes at least {TARGET_RATIO:g}x the echo app's turns per second",
-    )
     for system in SYSTEMS:
-        result.add_runs(f"{system}: ack p50", each(system, "p50_ms"), "ms")
-        result.add_runs(f"{system}: ack p99", each(system, "p99_ms"), "ms")
-        result.add_runs(f"{system}: acks per second", each(system, "acks_per_s"), "/s")
-        result.add_runs(f"{system}: completed turns per second", each(system, "turns_per_s"), "/s")
-        result.add_runs(f"{system}: server CPU per turn", each(system, "cpu_ms"), "ms")
+        result.add_runs(f"{system}: {kind}ack p50", each(system, "p50_ms"), "ms")
+        result.add_runs(f"{system}: {kind}ack p99", each(system, "p99_ms"), "ms")
+        result.add_runs(f"{system}: {kind}acks per second", each(system, "acks_per_s"), "/s")
+        result.add_runs(
+            f"{system}: {kind}completed turns per second", each(system, "turns_per_s"), "/s"
+        )
+        result.add_runs(f"{system}: {kind}server CPU per turn", each(system, "cpu_ms"), "ms")
     result.add_runs(
-        "peercoach: of which the event-loop thread", each("peercoach", "loop_cpu_ms"), "ms"
+        f"peercoach: {kind}of which the event-loop thread", each("peercoach", "loop_cpu_ms"), "ms"
     )
-    for system in SYSTEMS:
-        result.add_runs(f"{system}: errors logged by the server", each(system, "errors"), "")
+    if not kind:
+        for system in SYSTEMS:
+            result.add_runs(f"{system}: errors logged by the server", each(system, "errors"), "")
+
+
+def _ratios(result: BenchResult, runs: dict[str, list[Figures]], kind: str) -> float:
+    """Adds the peercoach / echo ratios; returns the turns-per-second one."""
+    turns = 0.0
     for field, name in RATIOS:
         ratio = result.add_ratio(
-            f"ratio peercoach / echo, {name}", each("peercoach", field), each("echo", field)
+            f"ratio peercoach / echo, {kind}{name}",
+            [getattr(f, field) for f in runs["peercoach"]],
+            [getattr(f, field) for f in runs["echo"]],
         )
         if field == "turns_per_s":
-            result.met = ratio >= TARGET_RATIO
-    calls = runs["peercoach"][-1].calls
-    per_turn = "(" + ", ".join(f"{m} {n / USERS:g}" for m, n in sorted(calls.items())) + ")"
-    result.add("peercoach: Web API calls per turn", sum(calls.values()) / USERS, "", per_turn)
-    return result
+            turns = ratio
+    return turns
 
 
 RATIOS = (

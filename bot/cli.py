@@ -15,6 +15,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import PlatformInfo, UserKey
 from bot.errors import ConfigError, StorageError
+from bot.heap import settle_after_start
 from bot.logs import setup_logging
 from bot.server import build_channels, build_web_app, check_serveable
 from bot.storage.in_use import DataDirInUseError, running_on
@@ -198,14 +199,20 @@ def _run_server(settings: Settings) -> int:
             f"on http://127.0.0.1:{settings.port} only. Never run this in production.",
             file=sys.stderr,
         )
+    web_app = build_web_app(app, build_channels(app))
+    web_app.on_startup.append(_settle_heap)  # runs after the app's own start-up
     web.run_app(
-        build_web_app(app, build_channels(app)),
+        web_app,
         host=host,
         port=settings.port,
         print=None,
         access_log=None,
     )
     return 0
+
+
+async def _settle_heap(_: web.Application) -> None:
+    settle_after_start()
 
 
 def _being_restored(command: str, settings: Settings) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import DataDirError
-from bot.storage.atomic import fsync_folder, write_temp
+from bot.storage.atomic import fsync_folder, read_bytes, write_temp
 from bot.storage.libc import libc_function
 from bot.storage.snapshot_lock import visible_change
 
@@ -54,10 +54,7 @@ class Batch:
         staged = self.staged.get(path)
         if staged is not None:
             return staged
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            return None
+        return read_bytes(path)
 
     def exists(self, path: Path) -> bool:
         return path in self.staged or path.exists()

@@ -1,32 +1,34 @@
 """TinyDB storage with one small file per leader, written atomically and durably.
 
 One file per leader keeps the cost of a write flat however many leaders there are (a shared
-TinyDB file rewrites everything on every change). Each transaction is TinyDB tables changed
-in its write cache and flushed once into a staged file; a GroupCommitter makes a whole batch
-of such files durable with one sync, then renames them into place.
+TinyDB file rewrites everything on every change). Each transaction reads the file's tables
+through a TinyDB storage, changes them and stages the whole file once; a GroupCommitter makes
+a whole batch of such files durable with one sync, then renames them into place.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
-from tinydb.table import Document
 
 from bot.domain import UserKey
 from bot.errors import CorruptDataError, StaleStateError
 from bot.ports import Change
 from bot.storage.atomic import decode_json, encode_json, remove_stale_temp_files
-from bot.storage.codec import LIST_SECTIONS, SchemaError, from_sections, to_sections
+from bot.storage.codec import (
+    LIST_SECTIONS,
+    SCHEMA_VERSION,
+    SchemaError,
+    from_sections,
+    to_sections,
+)
 from bot.storage.group_commit import Batch, GroupCommitter
 from dialogs.model import UserState
 
-SINGLE = 1  # the doc id of one-document tables
+SINGLE = "1"  # the doc id of one-document tables, as TinyDB writes it
 EXTRA = "extra"
 
 
@@ -99,37 +101,33 @@ class TinyDBUserStore:
 
     # ---------------------------------------------------------------- on the storage thread
 
-    @contextmanager
-    def _open(self, key: UserKey, batch: Batch) -> Iterator[TinyDB]:
-        """The leader's file, every change held in TinyDB's cache and staged once at the end."""
+    def _file(self, key: UserKey, batch: Batch) -> "LeaderFile":
+        """The leader's file as staged in this batch or on disk; empty if there is none."""
         path = self.path_for(key)
-        middleware = CachingMiddleware(partial(StagedJSONStorage, batch=batch))  # type: ignore[no-untyped-call]  # unannotated in tinydb
-        db = TinyDB(path, storage=middleware)
-        stored_key = (_single(db, "meta") or {}).get("key")
+        tables = StagedJSONStorage(path, batch=batch).read()
+        found = LeaderFile(path, tables or {}, exists=tables is not None)
+        stored_key = (found.single("meta") or {}).get("key")
         if stored_key not in (None, str(key)):
             raise CorruptDataError(path, "the file belongs to a different user key")
-        yield db  # on an exception we never reach close(): a half-made change is not staged
-        db.close()  # stages once, and only if a table changed
+        return found
 
-    def _exists(self, key: UserKey, batch: Batch) -> bool:
-        return batch.exists(self.path_for(key))
+    def _stage(self, found: "LeaderFile", batch: Batch) -> None:
+        StagedJSONStorage(found.path, batch=batch).write(found.tables)
 
     def _load(self, key: UserKey, batch: Batch) -> UserState | None:
-        if not self._exists(key, batch):
-            return None
-        with self._open(key, batch) as db:
-            return self._read(key, db)
+        found = self._file(key, batch)
+        return self._read(found) if found.exists else None
 
-    def _read(self, key: UserKey, db: TinyDB) -> UserState | None:
-        sections: dict[str, Any] = {name: db.table(name).all() for name in LIST_SECTIONS}
-        sections["meta"] = _single(db, "meta")
-        sections["state"] = _single(db, "state")
+    def _read(self, found: "LeaderFile") -> UserState | None:
+        sections: dict[str, Any] = {name: found.rows(name) for name in LIST_SECTIONS}
+        sections["meta"] = found.single("meta")
+        sections["state"] = found.single("state")
         if sections["state"] is None:
             return None
         try:
             return from_sections(sections)
         except SchemaError as exc:
-            raise CorruptDataError(self.path_for(key), str(exc)) from exc
+            raise CorruptDataError(found.path, str(exc)) from exc
 
     def _transact[T](
         self,
@@ -137,68 +135,94 @@ class TinyDBUserStore:
         decide: Callable[[UserState | None], tuple[Change, T]],
         batch: Batch,
     ) -> tuple[UserState | None, T]:
-        with self._open(key, batch) as db:
-            stored = self._read(key, db) if self._exists(key, batch) else None
-            change, result = decide(stored)
-            if change == "keep":
-                return stored, result
-            if isinstance(change, UserState):
-                saved = replace(change, version=stored.version + 1 if stored else 1)
-                self._write(key, db, saved)
-                return saved, result
-        batch.remove(self.path_for(key))
+        found = self._file(key, batch)
+        stored = self._read(found) if found.exists else None
+        change, result = decide(stored)
+        if change == "keep":
+            return stored, result
+        if isinstance(change, UserState):
+            saved = replace(change, version=stored.version + 1 if stored else 1)
+            self._write(key, found, saved, batch)
+            return saved, result
+        batch.remove(found.path)
         return None, result
 
     def _save(
         self, key: UserKey, state: UserState, expected_version: int, batch: Batch
     ) -> UserState:
         saved = replace(state, version=expected_version + 1)
-        with self._open(key, batch) as db:
-            current = _single(db, "state")
-            version = current["version"] if current else 0
-            if version != expected_version:
-                raise StaleStateError(
-                    f"state of {key.hashed} is at version {version}, not {expected_version}"
-                )
-            self._write(key, db, saved)
+        found = self._file(key, batch)
+        current = found.single("state")
+        version = current["version"] if current else 0
+        if version != expected_version:
+            raise StaleStateError(
+                f"state of {key.hashed} is at version {version}, not {expected_version}"
+            )
+        self._write(key, found, saved, batch)
         return saved
 
-    def _write(self, key: UserKey, db: TinyDB, state: UserState) -> None:
+    def _write(self, key: UserKey, found: "LeaderFile", state: UserState, batch: Batch) -> None:
         sections = to_sections(str(key), state)
         for name in ("meta", "state"):
-            db.table(name).upsert(Document(sections[name], doc_id=SINGLE))
+            found.set_single(name, sections[name])
         for name in LIST_SECTIONS:
-            table = db.table(name)
-            table.truncate()
-            table.insert_multiple(sections[name])
+            found.set_rows(name, sections[name])
+        self._stage(found, batch)
 
     def _load_extra(self, key: UserKey, name: str, batch: Batch) -> dict[str, Any] | None:
-        if not self._exists(key, batch):
-            return None
-        with self._open(key, batch) as db:
-            found = db.table(EXTRA).get(doc_id=_extra_id(db, name))
-        return dict(found["value"]) if isinstance(found, dict) else None
+        found = self._file(key, batch)
+        value = found.extra(name)
+        return dict(value) if isinstance(value, dict) else None
 
     def _save_extra(self, key: UserKey, name: str, value: dict[str, Any], batch: Batch) -> None:
-        with self._open(key, batch) as db:
-            if _single(db, "meta") is None:
-                db.table("meta").upsert(Document({"schema": 1, "key": str(key)}, doc_id=SINGLE))
-            doc_id = _extra_id(db, name)
-            found = db.table(EXTRA).get(doc_id=doc_id)
-            if isinstance(found, dict) and found.get("value") == value:
-                return  # unchanged: nothing staged, nothing to make durable
-            db.table(EXTRA).upsert(Document({"name": name, "value": value}, doc_id=doc_id))
+        found = self._file(key, batch)
+        if found.single("meta") is None:
+            found.set_single("meta", {"schema": SCHEMA_VERSION, "key": str(key)})
+        elif found.extra(name) == value:
+            return  # unchanged: nothing staged, nothing to make durable
+        found.set_extra(name, value)
+        self._stage(found, batch)
 
 
-def _single(db: TinyDB, table: str) -> dict[str, Any] | None:
-    """The one document of a one-document table."""
-    found = db.table(table).get(doc_id=SINGLE)
-    return dict(found) if isinstance(found, dict) else None
+@dataclass
+class LeaderFile:
+    """One leader's TinyDB file as its tables: `{table: {doc id: document}}`, TinyDB's own
+    layout, so TinyDB (and a person) can open it as a database.
 
+    A leader's file is one small set of documents read and written whole, so the store goes
+    through TinyDB's storage layer only: its Table layer (queries, a cache, a document object
+    per row) cost more than the rest of a turn's storage work and bought nothing here."""
 
-def _extra_id(db: TinyDB, name: str) -> int:
-    """A stable doc id per extra name within one file."""
-    for doc in db.table(EXTRA).all():
-        if doc.get("name") == name:
-            return int(doc.doc_id)
-    return len(db.table(EXTRA)) + 1
+    path: Path
+    tables: dict[str, dict[str, Any]]
+    exists: bool
+
+    def single(self, table: str) -> dict[str, Any] | None:
+        """The one document of a one-document table (`meta`, `state`)."""
+        found = self.tables.get(table, {}).get(SINGLE)
+        return dict(found) if isinstance(found, dict) else None
+
+    def set_single(self, table: str, document: dict[str, Any]) -> None:
+        self.tables[table] = {SINGLE: document}
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """A list table's documents in doc id order."""
+        documents = self.tables.get(table, {})
+        return [documents[doc_id] for doc_id in sorted(documents, key=int)]
+
+    def set_rows(self, table: str, documents: list[dict[str, Any]]) -> None:
+        self.tables[table] = {str(number): doc for number, doc in enumerate(documents, 1)}
+
+    def extra(self, name: str) -> Any:
+        for document in self.tables.get(EXTRA, {}).values():
+            if document.get("name") == name:
+                return document.get("value")
+        return None
+
+    def set_extra(self, name: str, value: dict[str, Any]) -> None:
+        """Keeps the doc id a name already has; a new name takes the next free one."""
+        documents = self.tables.setdefault(EXTRA, {})
+        doc_id = next((i for i, d in documents.items() if d.get("name") == name), None)
+        if doc_id is None:
+            doc_id = str(max((int(i) for i in documents), default=0) + 1)
+        documents[doc_id] = {"name": name, "value": value}

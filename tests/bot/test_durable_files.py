@@ -7,16 +7,19 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tinydb import TinyDB
+from tinydb.table import Document
 
 from bot.domain import UserKey
 from bot.errors import CorruptDataError
-from bot.storage import codec, group_commit
+from bot.storage import atomic, codec, group_commit
 from bot.storage.group_commit import Batch, run_batch
 from bot.storage.tinydb_store import TinyDBUserStore
-from dialogs.model import Profile, UserState
+from dialogs.model import Profile, Reflection, UserState
 
 ALICE = UserKey.console("alice")
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +122,81 @@ async def test_files_are_private_and_named_by_a_hash(tmp_path: Path) -> None:
     path = store.path_for(ALICE)
     assert "alice" not in path.name
     assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+
+
+async def test_a_leaders_file_is_a_tinydb_database(tmp_path: Path) -> None:
+    """Read and written whole through TinyDB's storage layer: TinyDB itself (and a person
+    with it) still opens the file as a database with one table per section."""
+    store = TinyDBUserStore(tmp_path)
+    state = UserState(
+        profile=Profile(display_name="Alice", timezone="Europe/London"),
+        reflections=(
+            Reflection("r1", datetime(2026, 11, 2, 9, 0, tzinfo=UTC), "first"),
+            Reflection("r2", datetime(2026, 11, 3, 9, 0, tzinfo=UTC), "second"),
+        ),
+    )
+    await store.save(ALICE, state, expected_version=0)
+    await store.save_extra(ALICE, "teams", {"conversation": {"id": "a"}})
+    await store.save_extra(ALICE, "other", {"x": 1})
+    await store.save_extra(ALICE, "teams", {"conversation": {"id": "b"}})
+
+    with TinyDB(store.path_for(ALICE), access_mode="r") as db:
+        assert db.table("meta").get(doc_id=1) == {"schema": 1, "key": str(ALICE)}
+        stored = db.table("state").get(doc_id=1)
+        assert isinstance(stored, dict)
+        assert stored["profile"]["display_name"] == "Alice"
+        assert stored["version"] == 1
+        texts = [row["text"] for row in db.table("reflections").all()]
+        assert texts == ["first", "second"]
+        extras = {row["name"]: (row.doc_id, row["value"]) for row in db.table("extra").all()}
+        assert extras == {"teams": (1, {"conversation": {"id": "b"}}), "other": (2, {"x": 1})}
+    loaded = await store.load(ALICE)
+    assert loaded is not None
+    assert [r.text for r in loaded.reflections] == ["first", "second"]
+
+
+async def test_a_file_written_by_tinydb_itself_is_read(tmp_path: Path) -> None:
+    """Files TinyDB's own Table layer wrote (every earlier release) load unchanged."""
+    store = TinyDBUserStore(tmp_path)
+    await store.save(ALICE, UserState(profile=Profile(display_name="Alice")), expected_version=0)
+    path = store.path_for(ALICE)
+    sections = json.loads(path.read_bytes())
+    path.unlink()
+    with TinyDB(path) as db:
+        for name, rows in sections.items():
+            for doc_id, row in rows.items():
+                db.table(name).insert(Document(row, doc_id=int(doc_id)))
+    loaded = await store.load(ALICE)
+    assert loaded is not None
+    assert loaded.profile.display_name == "Alice"
+    saved = await store.save(ALICE, loaded, expected_version=loaded.version)
+    assert saved.version == loaded.version + 1
+
+
+def test_temporary_files_hold_all_the_data_and_reads_get_all_of_it(tmp_path: Path) -> None:
+    big = os.urandom(3 * atomic.READ_CHUNK + 17)  # more than one read, not a whole number
+    temp = atomic.write_temp(tmp_path / "file.json", big)
+    assert temp.name.startswith(".file.json.")
+    assert temp.name.endswith(atomic.TEMP_SUFFIX)
+    assert atomic.read_bytes(temp) == big
+    assert atomic.read_bytes(tmp_path / "missing.json") is None
+    again = atomic.write_temp(tmp_path / "file.json", b"")
+    assert again != temp
+    assert atomic.read_bytes(again) == b""
+
+
+def test_a_forked_child_names_its_temporary_files_by_its_own_pid(tmp_path: Path) -> None:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report the name it would use, and leave at once
+        name = atomic.write_temp(tmp_path / "file.json", b"x").name
+        os.write(write, name.encode())
+        os._exit(0)
+    os.close(write)
+    child_name = os.read(read, 1000).decode()
+    os.waitpid(pid, 0)
+    assert f".{pid}-" in child_name
+    assert f".{os.getpid()}-" in atomic.write_temp(tmp_path / "file.json", b"y").name
 
 
 async def test_each_save_is_one_staged_write(

@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.logs import quiet_logger
 from bot.ports import DeliveryError
 
 SLACK_API = "https://slack.com/api/"
@@ -47,6 +48,10 @@ def make_client(
         token=token,
         base_url=api_url or SLACK_API,
         session=session,
+        # slack_sdk formats every request and response body for a DEBUG line whenever its
+        # logger's own level is unset (it compares `logger.level`, 0, not the effective level):
+        # a level of its own skips that work, and no body can reach a log.
+        logger=quiet_logger("slack_sdk.web.peercoach"),
         retry_handlers=[
             *async_default_handlers(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.slack.client import make_client
 from bot.logs import setup_logging
 from bot.schedules.model import NudgeSchedule
 from dialogs.recurrence import parse_days, parse_hhmm
@@ -70,3 +71,12 @@ async def test_a_leaders_words_never_reach_the_logs(
     assert ANN not in logs  # user ids are hashed
     assert "xoxb-" not in logs
     assert "test-signing-secret" not in logs
+
+
+def test_the_web_api_client_does_not_even_format_its_debug_lines() -> None:
+    """slack_sdk formats each request and response body for a DEBUG line whenever its logger's
+    own level is unset (it reads `logger.level`, not the effective level): costly for every
+    call, and one step from a leader's words in a log. Ours has a level of its own."""
+    client = make_client("xoxb-fake", "http://127.0.0.1:9/api/", None)
+    assert client.logger.level >= logging.WARNING
+    assert not client.logger.name.startswith("peercoach")
