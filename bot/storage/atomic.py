@@ -145,8 +145,11 @@ def decode_json(path: Path, raw: bytes | None) -> Any | None:
         raise CorruptDataError(path, f"not valid JSON ({exc})") from exc
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, not one per call
+
+
 def encode_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(data).encode("utf-8")
 
 
 class AtomicJSONStorage(Storage):

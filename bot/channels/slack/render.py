@@ -206,11 +206,14 @@ def _fit(blocks: list[Block]) -> list[Block]:
 # ---------------------------------------------------------------- choices
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps with options builds one per call
+
+
 def action_value(token: str, choice_id: str, topic: str) -> str:
     """Compact JSON for a button or option; the topic is dropped if it would not fit."""
-    value = json.dumps({"t": token, "c": choice_id, "p": topic}, separators=(",", ":"))
+    value = _COMPACT.encode({"t": token, "c": choice_id, "p": topic})
     if len(value) > VALUE_LIMIT:
-        value = json.dumps({"t": token, "c": choice_id}, separators=(",", ":"))
+        value = _COMPACT.encode({"t": token, "c": choice_id})
     if len(value) > VALUE_LIMIT:
         raise ValueError(
             f"action value {value!r} is over Slack's {VALUE_LIMIT} characters: "
