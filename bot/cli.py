@@ -15,6 +15,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import PlatformInfo, UserKey
 from bot.errors import ConfigError, StorageError
+from bot.event_loop import new_event_loop
 from bot.heap import settle_after_start
 from bot.logs import setup_logging
 from bot.server import build_channels, build_web_app, check_serveable
@@ -207,6 +208,7 @@ def _run_server(settings: Settings) -> int:
         port=settings.port,
         print=None,
         access_log=None,
+        loop=new_event_loop(),
     )
     return 0
 
