@@ -123,6 +123,7 @@ def _chat(settings: Settings, key: UserKey) -> int:
         _print_content_error(exc)
         return 1
     try:
+        app.check_sole_writer("console")
         asyncio.run(_run_console(app, key))
     except StorageError as exc:
         print(f"peercoach: {exc}", file=sys.stderr)
@@ -190,8 +191,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
 def _run_server(settings: Settings) -> int:
     try:
         app = build_app(settings, SystemClock())
+        app.check_sole_writer("serve")
     except ContentError as exc:
         _print_content_error(exc)
+        return 1
+    except StorageError as exc:
+        print(f"peercoach serve: {exc}", file=sys.stderr)
         return 1
     host = "127.0.0.1" if settings.local_trial else "0.0.0.0"  # all interfaces: a server
     if settings.local_trial:

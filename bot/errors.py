@@ -45,3 +45,14 @@ class BackupError(Exception):
 
 class BadBackupError(BackupError):
     """The archive is not a complete, unaltered peercoach backup; nothing was changed."""
+
+
+class DataDirBusyError(StorageError):
+    """Another peercoach process already writes this data directory."""
+
+    def __init__(self, data_dir: Path, command: str) -> None:
+        super().__init__(
+            f"another peercoach process (serve or console) is already using the data directory "
+            f"{data_dir}; one process writes a data directory at a time. Stop it first, or give "
+            f"`peercoach {command}` a folder of its own with PEERCOACH_DATA_DIR."
+        )

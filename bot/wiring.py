@@ -10,6 +10,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 from bot.coaching.store import CoachingStore
 from bot.config import Settings
+from bot.errors import DataDirBusyError
 from bot.ports import Notifier
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.scheduler import NudgeScheduler
@@ -39,6 +40,12 @@ class App:
     coaching: CoachingService
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     scheduler: NudgeScheduler | None = None
+
+    def check_sole_writer(self, command: str) -> None:
+        """DataDirBusyError unless this process writes the data folder alone (it owns the
+        leaders' journal, so it may trust what it knows of their files)."""
+        if self.users.committer.journal is None:
+            raise DataDirBusyError(self.settings.data_dir, command)
 
     @property
     def exports_dir(self) -> Path:

@@ -25,7 +25,8 @@ from bot.storage.codec import (
     from_sections,
     to_sections,
 )
-from bot.storage.group_commit import Batch, GroupCommitter
+from bot.storage.group_commit import Batch, GroupCommitter, KnownFiles
+from bot.storage.journal import Journal
 from dialogs.model import UserState
 
 SINGLE = "1"  # the doc id of one-document tables, as TinyDB writes it
@@ -60,7 +61,11 @@ class TinyDBUserStore:
         self.folder = data_dir / "users"
         self.folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temp_files(self.folder)
-        self.committer = GroupCommitter(data_dir)
+        journal = Journal.owned(data_dir)
+        # The process that owns the journal is the one that writes leaders' files: it knows
+        # which exist without asking the disk. Any other one asks.
+        known = KnownFiles.listed(self.folder) if journal is not None else None
+        self.committer = GroupCommitter(data_dir, journal=journal, known=known)
 
     def path_for(self, key: UserKey) -> Path:
         return self.folder / f"{key.hashed}.json"

@@ -82,9 +82,11 @@ async def test_forget_me_removes_the_file(
 async def test_an_unreadable_file_gives_a_polite_reply_and_stays_as_it_is(
     tmp_path: Path, content: Content, clock: FakeClock
 ) -> None:
+    before = TinyDBUserStore(tmp_path)
+    path = before.path_for(ALICE)
+    before.close()
+    path.write_text("not json")  # found at start: the writing process lists what exists
     svc = service(tmp_path, content, clock)
-    path = TinyDBUserStore(tmp_path).path_for(ALICE)
-    path.write_text("not json")
     reply = await svc.handle(ALICE, UserText("hello", clock.now()))
     assert reply.failed
     assert isinstance(reply.messages[0], Say)

@@ -75,9 +75,11 @@ async def test_start_up_leaves_another_processs_write_in_progress_alone(tmp_path
 
 
 async def test_an_unreadable_file_is_named_and_left_untouched(tmp_path: Path) -> None:
+    before = TinyDBUserStore(tmp_path)
+    path = before.path_for(ALICE)
+    before.close()
+    path.write_text('{"state": {"1": {"version": 1, "prof')  # e.g. edited by hand, then a start
     store = TinyDBUserStore(tmp_path)
-    path = store.path_for(ALICE)
-    path.write_text('{"state": {"1": {"version": 1, "prof')
     with pytest.raises(CorruptDataError) as raised:
         await store.load(ALICE)
     assert str(path) in str(raised.value)

@@ -16,6 +16,7 @@ import pytest
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.schedules.model import NudgeSchedule
+from bot.storage.journal import Journal
 from bot.wiring import build_app
 from dialogs.recurrence import parse_days
 from tests.conftest import CONTENT_DIR
@@ -61,6 +62,33 @@ def test_nothing_configured_is_refused_naming_the_settings(tmp_path: Path) -> No
     assert result.returncode == 2
     for name in ("SLACK_BOT_TOKEN", "CLIENTID", "PEERCOACH_LOCAL_TRIAL"):
         assert name in result.stderr
+
+
+def test_a_second_process_on_the_same_data_directory_is_refused(tmp_path: Path) -> None:
+    """One process writes a data folder (it owns the leaders' journal and trusts what it knows
+    of their files): a second `serve` or `console` on it says so and stops."""
+    owner = Journal.owned(tmp_path)  # as a running `peercoach serve` holds it
+    assert owner is not None
+    try:
+        env = {"PEERCOACH_DATA_DIR": str(tmp_path), "PEERCOACH_LOCAL_TRIAL": "1"}
+        served = run_serve({**env, "PORT": str(free_port())})
+        chatted = subprocess.run(
+            [sys.executable, "-m", "bot", "console", "--user", "ann", "--data-dir", str(tmp_path)],
+            input="hello\n",
+            env={**BASE_ENV, **env},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        owner.close()
+    for result, command in ((served, "serve"), (chatted, "console")):
+        assert result.returncode == 1
+        assert "already using the data directory" in result.stderr
+        assert f"`peercoach {command}`" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_invalid_content_stops_serve_with_the_errors(tmp_path: Path) -> None:

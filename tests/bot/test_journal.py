@@ -1,0 +1,217 @@
+"""The leaders' write-ahead journal (bot/storage/journal.py): under load, batches are durable
+in it and the files follow when the queue is empty; a crash is replayed at the next start."""
+
+import asyncio
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.domain import UserKey
+from bot.storage import group_commit
+from bot.storage.group_commit import Batch, GroupCommitter, run_batch
+from bot.storage.journal import HEADER, JOURNAL_NAME, Journal
+from bot.storage.tinydb_store import TinyDBUserStore
+from dialogs.model import UserState
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def journal_in(tmp_path: Path) -> Journal:
+    journal = Journal.owned(tmp_path)
+    assert journal is not None
+    return journal
+
+
+def test_records_replay_newest_last_and_a_torn_tail_is_ignored(tmp_path: Path) -> None:
+    journal = journal_in(tmp_path)
+    a, b = tmp_path / "users" / "a.json", tmp_path / "users" / "b.json"
+    journal.append({a: b"one", b: b"bee"})
+    journal.append({a: b"two"})
+    journal.append({b: None})  # removed
+    journal.close()
+    with (tmp_path / JOURNAL_NAME).open("ab") as handle:  # a crash in the middle of an append
+        handle.write(HEADER.pack(5, 100, 0) + b"users")
+    reopened = journal_in(tmp_path)
+    assert reopened.holds
+    assert reopened.replay() == {a: b"two", b: None}
+    reopened.clear()
+    assert not reopened.holds
+    assert reopened.replay() == {}
+
+
+def test_a_damaged_record_ends_the_replay(tmp_path: Path) -> None:
+    journal = journal_in(tmp_path)
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    journal.append({a: b"first"})
+    journal.append({b: b"second"})
+    journal.close()
+    raw = bytearray((tmp_path / JOURNAL_NAME).read_bytes())
+    raw[-1] ^= 0xFF  # the second record's content no longer matches its checksum
+    (tmp_path / JOURNAL_NAME).write_bytes(bytes(raw))
+    assert journal_in(tmp_path).replay() == {a: b"first"}
+
+
+def test_one_process_owns_the_journal(tmp_path: Path) -> None:
+    owner = journal_in(tmp_path)
+    assert Journal.owned(tmp_path) is None  # another open description: refused
+    second = TinyDBUserStore(tmp_path)  # e.g. `schedule preview` beside `serve`
+    assert second.committer.journal is None  # writes its files directly
+    owner.close()
+    assert Journal.owned(tmp_path) is not None
+
+
+def test_with_work_queued_a_batch_goes_to_the_journal_and_reads_see_it(tmp_path: Path) -> None:
+    journal = journal_in(tmp_path)
+    pending: dict[Path, bytes | None] = {}
+    path = tmp_path / "a.json"
+    run_batch([lambda batch: batch.stage(path, b"v1")], tmp_path, pending, journal, defer=True)
+    assert not path.exists()  # not yet a file ...
+    assert journal.replay() == {path: b"v1"}  # ... but durable
+    assert Batch(tmp_path, pending).read(path) == b"v1"  # and what the next job reads
+    # While the journal holds anything every write goes there, queue or not: a file written
+    # directly could be newer than a record that a crash would replay over it.
+    run_batch([lambda batch: batch.stage(path, b"v2")], tmp_path, pending, journal)
+    assert not path.exists()
+    group_commit.write_pending(tmp_path, pending, journal, limit=10)
+    assert path.read_bytes() == b"v2"
+    assert not journal.holds
+    assert journal.replay() == {}
+
+
+def test_a_removal_waits_in_the_journal_like_a_write(tmp_path: Path) -> None:
+    journal = journal_in(tmp_path)
+    pending: dict[Path, bytes | None] = {}
+    path = tmp_path / "a.json"
+    path.write_bytes(b"old")
+    ((ok, existed),) = run_batch(
+        [lambda b: b.remove(path)], tmp_path, pending, journal, defer=True
+    )
+    assert ok
+    assert existed
+    assert path.exists()
+    assert not Batch(tmp_path, pending).exists(path)
+    group_commit.write_pending(tmp_path, pending, journal, limit=10)
+    assert not path.exists()
+
+
+async def test_a_burst_is_journalled_then_written_once_the_queue_is_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    appended: list[int] = []
+    original = Journal.append
+    monkeypatch.setattr(
+        Journal,
+        "append",
+        lambda self, writes: (appended.append(len(writes)), original(self, writes))[1],
+    )
+    store = TinyDBUserStore(tmp_path)
+    keys = [UserKey.console(f"leader{i}") for i in range(300)]
+    await asyncio.gather(*(store.save(k, UserState(), expected_version=0) for k in keys))
+    assert appended  # some batches had work queued behind them
+    journal = store.committer.journal
+    assert journal is not None
+    for _ in range(200):  # the drainer writes the files a step at a time
+        if not journal.holds:
+            break
+        await asyncio.sleep(0.01)
+    assert not journal.holds
+    assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
+    for key in keys:
+        data = json.loads(store.path_for(key).read_bytes())
+        assert data["state"]["1"]["version"] == 1
+    store.close()
+
+
+async def test_closing_writes_what_the_journal_still_holds(tmp_path: Path) -> None:
+    journal = journal_in(tmp_path)
+    committer = GroupCommitter(tmp_path, journal=journal)
+    path = tmp_path / "a.json"
+    committer.pending[path] = b"late"
+    journal.append({path: b"late"})
+    committer.close()
+    assert path.read_bytes() == b"late"
+    assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
+
+
+KILLED_AFTER_JOURNALLING = textwrap.dedent("""
+    import asyncio, os, signal, sys, time
+    from pathlib import Path
+    from bot.domain import UserKey
+    from bot.storage import group_commit
+    from bot.storage.tinydb_store import TinyDBUserStore
+    from dialogs.model import Profile, UserState
+
+    def not_yet(*args, **kwargs):  # the files of the burst are never written in this run
+        time.sleep(0.01)
+    group_commit.write_pending = not_yet
+
+    async def main():
+        store = TinyDBUserStore(Path(sys.argv[1]))
+        keys = [UserKey.console(f"leader{i}") for i in range(300)]  # more than one batch
+        states = [UserState(profile=Profile(display_name=f"n{i}")) for i in range(300)]
+        await asyncio.gather(*(store.save(k, s, expected_version=0) for k, s in zip(keys, states)))
+        await store.delete(keys[0])  # the journal holds files: this goes there too
+        print("acknowledged", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    asyncio.run(main())
+""")
+
+
+async def test_after_a_crash_the_next_start_writes_what_the_journal_held(tmp_path: Path) -> None:
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", KILLED_AFTER_JOURNALLING, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == -9, result.stderr
+    assert "acknowledged" in result.stdout
+    assert (tmp_path / JOURNAL_NAME).stat().st_size > 0
+    users = tmp_path / "users"
+    assert len([p for p in users.iterdir() if p.suffix == ".json"]) < 300  # files not written
+    store = TinyDBUserStore(tmp_path)  # replays before anything else
+    assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
+    assert not store.path_for(UserKey.console("leader0")).exists()  # the removal replayed
+    for i in range(1, 300):
+        key = UserKey.console(f"leader{i}")
+        loaded = await store.load(key)
+        assert loaded is not None
+        assert loaded.profile.display_name == f"n{i}"
+    store.close()
+    assert len([p for p in users.iterdir() if p.suffix == ".json"]) == 299
+
+
+async def test_the_writing_process_knows_new_leaders_without_asking_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = TinyDBUserStore(tmp_path)
+    known, new = UserKey.console("known"), UserKey.console("newcomer")
+    await store.save(known, UserState(), expected_version=0)
+    read: list[Path] = []
+    original = group_commit.read_bytes
+
+    def counted(path: Path) -> bytes | None:
+        read.append(path)
+        return original(path)
+
+    monkeypatch.setattr(group_commit, "read_bytes", counted)
+    assert await store.load(new) is None
+    assert read == []  # no system call: with the loop busy, each one waits for the GIL
+    assert await store.load(known) is not None
+    assert read == [store.path_for(known)]
+    other = TinyDBUserStore(tmp_path)  # not the owner: it asks the disk
+    assert await other.load(new) is None
+    assert read[-1] == other.path_for(new)
+    await store.delete(known)
+    read.clear()
+    assert await store.load(known) is None
+    assert read == []
+    store.close()
+    other.close()
