@@ -20,6 +20,7 @@ from bot.storage import atomic, codec, group_commit
 from bot.storage.group_commit import Batch, run_batch
 from bot.storage.tinydb_store import TinyDBUserStore
 from dialogs.model import Profile, Reflection, UserState
+from tests.calls import record_calls
 
 ALICE = UserKey.console("alice")
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,13 +205,7 @@ def test_a_forked_child_names_its_temporary_files_by_its_own_pid(tmp_path: Path)
 async def test_each_save_is_one_staged_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    staged: list[Path] = []
-    original = Batch.stage
-    monkeypatch.setattr(
-        Batch,
-        "stage",
-        lambda self, path, data: (staged.append(path), original(self, path, data))[1],
-    )
+    staged = record_calls(monkeypatch, Batch, "stage", lambda _batch, path, _data: path)
     store = TinyDBUserStore(tmp_path)
     await store.save(ALICE, UserState(), expected_version=0)
     await store.load(ALICE)
@@ -222,13 +217,7 @@ async def test_saving_an_unchanged_extra_writes_nothing(
 ) -> None:
     store = TinyDBUserStore(tmp_path)
     await store.save_extra(ALICE, "teams", {"conversation": {"id": "a"}})
-    staged: list[Path] = []
-    original = Batch.stage
-    monkeypatch.setattr(
-        Batch,
-        "stage",
-        lambda self, path, data: (staged.append(path), original(self, path, data))[1],
-    )
+    staged = record_calls(monkeypatch, Batch, "stage", lambda _batch, path, _data: path)
     await store.save_extra(ALICE, "teams", {"conversation": {"id": "a"}})
     assert staged == []
     await store.save_extra(ALICE, "teams", {"conversation": {"id": "b"}})

@@ -16,6 +16,7 @@ from bot.storage.group_commit import Batch, GroupCommitter, run_batch
 from bot.storage.journal import HEADER, JOURNAL_NAME, Journal
 from bot.storage.tinydb_store import TinyDBUserStore
 from dialogs.model import UserState
+from tests.calls import record_calls
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,13 +102,7 @@ def test_a_removal_waits_in_the_journal_like_a_write(tmp_path: Path) -> None:
 async def test_a_burst_is_journalled_then_written_once_the_queue_is_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    appended: list[int] = []
-    original = Journal.append
-    monkeypatch.setattr(
-        Journal,
-        "append",
-        lambda self, writes: (appended.append(len(writes)), original(self, writes))[1],
-    )
+    appended = record_calls(monkeypatch, Journal, "append", lambda _journal, writes: len(writes))
     store = TinyDBUserStore(tmp_path)
     keys = [UserKey.console(f"leader{i}") for i in range(300)]
     await asyncio.gather(*(store.save(k, UserState(), expected_version=0) for k in keys))
@@ -194,14 +189,7 @@ async def test_the_writing_process_knows_new_leaders_without_asking_the_disk(
     store = TinyDBUserStore(tmp_path)
     known, new = UserKey.console("known"), UserKey.console("newcomer")
     await store.save(known, UserState(), expected_version=0)
-    read: list[Path] = []
-    original = group_commit.read_bytes
-
-    def counted(path: Path) -> bytes | None:
-        read.append(path)
-        return original(path)
-
-    monkeypatch.setattr(group_commit, "read_bytes", counted)
+    read = record_calls(monkeypatch, group_commit, "read_bytes", lambda path: path)
     assert await store.load(new) is None
     assert read == []  # no system call: with the loop busy, each one waits for the GIL
     assert await store.load(known) is not None
