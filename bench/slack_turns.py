@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -44,6 +45,7 @@ from bench.processes import (
     spawn,
     stop,
 )
+from bot.storage.journal import JOURNAL_NAME
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
 
@@ -66,6 +68,8 @@ class Figures:
     loop_cpu_ms: float  # ... of which its main (event loop) thread
     calls: dict[str, int]
     errors: int = 0  # lines the server logged at ERROR, or tracebacks
+    files_after_ms: float = 0.0  # from the last reply until the journal was empty (0: none)
+    cpu_files_ms: float = 0.0  # server CPU per turn until then: the deferred files included
 
 
 # ---------------------------------------------------------------- child: the fake Web API
@@ -172,16 +176,34 @@ async def _done(session: aiohttp.ClientSession, status: str, channels: int) -> d
 
 
 async def _drive(
-    session: aiohttp.ClientSession, port: int, status: str, pid: int
+    session: aiohttp.ClientSession, port: int, status: str, pid: int, journal: Path
 ) -> tuple[Figures, Figures]:
     """First DMs of USERS leaders, then a second DM from each: figures for both."""
     url = f"http://127.0.0.1:{port}/slack/events"
     await _load(session, url, _signed([f"UWARM{i:04d}" for i in range(WARMUP)]))
     await _done(session, status, WARMUP)
+    await _written(journal)
     users = [f"U{i:07d}" for i in range(USERS)]
-    first = await _measure(session, url, status, pid, _signed(users))
-    second = await _measure(session, url, status, pid, _signed(users, ANSWER))
+    first = await _measure(session, url, status, pid, _signed(users), journal=journal)
+    second = await _measure(session, url, status, pid, _signed(users, ANSWER), journal=journal)
     return first, second
+
+
+async def _written(journal: Path) -> float:
+    """Wait until peercoach's journal is empty (its files are written); when that was, in
+    perf_counter seconds. At once for the echo app, which has none."""
+    async with asyncio.timeout(RUN_WITHIN):
+        while True:
+            if _journal_bytes(journal) == 0:
+                return time.perf_counter()
+            await asyncio.sleep(0.005)
+
+
+def _journal_bytes(journal: Path) -> int:
+    try:
+        return os.stat(journal).st_size
+    except FileNotFoundError:
+        return 0
 
 
 async def _measure(
@@ -190,8 +212,11 @@ async def _measure(
     status: str,
     pid: int,
     requests: list[tuple[bytes, dict[str, str]]],
+    *,
+    journal: Path,
 ) -> Figures:
-    """One DM from each leader, the fake's record cleared first."""
+    """One DM from each leader, the fake's record cleared first; then, apart, how long the
+    files the journal deferred took to follow."""
     async with session.post(status + "reset") as response:
         await response.read()
     cpu_before = cpu_seconds(pid)
@@ -202,6 +227,9 @@ async def _measure(
     cpu, loop_cpu = (
         after - before for after, before in zip(cpu_seconds(pid), cpu_before, strict=True)
     )
+    last_reply = time.perf_counter() - (time.time() - found["done_at"])
+    files_written = await _written(journal)
+    cpu_files = cpu_seconds(pid)[0] - cpu_before[0]
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return Figures(
         p50_ms=statistics.median(latencies) * 1000,
@@ -211,6 +239,8 @@ async def _measure(
         cpu_ms=cpu * 1000 / USERS,
         loop_cpu_ms=loop_cpu * 1000 / USERS,
         calls=found["calls"],
+        files_after_ms=max(0.0, files_written - last_reply) * 1000,
+        cpu_files_ms=cpu_files * 1000 / USERS,
     )
 
 
@@ -245,7 +275,9 @@ async def _one_run(system: str) -> tuple[Figures, Figures]:
                     aiohttp.ClientSession(timeout=timeout, connector=connector) as session,
                     asyncio.timeout(RUN_WITHIN),
                 ):
-                    first, second = await _drive(session, port, urls["status"], server.pid)
+                    first, second = await _drive(
+                        session, port, urls["status"], server.pid, work / "data" / JOURNAL_NAME
+                    )
                 first.errors = await asyncio.to_thread(errors_logged, work / "server.log")
                 return first, second
             finally:
@@ -293,7 +325,10 @@ def run() -> BenchResult:
         "fake Slack Web API and the load generator are separate processes. Ack = the HTTP "
         "answer; a turn is complete when the fake has received the reply's chat.postMessage. "
         "peercoach: `peercoach serve` (a first DM: users.info, the welcome turn, a new "
-        "leader's file; a second DM: the leader's file read and rewritten). Baseline: the bare "
+        "leader's file; a second DM: the leader's file read and rewritten). In a burst like "
+        "this the files are made durable in the journal and written once the queue is empty, "
+        "partly after the last reply: how long after, and the CPU per turn with them, are shown "
+        "apart (the next phase starts only once they are written). Baseline: the bare "
         "slack-bolt echo app, same run. Server CPU: all its threads, from the first request "
         "until the last turn completed.",
         target=f"peercoach completes at least {TARGET_RATIO:g}x the echo app's turns per second "
@@ -326,6 +361,16 @@ def _report(result: BenchResult, runs: dict[str, list[Figures]], kind: str) -> N
         result.add_runs(f"{system}: {kind}server CPU per turn", each(system, "cpu_ms"), "ms")
     result.add_runs(
         f"peercoach: {kind}of which the event-loop thread", each("peercoach", "loop_cpu_ms"), "ms"
+    )
+    result.add_runs(
+        f"peercoach: {kind}journal emptied after the last reply",
+        each("peercoach", "files_after_ms"),
+        "ms",
+    )
+    result.add_runs(
+        f"peercoach: {kind}server CPU per turn, deferred files included",
+        each("peercoach", "cpu_files_ms"),
+        "ms",
     )
     if not kind:
         for system in SYSTEMS:
