@@ -33,6 +33,7 @@ from bot.storage.snapshot_lock import visible_change
 MAX_BATCH = 256
 MAX_PENDING = 2048  # files waiting in the journal; beyond that a step is written per batch
 PENDING_STEP = 64  # files written per step once the queue is empty: a new job waits for one
+LULL = 0.05  # seconds without a new job before the journal's files are written
 
 Job = Callable[["Batch"], Any]
 
@@ -221,7 +222,8 @@ def run_batch(
     defer: bool = False,
 ) -> list[tuple[bool, Any]]:
     """Runs on the storage thread: every job, then one commit for all of them; or one journal
-    append when more work is waiting (`defer`) or the journal already holds files."""
+    append when more work is waiting (`defer`) or the journal already holds files, unless the
+    batch removes a file: then nothing of it may stay behind in the journal either."""
     batch = Batch(data_dir, pending if pending is not None else {}, known)
     results: list[tuple[bool, Any]] = []
     for job in jobs:
@@ -232,9 +234,10 @@ def run_batch(
             batch.undo_job()
             results.append((False, DataDirError(error) if isinstance(error, OSError) else error))
     try:
-        if journal is not None and (defer or journal.holds):
+        removes = any(data is None for data in batch.staged.values())
+        if journal is not None and (defer or journal.holds) and not removes:
             batch.defer(journal)  # while the journal holds anything, every write goes there
-        else:
+        else:  # a removal ("forget me") writes it all and empties the journal: nothing stays
             batch.commit(journal)
     except OSError as error:  # nothing of this batch is durable: every writer must know
         batch.abandon()
@@ -267,6 +270,7 @@ class GroupCommitter:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="peercoach-storage")
         self._queue: list[tuple[Job, asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._arrived = asyncio.Event()
         if journal is not None and journal.holds:  # a crash left files in it
             try:
                 Batch(data_dir, journal.replay(), known).commit(journal)
@@ -277,13 +281,17 @@ class GroupCommitter:
     async def run(self, job: Job) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append((job, future))
+        self._arrived.set()
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
+        self._arrived = asyncio.Event()  # of this loop (a CLI may run one loop, then another)
         while self._queue or self._journal_holds():
+            if not self._queue and not await self._lull():
+                continue  # work arrived: turns first, the files once it is quiet
             if not self._queue or len(self.pending) >= MAX_PENDING:
                 # The queue ran dry, or the journal holds enough: write some of its files (a
                 # step at a time, so a job arriving meanwhile waits for one step only).
@@ -321,6 +329,16 @@ class GroupCommitter:
                     future.set_result(value)
                 else:
                     future.set_exception(value)
+
+    async def _lull(self) -> bool:
+        """True once no job has arrived for LULL seconds: a moment to write the journal's
+        files that no turn is waiting on."""
+        self._arrived.clear()
+        try:
+            await asyncio.wait_for(self._arrived.wait(), LULL)
+        except TimeoutError:
+            return True
+        return False
 
     def _journal_holds(self) -> bool:
         return self.journal is not None and self.journal.holds

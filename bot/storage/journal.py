@@ -5,11 +5,14 @@ new file, a rename and a handful of system calls per turn, and every system call
 to the busy event loop and waits to get it back. A batch that has more work queued behind it
 appends its files' new content to this journal instead, with one write and one fdatasync, and
 the files themselves are written later, when the queue is empty, in one group commit; then the
-journal is emptied. The journal is durable, so "saved, then sent" holds either way.
+journal is emptied (once no new work has come for a moment, so turns do not wait on them). The
+journal is durable, so "saved, then sent" holds either way. A batch that removes a file
+("forget me") writes everything and empties the journal: no copy of the leader stays in it.
 
-One process owns the journal (an exclusive flock): the first to open the store. Another one
-on the same folder (`peercoach schedule preview` beside `serve`) writes files directly and may
-read a leader's file from before the owner's last burst. A start after a crash replays what
+One process owns the journal (an exclusive flock): the first to open the store, and the only
+one that writes the folder (a second `serve` or `console` is refused). Another reader on the
+same folder (`peercoach schedule preview` beside `serve`) reads the files, which may be from
+before the owner's last burst. A start after a crash replays what
 the journal holds into the files before anything else; a torn last record (the crash came in
 the middle of an append nobody was told about) ends the replay.
 

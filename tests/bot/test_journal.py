@@ -83,20 +83,24 @@ def test_with_work_queued_a_batch_goes_to_the_journal_and_reads_see_it(tmp_path:
     assert journal.replay() == {}
 
 
-def test_a_removal_waits_in_the_journal_like_a_write(tmp_path: Path) -> None:
+def test_a_removal_writes_everything_and_empties_the_journal(tmp_path: Path) -> None:
+    """ "Forget me" leaves nothing behind: not the file, not a journal record of it."""
     journal = journal_in(tmp_path)
     pending: dict[Path, bytes | None] = {}
-    path = tmp_path / "a.json"
-    path.write_bytes(b"old")
+    gone, other = tmp_path / "gone.json", tmp_path / "other.json"
+    run_batch([lambda batch: batch.stage(gone, b"secret")], tmp_path, pending, journal, defer=True)
+    run_batch([lambda batch: batch.stage(other, b"kept")], tmp_path, pending, journal, defer=True)
+    assert journal.holds
     ((ok, existed),) = run_batch(
-        [lambda b: b.remove(path)], tmp_path, pending, journal, defer=True
+        [lambda batch: batch.remove(gone)], tmp_path, pending, journal, defer=True
     )
     assert ok
     assert existed
-    assert path.exists()
-    assert not Batch(tmp_path, pending).exists(path)
-    group_commit.write_pending(tmp_path, pending, journal, limit=10)
-    assert not path.exists()
+    assert not gone.exists()
+    assert other.read_bytes() == b"kept"
+    assert not journal.holds
+    assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
+    assert pending == {}
 
 
 async def test_a_burst_is_journalled_then_written_once_the_queue_is_empty(
@@ -149,7 +153,6 @@ KILLED_AFTER_JOURNALLING = textwrap.dedent("""
         keys = [UserKey.console(f"leader{i}") for i in range(300)]  # more than one batch
         states = [UserState(profile=Profile(display_name=f"n{i}")) for i in range(300)]
         await asyncio.gather(*(store.save(k, s, expected_version=0) for k, s in zip(keys, states)))
-        await store.delete(keys[0])  # the journal holds files: this goes there too
         print("acknowledged", flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     asyncio.run(main())
@@ -173,14 +176,13 @@ async def test_after_a_crash_the_next_start_writes_what_the_journal_held(tmp_pat
     assert len([p for p in users.iterdir() if p.suffix == ".json"]) < 300  # files not written
     store = TinyDBUserStore(tmp_path)  # replays before anything else
     assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
-    assert not store.path_for(UserKey.console("leader0")).exists()  # the removal replayed
-    for i in range(1, 300):
+    for i in range(300):
         key = UserKey.console(f"leader{i}")
         loaded = await store.load(key)
         assert loaded is not None
         assert loaded.profile.display_name == f"n{i}"
     store.close()
-    assert len([p for p in users.iterdir() if p.suffix == ".json"]) == 299
+    assert len([p for p in users.iterdir() if p.suffix == ".json"]) == 300
 
 
 async def test_the_writing_process_knows_new_leaders_without_asking_the_disk(
