@@ -6,16 +6,19 @@ import json
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.domain import UserKey
 from bot.storage import group_commit
+from bot.storage.codec import LIST_SECTIONS, to_sections
 from bot.storage.group_commit import Batch, GroupCommitter, run_batch
 from bot.storage.journal import HEADER, JOURNAL_NAME, Journal
 from bot.storage.tinydb_store import TinyDBUserStore
-from dialogs.model import UserState
+from dialogs.model import Profile, UserState
 from tests.calls import record_calls
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,3 +208,34 @@ async def test_the_writing_process_knows_new_leaders_without_asking_the_disk(
     assert read == []
     store.close()
     other.close()
+
+
+async def test_a_backup_taken_mid_burst_restores_what_the_journal_held(tmp_path: Path) -> None:
+    data, out, restored = tmp_path / "data", tmp_path / "backup.tar.gz", tmp_path / "restored"
+    store = TinyDBUserStore(data)
+    alice = UserKey.console("alice")
+    await store.save(alice, UserState(profile=Profile(display_name="on disk")), expected_version=0)
+    journal = store.committer.journal
+    assert journal is not None
+    newer = (await store.load(alice)) or UserState()
+    newer = replace(newer, profile=Profile(display_name="in the journal"), version=2)
+    file = store.path_for(alice)
+    journal.append({file: json.dumps(_tables(str(alice), newer)).encode()})  # as a burst would
+    assert main(["backup", "--data-dir", str(data), "--out", str(out)]) == 0
+    journal.clear()
+    store.close()
+    assert main(["restore", str(out), "--data-dir", str(restored)]) == 0
+    reopened = TinyDBUserStore(restored)  # the first start replays the restored journal
+    loaded = await reopened.load(alice)
+    assert loaded is not None
+    assert loaded.profile.display_name == "in the journal"
+    reopened.close()
+
+
+def _tables(key: str, state: UserState) -> dict[str, dict[str, object]]:
+    sections = to_sections(key, state)
+    tables: dict[str, dict[str, object]] = {"meta": {"1": sections["meta"]}}
+    tables["state"] = {"1": sections["state"]}
+    for name in LIST_SECTIONS:
+        tables[name] = {str(i): row for i, row in enumerate(sections[name], 1)}
+    return tables
