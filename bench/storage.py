@@ -39,9 +39,13 @@ def typical_state() -> UserState:
     )
 
 
-def populate(store: TinyDBUserStore, count: int, state: UserState) -> list[UserKey]:
+def populate(folder: Path, count: int, state: UserState) -> list[UserKey]:
+    """COUNT leaders' files, written before the measured store opens the folder (the process
+    that writes a folder lists its files when it opens it)."""
+    setup = TinyDBUserStore(folder)
     keys = [UserKey("slack", "T1", f"U{i:06d}") for i in range(count)]
-    write_states(store, keys, state)
+    write_states(setup, keys, state)
+    setup.close()
     return keys
 
 
@@ -79,11 +83,14 @@ async def median_write(store: TinyDBUserStore, keys: list[UserKey]) -> float:
 async def one_run() -> tuple[float, float]:
     state = typical_state()
     with tempfile.TemporaryDirectory() as small_dir, tempfile.TemporaryDirectory() as big_dir:
-        small = TinyDBUserStore(Path(small_dir))
-        big = TinyDBUserStore(Path(big_dir))
-        small_keys = populate(small, 10, state)
-        big_keys = populate(big, 10_000, state)
-        return await median_write(small, small_keys), await median_write(big, big_keys)
+        small_keys = populate(Path(small_dir), 10, state)
+        big_keys = populate(Path(big_dir), 10_000, state)
+        small, big = TinyDBUserStore(Path(small_dir)), TinyDBUserStore(Path(big_dir))
+        try:
+            return await median_write(small, small_keys), await median_write(big, big_keys)
+        finally:
+            small.close()
+            big.close()
 
 
 def run() -> BenchResult:
