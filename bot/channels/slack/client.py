@@ -65,8 +65,9 @@ def make_client(
 
 def new_session() -> aiohttp.ClientSession:
     """Shared by every call (slack_sdk otherwise opens one per call); carries the timeout,
-    because slack_sdk ignores its own timeout on a session it did not create."""
-    return aiohttp.ClientSession(timeout=TIMEOUT)
+    because slack_sdk ignores its own timeout on a session it did not create. The Web API
+    authenticates by token, so no cookie jar: nothing to match against every request."""
+    return aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar())
 
 
 def delivery_error(error: Exception) -> DeliveryError:
