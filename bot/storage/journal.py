@@ -27,6 +27,7 @@ import struct
 import zlib
 from pathlib import Path
 
+from bot.storage.atomic import fsync_folder
 from bot.storage.snapshot_lock import visible_change
 
 HEADER = struct.Struct("<III")
@@ -53,6 +54,7 @@ class Journal:
         # Whether it may hold records: then every write goes through it until it is emptied
         # (a file written directly could be older than a record a crash would replay).
         self.holds = os.fstat(self._fd).st_size > 0
+        fsync_folder(data_dir)  # the journal's own name is durable before anything relies on it
 
     @classmethod
     def owned(cls, data_dir: Path) -> "Journal | None":
