@@ -302,33 +302,38 @@ class GroupCommitter:
                         return  # they stay in the journal; the next batch tries again
                     continue
             taken, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-            jobs = [job for job, _ in taken]
-            try:
-                results = await loop.run_in_executor(
-                    self._executor,
-                    partial(
-                        run_batch,
-                        jobs,
-                        self.data_dir,
-                        self.pending,
-                        self.journal,
-                        self.known,
-                        defer=bool(self._queue),  # more is waiting: the files can follow later
-                    ),
-                )
-            except BaseException as error:  # a bug, or cancelled at stop: no writer may hang
-                for _, future in taken:
-                    if not future.done():
-                        future.set_exception(error)
-                raise
-            self.batches += 1
-            for (_, future), (ok, value) in zip(taken, results, strict=True):
-                if future.done():
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            await self._run_taken(loop, taken)
+
+    async def _run_taken(
+        self, loop: asyncio.AbstractEventLoop, taken: list[tuple[Job, asyncio.Future[Any]]]
+    ) -> None:
+        """One batch on the storage thread; every writer in it hears how it went."""
+        batch = partial(
+            run_batch,
+            [job for job, _ in taken],
+            self.data_dir,
+            self.pending,
+            self.journal,
+            self.known,
+            defer=bool(self._queue),  # more is waiting: the files can follow later
+        )
+        try:
+            results = await loop.run_in_executor(self._executor, batch)
+        except asyncio.CancelledError:  # stopping: nobody may wait for ever
+            for _, future in (*taken, *self._queue):
+                future.cancel()
+            raise
+        except Exception as error:  # a bug: this batch's writers fail, the next goes on
+            log(logger, "storage.batch_failed", level=logging.ERROR, error=type(error).__name__)
+            results = [(False, error)] * len(taken)
+        self.batches += 1
+        for (_, future), (ok, value) in zip(taken, results, strict=True):
+            if future.done():
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
 
     async def _lull(self) -> bool:
         """True once no job has arrived for LULL seconds: a moment to write the journal's

@@ -239,3 +239,17 @@ def _tables(key: str, state: UserState) -> dict[str, dict[str, object]]:
     for name in LIST_SECTIONS:
         tables[name] = {str(i): row for i, row in enumerate(sections[name], 1)}
     return tables
+
+
+async def test_a_batch_that_breaks_fails_its_writers_instead_of_leaving_them_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug in the storage thread")
+
+    store = TinyDBUserStore(tmp_path)
+    monkeypatch.setattr(group_commit, "run_batch", broken)
+    async with asyncio.timeout(5):  # it used to wait for ever
+        with pytest.raises(RuntimeError, match="a bug"):
+            await store.save(UserKey.console("alice"), UserState(), expected_version=0)
+    store.close()
