@@ -16,11 +16,11 @@ import itertools
 import json
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+
+from tests.fakes.local_server import LocalServer
 
 # The error codes Teams puts in a failed response's body, by status (for realism only:
 # the Agents SDK surfaces the status and body text, not the code).
@@ -78,7 +78,7 @@ class _Failure:
 
 
 @dataclass
-class FakeBotConnector:
+class FakeBotConnector(LocalServer):
     """Answers the Bot Connector v3 routes the Agents SDK calls; see the module docstring.
 
     ``members`` is what the member routes return (Teams ``TeamsChannelAccount`` dicts).
@@ -90,37 +90,6 @@ class FakeBotConnector:
     _delay: float = field(default=0.0, init=False)
     _outage: tuple[Callable[[], bool], Iterator[int]] | None = field(default=None, init=False)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1), init=False)
-    _server: TestServer | None = field(default=None, init=False)
-
-    # ---- lifecycle -----------------------------------------------------------------------
-
-    async def start(self) -> None:
-        self._server = TestServer(self._app(), host="127.0.0.1", port=0)
-        await self._server.start_server()
-
-    async def close(self) -> None:
-        if self._server is not None:
-            await self._server.close()
-            self._server = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    @property
-    def url(self) -> str:
-        """The service URL to put in inbound activities' ``serviceUrl`` (ends with ``/``)."""
-        if self._server is None:
-            raise RuntimeError("FakeBotConnector.url: call start() (or use 'async with') first")
-        return str(self._server.make_url("/"))
 
     # ---- scripting ---------------------------------------------------------------------------
 

@@ -19,11 +19,12 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+
+from tests.fakes.local_server import LocalServer
 
 type Params = dict[str, Any]
 type Answer = dict[str, Any]
@@ -96,7 +97,7 @@ class _Error:
         )
 
 
-class FakeSlackApi:
+class FakeSlackApi(LocalServer):
     """Slack's Web API, the upload URLs and response_urls, served on 127.0.0.1:<free port>."""
 
     def __init__(
@@ -125,7 +126,6 @@ class FakeSlackApi:
         self._ids = itertools.count(1)
         self._last_ts = 0
         self._called = asyncio.Condition()
-        self._server: TestServer | None = None
 
     def __repr__(self) -> str:
         where = self.url if self._server else "not started"
@@ -133,30 +133,12 @@ class FakeSlackApi:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self) -> Self:
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{key}", self._response_url)
-        self._server = TestServer(app, host="127.0.0.1", port=0)
-        await self._server.start_server()
-        return self
-
-    async def close(self) -> None:
-        if self._server is not None:
-            await self._server.close()
-
-    async def __aenter__(self) -> Self:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    @property
-    def url(self) -> str:
-        """The server root, ending in "/"; the Web API lives under url + "api/"."""
-        assert self._server is not None, "FakeSlackApi is not started: use `async with`"
-        return str(self._server.make_url("/"))
+        return app
 
     def response_url(self, key: str = "1") -> str:
         """A response_url whose posts are recorded as calls to "response_url"."""

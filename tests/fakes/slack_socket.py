@@ -24,8 +24,8 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import WSMsgType, web
-from aiohttp.test_utils import TestServer
 
+from tests.fakes.local_server import LocalServer
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import API_APP_ID
 
@@ -34,7 +34,7 @@ FORWARDED_HEADERS = ("Authorization", "Content-Type")  # what the Web API fake r
 PASSED_HEADERS = ("Content-Type", "Retry-After")  # what the client reads from an answer
 
 
-class FakeSlackSocket:
+class FakeSlackSocket(LocalServer):
     """apps.connections.open and the Socket Mode websocket; the rest of the Web API is `api`."""
 
     def __init__(
@@ -51,7 +51,6 @@ class FakeSlackSocket:
         self._sockets: list[web.WebSocketResponse] = []
         self._changed = asyncio.Condition()
         self._ids = itertools.count(1)
-        self._server: TestServer | None = None
         self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:
@@ -60,35 +59,23 @@ class FakeSlackSocket:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self) -> Self:
+    def _app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/apps.connections.open", self._connections_open)
         app.router.add_route("*", "/api/{method}", self._pass_through)
         app.router.add_get("/link/", self._link)
+        return app
+
+    async def start(self) -> Self:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        self._server = TestServer(app, host="127.0.0.1", port=0)
-        await self._server.start_server()
-        return self
+        return await super().start()
 
     async def close(self) -> None:
         for socket in list(self._sockets):  # the server would otherwise wait for them
             await socket.close(code=aiohttp.WSCloseCode.GOING_AWAY)
-        if self._server is not None:
-            await self._server.close()
+        await super().close()
         if self._session is not None:
             await self._session.close()
-
-    async def __aenter__(self) -> Self:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    @property
-    def url(self) -> str:
-        """The server root, ending in "/"; give the app url + "api/" as its Web API base."""
-        assert self._server is not None, "FakeSlackSocket is not started: use `async with`"
-        return str(self._server.make_url("/"))
 
     @property
     def token(self) -> str:
