@@ -51,7 +51,7 @@ class Batch:
     Staged content stays in memory until then: a file written twice in one batch (a turn that
     saves a leader's state and their conversation reference) costs one file on disk, and a
     job reading what an earlier job staged needs no disk read. `pending` holds what earlier
-    batches left in the journal (newest content per file, None: removed), read before disk."""
+    batches left in the journal (the newest content per file), read before the disk."""
 
     data_dir: Path  # whose snapshot lock the renames take
     pending: Writes = field(default_factory=dict)
@@ -112,8 +112,11 @@ class Batch:
         commit (they join `pending`)."""
         if not self.staged:
             return
-        journal.append(self.staged)
-        self.pending.update(self.staged)
+        contents = {path: data for path, data in self.staged.items() if data is not None}
+        if len(contents) != len(self.staged):
+            raise ValueError("a removal is committed at once, never left in the journal")
+        journal.append(contents)
+        self.pending.update(contents)
         self.staged.clear()
 
     def abandon(self) -> None:
@@ -273,7 +276,7 @@ class GroupCommitter:
         self._arrived = asyncio.Event()
         if journal is not None and journal.holds:  # a crash left files in it
             try:
-                Batch(data_dir, journal.replay(), known).commit(journal)
+                Batch(data_dir, dict(journal.replay()), known).commit(journal)
             except OSError as error:
                 journal.close()
                 raise DataDirError(error) from error

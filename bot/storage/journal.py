@@ -16,7 +16,7 @@ before the owner's last burst. A start after a crash replays what
 the journal holds into the files before anything else; a torn last record (the crash came in
 the middle of an append nobody was told about) ends the replay.
 
-Record: name length, content length (DELETED for a removal), CRC-32 of name and content
+Record: name length, content length, CRC-32 of name and content
 (unsigned, little-endian 32-bit each), then the name (the file's path relative to the data
 folder, UTF-8) and the content.
 """
@@ -31,10 +31,10 @@ from bot.storage.atomic import fsync_folder
 from bot.storage.snapshot_lock import visible_change
 
 HEADER = struct.Struct("<III")
-DELETED = 0xFFFFFFFF
 JOURNAL_NAME = "users.journal"
 
 Writes = dict[Path, bytes | None]  # a file's new content, or None: remove it
+Contents = dict[Path, bytes]  # what the journal holds: removals never wait in it
 
 
 class JournalBusyError(OSError):
@@ -64,24 +64,23 @@ class Journal:
         except JournalBusyError:
             return None
 
-    def replay(self) -> Writes:
+    def replay(self) -> Contents:
         """The newest content per file that the journal holds, oldest records first."""
         raw = _read_all(self._fd)
-        found: Writes = {}
+        found: Contents = {}
         at = 0
         while at + HEADER.size <= len(raw):
             name_length, data_length, checksum = HEADER.unpack_from(raw, at)
             start = at + HEADER.size
-            deleted = data_length == DELETED
-            end = start + name_length + (0 if deleted else data_length)
+            end = start + name_length + data_length
             if end > len(raw) or zlib.crc32(raw[start:end]) != checksum:
                 break  # torn by a crash in the middle of an append: nobody was told it was saved
             name = raw[start : start + name_length].decode("utf-8")
-            found[self.data_dir / name] = None if deleted else raw[start + name_length : end]
+            found[self.data_dir / name] = raw[start + name_length : end]
             at = end
         return found
 
-    def append(self, writes: Writes) -> None:
+    def append(self, writes: Contents) -> None:
         """Durable when this returns."""
         records = [_record(path.relative_to(self.data_dir), data) for path, data in writes.items()]
         payload = b"".join(records)
@@ -105,11 +104,10 @@ class Journal:
             self._fd = -1
 
 
-def _record(name: Path, data: bytes | None) -> bytes:
+def _record(name: Path, data: bytes) -> bytes:
     encoded = str(name).encode("utf-8")
-    body = encoded + (data or b"")
-    length = DELETED if data is None else len(data)
-    return HEADER.pack(len(encoded), length, zlib.crc32(body)) + body
+    body = encoded + data
+    return HEADER.pack(len(encoded), len(data), zlib.crc32(body)) + body
 
 
 def _read_all(fd: int) -> bytes:
