@@ -44,7 +44,7 @@ class App:
     def check_sole_writer(self, command: str) -> None:
         """DataDirBusyError unless this process writes the data folder alone (it owns the
         leaders' journal, so it may trust what it knows of their files)."""
-        if self.users.committer.journal is None:
+        if not self.users.writes_alone:
             raise DataDirBusyError(self.settings.data_dir, command)
 
     @property

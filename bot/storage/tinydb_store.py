@@ -67,6 +67,11 @@ class TinyDBUserStore:
         known = KnownFiles.listed(self.folder) if journal is not None else None
         self.committer = GroupCommitter(data_dir, journal=journal, known=known)
 
+    @property
+    def writes_alone(self) -> bool:
+        """Whether this process owns the folder's journal, so no other one writes the files."""
+        return self.committer.journal is not None
+
     def path_for(self, key: UserKey) -> Path:
         return self.folder / f"{key.hashed}.json"
 

@@ -62,7 +62,7 @@ def test_one_process_owns_the_journal(tmp_path: Path) -> None:
     owner = journal_in(tmp_path)
     assert Journal.owned(tmp_path) is None  # another open description: refused
     second = TinyDBUserStore(tmp_path)  # e.g. `schedule preview` beside `serve`
-    assert second.committer.journal is None  # writes its files directly
+    assert not second.writes_alone  # writes its files directly
     owner.close()
     assert Journal.owned(tmp_path) is not None
 
