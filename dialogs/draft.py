@@ -1,10 +1,11 @@
 """A turn under construction: messages, effects and state changes gathered in one place."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from dialogs.model import Ask, Awaiting, Choice, Effect, Message, Prompt, Say, Turn, UserState
+from dialogs.records import evolve
 
 
 @dataclass
@@ -17,14 +18,14 @@ class Draft:
     effects: list[Effect] = field(default_factory=list)
 
     def update(self, **changes: Any) -> None:
-        self.state = replace(self.state, **changes)
+        self.state = evolve(self.state, **changes)
 
     def update_profile(self, **changes: Any) -> None:
-        self.state = replace(self.state, profile=replace(self.state.profile, **changes))
+        self.state = evolve(self.state, profile=evolve(self.state.profile, **changes))
 
     def next_id(self, prefix: str) -> str:
         """A new id, unique for this leader (ids of reflections, commitments, questions)."""
-        self.state = replace(self.state, seq=self.state.seq + 1)
+        self.state = evolve(self.state, seq=self.state.seq + 1)
         return f"{prefix}{self.state.seq}"
 
     def say(self, text: str) -> None:
@@ -36,11 +37,11 @@ class Draft:
         """Ask with buttons; the new token makes buttons of earlier questions stale."""
         token = token or self.next_id("q")
         self.messages.append(Ask(text, choices, token, topic))
-        self.state = replace(self.state, awaiting=Awaiting(token, choices, self.now))
+        self.state = evolve(self.state, awaiting=Awaiting(token, choices, self.now))
 
     def prompt(self, text: str, placeholder: str | None = None) -> None:
         self.messages.append(Prompt(text, placeholder))
-        self.state = replace(self.state, awaiting=Awaiting(self.next_id("q"), (), self.now))
+        self.state = evolve(self.state, awaiting=Awaiting(self.next_id("q"), (), self.now))
 
     def effect(self, effect: Effect) -> None:
         if effect not in self.effects:

@@ -2,7 +2,7 @@
 numbers and distress."""
 
 import re
-from collections.abc import Iterable
+from functools import lru_cache
 
 from dialogs.matching import normalise, normalised_phrase
 
@@ -50,7 +50,17 @@ def holds_nhs_number(text: str) -> bool:
     )
 
 
-def signals_distress(text: str, phrases: Iterable[str]) -> bool:
+def signals_distress(text: str, phrases: tuple[str, ...]) -> bool:
     """True when any safety phrase appears in the text as whole words."""
-    said = f" {normalise(text)} "
-    return any(f" {normalised_phrase(phrase)} " in said for phrase in phrases)
+    pattern = _any_phrase(phrases)
+    return pattern is not None and pattern.search(f" {normalise(text)} ") is not None
+
+
+@lru_cache(maxsize=16)
+def _any_phrase(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for all the phrases (content's, so few and fixed): every message is
+    screened, and one search beats a substring test per phrase."""
+    wanted = sorted({normalised_phrase(p) for p in phrases} - {""}, key=len, reverse=True)
+    if not wanted:
+        return None
+    return re.compile(" (?:" + "|".join(map(re.escape, wanted)) + ") ")

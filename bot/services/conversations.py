@@ -33,6 +33,7 @@ from dialogs.model import (
     UserState,
     UserText,
 )
+from dialogs.records import evolve
 from dialogs.timezones import canonical_zone
 
 logger = logging.getLogger("peercoach.conversations")
@@ -296,4 +297,4 @@ def with_platform(state: UserState, platform: PlatformInfo | None) -> UserState:
         changes["timezone_source"] = "platform"
     if not changes:
         return state
-    return replace(state, profile=replace(profile, **changes))  # type: ignore[arg-type]
+    return evolve(state, profile=evolve(profile, **changes))

@@ -7,7 +7,7 @@ a whole batch of such files durable with one sync, then renames them into place.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from bot.storage.codec import (
 from bot.storage.group_commit import Batch, GroupCommitter, KnownFiles
 from bot.storage.journal import Journal
 from dialogs.model import UserState
+from dialogs.records import evolve
 
 SINGLE = "1"  # the doc id of one-document tables, as TinyDB writes it
 EXTRA = "extra"
@@ -151,7 +152,7 @@ class TinyDBUserStore:
         if change == "keep":
             return stored, result
         if isinstance(change, UserState):
-            saved = replace(change, version=stored.version + 1 if stored else 1)
+            saved = evolve(change, version=stored.version + 1 if stored else 1)
             self._write(key, found, saved, batch)
             return saved, result
         batch.remove(found.path)
@@ -160,7 +161,7 @@ class TinyDBUserStore:
     def _save(
         self, key: UserKey, state: UserState, expected_version: int, batch: Batch
     ) -> UserState:
-        saved = replace(state, version=expected_version + 1)
+        saved = evolve(state, version=expected_version + 1)
         found = self._file(key, batch)
         current = found.single("state")
         version = current["version"] if current else 0

@@ -61,4 +61,4 @@ def test_a_number_split_by_invisible_characters_is_still_caught() -> None:
     ],
 )
 def test_signals_distress(text: str, found: bool) -> None:
-    assert signals_distress(text, ["can't cope", "cant cope"]) is found
+    assert signals_distress(text, ("can't cope", "cant cope")) is found

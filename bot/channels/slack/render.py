@@ -73,15 +73,27 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Each pattern runs only when its marker is in the text: most lines have no markup, and a
+# substring test costs a fraction of a regex pass (rendering is on every turn's path).
+
+
 def to_mrkdwn(text: str) -> str:
     """Engine markup as Slack mrkdwn; "> " quotes survive escaping because Slack needs them raw."""
-    return _BOLD.sub(r"*\1*", _ESCAPED_QUOTE.sub(">", escape(text)))
+    text = escape(text)
+    if "&gt;" in text:
+        text = _ESCAPED_QUOTE.sub(">", text)
+    return _BOLD.sub(r"*\1*", text) if "**" in text else text
 
 
 def plain(text: str) -> str:
     """The words without markup, still escaped: Slack parses the fallback `text` as well."""
-    text = _QUOTE_LINE.sub(r"“\1”", text)
-    return escape(_CODE.sub(r"\1", _BOLD.sub(r"\1", text)))
+    if "> " in text:
+        text = _QUOTE_LINE.sub(r"“\1”", text)
+    if "**" in text:
+        text = _BOLD.sub(r"\1", text)
+    if "`" in text:
+        text = _CODE.sub(r"\1", text)
+    return escape(text)
 
 
 def _clip(text: str, limit: int) -> str:
