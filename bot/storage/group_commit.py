@@ -140,19 +140,30 @@ class KnownFiles:
         with os.scandir(folder) as entries:
             return cls(folder, {e.name for e in entries if not e.name.startswith(".")})
 
+    def __post_init__(self) -> None:
+        self._folder = str(self.folder)
+
+    def _name_in_folder(self, path: Path) -> str | None:
+        # By string: Path.parent builds a new Path, several microseconds on every turn.
+        folder, name = os.path.split(path)
+        return name if folder == self._folder else None
+
     def covers(self, path: Path) -> bool:
-        return path.parent == self.folder
+        return self._name_in_folder(path) is not None
 
     def absent(self, path: Path) -> bool:
-        return self.covers(path) and path.name not in self.names
+        name = self._name_in_folder(path)
+        return name is not None and name not in self.names
 
     def update(self, writes: Writes) -> None:
         for path, data in writes.items():
-            if self.covers(path):
-                if data is None:
-                    self.names.discard(path.name)
-                else:
-                    self.names.add(path.name)
+            name = self._name_in_folder(path)
+            if name is None:
+                continue
+            if data is None:
+                self.names.discard(name)
+            else:
+                self.names.add(name)
 
 
 def write_files(data_dir: Path, writes: Writes, known: KnownFiles | None = None) -> None:
@@ -178,8 +189,8 @@ def write_files(data_dir: Path, writes: Writes, known: KnownFiles | None = None)
             with contextlib.suppress(OSError):
                 temp.unlink()
         raise
-    for folder in {path.parent for path in writes}:
-        fsync_folder(folder)
+    for folder in {os.path.dirname(path) for path in writes}:
+        fsync_folder(Path(folder))
     if known is not None:
         known.update(writes)
 

@@ -58,6 +58,16 @@ def test_a_damaged_record_ends_the_replay(tmp_path: Path) -> None:
     assert journal_in(tmp_path).replay() == {a: b"first"}
 
 
+def test_a_file_outside_the_data_folder_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    journal = journal_in(data)
+    for outside in (tmp_path / "a.json", tmp_path / "data2" / "a.json"):  # a sibling, too
+        with pytest.raises(ValueError, match="not in the data folder"):
+            journal.append({outside: b"x"})
+    assert not (data / JOURNAL_NAME).stat().st_size
+
+
 def test_one_process_owns_the_journal(tmp_path: Path) -> None:
     owner = journal_in(tmp_path)
     assert Journal.owned(tmp_path) is None  # another open description: refused
