@@ -7,12 +7,12 @@ flushed to disk, atomically renamed over the old file, and the folder entry is f
 
 import contextlib
 import itertools
-import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb.storages import Storage
 
 from bot.errors import CorruptDataError
@@ -135,21 +135,23 @@ def read_json(path: Path) -> Any | None:
     return decode_json(path, raw)
 
 
+# orjson: every turn reads and writes a leader's file on the storage thread, and it parses and
+# writes these a few times faster than the json module, the same bytes (compact UTF-8).
+
+
 def decode_json(path: Path, raw: bytes | None) -> Any | None:
     """Parsed JSON content of `path`; None for no content; CorruptDataError if unparsable."""
     if raw is None:
         return None
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:  # not UTF-8 counts too
         raise CorruptDataError(path, f"not valid JSON ({exc})") from exc
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, not one per call
-
-
 def encode_json(data: Any) -> bytes:
-    return _ENCODER.encode(data).encode("utf-8")
+    """Compact UTF-8 JSON, as json.dumps(ensure_ascii=False, separators=(",", ":")) gives."""
+    return orjson.dumps(data)
 
 
 class AtomicJSONStorage(Storage):

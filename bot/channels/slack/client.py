@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 
 import aiohttp
+import orjson
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -66,8 +67,15 @@ def make_client(
 def new_session() -> aiohttp.ClientSession:
     """Shared by every call (slack_sdk otherwise opens one per call); carries the timeout,
     because slack_sdk ignores its own timeout on a session it did not create. The Web API
-    authenticates by token, so no cookie jar: nothing to match against every request."""
-    return aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar())
+    authenticates by token, so no cookie jar: nothing to match against every request. Bodies
+    (Block Kit on every reply) are serialised by orjson, several times faster than json."""
+    return aiohttp.ClientSession(
+        timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar(), json_serialize=_json_text
+    )
+
+
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode("utf-8")
 
 
 def delivery_error(error: Exception) -> DeliveryError:

@@ -7,11 +7,12 @@ fresh timestamp and the HMAC first (401), then UTF-8 and a body that parses (400
 
 import hashlib
 import hmac
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
+
+import orjson
 
 MAX_BODY = 1024 * 1024
 MAX_AGE = 60 * 5
@@ -78,6 +79,6 @@ def _shape(body: str, content_type: str) -> Verdict:
 
 def _json(text: str) -> Any:
     try:
-        return json.loads(text)
-    except ValueError:
+        return orjson.loads(text)  # faster than json on every request, and depth-limited
+    except orjson.JSONDecodeError:
         return None
