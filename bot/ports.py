@@ -42,6 +42,11 @@ class UserStore(Protocol):
         already stored writes nothing."""
         ...
 
+    async def stored_hashes(self) -> frozenset[str]:
+        """`UserKey.hashed` of every leader stored now: lets a channel tell a returning leader
+        from a first contact without a read per message (e.g. after a restart)."""
+        ...
+
 
 class DeliveryError(Exception):
     """A send that did not happen. `permanent`: retrying cannot help; `leader_gone`: because

@@ -143,21 +143,22 @@ class KnownFiles:
     def __post_init__(self) -> None:
         self._folder = str(self.folder)
 
-    def _name_in_folder(self, path: Path) -> str | None:
-        # By string: Path.parent builds a new Path, several microseconds on every turn.
+    def name_in_folder(self, path: Path) -> str | None:
+        """The file's name if it lies in this folder. By string: Path.parent builds a new Path,
+        several microseconds on every turn."""
         folder, name = os.path.split(path)
         return name if folder == self._folder else None
 
     def covers(self, path: Path) -> bool:
-        return self._name_in_folder(path) is not None
+        return self.name_in_folder(path) is not None
 
     def absent(self, path: Path) -> bool:
-        name = self._name_in_folder(path)
+        name = self.name_in_folder(path)
         return name is not None and name not in self.names
 
     def update(self, writes: Writes) -> None:
         for path, data in writes.items():
-            name = self._name_in_folder(path)
+            name = self.name_in_folder(path)
             if name is None:
                 continue
             if data is None:

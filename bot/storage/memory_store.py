@@ -52,3 +52,6 @@ class InMemoryUserStore:
 
     async def save_extra(self, key: UserKey, name: str, value: dict[str, Any]) -> None:
         self._extras.setdefault(key, {})[name] = copy.deepcopy(value)
+
+    async def stored_hashes(self) -> frozenset[str]:
+        return frozenset(key.hashed for key in self._states.keys() | self._extras.keys())

@@ -110,7 +110,19 @@ class TinyDBUserStore:
     async def save_extra(self, key: UserKey, name: str, value: dict[str, Any]) -> None:
         await self.committer.run(partial(self._save_extra, key, name, value))
 
+    async def stored_hashes(self) -> frozenset[str]:
+        result: frozenset[str] = await self.committer.run(self._stored_hashes)
+        return result
+
     # ---------------------------------------------------------------- on the storage thread
+
+    def _stored_hashes(self, batch: Batch) -> frozenset[str]:
+        """Files on disk (as this process knows them, or listed) and those the journal holds;
+        a file is named after its leader's hashed key."""
+        known = batch.known if batch.known is not None else KnownFiles.listed(self.folder)
+        names = set(known.names)
+        names.update(filter(None, map(known.name_in_folder, batch.pending)))
+        return frozenset(name.removesuffix(".json") for name in names if name.endswith(".json"))
 
     def _file(self, key: UserKey, batch: Batch) -> "LeaderFile":
         """The leader's file as staged in this batch or on disk; empty if there is none."""

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -215,6 +216,23 @@ async def test_the_writing_process_knows_new_leaders_without_asking_the_disk(
     read.clear()
     assert await store.load(known) is None
     assert read == []
+    store.close()
+    other.close()
+
+
+async def test_stored_hashes_include_files_the_journal_still_holds(tmp_path: Path) -> None:
+    store = TinyDBUserStore(tmp_path)
+    committer = store.committer
+    on_disk, journalled = UserKey.console("on-disk"), UserKey.console("journalled")
+    await store.save(on_disk, UserState(), expected_version=0)
+    save = partial(store._save, journalled, UserState(), 0)
+    run_batch([save], tmp_path, committer.pending, committer.journal, committer.known, defer=True)
+    assert not store.path_for(journalled).exists()  # in the journal only, for now
+    assert await store.stored_hashes() == {on_disk.hashed, journalled.hashed}
+    other = TinyDBUserStore(tmp_path)  # not the owner: lists the folder
+    assert await other.stored_hashes() == {on_disk.hashed}
+    await store.delete(on_disk)
+    assert await store.stored_hashes() == {journalled.hashed}
     store.close()
     other.close()
 

@@ -113,3 +113,14 @@ async def test_many_leaders_at_once_keep_their_own_state(store: UserStore) -> No
         loaded = await store.load(key)
         assert loaded is not None
         assert loaded.profile.display_name == key.user
+
+
+async def test_stored_hashes_name_every_stored_leader_and_no_forgotten_one(
+    store: UserStore,
+) -> None:
+    assert await store.stored_hashes() == frozenset()
+    await store.save(ALICE, UserState(), expected_version=0)
+    await store.save_extra(BOB, "teams", {"ref": "x"})  # channel data alone counts too
+    assert await store.stored_hashes() == {ALICE.hashed, BOB.hashed}
+    await store.delete(ALICE)
+    assert await store.stored_hashes() == {BOB.hashed}

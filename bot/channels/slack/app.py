@@ -38,7 +38,7 @@ from bot.ports import DeliveryError
 from bot.running import RunningTasks
 from bot.schedules.model import INACTIVE
 from bot.services.conversations import SORRY
-from dialogs.model import ChoiceMade, CommandGiven, Event, Say, UserText
+from dialogs.model import ChoiceMade, CommandGiven, Event, ForgetConfirmed, Say, UserText
 
 logger = logging.getLogger("peercoach.slack")
 CHOICE_ACTIONS = re.compile(r"^(pc_choice_\d+|pc_select)$")
@@ -67,7 +67,9 @@ class SlackChannel:
         self.notifier: SlackNotifier | None = None
         self._socket: Any = None
         self._seen: OrderedDict[str, float] = OrderedDict()
-        self._known: set[UserKey] = set()  # users whose time zone was read this run
+        # Hashed keys of leaders past their first contact: stored at start, or whose profile
+        # users.info gave this run. Anyone else's next message is a first contact.
+        self._contacted: set[str] = set()
         self._running = RunningTasks()  # bolt does not track its listeners
 
     async def start(self) -> None:
@@ -75,6 +77,7 @@ class SlackChannel:
         self.session = new_session()
         self.client = make_client(self.settings.bot_token, self.settings.api_url, self.session)
         await self.client.auth_test()  # a bad token fails the start, not the first message
+        self._contacted = set(await self.deps.users.stored_hashes())
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=self.settings.signing_secret,
@@ -341,6 +344,8 @@ class SlackChannel:
                 if update is not None and reply.messages:
                     await self._mark_chosen(*update)
                 await post(self._client(), channel, reply)
+            if any(isinstance(effect, ForgetConfirmed) for effect in reply.effects):
+                self._contacted.discard(key.hashed)  # should they come back: a first contact
         except DeliveryError as error:
             redeliver = None if error.permanent else self.deps.redeliver
             log(
@@ -405,14 +410,17 @@ class SlackChannel:
             )
 
     async def _platform(self, key: UserKey) -> PlatformInfo | None:
-        """The leader's time zone and name from users.info, once per leader per run."""
-        if key in self._known:
+        """The leader's time zone and name from users.info at first contact (`user_change`
+        keeps them current after that), so not again after a restart: a morning's first DMs
+        after a deploy would each cost a call, and users.info is rate limited. A call that
+        fails is tried again with their next message."""
+        if key.hashed in self._contacted:
             return None
         try:
             info = await self._client().users_info(user=key.user)
         except CALL_ERRORS:
             return None
-        self._known.add(key)
+        self._contacted.add(key.hashed)
         return _platform_of(info.get("user") or {})
 
     async def _dm(self, key: UserKey) -> str:

@@ -68,6 +68,40 @@ async def test_a_whole_dialogue_by_dms_and_button_clicks(world: SlackWorld) -> N
     assert state.history[-1].outcome == "completed"
 
 
+async def test_users_info_is_asked_at_first_contact_only_even_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    async with slack_world(tmp_path, clock) as before:
+        before.fake.set_user(ANN, tz="America/New_York")
+        await before.dm(ANN, "hello")
+        await before.dm(ANN, "hello again")
+        assert len(before.fake.calls_to("users.info")) == 1
+    async with slack_world(tmp_path, clock) as after:  # the same data folder, a new process
+        after.fake.set_user(ANN, tz="Asia/Kolkata")  # user_change keeps it current, not a DM
+        after.fake.set_user("U0BOB", tz="Europe/Paris")
+        await after.dm(ANN, "back again")
+        await after.dm("U0BOB", "hello")
+        assert [c.params["user"] for c in after.fake.calls_to("users.info")] == ["U0BOB"]
+        ann = await after.app.users.load(after.key(ANN))
+        assert ann is not None
+        assert ann.profile.timezone == "America/New_York"
+
+
+async def test_a_leader_who_was_forgotten_is_a_first_contact_again(world: SlackWorld) -> None:
+    world.fake.set_user(ANN, tz="America/New_York")
+    await world.dm(ANN, "hello")
+    await world.dm(ANN, "forget me")
+    await world.click(ANN, "Yes, delete everything")
+    assert await world.app.users.load(world.key(ANN)) is None
+    world.fake.set_user(ANN, tz="Asia/Kolkata")  # moved while away
+    await world.dm(ANN, "hello")
+    assert len(world.fake.calls_to("users.info")) == 2
+    state = await world.app.users.load(world.key(ANN))
+    assert state is not None
+    assert state.profile.timezone == "Asia/Kolkata"
+
+
 async def test_a_second_click_on_the_same_buttons_does_nothing(world: SlackWorld) -> None:
     await world.dm(ANN, "hello")
     message = copy.deepcopy(world.last_message(ANN))
