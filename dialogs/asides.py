@@ -4,9 +4,9 @@ each kind knows how to ask again, take a button and take typed text."""
 from datetime import datetime
 
 from dialogs import followups, nudging, onboarding, runner, texts
-from dialogs.content_model import Content, Dialogue
+from dialogs.content_model import Content, Dialogue, Theme
 from dialogs.draft import Draft
-from dialogs.matching import match_choice
+from dialogs.matching import match_choice, normalise, normalised_phrase
 from dialogs.model import (
     Aside,
     Choice,
@@ -25,6 +25,7 @@ from dialogs.model import (
 from dialogs.timetext import parse_clock
 
 CARRY_ON = "carry_on"
+ALL = "all"  # from one theme's menu to every conversation
 
 
 def present(draft: Draft, content: Content, aside: Aside) -> None:
@@ -32,8 +33,16 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
     match aside:
         case OnboardingAside():
             onboarding.present(draft, content, aside)
-        case MenuAside():
-            draft.ask(texts.MENU, menu_choices(draft, content), topic="menu")
+        case MenuAside(theme=theme_id):
+            theme = content.theme(theme_id) if theme_id else None
+            if theme is None:
+                draft.ask(texts.MENU, menu_choices(draft, content), topic="menu")
+            else:
+                choices = (
+                    *menu_choices(draft, content, theme.id),
+                    Choice(ALL, texts.ALL_CONVERSATIONS),
+                )
+                draft.ask(texts.THEME_MENU.format(theme=theme.title), choices, topic="menu")
         case SuggestAside(dialogue=dialogue_id):
             dialogue = content.dialogue(dialogue_id)
             if dialogue is None:
@@ -101,8 +110,8 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             nudging.reflect(draft, content, aside.delivery, said, at)
         case FollowUpAside(stage="learned"):
             followups.learned(draft, aside, said, at)
-        case MenuAside():
-            found = find_in_menu(draft, content, said)
+        case MenuAside(theme=theme):
+            found = find_in_menu(draft, content, said, theme)
             if found is not None:
                 runner.begin(draft, found, at)
                 return
@@ -111,6 +120,19 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
         case _:
             draft.say(texts.DIDNT_CATCH)
             present(draft, content, aside)
+
+
+def theme_named(content: Content, said: str) -> Theme | None:
+    """A theme named whole, by its title or its id ("start resilience", "start challenging
+    behaviour"); not by number, which names a conversation of the menu."""
+    wanted = normalise(said)
+    for theme in content.themes:
+        if wanted in (
+            normalised_phrase(theme.title),
+            normalised_phrase(theme.id.replace("-", " ")),
+        ):
+            return theme
+    return None
 
 
 def wants_text(aside: Aside, said: str) -> bool:
@@ -122,11 +144,12 @@ def wants_text(aside: Aside, said: str) -> bool:
     )
 
 
-def menu_choices(draft: Draft, content: Content) -> tuple[Choice, ...]:
-    """Dialogues of the leader's themes first; 'carry on' first when one is in progress."""
+def menu_choices(draft: Draft, content: Content, theme: str | None = None) -> tuple[Choice, ...]:
+    """Dialogues of the leader's themes first (or of `theme` only); 'carry on' first when one
+    is in progress."""
     chosen = draft.state.profile.themes
     ordered = sorted(
-        content.dialogues,
+        (d for d in content.dialogues if theme is None or d.theme == theme),
         key=lambda d: (d.theme not in chosen, [t.id for t in content.themes].index(d.theme)),
     )
     choices = [Choice(d.id, d.title) for d in ordered]
@@ -149,6 +172,10 @@ def resume(draft: Draft, content: Content, lead: str = texts.BACK_TO) -> None:
 
 def _menu_choice(draft: Draft, content: Content, choice: str, at: datetime) -> None:
     draft.update(aside=None, awaiting=None)
+    if choice == ALL:
+        draft.update(aside=MenuAside())
+        present(draft, content, MenuAside())
+        return
     if choice == CARRY_ON:
         resume(draft, content)
         return
@@ -189,9 +216,11 @@ def _safety_choice(draft: Draft, content: Content, choice: str, at: datetime) ->
         draft.say(texts.NOT_NOW)
 
 
-def find_in_menu(draft: Draft, content: Content, said: str) -> Dialogue | None:
+def find_in_menu(
+    draft: Draft, content: Content, said: str, theme: str | None = None
+) -> Dialogue | None:
     """A dialogue named in typed text: its menu number, its title, or words of its id."""
-    listed = [c for c in menu_choices(draft, content) if c.id != CARRY_ON]
+    listed = [c for c in menu_choices(draft, content, theme) if c.id != CARRY_ON]
     options = [(c.label, c.id, c.id.split(".", 1)[-1].replace("-", " ")) for c in listed]
     index = match_choice(said, options)
     return content.dialogue(listed[index].id) if index is not None else None

@@ -343,6 +343,11 @@ def _after_aside(draft: Draft, content: Content) -> None:
 
 
 def _start_named(draft: Draft, content: Content, query: str, at: datetime) -> None:
+    theme = asides.theme_named(content, query)
+    if theme is not None:  # "start resilience": that theme's conversations to choose from
+        draft.update(aside=MenuAside(theme=theme.id))
+        asides.present(draft, content, MenuAside(theme=theme.id))
+        return
     found = asides.find_in_menu(draft, content, query) or routing.suggest(query, content.dialogues)
     if found is None:
         draft.say(f"I couldn't find a conversation called “{runner.shorten(query, 40)}”.")

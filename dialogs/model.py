@@ -111,6 +111,7 @@ class OnboardingAside:
 @dataclass(frozen=True)
 class MenuAside:
     kind: Literal["menu"] = "menu"
+    theme: str | None = None  # only this theme's conversations ("start resilience")
 
 
 @dataclass(frozen=True)

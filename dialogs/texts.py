@@ -1,7 +1,7 @@
 """Fixed wording of the conversation (coaching content itself lives in content/)."""
 
 HELP = """Here is what you can type:
-• **start** – pick a three-minute coaching conversation
+• **start** – pick a three-minute coaching conversation (**start resilience**: one theme's)
 • **nudge** – get a reflective nudge now
 • **journal** – your recent reflections and commitments
 • **schedule** – when your nudges come
@@ -18,6 +18,8 @@ UNSURE = (
 SUGGEST = "That sounds like a good fit for **{title}** ({minutes} minutes): {summary} Shall we?"
 SUGGEST_CHOICES = (("yes", "Yes, let's start"), ("menu", "Show me others"), ("no", "Not now"))
 MENU = "Which conversation would you like? Each takes about three minutes."
+THEME_MENU = "Conversations on **{theme}**, about three minutes each. Which would you like?"
+ALL_CONVERSATIONS = "All conversations"
 CARRY_ON_LABEL = "Carry on: {title}"
 NOT_NOW = "No problem. I'm here when you want me."
 DIDNT_CATCH = "I didn't catch which one you meant. Pick one of these, or type its number:"

@@ -50,7 +50,7 @@ def rich_state() -> UserState:
         dialogue=DialogueProgress(
             "influence.stakeholder-map", "person", AT, AT, (("change", "a joint discharge hub"),)
         ),
-        aside=MenuAside(),
+        aside=MenuAside(theme="influence"),
         reflections=(Reflection("r1", AT, "first thought", "influence"),),
         commitments=(Commitment("c2", AT, "ask Priya", AT.date() + timedelta(days=5)),),
     )

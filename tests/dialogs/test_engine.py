@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from dialogs import texts
+from dialogs import runner, texts
 from dialogs.content_model import Content
 from dialogs.model import (
     Ask,
@@ -246,6 +246,43 @@ def test_start_with_a_name_opens_that_dialogue(content: Content) -> None:
     chat.say("start energy")
     assert chat.state.dialogue is not None
     assert chat.state.dialogue.dialogue == "resilience.energy-audit"
+
+
+@pytest.mark.parametrize(
+    "named", ["resilience", "Resilience and energy", "challenging behaviour", "wicked problems"]
+)
+def test_start_with_a_theme_lists_that_themes_conversations(content: Content, named: str) -> None:
+    chat = Chat(content, onboarded())
+    chat.say(f"start {named}")
+    theme = next(
+        t for t in content.themes if named.lower() in (t.title.lower(), t.id.replace("-", " "))
+    )
+    own = [d.title for d in content.dialogues if d.theme == theme.id]
+    assert own
+    assert theme.title in chat.text()
+    assert chat.labels() == [*own, texts.ALL_CONVERSATIONS]
+    assert chat.state.dialogue is None  # nothing started yet
+
+
+def test_a_themes_menu_is_numbered_as_shown_and_leads_to_all(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start resilience")
+    second = chat.labels()[1]
+    chat.say("2")  # the second of this menu, not of the whole list
+    assert chat.state.dialogue is not None
+    assert runner.title_of(content, chat.state.dialogue.dialogue) == second
+    chat.say("stop")
+    chat.say("start resilience")
+    chat.press(texts.ALL_CONVERSATIONS)
+    assert chat.labels() == [d.title for d in sorted_for_menu(content)]
+
+
+def sorted_for_menu(content: Content) -> list[object]:
+    """Every dialogue, in the order of the full menu for a leader with the core themes."""
+    chat = Chat(content, onboarded())
+    chat.say("start")
+    titles = chat.labels()
+    return [next(d for d in content.dialogues if d.title == t) for t in titles]
 
 
 # ------------------------------------------------------------------ safety and privacy
