@@ -35,7 +35,6 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bench.common import BenchResult
 from bench.processes import (
@@ -73,10 +72,6 @@ class _ConnectorOnPort(FakeBotConnector):
     def __init__(self, port: int) -> None:
         super().__init__()
         self.port = port
-
-    async def start(self) -> None:
-        self._server = TestServer(self._app(), host="127.0.0.1", port=self.port)
-        await self._server.start_server()
 
 
 def _status_app(fake: FakeBotConnector) -> web.Application:

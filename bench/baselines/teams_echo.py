@@ -6,14 +6,15 @@ Serve it on 127.0.0.1 only, and point inbound activities' serviceUrl at a FakeBo
 """
 
 import logging
+from typing import Any
 
 from aiohttp import web
+from microsoft_agents.activity import TurnContextProtocol
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
     ActivityHandler,
     AnonymousTokenProvider,
     ConnectionManager,
-    TurnContext,
 )
 
 # Warns "App ID is not provided ..." on every anonymous turn; formatting it costs time.
@@ -23,7 +24,7 @@ _PER_TURN_WARNING_LOGGER = "microsoft_agents.hosting.core.connector.client.user_
 class EchoBot(ActivityHandler):
     """Sends every message's text straight back."""
 
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
+    async def on_message_activity(self, turn_context: TurnContextProtocol[Any]) -> None:
         await turn_context.send_activity(turn_context.activity.text or "")
 
 

@@ -9,13 +9,14 @@ from aiohttp.test_utils import TestServer
 
 class LocalServer:
     _server: TestServer | None = None
+    port = 0  # a free one; a subclass may fix it (references must stay valid across runs)
 
     def _app(self) -> web.Application:
         """The fake's routes."""
         raise NotImplementedError
 
     async def start(self) -> Self:
-        self._server = TestServer(self._app(), host="127.0.0.1", port=0)
+        self._server = TestServer(self._app(), host="127.0.0.1", port=self.port)
         await self._server.start_server()
         return self
 

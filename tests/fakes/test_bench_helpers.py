@@ -11,10 +11,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bench.combined_fake import Seen
 from bench.common import BenchResult
 from bench.processes import error_kinds
+from bench.teams_turns import _ConnectorOnPort
 from bot.channels.slack.notifier import ChannelPacer, SlackNotifier, post
 from bot.domain import Reply, UserKey
 from bot.storage.memory_store import InMemoryUserStore
 from dialogs.model import Say
+from tests.bot.test_serve import free_port
 from tests.fakes.slack_api import FakeSlackApi
 
 
@@ -77,3 +79,12 @@ async def test_the_combined_fake_tells_a_reply_from_a_nudge_as_the_app_sends_the
 
     assert [key for key, _ in report["deliveries"]] == ["k3f9qa@2026-11-30T08:30Z"]
     assert report["calls"]["chat.postMessage"] == 2
+
+
+async def test_the_teams_benchmarks_connector_serves_on_its_fixed_port() -> None:
+    port = free_port()
+    async with _ConnectorOnPort(port) as fake:  # `as` gives the fake itself, started
+        assert fake.url == f"http://127.0.0.1:{port}/"
+        async with aiohttp.ClientSession() as http, http.get(fake.url + "v3/nothing"):
+            pass
+        assert [r.path for r in fake.requests] == ["/v3/nothing"]  # recorded, as the bench reads
