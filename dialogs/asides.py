@@ -22,7 +22,6 @@ from dialogs.model import (
     ServiceAside,
     SuggestAside,
 )
-from dialogs.timetext import parse_clock
 
 CARRY_ON = "carry_on"
 ALL = "all"  # from one theme's menu to every conversation
@@ -135,13 +134,10 @@ def theme_named(content: Content, said: str) -> Theme | None:
     return None
 
 
-def wants_text(aside: Aside, said: str) -> bool:
-    """Typed text this aside reads itself before any button matching (a time like 8:30)."""
-    return (
-        isinstance(aside, OnboardingAside)
-        and aside.stage == "time"
-        and parse_clock(said) is not None
-    )
+def wants_text(content: Content, aside: Aside, said: str) -> bool:
+    """Typed text this aside reads itself before any button matching (a time like 8:30, or
+    several themes at once)."""
+    return isinstance(aside, OnboardingAside) and onboarding.wants_text(content, aside, said)
 
 
 def menu_choices(draft: Draft, content: Content, theme: str | None = None) -> tuple[Choice, ...]:

@@ -132,7 +132,7 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     if aside is not None:
         awaiting = draft.state.awaiting
         picked = None
-        if awaiting is not None and not asides.wants_text(aside, said):
+        if awaiting is not None and not asides.wants_text(content, aside, said):
             picked = _typed_choice(said, awaiting.choices)
         if picked is not None:
             asides.choose(draft, content, aside, picked, at)

@@ -63,16 +63,29 @@ def choose(draft: Draft, content: Content, aside: OnboardingAside, choice: str) 
         _finish(draft, content, aside.themes, None if choice == NO_NUDGES else choice)
 
 
-def text(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> None:
-    """Typed answers: several theme numbers at once, or a time such as 7:45."""
+def wants_text(content: Content, aside: OnboardingAside, said: str) -> bool:
+    """What the set-up reads itself before matching one button: a time at the time question,
+    or, at the theme questions, several themes ("influence and resilience" is two themes, not
+    a loose match for one button) or a time (the leader has chosen enough and moved on)."""
+    if aside.stage == "time":
+        return parse_clock(said) is not None
     if aside.stage in ("themes", "more_themes"):
-        offered = _theme_choices(content, () if aside.stage == "themes" else aside.themes)
-        many = numbers_in(said, len(offered))
-        picked = (
-            _themes_named(said, content) if many is None else [offered[n - 1].id for n in many]
+        return len(_typed_themes(content, aside, said)) > 1 or (
+            aside.stage == "more_themes" and parse_clock(said) is not None
         )
+    return False
+
+
+def text(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> None:
+    """Typed answers: several themes at once (numbers or names), or a time such as 7:45."""
+    if aside.stage in ("themes", "more_themes"):
+        picked = _typed_themes(content, aside, said)
         if picked:
             _after_themes(draft, content, (*aside.themes, *picked), done=len(picked) > 1)
+            return
+        clock = parse_clock(said) if aside.stage == "more_themes" else None
+        if clock is not None:  # "08:30" when asked for another theme: enough themes, then
+            _finish(draft, content, aside.themes, clock)
             return
     elif aside.stage == "time":
         clock = parse_clock(said)
@@ -84,6 +97,12 @@ def text(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> N
         return
     draft.say(texts.DIDNT_CATCH)
     present(draft, content, aside)
+
+
+def _typed_themes(content: Content, aside: OnboardingAside, said: str) -> list[str]:
+    offered = _theme_choices(content, () if aside.stage == "themes" else aside.themes)
+    many = numbers_in(said, len(offered))
+    return _themes_named(said, content) if many is None else [offered[n - 1].id for n in many]
 
 
 def _after_themes(draft: Draft, content: Content, themes: tuple[str, ...], *, done: bool) -> None:

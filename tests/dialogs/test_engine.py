@@ -70,6 +70,30 @@ def test_onboarding_accepts_several_numbers_and_a_typed_time(content: Content) -
     assert chat.state.profile.nudge_time == "07:45"
 
 
+@pytest.mark.parametrize(
+    "typed", ["influence and resilience", "Influence without authority, resilience"]
+)
+def test_onboarding_takes_several_themes_by_name(content: Content, typed: str) -> None:
+    chat = Chat(content)
+    chat.say("hi")
+    chat.press("Set up now")
+    chat.say(typed)  # two themes, not a loose match for the one button "Resilience and energy"
+    assert chat.labels()[-1] == "No nudges for now"  # on to the time
+    chat.say("08:30")
+    assert chat.state.profile.themes == ("influence", "resilience")
+
+
+def test_a_time_typed_when_asked_for_another_theme_finishes_the_set_up(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("hi")
+    chat.press("Set up now")
+    chat.press("Resilience and energy")
+    chat.say("07:45")
+    assert chat.state.profile.themes == ("resilience",)
+    assert chat.state.profile.nudge_time == "07:45"
+    assert chat.state.aside is None
+
+
 def test_a_bad_time_is_explained_with_an_example(content: Content) -> None:
     chat = Chat(content)
     chat.say("hi")
