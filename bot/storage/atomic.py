@@ -135,10 +135,6 @@ def read_json(path: Path) -> Any | None:
     return decode_json(path, raw)
 
 
-# orjson: every turn reads and writes a leader's file on the storage thread, and it parses and
-# writes these a few times faster than the json module, the same bytes (compact UTF-8).
-
-
 def decode_json(path: Path, raw: bytes | None) -> Any | None:
     """Parsed JSON content of `path`; None for no content; CorruptDataError if unparsable."""
     if raw is None:
@@ -150,7 +146,8 @@ def decode_json(path: Path, raw: bytes | None) -> Any | None:
 
 
 def encode_json(data: Any) -> bytes:
-    """Compact UTF-8 JSON, as json.dumps(ensure_ascii=False, separators=(",", ":")) gives."""
+    """Compact UTF-8 JSON: the bytes json.dumps(ensure_ascii=False, separators=(",", ":"))
+    gives, several times faster (orjson; every turn writes a leader's file, and reads it)."""
     return orjson.dumps(data)
 
 
