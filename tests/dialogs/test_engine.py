@@ -43,9 +43,7 @@ def test_first_message_gets_welcome_privacy_notice_and_setup_question(content: C
 
 
 def test_onboarding_by_buttons_stores_themes_and_time(content: Content) -> None:
-    chat = Chat(content)
-    chat.say("hi")
-    chat.press("Set up now")
+    chat = in_setup(content)
     chat.press("Resilience and energy")
     assert "That's enough" in chat.labels()
     chat.press("Influence without authority")
@@ -57,6 +55,14 @@ def test_onboarding_by_buttons_stores_themes_and_time(content: Content) -> None:
     assert profile.onboarded
     assert PreferencesChanged() in turn.effects
     assert "08:00" in chat.text()
+
+
+def in_setup(content: Content) -> Chat:
+    """A new leader who has just chosen "Set up now"."""
+    chat = Chat(content)
+    chat.say("hi")
+    chat.press("Set up now")
+    return chat
 
 
 def test_onboarding_accepts_several_numbers_and_a_typed_time(content: Content) -> None:
@@ -74,9 +80,7 @@ def test_onboarding_accepts_several_numbers_and_a_typed_time(content: Content) -
     "typed", ["influence and resilience", "Influence without authority, resilience"]
 )
 def test_onboarding_takes_several_themes_by_name(content: Content, typed: str) -> None:
-    chat = Chat(content)
-    chat.say("hi")
-    chat.press("Set up now")
+    chat = in_setup(content)
     chat.say(typed)  # two themes, not a loose match for the one button "Resilience and energy"
     assert chat.labels()[-1] == "No nudges for now"  # on to the time
     chat.say("08:30")
@@ -84,9 +88,7 @@ def test_onboarding_takes_several_themes_by_name(content: Content, typed: str) -
 
 
 def test_a_time_typed_when_asked_for_another_theme_finishes_the_set_up(content: Content) -> None:
-    chat = Chat(content)
-    chat.say("hi")
-    chat.press("Set up now")
+    chat = in_setup(content)
     chat.press("Resilience and energy")
     chat.say("07:45")
     assert chat.state.profile.themes == ("resilience",)
@@ -95,9 +97,7 @@ def test_a_time_typed_when_asked_for_another_theme_finishes_the_set_up(content: 
 
 
 def test_a_bad_time_is_explained_with_an_example(content: Content) -> None:
-    chat = Chat(content)
-    chat.say("hi")
-    chat.press("Set up now")
+    chat = in_setup(content)
     chat.press("Influence without authority")
     chat.press("That's enough")
     chat.say("after lunch")
