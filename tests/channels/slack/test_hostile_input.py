@@ -66,6 +66,11 @@ REQUESTS = {
         "",
         200,
     ),
+    "JSON nested deeper than any parser recurses": (
+        "[" * 200_000 + "]" * 200_000,
+        "application/json",
+        400,
+    ),
     "a DM without a channel": (
         event_body({k: v for k, v in message_im(ANN, "hi").items() if k != "channel"}),
         "",
