@@ -121,6 +121,7 @@ async def test_uninstall_pauses_the_leaders_schedules(world: TeamsWorld) -> None
         b' "timestamp": "not a time"}',
         b'{"type": "message", "conversation": {"id": "x"}, "serviceUrl": "http://127.0.0.1:9/",'
         b' "from": "not an account"}',
+        b"[" * 200_000 + b"]" * 200_000,  # deeper than any parser recurses
     ],
 )
 async def test_bodies_that_are_not_activities_get_400(world: TeamsWorld, body: bytes) -> None:
