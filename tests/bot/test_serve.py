@@ -6,22 +6,15 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from datetime import time as dt_time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.schedules.model import NudgeSchedule
 from bot.storage.journal import Journal
-from bot.wiring import build_app
-from dialogs.recurrence import parse_days
-from tests.conftest import CONTENT_DIR
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
+from tests.schedules.fanout_process import setup
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-test-secret"
@@ -240,31 +233,6 @@ async def test_health_is_503_with_the_reason_while_storage_cannot_be_written(
 LEADERS = 6
 
 
-async def schedules_due_now(data_dir: Path, team: str) -> None:
-    """Before `serve` starts: LEADERS Slack leaders with a nudge due a minute ago."""
-    now = datetime.now(UTC)
-    due = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
-    app = build_app(Settings(data_dir=data_dir, content_dir=CONTENT_DIR), SystemClock())
-    await app.open()
-    await app.schedules.put_schedules(
-        *(
-            NudgeSchedule(
-                id=f"s{i}",
-                user=f"slack:{team}:U0LEADER{i}",
-                themes=("influence",),
-                days=parse_days("daily"),
-                at=dt_time(due.hour, due.minute),
-                timezone="UTC",
-                created_by="console:coach",
-                created_at=now,
-            )
-            for i in range(LEADERS)
-        )
-    )
-    await app.ledger.tick(due - timedelta(minutes=5))  # the server was last up before this
-    await app.close()
-
-
 def delivery_keys(fake: FakeSlackApi) -> list[str]:
     return [
         str(call.params["metadata"]["event_payload"]["delivery"])
@@ -277,7 +245,8 @@ async def test_sigterm_lets_deliveries_in_flight_finish_and_nothing_is_sent_twic
     tmp_path: Path, port: int
 ) -> None:
     async with FakeSlackApi() as fake:
-        await schedules_due_now(tmp_path, fake.team_id)
+        # LEADERS Slack leaders with a nudge due a minute ago, the server down since
+        await setup(tmp_path, LEADERS, user=f"slack:{fake.team_id}:U0LEADER{{i}}")
         fake.delay("chat.postMessage", 1.0)  # every nudge is in flight when SIGTERM comes
         env = {
             **BASE_ENV,
