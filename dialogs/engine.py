@@ -6,7 +6,17 @@ leader types raises an exception.
 
 from datetime import UTC, datetime
 
-from dialogs import asides, followups, journal, nudging, onboarding, routing, runner, texts
+from dialogs import (
+    asides,
+    followups,
+    journal,
+    nudging,
+    onboarding,
+    routing,
+    runner,
+    signposting,
+    texts,
+)
 from dialogs.commands import (
     SERVICE_COMMANDS,
     Command,
@@ -40,7 +50,6 @@ from dialogs.model import (
     NudgeAside,
     NudgeDue,
     PreferencesChanged,
-    SafetyAside,
     ServiceAnswered,
     ServiceAside,
     ServiceNotice,
@@ -53,7 +62,7 @@ from dialogs.model import (
     UserText,
 )
 from dialogs.recurrence import quiet_until
-from dialogs.screening import holds_nhs_number, printable, signals_distress
+from dialogs.screening import distress, holds_nhs_number, printable
 from dialogs.timetext import local_date, long_date
 
 MAX_TEXT = 10_000
@@ -118,8 +127,9 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     if holds_nhs_number(said):
         draft.say(texts.NHS_NUMBER)  # and nothing of the message is kept
         return
-    if signals_distress(said, content.safety.phrases):
-        _signpost(draft, content)
+    found = distress(said, content.safety)
+    if found is not None:  # nothing of the message is kept, so nothing can quote it later
+        signposting.signpost(draft, content, found.level, at)
         return
     _expire(draft, content, at)
     parsed = parse_command(said)
@@ -155,6 +165,10 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
 
 def _on_command_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     """A slash command or menu button: always a command, never an answer."""
+    found = distress(text, content.safety)
+    if found is not None:  # e.g. `/peercoach start i cant cope`: never echoed back
+        signposting.signpost(draft, content, found.level, at)
+        return
     parsed = parse_command(text)
     _expire(draft, content, at)
     if _first_contact(draft, content, at, command=parsed or CommandError("", "")):
@@ -218,11 +232,16 @@ def _on_session(draft: Draft, content: Content, at: datetime) -> None:
 
 def _held(draft: Draft, at: datetime, *, scheduled: bool) -> bool:
     """Whether something due now must not go out: nudges are withheld while the leader has
-    paused them; anything unprompted waits for the end of their quiet hours."""
+    paused them, and on a day they were signposted to support or checked in with (a nudge
+    that arrives as if nothing happened jars); anything unprompted waits for the end of their
+    quiet hours."""
     profile = draft.state.profile
     today = local_date(at, profile.timezone)
     if scheduled and profile.paused and (not profile.paused_until or today < profile.paused_until):
         draft.effect(DeliveryWithheld("paused"))
+        return True
+    if scheduled and profile.signposted_on == today:
+        draft.effect(DeliveryWithheld("held for today"))
         return True
     if profile.quiet_hours:
         until = quiet_until(at, profile.quiet_hours, profile.timezone)
@@ -380,18 +399,6 @@ def _nudge_now(draft: Draft, content: Content, at: datetime) -> None:
         return
     draft.update(aside=None)
     nudging.deliver(draft, content, draft.next_id("now-"), draft.state.profile.themes, at)
-
-
-def _signpost(draft: Draft, content: Content) -> None:
-    """Distress: stop coaching, say so kindly, show support contacts; nothing is pushed."""
-    safety = content.safety
-    contacts = "\n".join(f"• **{c.name}**: {c.detail}" for c in safety.contacts)
-    draft.say(f"{safety.message}\n{contacts}")
-    if draft.state.dialogue is not None:
-        draft.update(aside=SafetyAside())
-        asides.present(draft, content, SafetyAside())
-    else:
-        draft.update(aside=None, awaiting=None)
 
 
 def _expire(draft: Draft, content: Content, at: datetime) -> None:

@@ -87,7 +87,7 @@ def test_broken_content_is_reported_in_full_with_file_line_and_fix(
 def test_load_content_raises_with_every_error() -> None:
     with pytest.raises(ContentError) as raised:
         load_content(ROOT / "tests/fixtures/broken_content")
-    assert len([p for p in raised.value.problems if p.severity == "error"]) == 15
+    assert len([p for p in raised.value.problems if p.severity == "error"]) == 19
 
 
 def copy_of_content(tmp_path: Path) -> Path:
@@ -121,8 +121,8 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 def test_yes_and_no_stay_words(tmp_path: Path) -> None:
     folder = copy_of_content(tmp_path)
     path = folder / "safety.yaml"
-    path.write_text(path.read_text().replace("phrases:\n", "phrases:\n  - no\n  - yes\n", 1))
+    path.write_text(path.read_text().replace("crisis:\n", "crisis:\n  - no\n  - yes\n", 1))
     content, problems = check_content(folder)
     assert problems == []
     assert content is not None
-    assert {"no", "yes"} <= set(content.safety.phrases)
+    assert {"no", "yes"} <= {p.text for p in content.safety.screener.crisis}
