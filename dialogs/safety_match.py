@@ -8,7 +8,7 @@ matched, so tests and people can see why; the text itself is never kept or logge
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -88,30 +88,42 @@ def single_folds(same: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 @dataclass
 class Screener:
-    """Patterns of each level compiled once per content load; `screen()` runs per message."""
+    """Patterns of each level compiled once per content load; `screen()` runs per message.
+
+    Each pattern is filed under the words of its anchor (its slot of longest words, which
+    are the rarest), so a message wakes only the few patterns whose anchor it holds; what a
+    typed word stands for is worked out once per distinct word and remembered."""
 
     settings: MatchSettings
     crisis: tuple[Pattern, ...]
     concern: tuple[Pattern, ...]
     ordinary: tuple[Pattern, ...]
-    _single: dict[str, str] = field(default_factory=dict)
-    _multi: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    _folds: dict[str, str] = field(default_factory=dict)  # "can not" -> "cant"
+    _fold: re.Pattern[str] | None = None
     _forms: dict[str, set[str]] = field(default_factory=dict)  # form -> words it is
     _slips: dict[str, set[str]] = field(default_factory=dict)  # deletion -> forms
     _slip_forms: set[str] = field(default_factory=set)  # forms of words long enough
     _prefixes: tuple[str, ...] = ()
-    _starts: dict[str, list[tuple[Level | None, Pattern]]] = field(default_factory=dict)
+    _rules: list[tuple[Level, Pattern]] = field(default_factory=list)  # crisis first
+    _anchors: dict[str, list[int]] = field(default_factory=dict)  # word -> rule numbers
+    _ordinary_anchors: dict[str, list[int]] = field(default_factory=dict)
     _known: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._fold_tables()
-        words: set[str] = set()
-        for level, patterns in self._levels():
-            for pattern in patterns:
-                for slot in pattern.slots:
-                    words |= slot
-                for word in pattern.slots[0]:
-                    self._starts.setdefault(word, []).append((level, pattern))
+        self._rules = [
+            *(("crisis", p) for p in self.crisis),
+            *(("concern", p) for p in self.concern),
+        ]
+        for number, (_, pattern) in enumerate(self._rules):
+            for word in _anchor(pattern):
+                self._anchors.setdefault(word, []).append(number)
+        for number, pattern in enumerate(self.ordinary):
+            for word in _anchor(pattern):
+                self._ordinary_anchors.setdefault(word, []).append(number)
+        words = {
+            w for p in (*self.crisis, *self.concern, *self.ordinary) for s in p.slots for w in s
+        }
         self._prefixes = tuple(sorted(w for w in words if w.endswith("*")))
         for word in words - set(self._prefixes):
             for form in forms_of(word):
@@ -124,61 +136,45 @@ class Screener:
     def screen(self, text: str) -> Screening | None:
         """The first crisis rule that matches, else the first concern rule, else None."""
         tokens = self.tokens(text)
-        keys = [self._keys_of(t) for t in tokens]
-        found: dict[Level, list[tuple[Pattern, tuple[int, ...]]]] = {"crisis": [], "concern": []}
-        for position, here in enumerate(keys):
-            for word in here:
-                for level, pattern in self._starts.get(word, ()):
-                    if level is None:
-                        continue
-                    hit = _match_at(pattern, keys, tokens, position, frozenset())
-                    if hit is not None:
-                        found[level].append((pattern, hit))
-        if not found["crisis"] and not found["concern"]:
+        known = self._known
+        keys = [k if (k := known.get(t)) is not None else self._keys_of(t) for t in tokens]
+        woken = sorted(_woken(self._anchors, keys))
+        if not woken:
             return None
-        cancelled = self._ordinary_positions(tokens, keys)
-        for level in _LEVELS:
-            for pattern, hit in found[level]:
+        cancelled: set[int] | None = None
+        for number in woken:
+            level, pattern = self._rules[number]
+            for hit in _matches(pattern, keys, tokens, frozenset()):
+                if cancelled is None:
+                    cancelled = self._ordinary_positions(tokens, keys)
                 if cancelled.isdisjoint(hit):
                     return Screening(level, pattern.text)
         return None
 
     def tokens(self, text: str) -> list[str]:
         """Words of the text: lower case, no apostrophes, hyphens split, spellings folded."""
-        raw = normalise(text).replace("'", "").replace("-", " ").split()
-        folded: list[str] = []
-        index = 0
-        while index < len(raw):
-            token = raw[index]
-            for words, canonical in self._multi.get(token, ()):
-                if tuple(raw[index : index + len(words)]) == words:
-                    folded.append(canonical)
-                    index += len(words)
-                    break
-            else:
-                folded.append(self._single.get(token, token))
-                index += 1
-        return folded
+        plain = normalise(text).replace("'", "").replace("-", " ")
+        if self._fold is not None:
+            plain = self._fold.sub(self._folded_word, plain)
+        return plain.split()
 
-    def _levels(self) -> Iterable[tuple[Level | None, tuple[Pattern, ...]]]:
-        return (("crisis", self.crisis), ("concern", self.concern), (None, self.ordinary))
+    def _folded_word(self, found: re.Match[str]) -> str:
+        return self._folds[found.group()]
 
     def _fold_tables(self) -> None:
+        """One regular expression for every other way of writing a word ("can not", "cannot"),
+        longest first, so a message is folded in one pass."""
         for canonical, others in self.settings.same.items():
             for other in others:
-                words = tuple(normalise(other).replace("'", "").split())
-                if len(words) == 1:
-                    self._single[words[0]] = canonical
-                elif words:
-                    self._multi.setdefault(words[0], []).append((words, canonical))
-        for entries in self._multi.values():
-            entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+                words = " ".join(normalise(other).replace("'", "").replace("-", " ").split())
+                if words:
+                    self._folds[words] = canonical
+        if self._folds:
+            spellings = sorted(self._folds, key=len, reverse=True)
+            self._fold = re.compile(r"\b(?:" + "|".join(map(re.escape, spellings)) + r")\b")
 
     def _keys_of(self, token: str) -> frozenset[str]:
         """The pattern words a typed word can stand for; worked out once per distinct word."""
-        known = self._known.get(token)
-        if known is not None:
-            return known
         found = set(self._forms.get(token, ()))
         found.update(p for p in self._prefixes if token.startswith(p[:-1]))
         if not found and self._may_be_slip(token):
@@ -208,16 +204,39 @@ class Screener:
     def _ordinary_positions(self, tokens: list[str], keys: list[frozenset[str]]) -> set[int]:
         """Positions covered by everyday sayings; a match touching one of them is cancelled."""
         covered: set[int] = set()
-        personal = self.settings.personal
-        for position, here in enumerate(keys):
-            for word in here:
-                for level, pattern in self._starts.get(word, ()):
-                    if level is not None:
-                        continue
-                    hit = _match_at(pattern, keys, tokens, position, personal)
-                    if hit is not None:
-                        covered.update(range(hit[0], hit[-1] + 1))
+        for number in _woken(self._ordinary_anchors, keys):
+            for hit in _matches(self.ordinary[number], keys, tokens, self.settings.personal):
+                covered.update(range(hit[0], hit[-1] + 1))
         return covered
+
+
+def _anchor(pattern: Pattern) -> frozenset[str]:
+    """The slot a pattern is filed under: the one whose shortest word is longest."""
+    return max(pattern.slots, key=lambda slot: min(len(w.rstrip("*")) for w in slot))
+
+
+def _woken(anchors: dict[str, list[int]], keys: list[frozenset[str]]) -> set[int]:
+    woken: set[int] = set()
+    for here in keys:
+        for word in here:
+            numbers = anchors.get(word)
+            if numbers:
+                woken.update(numbers)
+    return woken
+
+
+def _matches(
+    pattern: Pattern, keys: list[frozenset[str]], tokens: list[str], stops: frozenset[str]
+) -> list[tuple[int, ...]]:
+    """Every place the pattern matches, by where its first word is."""
+    first = pattern.slots[0]
+    found: list[tuple[int, ...]] = []
+    for start, here in enumerate(keys):
+        if here and not first.isdisjoint(here):
+            hit = _match_at(pattern, keys, tokens, start, stops)
+            if hit is not None:
+                found.append(hit)
+    return found
 
 
 def _match_at(
