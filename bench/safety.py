@@ -21,6 +21,7 @@ from dialogs.safety_match import Screener
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "safety" / "corpus.yaml"
+HELD_OUT = ROOT / "tests" / "safety" / "held_out.yaml"  # never used to shape the rules
 RUNS = 5
 ROUNDS = 200  # passes over the corpus per run
 TARGETS = {"crisis": 1.0, "concern": 0.9}
@@ -70,20 +71,21 @@ OLD_PHRASES = (
 )
 
 
-def corpus() -> dict[str, list[str]]:
-    data = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+def corpus(path: Path = CORPUS) -> dict[str, list[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {label: [str(t) for t in texts] for label, texts in data.items()}
 
 
 def quality(screener: Screener, messages: dict[str, list[str]]) -> dict[str, float]:
     levels = {label: [screener.screen(t) for t in texts] for label, texts in messages.items()}
-    calm = levels["frustration"] + levels["ordinary"]
+    calm = [s for label in ("frustration", "ordinary", "calm") for s in levels.get(label, [])]
     return {
         "crisis": sum(1 for s in levels["crisis"] if s and s.level == "crisis")
         / len(levels["crisis"]),
         "concern": sum(1 for s in levels["concern"] if s) / len(levels["concern"]),
         "false alarms": sum(1 for s in calm if s) / len(calm),
-        "frustration": sum(1 for s in levels["frustration"] if s) / len(levels["frustration"]),
+        "frustration": sum(1 for s in levels.get("frustration", []) if s)
+        / max(1, len(levels.get("frustration", []))),
     }
 
 
@@ -112,6 +114,8 @@ def run() -> BenchResult:
         return old.search(f" {normalise(text)} ") is not None
 
     found = quality(screener, messages)
+    held_out = quality(screener, corpus(HELD_OUT))
+    held_counts = ", ".join(f"{k} {len(v)}" for k, v in corpus(HELD_OUT).items())
     calm = messages["frustration"] + messages["ordinary"]
     old_runs, new_runs, calm_runs, cold_runs, compile_runs = [], [], [], [], []
     for _ in range(RUNS):
@@ -131,13 +135,18 @@ def run() -> BenchResult:
         f"tests/safety/corpus.yaml ({', '.join(f'{k} {len(v)}' for k, v in messages.items())})."
         f" Cost: microseconds to screen one message, {ROUNDS} passes over the corpus, median "
         f"of {RUNS} runs. Baseline: the single-regex phrase matcher it replaced, same run, "
-        "same messages.",
+        "same messages. The held-out figures are over tests/safety/held_out.yaml, written "
+        "after the rules and never used to change them: expect the corpus figures to flatter.",
         target="crisis recall 100%, concern recall >= 90%, false alarms <= 3%",
     )
     result.add("crisis recall", found["crisis"] * 100, "%")
     result.add("concern recall", found["concern"] * 100, "%")
     result.add("false alarms (frustration + ordinary)", found["false alarms"] * 100, "%")
     result.add("false alarms on frustration alone", found["frustration"] * 100, "%")
+    note = f"(held-out set: {held_counts})"
+    result.add("held out: crisis recall", held_out["crisis"] * 100, "%", note)
+    result.add("held out: concern recall", held_out["concern"] * 100, "%", note)
+    result.add("held out: false alarms", held_out["false alarms"] * 100, "%", note)
     result.add_runs("baseline: old phrase regex", old_runs, "µs/message")
     result.add_runs("screening, words seen before", new_runs, "µs/message")
     result.add_runs("screening calm messages only", calm_runs, "µs/message")
