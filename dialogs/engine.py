@@ -118,20 +118,12 @@ def _on_due(draft: Draft, content: Content, event: NudgeDue | SnoozeEnded | Foll
 
 def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     said = text.strip()
-    if not said:
-        draft.say(texts.EMPTY)
-        return
-    if len(said) > MAX_TEXT:
-        draft.say(texts.TOO_LONG.format(length=len(said), limit=MAX_TEXT))
-        return
-    if holds_nhs_number(said):
-        draft.say(texts.NHS_NUMBER)  # and nothing of the message is kept
-        return
-    found = distress(said, content.safety)
-    if found is not None:  # nothing of the message is kept, so nothing can quote it later
-        signposting.signpost(draft, content, found.level, at)
+    if _refused(draft, content, said, at):
         return
     _expire(draft, content, at)
+    if signposting.typed_choice(draft, content, said, at):  # "pause" here is for a week
+        _after_aside(draft, content)
+        return
     parsed = parse_command(said)
     if _first_contact(draft, content, at, command=parsed):
         return
@@ -161,6 +153,22 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
         return
     draft.update(aside=SuggestAside(suggestion.id))
     asides.present(draft, content, SuggestAside(suggestion.id))
+
+
+def _refused(draft: Draft, content: Content, said: str, at: datetime) -> bool:
+    """Messages answered before anything else and never kept: empty, too long, holding an
+    NHS number, or signalling distress (kept, it could be quoted back in a later question)."""
+    if not said:
+        draft.say(texts.EMPTY)
+    elif len(said) > MAX_TEXT:
+        draft.say(texts.TOO_LONG.format(length=len(said), limit=MAX_TEXT))
+    elif holds_nhs_number(said):
+        draft.say(texts.NHS_NUMBER)
+    elif (found := distress(said, content.safety)) is not None:
+        signposting.signpost(draft, content, found.level, at)
+    else:
+        return False
+    return True
 
 
 def _on_command_text(draft: Draft, content: Content, text: str, at: datetime) -> None:

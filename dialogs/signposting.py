@@ -7,11 +7,19 @@ from datetime import datetime, timedelta
 from dialogs import runner
 from dialogs.content_model import Content
 from dialogs.draft import Draft
+from dialogs.matching import match_choice
 from dialogs.model import Choice, PreferencesChanged, SafetyAside
 from dialogs.safety_match import Level
 from dialogs.timetext import local_date, long_date
 
 PAUSE_DAYS = 7
+# Other words for each choice, when it is typed rather than pressed.
+ALIASES = {
+    "carry_on": ("carry on", "keep going", "continue", "go on"),
+    "pause": ("pause", "pause nudges"),
+    "stop": ("stop", "leave it"),
+    "keep": ("no", "no thanks", "keep them", "leave them"),
+}
 
 
 def signpost(draft: Draft, content: Content, level: Level, at: datetime) -> None:
@@ -64,6 +72,19 @@ def choose(draft: Draft, content: Content, choice: str, at: datetime) -> None:
     else:  # "stop", and the Stop button of a check-in stored before there were levels
         runner.close(draft, at, "stopped")
         draft.say(safety.stopped)
+
+
+def typed_choice(draft: Draft, content: Content, said: str, at: datetime) -> bool:
+    """A check-in's choice typed rather than pressed ("pause", "stop for now"), read before
+    commands: typed here, "pause" means the week on offer, not an open-ended pause."""
+    awaiting = draft.state.awaiting
+    if not isinstance(draft.state.aside, SafetyAside) or awaiting is None:
+        return False
+    index = match_choice(said, [(c.label, *ALIASES.get(c.id, ())) for c in awaiting.choices])
+    if index is None:
+        return False
+    choose(draft, content, awaiting.choices[index].id, at)
+    return True
 
 
 def _pause_running(draft: Draft, at: datetime) -> bool:

@@ -250,3 +250,32 @@ def test_the_check_in_renders_as_buttons_on_slack_and_teams(content: Content) ->
     assert buttons == CHECK_IN
     card = teams_turn(turn.messages)[0]["attachments"][0]["content"]
     assert [a["title"] for a in card["actions"]] == CHECK_IN
+
+
+@pytest.mark.parametrize(
+    ("typed", "paused", "dialogue"),
+    [
+        ("pause", True, False),  # the week on offer, not an open-ended pause
+        ("pause nudges for a week", True, False),
+        ("stop for now", False, False),
+        ("keep going", False, True),
+        ("2", True, False),
+    ],
+)
+def test_a_typed_check_in_choice(
+    content: Content, typed: str, paused: bool, dialogue: bool
+) -> None:
+    chat = in_dialogue(content)
+    chat.say("im exhausted")
+    chat.say(typed)
+    assert chat.state.aside is None
+    assert (chat.state.profile.paused_until is not None) is paused
+    assert (chat.state.dialogue is not None) is dialogue
+
+
+def test_no_to_the_offered_pause_can_be_typed(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say(CRISIS)
+    chat.say("no")
+    assert chat.text() == content.safety.kept
+    assert not chat.state.profile.paused
