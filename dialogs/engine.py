@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from dialogs import (
     asides,
+    due,
     followups,
     journal,
     nudging,
@@ -39,8 +40,6 @@ from dialogs.model import (
     Choice,
     ChoiceMade,
     CommandGiven,
-    DeliveryHeld,
-    DeliveryWithheld,
     Event,
     ExportRequested,
     FollowUpAside,
@@ -61,7 +60,6 @@ from dialogs.model import (
     UserState,
     UserText,
 )
-from dialogs.recurrence import quiet_until
 from dialogs.screening import distress, holds_nhs_number, printable
 from dialogs.timetext import local_date, long_date
 
@@ -96,24 +94,10 @@ def step(state: UserState, event: Event, content: Content) -> Turn:
         case ServiceNotice(text=text):
             draft.say(text)
         case NudgeDue() | SnoozeEnded() | FollowUpDue():
-            _on_due(draft, content, event)
+            due.arrived(draft, content, event)
     if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
         draft.update(last_seen_at=event.at)
     return draft.finish()
-
-
-def _on_due(draft: Draft, content: Content, event: NudgeDue | SnoozeEnded | FollowUpDue) -> None:
-    """Something the leader did not ask for just now: a nudge, a snooze ending, a follow-up."""
-    match event:
-        case NudgeDue(delivery=delivery, themes=themes, at=at):
-            if not _held(draft, at, scheduled=True):
-                nudging.deliver(draft, content, delivery, themes, at)
-        case SnoozeEnded(delivery=delivery, at=at):
-            if not _held(draft, at, scheduled=False):
-                nudging.again(draft, content, delivery)
-        case FollowUpDue(commitment=commitment, at=at):
-            if not _held(draft, at, scheduled=False):
-                followups.deliver(draft, commitment, at)
 
 
 def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
@@ -236,27 +220,6 @@ def _on_session(draft: Draft, content: Content, at: datetime) -> None:
         asides.present(draft, content, aside)
     elif draft.state.dialogue is not None:
         asides.resume(draft, content, lead=texts.WELCOME_BACK)
-
-
-def _held(draft: Draft, at: datetime, *, scheduled: bool) -> bool:
-    """Whether something due now must not go out: nudges are withheld while the leader has
-    paused them, and on a day they were signposted to support or checked in with (a nudge
-    that arrives as if nothing happened jars); anything unprompted waits for the end of their
-    quiet hours."""
-    profile = draft.state.profile
-    today = local_date(at, profile.timezone)
-    if scheduled and profile.paused and (not profile.paused_until or today < profile.paused_until):
-        draft.effect(DeliveryWithheld("paused"))
-        return True
-    if scheduled and profile.signposted_on == today:
-        draft.effect(DeliveryWithheld("held for today"))
-        return True
-    if profile.quiet_hours:
-        until = quiet_until(at, profile.quiet_hours, profile.timezone)
-        if until is not None:
-            draft.effect(DeliveryHeld(until))
-            return True
-    return False
 
 
 def _first_contact(
