@@ -1,6 +1,6 @@
 """What happens when a message triggers a safety level: crisis stops coaching and signposts
 at once; concern pauses for a short check-in. Either way that day's scheduled nudge is held
-(see engine._held) and nothing of the message is kept."""
+(see due._held) and nothing of the message is kept."""
 
 from datetime import datetime, timedelta
 

@@ -2,7 +2,8 @@
 message is never quoted back, and that the day's nudge is held."""
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,7 +12,7 @@ from bot.channels.teams.render import render_turn as teams_turn
 from bot.services.coach_reports import figures_of
 from dialogs import journal
 from dialogs.content_model import Content
-from dialogs.model import Ask, DeliveryWithheld, PreferencesChanged, UserState
+from dialogs.model import Ask, DeliveryHeld, DeliveryWithheld, PreferencesChanged, UserState
 from tests.conftest import AT
 from tests.dialogs.chat import Chat, message_text, onboarded
 
@@ -279,3 +280,14 @@ def test_no_to_the_offered_pause_can_be_typed(content: Content) -> None:
     chat.say("no")
     assert chat.text() == content.safety.kept
     assert not chat.state.profile.paused
+
+
+def test_a_follow_up_due_that_day_waits_for_the_next_morning(content: Content) -> None:
+    chat = in_dialogue(content, nudge_time="08:30")
+    chat.finish_dialogue("ask Priya what she needs by Friday")
+    commitment = chat.state.commitments[-1].id
+    chat.say(CONCERN)
+    turn = chat.follow_up_due(commitment, hours=3)
+    held = datetime(2026, 11, 28, 8, 30, tzinfo=ZoneInfo("Europe/London"))
+    assert turn.effects == (DeliveryHeld(held),)
+    assert turn.messages == ()
