@@ -98,7 +98,30 @@ def _screener(reader: FileReader, data: YamlMap) -> Screener | None:
         personal=frozenset(personal),
         not_typos=frozenset(not_typos),
     )
-    return Screener(settings, levels["crisis"], levels["concern"], levels["ordinary"])
+    screener = Screener(settings, levels["crisis"], levels["concern"], levels["ordinary"])
+    _check_reachable(reader, data, screener)
+    return screener
+
+
+def _check_reachable(reader: FileReader, data: YamlMap, screener: Screener) -> None:
+    """Each pattern, typed as a message, must trigger: otherwise an `ordinary` saying (or a
+    folding in `same`) cancels it everywhere, and it can never match."""
+    for level, patterns in (("crisis", screener.crisis), ("concern", screener.concern)):
+        value = data.get(level)
+        lines = value.item_lines if isinstance(value, YamlList) else []
+        by_text = {
+            " ".join(str(v).split()): line for line, v in zip(lines, value or [], strict=False)
+        }
+        for pattern in patterns:
+            sample = " ".join(min(slot).rstrip("*") for slot in pattern.slots)
+            if screener.screen(sample) is None:
+                reader.problem(
+                    by_text.get(pattern.text, line_of(data, level)),
+                    f"{WHAT}: pattern {pattern.text!r} in `{level}` never matches: "
+                    f"the message {sample!r} triggers nothing; an `ordinary` saying or a "
+                    "`same` folding cancels it; change one of them",
+                    warning=True,
+                )
 
 
 def _patterns(
