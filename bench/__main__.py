@@ -15,6 +15,7 @@ BENCHMARKS = [
     "bench.slack_turns",
     "bench.teams_turns",
     "bench.combined",
+    "bench.safety",
 ]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PREAMBLE = (

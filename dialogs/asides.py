@@ -3,7 +3,7 @@ each kind knows how to ask again, take a button and take typed text."""
 
 from datetime import datetime
 
-from dialogs import followups, nudging, onboarding, runner, texts
+from dialogs import followups, nudging, onboarding, runner, signposting, texts
 from dialogs.content_model import Content, Dialogue, Theme
 from dialogs.draft import Draft
 from dialogs.matching import match_choice, normalise, normalised_phrase
@@ -67,13 +67,7 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
         case ServiceAside(token=token, text=text, choices=choices, topic=topic):
             draft.ask(text, choices, token, topic=topic)
         case SafetyAside():
-            progress = draft.state.dialogue
-            title = runner.title_of(content, progress.dialogue if progress else None)
-            draft.ask(
-                texts.SAFETY_PAUSED.format(title=title),
-                tuple(Choice(*c) for c in texts.SAFETY_CARRY_ON),
-                topic="safety",
-            )
+            signposting.present(draft, content, aside)
 
 
 def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: datetime) -> None:
@@ -92,7 +86,7 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
         case ForgetAside():
             _forget_choice(draft, choice)
         case SafetyAside():
-            _safety_choice(draft, content, choice, at)
+            signposting.choose(draft, content, choice, at)
         case ServiceAside(token=token):
             draft.update(aside=None, awaiting=None)
             draft.effect(ServiceAnswered(token, choice))
@@ -201,15 +195,6 @@ def _forget_choice(draft: Draft, choice: str) -> None:
         draft.say(texts.FORGOTTEN)
     else:
         draft.say(texts.FORGET_KEPT)
-
-
-def _safety_choice(draft: Draft, content: Content, choice: str, at: datetime) -> None:
-    draft.update(aside=None, awaiting=None)
-    if choice == "carry_on":
-        resume(draft, content)
-    else:
-        runner.close(draft, at, "stopped")
-        draft.say(texts.NOT_NOW)
 
 
 def find_in_menu(

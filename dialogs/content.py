@@ -15,10 +15,10 @@ from dialogs.content_model import (
     Step,
     StepChoice,
     StepType,
-    SupportContact,
     Theme,
 )
 from dialogs.content_reader import FileReader
+from dialogs.content_safety import load_safety
 from dialogs.errors import ContentError, ContentProblem
 from dialogs.yamlsource import YamlMap, YamlSyntaxError, line_of, load_yaml
 
@@ -375,24 +375,7 @@ def _load_onboarding(directory: Path, problems: list[ContentProblem]) -> Onboard
 
 def _load_safety(directory: Path, problems: list[ContentProblem]) -> Safety | None:
     reader, data = _read(directory / "safety.yaml", problems)
-    if data is None:
-        return None
-    reader.unknown_keys(data, ("phrases", "message", "contacts"), "safety")
-    phrases = reader.phrases(data, "phrases", "safety", required=True)
-    message = reader.text(data, "message", "safety", max_len=900)
-    contacts: list[SupportContact] = []
-    for line, item in reader.items(data, "contacts", "safety"):
-        m = reader.mapping(item, "a contact", line)
-        if m is None:
-            continue
-        reader.unknown_keys(m, ("name", "detail"), "safety contact")
-        name = reader.text(m, "name", "safety contact", max_len=80)
-        detail = reader.text(m, "detail", "safety contact", max_len=200)
-        if name and detail:
-            contacts.append(SupportContact(name, detail))
-    if not phrases or message is None or not contacts:
-        return None
-    return Safety(phrases, message, tuple(contacts))
+    return None if data is None else load_safety(reader, data)
 
 
 def _placeholders(text: str) -> set[str]:

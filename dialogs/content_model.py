@@ -2,7 +2,10 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from dialogs.safety_match import Screener
 
 StepType = Literal["text", "choice", "commitment", "end"]
 COACHING_MODELS = ("grow", "sbi", "stakeholder-map", "energy-audit", "tame-or-wicked", "other")
@@ -90,9 +93,19 @@ class SupportContact:
 
 @dataclass(frozen=True)
 class Safety:
-    phrases: tuple[str, ...]
+    """The crisis signpost, the concern check-in and the matcher that decides between them."""
+
     message: str
     contacts: tuple[SupportContact, ...]
+    offer_pause: str
+    offer_pause_choices: tuple[tuple[str, str], ...]  # (id, label)
+    check_in: str
+    check_in_choices: tuple[tuple[str, str], ...]
+    carried_on: str
+    paused: str  # may use {day}
+    stopped: str
+    kept: str
+    screener: "Screener" = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,18 @@ leader types raises an exception.
 
 from datetime import UTC, datetime
 
-from dialogs import asides, followups, journal, nudging, onboarding, routing, runner, texts
+from dialogs import (
+    asides,
+    due,
+    followups,
+    journal,
+    nudging,
+    onboarding,
+    routing,
+    runner,
+    signposting,
+    texts,
+)
 from dialogs.commands import (
     SERVICE_COMMANDS,
     Command,
@@ -29,8 +40,6 @@ from dialogs.model import (
     Choice,
     ChoiceMade,
     CommandGiven,
-    DeliveryHeld,
-    DeliveryWithheld,
     Event,
     ExportRequested,
     FollowUpAside,
@@ -40,7 +49,6 @@ from dialogs.model import (
     NudgeAside,
     NudgeDue,
     PreferencesChanged,
-    SafetyAside,
     ServiceAnswered,
     ServiceAside,
     ServiceNotice,
@@ -52,8 +60,7 @@ from dialogs.model import (
     UserState,
     UserText,
 )
-from dialogs.recurrence import quiet_until
-from dialogs.screening import holds_nhs_number, printable, signals_distress
+from dialogs.screening import distress, holds_nhs_number, printable
 from dialogs.timetext import local_date, long_date
 
 MAX_TEXT = 10_000
@@ -87,41 +94,20 @@ def step(state: UserState, event: Event, content: Content) -> Turn:
         case ServiceNotice(text=text):
             draft.say(text)
         case NudgeDue() | SnoozeEnded() | FollowUpDue():
-            _on_due(draft, content, event)
+            due.arrived(draft, content, event)
     if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
         draft.update(last_seen_at=event.at)
     return draft.finish()
 
 
-def _on_due(draft: Draft, content: Content, event: NudgeDue | SnoozeEnded | FollowUpDue) -> None:
-    """Something the leader did not ask for just now: a nudge, a snooze ending, a follow-up."""
-    match event:
-        case NudgeDue(delivery=delivery, themes=themes, at=at):
-            if not _held(draft, at, scheduled=True):
-                nudging.deliver(draft, content, delivery, themes, at)
-        case SnoozeEnded(delivery=delivery, at=at):
-            if not _held(draft, at, scheduled=False):
-                nudging.again(draft, content, delivery)
-        case FollowUpDue(commitment=commitment, at=at):
-            if not _held(draft, at, scheduled=False):
-                followups.deliver(draft, commitment, at)
-
-
 def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     said = text.strip()
-    if not said:
-        draft.say(texts.EMPTY)
-        return
-    if len(said) > MAX_TEXT:
-        draft.say(texts.TOO_LONG.format(length=len(said), limit=MAX_TEXT))
-        return
-    if holds_nhs_number(said):
-        draft.say(texts.NHS_NUMBER)  # and nothing of the message is kept
-        return
-    if signals_distress(said, content.safety.phrases):
-        _signpost(draft, content)
+    if _refused(draft, content, said, at):
         return
     _expire(draft, content, at)
+    if signposting.typed_choice(draft, content, said, at):  # "pause" here is for a week
+        _after_aside(draft, content)
+        return
     parsed = parse_command(said)
     if _first_contact(draft, content, at, command=parsed):
         return
@@ -153,8 +139,28 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     asides.present(draft, content, SuggestAside(suggestion.id))
 
 
+def _refused(draft: Draft, content: Content, said: str, at: datetime) -> bool:
+    """Messages answered before anything else and never kept: empty, too long, holding an
+    NHS number, or signalling distress (kept, it could be quoted back in a later question)."""
+    if not said:
+        draft.say(texts.EMPTY)
+    elif len(said) > MAX_TEXT:
+        draft.say(texts.TOO_LONG.format(length=len(said), limit=MAX_TEXT))
+    elif holds_nhs_number(said):
+        draft.say(texts.NHS_NUMBER)
+    elif (found := distress(said, content.safety)) is not None:
+        signposting.signpost(draft, content, found.level, at)
+    else:
+        return False
+    return True
+
+
 def _on_command_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     """A slash command or menu button: always a command, never an answer."""
+    found = distress(text, content.safety)
+    if found is not None:  # e.g. `/peercoach start i cant cope`: never echoed back
+        signposting.signpost(draft, content, found.level, at)
+        return
     parsed = parse_command(text)
     _expire(draft, content, at)
     if _first_contact(draft, content, at, command=parsed or CommandError("", "")):
@@ -214,22 +220,6 @@ def _on_session(draft: Draft, content: Content, at: datetime) -> None:
         asides.present(draft, content, aside)
     elif draft.state.dialogue is not None:
         asides.resume(draft, content, lead=texts.WELCOME_BACK)
-
-
-def _held(draft: Draft, at: datetime, *, scheduled: bool) -> bool:
-    """Whether something due now must not go out: nudges are withheld while the leader has
-    paused them; anything unprompted waits for the end of their quiet hours."""
-    profile = draft.state.profile
-    today = local_date(at, profile.timezone)
-    if scheduled and profile.paused and (not profile.paused_until or today < profile.paused_until):
-        draft.effect(DeliveryWithheld("paused"))
-        return True
-    if profile.quiet_hours:
-        until = quiet_until(at, profile.quiet_hours, profile.timezone)
-        if until is not None:
-            draft.effect(DeliveryHeld(until))
-            return True
-    return False
 
 
 def _first_contact(
@@ -380,18 +370,6 @@ def _nudge_now(draft: Draft, content: Content, at: datetime) -> None:
         return
     draft.update(aside=None)
     nudging.deliver(draft, content, draft.next_id("now-"), draft.state.profile.themes, at)
-
-
-def _signpost(draft: Draft, content: Content) -> None:
-    """Distress: stop coaching, say so kindly, show support contacts; nothing is pushed."""
-    safety = content.safety
-    contacts = "\n".join(f"• **{c.name}**: {c.detail}" for c in safety.contacts)
-    draft.say(f"{safety.message}\n{contacts}")
-    if draft.state.dialogue is not None:
-        draft.update(aside=SafetyAside())
-        asides.present(draft, content, SafetyAside())
-    else:
-        draft.update(aside=None, awaiting=None)
 
 
 def _expire(draft: Draft, content: Content, at: datetime) -> None:

@@ -161,3 +161,28 @@ def numbers_in(text: str, limit: int) -> list[int] | None:
     if not all(1 <= n <= limit for n in picked):
         return None
     return list(dict.fromkeys(picked))
+
+
+def deletions(word: str) -> set[str]:
+    """The word with one letter left out, each way: the index behind one-slip matching."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def one_slip(typed: str, word: str) -> bool:
+    """True when `typed` is `word` with one typing slip: a letter missing, added, wrong, or
+    two neighbours swapped ("exhuasted", "hopless"). Equal words are not a slip."""
+    if typed == word or abs(len(typed) - len(word)) > 1:
+        return False
+    if len(typed) == len(word):
+        diffs = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        first, second = diffs[0], diffs[-1]
+        return (
+            len(diffs) == 2  # noqa: PLR2004 - a swap changes two neighbouring letters
+            and second == first + 1
+            and typed[first] == word[second]
+            and typed[second] == word[first]
+        )
+    shorter, longer = sorted((typed, word), key=len)
+    return shorter in deletions(longer)

@@ -26,6 +26,7 @@ class Profile:
     paused: bool = False
     paused_until: date | None = None
     quiet_hours: tuple[str, str] | None = None  # ("22:00", "07:00") local
+    signposted_on: date | None = None  # local date of the last safety signpost or check-in
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,10 @@ class ForgetAside:
 
 @dataclass(frozen=True)
 class SafetyAside:
+    """After a crisis signpost (the offer of a pause) or a concern check-in (carry on, pause
+    nudges for a week, or stop)."""
+
+    level: Literal["crisis", "concern"] = "crisis"
     kind: Literal["safety"] = "safety"
 
 

@@ -2,9 +2,9 @@
 numbers and distress."""
 
 import re
-from functools import lru_cache
 
-from dialogs.matching import normalise, normalised_phrase
+from dialogs.content_model import Safety
+from dialogs.safety_match import Screening
 
 # Ten digits, optionally grouped with spaces or hyphens (943 476 5919, 943-476-5919).
 _TEN_DIGITS = re.compile(r"(?<![\d])(?:\d[ \-]?){9}\d(?![\d])")
@@ -50,17 +50,6 @@ def holds_nhs_number(text: str) -> bool:
     )
 
 
-def signals_distress(text: str, phrases: tuple[str, ...]) -> bool:
-    """True when any safety phrase appears in the text as whole words."""
-    pattern = _any_phrase(phrases)
-    return pattern is not None and pattern.search(f" {normalise(text)} ") is not None
-
-
-@lru_cache(maxsize=16)
-def _any_phrase(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for all the phrases (content's, so few and fixed): every message is
-    screened, and one search beats a substring test per phrase."""
-    wanted = sorted({normalised_phrase(p) for p in phrases} - {""}, key=len, reverse=True)
-    if not wanted:
-        return None
-    return re.compile(" (?:" + "|".join(map(re.escape, wanted)) + ") ")
+def distress(text: str, safety: Safety) -> Screening | None:
+    """Which safety level (and rule) the text triggers, if any; see content/safety.yaml."""
+    return safety.screener.screen(text)

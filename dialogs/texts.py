@@ -46,8 +46,6 @@ NHS_NUMBER = (
     "That message looks as if it holds an NHS number, so I haven't saved it. Please never "
     "share patient details here. Could you say it again without the number?"
 )
-SAFETY_CARRY_ON = (("carry_on", "Carry on with it"), ("stop", "Stop it for now"))
-SAFETY_PAUSED = "I've paused **{title}** — carry on whenever you're ready, or leave it for now."
 PAUSED = "Nudges are paused until you type **resume**."
 PAUSED_UNTIL = "Nudges are paused until {day}. Type **resume** to start them sooner."
 PAUSE_IN_PAST = "That date has already passed; pick a day after today."

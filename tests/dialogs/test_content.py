@@ -87,7 +87,7 @@ def test_broken_content_is_reported_in_full_with_file_line_and_fix(
 def test_load_content_raises_with_every_error() -> None:
     with pytest.raises(ContentError) as raised:
         load_content(ROOT / "tests/fixtures/broken_content")
-    assert len([p for p in raised.value.problems if p.severity == "error"]) == 15
+    assert len([p for p in raised.value.problems if p.severity == "error"]) == 19
 
 
 def copy_of_content(tmp_path: Path) -> Path:
@@ -121,8 +121,47 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 def test_yes_and_no_stay_words(tmp_path: Path) -> None:
     folder = copy_of_content(tmp_path)
     path = folder / "safety.yaml"
-    path.write_text(path.read_text().replace("phrases:\n", "phrases:\n  - no\n  - yes\n", 1))
+    path.write_text(path.read_text().replace("crisis:\n", "crisis:\n  - no\n  - yes\n", 1))
     content, problems = check_content(folder)
     assert problems == []
     assert content is not None
-    assert {"no", "yes"} <= set(content.safety.phrases)
+    assert {"no", "yes"} <= {p.text for p in content.safety.screener.crisis}
+
+
+def test_a_safety_pattern_an_everyday_saying_always_cancels_is_reported(tmp_path: Path) -> None:
+    folder = copy_of_content(tmp_path)
+    path = folder / "safety.yaml"
+    text = path.read_text()
+    line = text.splitlines().index("  - cant cope (gap 2)") + 1
+    path.write_text(text.replace("ordinary:\n", "ordinary:\n  - cant cope\n", 1))
+    _, problems = check_content(folder)
+    assert [str(p) for p in problems] == [
+        f"{path}:{line}: (warning) safety: pattern 'cant cope (gap 2)' in `crisis` never "
+        "matches: the message 'cant cope' triggers nothing; an `ordinary` saying or a `same` "
+        "folding cancels it; change one of them"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        ("gap: 3", "gap: 9", "safety: `gap` is 9; use a number from 0 to 5"),
+        ("  - cant cope (gap 2)", "  - cant cope!", "'cope!' is not a word"),
+        (
+            "  pause: Pause nudges for a week",
+            "  pause: Pause every single nudge for a whole week",
+            "limit of 30",
+        ),
+    ],
+)
+def test_safety_schema_errors_name_the_line(
+    tmp_path: Path, old: str, new: str, error: str
+) -> None:
+    folder = copy_of_content(tmp_path)
+    path = folder / "safety.yaml"
+    path.write_text(path.read_text().replace(old, new, 1))
+    _, problems = check_content(folder)
+    errors = [str(p) for p in problems if p.severity == "error"]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{path}:")
+    assert error in errors[0]

@@ -312,28 +312,7 @@ def sorted_for_menu(content: Content) -> list[object]:
 # ------------------------------------------------------------------ safety and privacy
 
 
-@pytest.mark.parametrize(
-    "text", ["I can't cope any more", "honestly I\u2019m completely burnt out", "I CANT COPE"]
-)
-def test_distress_stops_coaching_and_signposts_support(content: Content, text: str) -> None:
-    chat = in_dialogue(content, "resilience.energy-audit")
-    turn = chat.say(text)
-    first = turn.messages[0]
-    assert isinstance(first, Say)
-    assert content.safety.message in first.text
-    assert "116 123" in first.text
-    assert not chat.state.reflections  # nothing is pushed on, nothing is captured
-    assert chat.labels() == ["Carry on with it", "Stop it for now"]
-    chat.press("Carry on with it")
-    assert chat.state.dialogue is not None
-    assert chat.state.aside is None
-
-
-def test_distress_outside_a_dialogue_signposts_without_buttons(content: Content) -> None:
-    chat = Chat(content, onboarded())
-    turn = chat.say("I feel suicidal")
-    assert "116 123" in turn.messages[0].text  # type: ignore[union-attr]
-    assert chat.state.awaiting is None
+# Distress (crisis and concern) has its own tests: test_signposting.py
 
 
 @pytest.mark.parametrize(

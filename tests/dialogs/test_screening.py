@@ -2,7 +2,10 @@
 
 import pytest
 
-from dialogs.screening import holds_nhs_number, is_nhs_number, printable, signals_distress
+from dialogs.content_model import Content
+from dialogs.matching import one_slip
+from dialogs.safety_match import forms_of
+from dialogs.screening import distress, holds_nhs_number, is_nhs_number, printable
 
 
 @pytest.mark.parametrize("digits", ["9434765919", "4010232137", "9876543210"])
@@ -51,14 +54,73 @@ def test_a_number_split_by_invisible_characters_is_still_caught() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "found"),
+    ("text", "level", "rule"),
     [
-        ("I can\u2019t cope", True),
-        ("i cant cope anymore", True),
-        ("the ward can't cope with demand", True),  # cautious on purpose: a kind message at worst
-        ("I'm a bit tired", False),
-        ("copeland is a place", False),
+        ("I can\u2019t cope", "crisis", "cant cope (gap 2)"),  # a curly apostrophe
+        ("i cant cope anymore", "crisis", "cant cope (gap 2)"),  # none at all
+        ("I cannot cope", "crisis", "cant cope (gap 2)"),  # `same` folds cannot -> cant
+        ("i can not really cope", "crisis", "cant cope (gap 2)"),  # and can not, split
+        ("I've been crying in the car park", "concern", "cry"),  # an inflection
+        ("she cried, and then i cried", "concern", "cry"),  # hers is cancelled, mine is not
+        ("honestly exhuasted", "concern", "exhausted"),  # one slip in a long word
+        ("what's the point of it all", "crisis", "whats point"),
+        ("what is even the point", "crisis", "whats point"),  # folded and split
+        ("the ward and I can't cope", "crisis", "cant cope (gap 2)"),  # not about the ward
+        ("I'm NOT OK", "concern", "not ok (gap 1)"),
+        ("im not okay", "concern", "not ok (gap 1)"),
     ],
 )
-def test_signals_distress(text: str, found: bool) -> None:
-    assert signals_distress(text, ("can't cope", "cant cope")) is found
+def test_distress_names_the_level_and_the_rule(
+    content: Content, text: str, level: str, rule: str
+) -> None:
+    found = distress(text, content.safety)
+    assert found is not None
+    assert (found.level, found.rule) == (level, rule)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the ward can't cope with demand",  # an `ordinary` saying on the same words
+        "I could murder a coffee",
+        "what's the point of this meeting",
+        "I'm a bit tired",
+        "copeland is a place",  # a word that only starts like one
+        "the teams are not ready",  # one slip from "tears", but a real word
+        "I'm not sure but ok",  # "not ... ok" too far apart
+        "i am not ok with how that was decided",
+        "I can't go on the course next week",
+    ],
+)
+def test_everyday_talk_triggers_nothing(content: Content, text: str) -> None:
+    assert distress(text, content.safety) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [
+        ("cry", "cried"),
+        ("cry", "crying"),
+        ("cope", "coping"),
+        ("stop", "stopped"),
+        ("die", "dying"),
+    ],
+)
+def test_simple_endings(word: str, form: str) -> None:
+    assert form in forms_of(word)
+
+
+@pytest.mark.parametrize(
+    ("typed", "word", "slip"),
+    [
+        ("exhuasted", "exhausted", True),  # swapped
+        ("hopless", "hopeless", True),  # missing
+        ("burnoutt", "burnout", True),  # extra
+        ("burnuot", "burnout", True),
+        ("exhausted", "exhausted", False),  # the word itself
+        ("hopelss", "hopeless", True),
+        ("hpoelss", "hopeless", False),  # two slips
+    ],
+)
+def test_one_slip(typed: str, word: str, slip: bool) -> None:
+    assert one_slip(typed, word) is slip

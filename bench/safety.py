@@ -1,0 +1,165 @@
+"""Safety screening: how well it hears the labelled corpus, and what it costs per message.
+
+Quality (issue 11): crisis recall 100%, concern recall at least 90%, false alarms (any level
+on an ordinary or frustrated message) at most 3%, over tests/safety/corpus.yaml.
+
+Cost: every message is screened on the hot path. The baseline is the matcher it replaced
+(one regular expression over a fixed phrase list), timed in the same run on the same
+messages; the figure is the ratio, with the absolute microseconds beside it.
+"""
+
+import re
+import time
+from pathlib import Path
+
+import yaml
+
+from bench.common import BenchResult
+from dialogs.content import load_content
+from dialogs.matching import normalise
+from dialogs.safety_match import Screener
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "safety" / "corpus.yaml"
+HELD_OUT = ROOT / "tests" / "safety" / "held_out.yaml"  # never used to shape the rules
+RUNS = 5
+ROUNDS = 200  # passes over the corpus per run
+TARGETS = {"crisis": 1.0, "concern": 0.9}
+FALSE_ALARMS_MAX = 0.03
+# The phrase list safety.yaml held before issue 11, matched the way it was then.
+OLD_PHRASES = (
+    "suicidal",
+    "kill myself",
+    "want to die",
+    "wish i was dead",
+    "end it all",
+    "ending it all",
+    "end my life",
+    "take my own life",
+    "no point in living",
+    "not worth living",
+    "better off without me",
+    "harm myself",
+    "hurt myself",
+    "self-harm",
+    "self harm",
+    "can't go on",
+    "cant go on",
+    "cannot go on",
+    "can't cope",
+    "cant cope",
+    "cannot cope",
+    "i'm not coping",
+    "im not coping",
+    "take it anymore",
+    "take it any more",
+    "breaking point",
+    "burnt out",
+    "burned out",
+    "burnt-out",
+    "falling apart",
+    "can't stop crying",
+    "cant stop crying",
+    "panic attacks",
+    "a panic attack",
+    "nervous breakdown",
+    "having a breakdown",
+    "feel hopeless",
+    "feeling hopeless",
+    "want to be here anymore",
+    "want to be here any more",
+)
+
+
+def corpus(path: Path = CORPUS) -> dict[str, list[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {label: [str(t) for t in texts] for label, texts in data.items()}
+
+
+def quality(screener: Screener, messages: dict[str, list[str]]) -> dict[str, float]:
+    levels = {label: [screener.screen(t) for t in texts] for label, texts in messages.items()}
+    calm = [s for label in ("frustration", "ordinary", "calm") for s in levels.get(label, [])]
+    return {
+        "crisis": sum(1 for s in levels["crisis"] if s and s.level == "crisis")
+        / len(levels["crisis"]),
+        "concern": sum(1 for s in levels["concern"] if s) / len(levels["concern"]),
+        "false alarms": sum(1 for s in calm if s) / len(calm),
+        "frustration": sum(1 for s in levels.get("frustration", []) if s)
+        / max(1, len(levels.get("frustration", []))),
+    }
+
+
+def old_matcher() -> re.Pattern[str]:
+    wanted = sorted({normalise(p) for p in OLD_PHRASES}, key=len, reverse=True)
+    return re.compile(" (?:" + "|".join(map(re.escape, wanted)) + ") ")
+
+
+def per_message(action: object, texts: list[str]) -> float:
+    """Microseconds per message over ROUNDS passes."""
+    started = time.perf_counter()
+    for _ in range(ROUNDS):
+        for text in texts:
+            action(text)  # type: ignore[operator]
+    return (time.perf_counter() - started) / (ROUNDS * len(texts)) * 1e6
+
+
+def run() -> BenchResult:
+    content = load_content(ROOT / "content")
+    screener = content.safety.screener
+    messages = corpus()
+    everything = [t for texts in messages.values() for t in texts]
+    old = old_matcher()
+
+    def baseline(text: str) -> bool:
+        return old.search(f" {normalise(text)} ") is not None
+
+    found = quality(screener, messages)
+    held_out = quality(screener, corpus(HELD_OUT))
+    held_counts = ", ".join(f"{k} {len(v)}" for k, v in corpus(HELD_OUT).items())
+    calm = messages["frustration"] + messages["ordinary"]
+    old_runs, new_runs, calm_runs, cold_runs, compile_runs = [], [], [], [], []
+    for _ in range(RUNS):
+        old_runs.append(per_message(baseline, everything))
+        new_runs.append(per_message(screener.screen, everything))
+        calm_runs.append(per_message(screener.screen, calm))
+        started = time.perf_counter()
+        fresh = Screener(screener.settings, screener.crisis, screener.concern, screener.ordinary)
+        compile_runs.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        for text in everything:  # each word met for the first time
+            fresh.screen(text)
+        cold_runs.append((time.perf_counter() - started) / len(everything) * 1e6)
+    result = BenchResult(
+        "Safety: what screening hears, and what it costs",
+        f"Recall per level and false alarms over the {len(everything)} labelled messages of "
+        f"tests/safety/corpus.yaml ({', '.join(f'{k} {len(v)}' for k, v in messages.items())})."
+        f" Cost: microseconds to screen one message, {ROUNDS} passes over the corpus, median "
+        f"of {RUNS} runs. Baseline: the single-regex phrase matcher it replaced, same run, "
+        "same messages. The held-out figures are over tests/safety/held_out.yaml, written "
+        "after the rules and never used to change them: expect the corpus figures to flatter.",
+        target="crisis recall 100%, concern recall >= 90%, false alarms <= 3%",
+    )
+    result.add("crisis recall", found["crisis"] * 100, "%")
+    result.add("concern recall", found["concern"] * 100, "%")
+    result.add("false alarms (frustration + ordinary)", found["false alarms"] * 100, "%")
+    result.add("false alarms on frustration alone", found["frustration"] * 100, "%")
+    note = f"(held-out set: {held_counts})"
+    result.add("held out: crisis recall", held_out["crisis"] * 100, "%", note)
+    result.add("held out: concern recall", held_out["concern"] * 100, "%", note)
+    result.add("held out: false alarms", held_out["false alarms"] * 100, "%", note)
+    result.add_runs("baseline: old phrase regex", old_runs, "µs/message")
+    result.add_runs("screening, words seen before", new_runs, "µs/message")
+    result.add_runs("screening calm messages only", calm_runs, "µs/message")
+    result.add_runs("screening, every word new", cold_runs, "µs/message")
+    result.add_ratio("ratio screening / baseline", new_runs, old_runs)
+    result.add_runs("compiling the patterns (once per content load)", compile_runs, "ms")
+    result.met = (
+        found["crisis"] >= TARGETS["crisis"]
+        and found["concern"] >= TARGETS["concern"]
+        and found["false alarms"] <= FALSE_ALARMS_MAX
+    )
+    return result
+
+
+if __name__ == "__main__":
+    print(run().markdown())

@@ -1,0 +1,93 @@
+"""What happens when a message triggers a safety level: crisis stops coaching and signposts
+at once; concern pauses for a short check-in. Either way that day's scheduled nudge is held
+(see due._held) and nothing of the message is kept."""
+
+from datetime import datetime, timedelta
+
+from dialogs import runner
+from dialogs.content_model import Content
+from dialogs.draft import Draft
+from dialogs.matching import match_choice
+from dialogs.model import Choice, PreferencesChanged, SafetyAside
+from dialogs.safety_match import Level
+from dialogs.timetext import local_date, long_date
+
+PAUSE_DAYS = 7
+# Other words for each choice, when it is typed rather than pressed.
+ALIASES = {
+    "carry_on": ("carry on", "keep going", "continue", "go on"),
+    "pause": ("pause", "pause nudges"),
+    "stop": ("stop", "leave it"),
+    "keep": ("no", "no thanks", "keep them", "leave them"),
+}
+
+
+def signpost(draft: Draft, content: Content, level: Level, at: datetime) -> None:
+    """Answer a message that triggered `level`; the message itself is never stored."""
+    draft.update_profile(signposted_on=local_date(at, draft.state.profile.timezone))
+    if level == "concern":
+        aside = SafetyAside("concern")
+        draft.update(aside=aside)
+        present(draft, content, aside)
+        return
+    draft.say(f"{content.safety.message}\n{contacts(content)}")
+    runner.close(draft, at, "stopped")
+    if _pause_running(draft, at):
+        draft.update(aside=None, awaiting=None)
+        return
+    aside = SafetyAside("crisis")
+    draft.update(aside=aside)
+    present(draft, content, aside)
+
+
+def contacts(content: Content) -> str:
+    return "\n".join(f"• **{c.name}**: {c.detail}" for c in content.safety.contacts)
+
+
+def present(draft: Draft, content: Content, aside: SafetyAside) -> None:
+    """Ask the check-in (concern) or the offer of a pause (crisis), again if need be."""
+    safety = content.safety
+    if aside.level == "concern":
+        choices = tuple(Choice(*c) for c in safety.check_in_choices)
+        draft.ask(f"{safety.check_in}\n{contacts(content)}", choices, topic="safety#concern")
+    else:
+        choices = tuple(Choice(*c) for c in safety.offer_pause_choices)
+        draft.ask(safety.offer_pause, choices, topic="safety#crisis")
+
+
+def choose(draft: Draft, content: Content, choice: str, at: datetime) -> None:
+    """Carry on, pause nudges for a week, stop, or keep nudges on."""
+    safety = content.safety
+    draft.update(aside=None, awaiting=None)
+    if choice == "carry_on":
+        draft.say(safety.carried_on)  # the engine asks the dialogue's question again
+    elif choice == "pause":
+        until = local_date(at, draft.state.profile.timezone) + timedelta(days=PAUSE_DAYS)
+        runner.close(draft, at, "stopped")
+        draft.update_profile(paused=True, paused_until=until)
+        draft.effect(PreferencesChanged())
+        draft.say(safety.paused.format(day=long_date(until)))
+    elif choice == "keep":
+        draft.say(safety.kept)
+    else:  # "stop", and the Stop button of a check-in stored before there were levels
+        runner.close(draft, at, "stopped")
+        draft.say(safety.stopped)
+
+
+def typed_choice(draft: Draft, content: Content, said: str, at: datetime) -> bool:
+    """A check-in's choice typed rather than pressed ("pause", "stop for now"), read before
+    commands: typed here, "pause" means the week on offer, not an open-ended pause."""
+    awaiting = draft.state.awaiting
+    if not isinstance(draft.state.aside, SafetyAside) or awaiting is None:
+        return False
+    index = match_choice(said, [(c.label, *ALIASES.get(c.id, ())) for c in awaiting.choices])
+    if index is None:
+        return False
+    choose(draft, content, awaiting.choices[index].id, at)
+    return True
+
+
+def _pause_running(draft: Draft, at: datetime) -> bool:
+    profile = draft.state.profile
+    today = local_date(at, profile.timezone)
+    return profile.paused and (profile.paused_until is None or today < profile.paused_until)
