@@ -1,7 +1,9 @@
 """The one aiohttp application of `peercoach serve`: Slack, Teams, health, metrics, and the
 scheduler, all in one process (TinyDB and APScheduler want exactly one)."""
 
+import errno
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -12,7 +14,7 @@ from bot.channels.slack.app import SlackChannel
 from bot.channels.slack.notifier import PACE_SECONDS
 from bot.channels.teams.bot import TeamsDeps
 from bot.channels.teams.channel import TeamsChannel
-from bot.config import Settings
+from bot.config import DEFAULT_PORT, Settings
 from bot.errors import ConfigError
 from bot.health import check as health_check
 from bot.logs import log
@@ -40,6 +42,34 @@ def check_serveable(settings: Settings) -> None:
             "MicrosoftAppId and MicrosoftAppPassword) for Teams; to try it on this machine "
             "without either, set PEERCOACH_LOCAL_TRIAL=1"
         )
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """Bound before anything starts, so a port in use is one sentence naming PORT and the
+    process exits before it opens storage or reaches Slack."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise ConfigError(_bind_problem(host, port, error)) from None
+    sock.set_inheritable(False)
+    return sock
+
+
+def _bind_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"PORT={port} is already in use on {host} by another program (or another peercoach "
+            "serve); stop it, or set PORT to a free port"
+        )
+    if error.errno == errno.EACCES:
+        return (
+            f"PORT={port} needs privileges this user does not have (ports below 1024 usually "
+            f"do); set PORT to a port above 1023, like PORT={DEFAULT_PORT}"
+        )
+    return f"cannot listen on {host}:{port} ({error.strerror or error}); set PORT to another port"
 
 
 def build_channels(app: App, *, slack_pace: float = PACE_SECONDS) -> Channels:
