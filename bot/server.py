@@ -1,6 +1,7 @@
 """The one aiohttp application of `peercoach serve`: Slack, Teams, health, metrics, and the
 scheduler, all in one process (TinyDB and APScheduler want exactly one)."""
 
+import asyncio
 import errno
 import logging
 import socket
@@ -12,6 +13,7 @@ from aiohttp import web
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack.app import SlackChannel
 from bot.channels.slack.notifier import PACE_SECONDS
+from bot.channels.status import Sleep
 from bot.channels.teams.bot import TeamsDeps
 from bot.channels.teams.channel import TeamsChannel
 from bot.config import DEFAULT_PORT, Settings
@@ -72,7 +74,9 @@ def _bind_problem(host: str, port: int, error: OSError) -> str:
     return f"cannot listen on {host}:{port} ({error.strerror or error}); set PORT to another port"
 
 
-def build_channels(app: App, *, slack_pace: float = PACE_SECONDS) -> Channels:
+def build_channels(
+    app: App, *, slack_pace: float = PACE_SECONDS, retry_sleep: Sleep = asyncio.sleep
+) -> Channels:
     settings = app.settings
     common = ChannelDeps(
         app.conversations,
@@ -85,7 +89,7 @@ def build_channels(app: App, *, slack_pace: float = PACE_SECONDS) -> Channels:
     )
     slack = None
     if settings.slack is not None:
-        slack = SlackChannel(settings.slack, common, pace=slack_pace)
+        slack = SlackChannel(settings.slack, common, pace=slack_pace, retry_sleep=retry_sleep)
     teams = None
     if settings.teams is not None or settings.local_trial:
         deps = TeamsDeps(**vars(common), local_trial=settings.teams is None)
@@ -140,12 +144,17 @@ def _names(channels: Channels) -> list[str]:
     return [name for name in ("slack", "teams") if getattr(channels, name) is not None]
 
 
+def _statuses(channels: Channels) -> dict[str, str]:
+    found = (channels.slack, channels.teams)
+    return {c.status.name: c.status.describe() for c in found if c is not None}
+
+
 def _health(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def health(_: web.Request) -> web.Response:
-        found = await health_check(app, tuple(_names(channels)))
+        found = await health_check(app, _statuses(channels))
         if not found.ok:
             log(logger, "serve.unhealthy", level=logging.WARNING, problems=len(found.problems))
-        return web.json_response(found.as_json(), status=200 if found.ok else 503)
+        return web.json_response(found.as_json(), status=found.http_status)
 
     return health
 

@@ -1,6 +1,7 @@
 """The Slack channel: bolt's AsyncApp behind our own checks, translating Slack to and from the
 conversation service. Listeners translate; they hold no coaching logic."""
 
+import asyncio
 import html
 import logging
 import re
@@ -21,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack import forms, verify
-from bot.channels.slack.client import make_client, new_session
+from bot.channels.slack.client import down_reason, make_client, new_session
 from bot.channels.slack.home import home_data
 from bot.channels.slack.notifier import (
     CALL_ERRORS,
@@ -31,6 +32,7 @@ from bot.channels.slack.notifier import (
     post,
 )
 from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
+from bot.channels.status import ChannelStatus, Reconnector, Sleep
 from bot.config import SlackSettings
 from bot.domain import PlatformInfo, Reply, UserKey
 from bot.logs import log, quiet_logger
@@ -56,7 +58,12 @@ class SlackChannel:
     """Serves POST /slack/events (or Socket Mode) and delivers nudges to Slack DMs."""
 
     def __init__(
-        self, settings: SlackSettings, deps: ChannelDeps, *, pace: float = PACE_SECONDS
+        self,
+        settings: SlackSettings,
+        deps: ChannelDeps,
+        *,
+        pace: float = PACE_SECONDS,
+        retry_sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.settings = settings
         self.deps = deps
@@ -71,12 +78,15 @@ class SlackChannel:
         # users.info gave this run. Anyone else's next message is a first contact.
         self._contacted: set[str] = set()
         self._running = RunningTasks()  # bolt does not track its listeners
+        self.status = ChannelStatus("slack")
+        self.reconnector = Reconnector(self.status, self._connect, retry_sleep)
 
     async def start(self) -> None:
-        """Inside the running loop: session, client, a token check, listeners, Socket Mode."""
+        """Inside the running loop: session, client, listeners, then the start-up check (the
+        token works; Socket Mode connects). A check that fails never stops the server: the
+        channel is reported down and keeps trying in the background."""
         self.session = new_session()
         self.client = make_client(self.settings.bot_token, self.settings.api_url, self.session)
-        await self.client.auth_test()  # a bad token fails the start, not the first message
         self._contacted = set(await self.deps.users.stored_hashes())
         self.bolt = AsyncApp(
             client=self.client,
@@ -98,10 +108,21 @@ class SlackChannel:
                 app_token=self.settings.app_token,
                 logger=quiet_logger("slack_sdk.socket_mode.peercoach"),
             )
-            await self._socket.connect_async()
+        await self.reconnector.start()
+
+    async def _connect(self) -> str | None:
+        """The start-up check; None when Slack took it, otherwise why not (no secrets)."""
+        try:
+            await self._client().auth_test()
+            if self._socket is not None:
+                await self._socket.connect_async()
+        except CALL_ERRORS as error:
+            return down_reason(error)
+        return None
 
     async def close(self) -> None:
         """Let acknowledged work finish: Slack will not resend what we already acked."""
+        await self.reconnector.close()
         await self._running.finish(10)
         if self._socket is not None:
             await self._socket.close_async()
@@ -114,6 +135,8 @@ class SlackChannel:
         """POST /slack/events: our checks first, so garbage gets 401/400/413, never 500."""
         raw = await request.read()
         verdict = verify.check(self.settings.signing_secret, dict(request.headers), raw)
+        if not verdict.status and self.status.down is not None:
+            verdict = await self._while_down(verdict)
         if verdict.status:
             log(
                 logger,
@@ -142,6 +165,13 @@ class SlackChannel:
             body=response.body.encode(),
             headers=response.first_headers_without_set_cookie(),
         )
+
+    async def _while_down(self, verdict: verify.Verdict) -> verify.Verdict:
+        """A signed request while the start-up check fails: ask Slack again now; if still
+        down, 503, so Slack sends the event again later rather than bolt dropping it."""
+        if await self.reconnector.check_now() is None:
+            return verdict
+        return replace(verdict, status=503, reason="Slack Web API not reachable; retry later")
 
     def _already_seen(self, body: dict[str, Any]) -> bool:
         """Slack retries events it thinks were lost (over HTTP and Socket Mode alike); each
