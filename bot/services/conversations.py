@@ -20,6 +20,7 @@ from dialogs import texts
 from dialogs.commands import SERVICE_COMMANDS, parse_command
 from dialogs.content_model import Content
 from dialogs.engine import answered, service_command, step
+from dialogs.first_contact import after_first_command, greet
 from dialogs.model import (
     ChoiceMade,
     CommandGiven,
@@ -214,17 +215,23 @@ class ConversationService:
         assert isinstance(event, UserText | CommandGiven)
         stored = await self.store.load(key)
         state = with_platform(stored or UserState(), platform)
-        command = service_command(state, event.text, slash=isinstance(event, CommandGiven))
+        # A newcomer's first message: the welcome, then the command, then set-up offered.
+        greeting = greet(state, self.content, event.at)
+        current = greeting.state if greeting else state
+        command = service_command(current, event.text, slash=isinstance(event, CommandGiven))
         answerer = self.answerers.get(type(command)) if command else None
         if answerer is None:
             service, turn = ServiceReply(), step(state, event, self.content)
         else:
-            service = await answerer.answer(key, state, command, event.at)
-            turn = (
-                step(state, service.question, self.content)
-                if service.question
-                else answered(state, self.content, event.at)
-            )
+            service = await answerer.answer(key, current, command, event.at)
+            if service.question:
+                turn = step(current, service.question, self.content)
+            elif greeting:
+                turn = after_first_command(current, self.content, event.at)
+            else:
+                turn = answered(current, self.content, event.at)
+            if greeting:
+                service = replace(service, messages=greeting.messages + service.messages)
         change, turn = _change_for(stored, state, turn)
         if change == "delete":
             await self.store.delete(key)
