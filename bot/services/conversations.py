@@ -43,6 +43,15 @@ SORRY = (
     "Sorry, something went wrong on my side and I couldn't save that. Nothing you wrote "
     "before is lost. Please try again in a minute."
 )
+# After a send the platform refused: what was written is saved, the reply never arrived.
+REPLY_REFUSED = (
+    "Sorry: I saved what you wrote, but my reply could not be delivered. Type **help** and "
+    "I'll show you where we were."
+)
+LAST_REPLY_LOST = (
+    "Sorry: I saved what you wrote last time, but my reply to it could not be delivered."
+)
+MAX_LOST = 100_000  # leaders owed that apology, remembered by this process only
 
 
 class EffectListener(Protocol):
@@ -101,6 +110,7 @@ class ConversationService:
         self.notices: NoticeSender | None = None  # set once deliveries exist (wiring)
         self.locks = KeyedLocks()
         self.turn_stats = TurnStats()
+        self._lost: set[UserKey] = set()  # their last reply never reached them
 
     @contextlib.contextmanager
     def timing(self, channel: str) -> Iterator[None]:
@@ -129,6 +139,9 @@ class ConversationService:
                 file_error=isinstance(exc, CorruptDataError),
             )
             return Reply((Say(SORRY),), failed=True)
+        if key in self._lost and isinstance(event, UserText | CommandGiven | ChoiceMade):
+            self._lost.discard(key)
+            reply = replace(reply, messages=(Say(LAST_REPLY_LOST), *reply.messages))
         log(
             logger,
             "turn",
@@ -139,6 +152,16 @@ class ConversationService:
             ms=round((time.perf_counter() - started) * 1000, 2),
         )
         return reply
+
+    def reply_lost(self, key: UserKey, reply: Reply) -> None:
+        """A turn's reply never reached the leader, not even an apology: their next turn
+        begins by saying so. Not after a "sorry" (nothing was saved) or `forget me`."""
+        if reply.failed or any(isinstance(e, ForgetConfirmed) for e in reply.effects):
+            return
+        if len(self._lost) >= MAX_LOST:
+            self._lost.clear()
+        self._lost.add(key)
+        log(logger, "reply.owed_apology", user=key.hashed)
 
     async def _handle(self, key: UserKey, event: Event, platform: PlatformInfo | None) -> Reply:
         from_leader = isinstance(event, UserText | CommandGiven | ChoiceMade)

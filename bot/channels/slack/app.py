@@ -39,7 +39,7 @@ from bot.logs import log, quiet_logger
 from bot.ports import DeliveryError
 from bot.running import RunningTasks
 from bot.schedules.model import INACTIVE
-from bot.services.conversations import SORRY
+from bot.services.conversations import REPLY_REFUSED, SORRY
 from dialogs.model import ChoiceMade, CommandGiven, Event, ForgetConfirmed, Say, UserText
 
 logger = logging.getLogger("peercoach.slack")
@@ -367,27 +367,30 @@ class SlackChannel:
         """Run one event for the leader and post the reply; never let an error reach Slack
         users as a stack trace, nor a message's text reach the logs. A reply Slack would not
         take while it is down is sent again in the background: late, not lost."""
-        reply = Reply()
+        reply, handled = Reply(), False
         try:
             with self.deps.conversations.timing("slack"):
                 reply = await self.deps.conversations.handle(key, event, await self._platform(key))
+                handled = True
                 if update is not None and reply.messages:
                     await self._mark_chosen(*update)
                 await post(self._client(), channel, reply)
             if any(isinstance(effect, ForgetConfirmed) for effect in reply.effects):
                 self._contacted.discard(key.hashed)  # should they come back: a first contact
         except DeliveryError as error:
-            redeliver = None if error.permanent else self.deps.redeliver
+            retrying = not error.permanent and self.deps.redeliver is not None
             log(
                 logger,
                 "slack.reply_failed",
                 level=logging.WARNING,
                 user=key.hashed,
                 reason=error.reason,
-                retrying=redeliver is not None,
+                retrying=retrying,
             )
-            if redeliver is not None:
-                redeliver(key, reply)
+            if self.deps.redeliver is not None and retrying:
+                self.deps.redeliver(key, reply)
+            else:
+                await self._say_undelivered(key, channel, reply)
             return Reply()
         except Exception as error:
             log(
@@ -396,8 +399,12 @@ class SlackChannel:
                 level=logging.ERROR,
                 user=key.hashed,
                 error=type(error).__name__,
+                saved=handled,
             )
-            await self._say_sorry(channel)
+            if handled:  # the turn is stored; only its reply failed
+                await self._say_undelivered(key, channel, reply)
+            else:
+                await self._say_sorry(channel)
             return Reply()
         return reply
 
@@ -417,6 +424,16 @@ class SlackChannel:
             )
         except CALL_ERRORS as error:  # cosmetic: the reply matters more
             log(logger, "slack.mark_failed", level=logging.WARNING, error=type(error).__name__)
+
+    async def _say_undelivered(self, key: UserKey, channel: str, reply: Reply) -> None:
+        """Slack refused the reply for good: say so now in plain text (it may take that),
+        or else at the start of the leader's next turn."""
+        if reply.failed:  # the refused message was itself the "sorry": nothing was saved
+            return
+        try:
+            await post(self._client(), channel, Reply((Say(REPLY_REFUSED),)))
+        except (DeliveryError, SlackApiError):
+            self.deps.conversations.reply_lost(key, reply)
 
     async def _say_sorry(self, channel: str) -> None:
         try:
