@@ -5,6 +5,7 @@ Slack channel keeps trying in the background until Slack answers, then serves as
 The background retry's sleep is a gate the test opens one try at a time."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -155,3 +156,19 @@ async def test_retry_delays_double_and_are_capped() -> None:
     delays = [retry_delay(n) for n in range(1, 20)]
     assert delays[0] < delays[1] < delays[2]
     assert max(delays) == delays[-1] <= 300
+
+
+async def test_slacks_url_check_is_answered_while_down(tmp_path: Path) -> None:
+    """Saving the manifest (Slack's url_verification) needs no Web API: it works while down."""
+    gate = Gate()
+    async with FakeSlackApi() as slack:
+        slack.error_for("auth.test", "invalid_auth")
+        async with both_channels(tmp_path, slack, gate) as world:
+            body = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "t"})
+            response = await world.http.post(
+                "/slack/events",
+                data=body.encode(),
+                headers={**signed_headers(SECRET, body), "Content-Type": "application/json"},
+            )
+            assert response.status == 200
+            assert "c-123" in await response.text()

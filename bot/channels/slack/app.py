@@ -52,6 +52,8 @@ HOME_COMMANDS = {
 }
 IGNORED_EVENTS = ("app_home_opened_tab", "im_history_changed", "member_joined_channel")
 SEEN_EVENTS = 10_000  # event ids remembered for retry de-duplication
+# Requests answered without the Web API: served even while the start-up check fails.
+NO_API = ("url_verification", "ssl_check", "app_rate_limited")
 
 
 class SlackChannel:
@@ -135,7 +137,7 @@ class SlackChannel:
         """POST /slack/events: our checks first, so garbage gets 401/400/413, never 500."""
         raw = await request.read()
         verdict = verify.check(self.settings.signing_secret, dict(request.headers), raw)
-        if not verdict.status and self.status.down is not None:
+        if not verdict.status and self.status.down is not None and verdict.kind not in NO_API:
             verdict = await self._while_down(verdict)
         if verdict.status:
             log(
