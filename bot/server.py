@@ -100,7 +100,7 @@ def build_channels(
 def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.Application:
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app.router.add_get("/healthz", _health(app, channels))
-    web_app.router.add_get("/metrics", _metrics(app))
+    web_app.router.add_get("/metrics", _metrics(app, channels))
     if channels.slack is not None:
         web_app.router.add_post("/slack/events", channels.slack.handle_http)
     if channels.teams is not None:
@@ -159,8 +159,11 @@ def _health(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[w
     return health
 
 
-def _metrics(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
-    registry = build_registry(app)
+def _metrics(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:
+    def channels_up() -> dict[str, bool]:
+        return {name: status == "ok" for name, status in _statuses(channels).items()}
+
+    registry = build_registry(app, channels_up)
 
     async def metrics(_: web.Request) -> web.Response:
         response = web.Response(body=render_metrics(registry))

@@ -108,6 +108,9 @@ async def test_slack_refusing_auth_test_at_start_stops_neither_teams_nor_the_sch
             }
             assert health["scheduler_running"] is True
             assert slack.token not in str(health)
+            metrics = await (await world.http.get("/metrics")).text()
+            assert 'peercoach_channel_up{channel="slack"} 0.0' in metrics
+            assert 'peercoach_channel_up{channel="teams"} 1.0' in metrics
 
             # Teams answers as ever
             activity = teams_activity.personal_message(world.connector.url, "hello")
@@ -127,6 +130,8 @@ async def test_slack_refusing_auth_test_at_start_stops_neither_teams_nor_the_sch
             status, health = await world.health()
             assert (status, health["status"]) == (200, "ok")
             assert health["channels"] == {"slack": "ok", "teams": "ok"}
+            metrics = await (await world.http.get("/metrics")).text()
+            assert 'peercoach_channel_up{channel="slack"} 1.0' in metrics
             assert gate.delays[:2] == [retry_delay(1), retry_delay(2)]
             assert retry_delay(2) > retry_delay(1)
 
