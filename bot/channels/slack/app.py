@@ -391,7 +391,7 @@ class SlackChannel:
             )
             if self.deps.redeliver is not None and retrying:
                 self.deps.redeliver(key, reply)
-            else:
+            elif handled:  # the turn is stored; only its reply was refused
                 await self._say_undelivered(key, channel, reply)
             return Reply()
         except Exception as error:
