@@ -1,6 +1,7 @@
 """How the `peercoach` command fails: an operator's mistake (a setting, a port, a folder) is
-one sentence naming the setting, exit 2; anything unexpected is one sentence saying where to
-look, with a structured log line and no traceback (unless they ask for one), exit 70."""
+one sentence naming the setting, exit 2; a data file that cannot be read is one sentence
+naming it, exit 1; anything unexpected is one sentence saying where to look, with a
+structured log line and no traceback (unless they ask for one), exit 70."""
 
 import logging
 import sys
@@ -8,11 +9,12 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StorageError
 from bot.logs import log, setup_logging
 
 logger = logging.getLogger("peercoach.cli")
 CONFIG_EXIT = 2
+STORAGE_EXIT = 1
 CRASH_EXIT = 70  # EX_SOFTWARE: the fault is ours, not the operator's
 INTERRUPTED_EXIT = 130
 _ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,9 @@ def run_guarded(command: Callable[[], int], *, debug: bool = False) -> int:
         return command()
     except ConfigError as error:
         return print_config_error(error)
+    except StorageError as error:  # a data file or folder: the message names it and the fix
+        print(f"peercoach: {error}", file=sys.stderr)
+        return STORAGE_EXIT
     except KeyboardInterrupt:
         return INTERRUPTED_EXIT
     except Exception as error:  # the point: nothing escapes as a traceback

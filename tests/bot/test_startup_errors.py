@@ -122,3 +122,13 @@ def test_debug_asks_for_the_traceback(capsys: pytest.CaptureFixture[str]) -> Non
 
     assert run_guarded(broken, debug=True) == CRASH_EXIT
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_an_unreadable_data_file_met_while_starting_is_named(tmp_path: Path) -> None:
+    (tmp_path / "schedules.json").write_text("{broken")
+    result = peercoach("serve", env=TRIAL, data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (sentence,) = [line for line in result.stderr.splitlines() if "schedules.json" in line]
+    assert "restore it from a backup" in sentence
+    assert (tmp_path / "schedules.json").read_text() == "{broken"
