@@ -13,6 +13,8 @@ from bot.logs import log
 logger = logging.getLogger("peercoach.channels")
 FIRST_DELAY = 2.0
 MAX_DELAY = 300.0  # a platform down for hours is asked every five minutes, not every second
+FIRST_WAIT = 5.0  # how long the server's start waits for the first check
+NO_ANSWER = "no answer yet from the platform; still trying"
 
 Sleep = Callable[[float], Awaitable[None]]
 Check = Callable[
@@ -41,16 +43,25 @@ class Reconnector:
     `check_now` lets a request that arrives while down ask again at once (one check at a
     time, however many requests wait on it)."""
 
-    def __init__(self, status: ChannelStatus, check: Check, sleep: Sleep) -> None:
+    def __init__(
+        self, status: ChannelStatus, check: Check, sleep: Sleep, *, first_wait: float = FIRST_WAIT
+    ) -> None:
         self.status = status
         self.check = check
         self.sleep = sleep
+        self.first_wait = first_wait
         self._background: asyncio.Task[None] | None = None
         self._checking: asyncio.Task[str | None] | None = None
 
     async def start(self) -> None:
-        if await self.check_now() is None:
-            return
+        """The first check, waited for a few seconds at most: a platform that hangs must not
+        hold up the server's start (a host may kill a process that is slow to listen)."""
+        try:
+            async with asyncio.timeout(self.first_wait):
+                if await self.check_now() is None:
+                    return
+        except TimeoutError:
+            self.status.down = NO_ANSWER
         log(
             logger,
             "channel.down",
@@ -65,7 +76,11 @@ class Reconnector:
         """Check (or join the check running), record the outcome; None when up."""
         if self._checking is None or self._checking.done():
             self._checking = asyncio.create_task(self.check())
-        problem = await asyncio.shield(self._checking)
+        try:
+            problem = await asyncio.shield(self._checking)
+        except Exception as error:  # a bug in a check must not end the retries silently
+            log(logger, "channel.check_failed", level=logging.ERROR, error=type(error).__name__)
+            problem = f"the check itself failed ({type(error).__name__})"
         was_down = self.status.down is not None
         self.status.down = problem
         if problem is None and was_down:
@@ -73,6 +88,9 @@ class Reconnector:
         return problem
 
     async def _keep_trying(self) -> None:
+        first_still_out = self._checking is not None and not self._checking.done()
+        if first_still_out and await self.check_now() is None:
+            return
         for attempt in itertools.count(1):
             await self.sleep(retry_delay(attempt))
             if await self.check_now() is None:

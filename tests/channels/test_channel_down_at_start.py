@@ -17,7 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.http_retry.handler import default_interval_calculator
 
-from bot.channels.status import retry_delay
+from bot.channels.status import NO_ANSWER, ChannelStatus, Reconnector, retry_delay
 from bot.config import Settings, SlackSettings
 from bot.server import build_channels, build_web_app
 from bot.wiring import App, build_app
@@ -177,3 +177,25 @@ async def test_slacks_url_check_is_answered_while_down(tmp_path: Path) -> None:
             )
             assert response.status == 200
             assert "c-123" in await response.text()
+
+
+async def test_a_platform_that_does_not_answer_does_not_hold_up_the_start() -> None:
+    answer = asyncio.Event()
+
+    async def check() -> str | None:
+        await answer.wait()
+        return None
+
+    status, gate = ChannelStatus("slack"), Gate()
+    reconnector = Reconnector(status, check, gate.sleep, first_wait=0.05)
+    async with asyncio.timeout(5):
+        await reconnector.start()
+    assert status.describe() == f"down: {NO_ANSWER}"
+    answer.set()
+    for _ in range(100):  # bounded: 1 s
+        if status.down is None:
+            break
+        await asyncio.sleep(0.01)
+    assert status.describe() == "ok"
+    assert gate.delays == []  # the first check's own answer counted: no second try
+    await reconnector.close()
