@@ -205,6 +205,23 @@ async def test_slack_unreachable_at_start_is_reported_not_fatal(tmp_path: Path, 
     assert "xoxb-unreachable" not in log
 
 
+async def test_a_graceful_stop_logs_no_error(tmp_path: Path, port: int) -> None:
+    """APScheduler's asyncio shutdown runs in a loop callback: asked twice, the second one
+    logged SchedulerNotRunningError at every stop."""
+    env = {**BASE_ENV, "PEERCOACH_LOCAL_TRIAL": "1", "PORT": str(port)}
+    process = await asyncio.to_thread(
+        start_serve, {**env, "PEERCOACH_DATA_DIR": str(tmp_path)}, tmp_path / "serve.log"
+    )
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
+    log = (tmp_path / "serve.log").read_text()
+    assert "event=serve.stopping" in log
+    assert "level=error" not in log
+
+
 def metric(text: str, name: str) -> float:
     """The value of one sample line (`name{labels} value`) of a Prometheus text page."""
     (line,) = [ln for ln in text.splitlines() if ln.startswith(name + " ")]
