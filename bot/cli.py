@@ -11,14 +11,15 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.backup.commands import add_backup_commands
+from bot.cli_guard import print_config_error, run_guarded
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import Settings, check_folders
 from bot.domain import PlatformInfo, UserKey
 from bot.errors import ConfigError, StorageError
 from bot.event_loop import new_event_loop
 from bot.heap import settle_after_start
 from bot.logs import setup_logging
-from bot.server import build_channels, build_web_app, check_serveable
+from bot.server import build_channels, build_web_app, check_serveable, listen_socket
 from bot.storage.in_use import DataDirInUseError, running_on
 from bot.wiring import App, build_app
 from dialogs.content import check_content
@@ -31,9 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
-        print(f"peercoach: configuration problem:\n{exc}", file=sys.stderr)
-        return 2
-    return int(args.run(args, settings))
+        return print_config_error(exc)
+    return run_guarded(lambda: int(args.run(args, settings)), debug=settings.log_level == "DEBUG")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,6 +109,7 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, data_dir=args.data_dir)
     if args.content_dir:
         settings = replace(settings, content_dir=args.content_dir)
+    check_folders(settings)
     try:
         with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
             return _chat(settings, UserKey.console(args.user or _login_name()))
@@ -154,6 +155,7 @@ def _schedule_preview(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"peercoach: {exc}", file=sys.stderr)
         return 2
+    check_folders(settings)
     app = build_app(settings, SystemClock())
     asyncio.run(app.schedules.load())
     state = asyncio.run(app.users.load(key))
@@ -181,6 +183,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
     except ConfigError as exc:
         print(f"peercoach serve: configuration problem: {exc}", file=sys.stderr)
         return 2
+    check_folders(settings)
     try:
         with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
             return _run_server(settings)
@@ -189,16 +192,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
 
 
 def _run_server(settings: Settings) -> int:
+    host = "127.0.0.1" if settings.local_trial else "0.0.0.0"  # all interfaces: a server
+    listening = listen_socket(host, settings.port)  # "port taken" before anything starts
     try:
         app = build_app(settings, SystemClock())
         app.check_sole_writer("serve")
     except ContentError as exc:
+        listening.close()
         _print_content_error(exc)
         return 1
     except StorageError as exc:
+        listening.close()
         print(f"peercoach serve: {exc}", file=sys.stderr)
         return 1
-    host = "127.0.0.1" if settings.local_trial else "0.0.0.0"  # all interfaces: a server
     if settings.local_trial:
         print(
             "peercoach serve: LOCAL TRIAL - Teams requests are not authenticated; listening "
@@ -209,8 +215,7 @@ def _run_server(settings: Settings) -> int:
     web_app.on_startup.append(_settle_heap)  # runs after the app's own start-up
     web.run_app(
         web_app,
-        host=host,
-        port=settings.port,
+        sock=listening,
         print=None,
         access_log=None,
         loop=new_event_loop(),
@@ -241,6 +246,8 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"peercoach admin: {exc}", file=sys.stderr)
         return 2
+
+    check_folders(settings)
 
     async def change() -> None:
         store = CoachingStore(settings.data_dir)

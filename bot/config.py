@@ -11,6 +11,9 @@ from bot.errors import ConfigError
 SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_PORT = 3978
 TRUE = ("1", "true", "yes", "on")
+FALSE = ("", "0", "false", "no", "off")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MAX_GRACE_MINUTES = 24 * 60  # a nudge more than a day late is no longer a nudge
 
 
 @dataclass(frozen=True)
@@ -54,27 +57,70 @@ class Settings:
         settings = cls(
             data_dir=Path(env.get("PEERCOACH_DATA_DIR") or "data"),
             content_dir=Path(env.get("PEERCOACH_CONTENT_DIR") or SHIPPED_CONTENT),
-            port=_integer(env, "PORT", DEFAULT_PORT, problems),
-            local_trial=env.get("PEERCOACH_LOCAL_TRIAL", "").strip().lower() in TRUE,
+            port=_integer(env, "PORT", DEFAULT_PORT, problems, low=1, high=65535),
+            local_trial=_switch(env, "PEERCOACH_LOCAL_TRIAL", problems),
             admins=_admins(env.get("PEERCOACH_ADMINS", ""), problems),
             slack=_slack(env, problems),
             teams=_teams(env, problems),
-            grace_minutes=_integer(env, "PEERCOACH_GRACE_MINUTES", 60, problems),
-            log_level=env.get("PEERCOACH_LOG_LEVEL", "INFO").upper(),
+            grace_minutes=_integer(
+                env, "PEERCOACH_GRACE_MINUTES", 60, problems, low=0, high=MAX_GRACE_MINUTES
+            ),
+            log_level=_log_level(env, problems),
         )
         if problems:
             raise ConfigError("\n".join(problems))
         return settings
 
 
-def _integer(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
+def _integer(
+    env: Mapping[str, str], name: str, default: int, problems: list[str], *, low: int, high: int
+) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     if not raw.isdigit():
         problems.append(f"{name}={raw!r} is not a whole number; set it like {name}={default}")
         return default
+    if not low <= int(raw) <= high:
+        problems.append(
+            f"{name}={raw} is out of range; use a whole number from {low} to {high}, "
+            f"like {name}={default}"
+        )
+        return default
     return int(raw)
+
+
+def _switch(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in TRUE + FALSE:
+        problems.append(f"{name}={raw!r} is neither on nor off; set {name}=1 or {name}=0")
+        return False
+    return raw in TRUE
+
+
+def _log_level(env: Mapping[str, str], problems: list[str]) -> str:
+    level = env.get("PEERCOACH_LOG_LEVEL", "").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        problems.append(
+            f"PEERCOACH_LOG_LEVEL={level!r} is not a log level; use one of "
+            f"{', '.join(LOG_LEVELS)}, like PEERCOACH_LOG_LEVEL=INFO"
+        )
+        return "INFO"
+    return level
+
+
+def _api_url(env: Mapping[str, str], problems: list[str]) -> str | None:
+    """slack_sdk joins method names straight onto the base URL: it must end in a slash."""
+    raw = env.get("SLACK_API_URL", "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")):
+        problems.append(
+            f"SLACK_API_URL={raw!r} is not an http(s) URL; set it like "
+            "SLACK_API_URL=https://slack.com/api/"
+        )
+        return None
+    return raw if raw.endswith("/") else raw + "/"
 
 
 def _admins(raw: str, problems: list[str]) -> frozenset[UserKey]:
@@ -107,7 +153,7 @@ def _slack(env: Mapping[str, str], problems: list[str]) -> SlackSettings | None:
         bot_token=token,
         signing_secret=secret,
         app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
-        api_url=env.get("SLACK_API_URL", "").strip() or None,
+        api_url=_api_url(env, problems),
     )
 
 
@@ -136,3 +182,34 @@ def _teams(env: Mapping[str, str], problems: list[str]) -> TeamsSettings | None:
         )
         return None
     return TeamsSettings(client_id, secret, tenant or None, auth_type)
+
+
+def check_folders(settings: Settings) -> None:
+    """Before anything starts: the data folder exists (made if need be) and takes writes, and
+    the content folder can be read. ConfigError naming the setting otherwise."""
+    data_dir = settings.data_dir
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = "it is a file" if data_dir.is_file() else (error.strerror or str(error))
+        raise ConfigError(
+            f"PEERCOACH_DATA_DIR={data_dir} cannot be used as the data folder ({reason}); "
+            "set it to a folder this user may create and write"
+        ) from None
+    if not data_dir.is_dir():
+        raise ConfigError(
+            f"PEERCOACH_DATA_DIR={data_dir} is not a folder; set it to a folder this user may "
+            "create and write"
+        )
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"PEERCOACH_DATA_DIR={data_dir} is not writable by this user; make it writable "
+            "or set PEERCOACH_DATA_DIR to a folder that is"
+        )
+    content_dir = settings.content_dir
+    if not content_dir.is_dir() or not os.access(content_dir, os.R_OK | os.X_OK):
+        problem = "cannot be read" if content_dir.is_dir() else "is not a folder"
+        raise ConfigError(
+            f"PEERCOACH_CONTENT_DIR={content_dir} {problem}; set it to the folder that holds "
+            f"themes.yaml (the shipped one is {SHIPPED_CONTENT})"
+        )

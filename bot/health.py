@@ -1,7 +1,14 @@
 """`GET /healthz`: can this process do its job right now? Each check says what failed and
-what to look at, so an operator (or a load balancer) can act on the answer."""
+what to look at, so an operator (or a load balancer) can act on the answer.
+
+503 means this instance cannot do its job (storage, scheduler): replacing or fixing it
+helps. A platform that cannot be reached (Slack down, a refused token) is 200 with status
+`degraded` and the channel's `down: <why>`: taking the instance out of a load balancer would
+also stop the other channel and the scheduler, and a restart would not bring Slack back.
+The channel keeps trying by itself; alert on `degraded`, do not route away from it."""
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +20,7 @@ from bot.wiring import App
 class Health:
     storage_writable: bool
     scheduler_running: bool
-    channels: tuple[str, ...]
+    channels: Mapping[str, str]  # name -> "ok" or "down: <why>"
     content_version: str
     problems: tuple[str, ...] = field(default=())
 
@@ -21,18 +28,27 @@ class Health:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def degraded(self) -> bool:
+        return any(status != "ok" for status in self.channels.values())
+
+    @property
+    def http_status(self) -> int:
+        return 200 if self.ok else 503
+
     def as_json(self) -> dict[str, object]:
+        status = "unhealthy" if not self.ok else "degraded" if self.degraded else "ok"
         return {
-            "status": "ok" if self.ok else "unhealthy",
+            "status": status,
             "storage_writable": self.storage_writable,
             "scheduler_running": self.scheduler_running,
-            "channels": list(self.channels),
+            "channels": dict(self.channels),
             "content_version": self.content_version,
             "problems": list(self.problems),
         }
 
 
-async def check(app: App, channels: tuple[str, ...]) -> Health:
+async def check(app: App, channels: Mapping[str, str]) -> Health:
     problems: list[str] = []
     storage_error = await asyncio.to_thread(_write_probe, app.settings.data_dir / "users")
     if storage_error is not None:

@@ -4,7 +4,7 @@ Read at scrape time from the services' own counts (bot/stats.py), so nothing is 
 and nothing here holds personal data: channels, outcomes and reasons are fixed words.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -28,13 +28,25 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class PeercoachCollector(Collector):
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, channels_up: Callable[[], Mapping[str, bool]]) -> None:
         self.app = app
+        self.channels_up = channels_up
 
     def collect(self) -> Iterator[Metric]:
         yield from self._turns()
         yield from self._deliveries()
         yield from self._schedules()
+        yield self._channels()
+
+    def _channels(self) -> Metric:
+        family = GaugeMetricFamily(
+            "peercoach_channel_up",
+            "1 while the channel's platform takes its start-up check, 0 while it is down.",
+            labels=["channel"],
+        )
+        for name, up in sorted(self.channels_up().items()):
+            family.add_metric([name], float(up))
+        return family
 
     def _turns(self) -> Iterator[Metric]:
         stats = self.app.conversations.turn_stats
@@ -103,10 +115,12 @@ def _add_histogram(family: HistogramMetricFamily, labels: list[str], data: Histo
     family.add_metric(labels, buckets=data.cumulative(), sum_value=data.total)
 
 
-def build_registry(app: App) -> CollectorRegistry:
+def build_registry(
+    app: App, channels_up: Callable[[], Mapping[str, bool]] = dict
+) -> CollectorRegistry:
     """A registry per app (not the library's global one): tests run many apps in one process."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(PeercoachCollector(app))
+    registry.register(PeercoachCollector(app, channels_up))
     ProcessCollector(registry=registry)  # memory, CPU, open files: what an operator checks first
     return registry
 

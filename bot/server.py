@@ -1,7 +1,10 @@
 """The one aiohttp application of `peercoach serve`: Slack, Teams, health, metrics, and the
 scheduler, all in one process (TinyDB and APScheduler want exactly one)."""
 
+import asyncio
+import errno
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -10,9 +13,10 @@ from aiohttp import web
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack.app import SlackChannel
 from bot.channels.slack.notifier import PACE_SECONDS
+from bot.channels.status import Sleep
 from bot.channels.teams.bot import TeamsDeps
 from bot.channels.teams.channel import TeamsChannel
-from bot.config import Settings
+from bot.config import DEFAULT_PORT, Settings
 from bot.errors import ConfigError
 from bot.health import check as health_check
 from bot.logs import log
@@ -42,7 +46,37 @@ def check_serveable(settings: Settings) -> None:
         )
 
 
-def build_channels(app: App, *, slack_pace: float = PACE_SECONDS) -> Channels:
+def listen_socket(host: str, port: int) -> socket.socket:
+    """Bound before anything starts, so a port in use is one sentence naming PORT and the
+    process exits before it opens storage or reaches Slack."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp does
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise ConfigError(_bind_problem(host, port, error)) from None
+    sock.set_inheritable(False)
+    return sock
+
+
+def _bind_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"PORT={port} is already in use on {host} by another program (or another peercoach "
+            "serve); stop it, or set PORT to a free port"
+        )
+    if error.errno == errno.EACCES:
+        return (
+            f"PORT={port} needs privileges this user does not have (ports below 1024 usually "
+            f"do); set PORT to a port above 1023, like PORT={DEFAULT_PORT}"
+        )
+    return f"cannot listen on {host}:{port} ({error.strerror or error}); set PORT to another port"
+
+
+def build_channels(
+    app: App, *, slack_pace: float = PACE_SECONDS, retry_sleep: Sleep = asyncio.sleep
+) -> Channels:
     settings = app.settings
     common = ChannelDeps(
         app.conversations,
@@ -55,7 +89,7 @@ def build_channels(app: App, *, slack_pace: float = PACE_SECONDS) -> Channels:
     )
     slack = None
     if settings.slack is not None:
-        slack = SlackChannel(settings.slack, common, pace=slack_pace)
+        slack = SlackChannel(settings.slack, common, pace=slack_pace, retry_sleep=retry_sleep)
     teams = None
     if settings.teams is not None or settings.local_trial:
         deps = TeamsDeps(**vars(common), local_trial=settings.teams is None)
@@ -66,7 +100,7 @@ def build_channels(app: App, *, slack_pace: float = PACE_SECONDS) -> Channels:
 def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.Application:
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app.router.add_get("/healthz", _health(app, channels))
-    web_app.router.add_get("/metrics", _metrics(app))
+    web_app.router.add_get("/metrics", _metrics(app, channels))
     if channels.slack is not None:
         web_app.router.add_post("/slack/events", channels.slack.handle_http)
     if channels.teams is not None:
@@ -110,18 +144,26 @@ def _names(channels: Channels) -> list[str]:
     return [name for name in ("slack", "teams") if getattr(channels, name) is not None]
 
 
+def _statuses(channels: Channels) -> dict[str, str]:
+    found = (channels.slack, channels.teams)
+    return {c.status.name: c.status.describe() for c in found if c is not None}
+
+
 def _health(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def health(_: web.Request) -> web.Response:
-        found = await health_check(app, tuple(_names(channels)))
+        found = await health_check(app, _statuses(channels))
         if not found.ok:
             log(logger, "serve.unhealthy", level=logging.WARNING, problems=len(found.problems))
-        return web.json_response(found.as_json(), status=200 if found.ok else 503)
+        return web.json_response(found.as_json(), status=found.http_status)
 
     return health
 
 
-def _metrics(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
-    registry = build_registry(app)
+def _metrics(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:
+    def channels_up() -> dict[str, bool]:
+        return {name: status == "ok" for name, status in _statuses(channels).items()}
+
+    registry = build_registry(app, channels_up)
 
     async def metrics(_: web.Request) -> web.Response:
         response = web.Response(body=render_metrics(registry))

@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, cast
 
-from dialogs.content_checks import check_dialogue_graph, check_totals
+from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread
 from dialogs.content_model import (
     COACHING_MODELS,
     Content,
@@ -72,6 +72,7 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
     onboarding = _load_onboarding(directory, problems)
     safety = _load_safety(directory, problems)
     check_totals(directory, themes, nudges, dialogues, problems)
+    check_unread(directory, problems)
     problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
     if onboarding is None or safety is None or any(p.severity == "error" for p in problems):
         return None, problems

@@ -200,3 +200,45 @@ def check_totals(
                     "warning",
                 )
             )
+
+
+READ_FILES = ("themes.yaml", "onboarding.yaml", "safety.yaml")
+READ_FOLDERS = ("dialogues", "nudges")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def check_unread(directory: Path, problems: list[ContentProblem]) -> None:
+    """Every file the loader would skip, so a misplaced or misnamed file is not silently
+    ignored. READMEs (for people) and hidden files (editors, git) are not content."""
+    for path in sorted(_files(directory)):
+        relative = path.relative_to(directory)
+        parts = relative.parts
+        if len(parts) == 1 and parts[0] in READ_FILES:
+            continue
+        if len(parts) == 2 and parts[0] in READ_FOLDERS and path.suffix in YAML_SUFFIXES:  # noqa: PLR2004
+            continue
+        problems.append(
+            ContentProblem(
+                str(directory),
+                0,
+                f"not read: {path} — content files live in {_folders()} (as .yaml), or are "
+                f"one of {', '.join(READ_FILES)}; move or rename it, or delete it",
+                "warning",
+            )
+        )
+
+
+def _folders() -> str:
+    return " or ".join(f"{name}/" for name in READ_FOLDERS)
+
+
+def _files(directory: Path) -> list[Path]:
+    found: list[Path] = []
+    for folder, subfolders, names in directory.walk():
+        subfolders[:] = [s for s in subfolders if not s.startswith(".")]
+        found += [
+            folder / n
+            for n in names
+            if not n.startswith(".") and not n.upper().startswith("README")
+        ]
+    return found

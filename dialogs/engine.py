@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from dialogs import (
     asides,
     due,
+    first_contact,
     followups,
     journal,
     nudging,
@@ -20,10 +21,13 @@ from dialogs import (
 )
 from dialogs.commands import (
     SERVICE_COMMANDS,
+    AdminCommand,
+    CoachCommand,
     Command,
     CommandError,
     Pause,
     QuietHours,
+    ScheduleCommand,
     ServiceCommand,
     SetTimezone,
     Share,
@@ -225,19 +229,30 @@ def _on_session(draft: Draft, content: Content, at: datetime) -> None:
 def _first_contact(
     draft: Draft, content: Content, at: datetime, command: Command | CommandError | None
 ) -> bool:
-    """Welcome and privacy notice on the very first message; True when that was all."""
+    """Welcome and privacy notice on the very first message, then what it asked for (see
+    dialogs/first_contact.py); True when the message was handled so."""
     if draft.state.profile.welcomed_at is not None:
         return False
     onboarding.welcome(draft, content, at)
-    waiting = draft.state.aside
-    if isinstance(waiting, ServiceAside):  # e.g. a coach asked before they ever wrote
-        asides.present(draft, content, waiting)  # set-up follows once it is answered
-        return True
-    if isinstance(command, CommandError) or command is None:
-        onboarding.begin(draft, content)
-        return True
-    draft.update_profile(onboarded=True)  # a command skips set-up: `start` shows the menu
-    _run(draft, content, command, at)
+    waiting = isinstance(draft.state.aside, ServiceAside)  # a coach asked before they wrote
+    match command:
+        case None:
+            pass
+        case CommandError(reason=reason):
+            if reason:
+                draft.say(command.text)
+        case ScheduleCommand() | CoachCommand() | AdminCommand():
+            draft.say(texts.NOT_DONE_FIRST)  # a service carries these out; none did
+        case _ if first_contact.opens_something(command):
+            if waiting:
+                draft.say(texts.NOT_DONE_WAITING)
+            else:
+                draft.update_profile(onboarded=True)  # `start` shows the menu: no set-up
+                _run(draft, content, command, at)
+                return True
+        case _:
+            _run_passive(draft, content, command, at)
+    first_contact.offer_setup(draft, content)
     return True
 
 

@@ -98,3 +98,5 @@ QUIET_IS = (
 QUIET_NONE = "You have no quiet hours. For example: `quiet 22:00-07:00`"
 QUIET_SET = "Quiet hours set: nothing arrives between {start} and {end}; a nudge due then waits."
 QUIET_OFF = "Quiet hours removed."
+NOT_DONE_FIRST = "I haven't done that yet. Now that we've said hello, please type it again."
+NOT_DONE_WAITING = "I haven't done that yet: answer the question below first, then type it again."

@@ -103,6 +103,7 @@ class NudgeScheduler:
         self._last_compaction: datetime | None = None
         self._starting: asyncio.Task[None] | None = None
         self._driven = False
+        self._shut_down = False  # AsyncIOScheduler shuts down in a loop callback: ask once
         self._running = RunningTasks()
         store.observers.append(self)
         _ACTIVE[name] = self
@@ -162,7 +163,8 @@ class NudgeScheduler:
         finished, cancelled = await self._running.finish(drain, self._starting)
         if finished or cancelled:
             log(logger, "scheduler.drained", finished=finished, cancelled=cancelled)
-        if self.aps.running:
+        if self.aps.running and not self._shut_down:
+            self._shut_down = True  # a second shutdown() would fail in that callback
             self.aps.shutdown(wait=False)
         self._driven = False
         if self in self.store.observers:

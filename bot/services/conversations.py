@@ -20,6 +20,7 @@ from dialogs import texts
 from dialogs.commands import SERVICE_COMMANDS, parse_command
 from dialogs.content_model import Content
 from dialogs.engine import answered, service_command, step
+from dialogs.first_contact import after_first_command, greet
 from dialogs.model import (
     ChoiceMade,
     CommandGiven,
@@ -42,6 +43,15 @@ SORRY = (
     "Sorry, something went wrong on my side and I couldn't save that. Nothing you wrote "
     "before is lost. Please try again in a minute."
 )
+# After a send the platform refused: what was written is saved, the reply never arrived.
+REPLY_REFUSED = (
+    "Sorry: I saved what you wrote, but my reply could not be delivered. Type **help** and "
+    "I'll show you where we were."
+)
+LAST_REPLY_LOST = (
+    "Sorry: I saved what you wrote last time, but my reply to it could not be delivered."
+)
+MAX_LOST = 100_000  # leaders owed that apology, remembered by this process only
 
 
 class EffectListener(Protocol):
@@ -100,6 +110,7 @@ class ConversationService:
         self.notices: NoticeSender | None = None  # set once deliveries exist (wiring)
         self.locks = KeyedLocks()
         self.turn_stats = TurnStats()
+        self._lost: set[UserKey] = set()  # their last reply never reached them
 
     @contextlib.contextmanager
     def timing(self, channel: str) -> Iterator[None]:
@@ -128,6 +139,9 @@ class ConversationService:
                 file_error=isinstance(exc, CorruptDataError),
             )
             return Reply((Say(SORRY),), failed=True)
+        if key in self._lost and isinstance(event, UserText | CommandGiven | ChoiceMade):
+            self._lost.discard(key)
+            reply = replace(reply, messages=(Say(LAST_REPLY_LOST), *reply.messages))
         log(
             logger,
             "turn",
@@ -138,6 +152,16 @@ class ConversationService:
             ms=round((time.perf_counter() - started) * 1000, 2),
         )
         return reply
+
+    def reply_lost(self, key: UserKey, reply: Reply) -> None:
+        """A turn's reply never reached the leader, not even an apology: their next turn
+        begins by saying so. Not after a "sorry" (nothing was saved) or `forget me`."""
+        if reply.failed or any(isinstance(e, ForgetConfirmed) for e in reply.effects):
+            return
+        if len(self._lost) >= MAX_LOST:
+            self._lost.clear()
+        self._lost.add(key)
+        log(logger, "reply.owed_apology", user=key.hashed)
 
     async def _handle(self, key: UserKey, event: Event, platform: PlatformInfo | None) -> Reply:
         from_leader = isinstance(event, UserText | CommandGiven | ChoiceMade)
@@ -214,17 +238,23 @@ class ConversationService:
         assert isinstance(event, UserText | CommandGiven)
         stored = await self.store.load(key)
         state = with_platform(stored or UserState(), platform)
-        command = service_command(state, event.text, slash=isinstance(event, CommandGiven))
+        # A newcomer's first message: the welcome, then the command, then set-up offered.
+        greeting = greet(state, self.content, event.at)
+        current = greeting.state if greeting else state
+        command = service_command(current, event.text, slash=isinstance(event, CommandGiven))
         answerer = self.answerers.get(type(command)) if command else None
         if answerer is None:
             service, turn = ServiceReply(), step(state, event, self.content)
         else:
-            service = await answerer.answer(key, state, command, event.at)
-            turn = (
-                step(state, service.question, self.content)
-                if service.question
-                else answered(state, self.content, event.at)
-            )
+            service = await answerer.answer(key, current, command, event.at)
+            if service.question:
+                turn = step(current, service.question, self.content)
+            elif greeting:
+                turn = after_first_command(current, self.content, event.at)
+            else:
+                turn = answered(current, self.content, event.at)
+            if greeting:
+                service = replace(service, messages=greeting.messages + service.messages)
         change, turn = _change_for(stored, state, turn)
         if change == "delete":
             await self.store.delete(key)

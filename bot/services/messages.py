@@ -95,6 +95,7 @@ class MessageSender:
                 log(logger, "reply.redelivered", user=user.hashed, attempts=attempt)
                 return
         log(logger, "reply.lost", level=logging.WARNING, user=user.hashed, reason=reason)
+        self.conversations.reply_lost(user, reply)
 
     async def close(self) -> None:
         """Stop replies still waiting for their platform."""

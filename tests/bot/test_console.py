@@ -125,3 +125,37 @@ def test_each_user_name_has_its_own_conversation(tmp_path: Path, name: str) -> N
         cwd=ROOT,
     )
     assert "I keep your answers" in result.stdout  # welcomed as someone new
+
+
+FIRST_COMMANDS = [
+    ("timezone Europe/Paris", "your time zone is now Europe/Paris"),
+    ("schedule weekdays 08:30", "Added "),
+    ("coach add console:bob", "I've asked bob"),
+    ("admin coach console:bob", "bob is now a coach"),
+]
+
+
+@pytest.mark.parametrize(("first", "done"), FIRST_COMMANDS, ids=lambda v: v.split()[0])
+def test_a_command_as_the_very_first_message_is_carried_out_after_the_welcome(
+    tmp_path: Path, first: str, done: str
+) -> None:
+    env = {"PEERCOACH_ADMINS": "console:alice", "PEERCOACH_DATA_DIR": str(tmp_path)}
+    if first.startswith("coach "):
+        granted = subprocess.run(
+            [sys.executable, "-m", "bot", "admin", "grant-coach", "console:alice"],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+        assert granted.returncode == 0
+    result = console(tmp_path, [first], env=env)
+    assert result.returncode == 0, result.stderr
+    transcript = result.stdout
+    welcome, answer, setup = (
+        transcript.index("I keep your answers"),
+        transcript.index(done),
+        transcript.index("1. Set up now"),
+    )
+    assert welcome < answer < setup  # welcome, then the command done, then set-up offered

@@ -166,10 +166,60 @@ async def test_serve_answers_a_signed_dm_and_reports_health(
         async with http.get(url + "/healthz") as health:
             document = await health.json()
     assert document["status"] == "ok"
-    assert document["channels"] == ["slack"]
+    assert document["channels"] == {"slack": "ok"}
     assert document["scheduler_running"] is True
     assert document["storage_writable"] is True
     assert document["content_version"]
+
+
+async def test_slack_unreachable_at_start_is_reported_not_fatal(tmp_path: Path, port: int) -> None:
+    """Nothing listens at SLACK_API_URL: serve starts all the same, /healthz names Slack as
+    down (200, degraded: see bot/health.py), and the log holds no traceback."""
+    env = {
+        **BASE_ENV,
+        "SLACK_BOT_TOKEN": "xoxb-unreachable",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
+        "PORT": str(port),
+        "PEERCOACH_DATA_DIR": str(tmp_path),
+    }
+    process = await asyncio.to_thread(start_serve, env, tmp_path / "serve.log")
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}", process)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/healthz") as health,
+        ):
+            document = await health.json()
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
+    log = (tmp_path / "serve.log").read_text()
+    assert document["status"] == "degraded"
+    assert document["channels"] == {
+        "slack": "down: Slack Web API unreachable (ClientConnectorError)"
+    }
+    assert document["scheduler_running"] is True
+    assert "event=channel.down channel=slack" in log
+    assert "Traceback" not in log
+    assert "xoxb-unreachable" not in log
+
+
+async def test_a_graceful_stop_logs_no_error(tmp_path: Path, port: int) -> None:
+    """APScheduler's asyncio shutdown runs in a loop callback: asked twice, the second one
+    logged SchedulerNotRunningError at every stop."""
+    env = {**BASE_ENV, "PEERCOACH_LOCAL_TRIAL": "1", "PORT": str(port)}
+    process = await asyncio.to_thread(
+        start_serve, {**env, "PEERCOACH_DATA_DIR": str(tmp_path)}, tmp_path / "serve.log"
+    )
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
+    log = (tmp_path / "serve.log").read_text()
+    assert "event=serve.stopping" in log
+    assert "level=error" not in log
 
 
 def metric(text: str, name: str) -> float:

@@ -165,3 +165,28 @@ def test_safety_schema_errors_name_the_line(
     assert len(errors) == 1
     assert errors[0].startswith(f"{path}:")
     assert error in errors[0]
+
+
+def test_content_check_lists_every_file_it_does_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    strays = ("broken.yaml", "dialogue/typo-folder.yaml", "nudges/notes.txt", "nudges/old/x.yaml")
+    for name in strays:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("id: x\n")
+    for ignored in (".git/config", ".DS_Store", "dialogues/README.md"):  # not content
+        (folder / ignored).parent.mkdir(parents=True, exist_ok=True)
+        (folder / ignored).write_text("")
+
+    assert main(["content", "check", str(folder)]) == 0  # warnings: the content still loads
+    lines = [line for line in capsys.readouterr().out.splitlines() if "not read:" in line]
+    assert [line.split("not read: ")[1].split(" — ")[0] for line in lines] == [
+        str(folder / name) for name in sorted(strays)
+    ]
+    assert lines[0] == (
+        f"{folder}: (warning) not read: {folder / 'broken.yaml'} — content files live in "
+        "dialogues/ or nudges/ (as .yaml), or are one of themes.yaml, onboarding.yaml, "
+        "safety.yaml; move or rename it, or delete it"
+    )

@@ -13,8 +13,10 @@ from dialogs.model import (
     PreferencesChanged,
     Prompt,
     Say,
+    ServiceQuestion,
     UserState,
 )
+from tests.conftest import AT
 from tests.dialogs.chat import Chat, onboarded
 
 SBI = "challenging-behaviour.sbi-prepare"
@@ -123,6 +125,106 @@ def test_start_as_the_first_message_welcomes_then_shows_the_menu_at_once(
     assert turn.messages[0] == Say(content.onboarding.welcome)
     assert isinstance(turn.messages[-1], Ask)
     assert turn.messages[-1].text == texts.MENU
+
+
+SETUP = ["Set up now", "Skip for now"]
+
+
+def test_timezone_as_the_first_message_is_done_after_the_welcome_then_set_up(
+    content: Content,
+) -> None:
+    chat = Chat(content)
+    turn = chat.say("timezone Europe/Paris")
+    said = [m.text for m in turn.messages]
+    assert said[:2] == [content.onboarding.welcome, content.onboarding.privacy]
+    assert said[2] == texts.TIMEZONE_SET.format(zone="Europe/Paris")
+    assert chat.state.profile.timezone == "Europe/Paris"
+    assert PreferencesChanged() in turn.effects
+    assert chat.labels() == SETUP  # set-up still offered
+    assert not chat.state.profile.onboarded
+
+
+def test_a_mistyped_first_command_says_why_then_offers_set_up(content: Content) -> None:
+    chat = Chat(content)
+    turn = chat.say("timezone Mars/Base")
+    assert "For example: `timezone Europe/London`" in turn.messages[2].text
+    assert chat.labels() == SETUP
+
+
+@pytest.mark.parametrize(
+    "first", ["schedule weekdays 08:30", "coach add @Sam", "admin coach slack:T1:U2"]
+)
+def test_a_service_command_first_is_never_dropped_without_a_word(
+    content: Content, first: str
+) -> None:
+    """The engine cannot carry these out itself: the service greets, then runs them (next
+    test); should none be there, the engine says plainly it was not done."""
+    chat = Chat(content)
+    turn = chat.say(first)
+    said = [m.text for m in turn.messages]
+    assert said[:3] == [
+        content.onboarding.welcome,
+        content.onboarding.privacy,
+        texts.NOT_DONE_FIRST,
+    ]
+    assert chat.labels() == SETUP
+
+
+@pytest.mark.parametrize(
+    "first", ["schedule weekdays 08:30", "coach add @Sam", "admin coach slack:T1:U2"]
+)
+def test_a_service_runs_a_first_command_between_the_welcome_and_set_up(
+    content: Content, first: str
+) -> None:
+    from dialogs.commands import SERVICE_COMMANDS  # noqa: PLC0415
+    from dialogs.engine import service_command  # noqa: PLC0415
+    from dialogs.first_contact import after_first_command, greet  # noqa: PLC0415
+
+    newcomer = Chat(content).state
+    greeting = greet(newcomer, content, AT)
+    assert greeting is not None
+    assert [m.text for m in greeting.messages] == [
+        content.onboarding.welcome,
+        content.onboarding.privacy,
+    ]
+    assert isinstance(service_command(greeting.state, first), SERVICE_COMMANDS)
+    then = after_first_command(greeting.state, content, AT)
+    assert [c.label for c in then.messages[-1].choices] == SETUP  # type: ignore[union-attr]
+    assert greet(then.state, content, AT) is None  # once
+
+
+def test_start_first_while_a_coach_question_waits_says_it_was_not_done(
+    content: Content,
+) -> None:
+    chat = Chat(content)
+    chat.send(coach_question(chat))
+    turn = chat.say("start energy")
+    assert turn.messages[2] == Say(texts.NOT_DONE_WAITING)
+    assert chat.labels() == ["Accept", "Decline"]
+    assert chat.state.dialogue is None
+
+
+def test_a_passive_first_command_runs_before_a_waiting_coach_question(
+    content: Content,
+) -> None:
+    chat = Chat(content)
+    chat.send(coach_question(chat))
+    turn = chat.say("timezone Europe/Paris")
+    assert turn.messages[2] == Say(texts.TIMEZONE_SET.format(zone="Europe/Paris"))
+    assert chat.labels() == ["Accept", "Decline"]
+    chat.press("Accept")
+    assert chat.labels() == SETUP
+
+
+def coach_question(chat: Chat) -> ServiceQuestion:
+    from dialogs.model import Choice  # noqa: PLC0415
+
+    return ServiceQuestion(
+        "Accept Cat as your coach?",
+        (Choice("accept", "Accept"), Choice("decline", "Decline")),
+        "svc:link:1",
+        chat.at,
+    )
 
 
 # ------------------------------------------------------------------ dialogues

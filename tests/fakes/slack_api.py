@@ -83,6 +83,7 @@ class _Error:
     error: str
     channel: str | None
     user: str | None
+    once: bool = False
 
     def applies_to(self, params: Params) -> bool:
         named = [str(params.get(k)) for k in ("channel", "channel_id") if params.get(k)]
@@ -159,10 +160,21 @@ class FakeSlackApi(LocalServer):
         self._failures[method].extend([(status, retry_after)] * times)
 
     def error_for(
-        self, method: str, error: str, *, channel: str | None = None, user: str | None = None
+        self,
+        method: str,
+        error: str,
+        *,
+        channel: str | None = None,
+        user: str | None = None,
+        times: int | None = None,
     ) -> None:
-        """Answer matching calls with {"ok": false, "error": error} until `clear_errors`."""
-        self._errors[method].append(_Error(error, channel, user))
+        """Answer matching calls with {"ok": false, "error": error} until `clear_errors`, or
+        for the next `times` matching calls only."""
+        self._errors[method].extend(
+            [_Error(error, channel, user, once=True)] * times
+            if times is not None
+            else [_Error(error, channel, user)]
+        )
 
     def clear_errors(self, method: str | None = None) -> None:
         if method is None:
@@ -206,6 +218,8 @@ class FakeSlackApi(LocalServer):
             answer = {"ok": False, "error": "unknown_method"}
         elif error := next((e for e in self._errors[method] if e.applies_to(params)), None):
             answer = {"ok": False, "error": error.error}
+            if error.once:
+                self._errors[method].remove(error)
         else:
             answer = {"ok": True, **handler(params)}
         return web.json_response(answer)

@@ -1,6 +1,7 @@
 """The Slack channel: bolt's AsyncApp behind our own checks, translating Slack to and from the
 conversation service. Listeners translate; they hold no coaching logic."""
 
+import asyncio
 import html
 import logging
 import re
@@ -21,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack import forms, verify
-from bot.channels.slack.client import make_client, new_session
+from bot.channels.slack.client import down_reason, make_client, new_session
 from bot.channels.slack.home import home_data
 from bot.channels.slack.notifier import (
     CALL_ERRORS,
@@ -31,13 +32,14 @@ from bot.channels.slack.notifier import (
     post,
 )
 from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
+from bot.channels.status import ChannelStatus, Reconnector, Sleep
 from bot.config import SlackSettings
 from bot.domain import PlatformInfo, Reply, UserKey
 from bot.logs import log, quiet_logger
 from bot.ports import DeliveryError
 from bot.running import RunningTasks
 from bot.schedules.model import INACTIVE
-from bot.services.conversations import SORRY
+from bot.services.conversations import REPLY_REFUSED, SORRY
 from dialogs.model import ChoiceMade, CommandGiven, Event, ForgetConfirmed, Say, UserText
 
 logger = logging.getLogger("peercoach.slack")
@@ -50,13 +52,20 @@ HOME_COMMANDS = {
 }
 IGNORED_EVENTS = ("app_home_opened_tab", "im_history_changed", "member_joined_channel")
 SEEN_EVENTS = 10_000  # event ids remembered for retry de-duplication
+# Requests answered without the Web API: served even while the start-up check fails.
+NO_API = ("url_verification", "ssl_check", "app_rate_limited")
 
 
 class SlackChannel:
     """Serves POST /slack/events (or Socket Mode) and delivers nudges to Slack DMs."""
 
     def __init__(
-        self, settings: SlackSettings, deps: ChannelDeps, *, pace: float = PACE_SECONDS
+        self,
+        settings: SlackSettings,
+        deps: ChannelDeps,
+        *,
+        pace: float = PACE_SECONDS,
+        retry_sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.settings = settings
         self.deps = deps
@@ -71,12 +80,15 @@ class SlackChannel:
         # users.info gave this run. Anyone else's next message is a first contact.
         self._contacted: set[str] = set()
         self._running = RunningTasks()  # bolt does not track its listeners
+        self.status = ChannelStatus("slack")
+        self.reconnector = Reconnector(self.status, self._connect, retry_sleep)
 
     async def start(self) -> None:
-        """Inside the running loop: session, client, a token check, listeners, Socket Mode."""
+        """Inside the running loop: session, client, listeners, then the start-up check (the
+        token works; Socket Mode connects). A check that fails never stops the server: the
+        channel is reported down and keeps trying in the background."""
         self.session = new_session()
         self.client = make_client(self.settings.bot_token, self.settings.api_url, self.session)
-        await self.client.auth_test()  # a bad token fails the start, not the first message
         self._contacted = set(await self.deps.users.stored_hashes())
         self.bolt = AsyncApp(
             client=self.client,
@@ -98,10 +110,21 @@ class SlackChannel:
                 app_token=self.settings.app_token,
                 logger=quiet_logger("slack_sdk.socket_mode.peercoach"),
             )
-            await self._socket.connect_async()
+        await self.reconnector.start()
+
+    async def _connect(self) -> str | None:
+        """The start-up check; None when Slack took it, otherwise why not (no secrets)."""
+        try:
+            await self._client().auth_test()
+            if self._socket is not None:
+                await self._socket.connect_async()
+        except CALL_ERRORS as error:
+            return down_reason(error)
+        return None
 
     async def close(self) -> None:
         """Let acknowledged work finish: Slack will not resend what we already acked."""
+        await self.reconnector.close()
         await self._running.finish(10)
         if self._socket is not None:
             await self._socket.close_async()
@@ -114,6 +137,8 @@ class SlackChannel:
         """POST /slack/events: our checks first, so garbage gets 401/400/413, never 500."""
         raw = await request.read()
         verdict = verify.check(self.settings.signing_secret, dict(request.headers), raw)
+        if not verdict.status and self.status.down is not None and verdict.kind not in NO_API:
+            verdict = await self._while_down(verdict)
         if verdict.status:
             log(
                 logger,
@@ -142,6 +167,13 @@ class SlackChannel:
             body=response.body.encode(),
             headers=response.first_headers_without_set_cookie(),
         )
+
+    async def _while_down(self, verdict: verify.Verdict) -> verify.Verdict:
+        """A signed request while the start-up check fails: ask Slack again now; if still
+        down, 503, so Slack sends the event again later rather than bolt dropping it."""
+        if await self.reconnector.check_now() is None:
+            return verdict
+        return replace(verdict, status=503, reason="Slack Web API not reachable; retry later")
 
     def _already_seen(self, body: dict[str, Any]) -> bool:
         """Slack retries events it thinks were lost (over HTTP and Socket Mode alike); each
@@ -337,27 +369,30 @@ class SlackChannel:
         """Run one event for the leader and post the reply; never let an error reach Slack
         users as a stack trace, nor a message's text reach the logs. A reply Slack would not
         take while it is down is sent again in the background: late, not lost."""
-        reply = Reply()
+        reply, handled = Reply(), False
         try:
             with self.deps.conversations.timing("slack"):
                 reply = await self.deps.conversations.handle(key, event, await self._platform(key))
+                handled = True
                 if update is not None and reply.messages:
                     await self._mark_chosen(*update)
                 await post(self._client(), channel, reply)
             if any(isinstance(effect, ForgetConfirmed) for effect in reply.effects):
                 self._contacted.discard(key.hashed)  # should they come back: a first contact
         except DeliveryError as error:
-            redeliver = None if error.permanent else self.deps.redeliver
+            retrying = not error.permanent and self.deps.redeliver is not None
             log(
                 logger,
                 "slack.reply_failed",
                 level=logging.WARNING,
                 user=key.hashed,
                 reason=error.reason,
-                retrying=redeliver is not None,
+                retrying=retrying,
             )
-            if redeliver is not None:
-                redeliver(key, reply)
+            if self.deps.redeliver is not None and retrying:
+                self.deps.redeliver(key, reply)
+            elif handled:  # the turn is stored; only its reply was refused
+                await self._say_undelivered(key, channel, reply)
             return Reply()
         except Exception as error:
             log(
@@ -366,8 +401,12 @@ class SlackChannel:
                 level=logging.ERROR,
                 user=key.hashed,
                 error=type(error).__name__,
+                saved=handled,
             )
-            await self._say_sorry(channel)
+            if handled:  # the turn is stored; only its reply failed
+                await self._say_undelivered(key, channel, reply)
+            else:
+                await self._say_sorry(channel)
             return Reply()
         return reply
 
@@ -387,6 +426,16 @@ class SlackChannel:
             )
         except CALL_ERRORS as error:  # cosmetic: the reply matters more
             log(logger, "slack.mark_failed", level=logging.WARNING, error=type(error).__name__)
+
+    async def _say_undelivered(self, key: UserKey, channel: str, reply: Reply) -> None:
+        """Slack refused the reply for good: say so now in plain text (it may take that),
+        or else at the start of the leader's next turn."""
+        if reply.failed:  # the refused message was itself the "sorry": nothing was saved
+            return
+        try:
+            await post(self._client(), channel, Reply((Say(REPLY_REFUSED),)))
+        except (DeliveryError, SlackApiError):
+            self.deps.conversations.reply_lost(key, reply)
 
     async def _say_sorry(self, channel: str) -> None:
         try:

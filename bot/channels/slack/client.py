@@ -100,3 +100,19 @@ def _seconds(value: str | None) -> float | None:
     with contextlib.suppress(TypeError, ValueError):
         return float(value) if value is not None else None
     return None
+
+
+TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
+
+
+def down_reason(error: Exception) -> str:
+    """Why the start-up check failed, for /healthz and the log: the method and Slack's error
+    code or the kind of connection failure, never a token or a URL."""
+    if isinstance(error, SlackApiError):
+        method = str(error.response.api_url).rstrip("/").rsplit("/", 1)[-1] or "the Web API"
+        code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
+        if code in TOKEN_REFUSED:
+            token = "SLACK_APP_TOKEN" if method.startswith("apps.") else "SLACK_BOT_TOKEN"
+            return f"{method} answered {code}: check {token}"
+        return f"{method} answered {code}"
+    return f"Slack Web API unreachable ({type(error).__name__})"

@@ -21,6 +21,7 @@ from bot.channels.teams.errors import delivery_error
 from bot.domain import Attachment, PlatformInfo, Reply, UserKey
 from bot.logs import log
 from bot.schedules.model import INACTIVE
+from bot.services.conversations import REPLY_REFUSED
 from dialogs.model import AppInstalled, Ask, ChoiceMade, Event, UserText
 
 logger = logging.getLogger("peercoach.teams")
@@ -195,18 +196,31 @@ class CoachActivityHandler(ActivityHandler):
                 await send_reply(self.deps, turn_context, reply)
             except Exception as error:
                 failure = delivery_error(error)
-                if failure.permanent or self.deps.redeliver is None:
-                    raise
+                retrying = not failure.permanent and self.deps.redeliver is not None
                 log(
                     logger,
                     "teams.reply_failed",
                     level=logging.WARNING,
                     user=key.hashed,
                     reason=failure.reason,
-                    retrying=True,
+                    retrying=retrying,
                 )
-                self.deps.redeliver(key, reply)
+                if self.deps.redeliver is not None and retrying:
+                    self.deps.redeliver(key, reply)
+                else:
+                    await self._say_undelivered(turn_context, key, reply)
         return reply
+
+    async def _say_undelivered(self, turn_context: Context, key: UserKey, reply: Reply) -> None:
+        """Teams refused the reply for good (the turn is saved): say so now in plain text,
+        or else at the start of the leader's next turn. Never the "couldn't save" sorry."""
+        if reply.failed:
+            return
+        try:
+            await turn_context.send_activity(REPLY_REFUSED)
+        except Exception as error:
+            log(logger, "teams.apology_failed", user=key.hashed, error=type(error).__name__)
+            self.deps.conversations.reply_lost(key, reply)
 
     async def _file_consent(self, turn_context: Context) -> None:
         from bot.channels.teams.files import complete_upload  # noqa: PLC0415 - rare path

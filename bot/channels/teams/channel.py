@@ -13,6 +13,7 @@ from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator
 from microsoft_agents.hosting.core import TurnContext
 from pydantic import ValidationError
 
+from bot.channels.status import ChannelStatus
 from bot.channels.teams.bot import CoachActivityHandler, TeamsDeps
 from bot.channels.teams.connection import (
     auth_configuration,
@@ -44,6 +45,9 @@ class TeamsChannel:
         self.adapter.on_turn_error = self._on_turn_error
         self.handler = CoachActivityHandler(deps)
         self.notifier = TeamsNotifier(self.adapter, deps)
+        # No start-up check: the Bot Connector is reached per activity, and a send it refuses
+        # is retried with the delivery's own backoff.
+        self.status = ChannelStatus("teams")
         self._checked: Handler = (
             jwt_authorization_decorator(self._guarded) if settings else self._guarded
         )
