@@ -122,6 +122,9 @@ def _chat(settings: Settings, key: UserKey) -> int:
     except ContentError as exc:
         _print_content_error(exc)
         return 1
+    except StorageError as exc:  # e.g. a journal that names no leader's file
+        print(f"peercoach: {exc}", file=sys.stderr)
+        return 1
     try:
         app.check_sole_writer("console")
         asyncio.run(_run_console(app, key))

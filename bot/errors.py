@@ -18,7 +18,7 @@ class CorruptDataError(StorageError):
         self.path = path
         super().__init__(
             f"cannot read {path}: {reason}. The file has been left exactly as it is; restore it "
-            "from a backup or move it aside to start that leader afresh."
+            "from a backup, or move it aside to start afresh without what it held."
         )
 
 
