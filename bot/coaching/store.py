@@ -12,6 +12,7 @@ from tinydb import TinyDB
 from bot.coaching.model import CoachGrant, Link, LinkStatus, Person
 from bot.storage.shared_file import SharedFile, remove, upsert
 
+OPEN = ("pending", "accepted")
 _GRANT = TypeAdapter(CoachGrant)
 _LINK = TypeAdapter(Link)
 _PERSON = TypeAdapter(Person)
@@ -39,9 +40,10 @@ class CoachingStore:
         return sorted(self._coaches.values(), key=lambda g: g.at)
 
     def link(self, coach: str, leader: str) -> Link | None:
-        """The current link between two people (the newest, if asked again after a no)."""
+        """The current link between two people: the open one (there is one at most), else
+        the newest, if asked again after a no."""
         found = [k for k in self._links.values() if k.coach == coach and k.leader == leader]
-        return max(found, key=lambda k: k.updated_at) if found else None
+        return max(found, key=lambda k: (k.status in OPEN, k.updated_at)) if found else None
 
     def link_by_id(self, link_id: str) -> Link | None:
         return self._links.get(link_id)

@@ -18,6 +18,7 @@ from bot.schedules.model import NudgeSchedule
 from bot.schedules.store import ScheduleStore
 from bot.services.coach_plans import Plans, preview
 from bot.services.coach_reports import figures_of, render
+from bot.services.coach_roles import CoachRoles
 from bot.services.schedules import ScheduleService
 from dialogs.commands import AdminCommand, CoachCommand
 from dialogs.model import (
@@ -78,6 +79,7 @@ class CoachingService:
         self.admins = admins
         self.clock = clock
         self.plans = Plans()
+        self.roles = CoachRoles(store, schedules, self.plans)
 
     # ---------------------------------------------------------------- commands
 
@@ -220,6 +222,16 @@ class CoachingService:
     async def save_plan(
         self, key: UserKey, schedules: tuple[NudgeSchedule, ...], at: datetime
     ) -> ServiceReply:
+        for leader in dict.fromkeys(s.user for s in schedules):  # still theirs to schedule?
+            if denied := self._check(str(key), Action.SCHEDULE, leader):
+                return ServiceReply(
+                    (
+                        Say(
+                            "Nothing was saved.",
+                        ),
+                        *denied.messages,
+                    )
+                )
         await self.schedules.put_schedules(*schedules)
         log(logger, "coach.scheduled", coach=key.hashed, schedules=len(schedules))
         coach = self.store.name_of(str(key))
@@ -405,8 +417,11 @@ class CoachingService:
             return _say(user.reason)
         name = self.store.name_of(user)
         if action is Action.REVOKE_COACH:
-            await self.store.revoke(user)
-            return _say(f"{name} is no longer a coach.")
+            if not self.store.is_coach(user):
+                return _say(f"{name} is not a coach. `admin coaches` lists them.")
+            notices = await self.roles.revoke(user, at)
+            said = f"{name} is no longer a coach" + _told(len(notices) - 1)
+            return ServiceReply((Say(said),), notices=notices)
         await self.store.grant(user, str(key), at)
         log(logger, "admin.granted", admin=key.hashed, coach=UserKey.parse(user).hashed)
         notice = ServiceNotice("You can now coach in peercoach. Type `coach` to see how.", at)
@@ -444,6 +459,8 @@ class CoachingService:
             return await self.save_plan(key, plan.schedules, at)
         if kind == "keep":
             return await self._keep_or_pause(key, ident, choice)
+        if kind == "handover":
+            return await self.roles.answer(key, ident, choice)
         return ServiceReply()
 
     async def _link_answer(
@@ -574,6 +591,12 @@ class CoachingService:
 
 def _say(text: str) -> ServiceReply:
     return ServiceReply((Say(text),))
+
+
+def _told(leaders: int) -> str:
+    if leaders == 0:
+        return "."
+    return f"; {leaders} leader{'s have' if leaders != 1 else ' has'} been told."
 
 
 def _first(schedule: NudgeSchedule, at: datetime) -> str:
