@@ -124,6 +124,7 @@ def build_app(settings: Settings, clock: Clock) -> App:
             AdminCommand: coaching,
         },
         effect_answerers=[coaching],
+        exporters=[schedule_service, coaching, ledger],
     )
     notifiers: dict[str, Notifier] = {}
     deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)

@@ -70,6 +70,11 @@ class CoachingStore:
             key=lambda k: k.created_at,
         )
 
+    def links_with_leader(self, leader: str) -> list[Link]:
+        """Every link a coach ever asked of this leader, oldest first, whatever its status."""
+        found = (k for k in self._links.values() if k.leader == leader)
+        return sorted(found, key=lambda k: (k.created_at, k.id))
+
     def _is_current(self, link: Link) -> bool:
         return self.link(link.coach, link.leader) == link
 

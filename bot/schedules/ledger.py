@@ -125,6 +125,11 @@ class DeliveryLedger:
     def pending(self) -> list[Entry]:
         return [e for e in self._entries.values() if e.status == "pending"]
 
+    def export_of(self, user: str) -> dict[str, Any]:
+        """`export`: the leader's recent deliveries (the ledger keeps RETAIN's worth)."""
+        mine = sorted((e for e in self._entries.values() if e.user == user), key=lambda e: e.at)
+        return {"deliveries": [_exported(e) for e in mine]}
+
     def count(self, status: Status) -> int:
         return sum(1 for e in self._entries.values() if e.status == status)
 
@@ -252,6 +257,18 @@ def _instant(text: Any) -> datetime:
 
 def _why(exc: Exception) -> str:
     return f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+
+
+def _exported(entry: Entry) -> dict[str, Any]:
+    return {
+        "key": entry.key,
+        "status": entry.status,
+        "at": entry.at.isoformat(),
+        "schedule": entry.schedule,
+        "local_date": entry.local_date.isoformat() if entry.local_date else None,
+        "due_at": entry.due_at.isoformat() if entry.due_at else None,
+        "reason": entry.reason,
+    }
 
 
 def _merge(old: Entry, new: Entry) -> Entry:

@@ -74,6 +74,12 @@ class EffectAnswerer(Protocol):
     ) -> ServiceReply: ...
 
 
+class ExportSource(Protocol):
+    """Another store's part of `export`: what it holds about one leader, as JSON values."""
+
+    def export_of(self, user: str) -> dict[str, Any]: ...
+
+
 class NoticeSender(Protocol):
     async def notice(self, notice: Notice) -> None:
         """Run the notice's event for its user and deliver what it says to them."""
@@ -90,6 +96,7 @@ class ConversationService:
         listeners: Sequence[EffectListener] = (),
         answerers: Mapping[type, CommandAnswerer] | None = None,
         effect_answerers: Sequence[EffectAnswerer] = (),
+        exporters: Sequence[ExportSource] = (),
     ) -> None:
         self.store = store
         self.content = content
@@ -97,6 +104,7 @@ class ConversationService:
         self.listeners = list(listeners)
         self.answerers = dict(answerers or {})
         self.effect_answerers = list(effect_answerers)
+        self.exporters = list(exporters)  # schedules, coaching links, deliveries
         self.notices: NoticeSender | None = None  # set once deliveries exist (wiring)
         self.locks = KeyedLocks()
         self.turn_stats = TurnStats()
@@ -248,7 +256,8 @@ class ConversationService:
 
     def _export(self, key: UserKey, state: UserState) -> Attachment:
         at = self.clock.now()
-        document = export_document(key, state, at)
+        extra = {name: v for e in self.exporters for name, v in e.export_of(str(key)).items()}
+        document = export_document(key, state, at, extra)
         return Attachment(f"peercoach-export-{at:%Y%m%d-%H%M%S}.json", export_bytes(document))
 
     async def _tell_listeners(

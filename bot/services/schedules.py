@@ -6,6 +6,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from bot.domain import ServiceReply, UserKey
 from bot.logs import log
@@ -38,6 +41,8 @@ from dialogs.timetext import short_date
 from dialogs.timezones import canonical_zone, zone
 
 logger = logging.getLogger("peercoach.schedules")
+_SCHEDULE = TypeAdapter(NudgeSchedule)
+_REMINDER = TypeAdapter(Reminder)
 EXAMPLE = "schedule weekdays 08:30 resilience influence"
 FOLLOW_UP_TIME = time(9, 0)
 
@@ -196,6 +201,16 @@ class ScheduleService:
         reason = "paused by you" if paused else None
         await self.store.put_schedules(replace(schedule, paused=paused, paused_reason=reason))
         return f"{'Paused' if paused else 'Resumed'} **{schedule.id}** ({schedule.describe()})."
+
+    def export_of(self, user: str) -> dict[str, Any]:
+        """`export`: the leader's schedules (their own and their coaches') and reminders."""
+        reminders = sorted(self.store.reminders_of(user), key=lambda r: (r.due_at, r.id))
+        return {
+            "schedules": [
+                _SCHEDULE.dump_python(s, mode="json") for s in self.store.schedules_of(user)
+            ],
+            "reminders": [_REMINDER.dump_python(r, mode="json") for r in reminders],
+        }
 
     # ---------------------------------------------------------------- previews
 
