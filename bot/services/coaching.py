@@ -20,6 +20,7 @@ from bot.schedules.store import ScheduleStore
 from bot.services.coach_plans import Plans, preview
 from bot.services.coach_reports import figures_of, render
 from bot.services.coach_roles import CoachRoles
+from bot.services.reminders import MAX_SCHEDULES, schedules_full
 from bot.services.schedules import ScheduleService
 from dialogs.commands import AdminCommand, CoachCommand
 from dialogs.model import (
@@ -192,6 +193,8 @@ class CoachingService:
             if denied := check(self.store, self.admins, actor, Action.SCHEDULE, leader):
                 self._log_denied(key, Action.SCHEDULE)
                 return denied
+            if full := self._full(leader):
+                return full
             try:
                 built.append(
                     self.schedule_service.build(
@@ -223,16 +226,11 @@ class CoachingService:
     async def save_plan(
         self, key: UserKey, schedules: tuple[NudgeSchedule, ...], at: datetime
     ) -> ServiceReply:
-        for leader in dict.fromkeys(s.user for s in schedules):  # still theirs to schedule?
-            if denied := self._check(str(key), Action.SCHEDULE, leader):
-                return ServiceReply(
-                    (
-                        Say(
-                            "Nothing was saved.",
-                        ),
-                        *denied.messages,
-                    )
-                )
+        for leader in dict.fromkeys(s.user for s in schedules):  # still theirs, with room?
+            refused = check(self.store, self.admins, str(key), Action.SCHEDULE, leader)
+            refused = refused or self._full(leader, sum(s.user == leader for s in schedules))
+            if refused:
+                return _say(f"Nothing was saved. {refused.reason}")
         await self.schedules.put_schedules(*schedules)
         log(logger, "coach.scheduled", coach=key.hashed, schedules=len(schedules))
         coach = self.store.name_of(str(key))
@@ -604,6 +602,16 @@ class CoachingService:
             level=logging.WARNING,
             user=key.hashed,
             action=action.name.lower(),
+        )
+
+    def _full(self, leader: str, adding: int = 1) -> Denied | None:
+        """A leader's schedules, their coaches' included, stay within the limit."""
+        if not schedules_full(self.schedules, leader, adding):
+            return None
+        name = self.store.name_of(leader)
+        return Denied(
+            f"{name} has {MAX_SCHEDULES} nudge schedules, the most one person can have; "
+            f"`coach schedules {name}` lists them. For example: `coach unschedule {name} k3f9qa`"
         )
 
     async def _zone_of(self, leader: str) -> str:

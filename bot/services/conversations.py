@@ -9,7 +9,15 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.domain import Attachment, Notice, PlatformInfo, Reply, ServiceReply, UserKey
+from bot.domain import (
+    Attachment,
+    Notice,
+    PlatformInfo,
+    Reply,
+    Retraction,
+    ServiceReply,
+    UserKey,
+)
 from bot.errors import CorruptDataError, StorageError
 from bot.logs import log
 from bot.ports import Change, UserStore
@@ -27,6 +35,7 @@ from dialogs.model import (
     Event,
     ExportRequested,
     ForgetConfirmed,
+    Message,
     PreferencesChanged,
     Say,
     Turn,
@@ -162,7 +171,8 @@ class ConversationService:
         await self._send_notices((*service.notices, *followed.notices))
         attachments = self._attachments(key, saved, turn.effects) if saved else ()
         extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
-        messages = service.messages + followed.messages + turn.messages + extra
+        said = retracted(turn.messages, followed.retractions)
+        messages = service.messages + followed.messages + said + extra
         return Reply(messages, attachments, effects=turn.effects)
 
     async def _answer_effects(
@@ -174,6 +184,7 @@ class ConversationService:
         return ServiceReply(
             tuple(m for r in replies for m in r.messages),
             notices=tuple(n for r in replies for n in r.notices),
+            retractions=tuple(t for r in replies for t in r.retractions),
         )
 
     async def send_notices(self, notices: Sequence[Notice]) -> None:
@@ -270,6 +281,20 @@ class ConversationService:
     ) -> None:
         for listener in self.listeners:
             await listener.after_turn(key, state, effects, from_leader=from_leader)
+
+
+def retracted(
+    messages: tuple[Message, ...], retractions: Sequence[Retraction]
+) -> tuple[Message, ...]:
+    """The engine's messages with each one a service took back replaced where it stood."""
+    if not retractions:
+        return messages
+    kept: list[Message] = []
+    for message in messages:
+        text = message.text if isinstance(message, Say) else None
+        found = next((r for r in retractions if text and text.startswith(r.starts)), None)
+        kept.append(found.instead if found else message)
+    return tuple(kept)
 
 
 def _may_be_service_command(event: Event) -> bool:
