@@ -21,6 +21,7 @@ from dialogs.model import Choice, Say, ServiceNotice, ServiceQuestion
 logger = logging.getLogger("peercoach.coaching")
 HANDOVER = "your coach's role ended; keep or remove it"  # paused_reason while undecided
 HAND_OVER = (Choice("keep", "Keep them"), Choice("remove", "Remove them"))
+HAND_OVER_ONE = (Choice("keep", "Keep it"), Choice("remove", "Remove it"))
 
 
 class CoachRoles:
@@ -74,12 +75,17 @@ class CoachRoles:
                 else "they are no longer your coach"
             )
             return ServiceNotice(f"{coach} no longer coaches in peercoach, so {ended}.", at)
-        count = f"{len(handed)} nudge schedule" + ("s" if len(handed) != 1 else "")
+        one = len(handed) == 1
+        which = (
+            "the nudge schedule they set for you is"
+            if one
+            else (f"the {len(handed)} nudge schedules they set for you are")
+        )
+        them = "it" if one else "them"
         return ServiceQuestion(
-            f"{coach} no longer coaches in peercoach, so they are no longer your coach; the "
-            f"{count} they set for you are paused until you choose: keep them as your own, "
-            "or remove them?",
-            HAND_OVER,
+            f"{coach} no longer coaches in peercoach, so they are no longer your coach; "
+            f"{which} paused until you choose: keep {them} as your own, or remove {them}?",
+            HAND_OVER_ONE if one else HAND_OVER,
             f"svc:handover:{link.id}",
             at,
             topic="coach#handover",

@@ -77,8 +77,11 @@ async def test_the_coachs_schedules_are_paused_and_handed_over_to_keep(office: O
     (schedule,) = office.app.schedules.schedules_of(LEADER)
     assert (schedule.paused, schedule.paused_reason) == (True, HANDOVER)
     question = told(office, LEADER)[-1]
-    assert "the 1 nudge schedule they set for you are paused" in question
-    assert "Kept 1 schedule as your own" in text(await office.press(LEADER, "Keep them"))
+    assert question == (
+        "coach no longer coaches in peercoach, so they are no longer your coach; the nudge "
+        "schedule they set for you is paused until you choose: keep it as your own, or remove it?"
+    )
+    assert "Kept 1 schedule as your own" in text(await office.press(LEADER, "Keep it"))
     (kept,) = office.app.schedules.schedules_of(LEADER)
     assert (kept.origin, kept.created_by, kept.paused) == ("leader", LEADER, False)
     assert "set by your coach" not in text(await office.say(LEADER, "schedule"))
@@ -89,7 +92,7 @@ async def test_or_removed_at_the_leaders_choice(office: Office) -> None:
     await coach_schedule(office)
     await office.say(LEADER, "schedule weekdays 18:00 influence")  # the leader's own stays
     await revoke(office)
-    assert "Removed 1 schedule" in text(await office.press(LEADER, "Remove them"))
+    assert "Removed 1 schedule" in text(await office.press(LEADER, "Remove it"))
     (left,) = office.app.schedules.schedules_of(LEADER)
     assert left.origin == "leader"
     assert not left.paused
@@ -101,7 +104,7 @@ async def test_a_pause_the_leader_chose_stays_when_they_keep_it(office: Office) 
     (schedule,) = office.app.schedules.schedules_of(LEADER)
     await office.say(LEADER, f"schedule pause {schedule.id}")
     await revoke(office)
-    await office.press(LEADER, "Keep them")
+    await office.press(LEADER, "Keep it")
     (kept,) = office.app.schedules.schedules_of(LEADER)
     assert (kept.origin, kept.paused, kept.paused_reason) == ("leader", True, "paused by you")
 
@@ -148,3 +151,15 @@ def office_key(user: str) -> UserKey:
 
 def choice(token: str, choice_id: str, office: Office) -> ChoiceMade:
     return ChoiceMade(token, choice_id, office.clock.now())
+
+
+async def test_several_schedules_are_handed_over_together(office: Office) -> None:
+    await linked(office)
+    for clock in ("08:30", "17:00"):
+        await office.say(COACH, f"coach schedule leader weekdays {clock} resilience")
+        await office.press(COACH, "Save")
+        await office.press(LEADER, "Keep it")
+    await revoke(office)
+    assert "the 2 nudge schedules they set for you are paused" in told(office, LEADER)[-1]
+    assert "Removed 2 schedules" in text(await office.press(LEADER, "Remove them"))
+    assert office.app.schedules.schedules_of(LEADER) == []
