@@ -125,7 +125,7 @@ def build_app(settings: Settings, clock: Clock) -> App:
             AdminCommand: coaching,
         },
         effect_answerers=[coaching, ReminderService(schedules)],
-        exporters=[schedule_service, coaching, ledger],
+        exporters=[schedule_service, coaching_store, ledger],
     )
     notifiers: dict[str, Notifier] = {}
     deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter
 from tinydb import TinyDB
@@ -91,6 +92,27 @@ class CoachingStore:
             for p in self._people.values()
             if p.user.startswith(prefix) and " ".join(p.name.lower().split()) == wanted
         ]
+
+    def export_of(self, user: str) -> dict[str, Any]:
+        """`export`: the leader's links to coaches (any status) and their own coach role;
+        as a coach, only how many leaders they have: those links are the leaders' data."""
+        grant = next((g for g in self.coaches() if g.user == user), None)
+        role = None
+        if grant is not None:
+            leaders = self.links_of_coach(user, "accepted")
+            role = {"granted_at": grant.at.isoformat(), "leaders": len(leaders)}
+        return {
+            "coaching_links": [
+                {
+                    "coach": self.name_of(k.coach),
+                    "status": k.status,
+                    "asked_at": k.created_at.isoformat(),
+                    "updated_at": k.updated_at.isoformat(),
+                }
+                for k in self.links_with_leader(user)
+            ],
+            "coach_role": role,
+        }
 
     # -------------------------------------------------------------- writes
 

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from bot.clock import Clock
 from bot.coaching.access import Action, Denied, check
@@ -349,27 +348,6 @@ class CoachingService:
         if plan is None:
             return _say("That preview has expired; open the form again.")
         return await self.save_plan(key, plan.schedules, at)
-
-    def export_of(self, user: str) -> dict[str, Any]:
-        """`export`: the leader's links to coaches (any status) and their own coach role;
-        as a coach, only how many leaders they have: those links are the leaders' data."""
-        grant = next((g for g in self.store.coaches() if g.user == user), None)
-        role = None
-        if grant is not None:
-            leaders = self.store.links_of_coach(user, "accepted")
-            role = {"granted_at": grant.at.isoformat(), "leaders": len(leaders)}
-        return {
-            "coaching_links": [
-                {
-                    "coach": self.store.name_of(k.coach),
-                    "status": k.status,
-                    "asked_at": k.created_at.isoformat(),
-                    "updated_at": k.updated_at.isoformat(),
-                }
-                for k in self.store.links_with_leader(user)
-            ],
-            "coach_role": role,
-        }
 
     def is_coach(self, key: UserKey) -> bool:
         return self.store.is_coach(str(key))
