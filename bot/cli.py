@@ -210,14 +210,18 @@ def _run_server(settings: Settings) -> int:
         )
     web_app = build_web_app(app, build_channels(app))
     web_app.on_startup.append(_settle_heap)  # runs after the app's own start-up
-    web.run_app(
-        web_app,
-        host=host,
-        port=settings.port,
-        print=None,
-        access_log=None,
-        loop=new_event_loop(),
-    )
+    try:
+        web.run_app(
+            web_app,
+            host=host,
+            port=settings.port,
+            print=None,
+            access_log=None,
+            loop=new_event_loop(),
+        )
+    except StorageError as exc:  # at start-up: a schedules, coaching or ledger file it refused
+        print(f"peercoach serve: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,6 +1,7 @@
 """Files that parse but hold the wrong shape are corrupt files: named, left exactly as they
 are, never read as "nothing stored" and replaced by a fresh state."""
 
+import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ import pytest
 
 from bot.backup.manifest import MANIFEST_NAME, decode_manifest
 from bot.channels.teams.notifier import TeamsNotifier
+from bot.cli import main
 from bot.coaching.store import CoachingStore
 from bot.config import Settings
 from bot.domain import Reply, UserKey
@@ -258,3 +260,23 @@ def test_a_journal_record_naming_no_leaders_file_replays_nothing(
 def test_a_backup_manifest_of_the_wrong_shape_is_refused(content: str) -> None:
     with pytest.raises(BadBackupError, match=MANIFEST_NAME):
         decode_manifest(content.encode())
+
+
+@pytest.mark.parametrize("command", ["serve", "console"])
+def test_serve_and_console_name_a_refused_file_without_a_traceback(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    path = tmp_path / "coaching.json"
+    put(path, '{"links": []}')
+    monkeypatch.setenv("PEERCOACH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PEERCOACH_LOCAL_TRIAL", "1")
+    monkeypatch.setenv("PORT", "0")
+    monkeypatch.setattr("sys.stdin", io.StringIO("hello\n"))
+    assert main([command]) == 1
+    error = capsys.readouterr().err
+    assert f"cannot read {path}: table 'links' is a list" in error
+    assert "Traceback" not in error
+    assert content_of(path) == '{"links": []}'
