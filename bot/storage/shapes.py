@@ -64,6 +64,9 @@ def leader_tables(path: Path, data: Any) -> Tables:
             raise CorruptDataError(path, f"it holds {orphans[0]} but no state")
     elif not isinstance(state.get("version"), int):
         raise CorruptDataError(path, "its state has no version number")
+    elif inside := [name for name in LIST_SECTIONS if name in state]:
+        # read, they would be ignored for the table of that name, and the next write drops them
+        raise CorruptDataError(path, f"its state holds {inside[0]}, which has a table of its own")
     for doc_id, document in tables.get("extra", {}).items():
         if not isinstance(document.get("name"), str) or not isinstance(
             document.get("value"), dict

@@ -93,6 +93,9 @@ NESTED: dict[str, Callable[[Tables], Tables]] = {
     "state a list": lambda t: t | {"state": []},
     "state without a version": lambda t: t | {"state": {"1": {"profile": {}}}},
     "state of the wrong type inside": lambda t: t | {"state": {"1": {"version": 1, "seq": []}}},
+    "reflections inside the state": lambda t: (
+        t | {"state": {"1": t["state"]["1"] | {"reflections": {}}}}
+    ),
     "two state documents": lambda t: t | {"state": {"1": t["state"]["1"], "2": {}}},
     "meta a number": lambda t: t | {"meta": 5},
     "extra value a list": lambda t: t | {"extra": {"1": {"name": "teams", "value": []}}},
