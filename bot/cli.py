@@ -123,6 +123,9 @@ def _chat(settings: Settings, key: UserKey) -> int:
     except ContentError as exc:
         _print_content_error(exc)
         return 1
+    except StorageError as exc:  # e.g. a journal that names no leader's file
+        print(f"peercoach: {exc}", file=sys.stderr)
+        return 1
     try:
         app.check_sole_writer("console")
         asyncio.run(_run_console(app, key))
@@ -213,13 +216,16 @@ def _run_server(settings: Settings) -> int:
         )
     web_app = build_web_app(app, build_channels(app))
     web_app.on_startup.append(_settle_heap)  # runs after the app's own start-up
-    web.run_app(
-        web_app,
-        sock=listening,
-        print=None,
-        access_log=None,
-        loop=new_event_loop(),
-    )
+    try:
+        web.run_app(
+            web_app,
+            sock=listening,
+            print=None,
+            access_log=None,
+            loop=new_event_loop(),
+        )
+    finally:  # a start-up that failed (a refused file, say) leaves the socket to us
+        listening.close()
     return 0
 
 

@@ -86,6 +86,15 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Retraction:
+    """An engine message a service takes back because it could not do what the message
+    promises (a snooze past the limit), and what the leader reads in its place."""
+
+    starts: str  # the engine message whose text starts so
+    instead: Message
+
+
+@dataclass(frozen=True)
 class ServiceReply:
     """A service's answer in a turn: messages for this user, perhaps a question for them, and
     notices for others."""
@@ -93,3 +102,4 @@ class ServiceReply:
     messages: tuple[Message, ...] = ()
     question: ServiceQuestion | None = None
     notices: tuple[Notice, ...] = ()
+    retractions: tuple[Retraction, ...] = ()

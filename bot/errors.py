@@ -16,9 +16,10 @@ class CorruptDataError(StorageError):
 
     def __init__(self, path: Path, reason: str) -> None:
         self.path = path
+        self.reason = reason
         super().__init__(
             f"cannot read {path}: {reason}. The file has been left exactly as it is; restore it "
-            "from a backup or move it aside to start that leader afresh."
+            "from a backup, or move it aside to start afresh without what it held."
         )
 
 

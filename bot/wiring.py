@@ -18,6 +18,7 @@ from bot.schedules.store import ScheduleStore
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
 from bot.services.deliveries import DeliveryService
+from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
 from bot.storage.tinydb_store import TinyDBUserStore
 from dialogs.commands import AdminCommand, CoachCommand, ScheduleCommand
@@ -123,7 +124,8 @@ def build_app(settings: Settings, clock: Clock) -> App:
             CoachCommand: coaching,
             AdminCommand: coaching,
         },
-        effect_answerers=[coaching],
+        effect_answerers=[coaching, ReminderService(schedules)],
+        exporters=[schedule_service, coaching_store, ledger],
     )
     notifiers: dict[str, Notifier] = {}
     deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)

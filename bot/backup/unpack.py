@@ -27,6 +27,7 @@ from bot.backup.manifest import (
 from bot.errors import BackupError, BadBackupError, CorruptDataError
 from bot.storage.atomic import decode_json
 from bot.storage.group_commit import sync_files
+from bot.storage.shapes import leader_tables, tinydb_tables
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -125,6 +126,10 @@ def _check_against(manifest: Manifest, found: dict[str, ManifestFile]) -> None:
         )
 
 
+# The stores' own files, checked as the stores check them (bot/storage/shapes.py).
+SHAPES = {"users": leader_tables, "schedules.json": tinydb_tables, "coaching.json": tinydb_tables}
+
+
 def _check_json(target: Path, found: dict[str, ManifestFile]) -> None:
     for name in sorted(found):
         if name.endswith(".json"):
@@ -134,3 +139,10 @@ def _check_json(target: Path, found: dict[str, ManifestFile]) -> None:
                 raise BadBackupError(f"{name} in it is not valid JSON") from exc
             if not isinstance(data, dict):
                 raise BadBackupError(f"{name} in it does not hold a JSON object")
+            check = SHAPES.get(name.partition("/")[0] if "/" in name else name)
+            try:
+                if check is not None:
+                    check(target / name, data)
+            except CorruptDataError as exc:
+                reason = f"{name} in it is not in peercoach's shape ({exc.reason})"
+                raise BadBackupError(reason) from exc

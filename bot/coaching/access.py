@@ -49,7 +49,7 @@ def check(
         return Denied("Name one of your leaders.")
     link = store.link(actor, leader)
     name = store.name_of(leader)
-    if link is None or link.status in ("declined", "removed"):
+    if link is None or link.status not in ("pending", "accepted"):
         return Denied(f"{name} is not one of your leaders.")
     if link.status == "pending":
         return Denied(f"{name} has not accepted you as their coach yet.")

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-LinkStatus = Literal["pending", "accepted", "declined", "removed"]
+# revoked: the coach lost the coach role; granting it again does not reopen the link
+LinkStatus = Literal["pending", "accepted", "declined", "removed", "revoked"]
 
 
 @dataclass(frozen=True)

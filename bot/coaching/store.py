@@ -5,6 +5,7 @@ import secrets
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter
 from tinydb import TinyDB
@@ -12,6 +13,7 @@ from tinydb import TinyDB
 from bot.coaching.model import CoachGrant, Link, LinkStatus, Person
 from bot.storage.shared_file import SharedFile, remove, upsert
 
+OPEN = ("pending", "accepted")
 _GRANT = TypeAdapter(CoachGrant)
 _LINK = TypeAdapter(Link)
 _PERSON = TypeAdapter(Person)
@@ -39,9 +41,10 @@ class CoachingStore:
         return sorted(self._coaches.values(), key=lambda g: g.at)
 
     def link(self, coach: str, leader: str) -> Link | None:
-        """The current link between two people (the newest, if asked again after a no)."""
+        """The current link between two people: the open one (there is one at most), else
+        the newest, if asked again after a no."""
         found = [k for k in self._links.values() if k.coach == coach and k.leader == leader]
-        return max(found, key=lambda k: k.updated_at) if found else None
+        return max(found, key=lambda k: (k.status in OPEN, k.updated_at)) if found else None
 
     def link_by_id(self, link_id: str) -> Link | None:
         return self._links.get(link_id)
@@ -68,6 +71,11 @@ class CoachingStore:
             key=lambda k: k.created_at,
         )
 
+    def links_with_leader(self, leader: str) -> list[Link]:
+        """Every link a coach ever asked of this leader, oldest first, whatever its status."""
+        found = (k for k in self._links.values() if k.leader == leader)
+        return sorted(found, key=lambda k: (k.created_at, k.id))
+
     def _is_current(self, link: Link) -> bool:
         return self.link(link.coach, link.leader) == link
 
@@ -84,6 +92,27 @@ class CoachingStore:
             for p in self._people.values()
             if p.user.startswith(prefix) and " ".join(p.name.lower().split()) == wanted
         ]
+
+    def export_of(self, user: str) -> dict[str, Any]:
+        """`export`: the leader's links to coaches (any status) and their own coach role;
+        as a coach, only how many leaders they have: those links are the leaders' data."""
+        grant = next((g for g in self.coaches() if g.user == user), None)
+        role = None
+        if grant is not None:
+            leaders = self.links_of_coach(user, "accepted")
+            role = {"granted_at": grant.at.isoformat(), "leaders": len(leaders)}
+        return {
+            "coaching_links": [
+                {
+                    "coach": self.name_of(k.coach),
+                    "status": k.status,
+                    "asked_at": k.created_at.isoformat(),
+                    "updated_at": k.updated_at.isoformat(),
+                }
+                for k in self.links_with_leader(user)
+            ],
+            "coach_role": role,
+        }
 
     # -------------------------------------------------------------- writes
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.errors import DataDirError
+from bot.errors import CorruptDataError, DataDirError
 from bot.logs import log
 from bot.storage.atomic import write_atomically
 from bot.storage.snapshot_lock import visible_change
@@ -27,6 +27,7 @@ logger = logging.getLogger("peercoach.ledger")
 
 Status = Literal["pending", "sent", "skipped", "failed", "deferred"]
 FINAL: frozenset[str] = frozenset({"sent", "skipped", "failed"})
+STATUSES: frozenset[str] = FINAL | {"pending", "deferred"}
 RETAIN = timedelta(days=3)  # longer than any grace window or "one per local date" check
 
 
@@ -65,10 +66,10 @@ class DeliveryLedger:
         whole = 0  # bytes up to the end of the last complete line
         if self.path.exists():
             with self.path.open("rb") as handle:
-                for raw in handle:
+                for number, raw in enumerate(handle, 1):
                     if not raw.endswith(b"\n"):
                         break  # cut short by a crash or a full disk: see below
-                    self._apply_line(raw)
+                    self._apply_line(raw, number)
                     whole += len(raw)
             if whole < self.path.stat().st_size:
                 # Its writer was never told it was written; left there, the next line
@@ -77,16 +78,23 @@ class DeliveryLedger:
                 os.truncate(self.path, whole)
         self._handle = self.path.open("ab")
 
-    def _apply_line(self, raw: bytes) -> None:
+    def _apply_line(self, raw: bytes, number: int) -> None:
         try:
             item = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
             self.torn_lines += 1  # cut short by a crash; its writer never continued
             return
-        if item.get("t") == "tick":
-            self.last_tick = datetime.fromisoformat(item["at"])
-            return
-        self._remember(_entry_from(item))
+        # A line that parses but is not one of ours was not torn by a crash: like a corrupt
+        # file it is named and left alone (a compaction would drop it silently).
+        try:
+            if isinstance(item, dict) and item.get("t") == "tick":
+                self.last_tick = _instant(item["at"])
+                return
+            self._remember(_entry_from(item))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CorruptDataError(
+                self.path, f"line {number} is not a delivery record ({_why(exc)})"
+            ) from exc
 
     def _remember(self, entry: Entry) -> None:
         previous = self._entries.get(entry.key)
@@ -116,6 +124,11 @@ class DeliveryLedger:
 
     def pending(self) -> list[Entry]:
         return [e for e in self._entries.values() if e.status == "pending"]
+
+    def export_of(self, user: str) -> dict[str, Any]:
+        """`export`: the leader's recent deliveries (the ledger keeps RETAIN's worth)."""
+        mine = sorted((e for e in self._entries.values() if e.user == user), key=lambda e: e.at)
+        return {"deliveries": [_exported(e) for e in mine]}
 
     def count(self, status: Status) -> int:
         return sum(1 for e in self._entries.values() if e.status == status)
@@ -212,17 +225,50 @@ def _line_of(entry: Entry) -> str:
     return json.dumps(item, separators=(",", ":"))
 
 
-def _entry_from(item: dict[str, Any]) -> Entry:
+def _entry_from(item: Any) -> Entry:
+    """KeyError, TypeError or ValueError unless `item` is a line `_line_of` wrote."""
+    if not isinstance(item, dict):
+        raise TypeError(f"a JSON {type(item).__name__}, not an object")
+    if item["s"] not in STATUSES:
+        raise ValueError(f"unknown status {item['s']!r}")
+    for name in ("k", "u", "sch", "r"):
+        if name in item and not isinstance(item[name], str):
+            raise TypeError(f"{name!r} is not a string")
     return Entry(
         key=item["k"],
         status=item["s"],
-        at=datetime.fromisoformat(item["at"]),
+        at=_instant(item["at"]),
         user=item.get("u"),
         schedule=item.get("sch"),
         local_date=date.fromisoformat(item["d"]) if item.get("d") else None,
-        due_at=datetime.fromisoformat(item["due"]) if item.get("due") else None,
+        due_at=_instant(item["due"]) if item.get("due") else None,
         reason=item.get("r"),
     )
+
+
+def _instant(text: Any) -> datetime:
+    if not isinstance(text, str):
+        raise TypeError("a time is not a string")
+    found = datetime.fromisoformat(text)
+    if found.tzinfo is None:
+        raise ValueError("a time has no time zone")
+    return found
+
+
+def _why(exc: Exception) -> str:
+    return f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+
+
+def _exported(entry: Entry) -> dict[str, Any]:
+    return {
+        "key": entry.key,
+        "status": entry.status,
+        "at": entry.at.isoformat(),
+        "schedule": entry.schedule,
+        "local_date": entry.local_date.isoformat() if entry.local_date else None,
+        "due_at": entry.due_at.isoformat() if entry.due_at else None,
+        "reason": entry.reason,
+    }
 
 
 def _merge(old: Entry, new: Entry) -> Entry:

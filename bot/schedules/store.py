@@ -67,6 +67,9 @@ class ScheduleStore:
     def reminders(self) -> list[Reminder]:
         return list(self._reminders.values())
 
+    def reminders_of(self, user: str) -> list[Reminder]:
+        return [r for r in self._reminders.values() if r.user == user]
+
     def reminder(self, reminder_id: str) -> Reminder | None:
         return self._reminders.get(reminder_id)
 

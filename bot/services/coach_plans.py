@@ -42,6 +42,11 @@ class Plans:
             return None
         return self._plans.pop(plan_id)
 
+    def drop(self, coach: str) -> None:
+        """The coach's role ended: nothing they planned can be saved any more."""
+        for plan_id in [p.id for p in self._plans.values() if p.coach == coach]:
+            del self._plans[plan_id]
+
     def _expire(self, at: datetime) -> None:
         for plan_id in [p.id for p in self._plans.values() if at - p.at > PLAN_LIFETIME]:
             del self._plans[plan_id]

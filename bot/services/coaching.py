@@ -18,6 +18,8 @@ from bot.schedules.model import NudgeSchedule
 from bot.schedules.store import ScheduleStore
 from bot.services.coach_plans import Plans, preview
 from bot.services.coach_reports import figures_of, render
+from bot.services.coach_roles import CoachRoles
+from bot.services.reminders import MAX_SCHEDULES, schedules_full
 from bot.services.schedules import ScheduleService
 from dialogs.commands import AdminCommand, CoachCommand
 from dialogs.model import (
@@ -78,6 +80,7 @@ class CoachingService:
         self.admins = admins
         self.clock = clock
         self.plans = Plans()
+        self.roles = CoachRoles(store, schedules, self.plans)
 
     # ---------------------------------------------------------------- commands
 
@@ -189,6 +192,8 @@ class CoachingService:
             if denied := check(self.store, self.admins, actor, Action.SCHEDULE, leader):
                 self._log_denied(key, Action.SCHEDULE)
                 return denied
+            if full := self._full(leader):
+                return full
             try:
                 built.append(
                     self.schedule_service.build(
@@ -220,6 +225,11 @@ class CoachingService:
     async def save_plan(
         self, key: UserKey, schedules: tuple[NudgeSchedule, ...], at: datetime
     ) -> ServiceReply:
+        for leader in dict.fromkeys(s.user for s in schedules):  # still theirs, with room?
+            refused = check(self.store, self.admins, str(key), Action.SCHEDULE, leader)
+            refused = refused or self._full(leader, sum(s.user == leader for s in schedules))
+            if refused:
+                return _say(f"Nothing was saved. {refused.reason}")
         await self.schedules.put_schedules(*schedules)
         log(logger, "coach.scheduled", coach=key.hashed, schedules=len(schedules))
         coach = self.store.name_of(str(key))
@@ -405,8 +415,11 @@ class CoachingService:
             return _say(user.reason)
         name = self.store.name_of(user)
         if action is Action.REVOKE_COACH:
-            await self.store.revoke(user)
-            return _say(f"{name} is no longer a coach.")
+            if not self.store.is_coach(user):
+                return _say(f"{name} is not a coach. `admin coaches` lists them.")
+            notices = await self.roles.revoke(user, at)
+            said = f"{name} is no longer a coach" + _told(len(notices) - 1)
+            return ServiceReply((Say(said),), notices=notices)
         await self.store.grant(user, str(key), at)
         log(logger, "admin.granted", admin=key.hashed, coach=UserKey.parse(user).hashed)
         notice = ServiceNotice("You can now coach in peercoach. Type `coach` to see how.", at)
@@ -444,6 +457,8 @@ class CoachingService:
             return await self.save_plan(key, plan.schedules, at)
         if kind == "keep":
             return await self._keep_or_pause(key, ident, choice)
+        if kind == "handover":
+            return await self.roles.answer(key, ident, choice)
         return ServiceReply()
 
     async def _link_answer(
@@ -567,6 +582,16 @@ class CoachingService:
             action=action.name.lower(),
         )
 
+    def _full(self, leader: str, adding: int = 1) -> Denied | None:
+        """A leader's schedules, their coaches' included, stay within the limit."""
+        if not schedules_full(self.schedules, leader, adding):
+            return None
+        name = self.store.name_of(leader)
+        return Denied(
+            f"{name} has {MAX_SCHEDULES} nudge schedules, the most one person can have; "
+            f"`coach schedules {name}` lists them. For example: `coach unschedule {name} k3f9qa`"
+        )
+
     async def _zone_of(self, leader: str) -> str:
         state = await self.users.load(UserKey.parse(leader))
         return state.profile.timezone if state else "Europe/London"
@@ -574,6 +599,12 @@ class CoachingService:
 
 def _say(text: str) -> ServiceReply:
     return ServiceReply((Say(text),))
+
+
+def _told(leaders: int) -> str:
+    if leaders == 0:
+        return "."
+    return f"; {leaders} leader{'s have' if leaders != 1 else ' has'} been told."
 
 
 def _first(schedule: NudgeSchedule, at: datetime) -> str:

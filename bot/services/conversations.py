@@ -9,7 +9,15 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.domain import Attachment, Notice, PlatformInfo, Reply, ServiceReply, UserKey
+from bot.domain import (
+    Attachment,
+    Notice,
+    PlatformInfo,
+    Reply,
+    Retraction,
+    ServiceReply,
+    UserKey,
+)
 from bot.errors import CorruptDataError, StorageError
 from bot.logs import log
 from bot.ports import Change, UserStore
@@ -28,6 +36,7 @@ from dialogs.model import (
     Event,
     ExportRequested,
     ForgetConfirmed,
+    Message,
     PreferencesChanged,
     Say,
     Turn,
@@ -84,6 +93,12 @@ class EffectAnswerer(Protocol):
     ) -> ServiceReply: ...
 
 
+class ExportSource(Protocol):
+    """Another store's part of `export`: what it holds about one leader, as JSON values."""
+
+    def export_of(self, user: str) -> dict[str, Any]: ...
+
+
 class NoticeSender(Protocol):
     async def notice(self, notice: Notice) -> None:
         """Run the notice's event for its user and deliver what it says to them."""
@@ -100,6 +115,7 @@ class ConversationService:
         listeners: Sequence[EffectListener] = (),
         answerers: Mapping[type, CommandAnswerer] | None = None,
         effect_answerers: Sequence[EffectAnswerer] = (),
+        exporters: Sequence[ExportSource] = (),
     ) -> None:
         self.store = store
         self.content = content
@@ -107,6 +123,7 @@ class ConversationService:
         self.listeners = list(listeners)
         self.answerers = dict(answerers or {})
         self.effect_answerers = list(effect_answerers)
+        self.exporters = list(exporters)  # schedules, coaching links, deliveries
         self.notices: NoticeSender | None = None  # set once deliveries exist (wiring)
         self.locks = KeyedLocks()
         self.turn_stats = TurnStats()
@@ -178,7 +195,8 @@ class ConversationService:
         await self._send_notices((*service.notices, *followed.notices))
         attachments = self._attachments(key, saved, turn.effects) if saved else ()
         extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
-        messages = service.messages + followed.messages + turn.messages + extra
+        said = retracted(turn.messages, followed.retractions)
+        messages = service.messages + followed.messages + said + extra
         return Reply(messages, attachments, effects=turn.effects)
 
     async def _answer_effects(
@@ -190,6 +208,7 @@ class ConversationService:
         return ServiceReply(
             tuple(m for r in replies for m in r.messages),
             notices=tuple(n for r in replies for n in r.notices),
+            retractions=tuple(t for r in replies for t in r.retractions),
         )
 
     async def send_notices(self, notices: Sequence[Notice]) -> None:
@@ -278,7 +297,8 @@ class ConversationService:
 
     def _export(self, key: UserKey, state: UserState) -> Attachment:
         at = self.clock.now()
-        document = export_document(key, state, at)
+        extra = {name: v for e in self.exporters for name, v in e.export_of(str(key)).items()}
+        document = export_document(key, state, at, extra)
         return Attachment(f"peercoach-export-{at:%Y%m%d-%H%M%S}.json", export_bytes(document))
 
     async def _tell_listeners(
@@ -291,6 +311,20 @@ class ConversationService:
     ) -> None:
         for listener in self.listeners:
             await listener.after_turn(key, state, effects, from_leader=from_leader)
+
+
+def retracted(
+    messages: tuple[Message, ...], retractions: Sequence[Retraction]
+) -> tuple[Message, ...]:
+    """The engine's messages with each one a service took back replaced where it stood."""
+    if not retractions:
+        return messages
+    kept: list[Message] = []
+    for message in messages:
+        text = message.text if isinstance(message, Say) else None
+        found = next((r for r in retractions if text and text.startswith(r.starts)), None)
+        kept.append(found.instead if found else message)
+    return tuple(kept)
 
 
 def _may_be_service_command(event: Event) -> bool:

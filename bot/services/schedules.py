@@ -1,28 +1,34 @@
 """Leaders' schedules: the `schedule` commands, previews, and keeping the scheduler's view of
 each leader (time zone, pause, quiet hours, follow-ups, snoozes) in step with their state."""
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from bot.domain import ServiceReply, UserKey
 from bot.logs import log
 from bot.schedules.model import INACTIVE, NudgeSchedule, Origin, Reminder
 from bot.schedules.store import ScheduleStore
+from bot.services.reminders import (
+    MAX_REMINDERS,
+    schedule_limit_reached,
+    schedules_full,
+    waiting,
+)
 from dialogs.commands import ScheduleCommand
 from dialogs.content_model import Content
 from dialogs.matching import normalise
 from dialogs.model import (
     Effect,
-    FollowUpPlanned,
     Message,
     NudgeTimeChosen,
     PreferencesChanged,
     Profile,
     Say,
-    SnoozeRequested,
     UserState,
 )
 from dialogs.recurrence import (
@@ -32,14 +38,14 @@ from dialogs.recurrence import (
     occurrences,
     parse_days,
     parse_hhmm,
-    resolve_local,
 )
 from dialogs.timetext import short_date
 from dialogs.timezones import canonical_zone, zone
 
 logger = logging.getLogger("peercoach.schedules")
+_SCHEDULE = TypeAdapter(NudgeSchedule)
+_REMINDER = TypeAdapter(Reminder)
 EXAMPLE = "schedule weekdays 08:30 resilience influence"
-FOLLOW_UP_TIME = time(9, 0)
 
 
 class ScheduleService:
@@ -59,11 +65,13 @@ class ScheduleService:
     ) -> tuple[Message, ...]:
         args = list(command.args)
         if not args or args == ["list"]:
-            return (Say(self.listing(str(key), at, state.profile)),)
+            return (Say(self.listing(str(key), at, state.profile, with_reminders=True)),)
         if args[0].lower() in ("remove", "delete", "rm"):
             return (Say(await self._remove(str(key), args[1:])),)
         if args[0].lower() in ("pause", "resume"):
             return (Say(await self._pause(str(key), args[1:], paused=args[0].lower() == "pause")),)
+        if schedules_full(self.store, str(key)):
+            return (Say(schedule_limit_reached(self.store, str(key))),)
         try:
             schedule = self.build(
                 key,
@@ -157,10 +165,14 @@ class ScheduleService:
             )
         raise RuleError(f"{word!r} is not a theme; use one of: {', '.join(ids)}.", EXAMPLE)
 
-    def listing(self, user: str, at: datetime, profile: Profile) -> str:
+    def listing(
+        self, user: str, at: datetime, profile: Profile, *, with_reminders: bool = False
+    ) -> str:
         schedules = self.store.schedules_of(user)
+        reminders = _reminder_lines(self.store, user, profile.timezone) if with_reminders else []
         if not schedules:
-            return f"You have no nudge schedules. To add one, type for example `{EXAMPLE}`."
+            empty = f"You have no nudge schedules. To add one, type for example `{EXAMPLE}`."
+            return "\n".join([empty, *reminders])
         lines = ["**Your nudge schedules**"]
         for s in schedules:
             state = f" · paused ({s.paused_reason or 'by you'})" if s.paused else ""
@@ -174,12 +186,16 @@ class ScheduleService:
             start, end = profile.quiet_hours
             lines.append(f"Quiet hours {start}–{end}: a nudge due then waits until they end.")
         lines.append(f"Add: `{EXAMPLE}` · remove: `schedule remove {schedules[0].id}`")
-        return "\n".join(lines)
+        return "\n".join(lines + reminders)
 
     async def _remove(self, user: str, args: list[str]) -> str:
         if len(args) != 1:
             return "Say which schedule to remove, by its id. For example: `schedule remove k3f9qa`"
         schedule = self.store.schedule(args[0].lower())
+        reminder = next((r for r in waiting(self.store, user) if r.id == args[0].lower()), None)
+        if reminder is not None:
+            await self.store.remove_reminder(reminder.id)
+            return f"Removed the reminder **{reminder.id}**."
         if schedule is None or schedule.user != user:
             return (
                 f"You have no schedule {args[0]!r}; type `schedule` to see yours. For "
@@ -196,6 +212,16 @@ class ScheduleService:
         reason = "paused by you" if paused else None
         await self.store.put_schedules(replace(schedule, paused=paused, paused_reason=reason))
         return f"{'Paused' if paused else 'Resumed'} **{schedule.id}** ({schedule.describe()})."
+
+    def export_of(self, user: str) -> dict[str, Any]:
+        """`export`: the leader's schedules (their own and their coaches') and reminders."""
+        reminders = sorted(self.store.reminders_of(user), key=lambda r: (r.due_at, r.id))
+        return {
+            "schedules": [
+                _SCHEDULE.dump_python(s, mode="json") for s in self.store.schedules_of(user)
+            ],
+            "reminders": [_REMINDER.dump_python(r, mode="json") for r in reminders],
+        }
 
     # ---------------------------------------------------------------- previews
 
@@ -234,18 +260,6 @@ class ScheduleService:
                     await self._follow_timezone(user, state.profile.timezone)
                 case NudgeTimeChosen(at=clock, themes=themes):
                     await self._first_schedule(key, state, clock, themes)
-                case FollowUpPlanned(commitment=commitment, due_on=due_on):
-                    await self._follow_up(key, state, commitment, due_on)
-                case SnoozeRequested(delivery=delivery, until=until):
-                    await self.store.put_reminder(
-                        Reminder(
-                            id=f"z-{_short(user + delivery)}",
-                            user=user,
-                            kind="snooze",
-                            due_at=until,
-                            ref=delivery,
-                        )
-                    )
 
     async def _follow_timezone(self, user: str, timezone: str) -> None:
         """`timezone ZONE` (or a new zone from Slack or Teams) moves every schedule of the
@@ -270,6 +284,9 @@ class ScheduleService:
         self, key: UserKey, state: UserState, clock: str, themes: tuple[str, ...]
     ) -> None:
         existing = [s for s in self.store.schedules_of(str(key)) if s.origin == "onboarding"]
+        if not existing and schedules_full(self.store, str(key)):
+            log(logger, "schedule.limit", user=key.hashed, by="onboarding")
+            return  # set-up again with every place taken: their schedules stay as they are
         schedule = NudgeSchedule(
             id=existing[0].id if existing else self.store.unused_id(),
             user=str(key),
@@ -283,22 +300,16 @@ class ScheduleService:
         )
         await self.store.put_schedules(schedule)
 
-    async def _follow_up(
-        self, key: UserKey, state: UserState, commitment: str, due_on: date
-    ) -> None:
-        clock = (
-            parse_hhmm(state.profile.nudge_time) if state.profile.nudge_time else FOLLOW_UP_TIME
-        )
-        due_at = resolve_local(due_on, clock, zone(state.profile.timezone))
-        await self.store.put_reminder(
-            Reminder(
-                id=f"f-{_short(str(key) + commitment)}",
-                user=str(key),
-                kind="follow_up",
-                due_at=due_at,
-                ref=commitment,
-            )
-        )
+
+def _reminder_lines(store: ScheduleStore, user: str, timezone: str) -> list[str]:
+    found = waiting(store, user)
+    if not found:
+        return []
+    lines = [f"**Reminders waiting** ({len(found)} of at most {MAX_REMINDERS})"]
+    for reminder in found:
+        what = "snoozed nudge" if reminder.kind == "snooze" else "follow-up on a commitment"
+        lines.append(f"• **{reminder.id}** {what} · {_when(reminder.due_at, timezone)}")
+    return lines
 
 
 def _paused_on(profile: Profile, day: date) -> bool:
@@ -320,7 +331,3 @@ def _date(text: str) -> date:
             f"I couldn't read {text!r} as a date; write it year-month-day.",
             "schedule weekdays 08:30 resilience from 2027-01-04",
         ) from None
-
-
-def _short(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]

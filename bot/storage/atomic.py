@@ -16,6 +16,7 @@ import orjson
 from tinydb.storages import Storage
 
 from bot.errors import CorruptDataError
+from bot.storage.shapes import tinydb_tables
 from bot.storage.snapshot_lock import visible_change
 
 TEMP_SUFFIX = ".tmp"
@@ -126,15 +127,6 @@ def remove_stale_temp_files(
     return removed
 
 
-def read_json(path: Path) -> Any | None:
-    """The parsed file, None if it does not exist; CorruptDataError if it cannot be parsed."""
-    try:
-        raw = read_bytes(path)
-    except OSError as exc:
-        raise CorruptDataError(path, exc.strerror or str(exc)) from exc
-    return decode_json(path, raw)
-
-
 def decode_json(path: Path, raw: bytes | None) -> Any | None:
     """Parsed JSON content of `path`; None for no content; CorruptDataError if unparsable."""
     if raw is None:
@@ -159,10 +151,13 @@ class AtomicJSONStorage(Storage):
         self.data_dir = data_dir
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        data = read_json(self.path)
-        if data is not None and not isinstance(data, dict):
-            raise CorruptDataError(self.path, "the top level is not a JSON object")
-        return data
+        try:
+            raw = read_bytes(self.path)
+        except OSError as exc:
+            raise CorruptDataError(self.path, exc.strerror or str(exc)) from exc
+        if raw is None:
+            return None
+        return tinydb_tables(self.path, decode_json(self.path, raw))
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         write_atomically(self.path, encode_json(data), data_dir=self.data_dir)

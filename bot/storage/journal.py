@@ -25,8 +25,9 @@ import fcntl
 import os
 import struct
 import zlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from bot.errors import CorruptDataError
 from bot.storage.atomic import fsync_folder
 from bot.storage.snapshot_lock import visible_change
 
@@ -76,10 +77,18 @@ class Journal:
             end = start + name_length + data_length
             if end > len(raw) or zlib.crc32(raw[start:end]) != checksum:
                 break  # torn by a crash in the middle of an append: nobody was told it was saved
-            name = raw[start : start + name_length].decode("utf-8")
-            found[self.data_dir / name] = raw[start + name_length : end]
+            name = raw[start : start + name_length].decode("utf-8", errors="replace")
+            found[self._path_of(name)] = raw[start + name_length : end]
             at = end
         return found
+
+    def _path_of(self, name: str) -> Path:
+        """A record's file, which must be a JSON file inside the data folder: a record
+        naming anything else was not written by us, and nothing of it is replayed."""
+        parts = PurePosixPath(name).parts
+        if not parts or name.startswith("/") or ".." in parts or not name.endswith(".json"):
+            raise CorruptDataError(self.path, f"a record names {name!r}, not a leader's file")
+        return self.data_dir / name
 
     def append(self, writes: Contents) -> None:
         """Durable when this returns."""

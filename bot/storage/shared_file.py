@@ -7,11 +7,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from tinydb import Query, TinyDB
 from tinydb.middlewares import CachingMiddleware
 
-from bot.errors import DataDirError
+from bot.errors import CorruptDataError, DataDirError
 from bot.storage.atomic import AtomicJSONStorage, remove_stale_temp_files
 
 
@@ -31,7 +31,17 @@ class SharedFile:
 
     def _read[Item](self, table: str, adapter: TypeAdapter[Item]) -> list[Item]:
         db = TinyDB(self.path, storage=self._storage)
-        return [adapter.validate_python(row) for row in db.table(table)]
+        rows = []
+        for row in db.table(table):
+            try:
+                rows.append(adapter.validate_python(row))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"]) or "the document"
+                raise CorruptDataError(
+                    self.path, f"document {row.doc_id} of table {table!r}: {where}: {first['msg']}"
+                ) from exc
+        return rows
 
     async def write(self, change: Callable[[TinyDB], Any]) -> None:
         """Apply a change to the file; one atomic write for the whole change."""

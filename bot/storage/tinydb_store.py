@@ -27,6 +27,7 @@ from bot.storage.codec import (
 )
 from bot.storage.group_commit import Batch, GroupCommitter, KnownFiles
 from bot.storage.journal import Journal
+from bot.storage.shapes import leader_tables
 from dialogs.model import UserState
 from dialogs.records import evolve
 
@@ -42,10 +43,10 @@ class StagedJSONStorage(Storage):
         self.batch = batch
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        data = decode_json(self.path, self.batch.read(self.path))
-        if data is not None and not isinstance(data, dict):
-            raise CorruptDataError(self.path, "the top level is not a JSON object")
-        return data
+        raw = self.batch.read(self.path)
+        if raw is None:
+            return None
+        return leader_tables(self.path, decode_json(self.path, raw))
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         self.batch.stage(self.path, encode_json(data))
@@ -175,8 +176,8 @@ class TinyDBUserStore:
     ) -> UserState:
         saved = evolve(state, version=expected_version + 1)
         found = self._file(key, batch)
-        current = found.single("state")
-        version = current["version"] if current else 0
+        current = self._read(found) if found.exists else None  # CorruptDataError: untouched
+        version = current.version if current else 0
         if version != expected_version:
             raise StaleStateError(
                 f"state of {key.hashed} is at version {version}, not {expected_version}"
@@ -203,6 +204,8 @@ class TinyDBUserStore:
             found.set_single("meta", {"schema": SCHEMA_VERSION, "key": str(key)})
         elif found.extra(name) == value:
             return  # unchanged: nothing staged, nothing to make durable
+        else:
+            self._read(found)  # a state it cannot read stays exactly as it is: CorruptDataError
         found.set_extra(name, value)
         self._stage(found, batch)
 

@@ -184,6 +184,10 @@ BAD_ARCHIVES: dict[str, tuple[Callable[[Members], Members], str]] = {
     "duplicate": (lambda m: [m[0], *m], "twice"),
     "unlisted": (lambda m: [(tarfile.TarInfo("data/extra.json"), b"{}"), *m], "does not list"),
     "not json": (lambda m: with_file(m, "data/users/bad.json", b'{"half'), "not valid JSON"),
+    "wrong shape": (
+        lambda m: with_file(m, "data/users/bad.json", b'{"state": {}, "reflections": []}'),
+        "not in peercoach's shape",
+    ),
     "newer schema": (newer_schema, "newer peercoach"),
 }
 

@@ -9,6 +9,17 @@ from bot.channels.teams.errors import delivery_error
 from bot.domain import Reply, UserKey
 from bot.ports import DeliveryError
 
+UNREADABLE = "the stored Teams conversation of this leader is not in the shape peercoach writes"
+
+
+def _reference_shaped(known: object) -> bool:
+    """What `Conversation.store_item_to_json` writes: claims and a conversation reference."""
+    return (
+        isinstance(known, dict)
+        and isinstance(known.get("claims"), dict)
+        and isinstance(known.get("conversation_reference"), dict)
+    )
+
 
 class TeamsNotifier:
     def __init__(self, adapter: CloudAdapter, deps: TeamsDeps) -> None:
@@ -22,8 +33,13 @@ class TeamsNotifier:
             known = stored.get("conversation")
             if known is None:
                 raise DeliveryError("no Teams conversation with this leader yet", permanent=True)
+            if not _reference_shaped(known):  # kept as it is; their next message replaces it
+                raise DeliveryError(UNREADABLE, permanent=True)
             self.deps.memory.remember_conversation(key, known)
-        conversation = Conversation.from_json_to_store_item(known)
+        try:
+            conversation = Conversation.from_json_to_store_item(known)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise DeliveryError(UNREADABLE, permanent=True) from error
         failures: list[BaseException] = []
 
         async def send(turn_context: TurnContext) -> None:

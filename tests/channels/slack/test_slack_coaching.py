@@ -151,3 +151,25 @@ async def test_a_leader_who_declines_is_left_alone(world: SlackWorld) -> None:
     await world.click(LEADER, "Decline")
     said = texts(await world.dm(COACH, f"coach schedule <@{LEADER}> weekdays 08:30"))
     assert "is not one of your leaders" in said
+
+
+async def test_revoking_a_coach_asks_the_leader_by_button_about_their_schedules(
+    world: SlackWorld,
+) -> None:
+    await world.dm(ADMIN, f"admin coach <@{COACH}>")
+    await world.dm(COACH, f"coach add <@{LEADER}>")
+    await world.click(LEADER, "Accept")
+    await world.dm(COACH, f"coach schedule <@{LEADER}> weekdays 08:30 resilience")
+    await world.click(COACH, "Save")
+    await world.click(LEADER, "Keep it")
+    before = len(world.fake.calls_to("chat.postMessage"))
+    assert "1 leader has been told" in texts(await world.dm(ADMIN, f"admin uncoach <@{COACH}>"))
+    await world.fake.wait_for("chat.postMessage", before + 3)  # admin, leader, coach
+    question = world.last_message(LEADER)
+    assert "Cat Coach no longer coaches in peercoach" in str(question.get("text"))
+    assert "Keep it" in json.dumps(question.get("blocks"))  # buttons, as every question
+    assert "Kept 1 schedule as your own" in texts(await world.click(LEADER, "Keep it"))
+    leader_key = f"slack:{TEAM}:{LEADER}"
+    (kept,) = world.app.schedules.schedules_of(leader_key)
+    assert (kept.origin, kept.created_by, kept.paused) == ("leader", leader_key, False)
+    assert "no coach" in texts(await world.dm(LEADER, "coaches"))

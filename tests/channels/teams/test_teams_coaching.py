@@ -155,3 +155,20 @@ async def test_the_report_has_no_trace_of_a_leaders_words(world: TeamsWorld) -> 
 async def test_a_plain_leader_gets_no_form(world: TeamsWorld) -> None:
     said = await say(world, LEADER, "coach schedule")
     assert "Only coaches" in said
+
+
+async def test_revoking_a_coach_asks_the_leader_on_a_card_about_their_schedules(
+    world: TeamsWorld,
+) -> None:
+    await say(world, ADMIN, f"admin coach {key(COACH)}")
+    await say(world, COACH, f"coach add {key(LEADER)}")
+    await press(world, LEADER, "Accept")
+    await say(world, COACH, f"coach schedule {key(LEADER)} weekdays 08:30 resilience")
+    await press(world, COACH, "Save")
+    await press(world, LEADER, "Keep it")
+    assert "1 leader has been told" in await say(world, ADMIN, f"admin uncoach {key(COACH)}")
+    _, card = last_card(world, LEADER)
+    assert "Cal Coach no longer coaches in peercoach" in json.dumps(card)
+    await press(world, LEADER, "Remove it")
+    assert "Removed 1 schedule" in texts(world.connector.sent_to(LEADER[2])[-1:])
+    assert world.app.schedules.schedules_of(key(LEADER)) == []
