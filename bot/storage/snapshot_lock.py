@@ -62,6 +62,20 @@ def frozen(data_dir: Path, *, wait: float) -> Iterator[None]:
 
 
 def _open(data_dir: Path) -> int:
-    """Read-only and world-readable: flock needs no more, and a backup run as root must not
-    leave a lock file that a server running as its own user cannot open."""
-    return os.open(data_dir / LOCK_NAME, os.O_RDONLY | os.O_CREAT, 0o644)
+    return open_lock_file(data_dir / LOCK_NAME)
+
+
+_ROOT = os.geteuid() == 0  # asked once: every hold opens the lock file
+
+
+def open_lock_file(path: Path) -> int:
+    """Read-only (flock needs no more) and private, 0600. Run as root (a backup, a restore),
+    a lock file is given to its folder's owner, so a server running as its own user can
+    still open it."""
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    if _ROOT:
+        folder = os.stat(path.parent)
+        held = os.fstat(fd)
+        if (held.st_uid, held.st_gid) != (folder.st_uid, folder.st_gid):
+            os.fchown(fd, folder.st_uid, folder.st_gid)
+    return fd
