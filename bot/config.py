@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.crypto.keys import SETTING as DATA_KEY_SETTING
+from bot.crypto.keys import KeyRing, parse_keys
 from bot.domain import UserKey
 from bot.errors import ConfigError
 
@@ -46,6 +48,7 @@ class Settings:
     teams: TeamsSettings | None = None
     grace_minutes: int = 60
     log_level: str = "INFO"
+    data_keys: KeyRing | None = None  # None: the local key file (console, local trial)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -61,6 +64,7 @@ class Settings:
             teams=_teams(env, problems),
             grace_minutes=_integer(env, "PEERCOACH_GRACE_MINUTES", 60, problems),
             log_level=env.get("PEERCOACH_LOG_LEVEL", "INFO").upper(),
+            data_keys=_data_keys(env, problems),
         )
         if problems:
             raise ConfigError("\n".join(problems))
@@ -75,6 +79,17 @@ def _integer(env: Mapping[str, str], name: str, default: int, problems: list[str
         problems.append(f"{name}={raw!r} is not a whole number; set it like {name}={default}")
         return default
     return int(raw)
+
+
+def _data_keys(env: Mapping[str, str], problems: list[str]) -> KeyRing | None:
+    raw = env.get(DATA_KEY_SETTING, "")
+    if not raw.strip():
+        return None
+    try:
+        return parse_keys(raw)
+    except ConfigError as exc:
+        problems.append(str(exc))
+        return None
 
 
 def _admins(raw: str, problems: list[str]) -> frozenset[UserKey]:
