@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.crypto.keys import SETTING, generate_key, key_file, local_keys, read_key_file
-from bot.crypto.sealing import Sealer
+from bot.crypto.sealing import KeyMismatchError, Sealer
 from bot.errors import ConfigError, DataDirBusyError, StorageError
 from bot.storage.in_use import DataDirInUseError, running_on
 from bot.storage.private import make_private
@@ -106,7 +106,7 @@ def rekey_command(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     except (ConfigError, StorageError) as exc:
         print(f"peercoach rekey: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, ConfigError) else 1
+        return 2 if isinstance(exc, ConfigError | KeyMismatchError) else 1  # keys: as serve
     newest = settings.data_keys.newest.id if settings.data_keys else "?"
     print(
         f"peercoach rekey: {done.resealed} file(s) re-sealed with key {newest}, "

@@ -61,13 +61,13 @@ def parse_keys(value: str, source: str = SETTING) -> KeyRing:
     """The keys of a `PEERCOACH_DATA_KEY` value; ConfigError names the setting and the fix."""
     parts = [part.strip() for part in value.split(",") if part.strip()]
     if not parts:
-        raise ConfigError(_bad(source, "holds no key"))
+        raise ConfigError(_bad(source, "holds no key"))  # only a key file can be empty
     keys = []
     for number, part in enumerate(parts, 1):
         secret = _decode(part)
         if secret is None or len(secret) != KEY_BYTES:
-            which = f"key {number} of {len(parts)}" if len(parts) > 1 else "the key"
-            raise ConfigError(_bad(source, f"{which} is not a base64 value of 32 bytes"))
+            which = f"(key {number} of {len(parts)}) " if len(parts) > 1 else ""
+            raise ConfigError(_bad(source, f"{which}is not a base64 value of 32 bytes"))
         keys.append(DataKey.of(secret))
     return KeyRing(tuple(keys), source)
 
