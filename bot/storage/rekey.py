@@ -27,7 +27,7 @@ CHUNK = 256  # files re-sealed per batch: one sync each, and little held in memo
 def check_keys(data_dir: Path, sealer: Sealer) -> None:
     """KeyMismatchError if no key given sealed this folder's data. A damaged file is not a
     key problem: the store names it when it is read, as it always has."""
-    sample = next(iter(_leader_files(data_dir / "users")), None)
+    sample = _any_leader_file(data_dir / "users")
     found = [(sample, read_bytes(sample))] if sample is not None else []
     record = first_record(data_dir / JOURNAL_NAME)
     if record is not None:
@@ -48,6 +48,18 @@ def _open(path: Path, stored: bytes, sealer: Sealer) -> bytes:
         return sealer.open(stored, label_of(path), str(path))
     except SealError as exc:
         raise CorruptDataError(path, str(exc)) from exc
+
+
+def _any_leader_file(users: Path) -> Path | None:
+    """The first leader's file the folder lists: no sort, however many there are."""
+    try:
+        with os.scandir(users) as entries:
+            for entry in entries:
+                if entry.name.endswith(".json") and entry.name[0] != ".":
+                    return Path(entry.path)
+    except FileNotFoundError:
+        pass
+    return None
 
 
 def _leader_files(users: Path) -> list[Path]:

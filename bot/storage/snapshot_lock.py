@@ -69,13 +69,18 @@ _ROOT = os.geteuid() == 0  # asked once: every hold opens the lock file
 
 
 def open_lock_file(path: Path) -> int:
-    """Read-only (flock needs no more) and private, 0600. Run as root (a backup, a restore),
-    a lock file is given to its folder's owner, so a server running as its own user can
-    still open it."""
-    fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    """Read-only (flock needs no more). Created private, 0600; run as root (a backup, a
+    restore), the one that creates it gives it to its folder's owner, so a server running as
+    its own user can still open it. Once it exists, one open, as before."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:  # another process created it a moment ago
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     if _ROOT:
         folder = os.stat(path.parent)
-        held = os.fstat(fd)
-        if (held.st_uid, held.st_gid) != (folder.st_uid, folder.st_gid):
-            os.fchown(fd, folder.st_uid, folder.st_gid)
+        os.fchown(fd, folder.st_uid, folder.st_gid)
     return fd

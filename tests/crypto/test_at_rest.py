@@ -18,6 +18,7 @@ from bot.crypto.keys import generate_key, parse_keys
 from bot.crypto.sealing import Sealer
 from bot.domain import UserKey
 from bot.storage.journal import JOURNAL_NAME, Journal
+from bot.storage.snapshot_lock import open_lock_file
 from bot.storage.tinydb_store import TinyDBUserStore
 from dialogs.model import Reflection, UserState
 from tests.bot.test_console import console
@@ -264,3 +265,14 @@ def test_a_local_trial_serve_uses_the_consoles_key_file(
     keys = serve_keys(trial).data_keys  # and it opens the console's data, or this raises
     assert keys is not None
     assert keys.source == str(tmp_path / "config" / "peercoach" / "data.key")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_lock_file_root_creates_is_private_and_its_folders_owners(tmp_path: Path) -> None:
+    """A backup run as root must not leave a lock file the server's own user cannot open."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    os.chown(folder, 1234, 1234)
+    os.close(open_lock_file(folder / ".snapshot.lock"))
+    made = os.stat(folder / ".snapshot.lock")
+    assert (made.st_uid, made.st_gid, made.st_mode & 0o777) == (1234, 1234, 0o600)
