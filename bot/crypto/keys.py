@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def _bad(source: str, problem: str) -> str:
     )
 
 
-def key_file(env: dict[str, str] | os._Environ[str]) -> Path:
+def key_file(env: Mapping[str, str]) -> Path:
     """`$XDG_CONFIG_HOME/peercoach/data.key`, by default under ~/.config: outside the data
     folder, so a copy or backup of the folder does not carry its key."""
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
