@@ -7,5 +7,6 @@ import os
 import tempfile
 
 _CONFIG_PREFIX = "peercoach-bench-config-"
-if _CONFIG_PREFIX not in os.environ.get("XDG_CONFIG_HOME", ""):  # a child keeps its parent's
+_KEPT = (_CONFIG_PREFIX, "peercoach-test-config-")  # a child's parent's; the tests' own
+if not any(prefix in os.environ.get("XDG_CONFIG_HOME", "") for prefix in _KEPT):
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix=_CONFIG_PREFIX)
