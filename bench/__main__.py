@@ -11,6 +11,7 @@ from bench.common import load, machine
 
 BENCHMARKS = [
     "bench.storage",
+    "bench.sealing",
     "bench.scheduler",
     "bench.slack_turns",
     "bench.teams_turns",

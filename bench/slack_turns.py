@@ -45,6 +45,7 @@ from bench.processes import (
     spawn,
     stop,
 )
+from bot.crypto.keys import generate_key
 from bot.storage.journal import JOURNAL_NAME
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
@@ -296,6 +297,7 @@ async def start_server(
         )
     env = child_env(
         PEERCOACH_DATA_DIR=str(work / "data"),
+        PEERCOACH_DATA_KEY=generate_key(),  # as deployed: serve seals with the given key
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=api_url,

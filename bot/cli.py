@@ -1,4 +1,4 @@
-"""The `peercoach` command: console, serve, content check, backup and restore."""
+"""The `peercoach` command: console, serve, content check, backup and restore, keys."""
 
 import argparse
 import asyncio
@@ -14,6 +14,7 @@ from bot.backup.commands import add_backup_commands
 from bot.cli_guard import print_config_error, run_guarded
 from bot.clock import SystemClock
 from bot.config import Settings, check_folders
+from bot.crypto.commands import add_key_commands, serve_keys, with_keys
 from bot.domain import PlatformInfo, UserKey
 from bot.errors import ConfigError, StorageError
 from bot.event_loop import new_event_loop
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the Slack and Teams endpoints and scheduler")
     serve.set_defaults(run=_serve)
     add_backup_commands(commands)
+    add_key_commands(commands)
     return parser
 
 
@@ -110,6 +112,11 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     if args.content_dir:
         settings = replace(settings, content_dir=args.content_dir)
     check_folders(settings)
+    try:
+        settings = with_keys(settings, "console", create=True)
+    except (ConfigError, StorageError) as exc:
+        print(f"peercoach console: {exc}", file=sys.stderr)
+        return 2
     try:
         with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
             return _chat(settings, UserKey.console(args.user or _login_name()))
@@ -159,6 +166,11 @@ def _schedule_preview(args: argparse.Namespace, settings: Settings) -> int:
         print(f"peercoach: {exc}", file=sys.stderr)
         return 2
     check_folders(settings)
+    try:
+        settings = with_keys(settings, "schedule preview", create=False)
+    except (ConfigError, StorageError) as exc:
+        print(f"peercoach schedule preview: {exc}", file=sys.stderr)
+        return 2
     app = build_app(settings, SystemClock())
     asyncio.run(app.schedules.load())
     state = asyncio.run(app.users.load(key))
@@ -181,12 +193,16 @@ def _schedule_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
     setup_logging(settings.log_level)
+    check_folders(settings)
     try:
         check_serveable(settings)
+        settings = serve_keys(settings)
     except ConfigError as exc:
         print(f"peercoach serve: configuration problem: {exc}", file=sys.stderr)
         return 2
-    check_folders(settings)
+    except StorageError as exc:  # the key does not open the data: nothing was touched
+        print(f"peercoach serve: {exc}", file=sys.stderr)
+        return 2
     try:
         with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
             return _run_server(settings)

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.crypto.keys import SETTING as DATA_KEY_SETTING
+from bot.crypto.keys import KeyRing, parse_keys
 from bot.domain import UserKey
 from bot.errors import ConfigError
 
@@ -49,6 +51,7 @@ class Settings:
     teams: TeamsSettings | None = None
     grace_minutes: int = 60
     log_level: str = "INFO"
+    data_keys: KeyRing | None = None  # None: the local key file (console, local trial)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -66,6 +69,7 @@ class Settings:
                 env, "PEERCOACH_GRACE_MINUTES", 60, problems, low=0, high=MAX_GRACE_MINUTES
             ),
             log_level=_log_level(env, problems),
+            data_keys=_data_keys(env, problems),
         )
         if problems:
             raise ConfigError("\n".join(problems))
@@ -121,6 +125,17 @@ def _api_url(env: Mapping[str, str], problems: list[str]) -> str | None:
         )
         return None
     return raw if raw.endswith("/") else raw + "/"
+
+
+def _data_keys(env: Mapping[str, str], problems: list[str]) -> KeyRing | None:
+    raw = env.get(DATA_KEY_SETTING, "")
+    if not raw.strip():
+        return None
+    try:
+        return parse_keys(raw)
+    except ConfigError as exc:
+        problems.append(str(exc))
+        return None
 
 
 def _admins(raw: str, problems: list[str]) -> frozenset[UserKey]:

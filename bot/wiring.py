@@ -10,6 +10,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 from bot.coaching.store import CoachingStore
 from bot.config import Settings
+from bot.crypto.sealing import Sealer
 from bot.errors import DataDirBusyError
 from bot.ports import Notifier
 from bot.schedules.ledger import DeliveryLedger
@@ -18,6 +19,7 @@ from bot.schedules.store import ScheduleStore
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
 from bot.services.deliveries import DeliveryService
+from bot.services.exports import EXPORTS, ExportFiles
 from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
 from bot.storage.tinydb_store import TinyDBUserStore
@@ -50,7 +52,7 @@ class App:
 
     @property
     def exports_dir(self) -> Path:
-        return self.settings.data_dir / "exports"
+        return self.settings.data_dir / EXPORTS
 
     async def open(self) -> None:
         """Read the schedule store and replay the delivery ledger."""
@@ -101,7 +103,9 @@ class App:
 def build_app(settings: Settings, clock: Clock) -> App:
     """Load and check content (ContentError if invalid) and wire the services."""
     content = load_content(settings.content_dir)
-    users = TinyDBUserStore(settings.data_dir)
+    users = TinyDBUserStore(
+        settings.data_dir, Sealer(settings.data_keys) if settings.data_keys else None
+    )
     schedules = ScheduleStore(settings.data_dir)
     ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
     schedule_service = ScheduleService(schedules, content)
@@ -118,7 +122,7 @@ def build_app(settings: Settings, clock: Clock) -> App:
         users,
         content,
         clock,
-        listeners=[schedule_service, coaching],
+        listeners=[schedule_service, coaching, ExportFiles(settings.data_dir / EXPORTS)],
         answerers={
             ScheduleCommand: schedule_service,
             CoachCommand: coaching,

@@ -62,7 +62,9 @@ FORGET_ASK = (
 FORGET_CHOICES = (("yes", "Yes, delete everything"), ("no", "No, keep it"))
 FORGET_KEPT = "Nothing was deleted."
 FORGOTTEN = (
-    "Done. Everything stored about you has been deleted. If you message me again, we start afresh."
+    "Done. Everything stored about you on the server has been deleted. Backups made before "
+    "now still hold it, encrypted, until they are deleted. If you message me again, we start "
+    "afresh."
 )
 EXPORT_STARTED = "Here is a copy of everything stored about you."
 NO_NUDGES = "There are no nudges to send for your themes yet."

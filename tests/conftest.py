@@ -1,5 +1,12 @@
-"""Shared fixtures: the shipped content (loaded once) and a fixed, movable clock."""
+"""Shared fixtures: the shipped content (loaded once) and a fixed, movable clock.
 
+The local data key (bot.crypto.keys.key_file) lives in a folder of this test session, never in
+the real home: XDG_CONFIG_HOME is set here, before any test runs, so subprocesses the tests
+start inherit it too.
+"""
+
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -8,6 +15,11 @@ import pytest
 
 from dialogs.content import load_content
 from dialogs.content_model import Content
+
+CONFIG_PREFIX = "peercoach-test-config-"
+if CONFIG_PREFIX not in os.environ.get("XDG_CONFIG_HOME", ""):  # a test's subprocess keeps it
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix=CONFIG_PREFIX)
+os.environ.pop("PEERCOACH_DATA_KEY", None)  # a developer's own key never reaches the tests
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"

@@ -2,7 +2,9 @@
 
 Data is every regular file whose path has no dot-named part. Dot names are housekeeping that
 must never travel in a backup: temporary files of atomic writes, the lock files, scratch
-folders. Symbolic links are not followed: a backup holds plain files only.
+folders. Symbolic links are not followed: a backup holds plain files only. The console's
+`exports/` folder is not data either: an export is a leader's own plain copy of their words,
+and a backup holds sealed files only.
 """
 
 import contextlib
@@ -10,6 +12,8 @@ import os
 import shutil
 import uuid
 from pathlib import Path, PurePosixPath
+
+from bot.services.exports import EXPORTS
 
 MARKER = ".scratch"  # a dot name: never data, never in a backup
 
@@ -29,6 +33,8 @@ def data_files(data_dir: Path) -> list[str]:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
+                if not prefix and entry.name == EXPORTS:
+                    continue
                 pending.append((f"{prefix}{entry.name}/", entry.path))
             elif entry.is_file(follow_symlinks=False):
                 found.append(prefix + entry.name)

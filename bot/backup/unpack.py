@@ -4,8 +4,8 @@ Members are extracted one by one into a fresh scratch folder, never by tarfile's
 extract: only plain files under `data/` with a safe relative path are accepted (no absolute
 paths, no `..`, no links, devices or dot names). Then the whole archive must match its
 manifest (the same files, sizes and sha256), the gzip stream must end where it should (a
-truncated file does not), and every JSON file must parse. Only then is the copy durable and
-ready to be swapped in.
+truncated file does not), and every JSON file must parse (or, sealed, have a whole header).
+Only then is the copy durable and ready to be swapped in.
 """
 
 import gzip
@@ -24,6 +24,7 @@ from bot.backup.manifest import (
     ManifestFile,
     decode_manifest,
 )
+from bot.crypto.sealing import is_sealed, sealed_by
 from bot.errors import BackupError, BadBackupError, CorruptDataError
 from bot.storage.atomic import decode_json
 from bot.storage.group_commit import sync_files
@@ -131,10 +132,18 @@ SHAPES = {"users": leader_tables, "schedules.json": tinydb_tables, "coaching.jso
 
 
 def _check_json(target: Path, found: dict[str, ManifestFile]) -> None:
+    """Every plain JSON file parses; a sealed one (bot.crypto.sealing) has a whole header.
+    Its content is checked by the checksum: opening it needs the key, which a backup never
+    holds, and serve checks the key against the data when it starts."""
     for name in sorted(found):
         if name.endswith(".json"):
+            raw = (target / name).read_bytes()
+            if is_sealed(raw):
+                if sealed_by(raw) is None:
+                    raise BadBackupError(f"{name} in it is sealed but its header is damaged")
+                continue
             try:
-                data = decode_json(target / name, (target / name).read_bytes())
+                data = decode_json(target / name, raw)
             except CorruptDataError as exc:
                 raise BadBackupError(f"{name} in it is not valid JSON") from exc
             if not isinstance(data, dict):

@@ -12,6 +12,7 @@ from bot.domain import PlatformInfo, Reply, UserKey
 from bot.ports import DeliveryError
 from bot.services.conversations import ConversationService
 from bot.storage.atomic import write_atomically
+from bot.storage.private import private_folder
 from dialogs.model import SessionOpened, UserText
 
 BANNER = (
@@ -100,7 +101,7 @@ class ConsoleChannel:
         if text:
             self._print(text)
         for attachment in reply.attachments:
-            self.exports_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(self.exports_dir)
             path = self.exports_dir / f"{self.key.hashed}-{attachment.filename}"
             await asyncio.to_thread(
                 write_atomically, path, attachment.data, data_dir=self.exports_dir.parent

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from bot.errors import CorruptDataError, DataDirError
 from bot.logs import log
 from bot.storage.atomic import write_atomically
+from bot.storage.private import open_private, private_folder
 from bot.storage.snapshot_lock import visible_change
 
 logger = logging.getLogger("peercoach.ledger")
@@ -59,7 +60,7 @@ class DeliveryLedger:
 
     async def open(self) -> None:
         """Replay the file into memory, dropping entries older than RETAIN."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         await asyncio.to_thread(self._replay)
 
     def _replay(self) -> None:
@@ -76,7 +77,7 @@ class DeliveryLedger:
                 # appended would be glued to it and lost on the next replay.
                 self.torn_lines += 1
                 os.truncate(self.path, whole)
-        self._handle = self.path.open("ab")
+        self._handle = open_private(self.path)
 
     def _apply_line(self, raw: bytes, number: int) -> None:
         try:
@@ -199,7 +200,7 @@ class DeliveryLedger:
         self._handle.close()
         data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
         write_atomically(self.path, data, data_dir=self.path.parent)
-        self._handle = self.path.open("ab")
+        self._handle = open_private(self.path)
 
     async def _drain(self) -> None:
         while self._flusher is not None and not self._flusher.done():

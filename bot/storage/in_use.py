@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.errors import StorageError
+from bot.storage.private import private_folder
+from bot.storage.snapshot_lock import open_lock_file
 
 CLAIM_NAME = ".in-use.lock"
 ATTEMPTS = 5  # a restore may swap the folder between our open and our flock: look again
@@ -44,10 +46,10 @@ def sole_user_of(data_dir: Path) -> Iterator[None]:
 
 @contextmanager
 def _claim(data_dir: Path, mode: int) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     path = data_dir / CLAIM_NAME
     for _ in range(ATTEMPTS):
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)  # see snapshot_lock._open
+        fd = open_lock_file(path)
         try:
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:

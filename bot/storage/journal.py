@@ -135,3 +135,20 @@ def _read_all(fd: int) -> bytes:
         chunks.append(chunk)
         offset += len(chunk)
     return b"".join(chunks)
+
+
+def first_record(path: Path) -> tuple[str, bytes] | None:
+    """The journal's first whole record (name, content), read without owning it: enough to
+    check the keys open what it holds before a replay writes anything."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEADER.size)
+            if len(head) < HEADER.size:
+                return None
+            name_length, data_length, checksum = HEADER.unpack(head)
+            body = handle.read(name_length + data_length)
+    except FileNotFoundError:
+        return None
+    if len(body) < name_length + data_length or zlib.crc32(body) != checksum:
+        return None
+    return body[:name_length].decode("utf-8"), body[name_length:]

@@ -13,13 +13,14 @@ from tinydb.middlewares import CachingMiddleware
 
 from bot.errors import CorruptDataError, DataDirError
 from bot.storage.atomic import AtomicJSONStorage, remove_stale_temp_files
+from bot.storage.private import private_folder
 
 
 class SharedFile:
     def __init__(self, path: Path) -> None:
         """`path` lies directly in the data folder, whose snapshot lock its writes take."""
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         self._storage = partial(AtomicJSONStorage, data_dir=path.parent)
         # Only this file's: `peercoach admin` may be writing another one in this folder.
         remove_stale_temp_files(path.parent, path.name)

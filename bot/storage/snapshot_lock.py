@@ -62,6 +62,25 @@ def frozen(data_dir: Path, *, wait: float) -> Iterator[None]:
 
 
 def _open(data_dir: Path) -> int:
-    """Read-only and world-readable: flock needs no more, and a backup run as root must not
-    leave a lock file that a server running as its own user cannot open."""
-    return os.open(data_dir / LOCK_NAME, os.O_RDONLY | os.O_CREAT, 0o644)
+    return open_lock_file(data_dir / LOCK_NAME)
+
+
+_ROOT = os.geteuid() == 0  # asked once: every hold opens the lock file
+
+
+def open_lock_file(path: Path) -> int:
+    """Read-only (flock needs no more). Created private, 0600; run as root (a backup, a
+    restore), the one that creates it gives it to its folder's owner, so a server running as
+    its own user can still open it. Once it exists, one open, as before."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:  # another process created it a moment ago
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    if _ROOT:
+        folder = os.stat(path.parent)
+        os.fchown(fd, folder.st_uid, folder.st_gid)
+    return fd

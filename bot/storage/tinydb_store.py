@@ -14,6 +14,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from bot.crypto.sealing import Sealer, SealError, local_sealer
 from bot.domain import UserKey
 from bot.errors import CorruptDataError, StaleStateError
 from bot.ports import Change
@@ -27,6 +28,7 @@ from bot.storage.codec import (
 )
 from bot.storage.group_commit import Batch, GroupCommitter, KnownFiles
 from bot.storage.journal import Journal
+from bot.storage.private import private_folder
 from bot.storage.shapes import leader_tables
 from dialogs.model import UserState
 from dialogs.records import evolve
@@ -36,32 +38,52 @@ EXTRA = "extra"
 
 
 class StagedJSONStorage(Storage):
-    """A TinyDB storage whose writes join the current batch instead of hitting the disk."""
+    """A TinyDB storage whose writes join the current batch instead of hitting the disk,
+    sealed: the batch, the journal and the file only ever hold the sealed bytes."""
 
-    def __init__(self, path: Path, *, batch: Batch) -> None:
+    def __init__(self, path: Path, *, batch: Batch, sealer: Sealer) -> None:
         self.path = path
         self.batch = batch
+        self.sealer = sealer
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        raw = self.batch.read(self.path)
+        raw = self._opened(self.batch.read(self.path))
         if raw is None:
             return None
         return leader_tables(self.path, decode_json(self.path, raw))
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.batch.stage(self.path, encode_json(data))
+        self.batch.stage(self.path, self.sealer.seal(encode_json(data), label_of(self.path)))
+
+    def _opened(self, stored: bytes | None) -> bytes | None:
+        """Decrypt, then the caller parses."""
+        if stored is None:
+            return None
+        try:
+            return self.sealer.open(stored, label_of(self.path), str(self.path))
+        except SealError as exc:
+            raise CorruptDataError(self.path, str(exc)) from exc
 
     def close(self) -> None:
         """Nothing stays open."""
+
+
+def label_of(path: Path) -> str:
+    """What a leader's sealed file is bound to: its name, which is their hashed key."""
+    return "users/" + path.name
 
 
 class TinyDBUserStore:
     """UserStore over `<data dir>/users/<hashed key>.json`; blocking work runs on one
     storage thread, in group-committed batches."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, sealer: Sealer | None = None) -> None:
+        """`sealer` None: the local key file's (bot.crypto.keys.local_keys), as the console
+        uses; `serve` always passes the keys of PEERCOACH_DATA_KEY."""
+        self.sealer = sealer or local_sealer()
         self.folder = data_dir / "users"
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(data_dir)
+        private_folder(self.folder)
         remove_stale_temp_files(self.folder)
         journal = Journal.owned(data_dir)
         # The process that owns the journal is the one that writes leaders' files: it knows
@@ -128,7 +150,7 @@ class TinyDBUserStore:
     def _file(self, key: UserKey, batch: Batch) -> "LeaderFile":
         """The leader's file as staged in this batch or on disk; empty if there is none."""
         path = self.path_for(key)
-        tables = StagedJSONStorage(path, batch=batch).read()
+        tables = StagedJSONStorage(path, batch=batch, sealer=self.sealer).read()
         found = LeaderFile(path, tables or {}, exists=tables is not None)
         stored_key = (found.single("meta") or {}).get("key")
         if stored_key not in (None, str(key)):
@@ -136,7 +158,7 @@ class TinyDBUserStore:
         return found
 
     def _stage(self, found: "LeaderFile", batch: Batch) -> None:
-        StagedJSONStorage(found.path, batch=batch).write(found.tables)
+        StagedJSONStorage(found.path, batch=batch, sealer=self.sealer).write(found.tables)
 
     def _load(self, key: UserKey, batch: Batch) -> UserState | None:
         found = self._file(key, batch)

@@ -23,6 +23,7 @@ from tests.bot.test_serve import (
 )
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import TEAM_ID, event_body, message_im, signed_headers
+from tests.stored import read_leader_file
 
 LEADERS = [f"U0B{i:02d}" for i in range(8)]
 MAX_MESSAGES = 300  # per leader: each sets quiet hours that encode its number
@@ -142,9 +143,12 @@ def every_file_parses(folder: Path) -> None:
     assert any(p.suffix == ".json" for p in files)
     for path in files:
         assert not path.name.startswith("."), path  # no temp or lock files came back
-        raw = path.read_text(encoding="utf-8")
         if path.suffix == ".json":
-            json.loads(raw)
-        else:  # the delivery ledger: whole JSON lines only
+            if path.parent.name == "users":
+                read_leader_file(path)
+            else:
+                json.loads(path.read_bytes())
+        else:
+            raw = path.read_text(encoding="utf-8")  # the delivery ledger: whole JSON lines only
             for line in raw.splitlines():
                 json.loads(line)

@@ -1,7 +1,6 @@
 """Crash safety, corrupt files, schema versions — the TinyDB store's own promises."""
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from bot.storage.group_commit import Batch, run_batch
 from bot.storage.tinydb_store import TinyDBUserStore
 from dialogs.model import Profile, Reflection, UserState
 from tests.calls import record_calls
+from tests.stored import opened, read_leader_file, write_leader_file
 
 ALICE = UserKey.console("alice")
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,9 +93,9 @@ async def test_a_file_from_a_newer_peercoach_is_refused(tmp_path: Path) -> None:
     store = TinyDBUserStore(tmp_path)
     await store.save(ALICE, UserState(), expected_version=0)
     path = store.path_for(ALICE)
-    data = json.loads(path.read_text())
+    data = read_leader_file(path)
     data["meta"]["1"]["schema"] = codec.SCHEMA_VERSION + 1
-    path.write_text(json.dumps(data))
+    write_leader_file(path, data)
     with pytest.raises(CorruptDataError, match="newer peercoach"):
         await store.load(ALICE)
 
@@ -128,8 +128,9 @@ async def test_files_are_private_and_named_by_a_hash(tmp_path: Path) -> None:
 
 
 async def test_a_leaders_file_is_a_tinydb_database(tmp_path: Path) -> None:
-    """Read and written whole through TinyDB's storage layer: TinyDB itself (and a person
-    with it) still opens the file as a database with one table per section."""
+    """Read and written whole through TinyDB's storage layer: opened with its key, TinyDB
+    itself (and a person with it) still reads the content as a database with one table per
+    section."""
     store = TinyDBUserStore(tmp_path)
     state = UserState(
         profile=Profile(display_name="Alice", timezone="Europe/London"),
@@ -143,7 +144,9 @@ async def test_a_leaders_file_is_a_tinydb_database(tmp_path: Path) -> None:
     await store.save_extra(ALICE, "other", {"x": 1})
     await store.save_extra(ALICE, "teams", {"conversation": {"id": "b"}})
 
-    with TinyDB(store.path_for(ALICE), access_mode="r") as db:
+    plain = tmp_path / "opened.json"
+    plain.write_bytes(opened(store.path_for(ALICE)))
+    with TinyDB(plain, access_mode="r") as db:
         assert db.table("meta").get(doc_id=1) == {"schema": 1, "key": str(ALICE)}
         stored = db.table("state").get(doc_id=1)
         assert isinstance(stored, dict)
@@ -159,11 +162,11 @@ async def test_a_leaders_file_is_a_tinydb_database(tmp_path: Path) -> None:
 
 
 async def test_a_file_written_by_tinydb_itself_is_read(tmp_path: Path) -> None:
-    """Files TinyDB's own Table layer wrote (every earlier release) load unchanged."""
+    """Files TinyDB's own Table layer wrote (every earlier release, unsealed) load unchanged."""
     store = TinyDBUserStore(tmp_path)
     await store.save(ALICE, UserState(profile=Profile(display_name="Alice")), expected_version=0)
     path = store.path_for(ALICE)
-    sections = json.loads(path.read_bytes())
+    sections = read_leader_file(path)
     path.unlink()
     with TinyDB(path) as db:
         for name, rows in sections.items():

@@ -21,6 +21,7 @@ from bot.storage.journal import HEADER, JOURNAL_NAME, Journal
 from bot.storage.tinydb_store import TinyDBUserStore
 from dialogs.model import Profile, UserState
 from tests.calls import record_calls
+from tests.stored import read_leader_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,7 +134,7 @@ async def test_a_burst_is_journalled_then_written_once_the_queue_is_empty(
     assert not journal.holds
     assert (tmp_path / JOURNAL_NAME).stat().st_size == 0
     for key in keys:
-        data = json.loads(store.path_for(key).read_bytes())
+        data = read_leader_file(store.path_for(key))
         assert data["state"]["1"]["version"] == 1
     store.close()
 

@@ -20,6 +20,7 @@ from bot.schedules.ledger import DeliveryLedger, Entry
 from bot.schedules.store import ScheduleStore
 from bot.storage.tinydb_store import TinyDBUserStore
 from tests.bot.write_loop import LEADERS, SCHEDULE, ledger_key, round_in, round_of
+from tests.stored import read_leader_file
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 20
@@ -64,8 +65,9 @@ async def rounds_on_disk(data: Path) -> tuple[list[int], int, DeliveryLedger]:
     """What a restarted process reads: each leader's round, the schedule's, the ledger.
     What the kill left half-made is cleared once it is old enough not to be another
     process's write in progress: here, made to look an hour old."""
-    for path in [*(data / "users").glob("*.json"), data / "schedules.json"]:
-        json.loads(path.read_bytes())  # every file parses as it is
+    for path in (data / "users").glob("*.json"):
+        read_leader_file(path)  # every file opens and parses as it is
+    json.loads((data / "schedules.json").read_bytes())
     an_hour_ago = time.time() - 3600
     for leftover in temp_files(data):
         os.utime(leftover, (an_hour_ago, an_hour_ago))

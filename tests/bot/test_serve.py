@@ -15,6 +15,7 @@ from bot.storage.journal import Journal
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
 from tests.schedules.fanout_process import setup
+from tests.stored import session_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "serve-test-secret"
@@ -22,7 +23,7 @@ BASE_ENV = {
     k: v
     for k, v in os.environ.items()
     if not k.startswith(("SLACK_", "CONNECTIONS__", "Microsoft", "PEERCOACH_"))
-}
+} | {"PEERCOACH_DATA_KEY": session_key()}  # a test that wants none sets it to ""
 
 
 def free_port() -> int:
