@@ -193,7 +193,7 @@ def _schedule_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
     setup_logging(settings.log_level)
-    check_folders(settings)
+    check_folders(settings, create=False)  # a file in the way, named before the key is read
     try:
         check_serveable(settings)
         settings = serve_keys(settings)
@@ -203,6 +203,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
     except StorageError as exc:  # the key does not open the data: nothing was touched
         print(f"peercoach serve: {exc}", file=sys.stderr)
         return 2
+    check_folders(settings)  # after the key: a refused start makes no folder
     try:
         with running_on(settings.data_dir):  # `peercoach restore` waits for us to stop
             return _run_server(settings)

@@ -199,12 +199,21 @@ def _teams(env: Mapping[str, str], problems: list[str]) -> TeamsSettings | None:
     return TeamsSettings(client_id, secret, tenant or None, auth_type)
 
 
-def check_folders(settings: Settings) -> None:
+def check_folders(settings: Settings, *, create: bool = True) -> None:
     """Before anything starts: the data folder exists (made if need be) and takes writes, and
-    the content folder can be read. ConfigError naming the setting otherwise."""
+    the content folder can be read. ConfigError naming the setting otherwise. `create` False
+    only checks that nothing in the way is a file (before a start that may yet be refused)."""
     data_dir = settings.data_dir
+    if not create:
+        existing = next((p for p in (data_dir, *data_dir.parents) if p.exists()), None)
+        if existing is not None and not existing.is_dir():
+            raise ConfigError(
+                f"PEERCOACH_DATA_DIR={data_dir} cannot be used as the data folder (it is a "
+                "file); set it to a folder this user may create and write"
+            )
+        return
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see storage.private
     except OSError as error:
         reason = "it is a file" if data_dir.is_file() else (error.strerror or str(error))
         raise ConfigError(

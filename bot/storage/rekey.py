@@ -57,7 +57,7 @@ def _any_leader_file(users: Path) -> Path | None:
             for entry in entries:
                 if entry.name.endswith(".json") and entry.name[0] != ".":
                     return Path(entry.path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no folder yet, or a file: named later
         pass
     return None
 
@@ -68,7 +68,7 @@ def _leader_files(users: Path) -> list[Path]:
             return sorted(
                 Path(e.path) for e in entries if e.name.endswith(".json") and e.name[0] != "."
             )
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no folder yet, or a file: named later
         return []
 
 
