@@ -92,8 +92,8 @@ def deliver(
 def again(draft: Draft, content: Content, delivery: str) -> None:
     """A snoozed nudge comes back: the same words and buttons, answerable once more."""
     record = record_of(draft.state, delivery)
-    if record is None:
-        return
+    if record is None or (record.nudge and content.nudge(record.nudge) is None):
+        return  # a nudge retired from content while snoozed is not offered again
     updated = tuple(
         replace(r, response=None) if r.delivery == delivery else r for r in draft.state.nudges
     )

@@ -51,6 +51,26 @@ def test_content_keeps_the_house_style(content: Content) -> None:
         assert not re.search(r"\b(behavior|organization|program)\b", text), text
 
 
+# Ways of telling a leader what works or what is true, which issue 12 turned into questions.
+TELLING = re.compile(
+    r"\b(usually|often|tends? to|rarely) (works?|helps?|lands?|points?|soften|respond)"
+    r"|\bworks? (better|best)\b|\blands best\b|\bpeople (usually|often|tend)\b",
+    re.IGNORECASE,
+)
+
+
+def test_content_asks_rather_than_tells(content: Content) -> None:
+    """Nudges and dialogue turns let the leader find the answer; they do not hand it over."""
+    texts = [n.text for n in content.nudges]
+    for dialogue in content.dialogues:
+        texts += [s.text for s in dialogue.steps.values()]
+        texts += [c.reply or "" for s in dialogue.steps.values() for c in s.choices]
+    assert [t for t in texts if TELLING.search(t)] == []
+    assert TELLING.search("A private word first usually works better than the room.")
+    assert TELLING.search("Anger often points at something you value.")
+    assert TELLING.search("People usually soften once they feel heard.")
+
+
 def test_dialogues_use_recognised_models_where_they_fit(content: Content) -> None:
     models = {d.id: d.model for d in content.dialogues}
     assert models["challenging-behaviour.sbi-prepare"] == "sbi"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dialogs import texts
 from dialogs.content_model import Content
-from dialogs.model import Ask, Reflection, SnoozeRequested
+from dialogs.model import Ask, NudgeRecord, Reflection, SnoozeEnded, SnoozeRequested
 from tests.conftest import AT
 from tests.dialogs.chat import Chat, onboarded
 
@@ -213,3 +213,28 @@ def test_quiet_hours_hold_a_nudge_until_they_end(content: Content) -> None:
     assert isinstance(held, DeliveryHeld)
     assert held.until.isoformat() == "2026-11-27T09:30:00+00:00"
     assert turn.messages == ()
+
+
+RETIRED = "resilience.grief-is-ordinary"  # deleted from content in issue 12; leaders still hold it
+
+
+def test_a_retired_nudge_id_in_a_leaders_history_is_ignored(content: Content) -> None:
+    """Content may retire a nudge; a leader's stored history and "not for me" still load."""
+    assert content.nudge(RETIRED) is None
+    old = NudgeRecord(
+        delivery="old", at=AT - timedelta(days=40), nudge=RETIRED, theme="resilience"
+    )
+    chat = Chat(content, replace(onboarded(), nudges=(old,), not_for_me=(RETIRED,)))
+    pool = {n.id for n in content.nudges_for("resilience")}
+    for i in range(len(pool)):
+        chat.nudge_due(f"d{i}", ("resilience",), hours=24)
+        assert content.nudge(chat.state.nudges[-1].nudge or "") is not None
+    assert set(sent_nudges(chat)) - {RETIRED} == pool
+
+
+def test_a_snoozed_nudge_that_was_retired_meanwhile_does_not_come_back(content: Content) -> None:
+    old = NudgeRecord(delivery="d0", at=AT, nudge=RETIRED, theme="resilience", response="snoozed")
+    chat = Chat(content, replace(onboarded(), nudges=(old,)))
+    turn = chat.send(SnoozeEnded("d0", AT + timedelta(hours=1)))
+    assert turn.messages == ()
+    assert texts.NO_NUDGES not in chat.text()
