@@ -8,19 +8,15 @@ import time
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.app.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.request.async_internals import build_async_context
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.deps import ChannelDeps
-from bot.channels.slack import forms, verify
+from bot.channels.slack import forms, inbound
 from bot.channels.slack.client import make_client, new_session
 from bot.channels.slack.home import home_data
 from bot.channels.slack.notifier import (
@@ -112,36 +108,8 @@ class SlackChannel:
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """POST /slack/events: our checks first, so garbage gets 401/400/413, never 500."""
-        raw = await request.read()
-        verdict = verify.check(self.settings.signing_secret, dict(request.headers), raw)
-        if verdict.status:
-            log(
-                logger,
-                "slack.refused",
-                level=logging.WARNING,
-                status=verdict.status,
-                reason=verdict.reason,
-            )
-            return web.Response(status=verdict.status, text=verdict.reason)
         assert self.bolt is not None
-        bolt_request = AsyncBoltRequest(
-            body=verdict.body, query=request.query_string, headers=dict(request.headers)
-        )
-        if verdict.kind == "command" and bolt_request.body == {}:
-            # bolt reads any form body mentioning "payload" as interactivity: parse it right
-            bolt_request.body = dict(parse_qsl(verdict.body, keep_blank_values=True))
-            bolt_request.context = build_async_context(AsyncBoltContext({}), bolt_request.body)
-        response = await self.bolt.async_dispatch(bolt_request)
-        if response.status == 404:  # noqa: PLR2004 - bolt has no listener for it
-            # Acknowledged all the same: Slack counts a 404 as a failed delivery and turns off
-            # an app's subscriptions when most of its deliveries fail.
-            log(logger, "slack.unhandled", kind=verdict.kind, type=_type_of(bolt_request.body))
-            return web.Response(status=200)
-        return web.Response(
-            status=response.status,
-            body=response.body.encode(),
-            headers=response.first_headers_without_set_cookie(),
-        )
+        return await inbound.answer(self.bolt, self.settings.signing_secret, request)
 
     def _already_seen(self, body: dict[str, Any]) -> bool:
         """Slack retries events it thinks were lost (over HTTP and Socket Mode alike); each
@@ -438,13 +406,6 @@ class SlackChannel:
 
 async def _ignore() -> None:
     """Subscribed event types we do not act on still get 200 (a 404 counts as a failure)."""
-
-
-def _type_of(body: dict[str, Any]) -> str:
-    """The event or payload type, for a log line (never any text)."""
-    event = body.get("event")
-    kind = event.get("type") if isinstance(event, dict) else body.get("type")
-    return str(kind or "-")[:40]
 
 
 def _actor(body: dict[str, Any]) -> UserKey:
