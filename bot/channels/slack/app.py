@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack import forms, inbound
 from bot.channels.slack.client import make_client, new_session
+from bot.channels.slack.history import LIMITS, pacer_for
 from bot.channels.slack.home import home_data
 from bot.channels.slack.notifier import (
     CALL_ERRORS,
@@ -83,7 +84,20 @@ class SlackChannel:
             logger=quiet_logger("slack_bolt.app"),
         )
         self._listen(self.bolt)
-        self.notifier = SlackNotifier(self.client, self.deps.users, ChannelPacer(self.pace))
+        kind = self.settings.app_kind
+        self.notifier = SlackNotifier(
+            self.client,
+            self.deps.users,
+            ChannelPacer(self.pace),
+            history=pacer_for(kind, self.settings.history_per_minute),
+            history_client=make_client(
+                self.settings.bot_token,
+                self.settings.api_url,
+                self.session,
+                retry_rate_limits=False,
+            ),
+            history_messages=LIMITS[kind].messages,
+        )
         if self.settings.app_token:
             from slack_bolt.adapter.socket_mode.async_handler import (  # noqa: PLC0415
                 AsyncSocketModeHandler,
