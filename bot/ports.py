@@ -107,3 +107,7 @@ class DeliveryHistory(Protocol):
         """For each delivery: True arrived, False did not, None cannot tell. Anything sent
         went out between its `since` and `until`. Paced to the platform's limit."""
         ...
+
+    def history_wait(self) -> float:
+        """Seconds until the next look could start, as things stand (0: now)."""
+        ...

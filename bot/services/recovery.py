@@ -88,7 +88,9 @@ class Recovery:
         resends: list[asyncio.Task[object]] = []
         try:
             for user, group in groups.items():
-                ask, past = self._split(group, self.clock.now())
+                # Judged at when its look can start: a grace that ends while it waits for
+                # the rate limit saves the call.
+                ask, past = self._split(group, self.clock.now() + _wait(notifier))
                 await self._unasked(past)
                 if not ask:
                     continue
@@ -129,6 +131,12 @@ class Recovery:
             return {e.key: await notifier.was_delivered(user, e.key) for e in entries}
         except DeliveryError:
             return {}
+
+
+def _wait(notifier: Notifier | None) -> timedelta:
+    if isinstance(notifier, DeliveryHistory):
+        return timedelta(seconds=notifier.history_wait())
+    return timedelta(0)
 
 
 def _urgency(entry: Entry) -> tuple[int, datetime]:

@@ -66,6 +66,10 @@ class Pacer:
             self._tokens -= 1
             self.calls += 1
 
+    def ahead(self) -> float:
+        """Seconds a `take` now would wait, not counting callers already queued."""
+        return self._wait()
+
     def hold(self, seconds: float) -> None:
         """The platform said 429, retry after `seconds`: no call before then, and the bucket
         starts empty after it."""

@@ -130,6 +130,9 @@ class SlackNotifier:
         window = (min(p.since for p in pending) - SKEW, until + SKEW)
         return await self._look(key, {p.delivery for p in pending}, window)
 
+    def history_wait(self) -> float:
+        return self.history.ahead()
+
     async def _look(
         self, key: UserKey, wanted: set[str], window: tuple[datetime, datetime] | None
     ) -> dict[str, bool | None]:
