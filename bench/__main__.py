@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench.storage",
     "bench.scheduler",
     "bench.slack_turns",
+    "bench.slack_recovery",
     "bench.teams_turns",
     "bench.combined",
 ]

@@ -201,6 +201,13 @@ class FakeSlackApi(LocalServer):
             await self._called.wait_for(lambda: len(self.calls_to(method)) >= count)
         return self.calls_to(method)
 
+    async def wait_until(
+        self, condition: Callable[[list[Call]], bool], *, within: float = 5.0
+    ) -> None:
+        """Wait until `condition(calls)` holds (checked as each call arrives)."""
+        async with asyncio.timeout(within), self._called:
+            await self._called.wait_for(lambda: condition(self.calls))
+
     async def _record(self, method: str, params: Params) -> None:
         self.calls.append(Call(method, params, datetime.now(UTC)))
         async with self._called:

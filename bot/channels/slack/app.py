@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.deps import ChannelDeps
-from bot.channels.slack import forms, inbound
+from bot.channels.slack import forms, inbound, verify
 from bot.channels.slack.client import make_client, new_session
 from bot.channels.slack.history import LIMITS, pacer_for
 from bot.channels.slack.home import home_data
@@ -142,6 +142,7 @@ class SlackChannel:
     # ---------------------------------------------------------------- listeners
 
     def _listen(self, bolt: AsyncApp) -> None:
+        bolt.use(_repair_socket_mode)
         bolt.event("message")(self._on_message)
         bolt.event("app_mention")(self._on_mention)
         bolt.event("app_home_opened")(self._on_home_opened)
@@ -416,6 +417,15 @@ class SlackChannel:
     def _client(self) -> AsyncWebClient:
         assert self.client is not None
         return self.client
+
+
+async def _repair_socket_mode(req: Any, next: Any) -> Any:
+    """Socket Mode payloads reach bolt parsed by slack_sdk's json.loads, which keeps a lone
+    surrogate (HTTP bodies were repaired by verify.py): replace it, or storing or sending
+    the text fails later and the leader gets an apology instead of an answer."""
+    if req.mode == "socket_mode":
+        req.body = verify.repaired(req.body)
+    return await next()
 
 
 async def _ignore() -> None:

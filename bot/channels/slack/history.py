@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from bot.config import AppKind
 
+MARGIN = 0.02  # 2% slower than the limit: Slack's clock and ours, and the network between
+
 
 @dataclass(frozen=True)
 class HistoryLimit:
@@ -46,7 +48,7 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.interval = 60.0 / per_minute
+        self.interval = 60.0 / per_minute * (1 + MARGIN)
         self.burst = burst
         self.clock = clock
         self.sleep = sleep
@@ -63,7 +65,7 @@ class Pacer:
             while (gap := self._wait()) > 0:
                 self.waited += gap
                 await self.sleep(gap)
-            self._tokens -= 1
+            self._tokens = max(0.0, self._tokens - 1)
             self.calls += 1
 
     def ahead(self) -> float:
@@ -83,7 +85,11 @@ class Pacer:
             return self._blocked_until - now
         self._tokens = min(self.burst, self._tokens + (now - self._updated) / self.interval)
         self._updated = now
-        return 0.0 if self._tokens >= 1 else (1 - self._tokens) * self.interval
+        # Within a microsecond of a whole token counts as one: a clock of whole microseconds
+        # (datetime) could otherwise never reach it, and wait for ever in rounding-sized steps.
+        return (
+            0.0 if self._tokens >= 1 - 1e-6 / self.interval else (1 - self._tokens) * self.interval
+        )
 
 
 def pacer_for(kind: AppKind, per_minute: int | None = None) -> Pacer:

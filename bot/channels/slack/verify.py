@@ -103,16 +103,17 @@ def loads(text: str) -> tuple[Any, bool]:
         parsed = json.loads(text)
     except (ValueError, RecursionError):
         raise NotJson from None
-    return _repaired(parsed), True
+    return repaired(parsed), True
 
 
-def _repaired(value: Any) -> Any:
+def repaired(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
-        return {_repaired(k): _repaired(v) for k, v in value.items()}
+        return {repaired(k): repaired(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_repaired(item) for item in value]
+        return [repaired(item) for item in value]
     return value
 
 
@@ -131,12 +132,12 @@ def _shape(body: str, content_type: str) -> Verdict:
     form = parse_qs(body, keep_blank_values=True)  # bytes that are not UTF-8 become U+FFFD
     if "payload" in form and "command" not in form:
         try:
-            payload, repaired = loads(form["payload"][0])
+            payload, fixed = loads(form["payload"][0])
         except NotJson:
             return Verdict(400, "interactivity payload is not JSON")
         if not isinstance(payload, dict):
-            return Verdict(0, body=body, kind="other", repaired=repaired)
-        return Verdict(0, body=body, kind="interactive", parsed=payload, repaired=repaired)
+            return Verdict(0, body=body, kind="other", repaired=fixed)
+        return Verdict(0, body=body, kind="interactive", parsed=payload, repaired=fixed)
     if "command" in form:
         fields = {name: values[0] for name, values in form.items()}
         return Verdict(0, body=body, kind="command", parsed=fields)
@@ -145,11 +146,11 @@ def _shape(body: str, content_type: str) -> Verdict:
 
 def _envelope(body: str) -> Verdict:
     try:
-        parsed, repaired = loads(body)
+        parsed, fixed = loads(body)
     except NotJson:
         return Verdict(400, "body is not JSON")
     if not isinstance(parsed, dict):
-        return Verdict(0, body=body, kind="other", repaired=repaired)
+        return Verdict(0, body=body, kind="other", repaired=fixed)
     kind: Kind = "other"
     match parsed.get("type"):
         case "url_verification":
@@ -158,4 +159,4 @@ def _envelope(body: str) -> Verdict:
             kind = "rate_limited"
         case "event_callback" if isinstance(parsed.get("event"), dict):
             kind = "event"
-    return Verdict(0, body=body, kind=kind, parsed=parsed, repaired=repaired)
+    return Verdict(0, body=body, kind=kind, parsed=parsed, repaired=fixed)

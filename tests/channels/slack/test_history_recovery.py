@@ -3,6 +3,7 @@ conversations.history's limit for a distributed app (1 call a minute, 15 message
 on virtual time: the pacer's sleep moves the clock the fake judges "too soon" by."""
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,7 +40,7 @@ class VirtualTime:
 
     async def sleep(self, seconds: float) -> None:
         self.slept += seconds
-        self.clock.at += timedelta(seconds=seconds)
+        self.clock.at += timedelta(microseconds=math.ceil(seconds * 1_000_000))
         await asyncio.sleep(0)
 
 
@@ -175,9 +176,9 @@ async def test_grace_that_ends_while_waiting_its_turn_saves_the_call(
     for user in users:
         await leader(world, user)
         keys.append(await left_pending(world, user, AT, arrived=False))
-    # 58 minutes after they were due: two more calls fit before their grace ends.
-    stats = await recover(world, AT + timedelta(minutes=58))
-    assert len(world.fake.calls_to(HISTORY)) == 3  # at 58, 59 and 60 minutes
+    # 57 minutes after they were due: a call a minute (and 2% to spare) fits 3 in.
+    stats = await recover(world, AT + timedelta(minutes=57))
+    assert len(world.fake.calls_to(HISTORY)) == 3  # at 57, 58.02 and 59.04 minutes
     assert stats.unasked == 1
     assert reasons(world, keys)[-1] == "unknown, past grace"
     assert world.fake.rate_limited == []
