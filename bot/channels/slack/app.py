@@ -158,6 +158,9 @@ class SlackChannel:
         bolt.view(forms.FORM)(self._on_plan_form)
         bolt.view(forms.CONFIRM)(self._on_plan_confirmed)
         bolt.command("/coach")(self._on_command)
+        # We offer no external menus: an empty list, not bolt's 404, whose warning would log
+        # what the leader typed into the menu.
+        bolt.options(re.compile(".*"))(_no_options)
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         self._running.track_current()
@@ -426,6 +429,10 @@ async def _repair_socket_mode(req: Any, next: Any) -> Any:
     if req.mode == "socket_mode":
         req.body = verify.repaired(req.body)
     return await next()
+
+
+async def _no_options(ack: Any) -> None:
+    await ack(options=[])
 
 
 async def _ignore() -> None:

@@ -41,7 +41,9 @@ from bot.logs import log
 
 logger = logging.getLogger("peercoach.slack")
 # What Slack expects from a request no listener of ours takes (bolt would answer 404, which
-# Slack counts as a failure); anything not named here gets an empty 200.
+# Slack counts as a failure); anything not named here gets an empty 200. (Options requests
+# have a listener of their own, app.py's _no_options: bolt's 404 warning would log the text
+# typed into the menu.)
 NO_LISTENER: dict[str, dict[str, Any]] = {
     "block_suggestion": {"options": []},
     "dialog_suggestion": {"options": []},

@@ -136,6 +136,18 @@ async def test_each_documented_type_gets_the_answer_slack_expects(
     assert len(world.fake.calls_to("chat.postMessage")) == posts  # nothing said to anyone
 
 
+@pytest.mark.parametrize("kind", ["block_suggestion", "dialog_suggestion"])
+async def test_what_a_leader_types_into_a_menu_reaches_no_log(
+    world: SlackWorld, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        body = interactive(kind, action_id="x", callback_id="x", name="n", value="MARKER-7f3a")
+        response = await world.post(body)
+    assert await response.json() == {"options": []}
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "MARKER-7f3a" not in logged
+
+
 async def test_app_rate_limited_is_logged_for_the_operator(
     world: SlackWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
