@@ -50,10 +50,10 @@ def _spread(schedule_id: str, spread: timedelta) -> timedelta:
     return timedelta(seconds=int.from_bytes(digest[:4], "big") % whole)
 
 
-def _log_failure(task: "asyncio.Task[None]") -> None:
+def _log_failure(task: "asyncio.Task[None]", event: str = "scheduler.start_failed") -> None:
     if not task.cancelled() and task.exception() is not None:
         error = task.exception()
-        log(logger, "scheduler.start_failed", level=logging.ERROR, error=type(error).__name__)
+        log(logger, event, level=logging.ERROR, error=type(error).__name__)
 
 
 async def fire_nudge(scheduler: str, schedule_id: str) -> None:
@@ -274,7 +274,7 @@ class NudgeScheduler:
             await recovery.run(pending)
 
         self.recovery = asyncio.create_task(run())
-        self.recovery.add_done_callback(_log_failure)
+        self.recovery.add_done_callback(lambda task: _log_failure(task, "recovery.failed"))
 
     async def catch_up(self, now: datetime) -> None:
         """After a start: what fell due while down. Deliveries run concurrently; the

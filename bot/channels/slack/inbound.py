@@ -28,6 +28,7 @@ object): an empty 200 and a log line, nothing done.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -40,6 +41,7 @@ from bot.channels.slack import verify
 from bot.logs import log
 
 logger = logging.getLogger("peercoach.slack")
+WITHOUT_BOLT = ("ssl_check", "app_rate_limited", "other")  # an empty 200, nothing else
 # What Slack expects from a request no listener of ours takes (bolt would answer 404, which
 # Slack counts as a failure); anything not named here gets an empty 200. (Options requests
 # have a listener of their own, app.py's _no_options: bolt's 404 warning would log the text
@@ -50,9 +52,19 @@ NO_LISTENER: dict[str, dict[str, Any]] = {
 }
 
 
-async def answer(bolt: AsyncApp, secret: str, request: web.Request) -> web.Response:
+async def answer(
+    bolt: AsyncApp,
+    secret: str,
+    request: web.Request,
+    *,
+    before_bolt: Callable[[verify.Verdict], Awaitable[verify.Verdict]] | None = None,
+) -> web.Response:
+    """`before_bolt` may turn an accepted request for bolt into a refusal (say, 503 while
+    the Web API is unreachable); requests answered without bolt never reach it."""
     raw = await request.read()
     verdict = verify.check(secret, dict(request.headers), raw)
+    if not verdict.status and before_bolt is not None and verdict.kind not in WITHOUT_BOLT:
+        verdict = await before_bolt(verdict)
     if verdict.status:
         log(
             logger,
@@ -64,7 +76,7 @@ async def answer(bolt: AsyncApp, secret: str, request: web.Request) -> web.Respo
         return web.Response(status=verdict.status, text=verdict.reason)
     if verdict.repaired:
         log(logger, "slack.unicode_repaired", kind=verdict.kind)
-    if verdict.kind in ("ssl_check", "rate_limited", "other"):
+    if verdict.kind in WITHOUT_BOLT:
         return _acknowledge(verdict)
     # Handed over parsed: bolt would parse it again, and its json.loads keeps a lone
     # surrogate that fails later, when the text is stored or sent.
@@ -91,7 +103,7 @@ async def answer(bolt: AsyncApp, secret: str, request: web.Request) -> web.Respo
 
 def _acknowledge(verdict: verify.Verdict) -> web.Response:
     """Requests with nothing for bolt to do: an empty 200."""
-    if verdict.kind == "rate_limited":
+    if verdict.kind == "app_rate_limited":
         log(
             logger,
             "slack.events_rate_limited",

@@ -30,11 +30,11 @@ SSL_CHECK_MAX = 1024  # "ssl_check=1&token=..." is a few dozen bytes
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # event: an event_callback; url_verification: answered with its challenge (by bolt);
-# rate_limited: Slack's app_rate_limited notice; interactive / command: form posts;
+# app_rate_limited: Slack's app_rate_limited notice; interactive / command: form posts;
 # ssl_check: Slack's unsigned certificate probe of a slash-command URL; other: valid and
 # signed, but no type Slack documents - acknowledged, nothing done.
 type Kind = Literal[
-    "event", "url_verification", "rate_limited", "interactive", "command", "ssl_check", "other"
+    "event", "url_verification", "app_rate_limited", "interactive", "command", "ssl_check", "other"
 ]
 
 
@@ -156,7 +156,7 @@ def _envelope(body: str) -> Verdict:
         case "url_verification":
             kind = "url_verification"
         case "app_rate_limited":
-            kind = "rate_limited"
+            kind = "app_rate_limited"
         case "event_callback" if isinstance(parsed.get("event"), dict):
             kind = "event"
     return Verdict(0, body=body, kind=kind, parsed=parsed, repaired=fixed)
