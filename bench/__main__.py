@@ -14,6 +14,7 @@ BENCHMARKS = [
     "bench.sealing",
     "bench.scheduler",
     "bench.slack_turns",
+    "bench.slack_recovery",
     "bench.teams_turns",
     "bench.combined",
     "bench.safety",

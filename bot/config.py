@@ -4,6 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from bot.crypto.keys import SETTING as DATA_KEY_SETTING
 from bot.crypto.keys import KeyRing, parse_keys
@@ -16,6 +17,10 @@ TRUE = ("1", "true", "yes", "on")
 FALSE = ("", "0", "false", "no", "off")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAX_GRACE_MINUTES = 24 * 60  # a nudge more than a day late is no longer a nudge
+# Which conversations.history rate limit Slack gives the app (bot/channels/slack/history.py).
+type AppKind = Literal["internal", "marketplace", "distributed"]
+APP_KINDS: tuple[AppKind, ...] = ("internal", "marketplace", "distributed")
+DEFAULT_APP_KIND: AppKind = "distributed"  # the slow guess: wrong, it only slows recovery
 
 
 @dataclass(frozen=True)
@@ -24,9 +29,14 @@ class SlackSettings:
     signing_secret: str
     app_token: str | None = None
     api_url: str | None = None
+    app_kind: AppKind = DEFAULT_APP_KIND  # sets the conversations.history rate: history.py
+    history_per_minute: int | None = None  # overrides the kind's rate (0: the kind's)
 
     def __repr__(self) -> str:  # secrets never reach a log or a traceback
-        return f"SlackSettings(socket_mode={self.app_token is not None}, api_url={self.api_url!r})"
+        return (
+            f"SlackSettings(socket_mode={self.app_token is not None}, api_url={self.api_url!r}, "
+            f"app_kind={self.app_kind!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -169,7 +179,25 @@ def _slack(env: Mapping[str, str], problems: list[str]) -> SlackSettings | None:
         signing_secret=secret,
         app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
         api_url=_api_url(env, problems),
+        app_kind=_app_kind(env, problems),
+        history_per_minute=_integer(
+            env, "PEERCOACH_SLACK_HISTORY_PER_MINUTE", 0, problems, low=0, high=10_000
+        )
+        or None,
     )
+
+
+def _app_kind(env: Mapping[str, str], problems: list[str]) -> AppKind:
+    value = env.get("PEERCOACH_SLACK_APP_KIND", "").strip().lower() or DEFAULT_APP_KIND
+    for kind in APP_KINDS:
+        if value == kind:
+            return kind
+    problems.append(
+        f"PEERCOACH_SLACK_APP_KIND is {value!r}; set it to internal (an app your organisation "
+        "built for its own workspace), marketplace (approved for the Slack Marketplace) or "
+        "distributed (any other; the default)"
+    )
+    return DEFAULT_APP_KIND
 
 
 _TEAMS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"

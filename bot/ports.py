@@ -1,7 +1,9 @@
 """The interfaces services depend on; storage and channels implement them."""
 
-from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from bot.domain import Reply, UserKey
 from dialogs.model import UserState
@@ -82,4 +84,30 @@ class Notifier(Protocol):
 
     async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:
         """After a crash: did `delivery` reach the leader? None when the channel cannot tell."""
+        ...
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """A delivery a crash left pending: its key (opaque here) and when it was recorded as
+    pending, just before its send."""
+
+    delivery: str
+    since: datetime
+
+
+@runtime_checkable
+class DeliveryHistory(Protocol):
+    """A notifier that can answer for several of one leader's deliveries with one look at
+    their conversation (Slack: one conversations.history call, a strictly limited method)."""
+
+    async def which_delivered(
+        self, key: UserKey, pending: Sequence[Unconfirmed], until: datetime
+    ) -> Mapping[str, bool | None]:
+        """For each delivery: True arrived, False did not, None cannot tell. Anything sent
+        went out between its `since` and `until`. Paced to the platform's limit."""
+        ...
+
+    def history_wait(self) -> float:
+        """Seconds until the next look could start, as things stand (0: now)."""
         ...

@@ -2,8 +2,9 @@
 
 TinyDB holds the truth; the AsyncIOScheduler's in-memory jobs are a cache rebuilt by
 `sync()` at start and kept current by observing the store. Jobs are module-level functions
-that take ids only. After downtime, `catch_up()` resolves deliveries a crash left pending
-and sends each schedule's latest missed nudge once if it is within the grace window.
+that take ids only. After downtime, a background task settles the deliveries a crash left
+pending (bot/services/recovery.py) and `catch_up()` sends each schedule's latest missed
+nudge once if it is within the grace window.
 Tests drive time with `run_until()`, which fires jobs by the same trigger rules.
 """
 
@@ -25,6 +26,7 @@ from bot.schedules.model import NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
 from bot.schedules.trigger import LocalTimeTrigger
 from bot.services.deliveries import DeliveryService, delivery_key
+from bot.services.recovery import Recovery
 from dialogs.recurrence import next_occurrence, occurrences, previous_occurrence
 
 logger = logging.getLogger("peercoach.scheduler")
@@ -48,10 +50,10 @@ def _spread(schedule_id: str, spread: timedelta) -> timedelta:
     return timedelta(seconds=int.from_bytes(digest[:4], "big") % whole)
 
 
-def _log_failure(task: "asyncio.Task[None]") -> None:
+def _log_failure(task: "asyncio.Task[None]", event: str = "scheduler.start_failed") -> None:
     if not task.cancelled() and task.exception() is not None:
         error = task.exception()
-        log(logger, "scheduler.start_failed", level=logging.ERROR, error=type(error).__name__)
+        log(logger, event, level=logging.ERROR, error=type(error).__name__)
 
 
 async def fire_nudge(scheduler: str, schedule_id: str) -> None:
@@ -102,6 +104,7 @@ class NudgeScheduler:
         self._cursor: datetime | None = None
         self._last_compaction: datetime | None = None
         self._starting: asyncio.Task[None] | None = None
+        self.recovery: asyncio.Task[None] | None = None  # of what a crash left pending
         self._driven = False
         self._shut_down = False  # AsyncIOScheduler shuts down in a loop callback: ask once
         self._running = RunningTasks()
@@ -114,15 +117,21 @@ class NudgeScheduler:
         """Catch up on what was missed, build the jobs, and (with timers) start firing.
 
         In the background (as `serve` starts it), a long catch-up does not hold up serving:
-        leaders are answered while it runs, and the timers start when it is done."""
+        leaders are answered while it runs, and the timers start when it is done. Settling
+        what a crash left pending runs in a task of its own either way (it may wait on a
+        platform's rate limit for an hour) and holds up neither; without `background`,
+        start returns once it is done too."""
         now = self.clock.now()
         if not background:
             await self._start(now, timers=timers)
+            if self.recovery is not None:
+                await asyncio.wait([self.recovery])
             return
         self._starting = asyncio.create_task(self._start(now, timers=timers))
         self._starting.add_done_callback(_log_failure)
 
     async def _start(self, now: datetime, *, timers: bool) -> None:
+        self._recover()
         await self.catch_up(now)
         self.sync()
         self._cursor = now
@@ -160,7 +169,7 @@ class NudgeScheduler:
         start asks the channel whether they arrived, so nothing is sent twice or lost."""
         if self.aps.running:
             self.aps.pause()
-        finished, cancelled = await self._running.finish(drain, self._starting)
+        finished, cancelled = await self._running.finish(drain, self._starting, self.recovery)
         if finished or cancelled:
             log(logger, "scheduler.drained", finished=finished, cancelled=cancelled)
         if self.aps.running and not self._shut_down:
@@ -256,16 +265,22 @@ class NudgeScheduler:
 
     # ---------------------------------------------------------------- after downtime
 
+    def _recover(self) -> None:
+        """Settle, in the background, the deliveries a crash left pending (recovery.py)."""
+        pending = [e for e in self.ledger.pending() if e.user and self.wants(e.user)]
+        if not pending:
+            return
+        recovery = Recovery(self.deliveries, self.deliveries.notifiers, self.clock, self.grace)
+
+        async def run() -> None:
+            await recovery.run(pending)
+
+        self.recovery = asyncio.create_task(run())
+        self.recovery.add_done_callback(lambda task: _log_failure(task, "recovery.failed"))
+
     async def catch_up(self, now: datetime) -> None:
-        """After a start: settle what a crash left pending, then what fell due while down.
-        Deliveries run concurrently; the delivery service bounds how many are in flight."""
-        await asyncio.gather(
-            *(
-                self.deliveries.resolve_pending(entry, now, self.grace)
-                for entry in self.ledger.pending()
-                if entry.user and self.wants(entry.user)
-            )
-        )
+        """After a start: what fell due while down. Deliveries run concurrently; the
+        delivery service bounds how many are in flight."""
         since = self.ledger.last_tick
         if since is not None:
             await asyncio.gather(

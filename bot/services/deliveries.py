@@ -156,20 +156,18 @@ class DeliveryService:
         )
         return await self._finish(entry, "skipped", reason)
 
-    async def resolve_pending(self, entry: Entry, now: datetime, grace: timedelta) -> Status:
-        """A key a crash left pending: ask the channel whether it arrived; never guess twice.
+    def worth_asking(self, entry: Entry, now: datetime, grace: timedelta) -> bool:
+        """Whether the channel's answer about a pending key could change anything: only if
+        "not delivered" would mean sending it now (a reminder, or a nudge within grace)."""
+        return _on_time(entry, now, grace) and self._event_for(entry, now) is not None
 
-        Delivered: record it as sent. Not delivered: send it now if it is still on time (a
-        reminder always is). The channel cannot tell: skip and count it rather than risk a
-        second copy."""
-        user = UserKey.parse(entry.user or "")
-        notifier = self.notifiers.get(user.channel)
-        answer: bool | None = None
-        if notifier is not None:
-            try:
-                answer = await notifier.was_delivered(user, entry.key)
-            except DeliveryError:
-                answer = None
+    async def settle_pending(
+        self, entry: Entry, answer: bool | None, now: datetime, grace: timedelta
+    ) -> Status:
+        """A key a crash left pending, once the channel answered (bot.services.recovery);
+        never guess twice. Delivered: record it as sent. Not delivered: send it now if it
+        is still on time (a reminder always is). The channel cannot tell: skip and count it
+        rather than risk a second copy."""
         if answer is True:
             return await self._finish(entry, "sent", "confirmed after restart")
         if answer is None:
@@ -178,6 +176,10 @@ class DeliveryService:
         if event is None or not _on_time(entry, now, grace):
             return await self._finish(entry, "skipped", "not delivered before restart, past grace")
         return await self._send(entry, event, resume=True)
+
+    async def settle_unasked(self, entry: Entry) -> Status:
+        """A pending key nobody needs to ask about: it would not be sent again either way."""
+        return await self._finish(entry, "skipped", "unknown, past grace")
 
     async def retry_stalled(self, now: datetime, grace: timedelta) -> None:
         """The held-up deliveries, once more: each goes out if it is still on time (and held
@@ -365,10 +367,14 @@ class _Slot:
         self.give()
 
 
+def is_reminder(entry: Entry) -> bool:
+    """A snooze or follow-up (always on time), not a scheduled nudge."""
+    return entry.key.startswith(REMINDER_PREFIXES)
+
+
 def _on_time(entry: Entry, now: datetime, grace: timedelta) -> bool:
     """Still worth sending: a reminder always is, a scheduled nudge within the grace window."""
-    is_reminder = entry.key.startswith(REMINDER_PREFIXES)
-    return is_reminder or entry.due_at is None or now - entry.due_at <= grace
+    return is_reminder(entry) or entry.due_at is None or now - entry.due_at <= grace
 
 
 def _pseudonym(user: str | None) -> str:

@@ -7,17 +7,21 @@
 
 Every request is recorded in `calls` (also failed and unauthorised ones), so a test can count
 retries. Failures are programmable: `fail_next` (HTTP 429/5xx), `error_for` (Slack's
-`ok: false`, persistent until `clear_errors`), `delay` (slow answers) and `outage` (every
-call fails, with 5xx or dropped connections, for as long as a test says).
+`ok: false`, persistent until `clear_errors`), `delay` (slow answers), `outage` (every
+call fails, with 5xx or dropped connections, for as long as a test says) and `rate_limit`
+(Slack's per-method limit: 429 with Retry-After for a call that comes too soon, by a clock
+the test may drive). `history_cap` is the most messages conversations.history returns per
+call (15 for a distributed non-Marketplace app), and `ts_clock` stamps messages' `ts`.
 """
 
 import asyncio
 import itertools
 import json
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,6 +130,10 @@ class FakeSlackApi(LocalServer):
         self._outage: tuple[Callable[[], bool], Iterator[int]] | None = None
         self._ids = itertools.count(1)
         self._last_ts = 0
+        self._limits: dict[str, _Limit] = {}
+        self.rate_limited: list[Call] = []  # the calls answered 429 by `rate_limit`
+        self.history_cap = 999
+        self.ts_clock: Callable[[], float] = time.time
         self._called = asyncio.Condition()
 
     def __repr__(self) -> str:
@@ -188,6 +196,13 @@ class FakeSlackApi(LocalServer):
         an answer."""
         self._outage = (down, itertools.cycle(statuses))
 
+    def rate_limit(
+        self, method: str, calls: int, per: float, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """At most `calls` calls of `method` in any `per` seconds by `clock`; one more is
+        answered 429 with the seconds until it would have been allowed as Retry-After."""
+        self._limits[method] = _Limit(calls, per, clock)
+
     def delay(self, method: str, seconds: float) -> None:
         """Wait `seconds` before answering each call of `method` (0 to stop)."""
         self._delays[method] = seconds
@@ -197,6 +212,13 @@ class FakeSlackApi(LocalServer):
         async with asyncio.timeout(within), self._called:
             await self._called.wait_for(lambda: len(self.calls_to(method)) >= count)
         return self.calls_to(method)
+
+    async def wait_until(
+        self, condition: Callable[[list[Call]], bool], *, within: float = 5.0
+    ) -> None:
+        """Wait until `condition(calls)` holds (checked as each call arrives)."""
+        async with asyncio.timeout(within), self._called:
+            await self._called.wait_for(lambda: condition(self.calls))
 
     async def _record(self, method: str, params: Params) -> None:
         self.calls.append(Call(method, params, datetime.now(UTC)))
@@ -211,6 +233,13 @@ class FakeSlackApi(LocalServer):
         await self._record(method, params)
         if failed := await self._programmed_failure(method, request):
             return failed
+        if (limit := self._limits.get(method)) and (wait := limit.refuse()) is not None:
+            self.rate_limited.append(self.calls[-1])
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(wait)},
+            )
         handler = self._methods().get(method)
         if not self._authorised(request, params):
             answer: Answer = {"ok": False, "error": _auth_error(request, params)}
@@ -337,10 +366,18 @@ class FakeSlackApi(LocalServer):
 
     def _history(self, params: Params) -> Answer:
         oldest = float(params.get("oldest") or 0)
-        limit = int(params.get("limit") or 100)
+        latest = float(params.get("latest") or "inf")
+        inclusive = str(params.get("inclusive", "0")).lower() in ("1", "true")
+        limit = min(int(params.get("limit") or 100), self.history_cap)
         with_metadata = str(params.get("include_all_metadata", "0")).lower() in ("1", "true")
         stored = self.messages.get(str(params.get("channel")), [])
-        newest_first = [m for m in reversed(stored) if float(m["ts"]) > oldest]
+
+        def inside(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        newest_first = [m for m in reversed(stored) if inside(float(m["ts"]))]
         messages = [
             m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
             for m in newest_first[:limit]
@@ -387,8 +424,26 @@ class FakeSlackApi(LocalServer):
 
     def _next_ts(self) -> str:
         """Slack-style "seconds.micros", strictly increasing even within one microsecond."""
-        self._last_ts = max(self._last_ts + 1, time.time_ns() // 1000)
+        self._last_ts = max(self._last_ts + 1, int(self.ts_clock() * 1_000_000))
         return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
+
+
+@dataclass
+class _Limit:
+    calls: int
+    per: float
+    clock: Callable[[], float]
+    at: deque[float] = field(default_factory=deque)
+
+    def refuse(self) -> int | None:
+        """None: allowed (and counted); else whole seconds to wait, as Slack sends them."""
+        now = self.clock()
+        while self.at and self.at[0] <= now - self.per:
+            self.at.popleft()
+        if len(self.at) < self.calls:
+            self.at.append(now)
+            return None
+        return max(1, math.ceil(self.at[0] + self.per - now))
 
 
 async def _params(request: web.Request) -> Params:

@@ -66,6 +66,9 @@ async def test_a_kill_during_a_slack_fan_out_neither_repeats_nor_drops_a_nudge(
             "SLACK_API_URL": fake.url + "api/",
             "PORT": str(free_port()),
             "PEERCOACH_DATA_DIR": str(data),
+            # The fake sets no limit: asked at a distributed app's 1 a minute, the dozens of
+            # keys a kill leaves pending would take an hour (tests/slack_recovery covers that).
+            "PEERCOACH_SLACK_HISTORY_PER_MINUTE": "60000",
         }
         first = await asyncio.to_thread(start_serve, env, tmp_path / "first.log")
         try:

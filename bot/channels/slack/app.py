@@ -9,20 +9,17 @@ import time
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
 from slack_bolt.app.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.request.async_internals import build_async_context
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.deps import ChannelDeps
-from bot.channels.slack import forms, verify
+from bot.channels.slack import forms, inbound, verify
 from bot.channels.slack.client import down_reason, make_client, new_session
+from bot.channels.slack.history import LIMITS, pacer_for
 from bot.channels.slack.home import home_data
 from bot.channels.slack.notifier import (
     CALL_ERRORS,
@@ -99,7 +96,20 @@ class SlackChannel:
             logger=quiet_logger("slack_bolt.app"),
         )
         self._listen(self.bolt)
-        self.notifier = SlackNotifier(self.client, self.deps.users, ChannelPacer(self.pace))
+        kind = self.settings.app_kind
+        self.notifier = SlackNotifier(
+            self.client,
+            self.deps.users,
+            ChannelPacer(self.pace),
+            history=pacer_for(kind, self.settings.history_per_minute),
+            history_client=make_client(
+                self.settings.bot_token,
+                self.settings.api_url,
+                self.session,
+                retry_rate_limits=False,
+            ),
+            history_messages=LIMITS[kind].messages,
+        )
         if self.settings.app_token:
             from slack_bolt.adapter.socket_mode.async_handler import (  # noqa: PLC0415
                 AsyncSocketModeHandler,
@@ -135,42 +145,17 @@ class SlackChannel:
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """POST /slack/events: our checks first, so garbage gets 401/400/413, never 500."""
-        raw = await request.read()
-        verdict = verify.check(self.settings.signing_secret, dict(request.headers), raw)
-        if not verdict.status and self.status.down is not None and verdict.kind not in NO_API:
-            verdict = await self._while_down(verdict)
-        if verdict.status:
-            log(
-                logger,
-                "slack.refused",
-                level=logging.WARNING,
-                status=verdict.status,
-                reason=verdict.reason,
-            )
-            return web.Response(status=verdict.status, text=verdict.reason)
         assert self.bolt is not None
-        bolt_request = AsyncBoltRequest(
-            body=verdict.body, query=request.query_string, headers=dict(request.headers)
-        )
-        if verdict.kind == "command" and bolt_request.body == {}:
-            # bolt reads any form body mentioning "payload" as interactivity: parse it right
-            bolt_request.body = dict(parse_qsl(verdict.body, keep_blank_values=True))
-            bolt_request.context = build_async_context(AsyncBoltContext({}), bolt_request.body)
-        response = await self.bolt.async_dispatch(bolt_request)
-        if response.status == 404:  # noqa: PLR2004 - bolt has no listener for it
-            # Acknowledged all the same: Slack counts a 404 as a failed delivery and turns off
-            # an app's subscriptions when most of its deliveries fail.
-            log(logger, "slack.unhandled", kind=verdict.kind, type=_type_of(bolt_request.body))
-            return web.Response(status=200)
-        return web.Response(
-            status=response.status,
-            body=response.body.encode(),
-            headers=response.first_headers_without_set_cookie(),
+        return await inbound.answer(
+            self.bolt, self.settings.signing_secret, request, before_bolt=self._while_down
         )
 
     async def _while_down(self, verdict: verify.Verdict) -> verify.Verdict:
         """A signed request while the start-up check fails: ask Slack again now; if still
-        down, 503, so Slack sends the event again later rather than bolt dropping it."""
+        down, 503, so Slack sends the event again later rather than bolt dropping it.
+        What needs no Web API (url_verification, say) goes through."""
+        if self.status.down is None or verdict.kind in NO_API:
+            return verdict
         if await self.reconnector.check_now() is None:
             return verdict
         return replace(verdict, status=503, reason="Slack Web API not reachable; retry later")
@@ -192,6 +177,7 @@ class SlackChannel:
     # ---------------------------------------------------------------- listeners
 
     def _listen(self, bolt: AsyncApp) -> None:
+        bolt.use(_repair_socket_mode)
         bolt.event("message")(self._on_message)
         bolt.event("app_mention")(self._on_mention)
         bolt.event("app_home_opened")(self._on_home_opened)
@@ -207,6 +193,9 @@ class SlackChannel:
         bolt.view(forms.FORM)(self._on_plan_form)
         bolt.view(forms.CONFIRM)(self._on_plan_confirmed)
         bolt.command("/coach")(self._on_command)
+        # We offer no external menus: an empty list, not bolt's 404, whose warning would log
+        # what the leader typed into the menu.
+        bolt.options(re.compile(".*"))(_no_options)
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         self._running.track_current()
@@ -485,15 +474,21 @@ class SlackChannel:
         return self.client
 
 
+async def _repair_socket_mode(req: Any, next: Any) -> Any:
+    """Socket Mode payloads reach bolt parsed by slack_sdk's json.loads, which keeps a lone
+    surrogate (HTTP bodies were repaired by verify.py): replace it, or storing or sending
+    the text fails later and the leader gets an apology instead of an answer."""
+    if req.mode == "socket_mode":
+        req.body = verify.repaired(req.body)
+    return await next()
+
+
+async def _no_options(ack: Any) -> None:
+    await ack(options=[])
+
+
 async def _ignore() -> None:
     """Subscribed event types we do not act on still get 200 (a 404 counts as a failure)."""
-
-
-def _type_of(body: dict[str, Any]) -> str:
-    """The event or payload type, for a log line (never any text)."""
-    event = body.get("event")
-    kind = event.get("type") if isinstance(event, dict) else body.get("type")
-    return str(kind or "-")[:40]
 
 
 def _actor(body: dict[str, Any]) -> UserKey:

@@ -41,10 +41,16 @@ TRANSIENT = frozenset(
 
 
 def make_client(
-    token: str, api_url: str | None, session: aiohttp.ClientSession | None
+    token: str,
+    api_url: str | None,
+    session: aiohttp.ClientSession | None,
+    *,
+    retry_rate_limits: bool = True,
 ) -> AsyncWebClient:
     """A client whose 429s and 5xx are retried by slack_sdk (opt-in there), honouring
-    Retry-After; the default connection-error retry is kept."""
+    Retry-After; the default connection-error retry is kept. Without `retry_rate_limits`,
+    a 429 reaches the caller, for callers that pace themselves."""
+    rate_limits = [AsyncRateLimitErrorRetryHandler(max_retry_count=2)] if retry_rate_limits else []
     client = AsyncWebClient(
         token=token,
         base_url=api_url or SLACK_API,
@@ -55,7 +61,7 @@ def make_client(
         logger=quiet_logger("slack_sdk.web.peercoach"),
         retry_handlers=[
             *async_default_handlers(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            *rate_limits,
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )

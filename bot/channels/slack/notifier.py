@@ -3,8 +3,9 @@ delivery key in message metadata so that after a crash we can ask whether it wen
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -12,14 +13,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.client import delivery_error
+from bot.channels.slack.history import LIMITS, Pacer, pacer_for
 from bot.channels.slack.render import render_turn
 from bot.domain import Attachment, Reply, UserKey
-from bot.ports import NOTICE_PREFIX, DeliveryError, UserStore
+from bot.ports import NOTICE_PREFIX, DeliveryError, Unconfirmed, UserStore
 
 EVENT_TYPE = "peercoach_nudge"
 MAX_REMEMBERED = 100_000
 PACE_SECONDS = 1.0  # Slack allows about one message per second per channel
-HISTORY_LIMIT = 100
+HISTORY_ATTEMPTS = 3  # a 429 is waited out this many times before "cannot tell"
+RATE_LIMITED_WAIT = 60.0  # a 429 without Retry-After: a minute, the slowest documented rate
+SKEW = timedelta(seconds=60)  # our clock and Slack's may disagree this much
 # What a Web API call can raise: Slack's answer, or no answer (timeout, dropped connection).
 CALL_ERRORS = (SlackApiError, aiohttp.ClientError, TimeoutError, OSError)
 
@@ -48,10 +52,24 @@ class ChannelPacer:
 
 
 class SlackNotifier:
-    def __init__(self, client: AsyncWebClient, users: UserStore, pacer: ChannelPacer) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        users: UserStore,
+        pacer: ChannelPacer,
+        *,
+        history: Pacer | None = None,
+        history_client: AsyncWebClient | None = None,
+        history_messages: int = LIMITS["distributed"].messages,
+    ) -> None:
         self.client = client
         self.users = users
         self.pacer = pacer
+        self.history = history or pacer_for("distributed")
+        # Without slack_sdk's own 429 retry, which would sleep on the event loop's clock:
+        # the history pacer waits out a Retry-After itself.
+        self.history_client = history_client or client
+        self.history_messages = history_messages
         self._channels: dict[UserKey, str] = {}  # known DM channels, so a turn needs no lookup
 
     def remember(self, key: UserKey, channel: str) -> None:
@@ -98,18 +116,60 @@ class SlackNotifier:
             self.remember(key, posted.channel)
 
     async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:
+        """Whether one delivery is among the leader's latest messages (no time window)."""
+        answers = await self._look(key, {delivery}, None)
+        return answers.get(delivery)
+
+    async def which_delivered(
+        self, key: UserKey, pending: Sequence[Unconfirmed], until: datetime
+    ) -> dict[str, bool | None]:
+        """One paced conversations.history call for all of a leader's pending deliveries,
+        over the time they could have gone out. Not found where Slack showed every message
+        of that time: not delivered. Not found where it had more to show (has_more), or no
+        answer: cannot tell, so nothing is sent twice on a guess."""
+        window = (min(p.since for p in pending) - SKEW, until + SKEW)
+        return await self._look(key, {p.delivery for p in pending}, window)
+
+    def history_wait(self) -> float:
+        return self.history.ahead()
+
+    async def _look(
+        self, key: UserKey, wanted: set[str], window: tuple[datetime, datetime] | None
+    ) -> dict[str, bool | None]:
+        unknown: dict[str, bool | None] = dict.fromkeys(wanted)
         try:
             channel = await self.dm_channel(key)
-            history = await self.client.conversations_history(
-                channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
-            )
-        except (DeliveryError, *CALL_ERRORS):
-            return None
-        for message in history.get("messages") or []:
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("delivery") == delivery:
-                return True
-        return False
+        except DeliveryError:
+            return unknown
+        oldest = latest = None
+        if window is not None:
+            oldest, latest = (f"{at.timestamp():.6f}" for at in window)
+        history = None
+        for _attempt in range(HISTORY_ATTEMPTS):
+            await self.history.take()
+            try:
+                history = await self.history_client.conversations_history(
+                    channel=channel,
+                    limit=self.history_messages,
+                    include_all_metadata=True,
+                    oldest=oldest,
+                    latest=latest,
+                    inclusive=window is not None or None,
+                )
+                break
+            except CALL_ERRORS as error:
+                failure = delivery_error(error)
+                if failure.retry_after is None and failure.reason != "ratelimited":
+                    return unknown  # no answer, or Slack's error: cannot tell
+                self.history.hold(failure.retry_after or RATE_LIMITED_WAIT)
+        if history is None:
+            return unknown
+        found = {
+            str(((m.get("metadata") or {}).get("event_payload") or {}).get("delivery"))
+            for m in history.get("messages") or []
+        }
+        complete = not history.get("has_more")
+        return {d: True if d in found else (False if complete else None) for d in wanted}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
+import aiohttp
 from microsoft_agents.activity import Activity, ChannelAccount, InvokeResponse, TurnContextProtocol
 from microsoft_agents.activity import Attachment as CardAttachment
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext
@@ -20,6 +21,7 @@ from bot.channels.teams import forms, render
 from bot.channels.teams.errors import delivery_error
 from bot.domain import Attachment, PlatformInfo, Reply, UserKey
 from bot.logs import log
+from bot.ports import DeliveryError
 from bot.schedules.model import INACTIVE
 from bot.services.conversations import REPLY_REFUSED
 from dialogs.model import AppInstalled, Ask, ChoiceMade, Event, UserText
@@ -28,6 +30,7 @@ logger = logging.getLogger("peercoach.teams")
 Context = TurnContextProtocol[Any]  # what the SDK hands each handler
 CONVERSATION = "teams"  # extra: the conversation reference and the claims to reach it again
 MEMORY_LIMIT = 20_000
+TOO_LARGE = 413
 
 
 @dataclass
@@ -232,11 +235,35 @@ async def send_reply(deps: TeamsDeps, turn_context: Context, reply: Reply) -> No
     """Each engine turn as Teams activities; remember card questions; offer files by consent."""
     questions = [m.text for m in reply.messages if isinstance(m, Ask)]
     for item in render.render_turn(reply.messages):
-        sent = await turn_context.send_activity(Activity.model_validate(item))
+        sent = await _send_sized(turn_context, item)
         if sent is not None and sent.id and _has_card(item) and questions:
             remember_card(deps, sent.id, questions[-1])
     for attachment in reply.attachments:
         await turn_context.send_activity(consent_request(attachment))
+
+
+async def _send_sized(turn_context: Context, item: dict[str, Any]) -> Any:
+    """Send one activity; if the connector says it is too large (413), send it once more
+    shortened. Still too large, or nothing to shorten: a permanent failure, not retried."""
+    try:
+        return await turn_context.send_activity(Activity.model_validate(item))
+    except aiohttp.ClientResponseError as error:
+        if error.status != TOO_LARGE:
+            raise
+    short = render.shortened(item)
+    log(logger, "teams.too_large", level=logging.WARNING, shortened=short is not None)
+    if short is None:
+        raise DeliveryError(
+            "http 413: too large, nothing to shorten", permanent=True, leader_gone=False
+        )
+    try:
+        return await turn_context.send_activity(Activity.model_validate(short))
+    except aiohttp.ClientResponseError as error:
+        if error.status != TOO_LARGE:
+            raise
+        raise DeliveryError(
+            "http 413: too large even shortened", permanent=True, leader_gone=False
+        ) from None
 
 
 def _with_mentions(activity: Activity) -> str:

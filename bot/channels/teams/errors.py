@@ -9,6 +9,10 @@ import aiohttp
 from bot.ports import DeliveryError
 
 LEADER_GONE = {403: "forbidden (app removed or bot blocked)", 404: "conversation not found"}
+# Retried: throttling (429, after its Retry-After), a timeout (408), Teams' 412 (a conflict
+# on its side; Microsoft's status-code table for bot APIs says to retry it) and 5xx. Every
+# other 4xx is permanent: 403/404 mean the leader cannot be reached, 413 is handled once by
+# a shorter message (bot.send_reply) and then fails, the rest are our own mistakes.
 TRANSIENT = {408, 412, 429, 500, 502, 503, 504}
 
 

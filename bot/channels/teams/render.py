@@ -17,6 +17,11 @@ CARD_VERSION = "1.5"
 MAX_BUTTONS = 6  # Teams shows at most six card actions; more become a drop-down
 SUMMARY_LIMIT = 160
 SUBMIT_MARKER = 1  # "pc": 1 tells our submits apart from any other card's
+# After a 413 the activity is sent once more with each text cut to these many characters:
+# about 4 KB of text in all, far below Teams' message limit (about 28 KB with its card).
+SHORT_TEXT = 2_000
+SHORT_BLOCK = 400
+SHORTENED = " … (shortened: it was too long for Teams)"
 
 CHANNEL_POINTER = (
     "Coaching conversations stay private, so I only coach in a one-to-one chat. "
@@ -77,6 +82,40 @@ def chosen_card(question: str, label: str) -> Json:
     body = _question_blocks(question)
     body.append(_text_block(f"\u2713 You chose: **{neutralise(label)}**", spacing="Medium"))
     return _attachment(_card(body))
+
+
+def shortened(activity: Json) -> Json | None:
+    """The activity with its message text and card text blocks cut to a safe size, each cut
+    marked; None when nothing was long enough to cut (a 413 then is not about our text).
+    Buttons and their data stay whole: the card still works."""
+    cut = False
+
+    def trim(text: str, limit: int) -> str:
+        nonlocal cut
+        if len(text) <= limit:
+            return text
+        cut = True
+        return text[:limit].rstrip() + SHORTENED
+
+    short = dict(activity)
+    if isinstance(short.get("text"), str):
+        short["text"] = trim(short["text"], SHORT_TEXT)
+    attachments = []
+    for attachment in short.get("attachments") or []:
+        content = attachment.get("content")
+        if attachment.get("contentType") != CARD_CONTENT_TYPE or not isinstance(content, dict):
+            attachments.append(attachment)
+            continue
+        body = [
+            {**b, "text": trim(b["text"], SHORT_BLOCK)}
+            if b.get("type") == "TextBlock" and isinstance(b.get("text"), str)
+            else b
+            for b in content.get("body") or []
+        ]
+        attachments.append({**attachment, "content": {**content, "body": body}})
+    if attachments:
+        short["attachments"] = attachments
+    return short if cut else None
 
 
 def neutralise(text: str) -> str:

@@ -238,8 +238,6 @@ async def test_garbage_signature_headers_get_401_not_500(
     ("body", "content_type"),
     [
         (b"{not json", "application/json"),
-        (b'{"type": "event_callback"}', "application/json"),
-        (b"[1, 2]", "application/json"),
         (b"payload=%7Bbroken", "application/x-www-form-urlencoded"),
         (b"\xff\xfe not utf-8", "application/json"),
         (b"hello=world", "application/x-www-form-urlencoded"),

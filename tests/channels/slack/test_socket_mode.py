@@ -164,3 +164,18 @@ async def test_a_retried_event_is_handled_once(world: SocketWorld) -> None:
     await world.slack.wait_for_ack(retry, within=3)
     await asyncio.sleep(0.3)
     assert world.posted() == 1
+
+
+async def test_a_lone_surrogate_over_socket_mode_is_replaced_and_answered(
+    world: SocketWorld,
+) -> None:
+    for text in ("hello", "start energy"):
+        before = world.posted()
+        await world.slack.events_api(event_body(message_im(ANN, text)))
+        await world.posts_after(before)
+    before = world.posted()
+    await world.slack.events_api(event_body(message_im(ANN, "a small win \ud83d today")))
+    assert "Thank you for naming it" in texts(await world.posts_after(before))
+    state = await world.app.users.load(UserKey("slack", TEAM_ID, ANN))
+    assert state is not None
+    assert state.reflections[-1].text == "a small win \ufffd today"
