@@ -181,7 +181,7 @@ def _slack(env: Mapping[str, str], problems: list[str]) -> SlackSettings | None:
         api_url=_api_url(env, problems),
         app_kind=_app_kind(env, problems),
         history_per_minute=_integer(
-            env, "PEERCOACH_SLACK_HISTORY_PER_MINUTE", 0, problems, low=0, high=10_000
+            env, "PEERCOACH_SLACK_HISTORY_PER_MINUTE", 0, problems, low=0, high=1_000_000
         )
         or None,
     )

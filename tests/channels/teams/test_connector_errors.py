@@ -13,7 +13,7 @@ from bot.channels.teams.render import SHORT_TEXT, SHORTENED
 from bot.domain import Reply
 from bot.ports import DeliveryError
 from bot.schedules.model import NudgeSchedule
-from bot.services.conversations import SORRY
+from bot.services.conversations import REPLY_REFUSED
 from dialogs.model import Say
 from dialogs.recurrence import parse_days, parse_hhmm
 from tests.channels.teams.world import ALEX, CHAT, TeamsWorld, teams_world
@@ -124,5 +124,5 @@ async def test_a_413_on_a_short_reply_in_a_turn_is_not_sent_again(world: TeamsWo
     await asyncio.sleep(0.1)  # nor redelivered in the background
     assert posts(world) == [413, 200]  # the help, refused; then an apology, not the help again
     _refused, apology = (r.body["text"] for r in world.connector.requests)
-    assert apology == SORRY
+    assert apology == REPLY_REFUSED  # the turn was saved; only the reply was refused
     assert SHORTENED not in apology
