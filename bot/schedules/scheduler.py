@@ -20,11 +20,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 from bot.logs import log
 from bot.running import RunningTasks
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.model import NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
 from bot.schedules.trigger import LocalTimeTrigger
-from bot.services.deliveries import DeliveryService, delivery_key
+from bot.services.deliveries import DeliveryService
 from dialogs.recurrence import next_occurrence, occurrences, previous_occurrence
 
 logger = logging.getLogger("peercoach.scheduler")
@@ -284,7 +285,7 @@ class NudgeScheduler:
         missed = [
             due
             for due in occurrences(schedule.rule, since, now)
-            if self.ledger.status(delivery_key(schedule.id, due)) is None
+            if self.ledger.status(str(DeliveryKey.for_nudge(schedule, due))) is None
         ]
         if not missed:
             return
