@@ -19,6 +19,7 @@ Keys written before this (`<schedule>@<due>`, `snooze:<delivery>@<due>`,
 line or reminder was stored with, they parse to the same value as a key written today.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -101,3 +102,29 @@ def current_form(text: str, leader: UserKey) -> str:
         return str(DeliveryKey.parse(text, leader))
     except NotADeliveryKey:
         return text
+
+
+# One-shot reminders are stored in the shared schedules file, so their ids name the leader
+# too: the full user key goes into the hash (a commitment id `c<n>` or a delivery key ends
+# the text, so no two leaders' texts can be the same). The formulas are those of earlier
+# releases, so a follow-up planned again replaces the reminder an older release stored.
+
+
+def follow_up_reminder(leader: UserKey, commitment: str, due_at: datetime) -> Reminder:
+    return Reminder(
+        f"f-{_short(str(leader) + commitment)}", str(leader), "follow_up", due_at, commitment
+    )
+
+
+def snooze_reminder(leader: UserKey, delivery: str, until: datetime) -> Reminder:
+    return Reminder(f"z-{_short(str(leader) + delivery)}", str(leader), "snooze", until, delivery)
+
+
+def held_reminder(leader: UserKey, key: str, until: datetime, schedule: str | None) -> Reminder:
+    """Quiet hours hold a delivery until they end, under the same key (which names the
+    leader)."""
+    return Reminder(f"q-{_short(key)}", str(leader), "deferred", until, key, schedule=schedule)
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -238,6 +238,9 @@ class NudgeScheduler:
 
     async def fire_reminder(self, reminder_id: str) -> None:
         self._running.track_current()  # stop() lets it finish
+        await self._reminder_due(reminder_id)
+
+    async def _reminder_due(self, reminder_id: str) -> None:
         reminder = self.store.reminder(reminder_id)
         if reminder is not None and self.wants(reminder.user):
             await self.deliveries.reminder(reminder)
@@ -314,8 +317,8 @@ class NudgeScheduler:
                 schedule = self.store.schedule(ident)
                 if schedule is not None:
                     await self.deliveries.nudge(schedule, when)
-            else:
-                await self.fire_reminder(ident)
+            else:  # not fire_reminder: the caller's task is no job for stop() to wait for
+                await self._reminder_due(ident)
             ran += 1
         self._cursor = until
         return ran

@@ -11,7 +11,6 @@ leader's own state; this service acts on it.
 """
 
 import asyncio
-import hashlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,7 +22,7 @@ from bot.domain import Reply, UserKey
 from bot.errors import StorageError
 from bot.logs import log
 from bot.ports import DeliveryError, Notifier
-from bot.schedules.keys import DeliveryKey
+from bot.schedules.keys import DeliveryKey, held_reminder
 from bot.schedules.ledger import DeliveryLedger, Entry, Status
 from bot.schedules.model import INACTIVE, NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
@@ -327,16 +326,8 @@ class DeliveryService:
         await self.ledger.record(
             replace(entry, status="deferred", at=self.clock.now(), reason="quiet hours")
         )
-        await self.schedules.put_reminder(
-            Reminder(
-                id=f"q-{hashlib.sha256(entry.key.encode()).hexdigest()[:12]}",
-                user=entry.user or "",
-                kind="deferred",
-                due_at=until,
-                ref=entry.key,
-                schedule=entry.schedule,
-            )
-        )
+        leader = UserKey.parse(entry.user or "")
+        await self.schedules.put_reminder(held_reminder(leader, entry.key, until, entry.schedule))
         self.stats.deferred += 1
         return "deferred"
 

@@ -1,7 +1,6 @@
 """Leaders' schedules: the `schedule` commands, previews, and keeping the scheduler's view of
 each leader (time zone, pause, quiet hours, follow-ups, snoozes) in step with their state."""
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -9,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain import ServiceReply, UserKey
 from bot.logs import log
-from bot.schedules.model import INACTIVE, NudgeSchedule, Origin, Reminder
+from bot.schedules.keys import follow_up_reminder, snooze_reminder
+from bot.schedules.model import INACTIVE, NudgeSchedule, Origin
 from bot.schedules.store import ScheduleStore
 from dialogs.commands import ScheduleCommand
 from dialogs.content_model import Content
@@ -237,15 +237,7 @@ class ScheduleService:
                 case FollowUpPlanned(commitment=commitment, due_on=due_on):
                     await self._follow_up(key, state, commitment, due_on)
                 case SnoozeRequested(delivery=delivery, until=until):
-                    await self.store.put_reminder(
-                        Reminder(
-                            id=f"z-{_short(user + delivery)}",
-                            user=user,
-                            kind="snooze",
-                            due_at=until,
-                            ref=delivery,
-                        )
-                    )
+                    await self.store.put_reminder(snooze_reminder(key, delivery, until))
 
     async def _follow_timezone(self, user: str, timezone: str) -> None:
         """`timezone ZONE` (or a new zone from Slack or Teams) moves every schedule of the
@@ -290,15 +282,7 @@ class ScheduleService:
             parse_hhmm(state.profile.nudge_time) if state.profile.nudge_time else FOLLOW_UP_TIME
         )
         due_at = resolve_local(due_on, clock, zone(state.profile.timezone))
-        await self.store.put_reminder(
-            Reminder(
-                id=f"f-{_short(str(key) + commitment)}",
-                user=str(key),
-                kind="follow_up",
-                due_at=due_at,
-                ref=commitment,
-            )
-        )
+        await self.store.put_reminder(follow_up_reminder(key, commitment, due_at))
 
 
 def _paused_on(profile: Profile, day: date) -> bool:
@@ -320,7 +304,3 @@ def _date(text: str) -> date:
             f"I couldn't read {text!r} as a date; write it year-month-day.",
             "schedule weekdays 08:30 resilience from 2027-01-04",
         ) from None
-
-
-def _short(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
