@@ -204,3 +204,17 @@ def _delivery(
         snoozed = DeliveryKey(leader, "nudge", ref, due - timedelta(hours=1))
         reminder = snooze_reminder(leader, str(snoozed), due)
     return DeliveryKey.for_reminder(reminder), reminder
+
+
+async def test_a_reminder_carrying_another_leaders_key_sends_nothing(tmp_path: Path) -> None:
+    """A quiet-hours hold names the key it holds; one naming someone else (a damaged or
+    tampered file) goes to nobody and is dropped."""
+    world = await open_world(tmp_path, FakeClock(START))
+    await world.say("console:bob", "hello")
+    alices = DeliveryKey(ALICE, "nudge", "k3f9qa", START)
+    forged = held_reminder(BOB, str(alices), START, "k3f9qa")
+    await world.app.schedules.put_reminder(forged)
+    assert await world.app.deliveries.reminder(forged) == "skipped"
+    assert world.notifier.sent == []
+    assert world.app.schedules.reminder(forged.id) is None
+    await world.close()
