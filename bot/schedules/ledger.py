@@ -228,7 +228,8 @@ def _entry_from(item: dict[str, Any]) -> Entry:
     then is the same delivery now."""
     key, written_as = item["k"], item.get("was")
     if not is_current(key) and item.get("u"):
-        key, written_as = current_form(key, UserKey.parse(item["u"])), key
+        with contextlib.suppress(ValueError):  # no user key: the line stays as it was
+            key, written_as = current_form(key, UserKey.parse(item["u"])), key
     return Entry(
         key=key,
         status=item["s"],
