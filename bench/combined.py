@@ -43,9 +43,9 @@ from bench.storage import typical_state, write_states
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import UserKey
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.model import NudgeSchedule
 from bot.schedules.store import new_id
-from bot.services.deliveries import delivery_key
 from bot.wiring import build_app
 from dialogs.model import Profile
 from dialogs.recurrence import parse_days
@@ -120,7 +120,7 @@ async def _setup(data: Path, due: datetime) -> set[str]:
     ]
     await app.schedules.put_schedules(*schedules)
     await app.close()
-    return {delivery_key(s.id, due) for s in schedules}
+    return {str(DeliveryKey.for_nudge(s, due)) for s in schedules}
 
 
 def _progress(what: str) -> None:

@@ -37,10 +37,10 @@ from bot.channels.slack.history import LIMITS, Pacer
 from bot.channels.slack.notifier import EVENT_TYPE, SlackNotifier
 from bot.clock import Clock, SystemClock
 from bot.config import AppKind, Settings, SlackSettings
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.ledger import Entry
 from bot.schedules.model import NudgeSchedule, Reminder
 from bot.server import build_channels, build_web_app
-from bot.services.deliveries import delivery_key, reminder_key
 from bot.services.recovery import Recovery, RecoveryStats
 from bot.wiring import App, build_app
 from dialogs.recurrence import parse_days, parse_hhmm
@@ -138,9 +138,17 @@ async def leave_pending(
     for i, schedule in enumerate(schedules):
         if i < reminders:
             follow = Reminder(f"r{i}", schedule.user, "follow_up", due, f"c{i}")
-            entries.append(Entry(reminder_key(follow), "pending", due, schedule.user, due_at=due))
+            entries.append(
+                Entry(
+                    str(DeliveryKey.for_reminder(follow)),
+                    "pending",
+                    due,
+                    schedule.user,
+                    due_at=due,
+                )
+            )
         else:
-            key = delivery_key(schedule.id, due)
+            key = str(DeliveryKey.for_nudge(schedule, due))
             entries.append(Entry(key, "pending", due, schedule.user, schedule.id, due.date(), due))
     await asyncio.gather(*(world.app.ledger.record(e) for e in entries))
     for i, (user, entry) in enumerate(zip(users, entries, strict=True)):

@@ -18,8 +18,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.domain import UserKey
 from bot.errors import CorruptDataError, DataDirError
 from bot.logs import log
+from bot.schedules.keys import current_form, is_current
 from bot.storage.atomic import write_atomically
 from bot.storage.private import open_private, private_folder
 from bot.storage.snapshot_lock import visible_change
@@ -42,6 +44,7 @@ class Entry:
     local_date: date | None = None
     due_at: datetime | None = None
     reason: str | None = None
+    written_as: str | None = None  # the key as an older release wrote it, naming no leader
 
 
 class DeliveryLedger:
@@ -51,7 +54,7 @@ class DeliveryLedger:
         self.last_tick: datetime | None = None
         self.torn_lines = 0
         self._entries: dict[str, Entry] = {}
-        self._days: set[tuple[str, date]] = set()
+        self._days: set[tuple[str, str, date]] = set()  # (leader, schedule, local date)
         self._buffer: list[str] = []
         self._batch: asyncio.Future[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -103,12 +106,8 @@ class DeliveryLedger:
             return  # never reopen a finished key
         merged = entry if previous is None else _merge(previous, entry)
         self._entries[entry.key] = merged
-        if (
-            merged.schedule
-            and merged.local_date
-            and merged.status in ("pending", "sent", "deferred")
-        ):
-            self._days.add((merged.schedule, merged.local_date))
+        if (day := _day_of(merged)) and merged.status in ("pending", "sent", "deferred"):
+            self._days.add(day)
 
     # ---------------------------------------------------------------- queries
 
@@ -119,9 +118,10 @@ class DeliveryLedger:
     def entry(self, key: str) -> Entry | None:
         return self._entries.get(key)
 
-    def taken_on(self, schedule: str, local_date: date) -> bool:
-        """A delivery of this schedule already went (or is going) out on this local date."""
-        return (schedule, local_date) in self._days
+    def taken_on(self, user: str, schedule: str, local_date: date) -> bool:
+        """A delivery of this leader's schedule already went (or is going) out on this local
+        date."""
+        return (user, schedule, local_date) in self._days
 
     def pending(self) -> list[Entry]:
         return [e for e in self._entries.values() if e.status == "pending"]
@@ -185,9 +185,8 @@ class DeliveryLedger:
         cutoff = now - RETAIN
         old = [k for k, e in self._entries.items() if e.at < cutoff and e.status != "pending"]
         for key in old:
-            entry = self._entries.pop(key)
-            if entry.schedule and entry.local_date:
-                self._days.discard((entry.schedule, entry.local_date))
+            if day := _day_of(self._entries.pop(key)):
+                self._days.discard(day)
         async with self._io:  # records arriving meanwhile wait, then go to the new file
             lines = [_line_of(e) for e in self._entries.values()]  # what is recorded so far
             if self.last_tick:
@@ -216,7 +215,12 @@ class DeliveryLedger:
 
 def _line_of(entry: Entry) -> str:
     item: dict[str, Any] = {"k": entry.key, "s": entry.status, "at": entry.at.isoformat()}
-    for name, value in (("u", entry.user), ("sch", entry.schedule), ("r", entry.reason)):
+    for name, value in (
+        ("u", entry.user),
+        ("sch", entry.schedule),
+        ("r", entry.reason),
+        ("was", entry.written_as),
+    ):
         if value is not None:
             item[name] = value
     if entry.local_date is not None:
@@ -226,17 +230,29 @@ def _line_of(entry: Entry) -> str:
     return json.dumps(item, separators=(",", ":"))
 
 
+def _day_of(entry: Entry) -> tuple[str, str, date] | None:
+    if entry.user and entry.schedule and entry.local_date:
+        return (entry.user, entry.schedule, entry.local_date)
+    return None
+
+
 def _entry_from(item: Any) -> Entry:
-    """KeyError, TypeError or ValueError unless `item` is a line `_line_of` wrote."""
+    """KeyError, TypeError or ValueError unless `item` is a line `_line_of` wrote, by this
+    release or an older one: an older key, which named no leader, is read in today's form
+    (with the leader on its line), so a delivery recorded then is the same delivery now."""
     if not isinstance(item, dict):
         raise TypeError(f"a JSON {type(item).__name__}, not an object")
     if item["s"] not in STATUSES:
         raise ValueError(f"unknown status {item['s']!r}")
-    for name in ("k", "u", "sch", "r"):
+    for name in ("k", "u", "sch", "r", "was"):
         if name in item and not isinstance(item[name], str):
             raise TypeError(f"{name!r} is not a string")
+    key, written_as = item["k"], item.get("was")
+    if not is_current(key) and item.get("u"):
+        with contextlib.suppress(ValueError):  # no user key: the line stays as it was
+            key, written_as = current_form(key, UserKey.parse(item["u"])), key
     return Entry(
-        key=item["k"],
+        key=key,
         status=item["s"],
         at=_instant(item["at"]),
         user=item.get("u"),
@@ -244,6 +260,7 @@ def _entry_from(item: Any) -> Entry:
         local_date=date.fromisoformat(item["d"]) if item.get("d") else None,
         due_at=_instant(item["due"]) if item.get("due") else None,
         reason=item.get("r"),
+        written_as=written_as if written_as != key else None,
     )
 
 
@@ -283,4 +300,5 @@ def _merge(old: Entry, new: Entry) -> Entry:
         local_date=new.local_date or old.local_date,
         due_at=new.due_at or old.due_at,
         reason=new.reason,
+        written_as=new.written_as or old.written_as,
     )

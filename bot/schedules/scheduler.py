@@ -21,11 +21,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 from bot.logs import log
 from bot.running import RunningTasks
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.model import NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
 from bot.schedules.trigger import LocalTimeTrigger
-from bot.services.deliveries import DeliveryService, delivery_key
+from bot.services.deliveries import DeliveryService
 from bot.services.recovery import Recovery
 from dialogs.recurrence import next_occurrence, occurrences, previous_occurrence
 
@@ -248,6 +249,9 @@ class NudgeScheduler:
 
     async def fire_reminder(self, reminder_id: str) -> None:
         self._running.track_current()  # stop() lets it finish
+        await self._reminder_due(reminder_id)
+
+    async def _reminder_due(self, reminder_id: str) -> None:
         reminder = self.store.reminder(reminder_id)
         if reminder is not None and self.wants(reminder.user):
             await self.deliveries.reminder(reminder)
@@ -301,7 +305,7 @@ class NudgeScheduler:
         missed = [
             due
             for due in occurrences(schedule.rule, since, now)
-            if self.ledger.status(delivery_key(schedule.id, due)) is None
+            if self.ledger.status(str(DeliveryKey.for_nudge(schedule, due))) is None
         ]
         if not missed:
             return
@@ -330,8 +334,8 @@ class NudgeScheduler:
                 schedule = self.store.schedule(ident)
                 if schedule is not None:
                     await self.deliveries.nudge(schedule, when)
-            else:
-                await self.fire_reminder(ident)
+            else:  # not fire_reminder: the caller's task is no job for stop() to wait for
+                await self._reminder_due(ident)
             ran += 1
         self._cursor = until
         return ran

@@ -11,18 +11,18 @@ leader's own state; this service acts on it.
 """
 
 import asyncio
-import hashlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import Reply, UserKey
 from bot.errors import StorageError
 from bot.logs import log
 from bot.ports import DeliveryError, Notifier
+from bot.schedules.keys import DeliveryKey, held_reminder
 from bot.schedules.ledger import DeliveryLedger, Entry, Status
 from bot.schedules.model import INACTIVE, NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
@@ -40,17 +40,6 @@ from dialogs.model import (
 from dialogs.recurrence import local_date_of
 
 logger = logging.getLogger("peercoach.deliveries")
-REMINDER_PREFIXES = ("snooze:", "follow_up:")
-
-
-def delivery_key(schedule_id: str, due: datetime) -> str:
-    """Schedule id plus due time in UTC: the identity of one scheduled nudge."""
-    return f"{schedule_id}@{due.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
-
-
-def reminder_key(reminder: Reminder) -> str:
-    """`snooze:<delivery>@<due>` or `follow_up:<commitment>@<due>`."""
-    return f"{reminder.kind}:{reminder.ref}@{reminder.due_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
 
 @dataclass(frozen=True)
@@ -108,13 +97,13 @@ class DeliveryService:
 
     async def nudge(self, schedule: NudgeSchedule, due: datetime) -> Status:
         """Deliver one scheduled nudge (or record why not)."""
-        key = delivery_key(schedule.id, due)
+        key = str(DeliveryKey.for_nudge(schedule, due))
         known = self.ledger.status(key)
         if known is not None:
             return known
         local_day = local_date_of(due, schedule.timezone)
         entry = Entry(key, "pending", self.clock.now(), schedule.user, schedule.id, local_day, due)
-        if self.ledger.taken_on(schedule.id, local_day):
+        if self.ledger.taken_on(schedule.user, schedule.id, local_day):
             return await self._finish(entry, "skipped", "second firing on one local date")
         if schedule.paused:
             return await self._finish(entry, "skipped", "schedule paused")
@@ -122,15 +111,18 @@ class DeliveryService:
 
     async def reminder(self, reminder: Reminder) -> Status:
         """Deliver a one-shot: a snoozed nudge, a follow-up, or something quiet hours held."""
-        if reminder.kind == "deferred":
-            entry = self.ledger.entry(reminder.ref)
-            event = self._event_for(entry, self.clock.now()) if entry else None
+        key = self._key_of(reminder)
+        if key is None:
             status: Status = "skipped"
+        elif reminder.kind == "deferred":
+            entry = self.ledger.entry(str(key))
+            event = self._event_for(entry, self.clock.now()) if entry else None
+            status = "skipped"
             if entry is not None and event is not None and entry.status == "deferred":
                 status = await self._send(entry, event)
         else:
             entry = Entry(
-                reminder_key(reminder),
+                str(key),
                 "pending",
                 self.clock.now(),
                 reminder.user,
@@ -143,10 +135,23 @@ class DeliveryService:
         await self.schedules.remove_reminder(reminder.id)
         return status
 
+    def _key_of(self, reminder: Reminder) -> DeliveryKey | None:
+        try:
+            return DeliveryKey.for_reminder(reminder)
+        except ValueError as error:  # NotADeliveryKey, or a damaged user key: say so
+            log(
+                logger,
+                "delivery.bad_reminder",
+                level=logging.WARNING,
+                reminder=reminder.id,
+                error=type(error).__name__,
+            )
+            return None
+
     async def skip_missed(self, schedule: NudgeSchedule, due: datetime, reason: str) -> Status:
         local_day = local_date_of(due, schedule.timezone)
         entry = Entry(
-            delivery_key(schedule.id, due),
+            str(DeliveryKey.for_nudge(schedule, due)),
             "skipped",
             self.clock.now(),
             schedule.user,
@@ -203,12 +208,18 @@ class DeliveryService:
 
     def _event_for(self, entry: Entry, now: datetime) -> Event | None:
         """Rebuild the event of a delivery key (after a crash, or when quiet hours end)."""
-        if entry.key.startswith(REMINDER_PREFIXES):
-            kind, _, rest = entry.key.partition(":")
-            ref = rest.rsplit("@", 1)[0]
-            return SnoozeEnded(ref, now) if kind == "snooze" else FollowUpDue(ref, now)
-        schedule = self.schedules.schedule(entry.schedule or "")
-        return NudgeDue(entry.key, schedule.themes, now) if schedule else None
+        try:
+            key = DeliveryKey.parse(entry.key, UserKey.parse(entry.user or ""))
+        except ValueError:  # NotADeliveryKey too: not ours to send
+            return None
+        if key.kind == "snooze":
+            return SnoozeEnded(key.ref, now)
+        if key.kind == "follow_up":
+            return FollowUpDue(key.ref, now)
+        schedule = self.schedules.schedule(entry.schedule or key.ref)
+        if schedule is None or schedule.user != entry.user:
+            return None
+        return NudgeDue(entry.key, schedule.themes, now)
 
     # ---------------------------------------------------------------- the send path
 
@@ -316,16 +327,8 @@ class DeliveryService:
         await self.ledger.record(
             replace(entry, status="deferred", at=self.clock.now(), reason="quiet hours")
         )
-        await self.schedules.put_reminder(
-            Reminder(
-                id=f"q-{hashlib.sha256(entry.key.encode()).hexdigest()[:12]}",
-                user=entry.user or "",
-                kind="deferred",
-                due_at=until,
-                ref=entry.key,
-                schedule=entry.schedule,
-            )
-        )
+        leader = UserKey.parse(entry.user or "")
+        await self.schedules.put_reminder(held_reminder(leader, entry.key, until, entry.schedule))
         self.stats.deferred += 1
         return "deferred"
 
@@ -369,7 +372,10 @@ class _Slot:
 
 def is_reminder(entry: Entry) -> bool:
     """A snooze or follow-up (always on time), not a scheduled nudge."""
-    return entry.key.startswith(REMINDER_PREFIXES)
+    try:
+        return DeliveryKey.parse(entry.key, UserKey.parse(entry.user or "")).is_reminder
+    except ValueError:  # NotADeliveryKey too
+        return False
 
 
 def _on_time(entry: Entry, now: datetime, grace: timedelta) -> bool:

@@ -96,7 +96,7 @@ class Recovery:
                     continue
                 answers = await self._ask(notifier, UserKey.parse(user), ask)
                 for entry in ask:
-                    answer = answers.get(entry.key)
+                    answer = answers.get(_sent_as(entry))
                     self.stats.answers[str(answer)] += 1
                     resends.append(asyncio.create_task(self._settle(entry, answer)))
         finally:
@@ -125,10 +125,10 @@ class Recovery:
         self.stats.asked += 1
         try:
             if isinstance(notifier, DeliveryHistory):
-                pending = [Unconfirmed(e.key, e.at) for e in entries]
+                pending = [Unconfirmed(_sent_as(e), e.at) for e in entries]
                 until = min(self.clock.now(), max(e.at for e in entries) + self.grace)
                 return await notifier.which_delivered(user, pending, until)
-            return {e.key: await notifier.was_delivered(user, e.key) for e in entries}
+            return {_sent_as(e): await notifier.was_delivered(user, _sent_as(e)) for e in entries}
         except DeliveryError:
             return {}
 
@@ -142,3 +142,8 @@ def _wait(notifier: Notifier | None) -> timedelta:
 def _urgency(entry: Entry) -> tuple[int, datetime]:
     """Nudges first, by due time (their grace ends first), then reminders, by due time."""
     return (1 if is_reminder(entry) else 0, entry.due_at or entry.at or LAST)
+
+
+def _sent_as(entry: Entry) -> str:
+    """The key the message was tagged with: an older release's form for its own lines."""
+    return entry.written_as or entry.key

@@ -7,11 +7,11 @@ promise of it ("I'll send it again at 10:00") is replaced by a sentence that say
 to free a place; the commitment itself stays in the journal. Nudges held back by quiet hours
 are not counted: there is at most one per schedule, so the schedule limit bounds them."""
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from bot.domain import Retraction, ServiceReply, UserKey
+from bot.schedules.keys import follow_up_reminder, snooze_reminder
 from bot.schedules.model import Reminder
 from bot.schedules.store import ScheduleStore
 from dialogs import texts
@@ -62,9 +62,7 @@ class ReminderService:
         for effect in effects if state is not None else ():
             match effect:
                 case SnoozeRequested(delivery=delivery, until=until):
-                    reminder = Reminder(
-                        f"z-{_short(str(key) + delivery)}", str(key), "snooze", until, delivery
-                    )
+                    reminder = snooze_reminder(key, delivery, until)
                     if not await self._put(reminder):
                         said.append(Retraction(SNOOZED, Say(f"Not snoozed: {self._full()}")))
                 case FollowUpPlanned(commitment=commitment, due_on=due_on):
@@ -98,10 +96,4 @@ class ReminderService:
         nudge_time = state.profile.nudge_time
         clock = parse_hhmm(nudge_time) if nudge_time else FOLLOW_UP_TIME
         due_at = resolve_local(due_on, clock, zone(state.profile.timezone))
-        return Reminder(
-            f"f-{_short(str(key) + commitment)}", str(key), "follow_up", due_at, commitment
-        )
-
-
-def _short(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+        return follow_up_reminder(key, commitment, due_at)

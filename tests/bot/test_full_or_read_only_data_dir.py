@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.model import NudgeSchedule
 from bot.services.conversations import SORRY
 from dialogs.recurrence import parse_days, parse_hhmm
@@ -100,7 +101,7 @@ async def test_the_leader_is_told_nothing_is_lost_and_all_recovers(
     assert SORRY not in texts(said)
     world.clock.at = DUE + timedelta(minutes=1)
     await scheduler.beat()  # the next heartbeat, once the disk is back
-    assert nudges(world) == ["s1@2026-11-27T09:30Z"]
+    assert nudges(world) == [str(DeliveryKey(world.key(ANN), "nudge", "s1", DUE))]
     await scheduler.beat()
-    assert nudges(world) == ["s1@2026-11-27T09:30Z"]  # once
+    assert nudges(world) == [str(DeliveryKey(world.key(ANN), "nudge", "s1", DUE))]  # once
     assert (await world.http.get("/healthz")).status == 200

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from slack_sdk.http_retry.handler import default_interval_calculator
 
+from bot.domain import UserKey
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.model import NudgeSchedule
 from bot.schedules.scheduler import NudgeScheduler
-from bot.services.deliveries import delivery_key
 from bot.wiring import App
 from dialogs.recurrence import parse_days, parse_hhmm
 from tests.channels.slack.world import slack_world
@@ -126,7 +127,9 @@ async def test_slack_down_for_a_minute_loses_nothing_and_repeats_nothing(tmp_pat
 
         await back_after_the_outage(world.app, clock, scheduler)
         keys = slack_nudges(world.fake)
-        assert sorted(keys) == sorted(delivery_key(f"s-{u}", DUE) for u in SLACK_LEADERS)
+        leaders = [UserKey("slack", "T0FAKE", u) for u in SLACK_LEADERS]
+        expected = [str(DeliveryKey(k, "nudge", f"s-{k.user}", DUE)) for k in leaders]
+        assert sorted(keys) == sorted(expected)
         assert len(world.fake.messages["DU0ANN"]) == before + 2  # the reply and the nudge
         tried = world.fake.calls_to("chat.postMessage")
         assert len(tried) > len(slack_posts(world.fake)), "the outage was never hit"

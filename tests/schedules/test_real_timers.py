@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import UserKey
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.model import Reminder
 from bot.wiring import build_app
 from dialogs.model import NudgeDue
@@ -42,7 +43,8 @@ async def test_a_reminder_due_in_a_second_is_delivered_by_apscheduler(tmp_path: 
             if notifier.sent and app.schedules.reminder("r1") is None:
                 break
             await asyncio.sleep(0.1)
-        assert [s.delivery.split("@")[0] for s in notifier.sent] == ["snooze:n1"]
+        key = DeliveryKey(UserKey.console("alice"), "snooze", "n1", clock.now())
+        assert [s.delivery.split("@")[0] for s in notifier.sent] == [str(key).split("@")[0]]
         assert app.schedules.reminder("r1") is None  # a one-shot is gone once delivered
     finally:
         await app.close()

@@ -12,9 +12,9 @@ import pytest
 
 from bot.metrics import build_registry, render
 from bot.ports import DeliveryError
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.scheduler import SPREAD, _spread
 from bot.schedules.trigger import LocalTimeTrigger
-from bot.services.deliveries import delivery_key
 from dialogs.recurrence import Rule, parse_days, parse_hhmm
 from tests.conftest import FakeClock
 from tests.schedules.world import RecordingNotifier, World, open_world
@@ -287,7 +287,7 @@ async def test_a_nudge_missed_by_three_hours_is_skipped_and_recorded(
     await world.run_until(utc("2026-03-27T08:00"))
     back = await restart(world, tmp_path, utc("2026-03-27T11:30"))
     assert back.notifier.sent == []
-    key = delivery_key(schedule.id, utc("2026-03-27T08:30"))
+    key = str(DeliveryKey.for_nudge(schedule, utc("2026-03-27T08:30")))
     assert back.app.ledger.status(key) == "skipped"
     assert back.app.deliveries.stats.skipped["missed while down, past grace"] == 1
     await back.close()

@@ -216,11 +216,12 @@ class SlackChannel:
         self._running.track_current()
         await ack()
         value, label = _value_and_label(action)
-        parsed = parse_action_value(value or "")
-        if parsed is None:
+        key = _actor(body)
+        parsed = parse_action_value(value or "", key.hashed)
+        if parsed is None:  # not ours, or another leader's question (a shared message)
+            log(logger, "slack.foreign_click", user=key.hashed)
             return
         token, choice, _topic = parsed
-        key = _actor(body)
         channel = str((body.get("container") or {}).get("channel_id") or "")
         reply = await self._turn(
             key, ChoiceMade(token, choice, self.deps.clock.now()), channel, update=(body, label)
@@ -342,7 +343,7 @@ class SlackChannel:
         service = await self.deps.coaching.save_held(
             key, str(view.get("private_metadata") or ""), self.deps.clock.now()
         )
-        await post(self._client(), await self._dm(key), Reply(service.messages))
+        await post(self._client(), await self._dm(key), Reply(service.messages), leader=key)
         await self.deps.conversations.send_notices(service.notices)
 
     # ---------------------------------------------------------------- the turn
@@ -365,7 +366,7 @@ class SlackChannel:
                 handled = True
                 if update is not None and reply.messages:
                     await self._mark_chosen(*update)
-                await post(self._client(), channel, reply)
+                await post(self._client(), channel, reply, leader=key)
             if any(isinstance(effect, ForgetConfirmed) for effect in reply.effects):
                 self._contacted.discard(key.hashed)  # should they come back: a first contact
         except DeliveryError as error:

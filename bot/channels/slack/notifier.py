@@ -104,14 +104,14 @@ class SlackNotifier:
         metadata = {"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery}}
         sent = metadata if tracked else None
         try:
-            posted = await post(self.client, channel, reply, metadata=sent)
+            posted = await post(self.client, channel, reply, metadata=sent, leader=key)
         except DeliveryError as error:
             if channel != key.user or error.reason != "channel_not_found":
                 raise
             # A workspace that will not take a user id as the channel: open the DM after all,
             # rather than count a reachable leader as gone.
             channel = await self.dm_channel(key)
-            posted = await post(self.client, channel, reply, metadata=sent)
+            posted = await post(self.client, channel, reply, metadata=sent, leader=key)
         if posted.channel.startswith("D"):
             self.remember(key, posted.channel)
 
@@ -179,13 +179,18 @@ class Posted:
 
 
 async def post(
-    client: AsyncWebClient, channel: str, reply: Reply, *, metadata: dict[str, Any] | None = None
+    client: AsyncWebClient,
+    channel: str,
+    reply: Reply,
+    *,
+    metadata: dict[str, Any] | None = None,
+    leader: UserKey | None = None,
 ) -> Posted:
-    """One Slack message for the turn (plus any file)."""
+    """One Slack message for the turn (plus any file); its buttons name `leader`."""
     posted = Posted(channel, "")
     try:
         if reply.messages:
-            payload = render_turn(reply.messages)
+            payload = render_turn(reply.messages, leader.hashed if leader else "")
             sent = await client.chat_postMessage(
                 channel=channel,
                 text=payload.text,

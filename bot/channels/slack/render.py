@@ -169,20 +169,21 @@ def _pack(pieces: list[str], limit: int, sep: str) -> list[str]:
 # ---------------------------------------------------------------- a turn
 
 
-def render_turn(messages: Sequence[Message]) -> SlackPayload:
-    """One Slack message per turn; only the last Ask gets buttons, as its token alone is live."""
+def render_turn(messages: Sequence[Message], leader: str = "") -> SlackPayload:
+    """One Slack message per turn; only the last Ask gets buttons, as its token alone is live.
+    Its buttons name `leader` (`UserKey.hashed`), whose question it is."""
     last_ask = max((i for i, m in enumerate(messages) if isinstance(m, Ask)), default=-1)
-    blocks = [b for i, m in enumerate(messages) for b in _blocks_of(m, i == last_ask)]
+    blocks = [b for i, m in enumerate(messages) for b in _blocks_of(m, i == last_ask, leader)]
     return SlackPayload(text=_fallback(messages), blocks=_fit(blocks))
 
 
-def _blocks_of(message: Message, live: bool) -> list[Block]:
+def _blocks_of(message: Message, live: bool, leader: str) -> list[Block]:
     sections = [_section(chunk) for chunk in _chunks(message.text)]
     match message:
         case Prompt(placeholder=placeholder):
             return [*sections, _reply_hint(placeholder)]
         case Ask(choices=choices) if live and choices:
-            return [*sections, _ask_block(message)]
+            return [*sections, _ask_block(message, leader)]
     return sections
 
 
@@ -221,11 +222,14 @@ def _fit(blocks: list[Block]) -> list[Block]:
 _COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps with options builds one per call
 
 
-def action_value(token: str, choice_id: str, topic: str) -> str:
-    """Compact JSON for a button or option; the topic is dropped if it would not fit."""
-    value = _COMPACT.encode({"t": token, "c": choice_id, "p": topic})
+def action_value(token: str, choice_id: str, topic: str, leader: str = "") -> str:
+    """Compact JSON for a button or option; the topic is dropped if it would not fit. Tokens
+    are per leader (`q3`, `f:c8`), so the value names the leader whose question it is: a
+    click by anyone else is not theirs to answer."""
+    named = {"l": leader} if leader else {}
+    value = _COMPACT.encode({"t": token, "c": choice_id, **named, "p": topic})
     if len(value) > VALUE_LIMIT:
-        value = _COMPACT.encode({"t": token, "c": choice_id})
+        value = _COMPACT.encode({"t": token, "c": choice_id, **named})
     if len(value) > VALUE_LIMIT:
         raise ValueError(
             f"action value {value!r} is over Slack's {VALUE_LIMIT} characters: "
@@ -234,8 +238,10 @@ def action_value(token: str, choice_id: str, topic: str) -> str:
     return value
 
 
-def parse_action_value(value: str) -> tuple[str, str, str] | None:
-    """(token, choice_id, topic) from a clicked value; None for anything we did not write."""
+def parse_action_value(value: str, leader: str | None = None) -> tuple[str, str, str] | None:
+    """(token, choice_id, topic) from a clicked value; None for anything we did not write, or
+    (given the clicking `leader`) a value naming another leader. Values of releases before
+    they named one are still read."""
     try:
         data = json.loads(value)
     except (ValueError, RecursionError):
@@ -243,35 +249,41 @@ def parse_action_value(value: str) -> tuple[str, str, str] | None:
     if not isinstance(data, dict):
         return None
     token, choice, topic = data.get("t"), data.get("c"), data.get("p", "")
+    if leader is not None and data.get("l", leader) != leader:
+        return None
     if not (isinstance(token, str) and isinstance(choice, str) and isinstance(topic, str)):
         return None
     return (token, choice, topic) if token and choice else None
 
 
-def _ask_block(ask: Ask) -> Block:
+def _ask_block(ask: Ask, leader: str) -> Block:
     if len(ask.choices) <= MAX_BUTTONS:
         elements = [
-            {"type": "button", "action_id": f"{CHOICE_ACTION_PREFIX}{i}", **_option(ask, c)}
+            {
+                "type": "button",
+                "action_id": f"{CHOICE_ACTION_PREFIX}{i}",
+                **_option(ask, c, leader),
+            }
             for i, c in enumerate(ask.choices)
         ]
     else:
-        elements = [_select(ask)]
+        elements = [_select(ask, leader)]
     return {"type": "actions", "block_id": ASK_BLOCK_ID, "elements": elements}
 
 
-def _option(ask: Ask, choice: Choice) -> Block:
+def _option(ask: Ask, choice: Choice, leader: str) -> Block:
     return {
         "text": _plain_text(choice.label),
-        "value": action_value(ask.token, choice.id, ask.topic),
+        "value": action_value(ask.token, choice.id, ask.topic, leader),
     }
 
 
-def _select(ask: Ask) -> Block:
+def _select(ask: Ask, leader: str) -> Block:
     return {
         "type": "static_select",
         "action_id": SELECT_ACTION_ID,
         "placeholder": _plain_text("Choose…"),
-        "options": [_option(ask, c) for c in ask.choices[:MAX_OPTIONS]],
+        "options": [_option(ask, c, leader) for c in ask.choices[:MAX_OPTIONS]],
     }
 
 

@@ -141,8 +141,9 @@ class CoachActivityHandler(ActivityHandler):
 
     async def _on_submit(self, turn_context: Context, key: UserKey, now: datetime) -> None:
         activity = turn_context.activity
-        parsed = render.parse_submit(activity.value)
-        if parsed is None:
+        parsed = render.parse_submit(activity.value, key.hashed)
+        if parsed is None:  # not ours, or another leader's question (a forwarded card)
+            log(logger, "teams.foreign_submit", user=key.hashed)
             return
         token, choice = parsed
         reply = await self._turn(turn_context, key, ChoiceMade(token, choice, now))
@@ -196,7 +197,7 @@ class CoachActivityHandler(ActivityHandler):
                 key, event, platform_of(turn_context.activity)
             )
             try:
-                await send_reply(self.deps, turn_context, reply)
+                await send_reply(self.deps, turn_context, reply, key)
             except Exception as error:
                 failure = delivery_error(error)
                 retrying = not failure.permanent and self.deps.redeliver is not None
@@ -231,10 +232,12 @@ class CoachActivityHandler(ActivityHandler):
         await complete_upload(self.deps, key_of(turn_context.activity), turn_context)
 
 
-async def send_reply(deps: TeamsDeps, turn_context: Context, reply: Reply) -> None:
+async def send_reply(
+    deps: TeamsDeps, turn_context: Context, reply: Reply, leader: UserKey
+) -> None:
     """Each engine turn as Teams activities; remember card questions; offer files by consent."""
     questions = [m.text for m in reply.messages if isinstance(m, Ask)]
-    for item in render.render_turn(reply.messages):
+    for item in render.render_turn(reply.messages, leader.hashed):
         sent = await _send_sized(turn_context, item)
         if sent is not None and sent.id and _has_card(item) and questions:
             remember_card(deps, sent.id, questions[-1])

@@ -44,7 +44,7 @@ class TeamsNotifier:
 
         async def send(turn_context: TurnContext) -> None:
             try:  # errors must not reach the adapter's on_turn_error, which would hide them
-                await send_reply(self.deps, turn_context, reply)
+                await send_reply(self.deps, turn_context, reply, key)
             except Exception as error:
                 failures.append(error)
 

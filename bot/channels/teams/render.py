@@ -34,15 +34,16 @@ _NEUTRAL = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
 _QUOTE = "> "
 
 
-def render_turn(messages: Sequence[Message]) -> list[Json]:
+def render_turn(messages: Sequence[Message], leader: str = "") -> list[Json]:
     """One turn as few activities as it can be: the text before a question travels in the
     same message as the question's card (Teams shows the text above the card), so a turn
-    is usually one message — one connector call, one notification."""
+    is usually one message — one connector call, one notification. Card data names `leader`
+    (`UserKey.hashed`), whose question it is: tokens (`q3`, `f:c8`) are per leader."""
     activities: list[Json] = []
     texts: list[str] = []
     for message in messages:
         if isinstance(message, Ask):
-            activity = _ask_activity(message)
+            activity = _ask_activity(message, leader)
             if texts:
                 activity |= {"textFormat": "markdown", "text": "\n\n".join(texts)}
             texts = []
@@ -52,9 +53,13 @@ def render_turn(messages: Sequence[Message]) -> list[Json]:
     return activities + _text_activities(texts)
 
 
-def parse_submit(value: object) -> tuple[str, str] | None:
-    """(token, choice id) from a card submit's `value`; None for anything that is not ours."""
+def parse_submit(value: object, leader: str | None = None) -> tuple[str, str] | None:
+    """(token, choice id) from a card submit's `value`; None for anything that is not ours,
+    or (given the submitting `leader`) a card naming another leader. Cards of releases before
+    they named one are still read."""
     if not isinstance(value, Mapping) or value.get("pc") != SUBMIT_MARKER:
+        return None
+    if leader is not None and value.get("leader", leader) != leader:
         return None
     token, choice = value.get("token"), value.get("choice")
     if isinstance(token, str) and isinstance(choice, str) and token and choice:
@@ -164,14 +169,14 @@ def _lines(text: str) -> list[str]:
 # ---------------------------------------------------------------- cards
 
 
-def _ask_activity(ask: Ask) -> Json:
+def _ask_activity(ask: Ask, leader: str) -> Json:
     body = _question_blocks(ask.text)
     card = _card(body)
     if len(ask.choices) > MAX_BUTTONS:
         body.append(_choice_set(ask.choices))
-        card["actions"] = [_submit("Go", _dropdown_data(ask))]
+        card["actions"] = [_submit("Go", _dropdown_data(ask, leader))]
     else:
-        card["actions"] = [_submit(c.label, _button_data(ask, c)) for c in ask.choices]
+        card["actions"] = [_submit(c.label, _button_data(ask, c, leader)) for c in ask.choices]
     return {"type": "message", "summary": _summary(ask.text), "attachments": [_attachment(card)]}
 
 
@@ -216,18 +221,20 @@ def _submit(title: str, data: Json) -> Json:
     return {"type": "Action.Submit", "title": neutralise(title), "data": data}
 
 
-def _button_data(ask: Ask, choice: Choice) -> Json:
-    return {**_topic_data(ask), "choice": choice.id, "label": neutralise(choice.label)}
+def _button_data(ask: Ask, choice: Choice, leader: str) -> Json:
+    return {**_topic_data(ask, leader), "choice": choice.id, "label": neutralise(choice.label)}
 
 
-def _dropdown_data(ask: Ask) -> Json:
+def _dropdown_data(ask: Ask, leader: str) -> Json:
     """No "choice" key: Teams merges the input named "choice" into the submitted value."""
-    return {**_topic_data(ask), "labels": {c.id: neutralise(c.label) for c in ask.choices}}
+    labels = {c.id: neutralise(c.label) for c in ask.choices}
+    return {**_topic_data(ask, leader), "labels": labels}
 
 
-def _topic_data(ask: Ask) -> Json:
+def _topic_data(ask: Ask, leader: str) -> Json:
     dialogue, _, step = ask.topic.partition("#")
-    return {"pc": SUBMIT_MARKER, "token": ask.token, "dialogue": dialogue, "step": step}
+    named = {"leader": leader} if leader else {}
+    return {"pc": SUBMIT_MARKER, "token": ask.token, **named, "dialogue": dialogue, "step": step}
 
 
 def _card(body: list[Json]) -> Json:

@@ -13,10 +13,10 @@ import pytest
 from bot.channels.slack.history import Pacer
 from bot.channels.slack.notifier import SlackNotifier
 from bot.domain import Reply
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.ledger import Entry
 from bot.schedules.model import NudgeSchedule, Reminder
 from bot.schedules.scheduler import NudgeScheduler
-from bot.services.deliveries import delivery_key, reminder_key
 from bot.services.recovery import Recovery, RecoveryStats
 from dialogs.model import Say
 from dialogs.recurrence import parse_days, parse_hhmm
@@ -93,7 +93,7 @@ async def nudge(world: SlackWorld, user: str, due: datetime) -> str:
     await world.app.schedules.put_schedules(schedule)
     world.clock.at = due
     assert await world.app.deliveries.nudge(schedule, due) == "sent"
-    return delivery_key(schedule.id, due)
+    return str(DeliveryKey.for_nudge(schedule, due))
 
 
 async def left_pending(world: SlackWorld, user: str, due: datetime, *, arrived: bool) -> str:
@@ -101,7 +101,7 @@ async def left_pending(world: SlackWorld, user: str, due: datetime, *, arrived: 
     killed before it could record "sent"."""
     schedule = schedule_of(world, user, due)
     await world.app.schedules.put_schedules(schedule)
-    key = delivery_key(schedule.id, due)
+    key = str(DeliveryKey.for_nudge(schedule, due))
     world.clock.at = due
     entry = Entry(key, "pending", due, schedule.user, schedule.id, due.date(), due)
     await world.app.ledger.record(entry)
@@ -190,7 +190,7 @@ async def test_one_call_answers_for_all_of_a_leaders_pending_keys(
     await leader(world, "U0ANN")
     nudge = await left_pending(world, "U0ANN", AT, arrived=True)
     reminder = Reminder(id="r1", user=str(world.key("U0ANN")), kind="snooze", due_at=AT, ref=nudge)
-    follow = reminder_key(reminder)
+    follow = str(DeliveryKey.for_reminder(reminder))
     await world.app.ledger.record(Entry(follow, "pending", AT, str(world.key("U0ANN")), due_at=AT))
     stats = await recover(world, AT + timedelta(minutes=5))
     assert len(world.fake.calls_to(HISTORY)) == 1

@@ -335,3 +335,12 @@ def test_manifest_turns_on_the_home_tab_dms_and_coach_command() -> None:
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is False
     assert settings["org_deploy_enabled"] is False
+
+
+def test_a_value_names_its_leader_and_is_refused_to_anyone_else() -> None:
+    ann, ben = "a" * 16, "b" * 16
+    value = action_value("f:c8", "kept", "followup#c8", ann)
+    assert parse_action_value(value, ann) == ("f:c8", "kept", "followup#c8")
+    assert parse_action_value(value, ben) is None
+    older = action_value("f:c8", "kept", "followup#c8")  # a release before values named one
+    assert parse_action_value(older, ben) == ("f:c8", "kept", "followup#c8")

@@ -9,10 +9,12 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.channels.slack.verify import sign
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.model import NudgeSchedule
 from dialogs.recurrence import parse_days, parse_hhmm
 from tests.channels.slack.world import SECRET, SlackWorld, slack_world, texts
@@ -338,7 +340,7 @@ async def test_a_nudge_goes_to_the_dm_tagged_with_its_delivery_key(world: SlackW
     message = world.last_message(ANN)
     assert message["metadata"]["event_type"] == "peercoach_nudge"
     key = message["metadata"]["event_payload"]["delivery"]
-    assert key == "s1@2026-11-27T09:30Z"
+    assert key == str(DeliveryKey(world.key(ANN), "nudge", "s1", due))  # names the leader
     notifier = world.app.notifiers["slack"]
     assert await notifier.was_delivered(world.key(ANN), key) is True
     assert await notifier.was_delivered(world.key(ANN), "s1@2026-11-28T09:30Z") is False
@@ -387,3 +389,30 @@ async def test_uninstalling_the_app_pauses_that_workspaces_leaders(world: SlackW
             break
         await asyncio.sleep(0.02)
     assert found.paused_reason == "unreachable: app_uninstalled"
+
+
+async def test_a_click_on_another_leaders_buttons_acts_on_nobody(world: SlackWorld) -> None:
+    """Question tokens are per leader (both onboarding questions are `q1`): a value names
+    the leader whose question it is, so Ben pressing Ann's shared buttons answers neither."""
+    ben = "U0BEN"
+    await world.dm(ANN, "hello")
+    await world.dm(ben, "hello")
+    anns = copy.deepcopy(world.last_message(ANN))
+    assert json.loads(_first_value(anns))["l"] == world.key(ANN).hashed
+    before_ann = await world.app.users.load(world.key(ANN))
+    before_ben = await world.app.users.load(world.key(ben))
+    posts = len(world.fake.calls_to("chat.postMessage"))
+    world.fake.messages["D" + ben].append(anns)
+    await world.click(ben, "Set up now", wait=False)
+    await asyncio.sleep(0.3)
+    assert len(world.fake.calls_to("chat.postMessage")) == posts
+    assert await world.app.users.load(world.key(ANN)) == before_ann
+    assert await world.app.users.load(world.key(ben)) == before_ben
+    world.fake.messages["D" + ben].pop()
+    assert "Which theme" in texts(await world.click(ben, "Set up now"))  # his own still work
+
+
+def _first_value(message: dict[str, Any]) -> str:
+    blocks = message.get("blocks") or []
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return next(e["value"] for b in blocks for e in b.get("elements") or [] if "value" in e)

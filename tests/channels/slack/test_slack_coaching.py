@@ -117,7 +117,7 @@ async def test_a_coach_links_a_leader_and_schedules_through_the_modal(
         if (m.get("metadata") or {}).get("event_type") == "peercoach_nudge"
     ]
     assert nudges
-    key = nudges[0]["metadata"]["event_payload"]["delivery"]  # schedule id @ due time, UTC
+    key = nudges[0]["metadata"]["event_payload"]["delivery"]  # ...@ due time, UTC
     due_at = datetime.strptime(key.split("@")[1], "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
     local = due_at.astimezone(ZoneInfo("America/New_York"))
     # 09:00 UTC on Friday is 04:00 in New York: the first nudge is that morning at 08:30

@@ -229,3 +229,13 @@ def test_card_summary_is_the_plain_first_line_cut_for_notifications() -> None:
 def test_channel_pointer_sends_the_leader_to_the_personal_chat() -> None:
     assert "personal chat" in CHANNEL_POINTER
     assert "private" in CHANNEL_POINTER
+
+
+def test_card_data_names_its_leader_and_is_refused_to_anyone_else() -> None:
+    ann, ben = "a" * 16, "b" * 16
+    (card,) = cards(render_turn(SAY_ASK, ann))
+    data = card["actions"][0]["data"]
+    assert data["leader"] == ann
+    assert parse_submit(data, ann) is not None
+    assert parse_submit(data, ben) is None
+    assert parse_submit({k: v for k, v in data.items() if k != "leader"}, ben) is not None

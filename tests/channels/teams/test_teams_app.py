@@ -322,3 +322,23 @@ async def test_a_reference_that_cannot_be_saved_costs_no_reply_and_is_saved_next
     assert "PEERCOACH_DATA_DIR" in warning.__dict__["fields"]["fix"]
     await world.say("help")
     assert await store.load_extra(ALEX, "teams") is not None  # tried again, and kept
+
+
+async def test_a_submit_of_another_leaders_card_acts_on_nobody(world: TeamsWorld) -> None:
+    """Tokens are per leader (every onboarding question is `q1`): the card data names the
+    leader whose question it is, so a card forwarded to someone else answers nobody's."""
+    await world.say("hello")
+    card_id, card = world.last_card()
+    value = next(a["data"] for a in card["actions"] if a["title"] == "Set up now")
+    assert value["leader"] == ALEX.hashed
+    other = {"user_id": "29:other", "aad_object_id": "00000000-0000-0000-0000-00000000b0b0"}
+    await world.say("hello", **other)
+    before = len(world.connector.sent_to(CHAT))
+    response = await world.post(teams.card_submit(world.url, value, reply_to_id=card_id, **other))
+    assert response.status in (200, 202)
+    assert len(world.connector.sent_to(CHAT)) == before
+    state = await world.app.users.load(ALEX)
+    assert state is not None
+    assert state.awaiting is not None  # Alex's question is still open
+    await world.post(teams.card_submit(world.url, value, reply_to_id=card_id))  # Alex's own
+    assert "Which theme" in texts(world.connector.sent_to(CHAT)[before:])
