@@ -12,6 +12,7 @@ from dialogs.commands import Simple, parse_command
 from dialogs.content import check_content
 from dialogs.content_model import Content
 from dialogs.model import Ask, Prompt, Say
+from dialogs.routing import suggest
 from tests.conftest import CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 
@@ -84,6 +85,7 @@ def test_prep_mid_conversation_takes_its_place(content: Content) -> None:
         "big meeting with the ICB on Thursday",
         "got a meeting tomorrow with the finance directors",
         "System board tomorrow. Help me prepare",
+        "prep for tomorrow's board",  # `prep` with words is prose: routed, one tap more
     ],
 )
 def test_meeting_words_suggest_prep(content: Content, said: str) -> None:
@@ -94,6 +96,14 @@ def test_meeting_words_suggest_prep(content: Content, said: str) -> None:
     chat.press("Yes, let's start")
     assert chat.state.dialogue is not None
     assert chat.state.dialogue.dialogue == PREP
+
+
+def test_preparing_for_a_hard_conversation_stays_with_challenging_behaviour(
+    content: Content,
+) -> None:
+    found = suggest("preparing for a difficult conversation with Jo", content.dialogues)
+    assert found is not None
+    assert found.id == "challenging-behaviour.sbi-prepare"
 
 
 def test_without_a_prep_the_command_says_so_and_shows_the_menu(tmp_path: Path) -> None:
