@@ -16,7 +16,7 @@ from dialogs.routing import suggest
 from tests.conftest import CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 
-PREP = "influence.before-a-big-meeting"
+PREP = "influence.tomorrows-meeting"
 
 
 def test_prep_is_a_command() -> None:
