@@ -11,7 +11,7 @@ from dialogs.yamlsource import YamlMap, line_of
 
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 6
 # Questions on every path, by `kind`: a conversation takes about three minutes; a `prep`
-# (the night before a big meeting) two questions and a one-line commitment, about a minute.
+# (the night before a big meeting) two questions and a one-line commitment, a minute or two.
 QUESTIONS: dict[DialogueKind, tuple[int, int]] = {
     "conversation": (MIN_QUESTIONS, MAX_QUESTIONS),
     "prep": (2, 3),
