@@ -68,6 +68,23 @@ def test_prep_as_a_first_message_welcomes_then_starts_at_once(content: Content) 
     assert isinstance(turn.messages[-1], Prompt)
 
 
+def test_prep_as_a_slash_command_or_menu_button(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.command("prep")
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.dialogue == PREP
+
+
+def test_prep_with_words_at_a_question_is_an_answer(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("prep")
+    chat.say("sign-off for the hub")
+    chat.press("Someone onside first")
+    chat.say("prep the slides with Jo tonight")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "prep the slides with Jo tonight"
+
+
 def test_prep_mid_conversation_takes_its_place(content: Content) -> None:
     chat = Chat(content, onboarded())
     chat.say("start energy")
