@@ -8,7 +8,9 @@ from typing import Literal
 from dialogs.timetext import parse_clock
 from dialogs.timezones import canonical_zone, suggest_zone
 
-SimpleName = Literal["help", "start", "nudge", "journal", "resume", "export", "forget", "stop"]
+SimpleName = Literal[
+    "help", "start", "nudge", "journal", "resume", "export", "forget", "stop", "prep"
+]
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ _ALIASES: dict[str, SimpleName] = {
     "dialogues": "start",
     "nudge": "nudge",
     "journal": "journal",
+    "prep": "prep",
     "resume": "resume",
     "export": "export",
     "stop": "stop",

@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, cast
 
-from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread
+from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread, parse_kind
 from dialogs.content_model import (
     COACHING_MODELS,
     Content,
@@ -217,6 +217,7 @@ def _parse_dialogue(
             "minutes",
             "follow_up_days",
             "routing",
+            "kind",
             "start",
             "steps",
         ),
@@ -246,6 +247,7 @@ def _parse_dialogue(
     minutes = reader.integer(data, "minutes", "the dialogue", 1, 10)
     follow_up = reader.integer(data, "follow_up_days", "the dialogue", 1, 30)
     phrases, keywords = _parse_routing(reader, data)
+    kind = parse_kind(reader, data)
     start = reader.text(data, "start", "the dialogue")
     steps = _parse_steps(reader, data)
     if None in (dialogue_id, theme, title, summary, model, minutes, follow_up, start) or not steps:
@@ -262,6 +264,7 @@ def _parse_dialogue(
         steps=steps,
         phrases=phrases,
         keywords=keywords,
+        kind=kind,
     )
 
 

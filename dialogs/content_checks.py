@@ -4,12 +4,18 @@ import string
 from collections.abc import Sequence
 from pathlib import Path
 
-from dialogs.content_model import Dialogue, Nudge, Step, Theme
+from dialogs.content_model import DIALOGUE_KINDS, Dialogue, DialogueKind, Nudge, Step, Theme
 from dialogs.content_reader import FileReader
 from dialogs.errors import ContentProblem
 from dialogs.yamlsource import YamlMap, line_of
 
 MIN_QUESTIONS, MAX_QUESTIONS = 3, 6
+# Questions on every path, by `kind`: a conversation takes about three minutes; a `prep`
+# (the night before a big meeting) two questions and a one-line commitment, a minute or two.
+QUESTIONS: dict[DialogueKind, tuple[int, int]] = {
+    "conversation": (MIN_QUESTIONS, MAX_QUESTIONS),
+    "prep": (2, 3),
+}
 CORE_NUDGES, OTHER_NUDGES = 12, 6
 CORE_DIALOGUES, OTHER_DIALOGUES = 2, 1
 
@@ -108,12 +114,13 @@ def _check_paths(
             after and all(committed[n] for n in after)
         )
     start = dialogue.start
-    if shortest[start] < MIN_QUESTIONS or longest[start] > MAX_QUESTIONS:
+    low, high = question_range(dialogue)
+    if shortest[start] < low or longest[start] > high:
+        length = "about three minutes" if dialogue.kind == "conversation" else "`kind: prep`"
         reader.problem(
             lines.get(start, 0),
             f"paths from start ask between {shortest[start]} and "
-            f"{longest[start]} questions; every path must ask {MIN_QUESTIONS} to "
-            f"{MAX_QUESTIONS} (about three minutes)",
+            f"{longest[start]} questions; every path must ask {low} to {high} ({length})",
         )
     if not committed[start]:
         reader.problem(
@@ -122,6 +129,43 @@ def _check_paths(
             "end every path with 'what will you try, and by when?'",
         )
     _check_placeholders(reader, dialogue, order, lines)
+
+
+def question_range(dialogue: Dialogue) -> tuple[int, int]:
+    """How many questions every path of this dialogue must ask, fewest and most."""
+    return QUESTIONS[dialogue.kind]
+
+
+def parse_kind(reader: FileReader, data: YamlMap) -> DialogueKind:
+    """`kind:` of a dialogue: `conversation` (the default) or `prep`."""
+    value = reader.text(data, "kind", "the dialogue", required=False)
+    if value is None:
+        return "conversation"
+    for kind in DIALOGUE_KINDS:
+        if value == kind:
+            return kind
+    reader.problem(
+        line_of(data, "kind"),
+        f"kind {value!r} is unknown; use one of: {', '.join(DIALOGUE_KINDS)} "
+        "(leave it out for a conversation)",
+    )
+    return "conversation"
+
+
+def _check_one_prep(
+    directory: Path, dialogues: Sequence[Dialogue], problems: list[ContentProblem]
+) -> None:
+    """The `prep` command opens one dialogue, so at most one may be `kind: prep`."""
+    preps = [d.id for d in dialogues if d.kind == "prep"]
+    if len(preps) > 1:
+        problems.append(
+            ContentProblem(
+                str(directory / "dialogues"),
+                0,
+                f"{len(preps)} dialogues are `kind: prep` ({', '.join(preps)}); the `prep` "
+                "command opens one, so keep `kind: prep` on one and remove it from the others",
+            )
+        )
 
 
 def _check_placeholders(
@@ -175,7 +219,9 @@ def check_totals(
     dialogues: Sequence[Dialogue],
     problems: list[ContentProblem],
 ) -> None:
-    """Enough nudges and dialogues per theme (warnings: content may grow gradually)."""
+    """Enough nudges and dialogues per theme (warnings: content may grow gradually), and
+    no more than one `kind: prep` (an error: the `prep` command opens one)."""
+    _check_one_prep(directory, dialogues, problems)
     for theme in themes:
         want_n = CORE_NUDGES if theme.core else OTHER_NUDGES
         want_d = CORE_DIALOGUES if theme.core else OTHER_DIALOGUES

@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
 StepType = Literal["text", "choice", "commitment", "end"]
 COACHING_MODELS = ("grow", "sbi", "stakeholder-map", "energy-audit", "tame-or-wicked", "other")
+DialogueKind = Literal["conversation", "prep"]
+DIALOGUE_KINDS: tuple[DialogueKind, ...] = ("conversation", "prep")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Dialogue:
     steps: Mapping[str, Step]
     phrases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    kind: DialogueKind = "conversation"  # `prep`: the short preparation the `prep` command opens
 
 
 @dataclass(frozen=True)
@@ -141,3 +144,7 @@ class Content:
 
     def dialogues_for(self, theme_id: str) -> tuple[Dialogue, ...]:
         return tuple(d for d in self.dialogues if d.theme == theme_id)
+
+    def prep(self) -> Dialogue | None:
+        """The preparation before a big meeting that the `prep` command opens, if any."""
+        return next((d for d in self.dialogues if d.kind == "prep"), None)

@@ -36,7 +36,7 @@ from dialogs.commands import (
     interrupts_an_answer,
     parse_command,
 )
-from dialogs.content_model import Content
+from dialogs.content_model import Content, Dialogue
 from dialogs.draft import Draft
 from dialogs.matching import match_choice
 from dialogs.model import (
@@ -274,6 +274,11 @@ def _run(draft: Draft, content: Content, command: Command | CommandError, at: da
         case StartDialogue(query=query):
             _start_named(draft, content, query, at)
             return
+        case Simple(name="prep"):
+            if content.prep() is None:
+                draft.say(texts.NO_PREP)
+            _open(draft, content, content.prep(), at)
+            return
         case Simple(name="stop"):
             _stop(draft, content, at)
             return
@@ -356,6 +361,12 @@ def _start_named(draft: Draft, content: Content, query: str, at: datetime) -> No
     found = asides.find_in_menu(draft, content, query) or routing.suggest(query, content.dialogues)
     if found is None:
         draft.say(f"I couldn't find a conversation called “{runner.shorten(query, 40)}”.")
+    _open(draft, content, found, at)
+
+
+def _open(draft: Draft, content: Content, found: Dialogue | None, at: datetime) -> None:
+    """Begin a dialogue in place of any open one; the menu when there is none to begin."""
+    if found is None:
         draft.update(aside=MenuAside())
         asides.present(draft, content, MenuAside())
         return

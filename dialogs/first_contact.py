@@ -10,7 +10,7 @@ from dialogs.content_model import Content
 from dialogs.draft import Draft
 from dialogs.model import Turn, UserState
 
-OPENING = ("start", "stop", "forget", "nudge")  # commands that open something of their own
+OPENING = ("start", "stop", "forget", "nudge", "prep")  # commands that open something of their own
 
 
 def opens_something(command: Command) -> bool:

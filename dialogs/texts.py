@@ -2,6 +2,7 @@
 
 HELP = """Here is what you can type:
 • **start** – pick a three-minute coaching conversation (**start resilience**: one theme's)
+• **prep** – two quick questions before a big meeting tomorrow
 • **nudge** – get a reflective nudge now
 • **journal** – your recent reflections and commitments
 • **schedule** – when your nudges come
@@ -21,6 +22,7 @@ MENU = "Which conversation would you like? Each takes about three minutes."
 THEME_MENU = "Conversations on **{theme}**, about three minutes each. Which would you like?"
 ALL_CONVERSATIONS = "All conversations"
 CARRY_ON_LABEL = "Carry on: {title}"
+NO_PREP = "There is no meeting preparation here yet. These are the conversations there are:"
 NOT_NOW = "No problem. I'm here when you want me."
 DIDNT_CATCH = "I didn't catch which one you meant. Pick one of these, or type its number:"
 DIDNT_CATCH_DIALOGUE = (
