@@ -1,7 +1,9 @@
 """Safety screening: how well it hears the labelled corpus, and what it costs per message.
 
 Quality (issue 11): crisis recall 100%, concern recall at least 90%, false alarms (any level
-on an ordinary or frustrated message) at most 3%, over tests/safety/corpus.yaml.
+on an ordinary or frustrated message) at most 3%, over tests/safety/corpus.yaml. The corpus
+shaped the rules, so it flatters them; the honest figure is the held-out set
+tests/safety/held_out_2.yaml, written before the round-3 rules and never used to change them.
 
 Cost: every message is screened on the hot path. The baseline is the matcher it replaced
 (one regular expression over a fixed phrase list), timed in the same run on the same
@@ -21,7 +23,7 @@ from dialogs.safety_match import Screener
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "safety" / "corpus.yaml"
-HELD_OUT = ROOT / "tests" / "safety" / "held_out.yaml"  # never used to shape the rules
+HELD_OUT = ROOT / "tests" / "safety" / "held_out_2.yaml"  # never used to shape the rules
 RUNS = 5
 ROUNDS = 200  # passes over the corpus per run
 TARGETS = {"crisis": 1.0, "concern": 0.9}
@@ -135,18 +137,19 @@ def run() -> BenchResult:
         f"tests/safety/corpus.yaml ({', '.join(f'{k} {len(v)}' for k, v in messages.items())})."
         f" Cost: microseconds to screen one message, {ROUNDS} passes over the corpus, median "
         f"of {RUNS} runs. Baseline: the single-regex phrase matcher it replaced, same run, "
-        "same messages. The held-out figures are over tests/safety/held_out.yaml, written "
-        "after the rules and never used to change them: expect the corpus figures to flatter.",
+        "same messages. The honest figures are the held-out ones, over "
+        "tests/safety/held_out_2.yaml: written before the round-3 rules and never used to "
+        "change them, by the same hand as the rules, so a blind set would be harsher still.",
         target="crisis recall 100%, concern recall >= 90%, false alarms <= 3%",
     )
     result.add("crisis recall", found["crisis"] * 100, "%")
     result.add("concern recall", found["concern"] * 100, "%")
     result.add("false alarms (frustration + ordinary)", found["false alarms"] * 100, "%")
     result.add("false alarms on frustration alone", found["frustration"] * 100, "%")
-    note = f"(held-out set: {held_counts})"
-    result.add("held out: crisis recall", held_out["crisis"] * 100, "%", note)
-    result.add("held out: concern recall", held_out["concern"] * 100, "%", note)
-    result.add("held out: false alarms", held_out["false alarms"] * 100, "%", note)
+    note = f"(held_out_2.yaml: {held_counts})"
+    result.add("held out (honest): crisis recall", held_out["crisis"] * 100, "%", note)
+    result.add("held out (honest): concern recall", held_out["concern"] * 100, "%", note)
+    result.add("held out (honest): false alarms", held_out["false alarms"] * 100, "%", note)
     result.add_runs("baseline: old phrase regex", old_runs, "µs/message")
     result.add_runs("screening, words seen before", new_runs, "µs/message")
     result.add_runs("screening calm messages only", calm_runs, "µs/message")
