@@ -191,6 +191,7 @@ def _suggest_choice(
 def _forget_choice(draft: Draft, choice: str) -> None:
     draft.update(aside=None, awaiting=None)
     if choice == "yes":
+        draft.update(dialogue=None)  # nothing is left to go back to
         draft.effect(ForgetConfirmed())
         draft.say(texts.FORGOTTEN)
     else:

@@ -196,7 +196,8 @@ class ConversationService:
         attachments = self._attachments(key, saved, turn.effects) if saved else ()
         extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
         said = retracted(turn.messages, followed.retractions)
-        messages = service.messages + followed.messages + said + extra
+        # The export's line before the question it goes back to, not after it.
+        messages = service.messages + followed.messages + extra + said
         return Reply(messages, attachments, effects=turn.effects)
 
     async def _answer_effects(

@@ -7,8 +7,9 @@ from pathlib import Path
 from bot.domain import PlatformInfo, UserKey
 from bot.services.conversations import ConversationService
 from bot.storage.tinydb_store import TinyDBUserStore
+from dialogs import texts
 from dialogs.content_model import Content
-from dialogs.model import NudgeDue, Say, UserText
+from dialogs.model import Ask, NudgeDue, Say, UserText
 from tests.conftest import FakeClock
 
 ALICE = UserKey.console("alice")
@@ -64,6 +65,10 @@ async def test_export_returns_everything_as_json(
     assert "reflections" in document
     assert "commitments" in document
     assert "awaiting" not in document
+    # In a conversation: the export's line first, then the question it goes back to.
+    said = [m.text for m in reply.messages if isinstance(m, Say)]
+    assert said[0] == texts.EXPORT_STARTED
+    assert isinstance(reply.messages[-1], Ask)
 
 
 async def test_forget_me_removes_the_file(

@@ -506,6 +506,18 @@ def test_forget_me_asks_first_and_only_then_forgets(content: Content) -> None:
     assert turn.effects == (ForgetConfirmed(),)
 
 
+def test_forget_me_in_a_conversation_does_not_go_back_to_it(content: Content) -> None:
+    """Everything was deleted: no "back to where we were", no question asked again."""
+    chat = Chat(content, onboarded())
+    chat.say("start energy")
+    assert chat.state.dialogue is not None
+    chat.say("forget me")
+    turn = chat.press("Yes, delete everything")
+    assert turn.effects == (ForgetConfirmed(),)
+    assert chat.text() == texts.FORGOTTEN
+    assert chat.state.dialogue is None
+
+
 def test_forget_me_can_be_declined(content: Content) -> None:
     chat = Chat(content, onboarded())
     chat.say("forget me")
