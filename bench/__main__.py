@@ -1,6 +1,8 @@
 """`make bench`: run every benchmark and write bench/RESULTS.md.
 
-`python -m bench storage combined` runs only those (RESULTS.md then holds only them)."""
+`python -m bench storage combined` runs only those (RESULTS.md then holds only them);
+`python -m bench --update safety sealing` runs only those and replaces their sections in
+RESULTS.md, keeping the others as they were (each section names its own run's load)."""
 
 import importlib
 import sys
@@ -29,6 +31,8 @@ PREAMBLE = (
 
 
 def main(names: list[str]) -> int:
+    update = "--update" in names
+    names = [n for n in names if n != "--update"]
     chosen = [b for b in BENCHMARKS if not names or b.rsplit(".", 1)[1] in names]
     started_load, sections = load(), []
     for name in chosen:
@@ -47,9 +51,29 @@ def main(names: list[str]) -> int:
         f"(1 / 5 / 15 min) at the start: {started_load}; at the end: {load()}.\n\n"
         f"{PREAMBLE}\n\n"
     )
+    if update and RESULTS.exists():
+        header, sections = _updated(RESULTS.read_text(), sections)
     RESULTS.write_text(header + "\n".join(sections))
     print(f"wrote {RESULTS}")
     return 0
+
+
+def _updated(old: str, fresh: list[str]) -> tuple[str, list[str]]:
+    """The old file's header (with a line saying what was re-run) and its sections, each
+    replaced by the fresh one of the same title; fresh sections with a new title at the end."""
+    head, *parts = old.split("\n## ")
+    kept = ["## " + part.rstrip("\n") + "\n" for part in parts]
+    titles = [section.splitlines()[0] for section in kept]
+    for section in fresh:
+        title = section.splitlines()[0]
+        if title in titles:
+            kept[titles.index(title)] = section
+        else:
+            kept.append(section)
+            titles.append(title)
+    names = ", ".join(f"'{section.splitlines()[0][3:]}'" for section in fresh)
+    note = f"Re-run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (`--update`): {names}.\n\n"
+    return head.rstrip("\n") + "\n\n" + note, kept
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bench.__main__ import _updated
 from bench.combined_fake import Seen
 from bench.common import BenchResult
 from bench.processes import error_kinds
@@ -88,3 +89,11 @@ async def test_the_teams_benchmarks_connector_serves_on_its_fixed_port() -> None
         async with aiohttp.ClientSession() as http, http.get(fake.url + "v3/nothing"):
             pass
         assert [r.path for r in fake.requests] == ["/v3/nothing"]  # recorded, as the bench reads
+
+
+def test_an_update_replaces_only_the_sections_it_ran() -> None:
+    old = "# Benchmark results\n\nRun at X.\n\n## A\n\nold a\n\n## B\n\nold b\n"
+    header, sections = _updated(old, ["## B\n\nnew b\n", "## C\n\nnew c\n"])
+    assert header.startswith("# Benchmark results\n\nRun at X.\n\nRe-run at ")
+    assert "'B', 'C'" in header
+    assert sections == ["## A\n\nold a\n", "## B\n\nnew b\n", "## C\n\nnew c\n"]
