@@ -5,8 +5,6 @@ import asyncio
 import html
 import logging
 import re
-import time
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -17,8 +15,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.deps import ChannelDeps
-from bot.channels.slack import forms, inbound, verify
+from bot.channels.slack import inbound, verify
 from bot.channels.slack.client import down_reason, make_client, new_session
+from bot.channels.slack.coach_form import CoachForm
 from bot.channels.slack.history import LIMITS, pacer_for
 from bot.channels.slack.home import home_data
 from bot.channels.slack.notifier import (
@@ -28,7 +27,9 @@ from bot.channels.slack.notifier import (
     SlackNotifier,
     post,
 )
+from bot.channels.slack.payloads import actor, platform_of, value_and_label
 from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
+from bot.channels.slack.seen import SeenEvents
 from bot.channels.status import ChannelStatus, Reconnector, Sleep
 from bot.config import SlackSettings
 from bot.domain import PlatformInfo, Reply, UserKey
@@ -48,7 +49,6 @@ HOME_COMMANDS = {
     "home_resume": "resume",
 }
 IGNORED_EVENTS = ("app_home_opened_tab", "im_history_changed", "member_joined_channel")
-SEEN_EVENTS = 10_000  # event ids remembered for retry de-duplication
 # Requests answered without the Web API: served even while the start-up check fails.
 NO_API = ("url_verification", "ssl_check", "app_rate_limited")
 
@@ -72,13 +72,14 @@ class SlackChannel:
         self.bolt: AsyncApp | None = None
         self.notifier: SlackNotifier | None = None
         self._socket: Any = None
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self.seen = SeenEvents()
         # Hashed keys of leaders past their first contact: stored at start, or whose profile
         # users.info gave this run. Anyone else's next message is a first contact.
         self._contacted: set[str] = set()
         self._running = RunningTasks()  # bolt does not track its listeners
         self.status = ChannelStatus("slack")
         self.reconnector = Reconnector(self.status, self._connect, retry_sleep)
+        self.coach_form = CoachForm(self)
 
     async def start(self) -> None:
         """Inside the running loop: session, client, listeners, then the start-up check (the
@@ -125,7 +126,7 @@ class SlackChannel:
     async def _connect(self) -> str | None:
         """The start-up check; None when Slack took it, otherwise why not (no secrets)."""
         try:
-            await self._client().auth_test()
+            await self.web().auth_test()
             if self._socket is not None:
                 await self._socket.connect_async()
         except CALL_ERRORS as error:
@@ -160,24 +161,10 @@ class SlackChannel:
             return verdict
         return replace(verdict, status=503, reason="Slack Web API not reachable; retry later")
 
-    def _already_seen(self, body: dict[str, Any]) -> bool:
-        """Slack retries events it thinks were lost (over HTTP and Socket Mode alike); each
-        event id is handled once. Check and record have no await between them: atomic."""
-        event_id = str(body.get("event_id") or "")
-        if not event_id:
-            return False
-        if event_id in self._seen:
-            log(logger, "slack.retry_ignored", event_id=event_id)
-            return True
-        self._seen[event_id] = time.monotonic()
-        while len(self._seen) > SEEN_EVENTS:
-            self._seen.popitem(last=False)
-        return False
-
     # ---------------------------------------------------------------- listeners
 
     def _listen(self, bolt: AsyncApp) -> None:
-        bolt.use(_repair_socket_mode)
+        bolt.use(inbound.repair_socket_mode)
         bolt.event("message")(self._on_message)
         bolt.event("app_mention")(self._on_mention)
         bolt.event("app_home_opened")(self._on_home_opened)
@@ -185,17 +172,15 @@ class SlackChannel:
         bolt.event("app_uninstalled")(self._on_uninstalled)
         bolt.event("tokens_revoked")(self._on_uninstalled)
         for event_type in IGNORED_EVENTS:
-            bolt.event(event_type)(_ignore)
+            bolt.event(event_type)(inbound.ignore)
         bolt.action(CHOICE_ACTIONS)(self._on_choice)
         for action_id in HOME_COMMANDS:
             bolt.action(action_id)(self._on_home_button)
-        bolt.action("home_plan")(self._on_plan_button)
-        bolt.view(forms.FORM)(self._on_plan_form)
-        bolt.view(forms.CONFIRM)(self._on_plan_confirmed)
+        self.coach_form.listen(bolt)
         bolt.command("/coach")(self._on_command)
         # We offer no external menus: an empty list, not bolt's 404, whose warning would log
         # what the leader typed into the menu.
-        bolt.options(re.compile(".*"))(_no_options)
+        bolt.options(re.compile(".*"))(inbound.no_options)
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         self._running.track_current()
@@ -204,7 +189,7 @@ class SlackChannel:
         if not event.get("user") or not event.get("channel"):
             log(logger, "slack.incomplete_message", level=logging.WARNING)
             return  # nobody to answer, or nowhere to
-        if self._already_seen(body):
+        if self.seen.already(body):
             return
         key = UserKey("slack", str(body.get("team_id") or ""), str(event["user"]))
         channel = str(event["channel"])
@@ -215,8 +200,8 @@ class SlackChannel:
     async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         self._running.track_current()
         await ack()
-        value, label = _value_and_label(action)
-        key = _actor(body)
+        value, label = value_and_label(action)
+        key = actor(body)
         parsed = parse_action_value(value or "", key.hashed)
         if parsed is None:  # not ours, or another leader's question (a shared message)
             log(logger, "slack.foreign_click", user=key.hashed)
@@ -234,9 +219,9 @@ class SlackChannel:
     ) -> None:
         self._running.track_current()
         await ack()
-        key = _actor(body)
+        key = actor(body)
         command = HOME_COMMANDS[str(action.get("action_id"))]
-        channel = await self._dm(key)
+        channel = await self.dm(key)
         await self._turn(key, CommandGiven(command, self.deps.clock.now()), channel)
         await self._publish_home(key)
 
@@ -249,13 +234,13 @@ class SlackChannel:
             await ack(text=DM_POINTER)  # only the leader sees it; the reply goes to the DM
         key = UserKey("slack", str(command.get("team_id") or ""), str(command.get("user_id")))
         try:
-            channel = await self._dm(key)
+            channel = await self.dm(key)
         except DeliveryError as error:
             log(logger, "slack.no_dm", level=logging.WARNING, user=key.hashed, reason=error.reason)
             return
         text = str(command.get("text") or "").strip() or "help"
         if text.lower() in ("schedule", "coach schedule") and self.deps.coaching.is_coach(key):
-            await self._open_plan_form(key, str(command.get("trigger_id") or ""))
+            await self.coach_form.open(key, str(command.get("trigger_id") or ""))
             return
         await self._turn(key, CommandGiven(html.unescape(text), self.deps.clock.now()), channel)
 
@@ -263,7 +248,7 @@ class SlackChannel:
         """Coaching stays private: a mention in a channel gets a pointer only its author sees."""
         self._running.track_current()
         assert self.client is not None
-        if self._already_seen(body):
+        if self.seen.already(body):
             return
         try:
             await self.client.chat_postEphemeral(
@@ -284,7 +269,7 @@ class SlackChannel:
         user = event.get("user") or {}
         team = str(user.get("team_id") or body.get("team_id") or "")
         key = UserKey("slack", team, str(user.get("id") or ""))
-        await self.deps.conversations.update_platform(key, _platform_of(user))
+        await self.deps.conversations.update_platform(key, platform_of(user))
 
     async def _on_uninstalled(self, body: dict[str, Any]) -> None:
         """The app is gone from a workspace: its leaders cannot be reached; pause them."""
@@ -299,52 +284,6 @@ class SlackChannel:
             *(replace(s, paused=True, paused_reason=f"{INACTIVE}: app_uninstalled") for s in gone)
         )
         log(logger, "slack.uninstalled", team=team, schedules=len(gone))
-
-    # ---------------------------------------------------------------- the coach's form
-
-    async def _on_plan_button(self, ack: Any, body: dict[str, Any]) -> None:
-        self._running.track_current()
-        await ack()
-        key = _actor(body)
-        if self.deps.coaching.is_coach(key):
-            await self._open_plan_form(key, str(body.get("trigger_id") or ""))
-
-    async def _open_plan_form(self, key: UserKey, trigger_id: str) -> None:
-        view = forms.plan_modal(self.deps.coaching.form_leaders(key), self.deps.themes)
-        try:
-            await self._client().views_open(trigger_id=trigger_id, view=view)
-        except SlackApiError as error:
-            log(
-                logger,
-                "slack.form_failed",
-                user=key.hashed,
-                error=str(error.response.get("error")),
-            )
-
-    async def _on_plan_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Invalid fields are shown inline; a valid form turns into its preview."""
-        self._running.track_current()
-        key = _actor(body)
-        form = forms.read_form((view.get("state") or {}).get("values") or {})
-        now = self.deps.clock.now()
-        planned = await self.deps.coaching.form_plan(key, form, now)
-        if isinstance(planned, dict):
-            await ack(response_action="errors", errors=planned)
-            return
-        plan_id, text = self.deps.coaching.hold_plan(key, planned, now)
-        await ack(response_action="update", view=forms.preview_modal(plan_id, text))
-
-    async def _on_plan_confirmed(
-        self, ack: Any, body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        self._running.track_current()
-        await ack()
-        key = _actor(body)
-        service = await self.deps.coaching.save_held(
-            key, str(view.get("private_metadata") or ""), self.deps.clock.now()
-        )
-        await post(self._client(), await self._dm(key), Reply(service.messages), leader=key)
-        await self.deps.conversations.send_notices(service.notices)
 
     # ---------------------------------------------------------------- the turn
 
@@ -366,7 +305,7 @@ class SlackChannel:
                 handled = True
                 if update is not None and reply.messages:
                     await self._mark_chosen(*update)
-                await post(self._client(), channel, reply, leader=key)
+                await post(self.web(), channel, reply, leader=key)
             if any(isinstance(effect, ForgetConfirmed) for effect in reply.effects):
                 self._contacted.discard(key.hashed)  # should they come back: a first contact
         except DeliveryError as error:
@@ -408,7 +347,7 @@ class SlackChannel:
         if not blocks or not container.get("message_ts"):
             return
         try:
-            await self._client().chat_update(
+            await self.web().chat_update(
                 channel=str(container.get("channel_id")),
                 ts=str(container.get("message_ts")),
                 blocks=chosen(blocks, label),
@@ -423,13 +362,13 @@ class SlackChannel:
         if reply.failed:  # the refused message was itself the "sorry": nothing was saved
             return
         try:
-            await post(self._client(), channel, Reply((Say(REPLY_REFUSED),)))
+            await post(self.web(), channel, Reply((Say(REPLY_REFUSED),)))
         except (DeliveryError, SlackApiError):
             self.deps.conversations.reply_lost(key, reply)
 
     async def _say_sorry(self, channel: str) -> None:
         try:
-            await post(self._client(), channel, Reply((Say(SORRY),)))
+            await post(self.web(), channel, Reply((Say(SORRY),)))
         except (DeliveryError, SlackApiError):
             return
 
@@ -439,7 +378,7 @@ class SlackChannel:
         data = home_data(state, schedules, self.deps.clock.now())
         view = home_view(replace(data, coach=self.deps.coaching.is_coach(key)))
         try:
-            await self._client().views_publish(user_id=key.user, view=view)
+            await self.web().views_publish(user_id=key.user, view=view)
         except SlackApiError as error:
             log(
                 logger,
@@ -456,60 +395,26 @@ class SlackChannel:
         if key.hashed in self._contacted:
             return None
         try:
-            info = await self._client().users_info(user=key.user)
+            info = await self.web().users_info(user=key.user)
         except CALL_ERRORS:
             return None
         self._contacted.add(key.hashed)
-        return _platform_of(info.get("user") or {})
+        return platform_of(info.get("user") or {})
 
-    async def _dm(self, key: UserKey) -> str:
+    async def dm(self, key: UserKey) -> str:
+        """The leader's DM channel with the app (opened if need be)."""
         assert self.notifier is not None
         return await self.notifier.dm_channel(key)
+
+    def track_listener(self) -> None:
+        """Listeners call this first: bolt does not track them, and close() waits for them."""
+        self._running.track_current()
 
     def _notifier(self) -> SlackNotifier:
         assert self.notifier is not None
         return self.notifier
 
-    def _client(self) -> AsyncWebClient:
+    def web(self) -> AsyncWebClient:
+        """The Web API client, once started."""
         assert self.client is not None
         return self.client
-
-
-async def _repair_socket_mode(req: Any, next: Any) -> Any:
-    """Socket Mode payloads reach bolt parsed by slack_sdk's json.loads, which keeps a lone
-    surrogate (HTTP bodies were repaired by verify.py): replace it, or storing or sending
-    the text fails later and the leader gets an apology instead of an answer."""
-    if req.mode == "socket_mode":
-        req.body = verify.repaired(req.body)
-    return await next()
-
-
-async def _no_options(ack: Any) -> None:
-    await ack(options=[])
-
-
-async def _ignore() -> None:
-    """Subscribed event types we do not act on still get 200 (a 404 counts as a failure)."""
-
-
-def _actor(body: dict[str, Any]) -> UserKey:
-    user = body.get("user") or {}
-    team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
-    return UserKey("slack", str(team), str(user.get("id") or ""))
-
-
-def _value_and_label(action: dict[str, Any]) -> tuple[str | None, str]:
-    if "selected_option" in action:
-        option = action["selected_option"] or {}
-        return option.get("value"), str((option.get("text") or {}).get("text") or "")
-    return action.get("value"), str((action.get("text") or {}).get("text") or "")
-
-
-def _platform_of(user: dict[str, Any]) -> PlatformInfo:
-    profile = user.get("profile") or {}
-    name = profile.get("display_name") or user.get("real_name") or profile.get("real_name")
-    return PlatformInfo(
-        display_name=name or None,
-        timezone=user.get("tz") or None,
-        locale=user.get("locale") or None,
-    )

@@ -121,3 +121,20 @@ def type_of(body: dict[str, Any]) -> str:
     event = body.get("event")
     kind = event.get("type") if isinstance(event, dict) else body.get("type")
     return str(kind or "-")[:40]
+
+
+async def repair_socket_mode(req: Any, next: Any) -> Any:
+    """Socket Mode payloads reach bolt parsed by slack_sdk's json.loads, which keeps a lone
+    surrogate (HTTP bodies were repaired by verify.py): replace it, or storing or sending
+    the text fails later and the leader gets an apology instead of an answer."""
+    if req.mode == "socket_mode":
+        req.body = verify.repaired(req.body)
+    return await next()
+
+
+async def no_options(ack: Any) -> None:
+    await ack(options=[])
+
+
+async def ignore() -> None:
+    """Subscribed event types we do not act on still get 200 (a 404 counts as a failure)."""
