@@ -27,188 +27,35 @@ FALLBACK = "that"  # a long answer mid-sentence with no `refer_as` (the check wa
 # a name: an acronym, a capital inside the word (McKenzie), "I", or a name slot's first word
 # that is not one of these.
 _ORDINARY = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "my",
-        "our",
-        "your",
-        "their",
-        "his",
-        "her",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "some",
-        "any",
-        "one",
-        "two",
-        "three",
-        "we",
-        "they",
-        "it",
-        "he",
-        "she",
-        "you",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "how",
-        "when",
-        "where",
-        "why",
-        "if",
-        "as",
-        "at",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "of",
-        "on",
-        "to",
-        "with",
-        "without",
-        "about",
-        "after",
-        "before",
-        "over",
-        "under",
-        "between",
-        "through",
-        "all",
-        "every",
-        "each",
-        "no",
-        "not",
-        "none",
-        "nobody",
-        "everyone",
-        "someone",
-        "people",
-        "most",
-        "more",
-        "less",
-        "getting",
-        "making",
-        "moving",
-        "better",
-        "being",
-        "having",
-        "trying",
-        "finding",
-        "keeping",
-        "working",
-        "helping",
-        "taking",
-        "asking",
-        "talking",
-        "telling",
-        "doing",
-        "going",
-        "using",
-        "setting",
-        "building",
-        "holding",
-        "letting",
-        "too",
-        "very",
-        "just",
-        "only",
-        "still",
-        "new",
-        "old",
-        "next",
-        "last",
-        "first",
-        "same",
-        "other",
-        "another",
-        "both",
-        "either",
-        "neither",
-        "and",
-        "or",
-        "but",
-        "so",
-        "then",
-        "because",
-        "while",
-        "until",
-        "since",
-        "although",
-    ]
+    word
+    for line in (
+        "a an the my our your their his her its this that these those some any one two three",
+        "we they it he she you there here what which who how when where why if as at by for",
+        "from in into of on to with without about after before over under between through",
+        "all every each no not none nobody everyone someone people most more less getting",
+        "making moving better being having trying finding keeping working helping taking",
+        "asking talking telling doing going using setting building holding letting too very",
+        "just only still new old next last first same other another both either neither and",
+        "or but so then because while until since although",
+    )
+    for word in line.split()
 )
-# Acronyms kept when the whole answer is shouted (elsewhere any 2-5 letter capitals are kept).
-_ACRONYMS = frozenset(
-    [
-        "NHS",
-        "ICS",
-        "ICB",
-        "ICP",
-        "GP",
-        "GPS",
-        "PCN",
-        "A&E",
-        "ED",
-        "ICU",
-        "CQC",
-        "HR",
-        "OD",
-        "QI",
-        "IT",
-        "CEO",
-        "CFO",
-        "COO",
-        "CNO",
-        "DON",
-        "MD",
-        "NED",
-        "PA",
-        "PAS",
-        "ONS",
-        "UK",
-        "NICE",
-        "SLT",
-        "EMT",
-        "PALS",
-        "MDT",
-        "AHP",
-        "AHPS",
-        "HCA",
-        "HCAS",
-    ]
-)
+# Acronyms a shouted answer keeps, in their usual form (elsewhere 2-5 capitals are kept).
+_ACRONYMS = {
+    word.upper(): word
+    for line in (
+        "NHS ICS ICB ICP GP GPs PCN PCNs A&E ED ICU CQC HR OD QI IT CEO CFO COO CNO MD NED",
+        "PA PAs ONS UK NICE SLT EMT PALS MDT AHP AHPs HCA HCAs",
+    )
+    for word in line.split()
+}
 _CALENDAR = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "christmas",
-        "easter",
-    ]
+    word
+    for line in (
+        "monday tuesday wednesday thursday friday saturday sunday january february march",
+        "april may june july august september october november december christmas easter",
+    )
+    for word in line.split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&’-]*")
 _SHOUT_MIN_WORDS = 3
@@ -301,7 +148,18 @@ def _is_shouted(text: str) -> bool:
 def _unshout(text: str) -> str:
     if not _is_shouted(text):
         return text
-    return _WORD.sub(lambda m: m[0] if m[0] in _ACRONYMS else m[0].lower(), text)
+    return _WORD.sub(lambda m: _unshout_word(m[0]), text)
+
+
+def _unshout_word(word: str) -> str:
+    """One word of a shouted answer: known acronyms, "I" and days and months keep a capital."""
+    if word in _ACRONYMS:
+        return _ACRONYMS[word]
+    low = word.lower()
+    stem = re.sub(r"['’]s$", "", low)
+    if low == "i" or low.startswith(("i'", "i’")) or stem in _CALENDAR:
+        return word[0] + low[1:]
+    return low
 
 
 def _keeps_capital(word: str, *, name: bool) -> bool:

@@ -15,6 +15,8 @@ NAMED = Slot("name", "the person you named")
         ("MY POST WENT", THAT_CHANGE, "my post went"),  # shouting lowered
         ("THE ICS WINTER PLAN", THAT_CHANGE, "the ICS winter plan"),  # known acronym kept
         ("ICS", THAT_CHANGE, "ICS"),
+        ("GETTING GPS AND THE TRUST TALKING", THAT_CHANGE, "getting GPs and the trust talking"),
+        ("TUESDAY'S BOARD", THAT_CHANGE, "Tuesday's board"),
         ("Getting GPs round a table.", THAT_CHANGE, "getting GPs round a table"),
         ("the winter discharge plan", THAT_CHANGE, "the winter discharge plan"),
         ("Tuesday's programme board", THAT_CHANGE, "Tuesday's programme board"),
@@ -69,6 +71,12 @@ def test_a_placeholder_alone_on_its_line_is_quoted_there_trimmed_at_a_word() -> 
 def test_a_shouted_quote_is_lowered_and_starts_with_a_capital() -> None:
     assert quote("MY POST WENT IN THE RESTRUCTURE AND THE ICB SAID NOTHING") == (
         "My post went in the restructure and the ICB said nothing"
+    )
+
+
+def test_a_shouted_i_and_month_keep_their_capitals() -> None:
+    assert quote("I DON'T THINK WE CAN DELIVER THIS BY MARCH") == (
+        "I don't think we can deliver this by March"
     )
 
 
