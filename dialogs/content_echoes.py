@@ -62,6 +62,8 @@ def check_echoes(reader: FileReader, data: YamlMap, dialogue: Dialogue) -> None:
         if step.save_as:
             savers.setdefault(step.save_as, []).append(step)
         _check_example(reader, step, lines.get(step.id, 0))
+    for name, steps in savers.items():
+        _check_agree(reader, name, steps, lines)
     for step in dialogue.steps.values():
         texts = [step.text, *(c.reply or "" for c in step.choices)]
         for text in texts:
@@ -91,6 +93,22 @@ def _check_inline(reader: FileReader, step: Step, saver: Step, name: str, line: 
             "or `refer_as: the person you named`",
             warning=True,
         )
+
+
+def _check_agree(reader: FileReader, name: str, steps: list[Step], lines: dict[str, int]) -> None:
+    """Steps saving one name echo it one way, whichever of them the leader came through."""
+    first = steps[0]
+    for other in steps[1:]:
+        if other.type == first.type == "text" and (other.answer, other.refer_as) != (
+            first.answer,
+            first.refer_as,
+        ):
+            reader.problem(
+                lines.get(other.id, 0),
+                f"steps {first.id!r} and {other.id!r} both save {{{name}}} but differ in "
+                "`answer` or `refer_as`; give them the same, so the echo reads one way",
+                warning=True,
+            )
 
 
 def _check_example(reader: FileReader, step: Step, line: int) -> None:

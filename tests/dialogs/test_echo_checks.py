@@ -100,3 +100,21 @@ def test_the_new_fields_are_checked(tmp_path: Path) -> None:
         "18: step 'change': `refer_as` 'That change.' goes inside a sentence; write it in "
         "lower case with no full stop, e.g. `refer_as: that change`" in found
     )
+
+
+def test_steps_saving_one_name_agree_on_how_it_is_echoed(tmp_path: Path) -> None:
+    other = (
+        "  other:\n    type: text\n    ask: Why?\n    save_as: change\n    answer: long\n"
+        "    next: commit\n"
+    )
+    folder = copy_of_content(tmp_path)
+    path = folder / "dialogues" / "influence.echo.yaml"
+    yaml = HEAD + CHANGE_SHORT + USE_INLINE + TAIL
+    path.write_text(
+        yaml.replace("  other:\n    type: text\n    ask: Why?\n    next: commit\n", other)
+    )
+    _, problems = check_content(folder)
+    assert [str(p).removeprefix(f"{path}:") for p in problems if str(path) in str(p)] == [
+        "32: (warning) steps 'change' and 'other' both save {change} but differ in `answer` or "
+        "`refer_as`; give them the same, so the echo reads one way"
+    ]
