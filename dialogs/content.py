@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread, parse_kind
-from dialogs.content_echoes import check_echoes, parse_answer, parse_refer_as
+from dialogs.content_echoes import parse_answer, parse_refer_as
 from dialogs.content_model import (
     COACHING_MODELS,
     Content,
@@ -200,7 +200,6 @@ def _load_dialogues(
         dialogue = _parse_dialogue(reader, data, path.stem, theme_ids)
         if dialogue is not None:
             check_dialogue_graph(reader, data, dialogue)
-            check_echoes(reader, data, dialogue)
             dialogues.append(dialogue)
     return tuple(dialogues)
 
