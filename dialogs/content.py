@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread, parse_kind
+from dialogs.content_echoes import parse_answer, parse_refer_as
 from dialogs.content_model import (
     COACHING_MODELS,
     Content,
@@ -27,7 +28,7 @@ STEP_TEXT_MAX = 300
 LABEL_MAX = 30
 STEP_TYPES = ("text", "choice", "commitment", "end")
 STEP_FIELDS = {
-    "text": ("type", "ask", "next", "placeholder", "save_as"),
+    "text": ("type", "ask", "next", "placeholder", "save_as", "answer", "refer_as"),
     "choice": ("type", "ask", "choices", "save_as"),
     "commitment": ("type", "ask", "next", "placeholder"),
     "end": ("type", "say"),
@@ -334,6 +335,8 @@ def _parse_step(reader: FileReader, step_id: str, value: Any, line: int) -> Step
         choices=choices,
         save_as=reader.text(m, "save_as", what, required=False),
         placeholder=reader.text(m, "placeholder", what, required=False, max_len=100),
+        answer=parse_answer(reader, m, what),
+        refer_as=parse_refer_as(reader, m, what),
     )
 
 

@@ -4,6 +4,7 @@ import string
 from collections.abc import Sequence
 from pathlib import Path
 
+from dialogs.content_echoes import check_echoes
 from dialogs.content_model import DIALOGUE_KINDS, Dialogue, DialogueKind, Nudge, Step, Theme
 from dialogs.content_reader import FileReader
 from dialogs.errors import ContentProblem
@@ -21,7 +22,9 @@ CORE_DIALOGUES, OTHER_DIALOGUES = 2, 1
 
 
 def check_dialogue_graph(reader: FileReader, data: YamlMap, dialogue: Dialogue) -> None:
-    """Targets exist, every step is reachable, no loops, and every path is a good length."""
+    """Targets exist, every step is reachable, no loops, and every path is a good length;
+    and echoes of earlier answers read well (`dialogs.content_echoes`)."""
+    check_echoes(reader, data, dialogue)
     steps = dialogue.steps
     raw_steps = data.get("steps")
     lines = raw_steps.key_lines if isinstance(raw_steps, YamlMap) else {}

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from dialogs.echoes import AnswerKind, Slot
+
 if TYPE_CHECKING:
     from dialogs.safety_match import Screener
 
@@ -48,6 +50,13 @@ class Step:
     choices: tuple[StepChoice, ...] = ()
     save_as: str | None = None
     placeholder: str | None = None
+    answer: AnswerKind = "long"  # what a `text` step invites: `short`, `name` or `long`
+    refer_as: str | None = None  # stands in for a long answer mid-sentence ("that change")
+
+    @property
+    def slot(self) -> Slot:
+        """How a later question echoes this step's saved answer (a choice's label is short)."""
+        return Slot("short" if self.type == "choice" else self.answer, self.refer_as)
 
     @property
     def is_question(self) -> bool:
@@ -73,6 +82,15 @@ class Dialogue:
     phrases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     kind: DialogueKind = "conversation"  # `prep`: the short preparation the `prep` command opens
+    slots: dict[str, Slot] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Each `save_as` name and how it is echoed: the first step saving it with a
+        `refer_as` decides (the check warns when steps saving one name disagree)."""
+        for step in self.steps.values():
+            name = step.save_as
+            if name and (name not in self.slots or not self.slots[name].refer_as):
+                self.slots[name] = step.slot
 
 
 @dataclass(frozen=True)

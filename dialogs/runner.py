@@ -1,11 +1,10 @@
 """Running one micro-coaching dialogue: present a step, take the answer, move on."""
 
-import string
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from dialogs import texts
+from dialogs import echoes, texts
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.draft import Draft
 from dialogs.matching import match_choice
@@ -37,7 +36,7 @@ def present(draft: Draft, dialogue: Dialogue) -> None:
     progress = draft.state.dialogue
     assert progress is not None
     step = dialogue.steps[progress.step]
-    question = fill(step.text, progress.saved)
+    question = fill(step.text, progress.saved, dialogue)
     if step.type == "choice":
         choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
         draft.ask(question, choices, topic=f"{dialogue.id}#{step.id}")
@@ -72,7 +71,7 @@ def answer_choice(draft: Draft, dialogue: Dialogue, index: int, at: datetime) ->
     step = dialogue.steps[progress.step]
     choice = step.choices[index]
     if choice.reply:
-        draft.say(fill(choice.reply, progress.saved))
+        draft.say(fill(choice.reply, progress.saved, dialogue))
     _move(draft, dialogue, step, target=choice.next, answer=choice.label, at=at)
 
 
@@ -95,11 +94,10 @@ def is_idle(progress: DialogueProgress, at: datetime) -> bool:
     return at - progress.last_at > IDLE_LIMIT
 
 
-def fill(template: str, saved: tuple[tuple[str, str], ...]) -> str:
-    """Put the leader's earlier answers into a question, shortened to stay readable."""
-    values = {name: shorten(value) for name, value in saved}
-    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    return template.format_map({name: values.get(name, "that") for name in names})
+def fill(template: str, saved: tuple[tuple[str, str], ...], dialogue: Dialogue) -> str:
+    """Put the leader's earlier answers into a question the way a person would: a short one
+    echoed inline, a long one quoted on its own line or referred to (see `dialogs.echoes`)."""
+    return echoes.fill(template, dict(saved), dialogue.slots)
 
 
 def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -123,7 +121,7 @@ def _move(
     if nxt.type != "end":
         present(draft, dialogue)
         return
-    draft.say(fill(nxt.text, saved))
+    draft.say(fill(nxt.text, saved, dialogue))
     commitment = _commitment_of(draft, dialogue.id, progress.started_at)
     if commitment is not None:
         draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on)))

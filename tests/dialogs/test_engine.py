@@ -255,18 +255,19 @@ def test_anything_else_at_a_choice_re_asks_with_the_choices(content: Content) ->
 
 def test_free_text_answers_become_reflections_and_are_quoted_back(content: Content) -> None:
     chat = in_dialogue(content, "influence.stakeholder-map")
-    chat.say("a joint discharge hub with the council")
-    assert chat.state.reflections[-1].text == "a joint discharge hub with the council"
+    chat.say("A joint discharge hub")
+    assert chat.state.reflections[-1].text == "A joint discharge hub"
     assert chat.state.reflections[-1].dialogue == "influence.stakeholder-map"
-    assert "a joint discharge hub with the council" in chat.text()
+    assert "Thinking about a joint discharge hub, whose support" in chat.text()
 
 
-def test_long_answers_are_shortened_when_quoted(content: Content) -> None:
+def test_long_answers_are_referred_to_not_pasted_mid_sentence(content: Content) -> None:
     chat = in_dialogue(content, "influence.stakeholder-map")
     long = "a shared discharge hub " * 10
     chat.say(long)
     assert chat.state.reflections[-1].text == long.strip()
-    assert "…" in chat.text()
+    assert chat.text().startswith("Thinking about that change, whose support")
+    assert "discharge" not in chat.text()
 
 
 @pytest.mark.parametrize("word", ["stop", "cancel", "STOP"])

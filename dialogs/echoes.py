@@ -1,0 +1,183 @@
+"""Echoing a leader's earlier answer back inside a later question, the way a person would.
+
+A `{slot}` alone on its line of a question is a quotation: the answer on its own line as a
+quote (`> `, as the channels render it), trimmed at a word boundary. A `{slot}` inside a
+sentence is an echo: a short answer (a name, a few words) goes in as typed, its first letter
+lowered unless it is a name or an acronym; a long one is never pasted mid-sentence, the
+slot's `refer_as` phrase ("that change", "the person you named") stands in for it. Shouting
+is lowered. Pure and fast: it runs on every turn.
+"""
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+AnswerKind = Literal["short", "long", "name"]
+ANSWER_KINDS: tuple[AnswerKind, ...] = ("short", "long", "name")
+
+ECHO_WORDS = 6  # an answer of at most this many words and characters is echoed inline
+ECHO_CHARS = 40
+QUOTE_CHARS = 90  # a quotation on its own line is trimmed to about this
+FALLBACK = "that"  # a long answer mid-sentence with no `refer_as` (the check warns)
+
+# Words that start a sentence but are not names: lowered when first (the rest are kept).
+# Most openings are ordinary words; a capitalised first word is kept only when it looks like
+# a name: an acronym, a capital inside the word (McKenzie), "I", or a name slot's first word
+# that is not one of these.
+_ORDINARY = frozenset(
+    word
+    for line in (
+        "a an the my our your their his her its this that these those some any one two three",
+        "we they it he she you there here what which who how when where why if as at by for",
+        "from in into of on to with without about after before over under between through",
+        "all every each no not none nobody everyone someone people most more less getting",
+        "making moving better being having trying finding keeping working helping taking",
+        "asking talking telling doing going using setting building holding letting too very",
+        "just only still new old next last first same other another both either neither and",
+        "or but so then because while until since although",
+    )
+    for word in line.split()
+)
+# Acronyms a shouted answer keeps, in their usual form (elsewhere 2-5 capitals are kept).
+_ACRONYMS = {
+    word.upper(): word
+    for line in (
+        "NHS ICS ICB ICP GP GPs PCN PCNs A&E ED ICU CQC HR OD QI IT CEO CFO COO CNO MD NED",
+        "PA PAs ONS UK NICE SLT EMT PALS MDT AHP AHPs HCA HCAs",
+    )
+    for word in line.split()
+}
+_CALENDAR = frozenset(
+    word
+    for line in (
+        "monday tuesday wednesday thursday friday saturday sunday january february march",
+        "april may june july august september october november december christmas easter",
+    )
+    for word in line.split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'&’-]*")
+_SHOUT_MIN_WORDS = 3
+_ACRONYM_LEN = (2, 5)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What a dialogue says about one `save_as` name: the kind of answer it asks for, and
+    the phrase that stands in for a long answer mid-sentence."""
+
+    answer: AnswerKind = "long"
+    refer_as: str | None = None
+
+
+def fill(template: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -> str:
+    """`template` with every `{name}` filled from `saved` (a missing one reads "that")."""
+    lines = template.split("\n")
+    out: list[str] = []
+    for line in lines:
+        alone = _alone(line)
+        if alone is not None:
+            value = saved.get(alone)
+            out.append(f"> {quote(value)}" if value else FALLBACK.capitalize())
+            continue
+        values = {name: echo(saved.get(name), slots.get(name, Slot())) for name in names_in(line)}
+        out.append(line.format_map(values))
+    return "\n".join(out)
+
+
+def names_in(text: str) -> list[str]:
+    """The placeholder names of `text`, in order, each once."""
+    found = [name for _, name, _, _ in string.Formatter().parse(text) if name]
+    return list(dict.fromkeys(found))
+
+
+def alone_on_line(template: str) -> set[str]:
+    """The names that stand alone on a line of `template` (quoted, not echoed)."""
+    return {name for line in template.split("\n") if (name := _alone(line)) is not None}
+
+
+def echo(value: str | None, slot: Slot) -> str:
+    """A saved answer as it reads inside a sentence."""
+    if not value:
+        return slot.refer_as or FALLBACK
+    text = _tidy(value)
+    if not is_short(text):
+        return slot.refer_as or FALLBACK
+    return _lower_first(_unshout(text), name=slot.answer == "name")
+
+
+def quote(value: str, limit: int = QUOTE_CHARS) -> str:
+    """A saved answer as it reads quoted on its own line: trimmed at a word boundary."""
+    text = _unshout(_tidy(value))
+    if _is_shouted(_tidy(value)):
+        text = text[:1].upper() + text[1:]
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(",;:—–- ") + "…"
+
+
+def is_short(text: str) -> bool:
+    """Short enough to sit inside a sentence: a name or a few words."""
+    text = _tidy(text)
+    return len(text.split()) <= ECHO_WORDS and len(text) <= ECHO_CHARS
+
+
+def _alone(line: str) -> str | None:
+    stripped = line.strip()
+    if stripped.startswith("{") and stripped.endswith("}"):
+        name = stripped[1:-1]
+        if name and all(ch not in name for ch in "{}!:[]."):
+            return name
+    return None
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).rstrip(".!?;:, ")
+
+
+def _is_shouted(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or any(ch.islower() for ch in letters):
+        return False
+    words = _WORD.findall(text)
+    return len(words) >= _SHOUT_MIN_WORDS or any(len(w) > _ACRONYM_LEN[1] for w in words)
+
+
+def _unshout(text: str) -> str:
+    if not _is_shouted(text):
+        return text
+    return _WORD.sub(lambda m: _unshout_word(m[0]), text)
+
+
+def _unshout_word(word: str) -> str:
+    """One word of a shouted answer: known acronyms, "I" and days and months keep a capital."""
+    if word in _ACRONYMS:
+        return _ACRONYMS[word]
+    low = word.lower()
+    stem = re.sub(r"['’]s$", "", low)
+    if low == "i" or low.startswith(("i'", "i’")) or stem in _CALENDAR:
+        return word[0] + low[1:]
+    return low
+
+
+def _keeps_capital(word: str, *, name: bool) -> bool:
+    letters = re.sub(r"['’]s$", "", word)
+    low, high = _ACRONYM_LEN
+    if letters.isupper() and low <= len(letters) <= high:
+        return True  # ICS, NHS, GP
+    if word == "I" or word.startswith(("I'", "I’")):
+        return True
+    if any(ch.isupper() for ch in letters[1:]):
+        return True  # McKenzie, NHSmail
+    if letters.lower() in _CALENDAR:
+        return True  # Tuesday's board, March
+    return name and word.lower() not in _ORDINARY
+
+
+def _lower_first(text: str, *, name: bool) -> str:
+    match = _WORD.match(text)
+    if match is None or not match[0][0].isupper() or _keeps_capital(match[0], name=name):
+        return text
+    return text[0].lower() + text[1:]

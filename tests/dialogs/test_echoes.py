@@ -1,0 +1,90 @@
+"""Echoes: how an earlier answer reads inside a later question (dialogs/echoes.py)."""
+
+import pytest
+
+from dialogs.echoes import Slot, echo, fill, quote
+
+THAT_CHANGE = Slot("short", "that change")
+NAMED = Slot("name", "the person you named")
+
+
+@pytest.mark.parametrize(
+    ("answer", "slot", "reads"),
+    [
+        ("The ICS board", THAT_CHANGE, "the ICS board"),  # first word lowered, acronym kept
+        ("MY POST WENT", THAT_CHANGE, "my post went"),  # shouting lowered
+        ("THE ICS WINTER PLAN", THAT_CHANGE, "the ICS winter plan"),  # known acronym kept
+        ("ICS", THAT_CHANGE, "ICS"),
+        ("GETTING GPS AND THE TRUST TALKING", THAT_CHANGE, "getting GPs and the trust talking"),
+        ("TUESDAY'S BOARD", THAT_CHANGE, "Tuesday's board"),
+        ("Getting GPs round a table.", THAT_CHANGE, "getting GPs round a table"),
+        ("the winter discharge plan", THAT_CHANGE, "the winter discharge plan"),
+        ("Tuesday's programme board", THAT_CHANGE, "Tuesday's programme board"),
+        ("McKenzie ward", THAT_CHANGE, "McKenzie ward"),
+        ("I'm not sure yet", THAT_CHANGE, "I'm not sure yet"),
+        ("Sam", NAMED, "Sam"),
+        ("Dr Patel", NAMED, "Dr Patel"),
+        ("The deputy chief nurse", NAMED, "the deputy chief nurse"),
+        ("My PA", NAMED, "my PA"),
+        ("The deputy chief nurse could run the data workstream", NAMED, "the person you named"),
+        (
+            "My director of nursing post went in the restructure; I now report to a deputy",
+            THAT_CHANGE,
+            "that change",
+        ),
+        ("one two three four five six seven", THAT_CHANGE, "that change"),  # over 6 words
+        ("a" * 41, THAT_CHANGE, "that change"),  # over 40 characters
+        ("a much longer answer than this one", Slot("short"), "that"),  # no refer_as
+    ],
+)
+def test_an_echo_inside_a_sentence(answer: str, slot: Slot, reads: str) -> None:
+    assert echo(answer, slot) == reads
+
+
+def test_a_long_answer_is_referred_to_and_a_short_one_quoted_inline() -> None:
+    template = "How and when will you invite {partner}, and what will you offer them?"
+    slots = {"partner": NAMED}
+    long = "The deputy chief nurse could run the data workstream if she had time"
+    assert fill(template, {"partner": long}, slots) == (
+        "How and when will you invite the person you named, and what will you offer them?"
+    )
+    short = fill(template, {"partner": "Sam"}, slots)
+    assert short.startswith("How and when will you invite Sam,")
+
+
+def test_a_placeholder_alone_on_its_line_is_quoted_there_trimmed_at_a_word() -> None:
+    template = "You said:\n{situation}\nWhich way are you leaning today?"
+    long = (
+        "My director of nursing post went in the restructure; I now report to a deputy "
+        "chief nurse who started last month and nobody has explained why"
+    )
+    lines = fill(template, {"situation": long}, {}).split("\n")
+    assert lines[0] == "You said:"
+    assert lines[1].startswith("> My director of nursing post went in the restructure;")
+    assert lines[1].endswith("…")
+    assert len(lines[1]) <= 2 + 90 + 1
+    assert long.startswith(lines[1][2:-1])  # cut at a word boundary, nothing invented
+    assert lines[1][-2] != " "
+    assert lines[2] == "Which way are you leaning today?"
+
+
+def test_a_shouted_quote_is_lowered_and_starts_with_a_capital() -> None:
+    assert quote("MY POST WENT IN THE RESTRUCTURE AND THE ICB SAID NOTHING") == (
+        "My post went in the restructure and the ICB said nothing"
+    )
+
+
+def test_a_shouted_i_and_month_keep_their_capitals() -> None:
+    assert quote("I DON'T THINK WE CAN DELIVER THIS BY MARCH") == (
+        "I don't think we can deliver this by March"
+    )
+
+
+def test_the_leaders_braces_are_not_read_as_placeholders() -> None:
+    assert fill("At {where}, what happened?", {"where": "the {board}"}, {}) == (
+        "At the {board}, what happened?"
+    )
+
+
+def test_an_unsaved_slot_reads_that() -> None:
+    assert fill("Thinking about {change}, who?", {}, {}) == "Thinking about that, who?"
