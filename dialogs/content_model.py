@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from dialogs.content_commitments import CommitmentCopy
+
 if TYPE_CHECKING:
     from dialogs.safety_match import Screener
 
@@ -120,6 +122,7 @@ class Content:
     dialogues: tuple[Dialogue, ...]
     onboarding: Onboarding
     safety: Safety
+    commitments: CommitmentCopy
     version: str = ""
     _themes: dict[str, Theme] = field(default_factory=dict, repr=False, compare=False)
     _dialogues: dict[str, Dialogue] = field(default_factory=dict, repr=False, compare=False)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from dialogs import (
     asides,
+    commitment_step,
     due,
     first_contact,
     followups,
@@ -133,7 +134,10 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     progress = draft.state.dialogue
     dialogue = content.dialogue(progress.dialogue) if progress else None
     if dialogue is not None:
-        runner.answer_text(draft, dialogue, said, at)
+        if runner.current_type(draft, dialogue) == "commitment":
+            commitment_step.answer(draft, content, dialogue, said, at)
+        else:
+            runner.answer_text(draft, dialogue, said, at)
         return
     suggestion = routing.suggest(said, content.dialogues)
     if suggestion is None:
