@@ -13,8 +13,8 @@ Rules, in the order they are tried (the first that matches wins):
 - "on the 18th" -> the next 18th (today counts);
 - "last Friday" -> past; "next Tuesday" -> the Tuesday of next week; "Friday", "by Fri",
   "after Tuesday's board" -> the next Friday or Tuesday after today.
-A date written without a year is the occurrence nearest today, so "18 Nov" typed on 2 Dec is
-in the past (and questioned), while "18 Jan" typed on 2 Dec is next January.
+A date written without a year is the next one to come, unless one in the last 60 days is
+nearer: "18 Nov" typed on 2 Dec is in the past (and questioned), "end of June" is next June.
 """
 
 import calendar
@@ -65,6 +65,7 @@ NUMBERS = {
 }
 MON_TO_FRI = frozenset(range(5))
 FAR = timedelta(days=90)
+RECENT_PAST = timedelta(days=60)  # "18 Nov" on 2 Dec is a slip; "end of June" is next June
 _FRIDAY = 4
 _DAYS_IN_WEEK = 7
 
@@ -229,9 +230,14 @@ def _day_of_month(today: date, day: int, words: str) -> DateReading | None:
 
 
 def _nearest(today: date, on: _DayOfYear) -> date:
-    """Of this year's, last year's and next year's, the one closest to today (ties: later)."""
-    found = [d for d in (on(today.year - 1), on(today.year), on(today.year + 1)) if d]
-    return min(found, key=lambda d: (abs((d - today).days), d < today))
+    """Of last, this and next year's, the closest to today; a past one only if it is recent
+    (a slip worth questioning), else the next one to come."""
+    found = sorted(d for d in (on(today.year - 1), on(today.year), on(today.year + 1)) if d)
+    ahead = next(d for d in found if d >= today)
+    behind = [d for d in found if d < today and today - d <= RECENT_PAST]
+    if behind and today - behind[-1] < ahead - today:
+        return behind[-1]
+    return ahead
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -200,7 +200,7 @@ def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: date
     if token.startswith("f:"):
         commitment = followups.find(draft, token[2:])
         if commitment is not None and commitment.status == "open" and commitment.followed_up_at:
-            followups.choose(draft, FollowUpAside(commitment.id), choice, at)
+            followups.choose(draft, content.commitments, FollowUpAside(commitment.id), choice, at)
             _after_aside(draft, content)
         return
     awaiting = draft.state.awaiting
