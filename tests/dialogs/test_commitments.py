@@ -8,12 +8,14 @@ import pytest
 
 from dialogs import texts
 from dialogs.commitment_check import missing
+from dialogs.content import load_content
 from dialogs.content_model import Content
 from dialogs.dates import working_day_from
 from dialogs.model import FollowUpPlanned, Prompt
-from tests.conftest import AT
+from tests.conftest import AT, CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 
+CONTENT = load_content(CONTENT_DIR)
 ENERGY = "resilience.energy-audit"  # follow_up_days: 5
 FRI_27_NOV = AT.date()
 assert date(2026, 11, 27) == FRI_27_NOV
@@ -277,3 +279,19 @@ def test_let_it_go_is_recorded(content: Content) -> None:
     chat.press("Let it go")
     assert chat.state.commitments[-1].status == "dropped"
     assert chat.state.aside is None
+
+
+@pytest.mark.parametrize("dialogue", [d.id for d in CONTENT.dialogues])
+def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
+    content: Content, dialogue: str
+) -> None:
+    chat = at_commitment(content, dialogue)
+    chat.say("think about it")
+    assert content.commitments.gap(("what", "who", "when")) in chat.text()
+    chat.say("that's it")
+    assert chat.state.dialogue is None
+    said = chat.text()
+    assert "{" not in said
+    assert content.commitments.get("as_written") in said
+    assert closing_date_line(chat.state.commitments[-1].due_on) in said
+    assert chat.state.commitments[-1].due_on.weekday() < 5
