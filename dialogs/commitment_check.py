@@ -1,10 +1,12 @@
 """Does a commitment say what, who and when? A small rule set a person can follow.
 
-- what: an action someone else could see done: a verb from ACTIONS ("ask", "email", "book").
-  Verbs of intention only ("think about", "look into", "work on") do not count.
+- what: an action someone else could see done: a verb from ACTIONS ("ask", "email", "book"),
+  or a question in the leader's words (asking it is the action). Verbs of intention only
+  ("think about", "look into", "work on") do not count.
 - who: a person or role word from PEOPLE ("Sam's team", "the matron", "my deputy"), a
   pronoun for someone named earlier ("her", "them"), or a capitalised word that is not the
-  first word, a day, a month or "I". Crowds ("people", "everyone", "someone") do not count.
+  first word, a day, a month or "I", or a gathering ("Tuesday's huddle", "the review").
+  Crowds ("people", "everyone", "someone") do not count.
 - when: a day the date reader understands, or a time of day ("this afternoon", "at 2pm").
 The wording of the follow-up question for each gap is content (commitments.yaml).
 """
@@ -40,7 +42,8 @@ PEOPLE = frozenset(
     officer officers pa staff sister hr union governor governors commissioner commissioners
     council councils councillor ward wards department gp gps pharmacist surgeon midwife
     midwives therapist therapists supervisor supervisors family husband wife friend friends
-    patients patient residents trust ics icb ceo coo cfo cno cmo
+    patients patient residents trust ics icb ceo coo cfo cno cmo huddle huddles meeting
+    meetings review committee panel forum session handover
     """.split()  # noqa: SIM905
 )
 CROWDS = frozenset("people everyone everybody someone somebody anyone anybody others".split())  # noqa: SIM905
@@ -68,6 +71,8 @@ def missing(text: str, today: date) -> tuple[Part, ...]:
 
 
 def has_action(text: str) -> bool:
+    if "?" in text:
+        return True  # a question in their own words: asking it is the action
     return any(_bare(w) in ACTIONS for w in _WORD.findall(text))
 
 

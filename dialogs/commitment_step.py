@@ -1,7 +1,8 @@
 """How a dialogue's commitment step ends: what, who and when, and a check-in on the right day.
 
 1. The leader's commitment is checked for an action, a person and a time
-   (commitment_check). For the parts it leaves out, one question is asked, once; the
+   (commitment_check); for a `kind: prep` only the action, as the meeting tomorrow is the
+   who and the when. For the parts it leaves out, one question is asked, once; the
    answer is added to the commitment, and "that's it" keeps it as it was.
 2. The check-in day is read from the leader's words (dates): the first working day after
    the day they named. A day in the past or more than 90 days away is questioned once;
@@ -51,7 +52,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     done = _DONE.match(text.strip().replace("’", "'")) is not None
     if not asked:
         words = text
-        gaps = missing(words, today)
+        gaps = _gaps(dialogue, words, today)
         if gaps:
             _ask(draft, saved, (words, "gap", copy.gap(gaps), copy.get("placeholder")))
             return
@@ -73,11 +74,17 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         due = check_in_day(reading.day)
     else:
         due = working_day_from(today + timedelta(days=dialogue.follow_up_days))
-    note = copy.get("as_written") if missing(words, today) else None
+    note = copy.get("as_written") if _gaps(dialogue, words, today) else None
     _clear(draft)
     runner.keep_commitment(draft, dialogue, words, due, at)
     step = dialogue.steps[progress.step]
     runner.move_on(draft, dialogue, step, target=step.next or "", answer=words, at=at, note=note)
+
+
+def _gaps(dialogue: Dialogue, words: str, today: date) -> tuple[str, ...]:
+    """What the commitment leaves out; a prep's who and when are its meeting tomorrow."""
+    gaps = missing(words, today)
+    return tuple(g for g in gaps if g == "what") if dialogue.kind == "prep" else gaps
 
 
 def _reading(text: str, words: str, today: date, asked: str) -> DateReading | None:

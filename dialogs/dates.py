@@ -3,7 +3,7 @@
 Pure: no clock. `today` is the leader's local date, passed in. The day read is the day the
 leader named (a deadline or an event); the check-in is the first working day after it.
 
-Rules, in the order they are tried (the first that matches wins):
+Rules (each kind's first match counts; of those, the earliest day wins):
 - "today", "tonight", "this afternoon" -> today; "tomorrow" -> today + 1; "yesterday" -> past;
 - "in two weeks", "in 3 days", "in a fortnight", "in a month" -> today + that;
 - "end of the week" / "this week" -> this Friday; "next week" / "end of next week" -> next
@@ -116,12 +116,11 @@ class DateReading:
 
 
 def read_date(text: str, today: date) -> DateReading | None:
-    """The day named in `text` relative to `today`, or None if it names none."""
-    for reader in _READERS:
-        found = reader(text, today)
-        if found is not None:
-            return found
-    return None
+    """The day named in `text` relative to `today`, or None if it names none. When several
+    are named ("book coffee by Friday; review at the end of the month") the earliest wins:
+    the check-in follows the first thing the leader said they would do."""
+    found = [r for r in (reader(text, today) for reader in _READERS) if r is not None]
+    return min(found, key=lambda r: r.day) if found else None
 
 
 def check_in_day(named: date, working: frozenset[int] = MON_TO_FRI) -> date:
