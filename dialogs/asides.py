@@ -59,7 +59,7 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
         case ReflectAside():
             draft.prompt(texts.REFLECT_PROMPT, texts.REFLECT_PLACEHOLDER)
         case FollowUpAside():
-            followups.present(draft, aside)
+            followups.present(draft, content.commitments, aside)
         case ForgetAside():
             draft.ask(
                 texts.FORGET_ASK, tuple(Choice(*c) for c in texts.FORGET_CHOICES), topic="forget"
@@ -82,7 +82,7 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
         case NudgeAside():
             nudging.choose(draft, content, aside, choice, at)
         case FollowUpAside():
-            followups.choose(draft, aside, choice, at)
+            followups.choose(draft, content.commitments, aside, choice, at)
         case ForgetAside():
             _forget_choice(draft, choice)
         case SafetyAside():
@@ -103,6 +103,8 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             nudging.reflect(draft, content, aside.delivery, said, at)
         case FollowUpAside(stage="learned"):
             followups.learned(draft, aside, said, at)
+        case FollowUpAside(stage="blocked"):
+            followups.blocked(draft, content.commitments, aside, said, at)
         case MenuAside(theme=theme):
             found = find_in_menu(draft, content, said, theme)
             if found is not None:

@@ -1,10 +1,12 @@
 """Load and check the YAML content folder; every problem names file, line and fix."""
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
 from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread, parse_kind
+from dialogs.content_commitments import load_commitments
 from dialogs.content_echoes import parse_answer, parse_refer_as
 from dialogs.content_model import (
     COACHING_MODELS,
@@ -12,7 +14,6 @@ from dialogs.content_model import (
     Dialogue,
     Nudge,
     Onboarding,
-    Safety,
     Step,
     StepChoice,
     StepType,
@@ -71,11 +72,14 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
     dialogues = _load_dialogues(directory, theme_ids, problems)
     nudges = _load_nudges(directory, theme_ids, {d.id for d in dialogues}, problems)
     onboarding = _load_onboarding(directory, problems)
-    safety = _load_safety(directory, problems)
+    safety = _load_file(directory / "safety.yaml", problems, load_safety)
+    commitments = _load_file(directory / "commitments.yaml", problems, load_commitments)
     check_totals(directory, themes, nudges, dialogues, problems)
     check_unread(directory, problems)
     problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
-    if onboarding is None or safety is None or any(p.severity == "error" for p in problems):
+    if onboarding is None or safety is None or commitments is None:
+        return None, problems
+    if any(p.severity == "error" for p in problems):
         return None, problems
     return Content(
         themes=themes,
@@ -83,6 +87,7 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
         dialogues=dialogues,
         onboarding=onboarding,
         safety=safety,
+        commitments=commitments,
         version=_fingerprint(directory),
     ), problems
 
@@ -380,9 +385,11 @@ def _load_onboarding(directory: Path, problems: list[ContentProblem]) -> Onboard
     return Onboarding(**{k: str(v) for k, v in values.items()})
 
 
-def _load_safety(directory: Path, problems: list[ContentProblem]) -> Safety | None:
-    reader, data = _read(directory / "safety.yaml", problems)
-    return None if data is None else load_safety(reader, data)
+def _load_file[T](
+    path: Path, problems: list[ContentProblem], load: Callable[[FileReader, YamlMap], T | None]
+) -> T | None:
+    reader, data = _read(path, problems)
+    return None if data is None else load(reader, data)
 
 
 def _placeholders(text: str) -> set[str]:

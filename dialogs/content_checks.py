@@ -251,7 +251,7 @@ def check_totals(
             )
 
 
-READ_FILES = ("themes.yaml", "onboarding.yaml", "safety.yaml")
+READ_FILES = ("themes.yaml", "onboarding.yaml", "safety.yaml", "commitments.yaml")
 READ_FOLDERS = ("dialogues", "nudges")
 YAML_SUFFIXES = (".yaml", ".yml")
 

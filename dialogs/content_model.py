@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from dialogs.content_commitments import CommitmentCopy
 from dialogs.echoes import AnswerKind, Slot
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class Content:
     dialogues: tuple[Dialogue, ...]
     onboarding: Onboarding
     safety: Safety
+    commitments: CommitmentCopy
     version: str = ""
     _themes: dict[str, Theme] = field(default_factory=dict, repr=False, compare=False)
     _dialogues: dict[str, Dialogue] = field(default_factory=dict, repr=False, compare=False)

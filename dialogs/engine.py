@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from dialogs import (
     asides,
+    commitment_step,
     due,
     first_contact,
     followups,
@@ -133,7 +134,10 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     progress = draft.state.dialogue
     dialogue = content.dialogue(progress.dialogue) if progress else None
     if dialogue is not None:
-        runner.answer_text(draft, dialogue, said, at)
+        if runner.current_type(draft, dialogue) == "commitment":
+            commitment_step.answer(draft, content, dialogue, said, at)
+        else:
+            runner.answer_text(draft, dialogue, said, at)
         return
     suggestion = routing.suggest(said, content.dialogues)
     if suggestion is None:
@@ -196,7 +200,7 @@ def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: date
     if token.startswith("f:"):
         commitment = followups.find(draft, token[2:])
         if commitment is not None and commitment.status == "open" and commitment.followed_up_at:
-            followups.choose(draft, FollowUpAside(commitment.id), choice, at)
+            followups.choose(draft, content.commitments, FollowUpAside(commitment.id), choice, at)
             _after_aside(draft, content)
         return
     awaiting = draft.state.awaiting

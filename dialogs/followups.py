@@ -4,6 +4,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from dialogs import runner, texts
+from dialogs.content_commitments import CommitmentCopy
+from dialogs.dates import working_day_from
 from dialogs.draft import Draft
 from dialogs.model import (
     Choice,
@@ -47,10 +49,12 @@ def deliver(draft: Draft, commitment_id: str, at: datetime) -> None:
         draft.update(awaiting=awaiting)
 
 
-def present(draft: Draft, aside: FollowUpAside) -> None:
+def present(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
     commitment = find(draft, aside.commitment)
     if commitment is None:
         draft.update(aside=None, awaiting=None)
+    elif aside.stage == "blocked":
+        draft.prompt(copy.get("not_yet_question"), copy.get("not_yet_placeholder"))
     elif aside.stage == "how":
         draft.ask(
             _question(draft, commitment),
@@ -62,17 +66,20 @@ def present(draft: Draft, aside: FollowUpAside) -> None:
         draft.prompt(texts.FOLLOW_UP_LEARNED, texts.REFLECT_PLACEHOLDER)
 
 
-def choose(draft: Draft, aside: FollowUpAside, choice: str, at: datetime) -> None:
+def choose(
+    draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, choice: str, at: datetime
+) -> None:
     commitment = find(draft, aside.commitment)
     if commitment is None or aside.stage != "how":
         draft.update(aside=None, awaiting=None)
         return
-    if choice == "not_yet":
-        retry = local_date(at, draft.state.profile.timezone) + RETRY_AFTER
+    if choice == "not_yet":  # planned again at once; then one question: what got in the way?
+        retry = working_day_from(local_date(at, draft.state.profile.timezone) + RETRY_AFTER)
         _update(draft, commitment, due_on=retry, followed_up_at=None, status="open")
         draft.effect(FollowUpPlanned(commitment.id, retry))
-        draft.update(aside=None, awaiting=None)
-        draft.say(texts.FOLLOW_UP_NOT_YET)
+        blocked_on = replace(aside, stage="blocked")
+        draft.update(aside=blocked_on)
+        present(draft, copy, blocked_on)
     elif choice == "dropped":
         _update(draft, commitment, status="dropped")
         draft.update(aside=None, awaiting=None)
@@ -82,7 +89,7 @@ def choose(draft: Draft, aside: FollowUpAside, choice: str, at: datetime) -> Non
         _update(draft, commitment, status=status)
         learned = replace(aside, stage="learned")
         draft.update(aside=learned)
-        present(draft, learned)
+        present(draft, copy, learned)
 
 
 def learned(draft: Draft, aside: FollowUpAside, said: str, at: datetime) -> None:
@@ -96,6 +103,29 @@ def learned(draft: Draft, aside: FollowUpAside, said: str, at: datetime) -> None
     )
     draft.update(reflections=(*draft.state.reflections, reflection), aside=None, awaiting=None)
     draft.say(texts.REFLECTION_SAVED)
+
+
+def blocked(
+    draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
+) -> None:
+    """What got in the way goes to the journal; the new check-in day is said."""
+    commitment = find(draft, aside.commitment)
+    draft.update(aside=None, awaiting=None)
+    if commitment is None:
+        return
+    _keep(draft, commitment, said, at)
+    draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on)))
+
+
+def _keep(draft: Draft, commitment: Commitment, said: str, at: datetime) -> None:
+    reflection = Reflection(
+        id=draft.next_id("r"),
+        at=at,
+        text=said,
+        theme=commitment.theme,
+        dialogue=commitment.dialogue,
+    )
+    draft.update(reflections=(*draft.state.reflections, reflection))
 
 
 def _question(draft: Draft, commitment: Commitment) -> str:

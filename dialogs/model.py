@@ -139,7 +139,7 @@ class ReflectAside:
 @dataclass(frozen=True)
 class FollowUpAside:
     commitment: str
-    stage: Literal["how", "learned"] = "how"
+    stage: Literal["how", "learned", "blocked"] = "how"  # blocked: what got in the way?
     kind: Literal["follow_up"] = "follow_up"
 
 

@@ -1,7 +1,7 @@
 """Running one micro-coaching dialogue: present a step, take the answer, move on."""
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dialogs import echoes, texts
@@ -22,6 +22,9 @@ Outcome = Literal["completed", "stopped", "expired"]
 
 QUOTE_LIMIT = 60
 IDLE_LIMIT = timedelta(hours=24)
+# A follow-up question open at a commitment step (see commitment_step), re-asked on return.
+PENDING_QUESTION = "_question"
+PENDING_PLACEHOLDER = "_placeholder"
 
 
 def begin(draft: Draft, dialogue: Dialogue, at: datetime) -> None:
@@ -36,6 +39,10 @@ def present(draft: Draft, dialogue: Dialogue) -> None:
     progress = draft.state.dialogue
     assert progress is not None
     step = dialogue.steps[progress.step]
+    pending = dict(progress.saved)
+    if step.type == "commitment" and PENDING_QUESTION in pending:
+        draft.prompt(pending[PENDING_QUESTION], pending.get(PENDING_PLACEHOLDER))
+        return
     question = fill(step.text, progress.saved, dialogue)
     if step.type == "choice":
         choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
@@ -60,9 +67,24 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
         return
     if step.type == "text":
         _keep_reflection(draft, dialogue, step, text, at)
-    else:
-        _keep_commitment(draft, dialogue, text, at)
+    else:  # commitment steps normally go through commitment_step.answer, which knows content
+        today = local_date(at, draft.state.profile.timezone)
+        keep_commitment(draft, dialogue, text, today + timedelta(days=dialogue.follow_up_days), at)
     _move(draft, dialogue, step, target=step.next or "", answer=text, at=at)
+
+
+def move_on(
+    draft: Draft,
+    dialogue: Dialogue,
+    step: Step,
+    *,
+    target: str,
+    answer: str,
+    at: datetime,
+    note: str | None = None,
+) -> None:
+    """After a commitment step: the next step, or the closing (with `note` before the date)."""
+    _move(draft, dialogue, step, target=target, answer=answer, at=at, note=note)
 
 
 def answer_choice(draft: Draft, dialogue: Dialogue, index: int, at: datetime) -> None:
@@ -109,7 +131,14 @@ def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
 
 
 def _move(
-    draft: Draft, dialogue: Dialogue, step: Step, *, target: str, answer: str, at: datetime
+    draft: Draft,
+    dialogue: Dialogue,
+    step: Step,
+    *,
+    target: str,
+    answer: str,
+    at: datetime,
+    note: str | None = None,
 ) -> None:
     progress = draft.state.dialogue
     assert progress is not None
@@ -123,6 +152,8 @@ def _move(
         return
     draft.say(fill(nxt.text, saved, dialogue))
     commitment = _commitment_of(draft, dialogue.id, progress.started_at)
+    if note is not None:
+        draft.say(note)
     if commitment is not None:
         draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on)))
     close(draft, at, "completed")
@@ -143,8 +174,8 @@ def _keep_reflection(
     draft.update(reflections=(*draft.state.reflections, reflection))
 
 
-def _keep_commitment(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> None:
-    due = local_date(at, draft.state.profile.timezone) + timedelta(days=dialogue.follow_up_days)
+def keep_commitment(draft: Draft, dialogue: Dialogue, text: str, due: date, at: datetime) -> None:
+    """Keep the commitment in the journal and plan its "how did it go?" for `due`."""
     commitment = Commitment(
         id=draft.next_id("c"),
         at=at,
@@ -166,3 +197,10 @@ def _commitment_of(draft: Draft, dialogue_id: str, since: datetime) -> Commitmen
         ),
         None,
     )
+
+
+def current_type(draft: Draft, dialogue: Dialogue) -> str:
+    """The type of the step the open dialogue is on ("text", "choice", "commitment")."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    return dialogue.steps[progress.step].type

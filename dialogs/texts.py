@@ -94,7 +94,6 @@ FOLLOW_UP_CHOICES = (
     ("dropped", "Let it go"),
 )
 FOLLOW_UP_LEARNED = "What did you notice or learn? One line is plenty."
-FOLLOW_UP_NOT_YET = "That's fine. I'll ask again in a few days."
 FOLLOW_UP_DROPPED = "Letting it go is a choice too. Thanks for being honest about it."
 QUIET_IS = (
     "Your quiet hours are {start} to {end}: no nudges arrive then. `quiet off` removes them."

@@ -6,6 +6,7 @@ import pytest
 
 from dialogs import runner, texts
 from dialogs.content_model import Content
+from dialogs.dates import working_day_from
 from dialogs.model import (
     Ask,
     ExportRequested,
@@ -341,10 +342,12 @@ def test_finishing_a_dialogue_records_a_commitment_with_a_follow_up(content: Con
     chat = in_dialogue(content, "resilience.energy-audit")
     dialogue = content.dialogue("resilience.energy-audit")
     assert dialogue is not None
-    chat.finish_dialogue("talk to Sam on Friday about the rota")
+    chat.finish_dialogue("talk to Sam about the rota")
     commitment = chat.state.commitments[-1]
     assert commitment.status == "open"
-    assert commitment.due_on == chat.at.date() + timedelta(days=dialogue.follow_up_days)
+    # no day named (and "that's it" to the one question): the dialogue's default, Mon-Fri
+    due = working_day_from(chat.at.date() + timedelta(days=dialogue.follow_up_days))
+    assert commitment.due_on == due
     assert chat.state.history[-1].outcome == "completed"
     assert "I'll ask how it went" in chat.text()
 

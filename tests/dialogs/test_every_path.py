@@ -44,7 +44,9 @@ def test_walk_a_path(content: Content, dialogue: Dialogue, path: Path_) -> None:
         assert chat.state.dialogue is not None
         assert chat.state.dialogue.step == step_id
         assert "{" not in chat.text(), chat.text()  # every placeholder was filled
-        if choice is None:
+        if choice is None and dialogue.steps[step_id].type == "commitment":
+            chat.say(f"email Sam by Friday ({number})")  # what, who and when: no follow-up
+        elif choice is None:
             chat.say(f"answer {number} on {step_id}")
         else:
             chat.press(dialogue.steps[step_id].choices[choice].label)

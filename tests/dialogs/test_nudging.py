@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from dialogs import texts
 from dialogs.content_model import Content
+from dialogs.dates import working_day_from
 from dialogs.model import Ask, NudgeRecord, Reflection, SnoozeEnded, SnoozeRequested
 from tests.conftest import AT
 from tests.dialogs.chat import Chat, onboarded
@@ -183,7 +184,9 @@ def test_not_yet_moves_the_follow_up_on(content: Content) -> None:
     found = chat.state.commitments[-1]
     assert found.status == "open"
     assert found.followed_up_at is None
-    assert found.due_on == chat.at.date() + timedelta(days=3)
+    # three days on, moved to a working day: Wed 2 Dec + 3 is a Saturday, so Monday
+    assert found.due_on == working_day_from(chat.at.date() + timedelta(days=3))
+    assert content.commitments.get("not_yet_question") in chat.text()
 
 
 def test_a_nudge_replaces_an_unanswered_side_question(content: Content) -> None:

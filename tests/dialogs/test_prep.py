@@ -11,6 +11,7 @@ from dialogs import texts
 from dialogs.commands import Simple, parse_command
 from dialogs.content import check_content
 from dialogs.content_model import Content
+from dialogs.dates import working_day_from
 from dialogs.model import Ask, Prompt, Say
 from dialogs.routing import suggest
 from tests.conftest import CONTENT_DIR
@@ -55,7 +56,8 @@ def test_prep_asks_the_outcome_then_one_lever_then_a_commitment(
     commitment = chat.state.commitments[-1]
     assert commitment.text == "ring Priya at 8.30"
     assert commitment.dialogue == PREP
-    assert commitment.due_on == chat.at.date() + timedelta(days=1)  # the day after
+    # the day after, moved to a working day: AT is a Friday, so the Monday
+    assert commitment.due_on == working_day_from(chat.at.date() + timedelta(days=1))
     assert [r.text for r in chat.state.reflections] == ["a yes to the pilot"]
 
 

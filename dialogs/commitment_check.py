@@ -1,0 +1,98 @@
+"""Does a commitment say what, who and when? A small rule set a person can follow.
+
+- what: an action someone else could see done: a verb from ACTIONS ("ask", "email", "book"),
+  or a question in the leader's words (asking it is the action). Verbs of intention only
+  ("think about", "look into", "work on") do not count.
+- who: a person or role word from PEOPLE ("Sam's team", "the matron", "my deputy"), a
+  pronoun for someone named earlier ("her", "them"), or a capitalised word that is not the
+  first word, a day, a month or "I", or a gathering ("Tuesday's huddle", "the review").
+  Crowds ("people", "everyone", "someone") do not count.
+- when: a day the date reader understands, or a time of day ("this afternoon", "at 2pm").
+The wording of the follow-up question for each gap is content (commitments.yaml).
+"""
+
+import re
+from datetime import date
+
+from dialogs.dates import MONTHS, WEEKDAYS, read_date
+
+Part = str  # "what", "who" or "when"
+PARTS = ("what", "who", "when")
+
+ACTIONS = frozenset(
+    """
+    ask asking prep prepare preparing rehearse practise email emailing call calling ring phone
+    text message meet meeting book booking
+    send sending write writing draft drafting share sharing invite inviting propose present
+    presenting raise raising arrange arranging schedule tell telling talk talking speak
+    speaking offer offering thank thanking visit visiting walk walking shadow shadowing
+    block protect cancel decline say saying listen listening sit run running hold holding
+    bring bringing agree agreeing check checking test testing trial list map mapping plan
+    planning note noting record recording pause pausing join joining chair chairing feed
+    give giving show showing name naming pick choose delegate attend attending request
+    submit circulate introduce post sketch review reviewing reply respond answer catch
+    """.split()  # noqa: SIM905 - a word list reads best as words
+)
+PEOPLE = frozenset(
+    """
+    him her them he she they manager managers director directors lead leads leader leaders
+    team teams matron matrons chair board colleague colleagues deputy deputies consultant
+    consultants nurse nurses doctor doctors registrar registrars clinician clinicians head
+    heads boss chief executive exec execs partner partners peer peers mentor coach secretary
+    officer officers pa staff sister hr union governor governors commissioner commissioners
+    council councils councillor ward wards department gp gps pharmacist surgeon midwife
+    midwives therapist therapists supervisor supervisors family husband wife friend friends
+    patients patient residents trust ics icb ceo coo cfo cno cmo huddle huddles meeting
+    meetings review committee panel forum session handover
+    """.split()  # noqa: SIM905
+)
+CROWDS = frozenset("people everyone everybody someone somebody anyone anybody others".split())  # noqa: SIM905
+TIME_OF_DAY = re.compile(
+    r"\b(?:at \d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|"
+    r"first thing|straight away|right away)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_NOT_NAMES = {"I", "I'm", "I'll", "I've", "I’d", "I'd", "OK"} | {
+    w.capitalize() for w in (*WEEKDAYS, *MONTHS)
+}
+
+
+def missing(text: str, today: date) -> tuple[Part, ...]:
+    """The parts a commitment leaves out, in PARTS order; () when it has all three."""
+    gaps: list[Part] = []
+    if not has_action(text):
+        gaps.append("what")
+    if not has_person(text):
+        gaps.append("who")
+    if not has_time(text, today):
+        gaps.append("when")
+    return tuple(gaps)
+
+
+def has_action(text: str) -> bool:
+    if "?" in text:
+        return True  # a question in their own words: asking it is the action
+    return any(_bare(w) in ACTIONS for w in _WORD.findall(text))
+
+
+def has_person(text: str) -> bool:
+    words = _WORD.findall(text)
+    for index, word in enumerate(words):
+        bare = _bare(word)
+        if bare in CROWDS:
+            continue
+        if bare in PEOPLE:
+            return True
+        if index > 0 and word[0].isupper() and word.rstrip("'’s") not in _NOT_NAMES:
+            return True  # a name: "Sam", "Priya's", "the ICS"
+    return False
+
+
+def has_time(text: str, today: date) -> bool:
+    return read_date(text, today) is not None or TIME_OF_DAY.search(text) is not None
+
+
+def _bare(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    return word[:-2] if word.endswith("'s") else word

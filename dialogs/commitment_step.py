@@ -1,0 +1,115 @@
+"""How a dialogue's commitment step ends: what, who and when, and a check-in on the right day.
+
+1. The leader's commitment is checked for an action, a person and a time
+   (commitment_check); for a `kind: prep` only the action, as the meeting tomorrow is the
+   who and the when. For the parts it leaves out, one question is asked, once; the
+   answer is added to the commitment, and "that's it" keeps it as it was.
+2. The check-in day is read from the leader's words (dates): the first working day after
+   the day they named. A day in the past or more than 90 days away is questioned once;
+   with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
+   Working days are Monday to Friday: the leader's nudge schedules are kept by the
+   scheduling service, not in the state the engine sees.
+3. The closing line says the date, and after a commitment left vague it says it was kept
+   as written rather than anything that claims it is clear.
+
+While a question is open its state is kept in the dialogue's saved answers under names
+that start with "_" (no content placeholder can use them), so that it survives a restart
+and an interruption re-asks the same question.
+"""
+
+import re
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from dialogs import runner
+from dialogs.commitment_check import missing
+from dialogs.content_model import Content, Dialogue
+from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
+from dialogs.draft import Draft
+from dialogs.timetext import local_date, short_date
+
+SO_FAR = "_commitment"  # the commitment as written so far
+ASKED = "_asked"  # "gap": the what/who/when question was asked; "date": the day was questioned
+DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
+QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
+PLACEHOLDER = runner.PENDING_PLACEHOLDER
+RESERVED = (SO_FAR, ASKED, DAY, QUESTION, PLACEHOLDER)
+_DONE = re.compile(
+    r"^(?:no|nope|none|nothing(?: else| more)?|that'?s (?:it|all|fine|ok|okay)|"
+    r"it'?s fine|fine|ok|okay|leave it|skip|as it is|keep it)[.!]*$",
+    re.IGNORECASE,
+)
+
+
+def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: datetime) -> None:
+    """The leader's words at a commitment step: ask once for what is missing, or keep it."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    saved = dict(progress.saved)
+    today = local_date(at, draft.state.profile.timezone)
+    copy = content.commitments
+    asked = saved.get(ASKED, "")
+    done = _DONE.match(text.strip().replace("’", "'")) is not None
+    if not asked:
+        words = text
+        gaps = _gaps(dialogue, words, today)
+        if gaps:
+            _ask(draft, saved, (words, "gap", copy.gap(gaps), copy.get("placeholder")))
+            return
+    elif asked == "gap":
+        words = saved[SO_FAR] if done else f"{saved[SO_FAR].rstrip()} — {text.strip()}"
+    else:
+        words = saved[SO_FAR]
+    reading = _reading(text, words, today, asked)
+    if reading is None and asked == "date" and done and DAY in saved:
+        questioned = date.fromisoformat(saved[DAY])
+        reading = DateReading(questioned, "") if questioned >= today else None
+    doubtful = reading is not None and (reading.is_past(today) or reading.is_far(today))
+    if reading is not None and doubtful and asked != "date":
+        key = "date_past" if reading.is_past(today) else "date_far"
+        question = copy.get(key).format(day=short_date(reading.day))
+        _ask(draft, saved, (words, "date", question, copy.get("date_placeholder")), reading.day)
+        return
+    if reading is not None and not reading.is_past(today):
+        due = check_in_day(reading.day)
+    else:
+        due = working_day_from(today + timedelta(days=dialogue.follow_up_days))
+    note = copy.get("as_written") if _gaps(dialogue, words, today) else None
+    _clear(draft)
+    runner.keep_commitment(draft, dialogue, words, due, at)
+    step = dialogue.steps[progress.step]
+    runner.move_on(draft, dialogue, step, target=step.next or "", answer=words, at=at, note=note)
+
+
+def _gaps(dialogue: Dialogue, words: str, today: date) -> tuple[str, ...]:
+    """What the commitment leaves out; a prep's who and when are its meeting tomorrow."""
+    gaps = missing(words, today)
+    return tuple(g for g in gaps if g == "what") if dialogue.kind == "prep" else gaps
+
+
+def _reading(text: str, words: str, today: date, asked: str) -> DateReading | None:
+    """The day named: in the newest answer first, else anywhere in the commitment."""
+    if asked == "date":
+        return read_date(text, today)
+    return read_date(text, today) or read_date(words, today)
+
+
+def _ask(
+    draft: Draft, saved: dict[str, str], asking: tuple[str, str, str, str], day: date | None = None
+) -> None:
+    """Ask `asking` = (commitment so far, stage, question, placeholder) and remember it."""
+    words, stage, question, placeholder = asking
+    saved.update({SO_FAR: words, ASKED: stage, QUESTION: question, PLACEHOLDER: placeholder})
+    if day is not None:
+        saved[DAY] = day.isoformat()
+    progress = draft.state.dialogue
+    assert progress is not None
+    draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
+    draft.prompt(question, placeholder)
+
+
+def _clear(draft: Draft) -> None:
+    progress = draft.state.dialogue
+    assert progress is not None
+    kept = tuple((k, v) for k, v in progress.saved if k not in RESERVED)
+    draft.update(dialogue=replace(progress, saved=kept))

@@ -1,0 +1,64 @@
+"""The wording of commitment follow-up questions and check-ins (content/commitments.yaml)."""
+
+from dataclasses import dataclass
+
+from dialogs.content_reader import FileReader
+from dialogs.yamlsource import YamlMap, line_of
+
+TEXT_MAX = 300
+GAP_KEYS = (
+    "ask_what",
+    "ask_who",
+    "ask_when",
+    "ask_what_who",
+    "ask_what_when",
+    "ask_who_when",
+    "ask_what_who_when",
+)
+KEYS = (
+    *GAP_KEYS,
+    "placeholder",
+    "date_past",
+    "date_far",
+    "date_placeholder",
+    "as_written",
+    "not_yet_question",
+    "not_yet_placeholder",
+    "not_yet_again",
+)
+PLACEHOLDERS = {"date_past": {"day"}, "date_far": {"day"}, "not_yet_again": {"day"}}
+
+
+@dataclass(frozen=True)
+class CommitmentCopy:
+    """Keyed by KEYS; `gap(("who", "when"))` is the question for those missing parts."""
+
+    texts: tuple[tuple[str, str], ...]
+
+    def get(self, key: str) -> str:
+        return dict(self.texts)[key]
+
+    def gap(self, parts: tuple[str, ...]) -> str:
+        return self.get("ask_" + "_".join(parts))
+
+
+def load_commitments(reader: FileReader, data: YamlMap) -> CommitmentCopy | None:
+    import string  # noqa: PLC0415 - only needed here
+
+    reader.unknown_keys(data, KEYS, "commitments")
+    values: dict[str, str] = {}
+    for key in KEYS:
+        text = reader.text(data, key, "commitments", max_len=TEXT_MAX)
+        if text is None:
+            continue
+        used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        for name in used - PLACEHOLDERS.get(key, set()):
+            allowed = ", ".join("{" + a + "}" for a in sorted(PLACEHOLDERS.get(key, ()))) or "none"
+            reader.problem(
+                line_of(data, key),
+                f"commitments: `{key}` uses {{{name}}}; placeholders filled in here: {allowed}",
+            )
+        values[key] = text
+    if len(values) != len(KEYS):
+        return None
+    return CommitmentCopy(tuple(values.items()))

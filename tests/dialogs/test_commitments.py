@@ -1,0 +1,325 @@
+"""Commitments that land (issue 12 §2): one question for a missing what, who or when; a
+check-in on the leader's own day, on a working day; closing lines that say the date and
+never claim more than was said; and "how did it go?" answers that feed the journal."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from dialogs import texts
+from dialogs.commitment_check import missing
+from dialogs.content import load_content
+from dialogs.content_model import Content
+from dialogs.dates import working_day_from
+from dialogs.model import FollowUpPlanned, Prompt
+from tests.conftest import AT, CONTENT_DIR
+from tests.dialogs.chat import Chat, onboarded
+
+CONTENT = load_content(CONTENT_DIR)
+ENERGY = "resilience.energy-audit"  # follow_up_days: 5
+FRI_27_NOV = AT.date()
+assert date(2026, 11, 27) == FRI_27_NOV
+assert FRI_27_NOV.weekday() == 4
+
+
+def at_commitment(content: Content, dialogue: str = ENERGY) -> Chat:
+    """A leader at the commitment step of `dialogue` (first button, a few words elsewhere)."""
+    chat = Chat(content, onboarded())
+    found = content.dialogue(dialogue)
+    assert found is not None
+    chat.say(f"start {found.title}")
+    for _ in range(10):
+        progress = chat.state.dialogue
+        assert progress is not None
+        if found.steps[progress.step].type == "commitment":
+            return chat
+        awaiting = chat.state.awaiting
+        assert awaiting is not None
+        if awaiting.choices:
+            chat.press(awaiting.choices[0].label)
+        else:
+            chat.say("the rota")
+    raise AssertionError("no commitment step reached")
+
+
+def planned(chat: Chat) -> date:
+    assert chat.last is not None
+    days = [e.due_on for e in chat.last.effects if isinstance(e, FollowUpPlanned)]
+    assert len(days) == 1, chat.last.effects
+    return days[0]
+
+
+def closing_date_line(day: date) -> str:
+    return texts.FOLLOW_UP_PLANNED.format(day=f"{day:%a} {day.day} {day:%b}")
+
+
+# ------------------------------------------------------------------ what, who and when
+
+
+@pytest.mark.parametrize(
+    ("words", "gaps"),
+    [
+        ("I'll talk to people about it.", ("who", "when")),
+        ("I will check in with you after the meeting", ("when",)),  # a meeting has people
+        ("think about it more", ("what", "who", "when")),
+        ("look into it with Sam", ("what", "when")),
+        ("be kinder to myself next week", ("what", "who")),
+        ("email Sam by Friday", ()),
+        ("ask my deputy on Thursday", ()),
+        ("ring Priya at 8.30", ()),
+        ("book ten minutes with the ward manager tomorrow", ()),
+        ("share the paper with the ICS leads on the 18th", ()),
+    ],
+)
+def test_the_what_who_when_rules(words: str, gaps: tuple[str, ...]) -> None:
+    assert missing(words, FRI_27_NOV) == gaps
+
+
+def test_a_vague_commitment_gets_one_friendly_question_for_what_is_missing(
+    content: Content,
+) -> None:
+    chat = at_commitment(content)
+    turn = chat.say("I'll talk to people about it.")
+    assert chat.state.dialogue is not None  # still at the commitment step
+    assert chat.state.commitments == ()
+    assert turn.messages == (
+        Prompt(content.commitments.gap(("who", "when")), content.commitments.get("placeholder")),
+    )
+    chat.say("Sam and the matron, on Thursday")
+    assert chat.state.dialogue is None
+    commitment = chat.state.commitments[-1]
+    assert commitment.text == "I'll talk to people about it. — Sam and the matron, on Thursday"
+    assert commitment.due_on == date(2026, 12, 4)  # the day after Thursday 3 Dec
+    assert closing_date_line(date(2026, 12, 4)) in chat.text()
+    assert content.commitments.get("as_written") not in chat.text()
+
+
+def test_at_most_one_question_and_thats_it_keeps_it_as_written(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("I'll talk to people about it.")
+    chat.say("that's it")
+    assert chat.state.dialogue is None  # no second question
+    commitment = chat.state.commitments[-1]
+    assert commitment.text == "I'll talk to people about it."
+    # no day named: the dialogue's five days, moved off the weekend (Wed 2 Dec is one)
+    assert commitment.due_on == working_day_from(FRI_27_NOV + timedelta(days=5))
+    said = chat.text()
+    assert content.commitments.get("as_written") in said  # it does not claim it is clear
+    assert "clear next step" not in said
+    assert closing_date_line(commitment.due_on) in said
+
+
+def test_a_second_vague_answer_gets_no_second_question(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("think about it")
+    chat.say("hmm, not sure")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "think about it — hmm, not sure"
+
+
+def test_a_clear_commitment_is_kept_at_once(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam by Friday")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].due_on == date(2026, 12, 7)  # Fri 4 Dec -> Mon 7 Dec
+    assert content.commitments.get("as_written") not in chat.text()
+
+
+def test_the_question_is_asked_again_after_an_interruption(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("I'll talk to people about it.")
+    chat.open(hours=2)  # the leader comes back to the console
+    assert content.commitments.gap(("who", "when")) in chat.text()
+    chat.say("my deputy, tomorrow")
+    assert chat.state.commitments[-1].due_on == date(2026, 11, 30)  # Sat 28 -> Mon 30
+
+
+# ------------------------------------------------------------------ the check-in day
+
+
+def test_after_the_meeting_is_asked_about_and_never_lands_on_a_saturday(
+    content: Content,
+) -> None:
+    """The issue's own example: "after the meeting" was followed by "Sat 5 Dec"."""
+    chat = at_commitment(content)
+    chat.say("I will check in with you after the meeting")
+    assert content.commitments.gap(("when",)) in chat.text()
+    chat.say("it's after Tuesday's board")
+    due = planned(chat)
+    assert due == date(2026, 12, 2)  # the day after Tuesday 1 Dec
+    assert due.weekday() < 5
+    assert closing_date_line(due) in chat.text()
+
+
+@pytest.mark.parametrize(
+    ("words", "due"),
+    [
+        ("email Sam by Friday", date(2026, 12, 7)),  # Fri 4 Dec: the Monday after
+        ("ask Sam on the 18th", date(2026, 12, 21)),  # Fri 18 Dec: the Monday after
+        ("ask the team next week", date(2026, 12, 7)),  # next week's Friday 4 Dec
+        ("ask Sam after Tuesday's board", date(2026, 12, 2)),
+        ("share it with the board by the end of January", date(2027, 2, 1)),
+        ("ring Priya tomorrow", date(2026, 11, 30)),  # Sat 28 Nov: the Monday after
+        ("meet Sam in two weeks", date(2026, 12, 14)),  # Fri 11 Dec: the Monday after
+    ],
+)
+def test_the_check_in_follows_the_leaders_own_words(
+    content: Content, words: str, due: date
+) -> None:
+    chat = at_commitment(content)
+    chat.say(words)
+    assert chat.state.dialogue is None
+    assert planned(chat) == due
+    assert chat.state.commitments[-1].due_on == due
+    assert closing_date_line(due) in chat.text()
+
+
+def test_a_day_in_the_past_is_questioned_once(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam on 18 Nov")
+    assert chat.state.dialogue is not None
+    assert content.commitments.get("date_past").format(day="Wed 18 Nov") in chat.text()
+    chat.say("by Wednesday then")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2026, 12, 3)  # the day after Wed 2 Dec
+    assert chat.state.commitments[-1].text == "email Sam on 18 Nov"
+
+
+def test_a_past_day_given_again_falls_back_to_the_default(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam last Monday")
+    chat.say("yesterday")
+    assert chat.state.dialogue is None  # asked once only
+    assert planned(chat) == working_day_from(FRI_27_NOV + timedelta(days=5))
+
+
+def test_a_day_over_ninety_days_away_is_questioned_once_and_can_stand(
+    content: Content,
+) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam by the end of June")
+    assert content.commitments.get("date_far").format(day="Wed 30 Jun") in chat.text()
+    chat.say("that's fine")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2027, 7, 1)
+
+
+def test_a_far_day_can_be_brought_nearer(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam by the end of June")
+    chat.say("a first draft by the end of January")
+    assert planned(chat) == date(2027, 2, 1)
+
+
+def test_no_day_named_uses_the_dialogues_default_on_a_working_day(content: Content) -> None:
+    chat = at_commitment(content, "influence.make-the-case")  # follow_up_days: 7
+    chat.say("email Sam the draft case")
+    chat.say("that's it")
+    assert planned(chat) == working_day_from(FRI_27_NOV + timedelta(days=7))
+
+
+# ------------------------------------------------------------------ closing lines
+
+
+PROMISES = ("clear next step", "in a few days", "about a week", "after the meeting")
+
+
+def test_no_closing_line_claims_a_timing_or_a_clear_step(content: Content) -> None:
+    """The engine's own line says the date; an end step says nothing that could contradict it
+    or a commitment left vague."""
+    for dialogue in content.dialogues:
+        for step_id, step in dialogue.steps.items():
+            if step.type == "end":
+                said = step.text.lower()
+                assert not [p for p in PROMISES if p in said], (dialogue.id, step_id)
+                assert "check in with you" not in said, (dialogue.id, step_id)
+
+
+# ------------------------------------------------------------------ how did it go?
+
+
+def made(content: Content) -> tuple[Chat, str]:
+    chat = at_commitment(content)
+    chat.say("ask Sam to cover Friday's huddle")
+    return chat, chat.state.commitments[-1].id
+
+
+def test_not_yet_asks_once_what_got_in_the_way_then_plans_again(content: Content) -> None:
+    chat, commitment = made(content)
+    chat.follow_up_due(commitment, days=5)  # Wed 2 Dec
+    chat.press("Not yet")
+    assert content.commitments.get("not_yet_question") in chat.text()
+    again = planned(chat)
+    assert again == date(2026, 12, 7)  # three days on is Saturday: the Monday
+    chat.say("the rota fell apart this week")
+    assert chat.state.reflections[-1].text == "the rota fell apart this week"
+    assert chat.state.reflections[-1].dialogue == ENERGY
+    assert content.commitments.get("not_yet_again").format(day="Mon 7 Dec") in chat.text()
+    assert chat.state.aside is None
+    assert chat.state.commitments[-1].status == "open"
+    chat.follow_up_due(commitment, days=5)
+    assert "How did it go?" in chat.text()  # asked again on the new day
+
+
+@pytest.mark.parametrize(("label", "status"), [("I did it", "kept"), ("Partly", "partly")])
+def test_did_it_and_partly_feed_the_journal(content: Content, label: str, status: str) -> None:
+    chat, commitment = made(content)
+    chat.follow_up_due(commitment, days=5)
+    chat.press(label)
+    chat.say("Sam was glad to be asked")
+    assert chat.state.commitments[-1].status == status
+    assert chat.state.reflections[-1].text == "Sam was glad to be asked"
+    chat.say("journal")
+    assert "Sam was glad to be asked" in chat.text()
+
+
+def test_let_it_go_is_recorded(content: Content) -> None:
+    chat, commitment = made(content)
+    chat.follow_up_due(commitment, days=5)
+    chat.press("Let it go")
+    assert chat.state.commitments[-1].status == "dropped"
+    assert chat.state.aside is None
+
+
+@pytest.mark.parametrize("dialogue", [d.id for d in CONTENT.dialogues])
+def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
+    content: Content, dialogue: str
+) -> None:
+    chat = at_commitment(content, dialogue)
+    chat.say("think about it")
+    prep = content.dialogue(dialogue).kind == "prep"  # type: ignore[union-attr]
+    asked = ("what",) if prep else ("what", "who", "when")  # a prep's meeting: who and when
+    assert content.commitments.gap(asked) in chat.text()
+    chat.say("that's it")
+    assert chat.state.dialogue is None
+    said = chat.text()
+    assert "{" not in said
+    assert content.commitments.get("as_written") in said
+    assert closing_date_line(chat.state.commitments[-1].due_on) in said
+    assert chat.state.commitments[-1].due_on.weekday() < 5
+
+
+def test_every_commitment_steps_own_example_needs_no_follow_up() -> None:
+    """The example a leader sees under a commitment question passes the what/who/when check
+    (a prep checks only the what: its meeting tomorrow is the who and the when)."""
+    for dialogue in CONTENT.dialogues:
+        for step_id, step in dialogue.steps.items():
+            if step.type != "commitment" or not step.placeholder:
+                continue
+            gaps = missing(step.placeholder.removeprefix("e.g. "), FRI_27_NOV)
+            if dialogue.kind == "prep":
+                gaps = tuple(g for g in gaps if g == "what")
+            assert gaps == (), (dialogue.id, step_id, step.placeholder)
+
+
+def test_of_several_days_named_the_earliest_sets_the_check_in(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("book coffee with Sam by Friday; review how I feel at the end of the month")
+    assert planned(chat) == date(2026, 12, 1)  # the end of the month (Mon 30 Nov) comes first
+
+
+def test_a_prep_question_to_ask_tomorrow_needs_no_follow_up(content: Content) -> None:
+    chat = at_commitment(content, "influence.tomorrows-meeting")
+    chat.say("what would make this safe to try for three months?")
+    assert chat.state.dialogue is None
+    assert content.commitments.get("as_written") not in chat.text()

@@ -1,0 +1,93 @@
+"""Reading a day from a leader's words, relative to their local today (dialogs/dates.py)."""
+
+from datetime import date
+
+import pytest
+
+from dialogs.dates import check_in_day, read_date, working_day_from
+
+TODAY = date(2026, 12, 2)  # a Wednesday
+
+CASES = [
+    ("ask Sam on Friday", date(2026, 12, 4)),
+    ("by Fri", date(2026, 12, 4)),
+    ("email her on Monday", date(2026, 12, 7)),
+    ("this Wednesday", date(2026, 12, 9)),  # today's weekday named means the next one
+    ("tomorrow", date(2026, 12, 3)),
+    ("this afternoon", TODAY),
+    ("next week", date(2026, 12, 11)),  # next week's Friday
+    ("by the end of the week", date(2026, 12, 4)),
+    ("by the end of the month", date(2026, 12, 31)),
+    ("end of January", date(2027, 1, 31)),
+    ("by the end of Jan", date(2027, 1, 31)),
+    ("on the 18th", date(2026, 12, 18)),
+    ("on the 1st", date(2027, 1, 1)),
+    ("18 Dec", date(2026, 12, 18)),
+    ("18th December", date(2026, 12, 18)),
+    ("December 18", date(2026, 12, 18)),
+    ("18/12", date(2026, 12, 18)),
+    ("5/1", date(2027, 1, 5)),
+    ("18/12/2026", date(2026, 12, 18)),
+    ("after Tuesday's board", date(2026, 12, 8)),
+    ("next Tuesday", date(2026, 12, 8)),
+    ("in two weeks", date(2026, 12, 16)),
+    ("in 3 days", date(2026, 12, 5)),
+    ("in a fortnight", date(2026, 12, 16)),
+    ("in a month", date(2027, 1, 2)),
+    ("next month", date(2027, 1, 31)),
+    # in the past
+    ("yesterday", date(2026, 12, 1)),
+    ("last Friday", date(2026, 11, 27)),
+    ("18 Nov", date(2026, 11, 18)),  # the nearest 18 Nov is a fortnight ago
+    ("1/11/2026", date(2026, 11, 1)),
+    # more than 90 days away
+    ("end of June", date(2027, 6, 30)),
+    ("18/12/2027", date(2027, 12, 18)),
+]
+
+
+@pytest.mark.parametrize(("words", "day"), CASES)
+def test_a_day_is_read_from_the_leaders_words(words: str, day: date) -> None:
+    found = read_date(words, TODAY)
+    assert found is not None, words
+    assert found.day == day
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "talk to people about it",
+        "the 2 nurses on the ward",  # a number after "the" is not a day of the month
+        "I sat down with the team",  # "sat" is a word before it is a day
+        "under the sun",
+        "31/02",  # no such day
+        "",
+    ],
+)
+def test_words_without_a_day_read_as_none(words: str) -> None:
+    assert read_date(words, TODAY) is None
+
+
+def test_past_and_far_are_told_apart() -> None:
+    past = read_date("last Friday", TODAY)
+    far = read_date("end of June", TODAY)
+    near = read_date("end of January", TODAY)
+    assert past is not None
+    assert past.is_past(TODAY)
+    assert not past.is_far(TODAY)
+    assert far is not None
+    assert far.is_far(TODAY)
+    assert not far.is_past(TODAY)
+    assert near is not None
+    assert not near.is_past(TODAY)
+    assert not near.is_far(TODAY)
+
+
+def test_the_check_in_is_the_first_working_day_after_the_day_named() -> None:
+    assert check_in_day(date(2026, 12, 3)) == date(2026, 12, 4)  # Thu -> Fri
+    assert check_in_day(date(2026, 12, 4)) == date(2026, 12, 7)  # Fri -> Mon
+    assert check_in_day(date(2027, 1, 31)) == date(2027, 2, 1)  # Sun 31 Jan -> Mon 1 Feb
+    tue_thu = frozenset({1, 3})
+    assert check_in_day(date(2026, 12, 4), tue_thu) == date(2026, 12, 8)
+    assert working_day_from(date(2026, 12, 5)) == date(2026, 12, 7)  # Sat -> Mon
+    assert working_day_from(date(2026, 12, 2)) == date(2026, 12, 2)
