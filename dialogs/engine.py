@@ -12,6 +12,7 @@ from dialogs import (
     first_contact,
     followups,
     journal,
+    language,
     nudging,
     onboarding,
     routing,
@@ -134,6 +135,9 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     dialogue = content.dialogue(progress.dialogue) if progress else None
     if dialogue is not None:
         runner.answer_text(draft, dialogue, said, at)
+        return
+    if language.not_english(said):
+        draft.say(texts.ENGLISH_ONLY)
         return
     suggestion = routing.suggest(said, content.dialogues)
     if suggestion is None:

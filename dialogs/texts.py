@@ -16,6 +16,10 @@ UNSURE = (
     "I'm not sure which conversation fits that. Type **start** to see them all, or **help** "
     "for everything I can do."
 )
+ENGLISH_ONLY = (
+    "Sorry, I can only chat in English for now. If you'd like to, tell me in English what is on "
+    "your mind, or type **start** to see the conversations."
+)
 SUGGEST = "That sounds like a good fit for **{title}** ({minutes} minutes): {summary} Shall we?"
 SUGGEST_CHOICES = (("yes", "Yes, let's start"), ("menu", "Show me others"), ("no", "Not now"))
 MENU = "Which conversation would you like? Each takes about three minutes."
