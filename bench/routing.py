@@ -5,7 +5,10 @@ tests/routing/corpus.yaml. A message is followed the way the engine takes it: th
 screen first (its check-in answers distress, so routing never sees it), then the English
 check, then the suggestion ("help" when none scores enough). The corpus was written before
 routing changed, but the phrases were then added while reading its misses, so it flatters
-them; the honest figure is tests/routing/held_out.yaml, never used to change phrases.
+them. The honest figures are the held-out sets, never used to change phrases:
+tests/routing/held_out.yaml (written before any change, but read after round 1) and
+tests/routing/held_out_2.yaml (written between round 1, phrases, and round 2, keywords and
+stemming: the cleaner of the two).
 
 Cost: microseconds per message for the whole path, against a baseline in the same run: the
 safety screen alone, which every message already pays.
@@ -26,9 +29,11 @@ from dialogs.screening import distress
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "routing" / "corpus.yaml"
 HELD_OUT = ROOT / "tests" / "routing" / "held_out.yaml"  # never used to change phrases
+HELD_OUT_2 = ROOT / "tests" / "routing" / "held_out_2.yaml"  # written after round 1, before 2
 RUNS = 5
 ROUNDS = 20  # passes over the corpus per run
 TARGET = 0.9
+SPECIAL = frozenset({"help", "safety", "not-english"})  # labels where no dialogue is offered
 
 
 def labelled(path: Path = CORPUS) -> list[tuple[str, str]]:
@@ -66,8 +71,9 @@ def _per_message(action: object, texts: list[str]) -> float:
 
 def run() -> BenchResult:
     content = load_content(ROOT / "content")
-    messages, held = labelled(), labelled(HELD_OUT)
+    messages, held, held_2 = labelled(), labelled(HELD_OUT), labelled(HELD_OUT_2)
     wrong, held_wrong = misses(content, messages), misses(content, held)
+    held_2_wrong = misses(content, held_2)
     right = 1 - len(wrong) / len(messages)
     texts = [text for _, text in messages]
     base_runs, full_runs = [], []
@@ -80,15 +86,28 @@ def run() -> BenchResult:
         f"Top suggestion right over the {len(messages)} labelled messages of "
         f"tests/routing/corpus.yaml ({len(Counter(label for label, _ in messages))} labels: "
         "19 dialogues, help, safety, not-english), following the engine's path: safety "
-        "screen, English check, suggestion. The honest figure is the held-out one, over the "
-        f"{len(held)} messages of tests/routing/held_out.yaml, written before routing changed "
-        f"and never used to change it. Cost: µs per message, {ROUNDS} passes, median of "
+        "screen, English check, suggestion. The honest figures are the held-out ones, never "
+        f"used to change routing: tests/routing/held_out.yaml ({len(held)} messages, written "
+        "before any change) and held_out_2.yaml "
+        f"({len(held_2)}, written between the two rounds of change; the cleaner). "
+        f"Cost: µs per message, {ROUNDS} passes, median of "
         f"{RUNS} runs; baseline the safety screen alone, same run, same messages.",
         target=f"top suggestion right for >= {TARGET:.0%} of the corpus",
     )
     result.add("top suggestion right (corpus)", right * 100, "%")
     result.add(
         "held out (honest): top suggestion right", (1 - len(held_wrong) / len(held)) * 100, "%"
+    )
+    result.add(
+        "held out 2 (cleanest): top suggestion right",
+        (1 - len(held_2_wrong) / len(held_2)) * 100,
+        "%",
+    )
+    wrongly_offered = sum(1 for _, got, _ in held_wrong + held_2_wrong if got not in SPECIAL)
+    result.add(
+        "held out, both: a wrong conversation offered (the rest of the misses: none offered)",
+        wrongly_offered,
+        "messages",
     )
     for label, count in sorted(per_label.items()):
         result.add(f"misses: {label}", count, "messages")
