@@ -20,6 +20,7 @@ BENCHMARKS = [
     "bench.teams_turns",
     "bench.combined",
     "bench.safety",
+    "bench.routing",
 ]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PREAMBLE = (

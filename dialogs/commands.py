@@ -132,6 +132,8 @@ def parse_command(text: str) -> Command | CommandError | None:
     head, rest = words[0].lower(), words[1:]
     if " ".join(w.lower() for w in words) in _FORGET:
         return Simple("forget")
+    if head == "ask":
+        return _parse_ask(rest)
     if head in _WITH_ARGUMENTS:
         return _WITH_ARGUMENTS[head](rest)
     if head in ("start", "menu") and rest:
@@ -154,6 +156,20 @@ def interrupts_an_answer(parsed: Command | CommandError) -> bool:
         case ScheduleCommand(args=args) | CoachCommand(args=args) | AdminCommand(args=args):
             return not args
     return False
+
+
+def _parse_ask(rest: list[str]) -> CoachCommand | None:
+    """`ask my coach` (or `ask coach`, `ask my coach 2` for the second of several): the
+    leader asks a coach to get in touch. Anything else after "ask" is prose."""
+    said = [w.lower().strip(".!?") for w in rest]
+    if said[:1] == ["my"]:
+        said = said[1:]
+    if said[:1] not in (["coach"], ["coaches"]) or len(said) > 2 or not all(said):  # noqa: PLR2004
+        return None
+    which = said[1:]
+    if which and not which[0].isdigit():
+        return None
+    return CoachCommand(("ask", *which), leaders_view=True)
 
 
 def _parse_pause(rest: list[str]) -> Pause | CommandError:

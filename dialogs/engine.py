@@ -13,6 +13,7 @@ from dialogs import (
     first_contact,
     followups,
     journal,
+    language,
     nudging,
     onboarding,
     routing,
@@ -138,6 +139,9 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
             commitment_step.answer(draft, content, dialogue, said, at)
         else:
             runner.answer_text(draft, dialogue, said, at)
+        return
+    if language.not_english(said):
+        draft.say(texts.ENGLISH_ONLY)
         return
     suggestion = routing.suggest(said, content.dialogues)
     if suggestion is None:

@@ -146,7 +146,7 @@ def _best_overlap(said: str, labels: list[str]) -> int | None:
 
 def stem(word: str) -> str:
     """A rough stem, enough to see that 'dismissed' and 'dismissing' are one word."""
-    for suffix in ("ing", "ed", "es", "s"):
+    for suffix in ("ing", "ed", "es", "s", "e"):  # "e": 'undermine' meets 'undermining'
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:  # noqa: PLR2004
             return word[: -len(suffix)]
     return word

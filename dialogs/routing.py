@@ -1,6 +1,7 @@
 """Suggesting a dialogue for free text, from phrases and keywords declared in content."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from dialogs.content_model import Dialogue
@@ -46,28 +47,53 @@ _FILLER = frozenset(
 
 
 def score(text: str, dialogue: Dialogue) -> int:
-    said = normalise(text)
-    padded = f" {said} "
-    tokens = [stem(t) for t in said.split()]
-    total = 0
-    for phrase in dialogue.phrases:
-        if f" {normalised_phrase(phrase)} " in padded:
-            total += PHRASE_SCORE
-        elif _in_order(_meaningful(phrase), tokens, len(phrase.split()) + GAP):
-            total += LOOSE_SCORE
-    present = set(tokens)
-    total += sum(KEYWORD_SCORE for k in dialogue.keywords if stem(normalised_phrase(k)) in present)
-    return total
+    return _score(_Said.of(text), dialogue)
 
 
 def suggest(text: str, dialogues: Iterable[Dialogue]) -> Dialogue | None:
     """The best-scoring dialogue if it scores enough; the earliest wins a tie."""
+    said = _Said.of(text)  # normalised and stemmed once, not once per dialogue
     best: tuple[int, Dialogue] | None = None
     for dialogue in dialogues:
-        points = score(text, dialogue)
+        points = _score(said, dialogue)
         if points >= ENOUGH and (best is None or points > best[0]):
             best = (points, dialogue)
     return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class _Said:
+    padded: str  # normalised, a space each side, for whole-phrase search
+    tokens: list[str]  # stemmed words, in order
+    present: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> "_Said":
+        said = normalise(text)
+        tokens = [stem(t) for t in said.split()]
+        return cls(f" {said} ", tokens, frozenset(tokens))
+
+
+def _score(said: _Said, dialogue: Dialogue) -> int:
+    total = 0
+    for phrase in dialogue.phrases:
+        if f" {normalised_phrase(phrase)} " in said.padded:
+            total += PHRASE_SCORE
+            continue
+        words = _meaningful(phrase)
+        if said.present.issuperset(words) and _in_order(words, said.tokens, _span(phrase)):
+            total += LOOSE_SCORE
+    return total + sum(KEYWORD_SCORE for k in dialogue.keywords if _keyword(k) in said.present)
+
+
+@lru_cache(maxsize=4096)
+def _span(phrase: str) -> int:
+    return len(phrase.split()) + GAP
+
+
+@lru_cache(maxsize=4096)
+def _keyword(keyword: str) -> str:
+    return stem(normalised_phrase(keyword))
 
 
 @lru_cache(maxsize=4096)

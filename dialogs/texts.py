@@ -6,6 +6,7 @@ HELP = """Here is what you can type:
 • **nudge** – get a reflective nudge now
 • **journal** – your recent reflections and commitments
 • **schedule** – when your nudges come
+• **ask my coach** – ask your coach, if you have one, to get in touch
 • **pause** or **pause until 2027-01-05** – stop nudges for a while; **resume** starts them again
 • **timezone Europe/London** – set your time zone
 • **export** – a copy of everything stored about you
@@ -15,6 +16,10 @@ In a conversation, **stop** leaves it. You can also just tell me what is on your
 UNSURE = (
     "I'm not sure which conversation fits that. Type **start** to see them all, or **help** "
     "for everything I can do."
+)
+ENGLISH_ONLY = (
+    "Sorry, I can only chat in English for now. If you'd like to, tell me in English what is on "
+    "your mind, or type **start** to see the conversations."
 )
 SUGGEST = "That sounds like a good fit for **{title}** ({minutes} minutes): {summary} Shall we?"
 SUGGEST_CHOICES = (("yes", "Yes, let's start"), ("menu", "Show me others"), ("no", "Not now"))

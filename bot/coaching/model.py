@@ -27,6 +27,7 @@ class Link:
     status: LinkStatus
     created_at: datetime
     updated_at: datetime
+    talk_asked_at: datetime | None = None  # the leader's last `ask my coach`: once a day
 
 
 @dataclass(frozen=True)

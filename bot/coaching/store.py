@@ -108,6 +108,7 @@ class CoachingStore:
                     "status": k.status,
                     "asked_at": k.created_at.isoformat(),
                     "updated_at": k.updated_at.isoformat(),
+                    "asked_to_talk_at": k.talk_asked_at.isoformat() if k.talk_asked_at else None,
                 }
                 for k in self.links_with_leader(user)
             ],
@@ -132,6 +133,12 @@ class CoachingStore:
 
     async def set_status(self, link: Link, status: LinkStatus, at: datetime) -> Link:
         changed = replace(link, status=status, updated_at=at)
+        await self._put(changed)
+        return changed
+
+    async def mark_talk_asked(self, link: Link, at: datetime) -> Link:
+        """The leader asked this coach to talk (`ask my coach`): kept for the daily limit."""
+        changed = replace(link, talk_asked_at=at)
         await self._put(changed)
         return changed
 

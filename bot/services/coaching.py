@@ -19,6 +19,7 @@ from bot.schedules.store import ScheduleStore
 from bot.services.coach_plans import Plans, preview
 from bot.services.coach_reports import figures_of, render
 from bot.services.coach_roles import CoachRoles
+from bot.services.coach_talk import ask_to_talk
 from bot.services.reminders import MAX_SCHEDULES, schedules_full
 from bot.services.schedules import ScheduleService
 from dialogs.commands import AdminCommand, CoachCommand
@@ -356,6 +357,9 @@ class CoachingService:
 
     async def _coaches(self, key: UserKey, args: list[str], at: datetime) -> ServiceReply:
         links = self.store.links_of_leader(str(key), "accepted")
+        if args and args[0].lower() == "ask":
+            zone_name = await self._zone_of(str(key))
+            return await ask_to_talk(self.store, key, links, args[1:], at=at, timezone=zone_name)
         if args and args[0].lower() == "remove":
             return await self._remove_coach(key, links, " ".join(args[1:]), at)
         if not links:

@@ -61,7 +61,7 @@ async def test_export_holds_everything_set_through_commands(office: Office) -> N
     assert {r["kind"] for r in document["reminders"]} == {"snooze", "follow_up"}
     (link,) = document["coaching_links"]
     assert (link["coach"], link["status"]) == ("coach", "accepted")
-    assert set(link) == {"coach", "status", "asked_at", "updated_at"}
+    assert set(link) == {"coach", "status", "asked_at", "updated_at", "asked_to_talk_at"}
     assert [d["status"] for d in document["deliveries"]] == ["sent"]
     assert document["coach_role"] is None
     for internal in ("version", "aside", "awaiting", "seq"):
