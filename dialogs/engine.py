@@ -120,17 +120,8 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     if parsed is not None and _accepts_command(draft, parsed):
         _run(draft, content, parsed, at)
         return
-    aside = draft.state.aside
-    if aside is not None:
-        awaiting = draft.state.awaiting
-        picked = None
-        if awaiting is not None and not asides.wants_text(content, aside, said):
-            picked = _typed_choice(said, awaiting.choices)
-        if picked is not None:
-            asides.choose(draft, content, aside, picked, at)
-        else:
-            asides.text(draft, content, aside, said, at)
-        _after_aside(draft, content)
+    if draft.state.aside is not None:
+        _aside_text(draft, content, said, at)
         return
     progress = draft.state.dialogue
     dialogue = content.dialogue(progress.dialogue) if progress else None
@@ -140,6 +131,26 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
         else:
             runner.answer_text(draft, dialogue, said, at)
         return
+    _free_text(draft, content, said)
+
+
+def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None:
+    """Typed while an aside (a menu, a suggestion, a check-in) waits: a choice, or its text."""
+    aside = draft.state.aside
+    assert aside is not None
+    awaiting = draft.state.awaiting
+    picked = None
+    if awaiting is not None and not asides.wants_text(content, aside, said):
+        picked = _typed_choice(said, awaiting.choices)
+    if picked is not None:
+        asides.choose(draft, content, aside, picked, at)
+    else:
+        asides.text(draft, content, aside, said, at)
+    _after_aside(draft, content)
+
+
+def _free_text(draft: Draft, content: Content, said: str) -> None:
+    """Outside any conversation: the most relevant one suggested, or help."""
     if language.not_english(said):
         draft.say(texts.ENGLISH_ONLY)
         return
