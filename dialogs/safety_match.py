@@ -25,6 +25,7 @@ _PATTERN_WORD = re.compile(r"^(?:@[a-z]+|[a-z0-9]+\*?)(?:\|(?:@[a-z]+|[a-z0-9]+\
 _LEVELS: tuple[Level, ...] = ("crisis", "concern")
 _CACHE_LIMIT = 20_000
 _VOWELS = "aeiou"
+_CLAUSE_MARK = re.compile(r"[.,;:!?()\n\u2013\u2014]+")  # punctuation that ends a thought
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ class Screener:
             return None
         cancelled: set[int] | None = None
         own: bool | None = None
+        starts: frozenset[int] | None = None
         for number in woken:
             level, pattern = self._rules[number]
             for hit in _matches(pattern, keys, tokens, frozenset()):
@@ -162,7 +164,9 @@ class Screener:
                     cancelled = self._ordinary_positions(tokens, keys)
                 if not cancelled.isdisjoint(hit):
                     continue
-                if self._about_someone_else(tokens, hit):
+                if starts is None:
+                    starts = self._clause_starts(text, tokens)
+                if self._about_someone_else(tokens, hit, starts):
                     if own is None:
                         own = self._says_own_feeling(tokens, keys)
                     if not own:
@@ -220,13 +224,31 @@ class Screener:
             candidates.update(self._slips.get(shorter, ()))  # a letter wrong or swapped
         return candidates
 
-    def _about_someone_else(self, tokens: list[str], hit: tuple[int, ...]) -> bool:
+    def _clause_starts(self, text: str, tokens: list[str]) -> frozenset[int]:
+        """Positions of the words that begin a sentence or clause ("he left, want to die");
+        every position when the pieces do not line up with the message's words, so that
+        nothing is set aside on a guess."""
+        starts: set[int] = set()
+        words: list[str] = []
+        for piece in _CLAUSE_MARK.split(text):
+            part = self.tokens(piece)
+            if part:
+                starts.add(len(words))
+                words.extend(part)
+        return frozenset(starts) if words == tokens else frozenset(range(len(tokens)))
+
+    def _about_someone_else(
+        self, tokens: list[str], hit: tuple[int, ...], starts: frozenset[int]
+    ) -> bool:
         """The match's subject is another person: one of `someone_else` within `reach` words
-        before it, with no personal or clause word between, and none in the match itself."""
+        before it in the same clause, with no personal or clause word between, and no
+        personal word in the match itself."""
         personal = self.settings.personal
         if any(tokens[p] in personal for p in range(hit[0], hit[-1] + 1)):
             return False
         for position in range(hit[0] - 1, max(-1, hit[0] - 1 - self.settings.reach), -1):
+            if position + 1 in starts:
+                return False
             word = tokens[position]
             if word in personal or word in self.settings.clause:
                 return False

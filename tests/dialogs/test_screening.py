@@ -105,6 +105,8 @@ def test_everyday_talk_triggers_nothing(content: Content, text: str) -> None:
         ("my colleague told me she feels hopeless", None),  # "me" is not before the match
         ("the consultant said i want to die", "crisis"),  # a personal word between
         ("she left and want to die", "crisis"),  # a clause word between
+        ("he left, want to die", "crisis"),  # punctuation between
+        ("he left \u2013 want to die", "crisis"),
         ("they would be better off without me", "crisis"),  # the match holds "me"
         ("my colleague says she wants to die and i feel the same", "crisis"),  # own_feeling
         ("he is suicidal and so am i", "crisis"),
