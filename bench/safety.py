@@ -3,7 +3,9 @@
 Quality (issue 11): crisis recall 100%, concern recall at least 90%, false alarms (any level
 on an ordinary or frustrated message) at most 3%, over tests/safety/corpus.yaml. The corpus
 shaped the rules, so it flatters them; the honest figure is the held-out set
-tests/safety/held_out_2.yaml, written before the round-3 rules and never used to change them.
+tests/safety/held_out_3.yaml, written before the round-4 rules and never used to change them.
+(held_out_2.yaml, the round-3 held-out set, was moved into the corpus in round 4: before
+round 4 the rules heard it at crisis 92%, concern 58%, false alarms 17%.)
 
 Cost: every message is screened on the hot path. The baseline is the matcher it replaced
 (one regular expression over a fixed phrase list), timed in the same run on the same
@@ -23,7 +25,7 @@ from dialogs.safety_match import Screener
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "safety" / "corpus.yaml"
-HELD_OUT = ROOT / "tests" / "safety" / "held_out_2.yaml"  # never used to shape the rules
+HELD_OUT = ROOT / "tests" / "safety" / "held_out_3.yaml"  # never used to shape the rules
 RUNS = 5
 ROUNDS = 200  # passes over the corpus per run
 TARGETS = {"crisis": 1.0, "concern": 0.9}
@@ -125,7 +127,13 @@ def run() -> BenchResult:
         new_runs.append(per_message(screener.screen, everything))
         calm_runs.append(per_message(screener.screen, calm))
         started = time.perf_counter()
-        fresh = Screener(screener.settings, screener.crisis, screener.concern, screener.ordinary)
+        fresh = Screener(
+            screener.settings,
+            screener.crisis,
+            screener.concern,
+            screener.ordinary,
+            screener.own_feeling,
+        )
         compile_runs.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         for text in everything:  # each word met for the first time
@@ -138,15 +146,17 @@ def run() -> BenchResult:
         f" Cost: microseconds to screen one message, {ROUNDS} passes over the corpus, median "
         f"of {RUNS} runs. Baseline: the single-regex phrase matcher it replaced, same run, "
         "same messages. The honest figures are the held-out ones, over "
-        "tests/safety/held_out_2.yaml: written before the round-3 rules and never used to "
-        "change them, by the same hand as the rules, so a blind set would be harsher still.",
+        "tests/safety/held_out_3.yaml: written before the round-4 rules and never used to "
+        "change them, by the same hand as the rules, so a blind set would be harsher still. "
+        "Round 3's held-out set (held_out_2.yaml: crisis 92%, concern 58%, false alarms 17% "
+        "before round 4) is now part of the corpus, so its figure is inside the corpus one.",
         target="crisis recall 100%, concern recall >= 90%, false alarms <= 3%",
     )
     result.add("crisis recall", found["crisis"] * 100, "%")
     result.add("concern recall", found["concern"] * 100, "%")
     result.add("false alarms (frustration + ordinary)", found["false alarms"] * 100, "%")
     result.add("false alarms on frustration alone", found["frustration"] * 100, "%")
-    note = f"(held_out_2.yaml: {held_counts})"
+    note = f"(held_out_3.yaml: {held_counts})"
     result.add("held out (honest): crisis recall", held_out["crisis"] * 100, "%", note)
     result.add("held out (honest): concern recall", held_out["concern"] * 100, "%", note)
     result.add("held out (honest): false alarms", held_out["false alarms"] * 100, "%", note)

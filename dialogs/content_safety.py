@@ -6,7 +6,14 @@ from typing import Any
 
 from dialogs.content_model import Safety, SupportContact
 from dialogs.content_reader import FileReader
-from dialogs.safety_match import MatchSettings, Pattern, Screener, parse_pattern, single_folds
+from dialogs.safety_match import (
+    MatchSettings,
+    Pattern,
+    Screener,
+    forms_of,
+    parse_pattern,
+    single_folds,
+)
 from dialogs.yamlsource import YamlList, YamlMap, line_of
 
 KEYS = (
@@ -16,6 +23,9 @@ KEYS = (
     "words",
     "personal",
     "not_typos",
+    "someone_else",
+    "clause",
+    "own_feeling",
     "crisis",
     "concern",
     "ordinary",
@@ -82,12 +92,14 @@ def _screener(reader: FileReader, data: YamlMap) -> Screener | None:
     words = _word_lists(reader, data, "words", required=False)
     personal = reader.phrases(data, "personal", WHAT, required=False)
     not_typos = reader.phrases(data, "not_typos", WHAT, required=False)
+    someone_else = reader.phrases(data, "someone_else", WHAT, required=False)
+    clause = reader.phrases(data, "clause", WHAT, required=False)
     if gap is None or typo_length is None:
         return None
     single = single_folds(same)
     levels = {
         level: _patterns(reader, data, level, words=words, gap=gap, single=single)
-        for level in ("crisis", "concern", "ordinary")
+        for level in ("crisis", "concern", "ordinary", "own_feeling")
     }
     if not levels["crisis"] or not levels["concern"]:
         return None
@@ -97,8 +109,12 @@ def _screener(reader: FileReader, data: YamlMap) -> Screener | None:
         same=same,
         personal=frozenset(personal),
         not_typos=frozenset(not_typos),
+        someone_else=frozenset(f for word in someone_else for f in forms_of(word)),
+        clause=frozenset(clause),
     )
-    screener = Screener(settings, levels["crisis"], levels["concern"], levels["ordinary"])
+    screener = Screener(
+        settings, levels["crisis"], levels["concern"], levels["ordinary"], levels["own_feeling"]
+    )
     _check_reachable(reader, data, screener)
     return screener
 
@@ -134,7 +150,7 @@ def _patterns(
     single: dict[str, str],
 ) -> tuple[Pattern, ...]:
     value = data.get(level)
-    if level == "ordinary" and value is None:
+    if level in ("ordinary", "own_feeling") and value is None:
         return ()
     if not isinstance(value, YamlList) or not value:
         reader.problem(

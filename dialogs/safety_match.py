@@ -5,6 +5,11 @@ order with few words between them, after folding contractions and other spelling
 word, allowing simple endings and, for longer words, one typing slip. An `ordinary` pattern
 on the same words (an everyday saying) cancels the match. The result names the rule that
 matched, so tests and people can see why; the text itself is never kept or logged.
+
+Talk about someone else's crisis ("the consultant said he wanted to die") is the leader's
+work, not the leader's crisis: a match whose subject is one of `someone_else`, close before
+it with no personal or clause word between, is set aside, but only when the match holds no
+personal word and nothing in the message says how the leader feels (`own_feeling`).
 """
 
 import re
@@ -20,6 +25,7 @@ _PATTERN_WORD = re.compile(r"^(?:@[a-z]+|[a-z0-9]+\*?)(?:\|(?:@[a-z]+|[a-z0-9]+\
 _LEVELS: tuple[Level, ...] = ("crisis", "concern")
 _CACHE_LIMIT = 20_000
 _VOWELS = "aeiou"
+_CLAUSE_MARK = re.compile(r"[.,;:!?()\n\u2013\u2014]+")  # punctuation that ends a thought
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,9 @@ class MatchSettings:
     same: Mapping[str, tuple[str, ...]]  # canonical word -> other ways of writing it
     personal: frozenset[str]  # words an `ordinary` pattern may not stretch across
     not_typos: frozenset[str]
+    someone_else: frozenset[str] = frozenset()  # subjects that are not the leader, all forms
+    clause: frozenset[str] = frozenset()  # words that start another thought ("but")
+    reach: int = 4  # how many words before a match its subject may be
 
 
 def parse_pattern(
@@ -98,6 +107,7 @@ class Screener:
     crisis: tuple[Pattern, ...]
     concern: tuple[Pattern, ...]
     ordinary: tuple[Pattern, ...]
+    own_feeling: tuple[Pattern, ...] = ()
     _folds: dict[str, str] = field(default_factory=dict)  # "can not" -> "cant"
     _fold: re.Pattern[str] | None = None
     _forms: dict[str, set[str]] = field(default_factory=dict)  # form -> words it is
@@ -107,6 +117,7 @@ class Screener:
     _rules: list[tuple[Level, Pattern]] = field(default_factory=list)  # crisis first
     _anchors: dict[str, list[int]] = field(default_factory=dict)  # word -> rule numbers
     _ordinary_anchors: dict[str, list[int]] = field(default_factory=dict)
+    _feeling_anchors: dict[str, list[int]] = field(default_factory=dict)
     _known: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -121,9 +132,11 @@ class Screener:
         for number, pattern in enumerate(self.ordinary):
             for word in _anchor(pattern):
                 self._ordinary_anchors.setdefault(word, []).append(number)
-        words = {
-            w for p in (*self.crisis, *self.concern, *self.ordinary) for s in p.slots for w in s
-        }
+        for number, pattern in enumerate(self.own_feeling):
+            for word in _anchor(pattern):
+                self._feeling_anchors.setdefault(word, []).append(number)
+        everything = (*self.crisis, *self.concern, *self.ordinary, *self.own_feeling)
+        words = {w for p in everything for s in p.slots for w in s}
         self._prefixes = tuple(sorted(w for w in words if w.endswith("*")))
         for word in words - set(self._prefixes):
             for form in forms_of(word):
@@ -142,13 +155,23 @@ class Screener:
         if not woken:
             return None
         cancelled: set[int] | None = None
+        own: bool | None = None
+        starts: frozenset[int] | None = None
         for number in woken:
             level, pattern = self._rules[number]
             for hit in _matches(pattern, keys, tokens, frozenset()):
                 if cancelled is None:
                     cancelled = self._ordinary_positions(tokens, keys)
-                if cancelled.isdisjoint(hit):
-                    return Screening(level, pattern.text)
+                if not cancelled.isdisjoint(hit):
+                    continue
+                if starts is None:
+                    starts = self._clause_starts(text, tokens)
+                if self._about_someone_else(tokens, hit, starts):
+                    if own is None:
+                        own = self._says_own_feeling(tokens, keys)
+                    if not own:
+                        continue
+                return Screening(level, pattern.text)
         return None
 
     def tokens(self, text: str) -> list[str]:
@@ -200,6 +223,45 @@ class Screener:
                 candidates.add(shorter)  # a letter too many
             candidates.update(self._slips.get(shorter, ()))  # a letter wrong or swapped
         return candidates
+
+    def _clause_starts(self, text: str, tokens: list[str]) -> frozenset[int]:
+        """Positions of the words that begin a sentence or clause ("he left, want to die");
+        every position when the pieces do not line up with the message's words, so that
+        nothing is set aside on a guess."""
+        starts: set[int] = set()
+        words: list[str] = []
+        for piece in _CLAUSE_MARK.split(text):
+            part = self.tokens(piece)
+            if part:
+                starts.add(len(words))
+                words.extend(part)
+        return frozenset(starts) if words == tokens else frozenset(range(len(tokens)))
+
+    def _about_someone_else(
+        self, tokens: list[str], hit: tuple[int, ...], starts: frozenset[int]
+    ) -> bool:
+        """The match's subject is another person: one of `someone_else` within `reach` words
+        before it in the same clause, with no personal or clause word between, and no
+        personal word in the match itself."""
+        personal = self.settings.personal
+        if any(tokens[p] in personal for p in range(hit[0], hit[-1] + 1)):
+            return False
+        for position in range(hit[0] - 1, max(-1, hit[0] - 1 - self.settings.reach), -1):
+            if position + 1 in starts:
+                return False
+            word = tokens[position]
+            if word in personal or word in self.settings.clause:
+                return False
+            if word in self.settings.someone_else:
+                return True
+        return False
+
+    def _says_own_feeling(self, tokens: list[str], keys: list[frozenset[str]]) -> bool:
+        """The message says how the leader feels ("and i feel the same"), anywhere in it."""
+        return any(
+            _matches(self.own_feeling[number], keys, tokens, frozenset())
+            for number in _woken(self._feeling_anchors, keys)
+        )
 
     def _ordinary_positions(self, tokens: list[str], keys: list[frozenset[str]]) -> set[int]:
         """Positions covered by everyday sayings; a match touching one of them is cancelled."""

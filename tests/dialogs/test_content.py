@@ -167,6 +167,8 @@ def test_a_safety_pattern_an_everyday_saying_always_cancels_is_reported(tmp_path
     [
         ("gap: 3", "gap: 9", "safety: `gap` is 9; use a number from 0 to 5"),
         ("  - cant cope (gap 2)", "  - cant cope!", "'cope!' is not a word"),
+        ("  - me too|also|aswell (gap 0)", "  - me too!", "'too!' is not a word"),
+        ("someone_else: [he,", "someone_else: [He,", "lowercase"),
         (
             "  pause: Pause nudges for a week",
             "  pause: Pause every single nudge for a whole week",

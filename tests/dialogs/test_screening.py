@@ -97,6 +97,32 @@ def test_everyday_talk_triggers_nothing(content: Content, text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("the consultant said he wanted to die", None),  # his words, reported
+        ("a patient talked about suicide today and i handled it", None),
+        ("my deputy is burnt out, how do i support her", None),  # "my" names the deputy
+        ("my colleague told me she feels hopeless", None),  # "me" is not before the match
+        ("the consultant said i want to die", "crisis"),  # a personal word between
+        ("she left and want to die", "crisis"),  # a clause word between
+        ("he left, want to die", "crisis"),  # punctuation between
+        ("he left \u2013 want to die", "crisis"),
+        ("they would be better off without me", "crisis"),  # the match holds "me"
+        ("my colleague says she wants to die and i feel the same", "crisis"),  # own_feeling
+        ("he is suicidal and so am i", "crisis"),
+        ("my deputy is burnt out, me too", "concern"),
+        ("the patient said that last week after the ward round he was suicidal", None),
+        ("the patient said that last week after the ward round we were all suicidal", "crisis"),
+    ],
+)
+def test_someone_elses_crisis_is_set_aside_unless_the_leader_shares_it(
+    content: Content, text: str, level: str | None
+) -> None:
+    found = distress(text, content.safety)
+    assert (found.level if found else None) == level, found
+
+
+@pytest.mark.parametrize(
     ("word", "form"),
     [
         ("cry", "cried"),
