@@ -70,21 +70,7 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
     else:  # commitment steps normally go through commitment_step.answer, which knows content
         today = local_date(at, draft.state.profile.timezone)
         keep_commitment(draft, dialogue, text, today + timedelta(days=dialogue.follow_up_days), at)
-    _move(draft, dialogue, step, target=step.next or "", answer=text, at=at)
-
-
-def move_on(
-    draft: Draft,
-    dialogue: Dialogue,
-    step: Step,
-    *,
-    target: str,
-    answer: str,
-    at: datetime,
-    note: str | None = None,
-) -> None:
-    """After a commitment step: the next step, or the closing (with `note` before the date)."""
-    _move(draft, dialogue, step, target=target, answer=answer, at=at, note=note)
+    move_on(draft, dialogue, step, target=step.next or "", answer=text, at=at)
 
 
 def answer_choice(draft: Draft, dialogue: Dialogue, index: int, at: datetime) -> None:
@@ -94,7 +80,7 @@ def answer_choice(draft: Draft, dialogue: Dialogue, index: int, at: datetime) ->
     choice = step.choices[index]
     if choice.reply:
         draft.say(fill(choice.reply, progress.saved, dialogue))
-    _move(draft, dialogue, step, target=choice.next, answer=choice.label, at=at)
+    move_on(draft, dialogue, step, target=choice.next, answer=choice.label, at=at)
 
 
 def close(draft: Draft, at: datetime, outcome: Outcome) -> str | None:
@@ -130,7 +116,7 @@ def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
     return cut.rstrip(",;:") + "…"
 
 
-def _move(
+def move_on(
     draft: Draft,
     dialogue: Dialogue,
     step: Step,
@@ -140,6 +126,7 @@ def _move(
     at: datetime,
     note: str | None = None,
 ) -> None:
+    """To the next step, or the closing (with `note` before the follow-up date)."""
     progress = draft.state.dialogue
     assert progress is not None
     saved = progress.saved
