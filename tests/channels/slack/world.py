@@ -132,7 +132,12 @@ async def slack_world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[SlackWo
             data_dir=tmp_path,
             content_dir=CONTENT_DIR,
             slack=SlackSettings(
-                bot_token=fake.token, signing_secret=SECRET, api_url=fake.url + "api/"
+                bot_token=fake.token,
+                signing_secret=SECRET,
+                api_url=fake.url + "api/",
+                # Real time: at a distributed app's 1 a minute, a test's second history call
+                # would wait a minute. Tests of the limit set a pacer on virtual time.
+                history_per_minute=60_000,
             ),
         )
         app = build_app(settings, clock)
