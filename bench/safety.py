@@ -3,9 +3,13 @@
 Quality (issue 11): crisis recall 100%, concern recall at least 90%, false alarms (any level
 on an ordinary or frustrated message) at most 3%, over tests/safety/corpus.yaml. The corpus
 shaped the rules, so it flatters them; the honest figure is the held-out set
-tests/safety/held_out_3.yaml, written before the round-4 rules and never used to change them.
-(held_out_2.yaml, the round-3 held-out set, was moved into the corpus in round 4: before
-round 4 the rules heard it at crisis 92%, concern 58%, false alarms 17%.)
+tests/safety/held_out_4.yaml (crisis and calm only, no concern section), written before the
+round-5 rules and never used to change them. Earlier held-out sets were moved into the corpus
+after the round that was shaped by them: held_out_2.yaml (round 3) was heard before round 4
+at crisis 92%, concern 58%, false alarms 17%; held_out_3.yaml (round 4) before round 5 at
+crisis 41% (9/22), concern 58% (18/31), false alarms 4.8% (2/42).
+Round 5's rules, shaped by held_out_3, did not move held_out_4: crisis 25% (5/20) and false
+alarms 5% (1/20) both before and after them, so its unseen classes are still unheard.
 
 Cost: every message is screened on the hot path. The baseline is the matcher it replaced
 (one regular expression over a fixed phrase list), timed in the same run on the same
@@ -25,7 +29,7 @@ from dialogs.safety_match import Screener
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "safety" / "corpus.yaml"
-HELD_OUT = ROOT / "tests" / "safety" / "held_out_3.yaml"  # never used to shape the rules
+HELD_OUT = ROOT / "tests" / "safety" / "held_out_4.yaml"  # never used to shape the rules
 RUNS = 5
 ROUNDS = 200  # passes over the corpus per run
 TARGETS = {"crisis": 1.0, "concern": 0.9}
@@ -81,12 +85,15 @@ def corpus(path: Path = CORPUS) -> dict[str, list[str]]:
 
 
 def quality(screener: Screener, messages: dict[str, list[str]]) -> dict[str, float]:
+    """Recall per level and false alarms; a set with no concern section has no concern
+    figure."""
     levels = {label: [screener.screen(t) for t in texts] for label, texts in messages.items()}
     calm = [s for label in ("frustration", "ordinary", "calm") for s in levels.get(label, [])]
+    concern = levels.get("concern", [])
     return {
         "crisis": sum(1 for s in levels["crisis"] if s and s.level == "crisis")
         / len(levels["crisis"]),
-        "concern": sum(1 for s in levels["concern"] if s) / len(levels["concern"]),
+        **({"concern": sum(1 for s in concern if s) / len(concern)} if concern else {}),
         "false alarms": sum(1 for s in calm if s) / len(calm),
         "frustration": sum(1 for s in levels.get("frustration", []) if s)
         / max(1, len(levels.get("frustration", []))),
@@ -146,19 +153,24 @@ def run() -> BenchResult:
         f" Cost: microseconds to screen one message, {ROUNDS} passes over the corpus, median "
         f"of {RUNS} runs. Baseline: the single-regex phrase matcher it replaced, same run, "
         "same messages. The honest figures are the held-out ones, over "
-        "tests/safety/held_out_3.yaml: written before the round-4 rules and never used to "
-        "change them, by the same hand as the rules, so a blind set would be harsher still. "
-        "Round 3's held-out set (held_out_2.yaml: crisis 92%, concern 58%, false alarms 17% "
-        "before round 4) is now part of the corpus, so its figure is inside the corpus one.",
+        "tests/safety/held_out_4.yaml: crisis phrasing in classes the corpus does not hold, "
+        "and calm messages sharing their words, written before the round-5 rules and never "
+        "used to change them, by the same hand as those rules, so a blind set would be "
+        "harsher still. Earlier held-out sets are now part of the corpus, so their figures "
+        "are inside the corpus one; before the round shaped by each they were heard at: "
+        "held_out_2.yaml crisis 92%, concern 58%, false alarms 17% (before round 4); "
+        "held_out_3.yaml crisis 41% (9/22), concern 58% (18/31), false alarms 4.8% (2/42) "
+        "(before round 5).",
         target="crisis recall 100%, concern recall >= 90%, false alarms <= 3%",
     )
     result.add("crisis recall", found["crisis"] * 100, "%")
     result.add("concern recall", found["concern"] * 100, "%")
     result.add("false alarms (frustration + ordinary)", found["false alarms"] * 100, "%")
     result.add("false alarms on frustration alone", found["frustration"] * 100, "%")
-    note = f"(held_out_3.yaml: {held_counts})"
+    note = f"(held_out_4.yaml: {held_counts})"
     result.add("held out (honest): crisis recall", held_out["crisis"] * 100, "%", note)
-    result.add("held out (honest): concern recall", held_out["concern"] * 100, "%", note)
+    if "concern" in held_out:
+        result.add("held out (honest): concern recall", held_out["concern"] * 100, "%", note)
     result.add("held out (honest): false alarms", held_out["false alarms"] * 100, "%", note)
     result.add_runs("baseline: old phrase regex", old_runs, "µs/message")
     result.add_runs("screening, words seen before", new_runs, "µs/message")
