@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dialogs.matching import CARDINALS
+
 WEEKDAYS = {
     "monday": 0,
     "mon": 0,
@@ -48,21 +50,7 @@ MONTHS = {
     for number in range(1, 13)
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 } | {"sept": 9}
-NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "a couple of": 2,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
+NUMBERS = {"a": 1, "an": 1, "a couple of": 2, **CARDINALS}
 MON_TO_FRI = frozenset(range(5))
 FAR = timedelta(days=90)
 RECENT_PAST = timedelta(days=60)  # "18 Nov" on 2 Dec is a slip; "end of June" is next June

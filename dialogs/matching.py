@@ -5,7 +5,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-_NUMBER_WORDS = {
+# Numbers as people type them: shared by choice picking and date reading (dates.py).
+CARDINALS = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -16,12 +17,8 @@ _NUMBER_WORDS = {
     "eight": 8,
     "nine": 9,
     "ten": 10,
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
 }
+_NUMBER_WORDS = {**CARDINALS, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _STOP_WORDS = frozenset(
     [
         "a",
