@@ -141,18 +141,14 @@ def question_range(dialogue: Dialogue) -> tuple[int, int]:
 
 def parse_kind(reader: FileReader, data: YamlMap) -> DialogueKind:
     """`kind:` of a dialogue: `conversation` (the default) or `prep`."""
-    value = reader.text(data, "kind", "the dialogue", required=False)
-    if value is None:
-        return "conversation"
-    for kind in DIALOGUE_KINDS:
-        if value == kind:
-            return kind
-    reader.problem(
-        line_of(data, "kind"),
-        f"kind {value!r} is unknown; use one of: {', '.join(DIALOGUE_KINDS)} "
-        "(leave it out for a conversation)",
+    return reader.one_of(
+        data,
+        "kind",
+        "the dialogue",
+        options=DIALOGUE_KINDS,
+        default="conversation",
+        example="leave it out for a conversation",
     )
-    return "conversation"
 
 
 def _check_one_prep(

@@ -18,18 +18,14 @@ REFER_AS_MAX = 40
 
 def parse_answer(reader: FileReader, m: YamlMap, what: str) -> AnswerKind:
     """`answer:` of a text step: `long` (the default), `short` or `name`."""
-    value = reader.text(m, "answer", what, required=False)
-    if value is None:
-        return "long"
-    for kind in ANSWER_KINDS:
-        if value == kind:
-            return kind
-    reader.problem(
-        line_of(m, "answer"),
-        f"{what}: answer {value!r} is unknown; use one of: {', '.join(ANSWER_KINDS)} "
-        "(e.g. `answer: short` for a step that asks for a few words)",
+    return reader.one_of(
+        m,
+        "answer",
+        what,
+        options=ANSWER_KINDS,
+        default="long",
+        example="e.g. `answer: short` for a step that asks for a few words",
     )
-    return "long"
 
 
 def parse_refer_as(reader: FileReader, m: YamlMap, what: str) -> str | None:

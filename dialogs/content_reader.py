@@ -37,6 +37,23 @@ class FileReader:
             return []
         return list(zip(value.item_lines, value, strict=True))
 
+    def one_of[K: str](
+        self, m: YamlMap, key: str, what: str, *, options: tuple[K, ...], default: K, example: str
+    ) -> K:
+        """An optional field that takes one of a few words (`kind:`, `answer:`): the default
+        when it is left out or unknown, the unknown one reported with the choices."""
+        value = self.text(m, key, what, required=False)
+        if value is None:
+            return default
+        for option in options:
+            if value == option:
+                return option
+        self.problem(
+            line_of(m, key),
+            f"{what}: {key} {value!r} is unknown; use one of: {', '.join(options)} ({example})",
+        )
+        return default
+
     def text(
         self, m: YamlMap, key: str, what: str, *, max_len: int | None = None, required: bool = True
     ) -> str | None:

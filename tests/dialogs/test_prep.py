@@ -219,6 +219,6 @@ def test_a_second_prep_and_an_unknown_kind_are_errors(tmp_path: Path) -> None:
         f"{folder / 'dialogues'}: 2 dialogues are `kind: prep` (influence.another-prep, "
         f"{PREP}); the `prep` command opens one, so keep `kind: prep` on one and remove it "
         "from the others",
-        f"{odd}:10: kind 'briefing' is unknown; use one of: conversation, prep (leave it out "
-        "for a conversation)",
+        f"{odd}:10: the dialogue: kind 'briefing' is unknown; use one of: conversation, prep "
+        "(leave it out for a conversation)",
     ]
