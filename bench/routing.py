@@ -14,13 +14,12 @@ Cost: microseconds per message for the whole path, against a baseline in the sam
 safety screen alone, which every message already pays.
 """
 
-import time
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
-from bench.common import BenchResult
+from bench.common import BenchResult, micros_per_item
 from dialogs import language, routing
 from dialogs.content import load_content
 from dialogs.content_model import Content
@@ -61,14 +60,6 @@ def misses(content: Content, messages: list[tuple[str, str]]) -> list[tuple[str,
     ]
 
 
-def _per_message(action: object, texts: list[str]) -> float:
-    started = time.perf_counter()
-    for _ in range(ROUNDS):
-        for text in texts:
-            action(text)  # type: ignore[operator]
-    return (time.perf_counter() - started) / (ROUNDS * len(texts)) * 1e6
-
-
 def run() -> BenchResult:
     content = load_content(ROOT / "content")
     messages, held, held_2 = labelled(), labelled(HELD_OUT), labelled(HELD_OUT_2)
@@ -78,8 +69,8 @@ def run() -> BenchResult:
     texts = [text for _, text in messages]
     base_runs, full_runs = [], []
     for _ in range(RUNS):
-        base_runs.append(_per_message(lambda t: distress(t, content.safety), texts))
-        full_runs.append(_per_message(lambda t: label_of(t, content), texts))
+        base_runs.append(micros_per_item(lambda t: distress(t, content.safety), texts, ROUNDS))
+        full_runs.append(micros_per_item(lambda t: label_of(t, content), texts, ROUNDS))
     per_label = Counter(label for label, _, _ in wrong)
     result = BenchResult(
         "Routing: the conversation free text is offered",

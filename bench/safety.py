@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import BenchResult
+from bench.common import BenchResult, micros_per_item
 from dialogs.content import load_content
 from dialogs.matching import normalise
 from dialogs.safety_match import Screener
@@ -105,15 +105,6 @@ def old_matcher() -> re.Pattern[str]:
     return re.compile(" (?:" + "|".join(map(re.escape, wanted)) + ") ")
 
 
-def per_message(action: object, texts: list[str]) -> float:
-    """Microseconds per message over ROUNDS passes."""
-    started = time.perf_counter()
-    for _ in range(ROUNDS):
-        for text in texts:
-            action(text)  # type: ignore[operator]
-    return (time.perf_counter() - started) / (ROUNDS * len(texts)) * 1e6
-
-
 def run() -> BenchResult:
     content = load_content(ROOT / "content")
     screener = content.safety.screener
@@ -130,9 +121,9 @@ def run() -> BenchResult:
     calm = messages["frustration"] + messages["ordinary"]
     old_runs, new_runs, calm_runs, cold_runs, compile_runs = [], [], [], [], []
     for _ in range(RUNS):
-        old_runs.append(per_message(baseline, everything))
-        new_runs.append(per_message(screener.screen, everything))
-        calm_runs.append(per_message(screener.screen, calm))
+        old_runs.append(micros_per_item(baseline, everything, ROUNDS))
+        new_runs.append(micros_per_item(screener.screen, everything, ROUNDS))
+        calm_runs.append(micros_per_item(screener.screen, calm, ROUNDS))
         started = time.perf_counter()
         fresh = Screener(
             screener.settings,
