@@ -12,10 +12,9 @@ import pytest
 from bot.channels.teams.render import SHORT_TEXT, SHORTENED
 from bot.domain import Reply
 from bot.ports import DeliveryError
-from bot.schedules.model import NudgeSchedule
 from bot.services.conversations import REPLY_REFUSED
 from dialogs.model import Say
-from dialogs.recurrence import parse_days, parse_hhmm
+from tests.channels.teams.test_teams_app import add_schedule
 from tests.channels.teams.world import ALEX, CHAT, TeamsWorld, teams_world
 from tests.conftest import FakeClock
 from tests.fakes import teams_activity as teams
@@ -39,17 +38,7 @@ async def world(tmp_path: Path) -> AsyncIterator[TeamsWorld]:
 
 
 async def nudge(world: TeamsWorld) -> str:
-    schedule = NudgeSchedule(
-        id="s1",
-        user=str(ALEX),
-        themes=("influence",),
-        days=parse_days("daily"),
-        at=parse_hhmm("09:30"),
-        timezone="Europe/London",
-        created_by=str(ALEX),
-        created_at=NOW,
-    )
-    await world.app.schedules.put_schedules(schedule)
+    schedule = await add_schedule(world)
     world.clock.at = DUE
     return await world.app.deliveries.nudge(schedule, DUE)
 
