@@ -46,7 +46,7 @@ from bench.processes import (
     stop,
 )
 from bot.crypto.keys import generate_key
-from bot.storage.journal import JOURNAL_NAME
+from bot.storage.tinydb.journal import JOURNAL_NAME
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
 

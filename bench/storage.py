@@ -14,7 +14,7 @@ from bench.common import BenchResult, median
 from bot.domain import UserKey
 from bot.storage.atomic import encode_json
 from bot.storage.codec import to_sections
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Commitment, Profile, Reflection, UserState
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -198,7 +198,7 @@ async def _send_sdk(data: Path) -> dict[str, float]:
 
     from bot.channels.teams.bot import CONVERSATION  # noqa: PLC0415
     from bot.domain import UserKey  # noqa: PLC0415
-    from bot.storage.tinydb_store import TinyDBUserStore  # noqa: PLC0415
+    from bot.storage.tinydb.users import TinyDBUserStore  # noqa: PLC0415
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("microsoft_agents").setLevel(logging.ERROR)  # "no App ID" per send

@@ -22,7 +22,7 @@ from bot.services.deliveries import DeliveryService
 from bot.services.exports import EXPORTS, ExportFiles
 from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.commands import AdminCommand, CoachCommand, ScheduleCommand
 from dialogs.content import load_content
 from dialogs.content_model import Content

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.crypto.keys import key_file, local_keys
 from bot.crypto.sealing import local_sealer
-from bot.storage.tinydb_store import label_of
+from bot.storage.tinydb.users import label_of
 
 
 def opened(path: Path) -> bytes:

@@ -27,8 +27,8 @@ from bot.backup.manifest import (
 from bot.crypto.sealing import is_sealed, sealed_by
 from bot.errors import BackupError, BadBackupError, CorruptDataError
 from bot.storage.atomic import decode_json
-from bot.storage.group_commit import sync_files
 from bot.storage.shapes import leader_tables, tinydb_tables
+from bot.storage.tinydb.group_commit import sync_files
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 CHUNK = 1024 * 1024

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from tinydb import TinyDB
 
 from bot.coaching.model import CoachGrant, Link, LinkStatus, Person
-from bot.storage.shared_file import SharedFile, remove, upsert
+from bot.storage.tinydb.shared_file import SharedFile, remove, upsert
 
 OPEN = ("pending", "accepted")
 _GRANT = TypeAdapter(CoachGrant)

@@ -20,7 +20,7 @@ from bot.errors import ConfigError, DataDirBusyError, StorageError
 from bot.storage.in_use import DataDirInUseError, running_on
 from bot.storage.private import make_private
 from bot.storage.rekey import check_keys, reseal
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 
 
 def add_key_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from tinydb import TinyDB
 
 from bot.schedules.model import NudgeSchedule, Reminder
-from bot.storage.shared_file import SharedFile, remove, upsert
+from bot.storage.tinydb.shared_file import SharedFile, remove, upsert
 
 _SCHEDULE = TypeAdapter(NudgeSchedule)
 _REMINDER = TypeAdapter(Reminder)

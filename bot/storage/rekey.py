@@ -17,9 +17,9 @@ from pathlib import Path
 from bot.crypto.sealing import Sealer, SealError
 from bot.errors import CorruptDataError
 from bot.storage.atomic import decode_json, read_bytes
-from bot.storage.group_commit import Batch
-from bot.storage.journal import JOURNAL_NAME, first_record
-from bot.storage.tinydb_store import StagedJSONStorage, TinyDBUserStore, label_of
+from bot.storage.tinydb.group_commit import Batch
+from bot.storage.tinydb.journal import JOURNAL_NAME, first_record
+from bot.storage.tinydb.users import StagedJSONStorage, TinyDBUserStore, label_of
 
 CHUNK = 256  # files re-sealed per batch: one sync each, and little held in memory
 

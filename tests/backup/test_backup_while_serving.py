@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.domain import UserKey
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from tests.bot.test_serve import (
     ROOT,
     SECRET,

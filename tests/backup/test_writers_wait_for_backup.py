@@ -15,7 +15,7 @@ from bot.schedules.ledger import DeliveryLedger, Entry
 from bot.schedules.store import ScheduleStore
 from bot.storage.atomic import write_atomically
 from bot.storage.snapshot_lock import frozen
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Profile, UserState
 from tests.backup.writer_process import marker
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.domain import PlatformInfo, UserKey
 from bot.services.conversations import ConversationService
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs import texts
 from dialogs.content_model import Content
 from dialogs.model import Ask, NudgeDue, Say, UserText

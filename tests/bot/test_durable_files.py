@@ -15,9 +15,10 @@ from tinydb.table import Document
 
 from bot.domain import UserKey
 from bot.errors import CorruptDataError
-from bot.storage import atomic, codec, group_commit
-from bot.storage.group_commit import Batch, run_batch
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage import atomic, codec
+from bot.storage.tinydb import group_commit
+from bot.storage.tinydb.group_commit import Batch, run_batch
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Profile, Reflection, UserState
 from tests.calls import record_calls
 from tests.stored import opened, read_leader_file, write_leader_file
@@ -29,7 +30,7 @@ CRASH_BEFORE_REPLACE = textwrap.dedent("""
     import asyncio, os, signal, sys
     from pathlib import Path
     from bot.domain import UserKey
-    from bot.storage.tinydb_store import TinyDBUserStore
+    from bot.storage.tinydb.users import TinyDBUserStore
     from dialogs.model import Profile, UserState
 
     store = TinyDBUserStore(Path(sys.argv[1]))

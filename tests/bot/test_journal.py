@@ -1,4 +1,4 @@
-"""The leaders' write-ahead journal (bot/storage/journal.py): under load, batches are durable
+"""The leaders' write-ahead journal (bot/storage/tinydb/journal.py): under load, batches are durable
 in it and the files follow when the queue is empty; a crash is replayed at the next start."""
 
 import asyncio
@@ -14,11 +14,11 @@ import pytest
 
 from bot.cli import main
 from bot.domain import UserKey
-from bot.storage import group_commit
 from bot.storage.codec import LIST_SECTIONS, to_sections
-from bot.storage.group_commit import Batch, GroupCommitter, run_batch
-from bot.storage.journal import HEADER, JOURNAL_NAME, Journal
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb import group_commit
+from bot.storage.tinydb.group_commit import Batch, GroupCommitter, run_batch
+from bot.storage.tinydb.journal import HEADER, JOURNAL_NAME, Journal
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Profile, UserState
 from tests.calls import record_calls
 from tests.stored import read_leader_file
@@ -154,8 +154,8 @@ KILLED_AFTER_JOURNALLING = textwrap.dedent("""
     import asyncio, os, signal, sys, time
     from pathlib import Path
     from bot.domain import UserKey
-    from bot.storage import group_commit
-    from bot.storage.tinydb_store import TinyDBUserStore
+    from bot.storage.tinydb import group_commit
+    from bot.storage.tinydb.users import TinyDBUserStore
     from dialogs.model import Profile, UserState
 
     def not_yet(*args, **kwargs):  # the files of the burst are never written in this run

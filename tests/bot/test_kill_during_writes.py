@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.schedules.ledger import DeliveryLedger, Entry
 from bot.schedules.store import ScheduleStore
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from tests.bot.write_loop import LEADERS, SCHEDULE, ledger_key, round_in, round_of
 from tests.stored import read_leader_file
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.storage.journal import Journal
+from bot.storage.tinydb.journal import Journal
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
 from tests.schedules.fanout_process import setup

@@ -10,8 +10,8 @@ import pytest
 from bot.domain import UserKey
 from bot.errors import StaleStateError
 from bot.ports import UserStore
-from bot.storage.memory_store import InMemoryUserStore
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.memory.users import InMemoryUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import (
     Commitment,
     DialogueProgress,

@@ -21,9 +21,9 @@ from bot.ports import DeliveryError
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.store import ScheduleStore
 from bot.services.conversations import SORRY
-from bot.storage.journal import JOURNAL_NAME
-from bot.storage.journal import _record as journal_record
-from bot.storage.tinydb_store import TinyDBUserStore, label_of
+from bot.storage.tinydb.journal import JOURNAL_NAME
+from bot.storage.tinydb.journal import _record as journal_record
+from bot.storage.tinydb.users import TinyDBUserStore, label_of
 from bot.wiring import build_app
 from dialogs.model import Profile, Reflection, Say, UserState, UserText
 from tests.bot.test_serve import free_port

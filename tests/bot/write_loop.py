@@ -18,7 +18,7 @@ from bot.domain import UserKey
 from bot.schedules.ledger import DeliveryLedger, Entry
 from bot.schedules.model import NudgeSchedule
 from bot.schedules.store import ScheduleStore
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import UserState
 
 LEADERS = (UserKey.console("alice"), UserKey.console("bob"))

@@ -17,9 +17,9 @@ from bot.crypto.commands import serve_keys
 from bot.crypto.keys import generate_key, parse_keys
 from bot.crypto.sealing import Sealer
 from bot.domain import UserKey
-from bot.storage.journal import JOURNAL_NAME, Journal
 from bot.storage.snapshot_lock import open_lock_file
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.journal import JOURNAL_NAME, Journal
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Reflection, UserState
 from tests.bot.test_console import console
 from tests.bot.test_serve import run_serve

@@ -13,7 +13,7 @@ from bot.domain import UserKey
 from bot.errors import ConfigError, CorruptDataError
 from bot.storage import codec
 from bot.storage.rekey import reseal
-from bot.storage.tinydb_store import TinyDBUserStore
+from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Profile, Reflection, UserState
 from tests.conftest import AT
 

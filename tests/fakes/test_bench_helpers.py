@@ -15,7 +15,7 @@ from bench.processes import error_kinds
 from bench.teams_turns import _ConnectorOnPort
 from bot.channels.slack.notifier import ChannelPacer, SlackNotifier, post
 from bot.domain import Reply, UserKey
-from bot.storage.memory_store import InMemoryUserStore
+from bot.storage.memory.users import InMemoryUserStore
 from dialogs.model import Say
 from tests.bot.test_serve import free_port
 from tests.fakes.slack_api import FakeSlackApi

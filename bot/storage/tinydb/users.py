@@ -26,10 +26,10 @@ from bot.storage.codec import (
     from_sections,
     to_sections,
 )
-from bot.storage.group_commit import Batch, GroupCommitter, KnownFiles
-from bot.storage.journal import Journal
 from bot.storage.private import private_folder
 from bot.storage.shapes import leader_tables
+from bot.storage.tinydb.group_commit import Batch, GroupCommitter, KnownFiles
+from bot.storage.tinydb.journal import Journal
 from dialogs.model import UserState
 from dialogs.records import evolve
 

@@ -8,7 +8,7 @@ batch is durable, so "save, then send" still holds; a crash before the renames l
 writes that nobody was told about, and never leaves a half-written file. The renames (and
 any unlink) happen under the data folder's snapshot lock, so a backup holds a whole batch or
 none of it. While more work is queued, batches go to a journal instead and the files follow
-when the queue is empty (bot/storage/journal.py).
+when the queue is empty (bot/storage/tinydb/journal.py).
 """
 
 import asyncio
@@ -26,9 +26,9 @@ from typing import Any, cast
 from bot.errors import DataDirError
 from bot.logs import log
 from bot.storage.atomic import fsync_folder, read_bytes, write_temp
-from bot.storage.journal import Journal, Writes
 from bot.storage.libc import libc_function
 from bot.storage.snapshot_lock import visible_change
+from bot.storage.tinydb.journal import Journal, Writes
 
 MAX_BATCH = 256
 MAX_PENDING = 2048  # files waiting in the journal; beyond that a step is written per batch

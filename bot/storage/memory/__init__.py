@@ -1,0 +1,1 @@
+"""In memory: for tests and benchmarks; nothing survives the process."""

@@ -1,0 +1,1 @@
+"""PostgreSQL: for deployments with a managed database and several instances."""

@@ -1,0 +1,1 @@
+"""TinyDB: the embedded default, one sealed file per leader under the data folder."""
