@@ -10,7 +10,7 @@ PYTHON   ?= $(shell for p in python3.12 python3.13 python3.14 python3 python; do
               if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
               then command -v $$p; break; fi; done)
 
-.PHONY: help demo test lint typecheck bench serve clean
+.PHONY: help demo test lint typecheck bench serve clean services
 
 help:
 	@echo "make demo   - create .venv, install, and chat with the coach in this terminal"
@@ -39,8 +39,21 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: lint typecheck
+test: lint typecheck services
 	$(VENV)/bin/pytest -q
+
+# The real services the tests start for themselves (PostgreSQL now). As root with apt-get they
+# are installed here; otherwise the line says what to install, and under CI=true the run fails.
+services:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's PostgreSQL server for the tests (apt-get install postgresql)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "PostgreSQL is not installed: its tests will not run. Install Debian's postgresql package (sudo apt-get install postgresql)."; \
+	    if [ "$$CI" = true ]; then exit 1; fi; \
+	  fi; \
+	fi
 
 bench: $(STAMP)
 	$(VPY) -m bench

@@ -10,6 +10,7 @@ from bot.crypto.keys import SETTING as DATA_KEY_SETTING
 from bot.crypto.keys import KeyRing, parse_keys
 from bot.domain import UserKey
 from bot.errors import ConfigError
+from bot.storage.postgres.url import DatabaseUrl, DatabaseUrlError
 
 SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_PORT = 3978
@@ -62,6 +63,7 @@ class Settings:
     grace_minutes: int = 60
     log_level: str = "INFO"
     data_keys: KeyRing | None = None  # None: the local key file (console, local trial)
+    database_url: DatabaseUrl | None = None  # None: TinyDB under data_dir
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -80,6 +82,7 @@ class Settings:
             ),
             log_level=_log_level(env, problems),
             data_keys=_data_keys(env, problems),
+            database_url=_database_url(env, problems),
         )
         if problems:
             raise ConfigError("\n".join(problems))
@@ -135,6 +138,17 @@ def _api_url(env: Mapping[str, str], problems: list[str]) -> str | None:
         )
         return None
     return raw if raw.endswith("/") else raw + "/"
+
+
+def _database_url(env: Mapping[str, str], problems: list[str]) -> DatabaseUrl | None:
+    raw = env.get("PEERCOACH_DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    try:
+        return DatabaseUrl.parse(raw)
+    except DatabaseUrlError as error:
+        problems.append(str(error))
+        return None
 
 
 def _data_keys(env: Mapping[str, str], problems: list[str]) -> KeyRing | None:

@@ -6,7 +6,9 @@ start inherit it too.
 """
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 
 from dialogs.content import load_content
 from dialogs.content_model import Content
+from tests.postgres_server import PostgresServer, start_server
 
 CONFIG_PREFIX = "peercoach-test-config-"
 if CONFIG_PREFIX not in os.environ.get("XDG_CONFIG_HOME", ""):  # a test's subprocess keeps it
@@ -48,3 +51,21 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole session (skips, or fails under CI=true, when
+    PostgreSQL is not installed)."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop("immediate")
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
+@pytest.fixture
+async def database_url(postgres: PostgresServer) -> str:
+    """A fresh, migrated database of its own for one test (libpq URL with a password)."""
+    return await postgres.fresh_database()

@@ -1,5 +1,6 @@
-"""The leaders' write-ahead journal (bot/storage/tinydb/journal.py): under load, batches are durable
-in it and the files follow when the queue is empty; a crash is replayed at the next start."""
+"""The leaders' write-ahead journal (bot/storage/tinydb/journal.py): under load, batches
+are durable in it and the files follow when the queue is empty; a crash is replayed at the
+next start."""
 
 import asyncio
 import json

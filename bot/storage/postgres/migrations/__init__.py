@@ -1,0 +1,1 @@
+"""The schema, as numbered SQL files (see bot.storage.postgres.migrate)."""
