@@ -14,6 +14,7 @@ from bench.common import load, machine
 BENCHMARKS = [
     "bench.storage",
     "bench.sealing",
+    "bench.db_drivers",
     "bench.scheduler",
     "bench.slack_turns",
     "bench.slack_recovery",
