@@ -5,7 +5,7 @@
 # Build the wheel (it carries the content) in a throwaway stage.
 FROM python:3.12-slim AS build
 WORKDIR /src
-COPY pyproject.toml setup.py README.md LICENSE ./
+COPY pyproject.toml setup.py MANIFEST.in README.md LICENSE ./
 COPY bot ./bot
 COPY dialogs ./dialogs
 COPY content ./content

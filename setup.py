@@ -3,7 +3,9 @@
 Only this needs code: the content stays in `content/` at the top of the checkout (one copy,
 where content editors expect it), and the wheel carries it inside the package as
 `bot/content_files`, which setuptools' package finder cannot do because it cannot rename a
-folder. `bot/shipped.py` finds the installed copy, or this checkout's `content/`.
+folder. MANIFEST.in names the content files (as package data they would be overridden by
+pyproject.toml's package-data table). `bot/shipped.py` finds the installed copy, or this
+checkout's `content/`.
 """
 
 from pathlib import Path
@@ -12,7 +14,6 @@ from setuptools import find_packages, setup
 
 CONTENT = Path("content")
 CONTENT_PACKAGE = "bot.content_files"
-CONTENT_FILES = ["*.yaml", "*.yml", "README*"]
 
 content_packages = [
     CONTENT_PACKAGE,
@@ -26,5 +27,4 @@ content_packages = [
 setup(
     packages=[*find_packages(include=["bot", "bot.*", "dialogs", "dialogs.*"]), *content_packages],
     package_dir={CONTENT_PACKAGE: str(CONTENT)},
-    package_data={package: CONTENT_FILES for package in content_packages},
 )

@@ -10,7 +10,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a build reads: the Dockerfile copies exactly these into its build stage.
-BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md", "LICENSE", "bot", "dialogs", "content")
+BUILD_INPUTS = (
+    "pyproject.toml",
+    "setup.py",
+    "MANIFEST.in",
+    "README.md",
+    "LICENSE",
+    "bot",
+    "dialogs",
+    "content",
+)
 PIP_SECONDS = 300  # bounded; a warm pip cache takes about 10 s here
 
 

@@ -40,6 +40,20 @@ def test_the_wheel_carries_every_content_file_and_the_licence(installed: Install
     assert licence == (ROOT / "LICENSE").read_text(encoding="utf-8")
 
 
+def test_the_wheel_carries_every_file_of_the_code(installed: Installed) -> None:
+    """Modules and the files they read (migrations, say): a file missing here is missing in
+    every installed copy and every image."""
+    code = {
+        str(path.relative_to(ROOT))
+        for top in ("bot", "dialogs")
+        for path in (ROOT / top).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+    with zipfile.ZipFile(installed.wheel) as wheel:
+        missing = code - set(wheel.namelist())
+    assert not missing
+
+
 def test_content_check_reads_the_installed_copy_outside_a_checkout(
     installed: Installed, tmp_path: Path
 ) -> None:
