@@ -15,7 +15,8 @@ FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
 # A user of its own, and the data folder (0700) it owns before the volume is declared, so a
 # new volume starts out owned by it.
 RUN useradd --system --user-group --uid 10001 --create-home --home-dir /home/peercoach peercoach \
