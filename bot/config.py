@@ -10,9 +10,10 @@ from bot.crypto.keys import SETTING as DATA_KEY_SETTING
 from bot.crypto.keys import KeyRing, parse_keys
 from bot.domain import UserKey
 from bot.errors import ConfigError
+from bot.shipped import shipped_content
 from bot.storage.postgres.url import DatabaseUrl, DatabaseUrlError
 
-SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+SHIPPED_CONTENT = shipped_content()  # the installed copy, or the checkout's content/
 DEFAULT_PORT = 3978
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("", "0", "false", "no", "off")
