@@ -84,11 +84,17 @@ async def open_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10) 
     return pool
 
 
-async def connect(url: DatabaseUrl) -> asyncpg.Connection[Any]:
-    """One connection of its own, outside the pool (advisory locks, LISTEN)."""
+async def connect(
+    url: DatabaseUrl, *, server_settings: dict[str, str] | None = None
+) -> asyncpg.Connection[Any]:
+    """One connection of its own, outside the pool (advisory locks, LISTEN); `server_settings`
+    are session settings sent at connect (e.g. TCP keepalives for a lock holder)."""
     try:
         connection = await asyncpg.connect(
-            dsn=url.secret, timeout=CONNECT_TIMEOUT, command_timeout=COMMAND_TIMEOUT
+            dsn=url.secret,
+            timeout=CONNECT_TIMEOUT,
+            command_timeout=COMMAND_TIMEOUT,
+            server_settings=server_settings,
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise DatabaseUnavailableError(url, error) from None
