@@ -4,11 +4,10 @@ restarted)."""
 
 import asyncio
 import os
-import shutil
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -17,11 +16,13 @@ import pytest
 from bot.schedules.leadership import SoleLeadership
 from bot.storage.postgres.leadership import PostgresLeadership
 from bot.storage.postgres.url import DatabaseUrl
-from tests.postgres_server import PostgresServer, start_server
+from tests.postgres_server import PostgresServer
+from tests.storage.own_server import own_server, start_again
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = 0.2  # seconds between tries and checks in these tests (2 s in production)
 TAKEOVER = 10.0  # the issue's promise
+__all__ = ["own_server"]  # a fixture
 
 
 class Contender:
@@ -192,24 +193,6 @@ async def test_kill_9_of_the_leading_process_hands_over_within_10_s(database_url
 
 
 # --------------------------------------------------------------- a database restart
-
-
-@pytest.fixture(scope="module")
-def own_server() -> Iterator[PostgresServer]:
-    """A server of this module's own: stopping it must not disturb other tests."""
-    server = start_server()
-    try:
-        yield server
-    finally:
-        server.stop("immediate")
-        shutil.rmtree(server.folder, ignore_errors=True)
-
-
-def start_again(server: PostgresServer) -> None:
-    """pg_ctl start on the stopped cluster, as PostgresServer.start configured it."""
-    options = f"-p {server.port} -k {server.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    server._run(server._pg_ctl, "-D", str(server.folder / "data"), "-o", options,
-                "-l", str(server.folder / "log"), "-w", "-t", "30", "start")  # fmt: skip
 
 
 async def test_a_database_restart_leaves_nobody_leading_then_exactly_one(
