@@ -5,8 +5,9 @@ from the pool, which would hand the session, and the lock, to whoever borrows it
 standby asks for the lock every `interval` seconds (`pg_try_advisory_lock`, never waiting
 on it). The leader asks its connection a cheap question as often, with a short timeout: the
 moment it goes unanswered (database restart, network loss, the session killed) the leader
-steps down (`on_lose`) before anyone could have taken over from the server's side, then
-reconnects with backoff and stands by.
+steps down (`on_lose`) before anyone could have taken over from the server's side, waits
+two intervals (a standby still connected takes over first, rather than the instance whose
+connection just failed), then reconnects with backoff and stands by.
 
 When a leader dies outright (kill -9, a lost VM) the server must notice that its session is
 dead to free the lock: the kernel's FIN or RST tells it at once after a kill, and the TCP
@@ -139,8 +140,8 @@ class PostgresLeadership:
                 )
                 await self._step_down()
                 await self._close()
-                if isinstance(error, _GainFailed):
-                    await self._sleep(self.interval)
+                if was == "active":  # let a standby, still connected, take over first
+                    await self._sleep(2 * self.interval)
 
     async def _contend(self, connection: asyncpg.Connection[Any]) -> None:
         """Stand by until the lock is ours, lead, and keep checking the connection."""
