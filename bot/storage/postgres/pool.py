@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from bot.errors import StorageError
+from bot.errors import StorageUnreachableError
 from bot.logs import log
 from bot.storage.postgres.url import SETTING, DatabaseUrl
 
@@ -24,7 +24,7 @@ CONNECT_TIMEOUT = 10.0  # seconds: a start against an unreachable server says so
 COMMAND_TIMEOUT = 30.0
 
 
-class DatabaseUnavailableError(StorageError):
+class DatabaseUnavailableError(StorageUnreachableError):
     """The database cannot be reached or refused us; the message names the setting."""
 
     def __init__(self, url: DatabaseUrl, error: BaseException) -> None:
