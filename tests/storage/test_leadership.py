@@ -14,10 +14,12 @@ import asyncpg
 import pytest
 
 from bot.schedules.leadership import SoleLeadership
-from bot.storage.postgres.leadership import PostgresLeadership
+from bot.storage.postgres.leadership import KEEPALIVE, PostgresLeadership
+from bot.storage.postgres.pool import connect
 from bot.storage.postgres.url import DatabaseUrl
 from tests.postgres_server import PostgresServer
 from tests.storage.own_server import own_server, start_again
+from tests.storage.tcp_proxy import SilentProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = 0.2  # seconds between tries and checks in these tests (2 s in production)
@@ -210,11 +212,57 @@ async def test_a_database_restart_leaves_nobody_leading_then_exactly_one(
         assert leader.events == ["gain", "lose"]
         await asyncio.sleep(1.0)  # down a while, retrying: still nobody leads
         assert not any(c.active for c in pair)
-        await asyncio.to_thread(start_again, own_server)
+        starting = time.monotonic()
+        await asyncio.to_thread(start_again, own_server)  # returns once it accepts connections
+        up = time.monotonic() - starting
         took = await until(lambda: any(c.active for c in pair), TAKEOVER)
         await asyncio.sleep(FAST * 5)
         assert sorted(c.leadership.role for c in pair) == ["active", "standby"]
-        print(f"a leader again {took:.2f} s after the database came back")
+        print(f"database up in {up:.2f} s; a leader {took:.2f} s after that")
     finally:
         for contender in pair:
             await contender.leadership.stop()
+
+
+async def test_a_silent_network_makes_the_leader_step_down_within_seconds(
+    database_url: str, postgres: PostgresServer
+) -> None:
+    """The leader's packets stop arriving (no error, no close): its next check goes
+    unanswered and it steps down at once. The server frees the lock when it learns the peer
+    is gone (its keepalives, set on the session, below); here the proxy's cut stands for
+    that, and the standby then takes over."""
+    async with SilentProxy(postgres.port) as proxy:
+        via_proxy = database_url.replace(f":{postgres.port}/", f":{proxy.port}/")
+        leader = Contender(via_proxy, "leader")
+        await leader.start()
+        standby = Contender(database_url, "standby")
+        try:
+            await until(lambda: leader.active, 5)
+            await standby.start()
+            await asyncio.sleep(FAST * 3)
+            assert not standby.active
+            proxy.go_silent()
+            stepped_down = await until(lambda: "lose" in leader.events, 5)
+            assert not leader.active
+            proxy.cut()
+            took = await until(lambda: standby.active, TAKEOVER)
+        finally:
+            await standby.leadership.stop()
+            await leader.leadership.stop()
+    print(f"stepped down {stepped_down:.2f} s after the network went silent; ")
+    print(f"standby leading {took:.2f} s after the server dropped the session")
+
+
+async def test_the_lock_connection_carries_short_tcp_keepalives(database_url: str) -> None:
+    """Over TCP the server applies them (over a Unix socket it would report 0)."""
+    connection = await connect(DatabaseUrl.parse(database_url), server_settings=KEEPALIVE)
+    try:
+        shown = {name: await connection.fetchval(f"SHOW {name}") for name in KEEPALIVE}
+    finally:
+        await connection.close()
+    assert shown == {
+        "tcp_keepalives_idle": "2",
+        "tcp_keepalives_interval": "1",
+        "tcp_keepalives_count": "3",
+        "tcp_user_timeout": "5000",  # milliseconds
+    }
