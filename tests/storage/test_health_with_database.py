@@ -16,7 +16,7 @@ from bot.probes import Probes
 from bot.server import build_channels, build_web_app
 from bot.storage.postgres.commands import prepare_database
 from bot.storage.postgres.leadership import SCHEDULER_LOCK, PostgresLeadership
-from bot.storage.postgres.probe import DatabaseProbe
+from bot.storage.postgres.probe import DatabaseProbe, database_probes
 from bot.storage.postgres.url import DatabaseUrl
 from bot.wiring import build_app
 from tests.conftest import CONTENT_DIR
@@ -70,9 +70,14 @@ def gauge(page: str, name: str) -> float:
 async def on_database(url: str) -> AsyncIterator[Probes]:
     database = DatabaseUrl.parse(url)
     pool = await prepare_database(database)
+    probes = database_probes(database, pool)  # as serve builds them, with quicker timings
     leadership = PostgresLeadership(database, interval=0.2, check_timeout=1.0, max_backoff=0.5)
+    probe = DatabaseProbe(pool, database, timeout=1.0)
+    assert isinstance(probes.leadership, PostgresLeadership)
+    assert isinstance(probes.database, DatabaseProbe)
+    assert probes.pool is pool
     try:
-        yield Probes(leadership, DatabaseProbe(pool, database, timeout=1.0), pool)
+        yield Probes(leadership, probe, pool)
     finally:
         await leadership.stop()
         await pool.close()

@@ -7,6 +7,8 @@ import asyncio
 
 import asyncpg
 
+from bot.probes import Probes
+from bot.storage.postgres.leadership import PostgresLeadership
 from bot.storage.postgres.pool import describe
 from bot.storage.postgres.url import DatabaseUrl
 
@@ -31,3 +33,9 @@ class DatabaseProbe:
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             return describe(error)
         return None
+
+
+def database_probes(url: DatabaseUrl, pool: asyncpg.Pool) -> Probes:
+    """What `serve` on PostgreSQL gives build_web_app: leadership by the advisory lock, this
+    probe of the database, and the pool's figures for /metrics."""
+    return Probes(PostgresLeadership(url), DatabaseProbe(pool, url), pool)
