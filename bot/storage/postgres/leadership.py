@@ -140,7 +140,7 @@ class PostgresLeadership:
                 )
                 await self._step_down()
                 await self._close()
-                if was == "active":  # let a standby, still connected, take over first
+                if was == "active" and not self._stopping:  # a connected standby goes first
                     await self._sleep(2 * self.interval)
 
     async def _contend(self, connection: asyncpg.Connection[Any]) -> None:
