@@ -22,6 +22,7 @@ from bot.heap import settle_after_start
 from bot.logs import setup_logging
 from bot.server import build_channels, build_web_app, check_serveable, listen_socket
 from bot.storage.in_use import DataDirInUseError, running_on
+from bot.storage.postgres.commands import add_db_commands
 from bot.wiring import App, build_app
 from dialogs.content import check_content
 from dialogs.errors import ContentError
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
     add_backup_commands(commands)
     add_key_commands(commands)
+    add_db_commands(commands)
     return parser
 
 

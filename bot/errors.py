@@ -11,6 +11,11 @@ class StorageError(Exception):
     """Stored data cannot be read or written."""
 
 
+class StorageUnreachableError(StorageError):
+    """The storage is away for now (a database restarting, the network to it down): nothing
+    was saved, and it comes back by itself. Leaders are asked to try again in a minute."""
+
+
 class CorruptDataError(StorageError):
     """A data file exists but cannot be parsed; it is left untouched."""
 

@@ -5,15 +5,24 @@ what to look at, so an operator (or a load balancer) can act on the answer.
 helps. A platform that cannot be reached (Slack down, a refused token) is 200 with status
 `degraded` and the channel's `down: <why>`: taking the instance out of a load balancer would
 also stop the other channel and the scheduler, and a restart would not bring Slack back.
-The channel keeps trying by itself; alert on `degraded`, do not route away from it."""
+The channel keeps trying by itself; alert on `degraded`, do not route away from it.
+
+With several instances on one PostgreSQL database, one runs the scheduler (`scheduler:
+active`) and the others stand by (`standby`): a standby is healthy, since it takes over by
+itself. A database that does not answer is 503 on every instance: no leader's turn can be
+saved there."""
 
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.probes import Probes
+from bot.schedules.leadership import Role
 from bot.storage.atomic import write_temp
 from bot.wiring import App
+
+NOT_USED = "not used"  # TinyDB: the data folder is the storage
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,8 @@ class Health:
     channels: Mapping[str, str]  # name -> "ok" or "down: <why>"
     content_version: str
     problems: tuple[str, ...] = field(default=())
+    database: str = NOT_USED  # "ok", "unreachable" or "not used"
+    scheduler: Role = "active"
 
     @property
     def ok(self) -> bool:
@@ -42,15 +53,30 @@ class Health:
             "status": status,
             "storage_writable": self.storage_writable,
             "scheduler_running": self.scheduler_running,
+            "scheduler": self.scheduler,
+            "database": self.database,
             "channels": dict(self.channels),
             "content_version": self.content_version,
             "problems": list(self.problems),
         }
 
 
-async def check(app: App, channels: Mapping[str, str]) -> Health:
+async def check(app: App, channels: Mapping[str, str], probes: Probes | None = None) -> Health:
+    """`probes` None: one process on TinyDB, which always leads (tests of the App alone)."""
     problems: list[str] = []
-    storage_error = await asyncio.to_thread(_write_probe, app.settings.data_dir / "users")
+    database = NOT_USED
+    db = probes.database if probes is not None else None
+    if db is not None:
+        reason = await db.check()
+        database = "ok" if reason is None else "unreachable"
+        if reason is not None:
+            problems.append(
+                f"database: cannot reach {db.name} ({reason}), so no leader's turn can be "
+                "saved; check that the server is up and PEERCOACH_DATABASE_URL"
+            )
+    # With a database the data folder keeps only exports; with TinyDB, leaders' files.
+    folder = app.settings.data_dir if db is not None else app.settings.data_dir / "users"
+    storage_error = await asyncio.to_thread(_write_probe, folder)
     if storage_error is not None:
         problems.append(
             f"storage: cannot write to {app.settings.data_dir} ({storage_error}); check free "
@@ -58,7 +84,8 @@ async def check(app: App, channels: Mapping[str, str]) -> Health:
         )
     scheduler = app.scheduler
     running = scheduler is not None and scheduler.state != "stopped"
-    if not running:
+    role: Role = probes.leadership.role if probes is not None else "active"
+    if role == "active" and not running:
         problems.append("scheduler: not running, so no nudges go out; see the startup log")
     if not channels:
         problems.append("channels: none configured; set the Slack or Teams settings")
@@ -68,6 +95,8 @@ async def check(app: App, channels: Mapping[str, str]) -> Health:
         channels=channels,
         content_version=app.content.version,
         problems=tuple(problems),
+        database=database,
+        scheduler=role,
     )
 
 

@@ -20,6 +20,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from bot.probes import Probes
 from bot.schedules.model import INACTIVE
 from bot.stats import Histogram
 from bot.wiring import App
@@ -28,15 +29,35 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class PeercoachCollector(Collector):
-    def __init__(self, app: App, channels_up: Callable[[], Mapping[str, bool]]) -> None:
+    def __init__(
+        self,
+        app: App,
+        channels_up: Callable[[], Mapping[str, bool]],
+        probes: Probes | None = None,
+    ) -> None:
         self.app = app
         self.channels_up = channels_up
+        self.probes = probes
 
     def collect(self) -> Iterator[Metric]:
         yield from self._turns()
         yield from self._deliveries()
         yield from self._schedules()
         yield self._channels()
+        yield from self._database()
+
+    def _database(self) -> Iterator[Metric]:
+        pool = self.probes.pool if self.probes is not None else None
+        if pool is None:
+            return
+        size, idle = pool.get_size(), pool.get_idle_size()
+        for name, doc, value in (
+            ("size", "Connections the database pool holds open now.", size),
+            ("idle", "Pool connections open and waiting for work.", idle),
+            ("in_use", "Pool connections lent out to a store right now.", size - idle),
+            ("max", "The most connections the pool may open.", pool.get_max_size()),
+        ):
+            yield GaugeMetricFamily(f"peercoach_db_pool_{name}", doc, value=value)
 
     def _channels(self) -> Metric:
         family = GaugeMetricFamily(
@@ -109,6 +130,12 @@ class PeercoachCollector(Collector):
         yield GaugeMetricFamily(
             "peercoach_scheduler_running", "1 while the scheduler fires jobs.", value=running
         )
+        active = self.probes.leadership.role == "active" if self.probes is not None else True
+        yield GaugeMetricFamily(
+            "peercoach_scheduler_active",
+            "1 on the instance that runs the scheduler, 0 on one standing by to take over.",
+            value=active,
+        )
 
 
 def _add_histogram(family: HistogramMetricFamily, labels: list[str], data: Histogram) -> None:
@@ -116,11 +143,12 @@ def _add_histogram(family: HistogramMetricFamily, labels: list[str], data: Histo
 
 
 def build_registry(
-    app: App, channels_up: Callable[[], Mapping[str, bool]] = dict
+    app: App, channels_up: Callable[[], Mapping[str, bool]] = dict, probes: Probes | None = None
 ) -> CollectorRegistry:
-    """A registry per app (not the library's global one): tests run many apps in one process."""
+    """A registry per app (not the library's global one): tests run many apps in one process.
+    `probes` None: one process on TinyDB, which always leads and has no pool."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(PeercoachCollector(app, channels_up))
+    registry.register(PeercoachCollector(app, channels_up, probes))
     ProcessCollector(registry=registry)  # memory, CPU, open files: what an operator checks first
     return registry
 

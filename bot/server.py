@@ -1,5 +1,6 @@
 """The one aiohttp application of `peercoach serve`: Slack, Teams, health, metrics, and the
-scheduler, all in one process (TinyDB and APScheduler want exactly one)."""
+scheduler. With TinyDB one process does it all; on PostgreSQL several may serve, and the one
+that leads (`probes.leadership`) runs the scheduler."""
 
 import asyncio
 import errno
@@ -23,6 +24,7 @@ from bot.logs import log
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import build_registry
 from bot.metrics import render as render_metrics
+from bot.probes import Probes
 from bot.wiring import App
 
 logger = logging.getLogger("peercoach.server")
@@ -97,10 +99,15 @@ def build_channels(
     return Channels(slack=slack, teams=teams)
 
 
-def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.Application:
+def build_web_app(
+    app: App, channels: Channels, *, timers: bool = True, probes: Probes | None = None
+) -> web.Application:
+    """`probes`: who leads the scheduler, the database and its pool (default: one process on
+    TinyDB, which always leads)."""
+    probes = probes or Probes()
     web_app = web.Application(client_max_size=MAX_BODY)
-    web_app.router.add_get("/healthz", _health(app, channels))
-    web_app.router.add_get("/metrics", _metrics(app, channels))
+    web_app.router.add_get("/healthz", _health(app, channels, probes))
+    web_app.router.add_get("/metrics", _metrics(app, channels, probes))
     if channels.slack is not None:
         web_app.router.add_post("/slack/events", channels.slack.handle_http)
     if channels.teams is not None:
@@ -122,7 +129,15 @@ def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.A
                     warning="Teams WITHOUT authentication: anyone who can reach this port can "
                     "post activities; listening on 127.0.0.1 only; never use in production",
                 )
-        await app.start_scheduler(timers=timers, background=timers)  # serve while catching up
+
+        async def lead() -> None:
+            await app.start_scheduler(timers=timers, background=timers)  # serve meanwhile
+
+        async def stand_by() -> None:  # deliveries in flight finish, or stay pending
+            if app.scheduler is not None:
+                await app.scheduler.stop()
+
+        await probes.leadership.start(lead, stand_by)
         log(
             logger,
             "serve.started",
@@ -131,7 +146,8 @@ def build_web_app(app: App, channels: Channels, *, timers: bool = True) -> web.A
         )
         yield
         log(logger, "serve.stopping")
-        await app.stop_scheduler()  # first: deliveries in flight still need the channels
+        await probes.leadership.stop()  # first: deliveries in flight still need the channels
+        await app.stop_scheduler()
         if channels.slack is not None:
             await channels.slack.close()
         await app.close()
@@ -149,9 +165,11 @@ def _statuses(channels: Channels) -> dict[str, str]:
     return {c.status.name: c.status.describe() for c in found if c is not None}
 
 
-def _health(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _health(
+    app: App, channels: Channels, probes: Probes
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def health(_: web.Request) -> web.Response:
-        found = await health_check(app, _statuses(channels))
+        found = await health_check(app, _statuses(channels), probes)
         if not found.ok:
             log(logger, "serve.unhealthy", level=logging.WARNING, problems=len(found.problems))
         return web.json_response(found.as_json(), status=found.http_status)
@@ -159,11 +177,13 @@ def _health(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[w
     return health
 
 
-def _metrics(app: App, channels: Channels) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _metrics(
+    app: App, channels: Channels, probes: Probes
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     def channels_up() -> dict[str, bool]:
         return {name: status == "ok" for name, status in _statuses(channels).items()}
 
-    registry = build_registry(app, channels_up)
+    registry = build_registry(app, channels_up, probes)
 
     async def metrics(_: web.Request) -> web.Response:
         response = web.Response(body=render_metrics(registry))

@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.backup.postgres import backup_advice, restore_advice
 from bot.backup.restore import restore_backup
 from bot.backup.snapshot import create_backup
 from bot.clock import SystemClock
@@ -52,6 +53,9 @@ def add_backup_commands(commands: "argparse._SubParsersAction[argparse.ArgumentP
 def backup_command(args: argparse.Namespace, settings: Settings) -> int:
     data_dir: Path = args.data_dir or settings.data_dir
     now = SystemClock().now()
+    if settings.database_url is not None:
+        print(backup_advice(settings.database_url, args.out, now))
+        return 0
     out: Path = args.out or Path(f"peercoach-backup-{now:%Y%m%dT%H%M%SZ}.tar.gz")
     try:
         report = create_backup(data_dir, out, at=now, wait=args.wait)
@@ -79,6 +83,9 @@ def backup_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def restore_command(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.database_url is not None:
+        print(restore_advice(settings.database_url, args.file), file=sys.stderr)
+        return 1
     data_dir: Path = args.data_dir or settings.data_dir
     where = _named(args, data_dir)
     try:

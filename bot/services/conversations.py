@@ -18,7 +18,7 @@ from bot.domain import (
     ServiceReply,
     UserKey,
 )
-from bot.errors import CorruptDataError, StorageError
+from bot.errors import CorruptDataError, StorageError, StorageUnreachableError
 from bot.logs import log
 from bot.ports import Change, UserStore
 from bot.services.exports import export_bytes, export_document
@@ -51,6 +51,11 @@ logger = logging.getLogger("peercoach.conversations")
 SORRY = (
     "Sorry, something went wrong on my side and I couldn't save that. Nothing you wrote "
     "before is lost. Please try again in a minute."
+)
+# The database is away (restarting, unreachable): nothing of this turn was saved.
+CANT_SAVE_NOW = (
+    "Sorry, I can't save right now, please try again in a minute. Nothing you wrote before "
+    "is lost."
 )
 # After a send the platform refused: what was written is saved, the reply never arrived.
 REPLY_REFUSED = (
@@ -155,7 +160,8 @@ class ConversationService:
                 error=type(exc).__name__,
                 file_error=isinstance(exc, CorruptDataError),
             )
-            return Reply((Say(SORRY),), failed=True)
+            away = isinstance(exc, StorageUnreachableError)
+            return Reply((Say(CANT_SAVE_NOW if away else SORRY),), failed=True)
         if key in self._lost and isinstance(event, UserText | CommandGiven | ChoiceMade):
             self._lost.discard(key)
             reply = replace(reply, messages=(Say(LAST_REPLY_LOST), *reply.messages))

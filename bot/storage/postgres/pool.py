@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from bot.errors import StorageError
+from bot.errors import StorageUnreachableError
 from bot.logs import log
 from bot.storage.postgres.url import SETTING, DatabaseUrl
 
@@ -25,7 +25,7 @@ CONNECT_TIMEOUT = 10.0  # seconds: a start against an unreachable server says so
 COMMAND_TIMEOUT = 30.0
 
 
-class DatabaseUnavailableError(StorageError):
+class DatabaseUnavailableError(StorageUnreachableError):
     """The database cannot be reached or refused us; the message names the setting."""
 
     def __init__(self, url: DatabaseUrl, error: BaseException) -> None:
@@ -85,11 +85,17 @@ async def open_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10) 
     return pool
 
 
-async def connect(url: DatabaseUrl) -> asyncpg.Connection[Any]:
-    """One connection of its own, outside the pool (advisory locks, LISTEN)."""
+async def connect(
+    url: DatabaseUrl, *, server_settings: dict[str, str] | None = None
+) -> asyncpg.Connection[Any]:
+    """One connection of its own, outside the pool (advisory locks, LISTEN); `server_settings`
+    are session settings sent at connect (e.g. TCP keepalives for a lock holder)."""
     try:
         connection = await asyncpg.connect(
-            dsn=url.secret, timeout=CONNECT_TIMEOUT, command_timeout=COMMAND_TIMEOUT
+            dsn=url.secret,
+            timeout=CONNECT_TIMEOUT,
+            command_timeout=COMMAND_TIMEOUT,
+            server_settings=server_settings,
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise DatabaseUnavailableError(url, error) from None
