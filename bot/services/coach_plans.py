@@ -1,10 +1,20 @@
 """A coach's proposed schedules for their leaders: built from a command or a form, previewed,
-and saved only when the coach confirms."""
+and saved only when the coach confirms.
+
+An unsaved plan is kept beside the coach's own state (a UserStore extra), not in this
+process's memory: with several instances behind a load balancer, the coach's "Save" may
+reach another instance than the preview did.
+"""
 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from pydantic import TypeAdapter
+
+from bot.domain import UserKey
+from bot.ports import UserStore
 from bot.schedules.model import NudgeSchedule
 from dialogs.recurrence import occurrences
 from dialogs.timetext import short_date
@@ -23,33 +33,45 @@ class Plan:
     at: datetime
 
 
+EXTRA = "coach_plans"
+_PLANS = TypeAdapter(dict[str, Plan])
+
+
 class Plans:
-    """Unsaved plans, briefly, in memory: a plan not confirmed within the hour is dropped."""
+    """Unsaved plans, briefly, beside each coach's state: a plan not confirmed within the
+    hour is dropped. Plans of one coach are theirs only: another coach's key finds none."""
 
-    def __init__(self) -> None:
-        self._plans: dict[str, Plan] = {}
+    def __init__(self, users: UserStore) -> None:
+        self.users = users
 
-    def add(self, coach: str, schedules: tuple[NudgeSchedule, ...], at: datetime) -> Plan:
-        self._expire(at)
+    async def add(self, coach: str, schedules: tuple[NudgeSchedule, ...], at: datetime) -> Plan:
+        held = await self._held(coach, at)
         plan = Plan(secrets.token_hex(5), coach, schedules, at)
-        self._plans[plan.id] = plan
+        held[plan.id] = plan
+        await self._keep(coach, held)
         return plan
 
-    def take(self, plan_id: str, coach: str, at: datetime) -> Plan | None:
-        self._expire(at)
-        plan = self._plans.get(plan_id)
+    async def take(self, plan_id: str, coach: str, at: datetime) -> Plan | None:
+        held = await self._held(coach, at)
+        plan = held.pop(plan_id, None)
         if plan is None or plan.coach != coach:
             return None
-        return self._plans.pop(plan_id)
+        await self._keep(coach, held)
+        return plan
 
-    def drop(self, coach: str) -> None:
+    async def drop(self, coach: str) -> None:
         """The coach's role ended: nothing they planned can be saved any more."""
-        for plan_id in [p.id for p in self._plans.values() if p.coach == coach]:
-            del self._plans[plan_id]
+        if await self.users.load_extra(UserKey.parse(coach), EXTRA):
+            await self._keep(coach, {})
 
-    def _expire(self, at: datetime) -> None:
-        for plan_id in [p.id for p in self._plans.values() if at - p.at > PLAN_LIFETIME]:
-            del self._plans[plan_id]
+    async def _held(self, coach: str, at: datetime) -> dict[str, Plan]:
+        stored = await self.users.load_extra(UserKey.parse(coach), EXTRA)
+        plans = _PLANS.validate_python(stored.get("plans", {})) if stored else {}
+        return {i: p for i, p in plans.items() if at - p.at <= PLAN_LIFETIME}
+
+    async def _keep(self, coach: str, plans: dict[str, Plan]) -> None:
+        value: dict[str, Any] = {"plans": _PLANS.dump_python(plans, mode="json")}
+        await self.users.save_extra(UserKey.parse(coach), EXTRA, value)
 
 
 def preview(schedules: tuple[NudgeSchedule, ...], names: dict[str, str], after: datetime) -> str:

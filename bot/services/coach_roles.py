@@ -34,7 +34,7 @@ class CoachRoles:
         """End the role; the notices tell each of the coach's leaders, and the coach."""
         links = self.store.links_of_coach(coach, "pending", "accepted")
         await self.store.revoke(coach)
-        self.plans.drop(coach)
+        await self.plans.drop(coach)
         notices = []
         for link in links:
             closed = await self.store.set_status(link, "revoked", at)

@@ -80,7 +80,7 @@ class CoachingService:
         self.users = users
         self.admins = admins
         self.clock = clock
-        self.plans = Plans()
+        self.plans = Plans(users)
         self.roles = CoachRoles(store, schedules, self.plans)
 
     # ---------------------------------------------------------------- commands
@@ -172,7 +172,7 @@ class CoachingService:
         planned = await self.plan_for(key, rest[0], rest[1:], at)
         if isinstance(planned, Denied):
             return _say(planned.reason)
-        return self.preview_question(key, planned, at)
+        return await self.preview_question(key, planned, at)
 
     async def plan_for(
         self, key: UserKey, target: str, spec: Sequence[str], at: datetime
@@ -210,10 +210,10 @@ class CoachingService:
                 return Denied(str(error).replace("`schedule ", "`coach schedule Alex "))
         return tuple(built)
 
-    def preview_question(
+    async def preview_question(
         self, key: UserKey, schedules: tuple[NudgeSchedule, ...], at: datetime
     ) -> ServiceReply:
-        plan = self.plans.add(str(key), schedules, at)
+        plan = await self.plans.add(str(key), schedules, at)
         names = {s.user: self.store.name_of(s.user) for s in schedules}
         text = (
             "**Before saving**, this is what would go out:\n"
@@ -336,16 +336,16 @@ class CoachingService:
             return {"leader": planned.reason}
         return planned
 
-    def hold_plan(
+    async def hold_plan(
         self, key: UserKey, schedules: tuple[NudgeSchedule, ...], at: datetime
     ) -> tuple[str, str]:
         """Keep a plan for the coach to confirm; returns its id and the preview text."""
-        plan = self.plans.add(str(key), schedules, at)
+        plan = await self.plans.add(str(key), schedules, at)
         names = {s.user: self.store.name_of(s.user) for s in schedules}
         return plan.id, preview(schedules, names, at)
 
     async def save_held(self, key: UserKey, plan_id: str, at: datetime) -> ServiceReply:
-        plan = self.plans.take(plan_id, str(key), at)
+        plan = await self.plans.take(plan_id, str(key), at)
         if plan is None:
             return _say("That preview has expired; open the form again.")
         return await self.save_plan(key, plan.schedules, at)
@@ -453,7 +453,7 @@ class CoachingService:
         if kind == "link":
             return await self._link_answer(key, ident, choice, at)
         if kind == "plan":
-            plan = self.plans.take(ident, str(key), at)
+            plan = await self.plans.take(ident, str(key), at)
             if plan is None:
                 return _say("That preview has expired; send the command again to see a new one.")
             if choice != "save":

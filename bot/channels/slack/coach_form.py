@@ -59,7 +59,7 @@ class CoachForm:
         if isinstance(planned, dict):
             await ack(response_action="errors", errors=planned)
             return
-        plan_id, text = coaching.hold_plan(key, planned, now)
+        plan_id, text = await coaching.hold_plan(key, planned, now)
         await ack(response_action="update", view=forms.preview_modal(plan_id, text))
 
     async def on_confirmed(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:

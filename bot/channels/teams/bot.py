@@ -128,7 +128,7 @@ class CoachActivityHandler(ActivityHandler):
             if isinstance(planned, dict):
                 card = forms.plan_card(coaching.form_leaders(key), self.deps.themes, form, planned)
             else:
-                card = forms.preview_card(*coaching.hold_plan(key, planned, now))
+                card = forms.preview_card(*await coaching.hold_plan(key, planned, now))
             await _replace_card(turn_context, card)
             return
         if value.get("choice") != "save":
