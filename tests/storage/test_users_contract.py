@@ -63,16 +63,28 @@ BACKENDS = ("memory", "tinydb", "postgres")
 
 
 @pytest.fixture(params=BACKENDS)
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
-    if request.param == "memory":
+def server(request: pytest.FixtureRequest) -> tuple[str, PostgresServer | None]:
+    """The backend's name and, for PostgreSQL, the session's server: asked for here, outside
+    the event loop, since starting it runs a loop of its own."""
+    if request.param != "postgres":
+        return request.param, None
+    return request.param, request.getfixturevalue("postgres")
+
+
+@pytest.fixture
+async def backend(
+    server: tuple[str, PostgresServer | None], tmp_path: Path
+) -> AsyncIterator[Backend]:
+    name, postgres = server
+    if name == "memory":
         yield Backend("memory", InMemoryUserStore(), None)
-    elif request.param == "tinydb":
+    elif name == "tinydb":
         files = TinyDBUserStore(tmp_path)
         yield Backend("tinydb", files, every_byte(tmp_path))
         files.close()
     else:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        url = DatabaseUrl.parse(await server.fresh_database())
+        assert postgres is not None
+        url = DatabaseUrl.parse(await postgres.fresh_database())
         pool = await open_pool(url)
 
         async def rows() -> bytes:

@@ -22,11 +22,15 @@ from bot.storage.postgres.url import DatabaseUrl
 logger = logging.getLogger(__name__)
 
 # Class 08 (connection), class 57 (shut down, restarting, cannot connect now), a connection
-# asyncpg already knows is gone, the socket, and no answer in time.
+# asyncpg already knows is gone, the socket, and no answer in time. A server that shuts down
+# between two statements of a transaction leaves asyncpg's protocol mid-operation: the next
+# statement (or the pool's reset) then raises InternalClientError, seen here in tests of a
+# restart under load.
 UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     OSError,
     TimeoutError,
 )
