@@ -52,8 +52,13 @@ class GuardedPool:
                 yield cast("asyncpg.Connection[Any]", connection)
         except UNAVAILABLE as error:
             reason = describe(error)
-            log(logger, "database.unavailable", level=logging.WARNING, store=self.store,
-                reason=reason)  # fmt: skip
+            log(
+                logger,
+                "database.unavailable",
+                level=logging.WARNING,
+                store=self.store,
+                reason=reason,
+            )
             raise DatabaseUnavailableError(self.url, error) from None
 
     @asynccontextmanager
