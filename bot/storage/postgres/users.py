@@ -91,6 +91,10 @@ class PostgresUserStore:
         self.sealer = sealer
         self.guard = GuardedPool(pool, url, "users")
 
+    def close(self) -> None:
+        """As TinyDBUserStore.close(): nothing of its own to close; the pool is the
+        application's, closed once after every store that uses it."""
+
     async def load(self, key: UserKey) -> UserState | None:
         async with self.guard.connection() as connection:
             record = await connection.fetchrow(SELECT, key.hashed)
