@@ -1,6 +1,6 @@
 """The interfaces services depend on; storage and channels implement them."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -47,6 +47,39 @@ class UserStore(Protocol):
     async def stored_hashes(self) -> frozenset[str]:
         """`UserKey.hashed` of every leader stored now: lets a channel tell a returning leader
         from a first contact without a read per message (e.g. after a restart)."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredLeader:
+    """Everything one store holds for one leader, as `db import` and `db export` copy it:
+    the state (None when only channel data is kept) with its version, and the extras."""
+
+    key: UserKey
+    state: UserState | None
+    extras: Mapping[str, dict[str, Any]]
+
+
+class LeaderArchive(Protocol):
+    """A UserStore's leaders taken out and put back whole, for copying between stores."""
+
+    def dump_all(self) -> AsyncIterator[StoredLeader]:
+        """Every stored leader, one at a time (order unspecified)."""
+        ...
+
+    async def restore(self, leader: StoredLeader) -> None:
+        """Store exactly this (state version included, extras replaced), whatever was there:
+        running it twice leaves what running it once does."""
+        ...
+
+
+class SeenEventStore(Protocol):
+    """Ids of inbound platform events already taken, so a retry is handled once; shared by
+    every instance when the store is."""
+
+    async def first_sight(self, event_id: str, leader: str | None) -> bool:
+        """True the first time `event_id` comes (and records it), False ever after. `leader`
+        is the hashed key of whoever sent it, kept beside the id."""
         ...
 
 

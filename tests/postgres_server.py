@@ -112,8 +112,10 @@ class PostgresServer:
 
     def restart(self) -> None:
         """Stop and start the same cluster on the same port (a database restart)."""
+        # -l as at start: without it the server keeps pg_ctl's output pipes open, and the
+        # call never returns. A stopped server is started (with the options it last had).
         self._run(self._pg_ctl, "-D", str(self.folder / "data"), "-m", "fast", "-w",
-                  "-t", "30", "restart")  # fmt: skip
+                  "-t", "30", "-l", str(self.folder / "log"), "restart")  # fmt: skip
 
     async def prepare_template(self) -> None:
         """A database with every migration applied: each test's database is a copy of it."""

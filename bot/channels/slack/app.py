@@ -34,7 +34,7 @@ from bot.channels.status import ChannelStatus, Reconnector, Sleep
 from bot.config import SlackSettings
 from bot.domain import PlatformInfo, Reply, UserKey
 from bot.logs import log, quiet_logger
-from bot.ports import DeliveryError
+from bot.ports import DeliveryError, SeenEventStore
 from bot.running import RunningTasks
 from bot.schedules.model import INACTIVE
 from bot.services.conversations import REPLY_REFUSED, SORRY
@@ -63,7 +63,10 @@ class SlackChannel:
         *,
         pace: float = PACE_SECONDS,
         retry_sleep: Sleep = asyncio.sleep,
+        seen: SeenEventStore | None = None,
     ) -> None:
+        """`seen`: event ids already handled, shared by every instance on one database
+        (default: in this process's memory)."""
         self.settings = settings
         self.deps = deps
         self.pace = pace
@@ -72,7 +75,7 @@ class SlackChannel:
         self.bolt: AsyncApp | None = None
         self.notifier: SlackNotifier | None = None
         self._socket: Any = None
-        self.seen = SeenEvents()
+        self.seen = SeenEvents(seen)
         # Hashed keys of leaders past their first contact: stored at start, or whose profile
         # users.info gave this run. Anyone else's next message is a first contact.
         self._contacted: set[str] = set()
@@ -189,7 +192,7 @@ class SlackChannel:
         if not event.get("user") or not event.get("channel"):
             log(logger, "slack.incomplete_message", level=logging.WARNING)
             return  # nobody to answer, or nowhere to
-        if self.seen.already(body):
+        if await self.seen.already(body):
             return
         key = UserKey("slack", str(body.get("team_id") or ""), str(event["user"]))
         channel = str(event["channel"])
@@ -248,7 +251,7 @@ class SlackChannel:
         """Coaching stays private: a mention in a channel gets a pointer only its author sees."""
         self._running.track_current()
         assert self.client is not None
-        if self.seen.already(body):
+        if await self.seen.already(body):
             return
         try:
             await self.client.chat_postEphemeral(

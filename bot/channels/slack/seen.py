@@ -1,32 +1,49 @@
-"""Slack retries events it thinks were lost (over HTTP and Socket Mode alike): each event id
-is handled once. Bolt does not de-duplicate; this does, for one process."""
+"""Slack retries events it thinks were lost (over HTTP and Socket Mode alike), and a retry
+may reach another instance: each event id is handled once. Bolt does not de-duplicate; this
+does, through a SeenEventStore (in memory for one process, PostgreSQL for several)."""
 
 import logging
-import time
-from collections import OrderedDict
 from typing import Any
 
+from bot.domain import UserKey
+from bot.errors import StorageError
 from bot.logs import log
+from bot.ports import SeenEventStore
+from bot.storage.memory.seen import InMemorySeenEvents
 
 logger = logging.getLogger("peercoach.slack")
-SEEN_EVENTS = 10_000  # event ids remembered for retry de-duplication
 
 
 class SeenEvents:
-    def __init__(self, capacity: int = SEEN_EVENTS) -> None:
-        self.capacity = capacity
-        self._seen: OrderedDict[str, float] = OrderedDict()
+    def __init__(self, store: SeenEventStore | None = None) -> None:
+        self.store: SeenEventStore = store or InMemorySeenEvents()
 
-    def already(self, body: dict[str, Any]) -> bool:
-        """True for an event id seen before; records it otherwise. Check and record have no
-        await between them: atomic within the event loop."""
+    async def already(self, body: dict[str, Any]) -> bool:
+        """True for an event id seen before (here or on another instance); records it
+        otherwise. If the store cannot answer, the event is handled: a leader answered
+        (or told we cannot save) beats a message dropped."""
         event_id = str(body.get("event_id") or "")
         if not event_id:
             return False
-        if event_id in self._seen:
+        try:
+            first = await self.store.first_sight(event_id, leader_of(body))
+        except StorageError as error:
+            log(
+                logger,
+                "slack.dedup_unavailable",
+                level=logging.WARNING,
+                error=type(error).__name__,
+            )
+            return False
+        if not first:
             log(logger, "slack.retry_ignored", event_id=event_id)
-            return True
-        self._seen[event_id] = time.monotonic()
-        while len(self._seen) > self.capacity:
-            self._seen.popitem(last=False)
-        return False
+        return not first
+
+
+def leader_of(body: dict[str, Any]) -> str | None:
+    """The hashed key of whoever sent the event, when it names one."""
+    event = body.get("event") or {}
+    user = event.get("user") if isinstance(event, dict) else None
+    if not isinstance(user, str) or not user:
+        return None
+    return UserKey("slack", str(body.get("team_id") or ""), user).hashed

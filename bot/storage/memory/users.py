@@ -1,13 +1,13 @@
 """In-memory UserStore for tests and trials; same contract as the TinyDB store."""
 
 import copy
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
 from bot.domain import UserKey
 from bot.errors import StaleStateError
-from bot.ports import Change
+from bot.ports import Change, StoredLeader
 from dialogs.model import UserState
 
 
@@ -43,8 +43,8 @@ class InMemoryUserStore:
         return saved
 
     async def delete(self, key: UserKey) -> bool:
-        self._extras.pop(key, None)
-        return self._states.pop(key, None) is not None
+        had_extras = self._extras.pop(key, None) is not None
+        return self._states.pop(key, None) is not None or had_extras
 
     async def load_extra(self, key: UserKey, name: str) -> dict[str, Any] | None:
         value = self._extras.get(key, {}).get(name)
@@ -55,3 +55,15 @@ class InMemoryUserStore:
 
     async def stored_hashes(self) -> frozenset[str]:
         return frozenset(key.hashed for key in self._states.keys() | self._extras.keys())
+
+    async def dump_all(self) -> AsyncIterator[StoredLeader]:
+        for key in sorted(self._states.keys() | self._extras.keys()):
+            extras = copy.deepcopy(self._extras.get(key, {}))
+            yield StoredLeader(key, self._states.get(key), extras)
+
+    async def restore(self, leader: StoredLeader) -> None:
+        if leader.state is None:
+            self._states.pop(leader.key, None)
+        else:
+            self._states[leader.key] = leader.state
+        self._extras[leader.key] = copy.deepcopy(dict(leader.extras))

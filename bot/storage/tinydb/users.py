@@ -6,7 +6,7 @@ through a TinyDB storage, changes them and stages the whole file once; a GroupCo
 a whole batch of such files durable with one sync, then renames them into place.
 """
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -17,7 +17,7 @@ from tinydb.storages import Storage
 from bot.crypto.sealing import Sealer, SealError, local_sealer
 from bot.domain import UserKey
 from bot.errors import CorruptDataError, StaleStateError
-from bot.ports import Change
+from bot.ports import Change, StoredLeader
 from bot.storage.atomic import decode_json, encode_json, remove_stale_temp_files
 from bot.storage.codec import (
     LIST_SECTIONS,
@@ -137,7 +137,49 @@ class TinyDBUserStore:
         result: frozenset[str] = await self.committer.run(self._stored_hashes)
         return result
 
+    async def dump_all(self) -> AsyncIterator[StoredLeader]:
+        for hashed in sorted(await self.stored_hashes()):
+            found: StoredLeader | None = await self.committer.run(partial(self._dump, hashed))
+            if found is not None:  # None: deleted since it was listed
+                yield found
+
+    async def restore(self, leader: StoredLeader) -> None:
+        await self.committer.run(partial(self._restore, leader))
+
     # ---------------------------------------------------------------- on the storage thread
+
+    def _dump(self, hashed: str, batch: Batch) -> StoredLeader | None:
+        path = self.folder / f"{hashed}.json"
+        tables = StagedJSONStorage(path, batch=batch, sealer=self.sealer).read()
+        if tables is None:
+            return None
+        found = LeaderFile(path, tables, exists=True)
+        try:
+            key = UserKey.parse(str((found.single("meta") or {}).get("key")))
+        except ValueError:
+            raise CorruptDataError(path, "its meta table names no user key") from None
+        if key.hashed != hashed:
+            raise CorruptDataError(path, "the file belongs to a different user key")
+        extras = {
+            str(document["name"]): dict(document["value"])
+            for document in found.tables.get(EXTRA, {}).values()
+        }
+        return StoredLeader(key, self._read(found), extras)
+
+    def _restore(self, leader: StoredLeader, batch: Batch) -> None:
+        found = self._file(leader.key, batch)  # a file of another key: CorruptDataError
+        found.tables = {}
+        if leader.state is None:
+            found.set_single("meta", {"schema": SCHEMA_VERSION, "key": str(leader.key)})
+        else:
+            sections = to_sections(str(leader.key), leader.state)
+            for name in ("meta", "state"):
+                found.set_single(name, sections[name])
+            for name in LIST_SECTIONS:
+                found.set_rows(name, sections[name])
+        for name, value in leader.extras.items():
+            found.set_extra(name, dict(value))
+        self._stage(found, batch)
 
     def _stored_hashes(self, batch: Batch) -> frozenset[str]:
         """Files on disk (as this process knows them, or listed) and those the journal holds;
