@@ -7,8 +7,9 @@
 2. The check-in day is read from the leader's words (dates): the first working day after
    the day they named. A day in the past or more than 90 days away is questioned once;
    with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
-   Working days are Monday to Friday: the leader's nudge schedules are kept by the
-   scheduling service, not in the state the engine sees.
+   Working days are the days of the leader's nudge schedules (Monday to Friday without
+   one), and the check-in comes at their earliest schedule's time: the services pass
+   both in (`WorkingWeek`), as the schedules are not in the state the engine sees.
 3. The closing line says the date, and after a commitment left vague it says it was kept
    as written rather than anything that claims it is clear.
 
@@ -71,9 +72,9 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         _ask(draft, saved, (words, "date", question, copy.get("date_placeholder")), reading.day)
         return
     if reading is not None and not reading.is_past(today):
-        due = check_in_day(reading.day)
+        due = check_in_day(reading.day, draft.week.days)
     else:
-        due = working_day_from(today + timedelta(days=dialogue.follow_up_days))
+        due = working_day_from(today + timedelta(days=dialogue.follow_up_days), draft.week.days)
     note = copy.get("as_written") if _gaps(dialogue, words, today) else None
     _clear(draft)
     runner.keep_commitment(draft, dialogue, words, due, at)

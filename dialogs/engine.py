@@ -42,6 +42,7 @@ from dialogs.content_model import Content, Dialogue
 from dialogs.draft import Draft
 from dialogs.matching import match_choice
 from dialogs.model import (
+    DEFAULT_WEEK,
     AppInstalled,
     Choice,
     ChoiceMade,
@@ -65,6 +66,7 @@ from dialogs.model import (
     Turn,
     UserState,
     UserText,
+    WorkingWeek,
 )
 from dialogs.screening import distress, holds_nhs_number, printable
 from dialogs.timetext import local_date, long_date
@@ -73,9 +75,12 @@ MAX_TEXT = 10_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def step(state: UserState, event: Event, content: Content) -> Turn:
-    """Advance one leader's conversation by one event."""
-    draft = Draft(state, event.at)
+def step(
+    state: UserState, event: Event, content: Content, week: WorkingWeek = DEFAULT_WEEK
+) -> Turn:
+    """Advance one leader's conversation by one event; `week` is what the services know of
+    the leader's working days (their schedules), for the check-ins planned in this turn."""
+    draft = Draft(state, event.at, week)
     match event:
         case UserText(text=text, at=at):
             _on_text(draft, content, printable(text), at)

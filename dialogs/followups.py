@@ -74,9 +74,10 @@ def choose(
         draft.update(aside=None, awaiting=None)
         return
     if choice == "not_yet":  # planned again at once; then one question: what got in the way?
-        retry = working_day_from(local_date(at, draft.state.profile.timezone) + RETRY_AFTER)
+        today = local_date(at, draft.state.profile.timezone)
+        retry = working_day_from(today + RETRY_AFTER, draft.week.days)
         _update(draft, commitment, due_on=retry, followed_up_at=None, status="open")
-        draft.effect(FollowUpPlanned(commitment.id, retry))
+        draft.effect(FollowUpPlanned(commitment.id, retry, draft.week.nudge_time))
         blocked_on = replace(aside, stage="blocked")
         draft.update(aside=blocked_on)
         present(draft, copy, blocked_on)

@@ -69,7 +69,8 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
         _keep_reflection(draft, dialogue, step, text, at)
     else:  # commitment steps normally go through commitment_step.answer, which knows content
         today = local_date(at, draft.state.profile.timezone)
-        keep_commitment(draft, dialogue, text, today + timedelta(days=dialogue.follow_up_days), at)
+        due = today + timedelta(days=dialogue.follow_up_days)
+        keep_commitment(draft, dialogue, text, due, at)
     move_on(draft, dialogue, step, target=step.next or "", answer=text, at=at)
 
 
@@ -172,7 +173,7 @@ def keep_commitment(draft: Draft, dialogue: Dialogue, text: str, due: date, at: 
         theme=dialogue.theme,
     )
     draft.update(commitments=(*draft.state.commitments, commitment))
-    draft.effect(FollowUpPlanned(commitment.id, commitment.due_on))
+    draft.effect(FollowUpPlanned(commitment.id, commitment.due_on, draft.week.nudge_time))
 
 
 def _commitment_of(draft: Draft, dialogue_id: str, since: datetime) -> Commitment | None:

@@ -8,7 +8,7 @@ to free a place; the commitment itself stays in the journal. Nudges held back by
 are not counted: there is at most one per schedule, so the schedule limit bounds them."""
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from bot.domain import Retraction, ServiceReply, UserKey
 from bot.schedules.keys import follow_up_reminder, snooze_reminder
@@ -65,9 +65,9 @@ class ReminderService:
                     reminder = snooze_reminder(key, delivery, until)
                     if not await self._put(reminder):
                         said.append(Retraction(SNOOZED, Say(f"Not snoozed: {self._full()}")))
-                case FollowUpPlanned(commitment=commitment, due_on=due_on):
+                case FollowUpPlanned(due_on=due_on) as planned:
                     assert state is not None
-                    reminder = self._follow_up(key, state, commitment, due_on)
+                    reminder = self._follow_up(key, state, planned)
                     if not await self._put(reminder):
                         instead = Say(
                             f"Your commitment is saved in your `journal`, but I cannot ask "
@@ -90,10 +90,10 @@ class ReminderService:
             "`schedule` lists them; remove one, for example: `schedule remove f-1a2b3c4d5e6f`"
         )
 
-    def _follow_up(
-        self, key: UserKey, state: UserState, commitment: str, due_on: date
-    ) -> Reminder:
-        nudge_time = state.profile.nudge_time
+    def _follow_up(self, key: UserKey, state: UserState, planned: FollowUpPlanned) -> Reminder:
+        """At the time the engine chose (the leader's earliest schedule), else their nudge
+        time, else the morning."""
+        nudge_time = planned.nudge_time or state.profile.nudge_time
         clock = parse_hhmm(nudge_time) if nudge_time else FOLLOW_UP_TIME
-        due_at = resolve_local(due_on, clock, zone(state.profile.timezone))
-        return follow_up_reminder(key, commitment, due_at)
+        due_at = resolve_local(planned.due_on, clock, zone(state.profile.timezone))
+        return follow_up_reminder(key, planned.commitment, due_at)

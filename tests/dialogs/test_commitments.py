@@ -2,7 +2,7 @@
 check-in on the leader's own day, on a working day; closing lines that say the date and
 never claim more than was said; and "how did it go?" answers that feed the journal."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from dialogs.commitment_check import missing
 from dialogs.content import load_content
 from dialogs.content_model import Content
 from dialogs.dates import working_day_from
-from dialogs.model import FollowUpPlanned, Prompt
+from dialogs.model import FollowUpPlanned, Prompt, WorkingWeek
 from tests.conftest import AT, CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 
@@ -172,6 +172,41 @@ def test_the_check_in_follows_the_leaders_own_words(
     assert planned(chat) == due
     assert chat.state.commitments[-1].due_on == due
     assert closing_date_line(due) in chat.text()
+
+
+TUE_THU_0745 = WorkingWeek(frozenset({1, 3}), "07:45")
+
+
+@pytest.mark.parametrize(
+    ("week", "due", "nudge_time"),
+    [
+        (TUE_THU_0745, date(2026, 12, 8), "07:45"),  # Fri 4 Dec -> Tue 8 Dec at 07:45
+        (WorkingWeek(), date(2026, 12, 7), None),  # Mon-Fri, no schedule: Mon 7 Dec
+    ],
+)
+def test_the_check_in_lands_on_the_leaders_own_working_days(
+    content: Content, week: WorkingWeek, due: date, nudge_time: str | None
+) -> None:
+    chat = at_commitment(content)
+    chat.week = week
+    chat.say("email Sam by Friday")
+    assert chat.state.dialogue is None
+    assert chat.last is not None
+    assert FollowUpPlanned(chat.state.commitments[-1].id, due, nudge_time) in chat.last.effects
+    assert closing_date_line(due) in chat.text()
+
+
+def test_the_default_check_in_and_a_not_yet_keep_to_the_leaders_days(content: Content) -> None:
+    chat = at_commitment(content)  # follow_up_days: 5 -> Wed 2 Dec, not a Tue/Thu
+    chat.week = TUE_THU_0745
+    chat.say("email Sam the rota")
+    chat.say("that's it")
+    assert planned(chat) == date(2026, 12, 3)  # Thu 3 Dec
+    commitment = chat.state.commitments[-1]
+    chat.at = datetime.combine(commitment.due_on, time(7, 45), UTC)
+    chat.follow_up_due(commitment.id)
+    chat.press("Not yet")
+    assert planned(chat) == date(2026, 12, 8)  # Thu 3 Dec + 3 = Sun 6 -> Tue 8 Dec
 
 
 def test_a_day_in_the_past_is_questioned_once(content: Content) -> None:
