@@ -68,7 +68,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     doubtful = reading is not None and (reading.is_past(today) or reading.is_far(today))
     if reading is not None and doubtful and asked != "date":
         key = "date_past" if reading.is_past(today) else "date_far"
-        question = copy.get(key).format(day=short_date(reading.day))
+        question = copy.get(key).format(day=short_date(reading.day, today))
         _ask(draft, saved, (words, "date", question, copy.get("date_placeholder")), reading.day)
         return
     if reading is not None and not reading.is_past(today):

@@ -324,7 +324,7 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
         case Simple(name="help"):
             draft.say(texts.HELP)
         case Simple(name="journal"):
-            draft.say(journal.render(draft.state, content))
+            draft.say(journal.render(draft.state, content, local_date(at, profile.timezone)))
         case Simple(name="export"):
             draft.effect(ExportRequested())
         case QuietHours():
@@ -345,7 +345,10 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
                 return
             draft.update_profile(paused=True, paused_until=until)
             draft.effect(PreferencesChanged())
-            draft.say(texts.PAUSED_UNTIL.format(day=long_date(until)) if until else texts.PAUSED)
+            today = local_date(at, profile.timezone)
+            draft.say(
+                texts.PAUSED_UNTIL.format(day=long_date(until, today)) if until else texts.PAUSED
+            )
         case SetTimezone(zone=None):
             draft.say(texts.TIMEZONE_IS.format(zone=profile.timezone))
         case SetTimezone(zone=str(zone)):

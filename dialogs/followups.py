@@ -115,7 +115,8 @@ def blocked(
     if commitment is None:
         return
     _keep(draft, commitment, said, at)
-    draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on)))
+    today = local_date(at, draft.state.profile.timezone)
+    draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on, today)))
 
 
 def _keep(draft: Draft, commitment: Commitment, said: str, at: datetime) -> None:
@@ -130,7 +131,8 @@ def _keep(draft: Draft, commitment: Commitment, said: str, at: datetime) -> None
 
 
 def _question(draft: Draft, commitment: Commitment) -> str:
-    day = short_date(local_date(commitment.at, draft.state.profile.timezone))
+    tz = draft.state.profile.timezone
+    day = short_date(local_date(commitment.at, tz), local_date(draft.now, tz))
     return texts.FOLLOW_UP.format(day=day, text=runner.shorten(commitment.text, 200))
 
 

@@ -143,7 +143,8 @@ def move_on(
     if note is not None:
         draft.say(note)
     if commitment is not None:
-        draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on)))
+        today = local_date(at, draft.state.profile.timezone)
+        draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on, today)))
     close(draft, at, "completed")
     draft.update(awaiting=None)
 

@@ -17,7 +17,7 @@ from bot.schedules.store import ScheduleStore
 from dialogs import texts
 from dialogs.model import Effect, FollowUpPlanned, Say, SnoozeRequested, UserState
 from dialogs.recurrence import parse_hhmm, resolve_local
-from dialogs.timetext import short_date
+from dialogs.timetext import local_date, short_date
 from dialogs.timezones import zone
 
 MAX_SCHEDULES = 20
@@ -57,7 +57,6 @@ class ReminderService:
     async def on_effects(
         self, key: UserKey, state: UserState | None, effects: Sequence[Effect], at: datetime
     ) -> ServiceReply:
-        del at
         said: list[Retraction] = []
         for effect in effects if state is not None else ():
             match effect:
@@ -67,11 +66,12 @@ class ReminderService:
                         said.append(Retraction(SNOOZED, Say(f"Not snoozed: {self._full()}")))
                 case FollowUpPlanned(due_on=due_on) as planned:
                     assert state is not None
+                    today = local_date(at, state.profile.timezone)
                     reminder = self._follow_up(key, state, planned)
                     if not await self._put(reminder):
                         instead = Say(
                             f"Your commitment is saved in your `journal`, but I cannot ask "
-                            f"how it went on {short_date(due_on)}: {self._full()}"
+                            f"how it went on {short_date(due_on, today)}: {self._full()}"
                         )
                         said.append(Retraction(FOLLOW_UP_PLANNED, instead))
         return ServiceReply(retractions=tuple(said))

@@ -50,7 +50,9 @@ def planned(chat: Chat) -> date:
 
 
 def closing_date_line(day: date) -> str:
-    return texts.FOLLOW_UP_PLANNED.format(day=f"{day:%a} {day.day} {day:%b}")
+    """As said on Fri 27 Nov 2026: a day in 2027 carries its year."""
+    year = f" {day.year}" if day.year != FRI_27_NOV.year else ""
+    return texts.FOLLOW_UP_PLANNED.format(day=f"{day:%a} {day.day} {day:%b}{year}")
 
 
 # ------------------------------------------------------------------ what, who and when
@@ -233,7 +235,7 @@ def test_a_day_over_ninety_days_away_is_questioned_once_and_can_stand(
 ) -> None:
     chat = at_commitment(content)
     chat.say("email Sam by the end of June")
-    assert content.commitments.get("date_far").format(day="Wed 30 Jun") in chat.text()
+    assert content.commitments.get("date_far").format(day="Wed 30 Jun 2027") in chat.text()
     chat.say("that's fine")
     assert chat.state.dialogue is None
     assert planned(chat) == date(2027, 7, 1)

@@ -464,8 +464,11 @@ def test_pause_until_a_date_and_resume(content: Content) -> None:
     assert str(chat.state.profile.paused_until) == "2026-12-24"
     assert PreferencesChanged() in turn.effects
     assert "24 December" in chat.text()
+    assert "2026" not in chat.text()
     chat.say("resume")
     assert not chat.state.profile.paused
+    chat.say("pause until 2027-01-05")
+    assert "Tuesday 5 January 2027" in chat.text()  # another year: it says which
 
 
 @pytest.mark.parametrize(
