@@ -70,6 +70,17 @@ def missing(text: str, today: date) -> tuple[Part, ...]:
     return tuple(gaps)
 
 
+QUESTION_WORDS = frozenset(
+    "what how who when where why which would could can will is are do does did shall".split()  # noqa: SIM905
+)
+
+
+def is_question(text: str) -> bool:
+    """A question as the leader will ask it: a question mark, or a question word first."""
+    words = _WORD.findall(text)
+    return "?" in text or (bool(words) and _bare(words[0]) in QUESTION_WORDS)
+
+
 def has_action(text: str) -> bool:
     if "?" in text:
         return True  # a question in their own words: asking it is the action

@@ -55,9 +55,10 @@ def render(state: UserState, content: Content, today: date | None = None) -> str
     if open_ones:
         lines.append("Commitments:")
         for c in open_ones[::-1]:
+            source = f" · {runner.title_of(content, c.dialogue)}" if c.dialogue else ""
             lines.append(
-                f"• “{runner.shorten(c.text, 200)}” · check-in {short_date(c.due_on, today)} "
-                f"({STATUS[c.status]})"
+                f"• “{runner.shorten(c.text, 200)}”{source} · check-in "
+                f"{short_date(c.due_on, today)} ({STATUS[c.status]})"
             )
     kept = sum(1 for c in state.commitments if c.status in ("kept", "partly"))
     if kept:

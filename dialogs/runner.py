@@ -126,8 +126,10 @@ def move_on(
     answer: str,
     at: datetime,
     note: str | None = None,
+    instead: str | None = None,
 ) -> None:
-    """To the next step, or the closing (with `note` before the follow-up date)."""
+    """To the next step, or the closing (with `note` before the follow-up date; `instead`
+    of the end step's own words when they would not fit, e.g. with no check-in set)."""
     progress = draft.state.dialogue
     assert progress is not None
     saved = progress.saved
@@ -138,7 +140,7 @@ def move_on(
     if nxt.type != "end":
         present(draft, dialogue)
         return
-    draft.say(fill(nxt.text, saved, dialogue))
+    draft.say(instead or fill(nxt.text, saved, dialogue))
     commitment = _commitment_of(draft, dialogue.id, progress.started_at)
     if note is not None:
         draft.say(note)
@@ -147,6 +149,11 @@ def move_on(
         draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on, today)))
     close(draft, at, "completed")
     draft.update(awaiting=None)
+
+
+def keep_note(draft: Draft, dialogue: Dialogue, step: Step, text: str, at: datetime) -> None:
+    """Keep the leader's words in the journal as a reflection (no check-in)."""
+    _keep_reflection(draft, dialogue, step, text, at)
 
 
 def _keep_reflection(

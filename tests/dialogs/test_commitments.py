@@ -90,25 +90,29 @@ def test_a_vague_commitment_gets_one_friendly_question_for_what_is_missing(
     chat.say("Sam and the matron, on Thursday")
     assert chat.state.dialogue is None
     commitment = chat.state.commitments[-1]
-    assert commitment.text == "I'll talk to people about it. — Sam and the matron, on Thursday"
+    assert commitment.text == "I'll talk to people about it — Sam and the matron, on Thursday"
     assert commitment.due_on == date(2026, 12, 4)  # the day after Thursday 3 Dec
     assert closing_date_line(date(2026, 12, 4)) in chat.text()
     assert content.commitments.get("as_written") not in chat.text()
 
 
-def test_at_most_one_question_and_thats_it_keeps_it_as_written(content: Content) -> None:
+def test_thats_it_after_one_question_keeps_a_vague_line_as_a_note_with_no_check_in(
+    content: Content,
+) -> None:
+    """The review: a check-in on "I'll talk to people about it" is one a leader ignores."""
     chat = at_commitment(content)
     chat.say("I'll talk to people about it.")
     chat.say("that's it")
     assert chat.state.dialogue is None  # no second question
-    commitment = chat.state.commitments[-1]
-    assert commitment.text == "I'll talk to people about it."
-    # no day named: the dialogue's five days, moved off the weekend (Wed 2 Dec is one)
-    assert commitment.due_on == working_day_from(FRI_27_NOV + timedelta(days=5))
+    assert chat.state.commitments == ()
+    assert chat.state.reflections[-1].text == "I'll talk to people about it."
+    assert chat.last is not None
+    assert not any(isinstance(e, FollowUpPlanned) for e in chat.last.effects)
     said = chat.text()
-    assert content.commitments.get("as_written") in said  # it does not claim it is clear
-    assert "clear next step" not in said
-    assert closing_date_line(commitment.due_on) in said
+    assert content.commitments.get("no_check_in") in said
+    assert "how it went" not in said
+    end = content.dialogue(ENERGY).steps["close"].text  # type: ignore[union-attr]
+    assert end not in said  # "I'd like to hear how it goes" would promise a check-in
 
 
 def test_a_second_vague_answer_gets_no_second_question(content: Content) -> None:
@@ -116,7 +120,22 @@ def test_a_second_vague_answer_gets_no_second_question(content: Content) -> None
     chat.say("think about it")
     chat.say("hmm, not sure")
     assert chat.state.dialogue is None
-    assert chat.state.commitments[-1].text == "think about it — hmm, not sure"
+    assert chat.state.reflections[-1].text == "think about it — hmm, not sure"
+    assert chat.state.commitments == ()
+
+
+def test_a_step_and_a_person_but_no_day_gets_the_default_day_and_says_it_was_picked(
+    content: Content,
+) -> None:
+    chat = at_commitment(content)
+    chat.say("I'll talk to people about it.")
+    chat.say("the DoF")  # the review's answer: a who, still no when
+    assert chat.state.commitments[-1].text == "I'll talk to people about it — the DoF"
+    due = working_day_from(FRI_27_NOV + timedelta(days=5))
+    assert planned(chat) == due
+    said = chat.text()
+    assert content.commitments.get("day_picked") in said
+    assert said.index(content.commitments.get("day_picked")) < said.index(closing_date_line(due))
 
 
 def test_a_clear_commitment_is_kept_at_once(content: Content) -> None:
@@ -323,17 +342,23 @@ def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
     content: Content, dialogue: str
 ) -> None:
     chat = at_commitment(content, dialogue)
+    found = content.dialogue(dialogue)
+    assert found is not None
+    assert chat.state.dialogue is not None
+    step = found.steps[chat.state.dialogue.step]
     chat.say("think about it")
-    prep = content.dialogue(dialogue).kind == "prep"  # type: ignore[union-attr]
-    asked = ("what",) if prep else ("what", "who", "when")  # a prep's meeting: who and when
+    given = ("who", "when") if found.kind == "prep" else step.given  # a prep's meeting
+    asked = tuple(p for p in ("what", "who", "when") if p not in given)
+    if step.expects == "question":
+        asked = ("question", *asked[1:])
     assert content.commitments.gap(asked) in chat.text()
     chat.say("that's it")
     assert chat.state.dialogue is None
     said = chat.text()
     assert "{" not in said
-    assert content.commitments.get("as_written") in said
-    assert closing_date_line(chat.state.commitments[-1].due_on) in said
-    assert chat.state.commitments[-1].due_on.weekday() < 5
+    assert content.commitments.get("no_check_in") in said
+    assert chat.state.commitments == ()
+    assert chat.state.reflections[-1].text == "think about it"
 
 
 def test_every_commitment_steps_own_example_needs_no_follow_up() -> None:
@@ -360,3 +385,11 @@ def test_a_prep_question_to_ask_tomorrow_needs_no_follow_up(content: Content) ->
     chat.say("what would make this safe to try for three months?")
     assert chat.state.dialogue is None
     assert content.commitments.get("as_written") not in chat.text()
+
+
+def test_the_journal_says_which_conversation_a_commitment_came_from(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam by Friday")
+    chat.say("journal")
+    title = content.dialogue(ENERGY).title  # type: ignore[union-attr]
+    assert f"• “email Sam by Friday” · {title} · check-in Mon 7 Dec (open)" in chat.text()
