@@ -31,6 +31,8 @@ ACTIONS = frozenset(
     planning note noting record recording pause pausing join joining chair chairing feed
     give giving show showing name naming pick choose delegate attend attending request
     submit circulate introduce post sketch review reviewing reply respond answer catch
+    leave leaving stop stopping start starting take taking finish switch turn move put set
+    swap drop skip eat go open add change use
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 PEOPLE = frozenset(

@@ -16,13 +16,13 @@ from tests.conftest import AT, CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 
 CONTENT = load_content(CONTENT_DIR)
-ENERGY = "resilience.energy-audit"  # follow_up_days: 5
+SETBACK = "resilience.after-a-setback"  # follow_up_days: 5, a plain commitment step
 FRI_27_NOV = AT.date()
 assert date(2026, 11, 27) == FRI_27_NOV
 assert FRI_27_NOV.weekday() == 4
 
 
-def at_commitment(content: Content, dialogue: str = ENERGY) -> Chat:
+def at_commitment(content: Content, dialogue: str = SETBACK) -> Chat:
     """A leader at the commitment step of `dialogue` (first button, a few words elsewhere)."""
     chat = Chat(content, onboarded())
     found = content.dialogue(dialogue)
@@ -111,7 +111,7 @@ def test_thats_it_after_one_question_keeps_a_vague_line_as_a_note_with_no_check_
     said = chat.text()
     assert content.commitments.get("no_check_in") in said
     assert "how it went" not in said
-    end = content.dialogue(ENERGY).steps["close"].text  # type: ignore[union-attr]
+    end = content.dialogue(SETBACK).steps["close"].text  # type: ignore[union-attr]
     assert end not in said  # "I'd like to hear how it goes" would promise a check-in
 
 
@@ -309,7 +309,7 @@ def test_not_yet_asks_once_what_got_in_the_way_then_plans_again(content: Content
     assert again == date(2026, 12, 7)  # three days on is Saturday: the Monday
     chat.say("the rota fell apart this week")
     assert chat.state.reflections[-1].text == "the rota fell apart this week"
-    assert chat.state.reflections[-1].dialogue == ENERGY
+    assert chat.state.reflections[-1].dialogue == SETBACK
     assert content.commitments.get("not_yet_again").format(day="Mon 7 Dec") in chat.text()
     assert chat.state.aside is None
     assert chat.state.commitments[-1].status == "open"
@@ -358,19 +358,23 @@ def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
     assert "{" not in said
     assert content.commitments.get("no_check_in") in said
     assert chat.state.commitments == ()
-    assert chat.state.reflections[-1].text == "think about it"
+    assert chat.state.reflections[-1].text.endswith("think about it")  # after any builds_on
 
 
 def test_every_commitment_steps_own_example_needs_no_follow_up() -> None:
-    """The example a leader sees under a commitment question passes the what/who/when check
-    (a prep checks only the what: its meeting tomorrow is the who and the when)."""
+    """The example a leader sees under a commitment question passes the what/who/when check,
+    after the example of the answer it builds on, less what the conversation gives (a prep's
+    meeting tomorrow is the who and the when)."""
     for dialogue in CONTENT.dialogues:
         for step_id, step in dialogue.steps.items():
             if step.type != "commitment" or not step.placeholder:
                 continue
-            gaps = missing(step.placeholder.removeprefix("e.g. "), FRI_27_NOV)
-            if dialogue.kind == "prep":
-                gaps = tuple(g for g in gaps if g == "what")
+            words = step.placeholder.removeprefix("e.g. ")
+            if step.builds_on:
+                base = next(s for s in dialogue.steps.values() if s.save_as == step.builds_on)
+                words = f"{(base.placeholder or '').removeprefix('e.g. ')} — {words}"
+            given = ("who", "when") if dialogue.kind == "prep" else step.given
+            gaps = tuple(g for g in missing(words, FRI_27_NOV) if g not in given)
             assert gaps == (), (dialogue.id, step_id, step.placeholder)
 
 
@@ -391,5 +395,44 @@ def test_the_journal_says_which_conversation_a_commitment_came_from(content: Con
     chat = at_commitment(content)
     chat.say("email Sam by Friday")
     chat.say("journal")
-    title = content.dialogue(ENERGY).title  # type: ignore[union-attr]
+    title = content.dialogue(SETBACK).title  # type: ignore[union-attr]
     assert f"• “email Sam by Friday” · {title} · check-in Mon 7 Dec (open)" in chat.text()
+
+
+def test_a_commitment_that_builds_on_the_change_named_asks_only_when(content: Content) -> None:
+    """The review: "You want to try leave on time on wednesdays. What exactly will you do,
+    who will you ask for support, and by when?" asked again for what was just said."""
+    chat = Chat(content, onboarded())
+    chat.say("start Where is your energy going?")
+    for answer in ("back-to-back meetings", "1", "walking the wards"):
+        chat.say(answer)
+    chat.say("leave on time on wednesdays")
+    chat.press("Nobody yet")
+    assert chat.last is not None
+    (question,) = chat.last.messages
+    assert isinstance(question, Prompt)
+    assert question.text.endswith("When will you start?")
+    assert "> leave on time on wednesdays" in question.text  # quoted, not spliced in
+    chat.say("next Wednesday")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "leave on time on wednesdays — next Wednesday"
+    assert planned(chat) == date(2026, 12, 3)  # Wed 2 Dec named: the day after
+
+
+def test_a_talk_about_one_peer_asks_only_when_not_who(content: Content) -> None:
+    """The review: "Who will you speak to first?" when the talk is about one named peer."""
+    chat = at_commitment(content, "challenging-behaviour.sbi-prepare")
+    chat.say("I'll talk to people about it.")
+    assert content.commitments.gap(("when",)) in chat.text()
+
+
+def test_a_prep_question_must_be_a_question(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("prep")
+    chat.say("a yes to the pilot")
+    chat.press("One good question")
+    chat.say("I'll talk to people about it")
+    assert content.commitments.gap(("question",)) in chat.text()
+    chat.say("what would make this safe to try?")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text.endswith("what would make this safe to try?")
