@@ -59,6 +59,11 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
     if step.type == "choice":
         options = [(c.label, *c.aliases) for c in step.choices]
         picked = match_choice(text, options)
+        if picked is None and not echoes.is_short(text):  # a story, not a missed button
+            _keep_reflection(draft, dialogue, step, text, at)
+            draft.say(texts.STORY_KEPT)
+            present(draft, dialogue)
+            return
         if picked is None:
             draft.say(texts.DIDNT_CATCH_DIALOGUE)
             present(draft, dialogue)
