@@ -22,6 +22,7 @@ from bot.services.deliveries import DeliveryService
 from bot.services.exports import EXPORTS, ExportFiles
 from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
+from bot.services.weeks import ScheduleWeeks
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.commands import AdminCommand, CoachCommand, ScheduleCommand
 from dialogs.content import load_content
@@ -130,6 +131,7 @@ def build_app(settings: Settings, clock: Clock) -> App:
         },
         effect_answerers=[coaching, ReminderService(schedules)],
         exporters=[schedule_service, coaching_store, ledger],
+        weeks=ScheduleWeeks(schedules),
     )
     notifiers: dict[str, Notifier] = {}
     deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)

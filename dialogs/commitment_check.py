@@ -31,6 +31,8 @@ ACTIONS = frozenset(
     planning note noting record recording pause pausing join joining chair chairing feed
     give giving show showing name naming pick choose delegate attend attending request
     submit circulate introduce post sketch review reviewing reply respond answer catch
+    leave leaving stop stopping start starting take taking finish switch turn move put set
+    swap drop skip eat go open add change use
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 PEOPLE = frozenset(
@@ -68,6 +70,17 @@ def missing(text: str, today: date) -> tuple[Part, ...]:
     if not has_time(text, today):
         gaps.append("when")
     return tuple(gaps)
+
+
+QUESTION_WORDS = frozenset(
+    "what how who when where why which would could can will is are do does did shall".split()  # noqa: SIM905
+)
+
+
+def is_question(text: str) -> bool:
+    """A question as the leader will ask it: a question mark, or a question word first."""
+    words = _WORD.findall(text)
+    return "?" in text or (bool(words) and _bare(words[0]) in QUESTION_WORDS)
 
 
 def has_action(text: str) -> bool:

@@ -1,16 +1,24 @@
 """How a dialogue's commitment step ends: what, who and when, and a check-in on the right day.
 
 1. The leader's commitment is checked for an action, a person and a time
-   (commitment_check); for a `kind: prep` only the action, as the meeting tomorrow is the
-   who and the when. For the parts it leaves out, one question is asked, once; the
+   (commitment_check); not for the parts the step says the conversation already gives
+   (`given: [who]`; a `kind: prep`'s meeting tomorrow is the who and the when). A step that
+   `builds_on` an earlier answer ("the change you want to try") starts the commitment from
+   it, so it asks only for what is left. A step that `expects: question` wants the question
+   as the leader will say it. For the parts left out, one question is asked, once; the
    answer is added to the commitment, and "that's it" keeps it as it was.
 2. The check-in day is read from the leader's words (dates): the first working day after
    the day they named. A day in the past or more than 90 days away is questioned once;
    with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
-   Working days are Monday to Friday: the leader's nudge schedules are kept by the
-   scheduling service, not in the state the engine sees.
+   Working days are the days of the leader's nudge schedules (Monday to Friday without
+   one), and the check-in comes at their earliest schedule's time: the services pass
+   both in (`WorkingWeek`), as the schedules are not in the state the engine sees.
 3. The closing line says the date, and after a commitment left vague it says it was kept
-   as written rather than anything that claims it is clear.
+   as written rather than anything that claims it is clear. With no day named the closing
+   says a day was picked. Kept with no action, or with neither a person nor a day, there is
+   nothing to check in on: the words go to the journal as a note, no check-in is set, and
+   the dialogue's own closing (which would thank them for a step) gives way to one that
+   says so.
 
 While a question is open its state is kept in the dialogue's saved answers under names
 that start with "_" (no content placeholder can use them), so that it survives a restart
@@ -22,8 +30,8 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dialogs import runner
-from dialogs.commitment_check import missing
-from dialogs.content_model import Content, Dialogue
+from dialogs.commitment_check import is_question, missing
+from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
 from dialogs.timetext import local_date, short_date
@@ -49,15 +57,16 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     today = local_date(at, draft.state.profile.timezone)
     copy = content.commitments
     asked = saved.get(ASKED, "")
+    step = dialogue.steps[progress.step]
     done = _DONE.match(text.strip().replace("’", "'")) is not None
     if not asked:
-        words = text
-        gaps = _gaps(dialogue, words, today)
+        words = _joined(saved.get(step.builds_on or "", ""), text)
+        gaps = _gaps(dialogue, step, words, today)
         if gaps:
             _ask(draft, saved, (words, "gap", copy.gap(gaps), copy.get("placeholder")))
             return
     elif asked == "gap":
-        words = saved[SO_FAR] if done else f"{saved[SO_FAR].rstrip()} — {text.strip()}"
+        words = saved[SO_FAR] if done else _joined(saved[SO_FAR], text)
     else:
         words = saved[SO_FAR]
     reading = _reading(text, words, today, asked)
@@ -67,24 +76,50 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     doubtful = reading is not None and (reading.is_past(today) or reading.is_far(today))
     if reading is not None and doubtful and asked != "date":
         key = "date_past" if reading.is_past(today) else "date_far"
-        question = copy.get(key).format(day=short_date(reading.day))
+        question = copy.get(key).format(day=short_date(reading.day, today))
         _ask(draft, saved, (words, "date", question, copy.get("date_placeholder")), reading.day)
         return
-    if reading is not None and not reading.is_past(today):
-        due = check_in_day(reading.day)
-    else:
-        due = working_day_from(today + timedelta(days=dialogue.follow_up_days))
-    note = copy.get("as_written") if _gaps(dialogue, words, today) else None
+    gaps = _gaps(dialogue, step, words, today)
     _clear(draft)
+    target = step.next or ""
+    dated = reading is not None and not reading.is_past(today)
+    if not dated and ("what" in gaps or "question" in gaps or {"who", "when"} <= set(gaps)):
+        runner.keep_note(draft, dialogue, step, words, at)  # nothing a check-in could ask
+        runner.move_on(
+            draft,
+            dialogue,
+            step,
+            target=target,
+            answer=words,
+            at=at,
+            instead=copy.get("no_check_in"),
+        )
+        return
+    if reading is not None and dated:
+        due = check_in_day(reading.day, draft.week.days)
+    else:
+        due = working_day_from(today + timedelta(days=dialogue.follow_up_days), draft.week.days)
+    note = copy.get("as_written") if gaps else None
+    if not dated and "when" in gaps:
+        note = copy.get("day_picked")
     runner.keep_commitment(draft, dialogue, words, due, at)
-    step = dialogue.steps[progress.step]
-    runner.move_on(draft, dialogue, step, target=step.next or "", answer=words, at=at, note=note)
+    runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
 
 
-def _gaps(dialogue: Dialogue, words: str, today: date) -> tuple[str, ...]:
-    """What the commitment leaves out; a prep's who and when are its meeting tomorrow."""
-    gaps = missing(words, today)
-    return tuple(g for g in gaps if g == "what") if dialogue.kind == "prep" else gaps
+def _gaps(dialogue: Dialogue, step: Step, words: str, today: date) -> tuple[str, ...]:
+    """What the commitment leaves out, less what the conversation gives (a prep's who and
+    when are its meeting tomorrow); a step that expects a question wants one."""
+    given = {"who", "when"} if dialogue.kind == "prep" else set(step.given)
+    gaps = tuple(g for g in missing(words, today) if g not in given)
+    if step.expects == "question" and not is_question(words):
+        gaps = ("question", *(g for g in gaps if g != "what"))
+    return gaps
+
+
+def _joined(before: str, text: str) -> str:
+    """An earlier answer and what the leader adds to it, as one commitment."""
+    before, text = before.strip().rstrip("."), text.strip()
+    return f"{before} — {text}" if before else text
 
 
 def _reading(text: str, words: str, today: date, asked: str) -> DateReading | None:

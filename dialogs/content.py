@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread, parse_kind
-from dialogs.content_commitments import load_commitments
+from dialogs.content_commitments import load_commitments, parse_commitment_fields
 from dialogs.content_echoes import parse_answer, parse_refer_as
 from dialogs.content_model import (
     COACHING_MODELS,
@@ -31,7 +31,7 @@ STEP_TYPES = ("text", "choice", "commitment", "end")
 STEP_FIELDS = {
     "text": ("type", "ask", "next", "placeholder", "save_as", "answer", "refer_as"),
     "choice": ("type", "ask", "choices", "save_as"),
-    "commitment": ("type", "ask", "next", "placeholder"),
+    "commitment": ("type", "ask", "next", "placeholder", "given", "builds_on", "expects"),
     "end": ("type", "say"),
 }
 ONBOARDING_KEYS = (
@@ -342,6 +342,7 @@ def _parse_step(reader: FileReader, step_id: str, value: Any, line: int) -> Step
         placeholder=reader.text(m, "placeholder", what, required=False, max_len=100),
         answer=parse_answer(reader, m, what),
         refer_as=parse_refer_as(reader, m, what),
+        **(parse_commitment_fields(reader, m, what) if step_type == "commitment" else {}),
     )
 
 

@@ -178,7 +178,9 @@ def _check_placeholders(
             set.intersection(*(known[p] | _saved(steps[p]) for p in preds)) if preds else set()
         )
         texts = [steps[step_id].text] + [c.reply or "" for c in steps[step_id].choices]
-        for name in sorted(set().union(*map(_names, texts))):
+        built_on = steps[step_id].builds_on
+        used: set[str] = set().union(*map(_names, texts)) | ({built_on} if built_on else set())
+        for name in sorted(used):
             if name not in known[step_id]:
                 reader.problem(
                     lines.get(step_id, 0),

@@ -1,12 +1,18 @@
 """The wording of commitment follow-up questions and check-ins (content/commitments.yaml)."""
 
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from dialogs.content_reader import FileReader
-from dialogs.yamlsource import YamlMap, line_of
+from dialogs.yamlsource import YamlList, YamlMap, line_of
+
+CommitmentKind = Literal["action", "question"]
+COMMITMENT_KINDS: tuple[CommitmentKind, ...] = ("action", "question")
+GIVEN_PARTS = ("who", "when")  # what a conversation can already give; never the "what"
 
 TEXT_MAX = 300
 GAP_KEYS = (
+    "ask_question",
     "ask_what",
     "ask_who",
     "ask_when",
@@ -22,6 +28,8 @@ KEYS = (
     "date_far",
     "date_placeholder",
     "as_written",
+    "day_picked",
+    "no_check_in",
     "not_yet_question",
     "not_yet_placeholder",
     "not_yet_again",
@@ -62,3 +70,30 @@ def load_commitments(reader: FileReader, data: YamlMap) -> CommitmentCopy | None
     if len(values) != len(KEYS):
         return None
     return CommitmentCopy(tuple(values.items()))
+
+
+def parse_commitment_fields(reader: FileReader, m: YamlMap, what: str) -> dict[str, Any]:
+    """`given:`, `builds_on:` and `expects:` of a commitment step (see Step)."""
+    given: list[str] = []
+    raw = m.get("given")
+    if raw is not None:
+        items = list(raw) if isinstance(raw, YamlList) else [raw]
+        for item in items:
+            if item in GIVEN_PARTS and item not in given:
+                given.append(str(item))
+            else:
+                reader.problem(
+                    line_of(m, "given"),
+                    f"{what}: `given` holds {item!r}; list what the conversation already gives, "
+                    "from: who, when (e.g. `given: [who]` when it is about one named peer)",
+                )
+    expects = reader.one_of(
+        m,
+        "expects",
+        what,
+        options=COMMITMENT_KINDS,
+        default="action",
+        example="`expects: question` when the commitment is a question to ask",
+    )
+    builds_on = reader.text(m, "builds_on", what, required=False)
+    return {"given": tuple(given), "builds_on": builds_on, "expects": expects}

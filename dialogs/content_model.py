@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from dialogs.content_commitments import CommitmentCopy
+from dialogs.content_commitments import CommitmentCopy, CommitmentKind
 from dialogs.echoes import AnswerKind, Slot
 
 if TYPE_CHECKING:
@@ -53,6 +53,12 @@ class Step:
     placeholder: str | None = None
     answer: AnswerKind = "long"  # what a `text` step invites: `short`, `name` or `long`
     refer_as: str | None = None  # stands in for a long answer mid-sentence ("that change")
+    # A commitment step: the parts the conversation already gives ("who": the peer it is
+    # about), the earlier answer the commitment continues (so it asks only what is left),
+    # and whether its "what" must be a question as the leader will say it.
+    given: tuple[str, ...] = ()
+    builds_on: str | None = None
+    expects: CommitmentKind = "action"
 
     @property
     def slot(self) -> Slot:

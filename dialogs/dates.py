@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dialogs.matching import CARDINALS
+from dialogs.model import MON_TO_FRI
 
 WEEKDAYS = {
     "monday": 0,
@@ -51,7 +52,6 @@ MONTHS = {
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 } | {"sept": 9}
 NUMBERS = {"a": 1, "an": 1, "a couple of": 2, **CARDINALS}
-MON_TO_FRI = frozenset(range(5))
 FAR = timedelta(days=90)
 RECENT_PAST = timedelta(days=60)  # "18 Nov" on 2 Dec is a slip; "end of June" is next June
 _FRIDAY = 4

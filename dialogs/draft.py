@@ -4,7 +4,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dialogs.model import Ask, Awaiting, Choice, Effect, Message, Prompt, Say, Turn, UserState
+from dialogs.model import (
+    Ask,
+    Awaiting,
+    Choice,
+    Effect,
+    Message,
+    Prompt,
+    Say,
+    Turn,
+    UserState,
+    WorkingWeek,
+)
 from dialogs.records import evolve
 
 
@@ -14,6 +25,7 @@ class Draft:
 
     state: UserState
     now: datetime
+    week: WorkingWeek = field(default_factory=WorkingWeek)
     messages: list[Message] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
 

@@ -58,6 +58,7 @@ _CALENDAR = frozenset(
     for word in line.split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&’-]*")
+_QUESTION_WORDS = frozenset("who what how why when where which would could should".split())  # noqa: SIM905
 _SHOUT_MIN_WORDS = 3
 _ACRONYM_LEN = (2, 5)
 
@@ -102,8 +103,8 @@ def echo(value: str | None, slot: Slot) -> str:
     if not value:
         return slot.refer_as or FALLBACK
     text = _tidy(value)
-    if not is_short(text):
-        return slot.refer_as or FALLBACK
+    if not is_short(text) or (slot.answer == "name" and _reads_as_question(value)):
+        return slot.refer_as or FALLBACK  # "invite who would you be keeping out" reads badly
     return _lower_first(_unshout(text), name=slot.answer == "name")
 
 
@@ -131,6 +132,12 @@ def _alone(line: str) -> str | None:
         if name and all(ch not in name for ch in "{}!:[]."):
             return name
     return None
+
+
+def _reads_as_question(text: str) -> bool:
+    """A question typed where a name was asked for: it cannot stand in a sentence as one."""
+    first = _WORD.match(text.strip())
+    return "?" in text or (first is not None and first[0].lower() in _QUESTION_WORDS)
 
 
 def _tidy(text: str) -> str:

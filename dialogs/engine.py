@@ -42,6 +42,7 @@ from dialogs.content_model import Content, Dialogue
 from dialogs.draft import Draft
 from dialogs.matching import match_choice
 from dialogs.model import (
+    DEFAULT_WEEK,
     AppInstalled,
     Choice,
     ChoiceMade,
@@ -65,6 +66,7 @@ from dialogs.model import (
     Turn,
     UserState,
     UserText,
+    WorkingWeek,
 )
 from dialogs.screening import distress, holds_nhs_number, printable
 from dialogs.timetext import local_date, long_date
@@ -73,9 +75,12 @@ MAX_TEXT = 10_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def step(state: UserState, event: Event, content: Content) -> Turn:
-    """Advance one leader's conversation by one event."""
-    draft = Draft(state, event.at)
+def step(
+    state: UserState, event: Event, content: Content, week: WorkingWeek = DEFAULT_WEEK
+) -> Turn:
+    """Advance one leader's conversation by one event; `week` is what the services know of
+    the leader's working days (their schedules), for the check-ins planned in this turn."""
+    draft = Draft(state, event.at, week)
     match event:
         case UserText(text=text, at=at):
             _on_text(draft, content, printable(text), at)
@@ -319,7 +324,7 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
         case Simple(name="help"):
             draft.say(texts.HELP)
         case Simple(name="journal"):
-            draft.say(journal.render(draft.state, content))
+            draft.say(journal.render(draft.state, content, local_date(at, profile.timezone)))
         case Simple(name="export"):
             draft.effect(ExportRequested())
         case QuietHours():
@@ -340,7 +345,10 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
                 return
             draft.update_profile(paused=True, paused_until=until)
             draft.effect(PreferencesChanged())
-            draft.say(texts.PAUSED_UNTIL.format(day=long_date(until)) if until else texts.PAUSED)
+            today = local_date(at, profile.timezone)
+            draft.say(
+                texts.PAUSED_UNTIL.format(day=long_date(until, today)) if until else texts.PAUSED
+            )
         case SetTimezone(zone=None):
             draft.say(texts.TIMEZONE_IS.format(zone=profile.timezone))
         case SetTimezone(zone=str(zone)):

@@ -74,9 +74,10 @@ def choose(
         draft.update(aside=None, awaiting=None)
         return
     if choice == "not_yet":  # planned again at once; then one question: what got in the way?
-        retry = working_day_from(local_date(at, draft.state.profile.timezone) + RETRY_AFTER)
+        today = local_date(at, draft.state.profile.timezone)
+        retry = working_day_from(today + RETRY_AFTER, draft.week.days)
         _update(draft, commitment, due_on=retry, followed_up_at=None, status="open")
-        draft.effect(FollowUpPlanned(commitment.id, retry))
+        draft.effect(FollowUpPlanned(commitment.id, retry, draft.week.nudge_time))
         blocked_on = replace(aside, stage="blocked")
         draft.update(aside=blocked_on)
         present(draft, copy, blocked_on)
@@ -114,7 +115,8 @@ def blocked(
     if commitment is None:
         return
     _keep(draft, commitment, said, at)
-    draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on)))
+    today = local_date(at, draft.state.profile.timezone)
+    draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on, today)))
 
 
 def _keep(draft: Draft, commitment: Commitment, said: str, at: datetime) -> None:
@@ -129,7 +131,8 @@ def _keep(draft: Draft, commitment: Commitment, said: str, at: datetime) -> None
 
 
 def _question(draft: Draft, commitment: Commitment) -> str:
-    day = short_date(local_date(commitment.at, draft.state.profile.timezone))
+    tz = draft.state.profile.timezone
+    day = short_date(local_date(commitment.at, tz), local_date(draft.now, tz))
     return texts.FOLLOW_UP.format(day=day, text=runner.shorten(commitment.text, 200))
 
 

@@ -2,6 +2,7 @@
 `share N`: the one way a coach ever sees a reflection."""
 
 from dataclasses import replace
+from datetime import date
 
 from dialogs import runner
 from dialogs.content_model import Content
@@ -35,8 +36,9 @@ def recent(state: UserState) -> list[Reflection]:
     return list(state.reflections[-RECENT:][::-1])
 
 
-def render(state: UserState, content: Content) -> str:
-    """A short, readable page: the last few reflections, then commitments still open."""
+def render(state: UserState, content: Content, today: date | None = None) -> str:
+    """A short, readable page: the last few reflections, then commitments still open (a far
+    check-in with its year, given `today`)."""
     tz = state.profile.timezone
     lines = ["**Your journal**"]
     shown = recent(state)
@@ -53,9 +55,10 @@ def render(state: UserState, content: Content) -> str:
     if open_ones:
         lines.append("Commitments:")
         for c in open_ones[::-1]:
+            source = f" · {runner.title_of(content, c.dialogue)}" if c.dialogue else ""
             lines.append(
-                f"• “{runner.shorten(c.text, 200)}” · check-in {short_date(c.due_on)} "
-                f"({STATUS[c.status]})"
+                f"• “{runner.shorten(c.text, 200)}”{source} · check-in "
+                f"{short_date(c.due_on, today)} ({STATUS[c.status]})"
             )
     kept = sum(1 for c in state.commitments if c.status in ("kept", "partly"))
     if kept:

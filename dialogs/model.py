@@ -209,6 +209,23 @@ class UserState:
     history: tuple[DialogueRecord, ...] = ()
 
 
+# ---------------------------------------------------------------- what services know
+
+MON_TO_FRI = frozenset(range(5))
+
+
+@dataclass(frozen=True)
+class WorkingWeek:
+    """The days and time a leader is nudged, from their schedules, which the services keep
+    and the stored state does not: check-ins land on those days at that time. With no
+    schedule, Monday to Friday and no time (the leader's nudge time, else the morning)."""
+
+    days: frozenset[int] = MON_TO_FRI  # 0 = Monday
+    nudge_time: str | None = None  # "HH:MM" local: the earliest of their schedules
+
+
+DEFAULT_WEEK = WorkingWeek()
+
 # ---------------------------------------------------------------- events in
 
 
@@ -357,10 +374,12 @@ class PreferencesChanged:
 
 @dataclass(frozen=True)
 class FollowUpPlanned:
-    """A commitment's "how did it go?" is due on this local date."""
+    """A commitment's "how did it go?" is due on this local date, at `nudge_time` ("HH:MM"
+    local; None: the leader's own nudge time, else the morning)."""
 
     commitment: str
     due_on: date
+    nudge_time: str | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,11 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
     if step.type == "choice":
         options = [(c.label, *c.aliases) for c in step.choices]
         picked = match_choice(text, options)
+        if picked is None and not echoes.is_short(text):  # a story, not a missed button
+            _keep_reflection(draft, dialogue, step, text, at)
+            draft.say(texts.STORY_KEPT)
+            present(draft, dialogue)
+            return
         if picked is None:
             draft.say(texts.DIDNT_CATCH_DIALOGUE)
             present(draft, dialogue)
@@ -69,7 +74,8 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
         _keep_reflection(draft, dialogue, step, text, at)
     else:  # commitment steps normally go through commitment_step.answer, which knows content
         today = local_date(at, draft.state.profile.timezone)
-        keep_commitment(draft, dialogue, text, today + timedelta(days=dialogue.follow_up_days), at)
+        due = today + timedelta(days=dialogue.follow_up_days)
+        keep_commitment(draft, dialogue, text, due, at)
     move_on(draft, dialogue, step, target=step.next or "", answer=text, at=at)
 
 
@@ -125,8 +131,10 @@ def move_on(
     answer: str,
     at: datetime,
     note: str | None = None,
+    instead: str | None = None,
 ) -> None:
-    """To the next step, or the closing (with `note` before the follow-up date)."""
+    """To the next step, or the closing (with `note` before the follow-up date; `instead`
+    of the end step's own words when they would not fit, e.g. with no check-in set)."""
     progress = draft.state.dialogue
     assert progress is not None
     saved = progress.saved
@@ -137,14 +145,20 @@ def move_on(
     if nxt.type != "end":
         present(draft, dialogue)
         return
-    draft.say(fill(nxt.text, saved, dialogue))
+    draft.say(instead or fill(nxt.text, saved, dialogue))
     commitment = _commitment_of(draft, dialogue.id, progress.started_at)
     if note is not None:
         draft.say(note)
     if commitment is not None:
-        draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on)))
+        today = local_date(at, draft.state.profile.timezone)
+        draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on, today)))
     close(draft, at, "completed")
     draft.update(awaiting=None)
+
+
+def keep_note(draft: Draft, dialogue: Dialogue, step: Step, text: str, at: datetime) -> None:
+    """Keep the leader's words in the journal as a reflection (no check-in)."""
+    _keep_reflection(draft, dialogue, step, text, at)
 
 
 def _keep_reflection(
@@ -172,7 +186,7 @@ def keep_commitment(draft: Draft, dialogue: Dialogue, text: str, due: date, at: 
         theme=dialogue.theme,
     )
     draft.update(commitments=(*draft.state.commitments, commitment))
-    draft.effect(FollowUpPlanned(commitment.id, commitment.due_on))
+    draft.effect(FollowUpPlanned(commitment.id, commitment.due_on, draft.week.nudge_time))
 
 
 def _commitment_of(draft: Draft, dialogue_id: str, since: datetime) -> Commitment | None:

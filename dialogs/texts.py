@@ -30,6 +30,8 @@ CARRY_ON_LABEL = "Carry on: {title}"
 NO_PREP = "There is no meeting preparation here yet. These are the conversations there are:"
 NOT_NOW = "No problem. I'm here when you want me."
 DIDNT_CATCH = "I didn't catch which one you meant. Pick one of these, or type its number:"
+# A story typed at a choice (review 12: "I didn't catch which one you meant" turned it down).
+STORY_KEPT = "I've kept that in your journal. Which of these comes closest to it?"
 DIDNT_CATCH_DIALOGUE = (
     "I didn't catch which one you meant. Pick one, type its number, or type **stop** to leave "
     "this conversation:"

@@ -1,7 +1,7 @@
 """Reading and writing times and dates the way a leader types and reads them."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from dialogs.timezones import zone
 
@@ -9,6 +9,8 @@ _TIME = re.compile(
     r"^(?:at\s+)?(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE
 )
 _NOON_HOURS = 12
+# Beyond about five months (or in another year) "Tue 5 Jan" could be either year.
+YEAR_SHOWN_BEYOND = timedelta(days=150)
 
 
 def parse_clock(text: str) -> str | None:
@@ -35,10 +37,18 @@ def local_date(at: datetime, timezone: str) -> date:
     return at.astimezone(zone(timezone)).date()
 
 
-def short_date(day: date) -> str:
-    """'Thu 27 Nov' — how dates appear in messages."""
-    return f"{day:%a} {day.day} {day:%b}"
+def short_date(day: date, today: date | None = None) -> str:
+    """'Thu 27 Nov' — how dates appear in messages; 'Tue 5 Jan 2027' when `today` is given
+    and the day is in another year or more than about five months away."""
+    return f"{day:%a} {day.day} {day:%b}{_year(day, today)}"
 
 
-def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B}"
+def long_date(day: date, today: date | None = None) -> str:
+    """'Thursday 27 November', with the year on the same terms as `short_date`."""
+    return f"{day:%A} {day.day} {day:%B}{_year(day, today)}"
+
+
+def _year(day: date, today: date | None) -> str:
+    if today is None or (day.year == today.year and abs(day - today) <= YEAR_SHOWN_BEYOND):
+        return ""
+    return f" {day.year}"

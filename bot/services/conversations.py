@@ -30,6 +30,7 @@ from dialogs.content_model import Content
 from dialogs.engine import answered, service_command, step
 from dialogs.first_contact import after_first_command, greet
 from dialogs.model import (
+    DEFAULT_WEEK,
     ChoiceMade,
     CommandGiven,
     Effect,
@@ -42,6 +43,7 @@ from dialogs.model import (
     Turn,
     UserState,
     UserText,
+    WorkingWeek,
 )
 from dialogs.records import evolve
 from dialogs.timezones import canonical_zone
@@ -104,6 +106,12 @@ class ExportSource(Protocol):
     def export_of(self, user: str) -> dict[str, Any]: ...
 
 
+class WeekSource(Protocol):
+    """The leader's working days and nudge time (from their schedules), for the engine."""
+
+    async def week_of(self, key: UserKey, at: datetime) -> WorkingWeek: ...
+
+
 class NoticeSender(Protocol):
     async def notice(self, notice: Notice) -> None:
         """Run the notice's event for its user and deliver what it says to them."""
@@ -121,6 +129,7 @@ class ConversationService:
         answerers: Mapping[type, CommandAnswerer] | None = None,
         effect_answerers: Sequence[EffectAnswerer] = (),
         exporters: Sequence[ExportSource] = (),
+        weeks: WeekSource | None = None,
     ) -> None:
         self.store = store
         self.content = content
@@ -129,6 +138,7 @@ class ConversationService:
         self.answerers = dict(answerers or {})
         self.effect_answerers = list(effect_answerers)
         self.exporters = list(exporters)  # schedules, coaching links, deliveries
+        self.weeks = weeks  # None: every leader works Monday to Friday
         self.notices: NoticeSender | None = None  # set once deliveries exist (wiring)
         self.locks = KeyedLocks()
         self.turn_stats = TurnStats()
@@ -188,12 +198,13 @@ class ConversationService:
 
     async def _handle(self, key: UserKey, event: Event, platform: PlatformInfo | None) -> Reply:
         from_leader = isinstance(event, UserText | CommandGiven | ChoiceMade)
+        week = await self.weeks.week_of(key, event.at) if self.weeks else DEFAULT_WEEK
         async with self.locks.hold(key):
             if _may_be_service_command(event):
-                saved, service, turn = await self._command_turn(key, event, platform)
+                saved, service, turn = await self._command_turn(key, event, platform, week)
             else:  # the common case, nudges included: one read, one write, one thread hop
                 saved, turn = await self.store.transact(
-                    key, lambda stored: self._decide(stored, event, platform)
+                    key, lambda stored: self._decide(stored, event, platform, week)
                 )
                 service = ServiceReply()
             followed = await self._answer_effects(key, saved, turn.effects, event.at)
@@ -250,14 +261,18 @@ class ConversationService:
         return await self.store.load(key)
 
     def _decide(
-        self, stored: UserState | None, event: Event, platform: PlatformInfo | None
+        self,
+        stored: UserState | None,
+        event: Event,
+        platform: PlatformInfo | None,
+        week: WorkingWeek,
     ) -> tuple[Change, Turn]:
         """Pure: the engine's turn and what to store (runs in the store's thread)."""
         state = with_platform(stored or UserState(), platform)
-        return _change_for(stored, state, step(state, event, self.content))
+        return _change_for(stored, state, step(state, event, self.content, week))
 
     async def _command_turn(
-        self, key: UserKey, event: Event, platform: PlatformInfo | None
+        self, key: UserKey, event: Event, platform: PlatformInfo | None, week: WorkingWeek
     ) -> tuple[UserState | None, ServiceReply, Turn]:
         """A command another service answers (e.g. `schedule`), then the engine's way back
         (or the service's own question)."""
@@ -270,11 +285,11 @@ class ConversationService:
         command = service_command(current, event.text, slash=isinstance(event, CommandGiven))
         answerer = self.answerers.get(type(command)) if command else None
         if answerer is None:
-            service, turn = ServiceReply(), step(state, event, self.content)
+            service, turn = ServiceReply(), step(state, event, self.content, week)
         else:
             service = await answerer.answer(key, current, command, event.at)
             if service.question:
-                turn = step(current, service.question, self.content)
+                turn = step(current, service.question, self.content, week)
             elif greeting:
                 turn = after_first_command(current, self.content, event.at)
             else:

@@ -8,7 +8,7 @@ to free a place; the commitment itself stays in the journal. Nudges held back by
 are not counted: there is at most one per schedule, so the schedule limit bounds them."""
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from bot.domain import Retraction, ServiceReply, UserKey
 from bot.schedules.keys import follow_up_reminder, snooze_reminder
@@ -17,7 +17,7 @@ from bot.schedules.store import ScheduleStore
 from dialogs import texts
 from dialogs.model import Effect, FollowUpPlanned, Say, SnoozeRequested, UserState
 from dialogs.recurrence import parse_hhmm, resolve_local
-from dialogs.timetext import short_date
+from dialogs.timetext import local_date, short_date
 from dialogs.timezones import zone
 
 MAX_SCHEDULES = 20
@@ -57,7 +57,6 @@ class ReminderService:
     async def on_effects(
         self, key: UserKey, state: UserState | None, effects: Sequence[Effect], at: datetime
     ) -> ServiceReply:
-        del at
         said: list[Retraction] = []
         for effect in effects if state is not None else ():
             match effect:
@@ -65,13 +64,14 @@ class ReminderService:
                     reminder = snooze_reminder(key, delivery, until)
                     if not await self._put(reminder):
                         said.append(Retraction(SNOOZED, Say(f"Not snoozed: {self._full()}")))
-                case FollowUpPlanned(commitment=commitment, due_on=due_on):
+                case FollowUpPlanned(due_on=due_on) as planned:
                     assert state is not None
-                    reminder = self._follow_up(key, state, commitment, due_on)
+                    today = local_date(at, state.profile.timezone)
+                    reminder = self._follow_up(key, state, planned)
                     if not await self._put(reminder):
                         instead = Say(
                             f"Your commitment is saved in your `journal`, but I cannot ask "
-                            f"how it went on {short_date(due_on)}: {self._full()}"
+                            f"how it went on {short_date(due_on, today)}: {self._full()}"
                         )
                         said.append(Retraction(FOLLOW_UP_PLANNED, instead))
         return ServiceReply(retractions=tuple(said))
@@ -90,10 +90,10 @@ class ReminderService:
             "`schedule` lists them; remove one, for example: `schedule remove f-1a2b3c4d5e6f`"
         )
 
-    def _follow_up(
-        self, key: UserKey, state: UserState, commitment: str, due_on: date
-    ) -> Reminder:
-        nudge_time = state.profile.nudge_time
+    def _follow_up(self, key: UserKey, state: UserState, planned: FollowUpPlanned) -> Reminder:
+        """At the time the engine chose (the leader's earliest schedule), else their nudge
+        time, else the morning."""
+        nudge_time = planned.nudge_time or state.profile.nudge_time
         clock = parse_hhmm(nudge_time) if nudge_time else FOLLOW_UP_TIME
-        due_at = resolve_local(due_on, clock, zone(state.profile.timezone))
-        return follow_up_reminder(key, commitment, due_at)
+        due_at = resolve_local(planned.due_on, clock, zone(state.profile.timezone))
+        return follow_up_reminder(key, planned.commitment, due_at)

@@ -29,7 +29,9 @@ async def finish_dialogue(office: Office, user: str) -> None:
         if state.dialogue is None:
             return
         assert state.awaiting is not None
-        await office.say(user, "1" if state.awaiting.choices else WORDS)
+        at_commitment = state.dialogue.step == "commit"  # a day, so a check-in is planned
+        words = f"{WORDS} on Friday" if at_commitment else WORDS
+        await office.say(user, "1" if state.awaiting.choices else words)
     raise AssertionError("the dialogue did not end")
 
 

@@ -20,6 +20,7 @@ from dialogs.model import (
     Turn,
     UserState,
     UserText,
+    WorkingWeek,
 )
 from tests.conftest import AT
 
@@ -36,9 +37,10 @@ class Chat:
     state: UserState = field(default_factory=UserState)
     at: datetime = AT
     last: Turn | None = None
+    week: WorkingWeek = field(default_factory=WorkingWeek)  # what the services would pass
 
     def send(self, event: Event) -> Turn:
-        self.last = step(self.state, event, self.content)
+        self.last = step(self.state, event, self.content, self.week)
         self.state = self.last.state
         return self.last
 

@@ -2,7 +2,7 @@
 check-in on the leader's own day, on a working day; closing lines that say the date and
 never claim more than was said; and "how did it go?" answers that feed the journal."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -11,18 +11,18 @@ from dialogs.commitment_check import missing
 from dialogs.content import load_content
 from dialogs.content_model import Content
 from dialogs.dates import working_day_from
-from dialogs.model import FollowUpPlanned, Prompt
+from dialogs.model import FollowUpPlanned, Prompt, WorkingWeek
 from tests.conftest import AT, CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 
 CONTENT = load_content(CONTENT_DIR)
-ENERGY = "resilience.energy-audit"  # follow_up_days: 5
+SETBACK = "resilience.after-a-setback"  # follow_up_days: 5, a plain commitment step
 FRI_27_NOV = AT.date()
 assert date(2026, 11, 27) == FRI_27_NOV
 assert FRI_27_NOV.weekday() == 4
 
 
-def at_commitment(content: Content, dialogue: str = ENERGY) -> Chat:
+def at_commitment(content: Content, dialogue: str = SETBACK) -> Chat:
     """A leader at the commitment step of `dialogue` (first button, a few words elsewhere)."""
     chat = Chat(content, onboarded())
     found = content.dialogue(dialogue)
@@ -50,7 +50,9 @@ def planned(chat: Chat) -> date:
 
 
 def closing_date_line(day: date) -> str:
-    return texts.FOLLOW_UP_PLANNED.format(day=f"{day:%a} {day.day} {day:%b}")
+    """As said on Fri 27 Nov 2026: a day in 2027 carries its year."""
+    year = f" {day.year}" if day.year != FRI_27_NOV.year else ""
+    return texts.FOLLOW_UP_PLANNED.format(day=f"{day:%a} {day.day} {day:%b}{year}")
 
 
 # ------------------------------------------------------------------ what, who and when
@@ -88,25 +90,29 @@ def test_a_vague_commitment_gets_one_friendly_question_for_what_is_missing(
     chat.say("Sam and the matron, on Thursday")
     assert chat.state.dialogue is None
     commitment = chat.state.commitments[-1]
-    assert commitment.text == "I'll talk to people about it. — Sam and the matron, on Thursday"
+    assert commitment.text == "I'll talk to people about it — Sam and the matron, on Thursday"
     assert commitment.due_on == date(2026, 12, 4)  # the day after Thursday 3 Dec
     assert closing_date_line(date(2026, 12, 4)) in chat.text()
     assert content.commitments.get("as_written") not in chat.text()
 
 
-def test_at_most_one_question_and_thats_it_keeps_it_as_written(content: Content) -> None:
+def test_thats_it_after_one_question_keeps_a_vague_line_as_a_note_with_no_check_in(
+    content: Content,
+) -> None:
+    """The review: a check-in on "I'll talk to people about it" is one a leader ignores."""
     chat = at_commitment(content)
     chat.say("I'll talk to people about it.")
     chat.say("that's it")
     assert chat.state.dialogue is None  # no second question
-    commitment = chat.state.commitments[-1]
-    assert commitment.text == "I'll talk to people about it."
-    # no day named: the dialogue's five days, moved off the weekend (Wed 2 Dec is one)
-    assert commitment.due_on == working_day_from(FRI_27_NOV + timedelta(days=5))
+    assert chat.state.commitments == ()
+    assert chat.state.reflections[-1].text == "I'll talk to people about it."
+    assert chat.last is not None
+    assert not any(isinstance(e, FollowUpPlanned) for e in chat.last.effects)
     said = chat.text()
-    assert content.commitments.get("as_written") in said  # it does not claim it is clear
-    assert "clear next step" not in said
-    assert closing_date_line(commitment.due_on) in said
+    assert content.commitments.get("no_check_in") in said
+    assert "how it went" not in said
+    end = content.dialogue(SETBACK).steps["close"].text  # type: ignore[union-attr]
+    assert end not in said  # "I'd like to hear how it goes" would promise a check-in
 
 
 def test_a_second_vague_answer_gets_no_second_question(content: Content) -> None:
@@ -114,7 +120,22 @@ def test_a_second_vague_answer_gets_no_second_question(content: Content) -> None
     chat.say("think about it")
     chat.say("hmm, not sure")
     assert chat.state.dialogue is None
-    assert chat.state.commitments[-1].text == "think about it — hmm, not sure"
+    assert chat.state.reflections[-1].text == "think about it — hmm, not sure"
+    assert chat.state.commitments == ()
+
+
+def test_a_step_and_a_person_but_no_day_gets_the_default_day_and_says_it_was_picked(
+    content: Content,
+) -> None:
+    chat = at_commitment(content)
+    chat.say("I'll talk to people about it.")
+    chat.say("the DoF")  # the review's answer: a who, still no when
+    assert chat.state.commitments[-1].text == "I'll talk to people about it — the DoF"
+    due = working_day_from(FRI_27_NOV + timedelta(days=5))
+    assert planned(chat) == due
+    said = chat.text()
+    assert content.commitments.get("day_picked") in said
+    assert said.index(content.commitments.get("day_picked")) < said.index(closing_date_line(due))
 
 
 def test_a_clear_commitment_is_kept_at_once(content: Content) -> None:
@@ -174,6 +195,41 @@ def test_the_check_in_follows_the_leaders_own_words(
     assert closing_date_line(due) in chat.text()
 
 
+TUE_THU_0745 = WorkingWeek(frozenset({1, 3}), "07:45")
+
+
+@pytest.mark.parametrize(
+    ("week", "due", "nudge_time"),
+    [
+        (TUE_THU_0745, date(2026, 12, 8), "07:45"),  # Fri 4 Dec -> Tue 8 Dec at 07:45
+        (WorkingWeek(), date(2026, 12, 7), None),  # Mon-Fri, no schedule: Mon 7 Dec
+    ],
+)
+def test_the_check_in_lands_on_the_leaders_own_working_days(
+    content: Content, week: WorkingWeek, due: date, nudge_time: str | None
+) -> None:
+    chat = at_commitment(content)
+    chat.week = week
+    chat.say("email Sam by Friday")
+    assert chat.state.dialogue is None
+    assert chat.last is not None
+    assert FollowUpPlanned(chat.state.commitments[-1].id, due, nudge_time) in chat.last.effects
+    assert closing_date_line(due) in chat.text()
+
+
+def test_the_default_check_in_and_a_not_yet_keep_to_the_leaders_days(content: Content) -> None:
+    chat = at_commitment(content)  # follow_up_days: 5 -> Wed 2 Dec, not a Tue/Thu
+    chat.week = TUE_THU_0745
+    chat.say("email Sam the rota")
+    chat.say("that's it")
+    assert planned(chat) == date(2026, 12, 3)  # Thu 3 Dec
+    commitment = chat.state.commitments[-1]
+    chat.at = datetime.combine(commitment.due_on, time(7, 45), UTC)
+    chat.follow_up_due(commitment.id)
+    chat.press("Not yet")
+    assert planned(chat) == date(2026, 12, 8)  # Thu 3 Dec + 3 = Sun 6 -> Tue 8 Dec
+
+
 def test_a_day_in_the_past_is_questioned_once(content: Content) -> None:
     chat = at_commitment(content)
     chat.say("email Sam on 18 Nov")
@@ -198,7 +254,7 @@ def test_a_day_over_ninety_days_away_is_questioned_once_and_can_stand(
 ) -> None:
     chat = at_commitment(content)
     chat.say("email Sam by the end of June")
-    assert content.commitments.get("date_far").format(day="Wed 30 Jun") in chat.text()
+    assert content.commitments.get("date_far").format(day="Wed 30 Jun 2027") in chat.text()
     chat.say("that's fine")
     assert chat.state.dialogue is None
     assert planned(chat) == date(2027, 7, 1)
@@ -253,7 +309,7 @@ def test_not_yet_asks_once_what_got_in_the_way_then_plans_again(content: Content
     assert again == date(2026, 12, 7)  # three days on is Saturday: the Monday
     chat.say("the rota fell apart this week")
     assert chat.state.reflections[-1].text == "the rota fell apart this week"
-    assert chat.state.reflections[-1].dialogue == ENERGY
+    assert chat.state.reflections[-1].dialogue == SETBACK
     assert content.commitments.get("not_yet_again").format(day="Mon 7 Dec") in chat.text()
     assert chat.state.aside is None
     assert chat.state.commitments[-1].status == "open"
@@ -286,29 +342,39 @@ def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
     content: Content, dialogue: str
 ) -> None:
     chat = at_commitment(content, dialogue)
+    found = content.dialogue(dialogue)
+    assert found is not None
+    assert chat.state.dialogue is not None
+    step = found.steps[chat.state.dialogue.step]
     chat.say("think about it")
-    prep = content.dialogue(dialogue).kind == "prep"  # type: ignore[union-attr]
-    asked = ("what",) if prep else ("what", "who", "when")  # a prep's meeting: who and when
+    given = ("who", "when") if found.kind == "prep" else step.given  # a prep's meeting
+    asked = tuple(p for p in ("what", "who", "when") if p not in given)
+    if step.expects == "question":
+        asked = ("question", *asked[1:])
     assert content.commitments.gap(asked) in chat.text()
     chat.say("that's it")
     assert chat.state.dialogue is None
     said = chat.text()
     assert "{" not in said
-    assert content.commitments.get("as_written") in said
-    assert closing_date_line(chat.state.commitments[-1].due_on) in said
-    assert chat.state.commitments[-1].due_on.weekday() < 5
+    assert content.commitments.get("no_check_in") in said
+    assert chat.state.commitments == ()
+    assert chat.state.reflections[-1].text.endswith("think about it")  # after any builds_on
 
 
 def test_every_commitment_steps_own_example_needs_no_follow_up() -> None:
-    """The example a leader sees under a commitment question passes the what/who/when check
-    (a prep checks only the what: its meeting tomorrow is the who and the when)."""
+    """The example a leader sees under a commitment question passes the what/who/when check,
+    after the example of the answer it builds on, less what the conversation gives (a prep's
+    meeting tomorrow is the who and the when)."""
     for dialogue in CONTENT.dialogues:
         for step_id, step in dialogue.steps.items():
             if step.type != "commitment" or not step.placeholder:
                 continue
-            gaps = missing(step.placeholder.removeprefix("e.g. "), FRI_27_NOV)
-            if dialogue.kind == "prep":
-                gaps = tuple(g for g in gaps if g == "what")
+            words = step.placeholder.removeprefix("e.g. ")
+            if step.builds_on:
+                base = next(s for s in dialogue.steps.values() if s.save_as == step.builds_on)
+                words = f"{(base.placeholder or '').removeprefix('e.g. ')} — {words}"
+            given = ("who", "when") if dialogue.kind == "prep" else step.given
+            gaps = tuple(g for g in missing(words, FRI_27_NOV) if g not in given)
             assert gaps == (), (dialogue.id, step_id, step.placeholder)
 
 
@@ -323,3 +389,50 @@ def test_a_prep_question_to_ask_tomorrow_needs_no_follow_up(content: Content) ->
     chat.say("what would make this safe to try for three months?")
     assert chat.state.dialogue is None
     assert content.commitments.get("as_written") not in chat.text()
+
+
+def test_the_journal_says_which_conversation_a_commitment_came_from(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam by Friday")
+    chat.say("journal")
+    title = content.dialogue(SETBACK).title  # type: ignore[union-attr]
+    assert f"• “email Sam by Friday” · {title} · check-in Mon 7 Dec (open)" in chat.text()
+
+
+def test_a_commitment_that_builds_on_the_change_named_asks_only_when(content: Content) -> None:
+    """The review: "You want to try leave on time on wednesdays. What exactly will you do,
+    who will you ask for support, and by when?" asked again for what was just said."""
+    chat = Chat(content, onboarded())
+    chat.say("start Where is your energy going?")
+    for answer in ("back-to-back meetings", "1", "walking the wards"):
+        chat.say(answer)
+    chat.say("leave on time on wednesdays")
+    chat.press("Nobody yet")
+    assert chat.last is not None
+    (question,) = chat.last.messages
+    assert isinstance(question, Prompt)
+    assert question.text.endswith("When will you start?")
+    assert "> leave on time on wednesdays" in question.text  # quoted, not spliced in
+    chat.say("next Wednesday")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "leave on time on wednesdays — next Wednesday"
+    assert planned(chat) == date(2026, 12, 3)  # Wed 2 Dec named: the day after
+
+
+def test_a_talk_about_one_peer_asks_only_when_not_who(content: Content) -> None:
+    """The review: "Who will you speak to first?" when the talk is about one named peer."""
+    chat = at_commitment(content, "challenging-behaviour.sbi-prepare")
+    chat.say("I'll talk to people about it.")
+    assert content.commitments.gap(("when",)) in chat.text()
+
+
+def test_a_prep_question_must_be_a_question(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("prep")
+    chat.say("a yes to the pilot")
+    chat.press("One good question")
+    chat.say("I'll talk to people about it")
+    assert content.commitments.gap(("question",)) in chat.text()
+    chat.say("what would make this safe to try?")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text.endswith("what would make this safe to try?")

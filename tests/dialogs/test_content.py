@@ -71,6 +71,25 @@ def test_content_asks_rather_than_tells(content: Content) -> None:
     assert TELLING.search("People usually soften once they feel heard.")
 
 
+# Course and therapy-room words, and canned thanks, a sceptical director named (review 12).
+FLUFF = re.compile(
+    r"\bwicked\b|\btame\b|welcome here|without judging|thank you for "
+    r"(telling me|putting it plainly|saying it plainly|being honest|naming it)",
+    re.IGNORECASE,
+)
+
+
+def test_dialogues_speak_plainly(content: Content) -> None:
+    """What a leader reads in a dialogue: title, questions, replies and closings."""
+    texts = [d.title for d in content.dialogues]
+    for dialogue in content.dialogues:
+        texts += [s.text for s in dialogue.steps.values()]
+        texts += [c.reply or "" for s in dialogue.steps.values() for c in s.choices]
+        texts += [c.label for s in dialogue.steps.values() for c in s.choices]
+    assert [t for t in texts if FLUFF.search(t)] == []
+    assert FLUFF.search("That's honest. Anger is welcome here.")
+
+
 def test_dialogues_use_recognised_models_where_they_fit(content: Content) -> None:
     models = {d.id: d.model for d in content.dialogues}
     assert models["challenging-behaviour.sbi-prepare"] == "sbi"
@@ -129,6 +148,17 @@ def test_a_path_with_too_few_questions_is_an_error(tmp_path: Path) -> None:
         f"{folder}/dialogues/influence.short.yaml:12: paths from start ask between 1 and 1 "
         "questions; every path must ask 3 to 6 (about three minutes)"
     ]
+
+
+def test_commitment_step_fields_are_checked(tmp_path: Path) -> None:
+    folder = copy_of_content(tmp_path)
+    path = folder / "dialogues" / "challenging-behaviour.sbi-prepare.yaml"
+    text = path.read_text().replace("    given: [who]", "    given: [how]\n    builds_on: nope")
+    path.write_text(text)
+    _, problems = check_content(folder)
+    errors = [p.message for p in problems if p.severity == "error"]
+    assert any("`given` holds 'how'" in e and "from: who, when" in e for e in errors), errors
+    assert any("uses {nope}" in e for e in errors), errors
 
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from dialogs.dates import check_in_day, read_date, working_day_from
+from dialogs.timetext import long_date, short_date
 
 TODAY = date(2026, 12, 2)  # a Wednesday
 
@@ -91,3 +92,25 @@ def test_the_check_in_is_the_first_working_day_after_the_day_named() -> None:
     assert check_in_day(date(2026, 12, 4), tue_thu) == date(2026, 12, 8)
     assert working_day_from(date(2026, 12, 5)) == date(2026, 12, 7)  # Sat -> Mon
     assert working_day_from(date(2026, 12, 2)) == date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("day", "today", "shown"),
+    [
+        (date(2026, 12, 8), TODAY, "Tue 8 Dec"),  # near, this year
+        (date(2026, 11, 18), TODAY, "Wed 18 Nov"),  # a recent past day
+        (date(2027, 1, 5), TODAY, "Tue 5 Jan 2027"),  # another calendar year, however near
+        (date(2027, 6, 1), date(2027, 1, 4), "Tue 1 Jun"),  # 148 days: still near
+        (date(2027, 6, 4), date(2027, 1, 4), "Fri 4 Jun 2027"),  # 151 days: far
+    ],
+)
+def test_a_date_shows_its_year_only_where_it_could_be_misread(
+    day: date, today: date, shown: str
+) -> None:
+    assert short_date(day, today) == shown
+    assert long_date(day, today).endswith(str(day.year)) == shown.endswith(str(day.year))
+
+
+def test_without_today_a_date_is_shown_as_before() -> None:
+    assert short_date(date(2027, 6, 4)) == "Fri 4 Jun"
+    assert long_date(date(2027, 6, 4)) == "Friday 4 June"

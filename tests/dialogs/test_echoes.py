@@ -27,6 +27,8 @@ NAMED = Slot("name", "the person you named")
         ("The deputy chief nurse", NAMED, "the deputy chief nurse"),
         ("My PA", NAMED, "my PA"),
         ("The deputy chief nurse could run the data workstream", NAMED, "the person you named"),
+        ("who would you be keeping out", NAMED, "the person you named"),  # a question, not a name
+        ("not sure?", NAMED, "the person you named"),
         (
             "My director of nursing post went in the restructure; I now report to a deputy",
             THAT_CHANGE,

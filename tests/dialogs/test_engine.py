@@ -249,9 +249,23 @@ def test_close_words_with_another_form_of_the_word(content: Content) -> None:
 def test_anything_else_at_a_choice_re_asks_with_the_choices(content: Content) -> None:
     chat = in_dialogue(content, AFTER)
     before = chat.labels()
-    turn = chat.say("it was all a bit much honestly")
+    turn = chat.say("purple")
     assert turn.messages[0] == Say(texts.DIDNT_CATCH_DIALOGUE)
     assert chat.labels() == before
+
+
+def test_a_story_typed_at_a_choice_is_kept_and_the_choice_asked_again(content: Content) -> None:
+    """The review: a natural story at a choice-only turn was turned down as a missed button."""
+    chat = in_dialogue(content, AFTER)
+    before = chat.labels()
+    turn = chat.say("it was all a bit much honestly, the chair just moved on")
+    assert turn.messages[0] == Say(texts.STORY_KEPT)
+    assert chat.labels() == before
+    assert (
+        chat.state.reflections[-1].text
+        == "it was all a bit much honestly, the chair just moved on"
+    )
+    assert chat.state.dialogue is not None  # still at the same choice
 
 
 def test_free_text_answers_become_reflections_and_are_quoted_back(content: Content) -> None:
@@ -464,8 +478,11 @@ def test_pause_until_a_date_and_resume(content: Content) -> None:
     assert str(chat.state.profile.paused_until) == "2026-12-24"
     assert PreferencesChanged() in turn.effects
     assert "24 December" in chat.text()
+    assert "2026" not in chat.text()
     chat.say("resume")
     assert not chat.state.profile.paused
+    chat.say("pause until 2027-01-05")
+    assert "Tuesday 5 January 2027" in chat.text()  # another year: it says which
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,10 @@ def test_walk_a_path(content: Content, dialogue: Dialogue, path: Path_) -> None:
         assert chat.state.dialogue is not None
         assert chat.state.dialogue.step == step_id
         assert "{" not in chat.text(), chat.text()  # every placeholder was filled
-        if choice is None and dialogue.steps[step_id].type == "commitment":
+        step = dialogue.steps[step_id]
+        if choice is None and step.type == "commitment" and step.expects == "question":
+            chat.say(f"what would Sam need by Friday ({number})?")  # as they will ask it
+        elif choice is None and step.type == "commitment":
             chat.say(f"email Sam by Friday ({number})")  # what, who and when: no follow-up
         elif choice is None:
             chat.say(f"answer {number} on {step_id}")

@@ -63,6 +63,13 @@ def test_match_choice(typed: str, index: int | None) -> None:
     assert match_choice(typed, OPTIONS) == index
 
 
+def test_a_typed_sentence_does_not_pick_a_choice_by_a_small_word() -> None:
+    tank = [("Running low",), ("Getting by",), ("Fairly full",)]
+    assert match_choice("email Sam by Friday", tank) is None  # the commitment, typed early
+    assert match_choice("getting by", tank) == 1
+    assert match_choice("just getting by really", tank) == 1
+
+
 def test_numbers_in() -> None:
     assert numbers_in("1, 3 and 4", 5) == [1, 3, 4]
     assert numbers_in("1 9", 5) is None

@@ -35,10 +35,14 @@ def test_the_content_has_one_prep_and_it_is_short(content: Content) -> None:
 
 
 @pytest.mark.parametrize(
-    ("button", "last"), [("Someone onside first", "ally"), ("One good question", "question")]
+    ("button", "last", "said"),
+    [
+        ("Someone onside first", "ally", "ring Priya at 8.30"),
+        ("One good question", "question", "what would make this safe to try?"),
+    ],
 )
 def test_prep_asks_the_outcome_then_one_lever_then_a_commitment(
-    content: Content, button: str, last: str
+    content: Content, button: str, last: str, said: str
 ) -> None:
     chat = Chat(content, onboarded())
     chat.say("prep")
@@ -50,11 +54,11 @@ def test_prep_asks_the_outcome_then_one_lever_then_a_commitment(
     chat.press(button)
     assert chat.state.dialogue is not None
     assert chat.state.dialogue.step == last
-    chat.say("ring Priya at 8.30")
+    chat.say(said)
     assert chat.state.dialogue is None
     assert chat.state.history[-1].outcome == "completed"
     commitment = chat.state.commitments[-1]
-    assert commitment.text == "ring Priya at 8.30"
+    assert commitment.text == said
     assert commitment.dialogue == PREP
     # the day after, moved to a working day: AT is a Friday, so the Monday
     assert commitment.due_on == working_day_from(chat.at.date() + timedelta(days=1))

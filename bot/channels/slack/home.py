@@ -7,7 +7,7 @@ from bot.channels.slack.render import HomeData
 from bot.schedules.model import NudgeSchedule
 from dialogs.model import UserState
 from dialogs.recurrence import next_occurrence
-from dialogs.timetext import short_date
+from dialogs.timetext import local_date, short_date
 from dialogs.timezones import zone
 
 RECENT = timedelta(days=30)
@@ -23,7 +23,7 @@ def home_data(
         next_nudge=_next_nudge(state, schedules, now),
         schedules=tuple(s.describe() + (" (paused)" if s.paused else "") for s in schedules),
         commitments=tuple(
-            f"{c.text} · check-in {short_date(c.due_on)}"
+            f"{c.text} · check-in {short_date(c.due_on, local_date(now, profile.timezone))}"
             for c in state.commitments
             if c.status == "open"
         ),

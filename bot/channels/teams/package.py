@@ -34,15 +34,19 @@ FULL_DESCRIPTION = (
     "app. Type help to see everything it can do, export for a copy of what it stores about "
     "you, and forget me to delete it. Never share patient details."
 )
+# Teams shows at most ten commands in a list, and a bot has one list per scope: this one is
+# personal only. `prep` is in and `timezone` is out, as Teams sends the leader's zone with
+# every message (it is set without them); `timezone` still works when typed and in `help`.
+COMMAND_LIMIT = 10
 COMMANDS = (
     ("help", "Everything you can type"),
     ("start", "Pick a three-minute coaching conversation"),
+    ("prep", "Two questions before a big meeting tomorrow"),
     ("nudge", "Get a reflective nudge now"),
     ("journal", "Your recent reflections and commitments"),
     ("schedule", "When your nudges come"),
     ("pause", "Stop nudges for a while, e.g. pause until 2027-01-05"),
     ("resume", "Start nudges again"),
-    ("timezone", "Set your time zone, e.g. timezone Europe/London"),
     ("export", "A copy of everything stored about you"),
     ("forget me", "Delete everything stored about you"),
 )

@@ -9,18 +9,19 @@ from typing import Any
 
 import pytest
 
-from bot.channels.teams.package import Developer, build_package, read_png_size
+from bot.channels.teams.package import COMMAND_LIMIT, Developer, build_package, read_png_size
+from bot.channels.teams.package import COMMANDS as PACKAGE_COMMANDS
 
 APP_ID = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 COMMANDS = [
     "help",
     "start",
+    "prep",
     "nudge",
     "journal",
     "schedule",
     "pause",
     "resume",
-    "timezone",
     "export",
     "forget me",
 ]
@@ -79,6 +80,13 @@ def test_manifest_has_the_required_fields(package: zipfile.ZipFile) -> None:
     assert len(manifest["accentColor"]) == 7
     assert manifest["permissions"] == ["identity", "messageTeamMembers"]
     assert manifest["validDomains"] == ["bot.example.org", "token.botframework.com"]
+
+
+def test_the_command_list_keeps_to_teams_limits() -> None:
+    """Teams rejects a list of more than ten commands, titles over 32 characters and
+    descriptions over 128; the ten chosen include `prep` (see COMMANDS)."""
+    assert len(PACKAGE_COMMANDS) <= COMMAND_LIMIT == 10
+    assert all(len(t) <= 32 and len(d) <= 128 for t, d in PACKAGE_COMMANDS)
 
 
 def test_bot_is_personal_only_with_the_ten_commands(package: zipfile.ZipFile) -> None:

@@ -61,11 +61,11 @@ async def test_a_whole_dialogue_through_card_submits_and_text(world: TeamsWorld)
     await world.say("a walk at lunch")
     await world.say("block Thursday lunch")
     await world.press("A peer in the system")
-    done = await world.say("ask Sam to chair the huddle by Friday")
+    done = await world.say("from this Thursday")
     assert "I'll ask how it went" in texts(done)
     state = await world.app.users.load(ALEX)
     assert state is not None
-    assert state.commitments[-1].text == "ask Sam to chair the huddle by Friday"
+    assert state.commitments[-1].text == "block Thursday lunch — from this Thursday"
 
 
 async def test_a_second_submit_of_the_same_card_does_nothing(world: TeamsWorld) -> None:
@@ -83,7 +83,7 @@ async def test_a_menu_of_many_dialogues_uses_a_drop_down(world: TeamsWorld) -> N
     await world.say("hello")
     await world.press("Skip for now")
     await world.say("start")
-    await world.press("Tame or wicked?")
+    await world.press("Whose problem is it?")
     state = await world.app.users.load(ALEX)
     assert state is not None
     assert state.dialogue is not None
