@@ -30,10 +30,19 @@ ON CONFLICT (id) DO UPDATE SET leader = excluded.leader, body = excluded.body, u
 
 class PostgresScheduleBackend:
     def __init__(
-        self, pool: asyncpg.Pool[Any], url: DatabaseUrl, *, reconcile_every: float = 30.0
+        self,
+        pool: asyncpg.Pool[Any],
+        url: DatabaseUrl,
+        *,
+        reconcile_every: float = 30.0,
+        retry_every: float = 1.0,
     ) -> None:
+        """`url` gives the LISTEN connection (outside the pool) and names the server in
+        errors; see ChangeListener for the two periods."""
         self.rows = SharedRows(pool, url)
-        self.listener = ChangeListener(url, name="schedules", reconcile_every=reconcile_every)
+        self.listener = ChangeListener(
+            url, name="schedules", reconcile_every=reconcile_every, retry_every=retry_every
+        )
 
     async def load(self) -> tuple[list[NudgeSchedule], list[Reminder]]:
         schedules = await self.rows.fetch("SELECT body FROM schedules")

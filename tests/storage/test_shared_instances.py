@@ -1,0 +1,201 @@
+"""Two instances on one PostgreSQL database: two ScheduleStore (and CoachingStore) objects,
+each with its own LISTEN connection, as two `peercoach serve` processes would have. What one
+writes reaches the other's cache and observers within seconds; a notification missed while a
+listener was down is caught by reconcile."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import pytest
+
+from bot.coaching.store import CoachingStore
+from bot.schedules.store import ScheduleStore
+from bot.storage.postgres.coaching import PostgresCoachingBackend
+from bot.storage.postgres.pool import open_pool
+from bot.storage.postgres.schedules import PostgresScheduleBackend
+from bot.storage.postgres.url import DatabaseUrl
+from tests.conftest import AT
+from tests.storage.shared_backends import Heard, reminder, schedule
+
+WITHIN = 2.0  # seconds: "within seconds" of the issue
+
+
+async def eventually(check: Callable[[], bool], within: float = WITHIN) -> None:
+    """Wait until `check()` holds, polling; fails after `within` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not check():
+        if loop.time() > deadline:
+            pytest.fail(f"not within {within} s")
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class Instance:
+    schedules: ScheduleStore
+    coaching: CoachingStore
+    heard: Heard
+
+    @property
+    def schedule_backend(self) -> PostgresScheduleBackend:
+        assert isinstance(self.schedules.backend, PostgresScheduleBackend)
+        return self.schedules.backend
+
+
+async def instance(pool: asyncpg.Pool[Any], url: DatabaseUrl, **options: Any) -> Instance:
+    schedules = ScheduleStore(PostgresScheduleBackend(pool, url, **options))
+    coaching = CoachingStore(PostgresCoachingBackend(pool, url, **options))
+    await schedules.load()
+    await coaching.load()
+    schedules.observers.append(heard := Heard())
+    await schedules.start_listening()
+    await coaching.start_listening()
+    return Instance(schedules, coaching, heard)
+
+
+@pytest.fixture
+async def two(database_url: str) -> AsyncIterator[tuple[Instance, Instance]]:
+    url = DatabaseUrl.parse(database_url)
+    pools = [await open_pool(url, max_size=3) for _ in range(2)]  # one pool per process
+    made: list[Instance] = []
+    try:
+        for pool in pools:
+            made.append(await instance(pool, url))
+        yield made[0], made[1]
+    finally:
+        for each in made:
+            await each.schedules.stop_listening()
+            await each.coaching.stop_listening()
+        for pool in pools:
+            await pool.close()
+
+
+async def test_a_schedule_put_on_one_instance_reaches_the_other(
+    two: tuple[Instance, Instance],
+) -> None:
+    a, b = two
+    await a.schedules.put_schedules(schedule("s1"), schedule("s2"))
+    await eventually(lambda: len(b.schedules.schedules()) == 2)
+    assert b.schedules.schedule("s1") == schedule("s1")
+    assert [s.id for s in b.schedules.schedules_of("slack:T1:U1")] == ["s1", "s2"]
+    await eventually(lambda: len(b.heard.calls) == 2)  # one notification per row
+    assert sorted(b.heard.calls) == [("changed", ["s1"]), ("changed", ["s2"])]
+
+    await a.schedules.put_schedules(schedule("s1", paused=True))
+    await eventually(lambda: b.schedules.schedule("s1") == schedule("s1", paused=True))
+    assert b.heard.calls[-1] == ("changed", ["s1"])
+
+
+async def test_a_removal_reaches_the_other_instance(two: tuple[Instance, Instance]) -> None:
+    a, b = two
+    await a.schedules.put_schedules(schedule("s1"), schedule("s2"))
+    await eventually(lambda: len(b.schedules.schedules()) == 2)
+    await b.schedules.remove_schedules("s1")
+    await eventually(lambda: a.schedules.schedule("s1") is None)
+    assert a.heard.calls[-1] == ("removed", ["s1"])
+    await a.schedules.forget_user("slack:T1:U1")
+    await eventually(lambda: b.schedules.schedules() == [])
+    assert b.heard.calls[-1] == ("removed", ["s2"])
+    assert b.schedules.schedules_of("slack:T1:U1") == []
+
+
+async def test_a_reminder_reaches_the_other_instance(two: tuple[Instance, Instance]) -> None:
+    a, b = two
+    await a.schedules.put_reminder(reminder("r1"))
+    await eventually(lambda: b.schedules.reminder("r1") == reminder("r1"))
+    assert b.heard.calls == [("reminder", "r1")]
+    await a.schedules.remove_reminder("r1")
+    await eventually(lambda: b.schedules.reminder("r1") is None)
+    assert b.heard.calls == [("reminder", "r1"), ("reminder_removed", "r1")]
+
+
+async def test_an_instance_applies_its_own_write_once(two: tuple[Instance, Instance]) -> None:
+    a, b = two
+    await a.schedules.put_schedules(schedule("s1"))
+    await a.schedules.put_reminder(reminder("r1"))
+    await eventually(lambda: len(b.heard.calls) == 2)
+    await a.schedules.reconcile()  # also: a reconcile finds nothing to tell
+    await asyncio.sleep(0.2)  # a's own notifications came back by now (b's did)
+    assert a.heard.calls == [("changed", ["s1"]), ("reminder", "r1")]
+
+
+async def test_a_coaching_link_made_on_one_instance_is_seen_on_the_other(
+    two: tuple[Instance, Instance],
+) -> None:
+    a, b = two
+    await a.coaching.grant("slack:T1:UC", "console:admin", AT)
+    link = await a.coaching.new_link("slack:T1:UC", "slack:T1:UL", AT)
+    await eventually(lambda: b.coaching.link("slack:T1:UC", "slack:T1:UL") == link)
+    assert b.coaching.is_coach("slack:T1:UC")
+    accepted = await b.coaching.set_status(link, "accepted", AT)
+    await eventually(lambda: a.coaching.links_of_leader("slack:T1:UL") == [accepted])
+    a.coaching.remember_name("slack:T1:UL", "Lee Leader")
+    await a.coaching.flush()
+    await eventually(lambda: b.coaching.name_of("slack:T1:UL") == "Lee Leader")
+    await b.coaching.forget("slack:T1:UL")
+    await eventually(lambda: a.coaching.link_by_id(link.id) is None)
+    assert a.coaching.name_of("slack:T1:UL") == "UL"
+
+
+async def test_reconcile_catches_a_change_made_while_the_listener_was_down(
+    two: tuple[Instance, Instance],
+) -> None:
+    a, b = two
+    await a.schedules.put_schedules(schedule("old"))
+    await eventually(lambda: b.schedules.schedule("old") is not None)
+    await b.schedules.stop_listening()  # b's LISTEN connection closed: b hears nothing now
+    await a.schedules.put_schedules(schedule("new"))
+    await a.schedules.remove_schedules("old")
+    await a.schedules.put_reminder(reminder("r1"))
+    await asyncio.sleep(0.3)
+    assert b.schedules.schedule("new") is None  # missed
+    assert b.schedules.schedule("old") is not None
+    await b.schedules.reconcile()
+    assert b.schedules.schedule("new") == schedule("new")
+    assert b.schedules.schedule("old") is None
+    assert b.heard.calls[-3:] == [
+        ("changed", ["new"]),
+        ("removed", ["old"]),
+        ("reminder", "r1"),
+    ]
+
+
+async def test_a_dropped_listen_connection_comes_back_and_catches_up(
+    two: tuple[Instance, Instance],
+) -> None:
+    a, b = two
+    listener = b.schedule_backend.listener
+    assert listener.connection is not None
+    listener.connection.terminate()  # as a network cut would
+    await a.schedules.put_schedules(schedule("while-away"))  # its notification is lost to b
+    await eventually(lambda: b.schedules.schedule("while-away") is not None, within=5.0)
+    assert listener.connections == 2
+    await a.schedules.put_schedules(schedule("after"))  # and b hears by notification again
+    await eventually(lambda: b.schedules.schedule("after") is not None)
+
+
+async def test_the_periodic_reconcile_catches_what_no_notification_said(
+    database_url: str,
+) -> None:
+    url = DatabaseUrl.parse(database_url)
+    pool = await open_pool(url, max_size=2)
+    b = await instance(pool, url, reconcile_every=0.3)
+    try:
+        # A write that sends no notification: say, a restore, or an older release.
+        await pool.execute(
+            "INSERT INTO reminders (id, leader, body) VALUES ($1, $2, $3)",
+            "quiet",
+            "slack:T1:U1",
+            {**reminder("quiet").__dict__, "due_at": AT.isoformat(), "themes": ["influence"]},
+        )
+        await eventually(lambda: b.schedules.reminder("quiet") is not None)
+        assert b.heard.calls == [("reminder", "quiet")]
+    finally:
+        await b.schedules.stop_listening()
+        await b.coaching.stop_listening()
+        await pool.close()
