@@ -8,18 +8,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
 from bot.coaching.store import CoachingStore
+from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
 from bot.storage.postgres.coaching import PostgresCoachingBackend
 from bot.storage.postgres.pool import open_pool
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.url import DatabaseUrl
-from tests.conftest import AT
+from tests.conftest import AT, FakeClock
+from tests.schedules.world import open_world
 from tests.storage.shared_backends import Heard, reminder, schedule
 
 WITHIN = 2.0  # seconds: "within seconds" of the issue
@@ -199,3 +203,26 @@ async def test_the_periodic_reconcile_catches_what_no_notification_said(
         await b.schedules.stop_listening()
         await b.coaching.stop_listening()
         await pool.close()
+
+
+async def test_the_scheduler_on_one_instance_follows_schedules_made_on_the_other(
+    two: tuple[Instance, Instance], tmp_path: Path, clock: FakeClock
+) -> None:
+    a, b = two
+    world = await open_world(tmp_path, clock)  # its ledger and services; b's schedules
+    scheduler = NudgeScheduler(
+        b.schedules, world.app.ledger, world.app.deliveries, clock, name="b"
+    )
+    try:
+        await scheduler.start(timers=False)
+        await a.schedules.put_schedules(schedule("s1"))
+        await a.schedules.put_reminder(reminder("r1", due_at=AT + timedelta(hours=1)))
+        await eventually(lambda: scheduler.aps.get_job("nudge:s1") is not None)
+        await eventually(lambda: scheduler.aps.get_job("reminder:r1") is not None)
+        await a.schedules.put_schedules(schedule("s1", paused=True))
+        await eventually(lambda: scheduler.aps.get_job("nudge:s1") is None)  # paused: no job
+        await a.schedules.remove_reminder("r1")
+        await eventually(lambda: scheduler.aps.get_job("reminder:r1") is None)
+    finally:
+        await scheduler.stop()
+        await world.close()
