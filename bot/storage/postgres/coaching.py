@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from bot.coaching.model import CoachGrant, Link, Person
 from bot.storage.changes import Heard, Resync
 from bot.storage.postgres.listen import ChangeListener
-from bot.storage.postgres.rows import Connection, SharedRows, body, model, named
+from bot.storage.postgres.rows import Connection, Mirror, SharedRows, body, model, named
 from bot.storage.postgres.url import DatabaseUrl
 
 _GRANT = TypeAdapter(CoachGrant)
@@ -46,18 +46,18 @@ class PostgresCoachingBackend:
         """`url` gives the LISTEN connection (outside the pool) and names the server in
         errors; see ChangeListener for the two periods."""
         self.rows = SharedRows(pool, url)
+        self._coaches = Mirror("coaches", "coach", _GRANT)
+        self._links = Mirror("links", "id", _LINK)
+        self._people = Mirror("people", "person", _PERSON)
         self.listener = ChangeListener(
             url, name="coaching", reconcile_every=reconcile_every, retry_every=retry_every
         )
 
     async def load(self) -> tuple[list[CoachGrant], list[Link], list[Person]]:
-        coaches = await self.rows.fetch("SELECT body FROM coaches")
-        links = await self.rows.fetch("SELECT body FROM links")
-        people = await self.rows.fetch("SELECT body FROM people")
         return (
-            [model("coaches", _GRANT, r) for r in coaches],
-            [model("links", _LINK, r) for r in links],
-            [model("people", _PERSON, r) for r in people],
+            await self._coaches.all(self.rows),
+            await self._links.all(self.rows),
+            await self._people.all(self.rows),
         )
 
     async def read_coach(self, user: str) -> CoachGrant | None:

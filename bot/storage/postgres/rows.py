@@ -97,3 +97,36 @@ def model[Item](table: str, adapter: TypeAdapter[Item], record: asyncpg.Record) 
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "the row"
         raise CorruptRowError(table, f"{where}: {first['msg']}") from None
+
+
+class Mirror[Item]:
+    """What this process last read of one table, by key and row version (`xmin`, which
+    changes with every write of the row): reading the whole table again fetches and
+    validates only the rows written since, so the half-minute reconcile stays cheap at
+    10,000 leaders. A row written between the two queries is caught by its notification
+    or the next reconcile."""
+
+    def __init__(self, table: str, key: str, adapter: TypeAdapter[Item]) -> None:
+        self.table = table
+        self.adapter = adapter
+        self._known: dict[str, tuple[str, Item]] = {}
+        self._versions = f"SELECT {key} AS key, xmin::text AS rev FROM {table}"
+        self._rows = (
+            f"SELECT {key} AS key, xmin::text AS rev, body FROM {table}"
+            f" WHERE {key} = ANY($1::text[])"
+        )
+
+    async def all(self, rows: SharedRows) -> list[Item]:
+        known, fresh = self._known, {}
+        wanted = []
+        for record in await rows.fetch(self._versions):
+            key, rev = record["key"], record["rev"]
+            if key in known and known[key][0] == rev:
+                fresh[key] = known[key]
+            else:
+                wanted.append(key)
+        if wanted:
+            for record in await rows.fetch(self._rows, wanted):
+                fresh[record["key"]] = (record["rev"], model(self.table, self.adapter, record))
+        self._known = fresh
+        return [item for _, item in fresh.values()]

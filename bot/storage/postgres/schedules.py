@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from bot.schedules.model import NudgeSchedule, Reminder
 from bot.storage.changes import Heard, Resync
 from bot.storage.postgres.listen import ChangeListener
-from bot.storage.postgres.rows import Connection, SharedRows, body, model, named
+from bot.storage.postgres.rows import Connection, Mirror, SharedRows, body, model, named
 from bot.storage.postgres.url import DatabaseUrl
 
 _SCHEDULE = TypeAdapter(NudgeSchedule)
@@ -40,17 +40,14 @@ class PostgresScheduleBackend:
         """`url` gives the LISTEN connection (outside the pool) and names the server in
         errors; see ChangeListener for the two periods."""
         self.rows = SharedRows(pool, url)
+        self._schedules = Mirror("schedules", "id", _SCHEDULE)
+        self._reminders = Mirror("reminders", "id", _REMINDER)
         self.listener = ChangeListener(
             url, name="schedules", reconcile_every=reconcile_every, retry_every=retry_every
         )
 
     async def load(self) -> tuple[list[NudgeSchedule], list[Reminder]]:
-        schedules = await self.rows.fetch("SELECT body FROM schedules")
-        reminders = await self.rows.fetch("SELECT body FROM reminders")
-        return (
-            [model("schedules", _SCHEDULE, r) for r in schedules],
-            [model("reminders", _REMINDER, r) for r in reminders],
-        )
+        return await self._schedules.all(self.rows), await self._reminders.all(self.rows)
 
     async def read_schedule(self, schedule_id: str) -> NudgeSchedule | None:
         found = await self.rows.fetch("SELECT body FROM schedules WHERE id = $1", schedule_id)
