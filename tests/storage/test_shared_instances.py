@@ -20,6 +20,7 @@ from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
 from bot.storage.postgres.coaching import PostgresCoachingBackend
 from bot.storage.postgres.pool import open_pool
+from bot.storage.postgres.rows import CorruptRowError
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.url import DatabaseUrl
 from tests.conftest import AT, FakeClock
@@ -226,3 +227,24 @@ async def test_the_scheduler_on_one_instance_follows_schedules_made_on_the_other
     finally:
         await scheduler.stop()
         await world.close()
+
+
+async def test_a_row_that_no_longer_fits_is_refused_and_the_listener_goes_on(
+    two: tuple[Instance, Instance], caplog: pytest.LogCaptureFixture
+) -> None:
+    a, b = two
+    pool = a.schedule_backend.rows.pool
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute(
+            "INSERT INTO schedules (id, leader, body) VALUES ('bad', 'slack:T1:U1', $1)",
+            {"id": "bad", "user": "slack:T1:U1", "note": "private words"},
+        )
+        await connection.execute("SELECT pg_notify('peercoach_changes', 'schedules:bad')")
+    await a.schedules.put_schedules(schedule("good"))  # heard after the bad one
+    await eventually(lambda: b.schedules.schedule("good") is not None)
+    assert b.schedules.schedule("bad") is None
+    assert "changes.read_failed" in caplog.text
+    with pytest.raises(CorruptRowError, match="a row of table schedules cannot be read") as raised:
+        await ScheduleStore(PostgresScheduleBackend(pool, a.schedule_backend.rows.url)).load()
+    assert "private words" not in str(raised.value)
+    assert "private words" not in caplog.text

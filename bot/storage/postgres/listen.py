@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import asyncpg
 
-from bot.errors import StorageError
 from bot.logs import log
 from bot.storage.changes import Heard, Resync
-from bot.storage.postgres.pool import connect, describe
-from bot.storage.postgres.rows import CHANNEL, UNAVAILABLE
+from bot.storage.postgres.pool import DatabaseUnavailableError, connect, describe
+from bot.storage.postgres.rows import CHANNEL
 from bot.storage.postgres.url import DatabaseUrl
 
 logger = logging.getLogger(__name__)
@@ -66,15 +66,16 @@ class ChangeListener:
         while True:
             try:
                 connection = await connect(self.url)
-            except StorageError as error:
+            except Exception as error:  # whatever it was, try again: the store works on
+                reason = error.reason if isinstance(error, DatabaseUnavailableError) else None
                 log(logger, "changes.unreachable", level=logging.WARNING, store=self.name,
-                    reason=getattr(error, "reason", type(error).__name__))  # fmt: skip
+                    reason=reason or describe(error))  # fmt: skip
                 tried.set()
                 await asyncio.sleep(self.retry_every)
                 continue
             try:
                 await self._follow(connection, heard, resync, tried)
-            except UNAVAILABLE as error:
+            except Exception as error:  # mostly the database gone; a reconnect mends it
                 log(logger, "changes.lost", level=logging.WARNING, store=self.name,
                     reason=describe(error))  # fmt: skip
             finally:
@@ -109,9 +110,8 @@ class ChangeListener:
                 payload = await asyncio.wait_for(queue.get(), max(0.0, due - loop.time()))
             except TimeoutError:
                 await connection.fetchval("SELECT 1")  # a dead connection raises here
-                due = loop.time() + (
-                    self.reconcile_every if await self._safely(resync()) else self.retry_every
-                )
+                await self._safely(resync())
+                due = loop.time() + self.reconcile_every
                 continue
             if payload == _LOST:
                 log(logger, "changes.lost", level=logging.WARNING, store=self.name,
@@ -121,11 +121,13 @@ class ChangeListener:
             if not await self._safely(heard(table, key)):
                 due = loop.time() + self.retry_every  # missed one: read everything soon
 
-    async def _safely(self, work: Any) -> bool:
-        """Run a store's read; a database away or a bad row is logged, not fatal."""
+    async def _safely(self, work: Awaitable[None]) -> bool:
+        """Run a store's read. A database away, a bad row, even an observer's bug is logged
+        (by type only: a message could quote a row) and waits for the next resync; it must
+        not stop this instance following the others."""
         try:
             await work
-        except StorageError as error:
+        except Exception as error:
             log(logger, "changes.read_failed", level=logging.WARNING, store=self.name,
                 error=type(error).__name__)  # fmt: skip
             return False
