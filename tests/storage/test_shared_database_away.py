@@ -11,15 +11,13 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import asyncpg
 import pytest
 
-from bot.storage.postgres.pool import DatabaseUnavailableError, open_pool
-from bot.storage.postgres.url import DatabaseUrl
+from bot.storage.postgres.pool import DatabaseUnavailableError
 from tests.conftest import AT
 from tests.postgres_server import PostgresServer, start_server
+from tests.storage.instances import Instance, eventually, instances
 from tests.storage.shared_backends import reminder, schedule
-from tests.storage.test_shared_instances import Instance, eventually, instance
 
 LEADER = "slack:T1:U1"
 
@@ -50,19 +48,8 @@ def start_again(server: PostgresServer) -> None:
 
 @pytest.fixture
 async def two(server: PostgresServer) -> AsyncIterator[tuple[Instance, Instance]]:
-    url = DatabaseUrl.parse(await server.fresh_database())
-    pools: list[asyncpg.Pool[Any]] = [await open_pool(url, max_size=3) for _ in range(2)]
-    made: list[Instance] = []
-    try:
-        for pool in pools:
-            made.append(await instance(pool, url, retry_every=0.2))
-        yield made[0], made[1]
-    finally:
-        for each in made:
-            await each.schedules.stop_listening()
-            await each.coaching.stop_listening()
-        for pool in pools:
-            await pool.close()
+    async with instances(await server.fresh_database(), retry_every=0.2) as (a, b):
+        yield a, b
 
 
 def snapshot(each: Instance) -> tuple[Any, ...]:

@@ -6,78 +6,28 @@ listener was down is caught by reconcile."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-import asyncpg
 import pytest
 
-from bot.coaching.store import CoachingStore
 from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
-from bot.storage.postgres.coaching import PostgresCoachingBackend
 from bot.storage.postgres.pool import open_pool
 from bot.storage.postgres.rows import CorruptRowError
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.url import DatabaseUrl
 from tests.conftest import AT, FakeClock
 from tests.schedules.world import open_world
-from tests.storage.shared_backends import Heard, reminder, schedule
-
-WITHIN = 2.0  # seconds: "within seconds" of the issue
-
-
-async def eventually(check: Callable[[], bool], within: float = WITHIN) -> None:
-    """Wait until `check()` holds, polling; fails after `within` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        if loop.time() > deadline:
-            pytest.fail(f"not within {within} s")
-        await asyncio.sleep(0.02)
-
-
-@dataclass
-class Instance:
-    schedules: ScheduleStore
-    coaching: CoachingStore
-    heard: Heard
-
-    @property
-    def schedule_backend(self) -> PostgresScheduleBackend:
-        assert isinstance(self.schedules.backend, PostgresScheduleBackend)
-        return self.schedules.backend
-
-
-async def instance(pool: asyncpg.Pool[Any], url: DatabaseUrl, **options: Any) -> Instance:
-    schedules = ScheduleStore(PostgresScheduleBackend(pool, url, **options))
-    coaching = CoachingStore(PostgresCoachingBackend(pool, url, **options))
-    await schedules.load()
-    await coaching.load()
-    schedules.observers.append(heard := Heard())
-    await schedules.start_listening()
-    await coaching.start_listening()
-    return Instance(schedules, coaching, heard)
+from tests.storage.instances import Instance, eventually, instance, instances
+from tests.storage.shared_backends import reminder, schedule
 
 
 @pytest.fixture
 async def two(database_url: str) -> AsyncIterator[tuple[Instance, Instance]]:
-    url = DatabaseUrl.parse(database_url)
-    pools = [await open_pool(url, max_size=3) for _ in range(2)]  # one pool per process
-    made: list[Instance] = []
-    try:
-        for pool in pools:
-            made.append(await instance(pool, url))
-        yield made[0], made[1]
-    finally:
-        for each in made:
-            await each.schedules.stop_listening()
-            await each.coaching.stop_listening()
-        for pool in pools:
-            await pool.close()
+    async with instances(database_url) as (a, b):
+        yield a, b
 
 
 async def test_a_schedule_put_on_one_instance_reaches_the_other(
