@@ -10,11 +10,12 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
-from bot.storage.postgres.pool import open_pool
+from bot.storage.postgres.pool import DatabaseUnavailableError, open_pool
 from bot.storage.postgres.rows import CorruptRowError
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.url import DatabaseUrl
@@ -198,3 +199,39 @@ async def test_a_row_that_no_longer_fits_is_refused_and_the_listener_goes_on(
         await ScheduleStore(PostgresScheduleBackend(pool, a.schedule_backend.rows.url)).load()
     assert "private words" not in str(raised.value)
     assert "private words" not in caplog.text
+
+
+async def test_forgetting_a_leader_is_one_transaction(two: tuple[Instance, Instance]) -> None:
+    a, b = two
+    await a.schedules.put_schedules(schedule("s1"))
+    await a.schedules.put_reminder(reminder("r1"))
+    await eventually(lambda: b.schedules.reminder("r1") is not None)
+    pool = a.schedule_backend.rows.pool
+    await pool.execute(  # the second delete of the transaction fails
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'refused'; END $$;"
+        " CREATE TRIGGER refuse BEFORE DELETE ON reminders FOR EACH ROW EXECUTE FUNCTION refuse()"
+    )
+    with pytest.raises(asyncpg.RaiseError):
+        await a.schedules.forget_user("slack:T1:U1")
+    assert await pool.fetchval("SELECT count(*) FROM schedules") == 1  # rolled back
+    assert a.schedules.schedule("s1") == schedule("s1")  # and the cache kept it
+    await asyncio.sleep(0.2)
+    assert b.schedules.schedule("s1") == schedule("s1")  # nothing was notified
+
+
+async def test_a_read_only_database_refuses_writes_as_unavailable(database_url: str) -> None:
+    """As after a failover to a standby that DNS still points at: the leader is told "I can't
+    save right now", and nothing changes in memory."""
+    url = DatabaseUrl.parse(database_url)
+    pool = await open_pool(url, max_size=2)
+    try:
+        store = ScheduleStore(PostgresScheduleBackend(pool, url))
+        await store.load()
+        await pool.execute(f"ALTER DATABASE {url.database} SET default_transaction_read_only = on")
+        await pool.expire_connections()
+        with pytest.raises(DatabaseUnavailableError, match="the server said 25006"):
+            await store.put_schedules(schedule("s1"))
+        assert store.schedules() == []
+    finally:
+        await pool.close()

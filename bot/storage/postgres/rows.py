@@ -20,12 +20,15 @@ from bot.storage.postgres.pool import DatabaseUnavailableError
 from bot.storage.postgres.url import DatabaseUrl
 
 CHANNEL = "peercoach_changes"
-# What a database that went away (or is restarting) raises; anything else is a bug or data.
+# What a database that went away, is restarting, is full, or has become a read-only standby
+# (a failover that DNS has not caught up with) raises; anything else is a bug or the data.
 UNAVAILABLE: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,
+    asyncpg.InsufficientResourcesError,
+    asyncpg.ReadOnlySQLTransactionError,
     asyncpg.InterfaceError,
 )
 
