@@ -265,6 +265,7 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
     """Run against the data folder; a running server reads roles at start, so for a live
     server prefer `admin coach <user>` in chat, which takes effect at once."""
     from bot.coaching.store import CoachingStore  # noqa: PLC0415
+    from bot.storage.tinydb.coaching import TinyDBCoachingBackend  # noqa: PLC0415
 
     try:
         key = UserKey.parse(args.key)
@@ -275,7 +276,7 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
     check_folders(settings)
 
     async def change() -> None:
-        store = CoachingStore(settings.data_dir)
+        store = CoachingStore(TinyDBCoachingBackend(settings.data_dir))
         await store.load()
         if args.grant:
             await store.grant(str(key), "command line", SystemClock().now())

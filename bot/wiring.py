@@ -23,6 +23,8 @@ from bot.services.exports import EXPORTS, ExportFiles
 from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
 from bot.services.weeks import ScheduleWeeks
+from bot.storage.tinydb.coaching import TinyDBCoachingBackend
+from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.commands import AdminCommand, CoachCommand, ScheduleCommand
 from dialogs.content import load_content
@@ -107,10 +109,10 @@ def build_app(settings: Settings, clock: Clock) -> App:
     users = TinyDBUserStore(
         settings.data_dir, Sealer(settings.data_keys) if settings.data_keys else None
     )
-    schedules = ScheduleStore(settings.data_dir)
+    schedules = ScheduleStore(TinyDBScheduleBackend(settings.data_dir))
     ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
     schedule_service = ScheduleService(schedules, content)
-    coaching_store = CoachingStore(settings.data_dir)
+    coaching_store = CoachingStore(TinyDBCoachingBackend(settings.data_dir))
     coaching = CoachingService(
         coaching_store,
         schedules=schedules,

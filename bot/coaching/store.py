@@ -1,36 +1,40 @@
-"""Coach grants, links and names in `data/coaching.json`: changed at human pace, read from
-memory."""
+"""Coach grants, links and names: changed at human pace, read from memory, written through a
+backend (a TinyDB file, memory, or PostgreSQL). The cache changes only after the backend kept
+the write; on a shared database it follows what other instances write too."""
 
+import asyncio
 import secrets
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
-from tinydb import TinyDB
-
+from bot.coaching.backend import CoachingBackend
 from bot.coaching.model import CoachGrant, Link, LinkStatus, Person
-from bot.storage.tinydb.shared_file import SharedFile, remove, upsert
 
 OPEN = ("pending", "accepted")
-_GRANT = TypeAdapter(CoachGrant)
-_LINK = TypeAdapter(Link)
-_PERSON = TypeAdapter(Person)
 
 
 class CoachingStore:
-    def __init__(self, data_dir: Path) -> None:
-        self.file = SharedFile(data_dir / "coaching.json")
+    def __init__(self, backend: CoachingBackend) -> None:
+        self.backend = backend
         self._coaches: dict[str, CoachGrant] = {}
         self._links: dict[str, Link] = {}
         self._people: dict[str, Person] = {}
         self._unsaved: set[str] = set()
+        self._lock = asyncio.Lock()  # one change at a time, from the write to the cache
 
     async def load(self) -> None:
-        self._coaches = {g.user: g for g in await self.file.read("coaches", _GRANT)}
-        self._links = {k.id: k for k in await self.file.read("links", _LINK)}
-        self._people = {p.user: p for p in await self.file.read("people", _PERSON)}
+        coaches, links, people = await self.backend.load()
+        self._coaches = {g.user: g for g in coaches}
+        self._links = {k.id: k for k in links}
+        self._people = {p.user: p for p in people}
+
+    async def start_listening(self) -> None:
+        """Follow changes other instances make (PostgreSQL); nothing to do on a file."""
+        await self.backend.follow(self._heard, self.reconcile)
+
+    async def stop_listening(self) -> None:
+        await self.backend.unfollow()
 
     # -------------------------------------------------------------- reads
 
@@ -119,12 +123,14 @@ class CoachingStore:
 
     async def grant(self, user: str, by: str, at: datetime) -> None:
         grant = CoachGrant(user, by, at)
-        await self.file.write(lambda db: upsert(db, "coaches", (grant,), _GRANT, key="user"))
-        self._coaches[user] = grant
+        async with self._lock:
+            await self.backend.put_coach(grant)
+            self._coaches[user] = grant
 
     async def revoke(self, user: str) -> None:
-        await self.file.write(lambda db: remove(db, "coaches", (user,), key="user"))
-        self._coaches.pop(user, None)
+        async with self._lock:
+            await self.backend.remove_coach(user)
+            self._coaches.pop(user, None)
 
     async def new_link(self, coach: str, leader: str, at: datetime) -> Link:
         link = Link(secrets.token_hex(6), coach, leader, "pending", at, at)
@@ -143,8 +149,9 @@ class CoachingStore:
         return changed
 
     async def _put(self, link: Link) -> None:
-        await self.file.write(lambda db: upsert(db, "links", (link,), _LINK))
-        self._links[link.id] = link
+        async with self._lock:
+            await self.backend.put_link(link)
+            self._links[link.id] = link
 
     def remember_name(self, user: str, name: str) -> None:
         """A name for `coach add` and for reports, known at once in memory; written out by
@@ -157,25 +164,52 @@ class CoachingStore:
         self._unsaved.add(user)
 
     async def flush(self) -> None:
-        """Write names learnt since the last flush, in one write."""
-        if not self._unsaved:
-            return
-        people = [self._people[u] for u in self._unsaved if u in self._people]
-        self._unsaved = set()
-        await self.file.write(lambda db: upsert(db, "people", people, _PERSON, key="user"))
+        """Write names learnt since the last flush, in one write; kept for the next flush if
+        the write fails."""
+        async with self._lock:
+            if not self._unsaved:
+                return
+            written = {u: self._people[u] for u in self._unsaved if u in self._people}
+            await self.backend.put_people(list(written.values()))
+            self._unsaved = {u for u in self._unsaved if written.get(u) != self._people.get(u)}
 
     async def forget(self, user: str) -> None:
         """`forget me`: links and name go; the coach keeps only the fact they asked."""
-        ids = [k.id for k in self._links.values() if user in (k.coach, k.leader)]
+        async with self._lock:
+            await self.backend.forget(user)
+            for link_id in [k.id for k in self._links.values() if user in (k.coach, k.leader)]:
+                self._links.pop(link_id, None)
+            self._people.pop(user, None)
+            self._unsaved.discard(user)
+            self._coaches.pop(user, None)
 
-        def drop(db: TinyDB) -> None:
-            remove(db, "links", ids)
-            remove(db, "people", (user,), key="user")
-            remove(db, "coaches", (user,), key="user")
+    # -------------------------------------------------------------- changes made elsewhere
 
-        await self.file.write(drop)
-        for link_id in ids:
-            self._links.pop(link_id, None)
-        self._people.pop(user, None)
-        self._unsaved.discard(user)
-        self._coaches.pop(user, None)
+    async def _heard(self, table: str, key: str) -> None:
+        """Another instance (or this one) wrote one row: take it as stored now."""
+        async with self._lock:
+            if table == "coaches":
+                _take(self._coaches, key, await self.backend.read_coach(key))
+            elif table == "links":
+                _take(self._links, key, await self.backend.read_link(key))
+            elif table == "people" and key not in self._unsaved:
+                _take(self._people, key, await self.backend.read_person(key))
+
+    async def reconcile(self) -> None:
+        """Write names learnt here, then read everything again: notifications are not
+        stored, so one missed while the database was away is caught here."""
+        await self.flush()
+        async with self._lock:
+            coaches, links, people = await self.backend.load()
+            self._coaches = {g.user: g for g in coaches}
+            self._links = {k.id: k for k in links}
+            fresh = {p.user: p for p in people}
+            fresh.update((u, self._people[u]) for u in self._unsaved if u in self._people)
+            self._people = fresh
+
+
+def _take[Row](rows: dict[str, Row], key: str, stored: Row | None) -> None:
+    if stored is None:
+        rows.pop(key, None)
+    else:
+        rows[key] = stored

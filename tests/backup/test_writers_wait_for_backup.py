@@ -15,6 +15,8 @@ from bot.schedules.ledger import DeliveryLedger, Entry
 from bot.schedules.store import ScheduleStore
 from bot.storage.atomic import write_atomically
 from bot.storage.snapshot_lock import frozen
+from bot.storage.tinydb.coaching import TinyDBCoachingBackend
+from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Profile, UserState
 from tests.backup.writer_process import marker
@@ -44,14 +46,14 @@ async def user_delete(data: Path) -> AsyncIterator[tuple[Path, Write]]:
 
 @asynccontextmanager
 async def schedules(data: Path) -> AsyncIterator[tuple[Path, Write]]:
-    store = ScheduleStore(data)
+    store = ScheduleStore(TinyDBScheduleBackend(data))
     await store.load()
     yield data / "schedules.json", lambda: store.put_schedules(marker(1))
 
 
 @asynccontextmanager
 async def coaching(data: Path) -> AsyncIterator[tuple[Path, Write]]:
-    store = CoachingStore(data)
+    store = CoachingStore(TinyDBCoachingBackend(data))
     await store.load()
     yield data / "coaching.json", lambda: store.grant("console:coach", "test", NOW)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.schedules.ledger import DeliveryLedger, Entry
 from bot.schedules.store import ScheduleStore
+from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from tests.bot.write_loop import LEADERS, SCHEDULE, ledger_key, round_in, round_of
 from tests.stored import read_leader_file
@@ -76,7 +77,7 @@ async def rounds_on_disk(data: Path) -> tuple[list[int], int, DeliveryLedger]:
         leaders = [round_of(await users.load(key)) for key in LEADERS]
     finally:
         users.close()
-    schedules = ScheduleStore(data)
+    schedules = ScheduleStore(TinyDBScheduleBackend(data))
     await schedules.load()
     stored = schedules.schedule(SCHEDULE)
     assert stored is not None

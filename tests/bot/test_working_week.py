@@ -13,6 +13,7 @@ from bot.schedules.store import ScheduleStore
 from bot.services.conversations import ConversationService
 from bot.services.reminders import ReminderService
 from bot.services.weeks import ScheduleWeeks, working_week
+from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.content_model import Content
 from dialogs.model import DEFAULT_WEEK, Ask, Prompt, UserText, WorkingWeek
@@ -76,7 +77,7 @@ async def answer_until_commitment(svc: ConversationService, clock: FakeClock) ->
 async def test_by_friday_is_checked_in_on_the_leaders_next_working_day_at_their_time(
     tmp_path: Path, content: Content, clock: FakeClock, days: str | None, due_at: datetime
 ) -> None:
-    schedules = ScheduleStore(tmp_path)
+    schedules = ScheduleStore(TinyDBScheduleBackend(tmp_path))
     await schedules.load()
     if days:
         await schedules.put_schedules(schedule("s1", days, "07:45"))

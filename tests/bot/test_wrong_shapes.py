@@ -21,8 +21,10 @@ from bot.ports import DeliveryError
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.store import ScheduleStore
 from bot.services.conversations import SORRY
+from bot.storage.tinydb.coaching import TinyDBCoachingBackend
 from bot.storage.tinydb.journal import JOURNAL_NAME
 from bot.storage.tinydb.journal import _record as journal_record
+from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore, label_of
 from bot.wiring import build_app
 from dialogs.model import Profile, Reflection, Say, UserState, UserText
@@ -154,13 +156,13 @@ async def test_a_schedules_file_of_the_wrong_shape_is_corrupt(
 ) -> None:
     path = tmp_path / "schedules.json"
     put(path, content)
-    store = ScheduleStore(tmp_path)
+    store = ScheduleStore(TinyDBScheduleBackend(tmp_path))
     with pytest.raises(CorruptDataError) as raised:
         await store.load()
     assert str(path) in str(raised.value)
     if '"id"' not in content:  # no TinyDB tables; a bad row stays as it is when others change
         with pytest.raises(CorruptDataError):
-            await store.file.write(lambda db: db.table("schedules").all())
+            await store.backend.file.write(lambda db: db.table("schedules").all())
     assert content_of(path) == content
 
 
@@ -177,7 +179,7 @@ COACHING_WRONG = [
 async def test_a_coaching_file_of_the_wrong_shape_is_corrupt(tmp_path: Path, content: str) -> None:
     path = tmp_path / "coaching.json"
     put(path, content)
-    store = CoachingStore(tmp_path)
+    store = CoachingStore(TinyDBCoachingBackend(tmp_path))
     with pytest.raises(CorruptDataError) as raised:
         await store.load()
     assert str(path) in str(raised.value)

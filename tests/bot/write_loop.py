@@ -18,6 +18,7 @@ from bot.domain import UserKey
 from bot.schedules.ledger import DeliveryLedger, Entry
 from bot.schedules.model import NudgeSchedule
 from bot.schedules.store import ScheduleStore
+from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import UserState
 
@@ -64,7 +65,7 @@ def ledger_key(round_: int) -> str:
 
 async def write_forever(data_dir: Path, acks: Path) -> None:
     users = TinyDBUserStore(data_dir)
-    schedules = ScheduleStore(data_dir)
+    schedules = ScheduleStore(TinyDBScheduleBackend(data_dir))
     await schedules.load()
     if not schedules.schedules():
         await schedules.put_schedules(*(schedule_for(0, f"other{i}") for i in range(OTHERS)))
