@@ -46,6 +46,7 @@ from bot.domain import UserKey
 from bot.schedules.keys import DeliveryKey
 from bot.schedules.model import NudgeSchedule
 from bot.schedules.store import new_id
+from bot.storage.tinydb.users import TinyDBUserStore
 from bot.wiring import build_app
 from dialogs.model import Profile
 from dialogs.recurrence import parse_days
@@ -97,6 +98,7 @@ async def _setup(data: Path, due: datetime) -> set[str]:
         onboarded=True,
     )
     keys = [UserKey("slack", TEAM_ID, _leader(i)) for i in range(LEADERS)]
+    assert isinstance(app.users, TinyDBUserStore)  # this benchmark runs on TinyDB
     write_states(app.users, keys, replace(typical_state(), profile=profile))
     local_at = due.astimezone(ZoneInfo(ZONE))
     ids: set[str] = set()

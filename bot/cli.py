@@ -4,7 +4,7 @@ import argparse
 import asyncio
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,8 +22,9 @@ from bot.heap import settle_after_start
 from bot.logs import setup_logging
 from bot.server import build_channels, build_web_app, check_serveable, listen_socket
 from bot.storage.in_use import DataDirInUseError, running_on
-from bot.storage.postgres.commands import add_db_commands
-from bot.wiring import App, build_app
+from bot.storage.postgres.commands import add_db_commands, prepare_database
+from bot.storage.postgres.probe import database_probes
+from bot.wiring import App, Database, build_app
 from dialogs.content import check_content
 from dialogs.errors import ContentError
 from dialogs.timezones import zone
@@ -128,22 +129,31 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 def _chat(settings: Settings, key: UserKey) -> int:
     try:
-        app = build_app(settings, SystemClock())
+        asyncio.run(_open_and_chat(settings, key))
     except ContentError as exc:
         _print_content_error(exc)
         return 1
     except StorageError as exc:  # e.g. a journal that names no leader's file
         print(f"peercoach: {exc}", file=sys.stderr)
         return 1
-    try:
-        app.check_sole_writer("console")
-        asyncio.run(_run_console(app, key))
-    except StorageError as exc:
-        print(f"peercoach: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\ncoach> Bye for now. Your conversation is saved.")
     return 0
+
+
+async def _open_and_chat(settings: Settings, key: UserKey) -> None:
+    """On PostgreSQL the pool is opened (and the schema brought up to date) first, on the
+    loop the conversation runs on."""
+    database = None
+    if settings.database_url is not None:
+        database = Database(settings.database_url, await prepare_database(settings.database_url))
+    try:
+        app = build_app(settings, SystemClock(), database)
+        app.check_sole_writer("console")
+        await _run_console(app, key)
+    finally:
+        if database is not None:
+            await database.pool.close()
 
 
 async def _run_console(app: App, key: UserKey) -> None:
@@ -216,8 +226,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
 def _run_server(settings: Settings) -> int:
     host = "127.0.0.1" if settings.local_trial else "0.0.0.0"  # all interfaces: a server
     listening = listen_socket(host, settings.port)  # "port taken" before anything starts
+    loop = new_event_loop()
+    database, probes = None, None
+    if settings.database_url is not None:  # migrated under a lock: instances may start at once
+        try:
+            pool = loop.run_until_complete(prepare_database(settings.database_url))
+        except StorageError as exc:  # unreachable, refused, or a newer schema
+            listening.close()
+            print(f"peercoach serve: {exc}", file=sys.stderr)
+            return 2
+        database = Database(settings.database_url, pool)
+        probes = database_probes(settings.database_url, pool)
     try:
-        app = build_app(settings, SystemClock())
+        app = build_app(settings, SystemClock(), database)
         app.check_sole_writer("serve")
     except ContentError as exc:
         listening.close()
@@ -233,19 +254,22 @@ def _run_server(settings: Settings) -> int:
             f"on http://127.0.0.1:{settings.port} only. Never run this in production.",
             file=sys.stderr,
         )
-    web_app = build_web_app(app, build_channels(app))
+    web_app = build_web_app(app, build_channels(app), probes=probes)
     web_app.on_startup.append(_settle_heap)  # runs after the app's own start-up
+    if database is not None:
+        web_app.on_cleanup.append(_closer(database))  # after the app has closed its stores
     try:
-        web.run_app(
-            web_app,
-            sock=listening,
-            print=None,
-            access_log=None,
-            loop=new_event_loop(),
-        )
+        web.run_app(web_app, sock=listening, print=None, access_log=None, loop=loop)
     finally:  # a start-up that failed (a refused file, say) leaves the socket to us
         listening.close()
     return 0
+
+
+def _closer(database: Database) -> Callable[[web.Application], Awaitable[None]]:
+    async def close(_: web.Application) -> None:
+        await database.pool.close()
+
+    return close
 
 
 async def _settle_heap(_: web.Application) -> None:

@@ -91,7 +91,9 @@ def build_channels(
     )
     slack = None
     if settings.slack is not None:
-        slack = SlackChannel(settings.slack, common, pace=slack_pace, retry_sleep=retry_sleep)
+        slack = SlackChannel(
+            settings.slack, common, pace=slack_pace, retry_sleep=retry_sleep, seen=app.seen
+        )
     teams = None
     if settings.teams is not None or settings.local_trial:
         deps = TeamsDeps(**vars(common), local_trial=settings.teams is None)

@@ -1,18 +1,25 @@
-"""Builds the application from Settings: content, storage, services and the scheduler."""
+"""Builds the application from Settings: content, storage, services and the scheduler.
+
+Every store comes from one backend: TinyDB files under PEERCOACH_DATA_DIR, or, given an open
+`Database` (PEERCOACH_DATABASE_URL), PostgreSQL tables that several instances share.
+"""
+
+from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
 from bot.coaching.store import CoachingStore
 from bot.config import Settings
-from bot.crypto.sealing import Sealer
+from bot.crypto.sealing import Sealer, local_sealer
 from bot.errors import DataDirBusyError
-from bot.ports import Notifier
+from bot.ports import Notifier, SeenEventStore
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
@@ -23,6 +30,11 @@ from bot.services.exports import EXPORTS, ExportFiles
 from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
 from bot.services.weeks import ScheduleWeeks
+from bot.storage.postgres.coaching import PostgresCoachingBackend
+from bot.storage.postgres.schedules import PostgresScheduleBackend
+from bot.storage.postgres.seen import PostgresSeenEvents
+from bot.storage.postgres.url import DatabaseUrl
+from bot.storage.postgres.users import PostgresUserStore
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
@@ -31,12 +43,21 @@ from dialogs.content import load_content
 from dialogs.content_model import Content
 
 
+@dataclass(frozen=True)
+class Database:
+    """An open PostgreSQL pool (migrated: see bot.storage.postgres.commands.prepare_database)
+    and the URL it came from, whose password nothing prints."""
+
+    url: DatabaseUrl
+    pool: asyncpg.Pool
+
+
 @dataclass
 class App:
     settings: Settings
     clock: Clock
     content: Content
-    users: TinyDBUserStore
+    users: TinyDBUserStore | PostgresUserStore
     schedules: ScheduleStore
     ledger: DeliveryLedger
     conversations: ConversationService
@@ -46,11 +67,14 @@ class App:
     coaching: CoachingService
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     scheduler: NudgeScheduler | None = None
+    database: Database | None = None  # None: TinyDB
+    seen: SeenEventStore | None = None  # Slack event ids, shared by instances on PostgreSQL
 
     def check_sole_writer(self, command: str) -> None:
         """DataDirBusyError unless this process writes the data folder alone (it owns the
-        leaders' journal, so it may trust what it knows of their files)."""
-        if not self.users.writes_alone:
+        leaders' journal, so it may trust what it knows of their files). On PostgreSQL any
+        number of instances share the database."""
+        if isinstance(self.users, TinyDBUserStore) and not self.users.writes_alone:
             raise DataDirBusyError(self.settings.data_dir, command)
 
     @property
@@ -58,9 +82,13 @@ class App:
         return self.settings.data_dir / EXPORTS
 
     async def open(self) -> None:
-        """Read the schedule store and replay the delivery ledger."""
+        """Read the schedule and coaching stores (and follow other instances' changes to
+        them, on PostgreSQL) and open the delivery ledger. On PostgreSQL the ledger is
+        opened again by whichever instance takes over the scheduler (start_scheduler)."""
         await self.schedules.load()
         await self.coaching_store.load()
+        await self.schedules.start_listening()
+        await self.coaching_store.start_listening()
         await self.ledger.open()
 
     async def start_scheduler(
@@ -70,6 +98,8 @@ class App:
         timers: bool = True,
         background: bool = False,
     ) -> NudgeScheduler:
+        if self.database is not None:  # what the last leader left, pending ones included
+            await self.ledger.open()
         self.scheduler = NudgeScheduler(
             self.schedules,
             self.ledger,
@@ -99,20 +129,32 @@ class App:
     async def close(self) -> None:
         await self.stop_scheduler()
         await self.coaching_store.flush()
+        await self.schedules.stop_listening()
+        await self.coaching_store.stop_listening()
         await self.ledger.close()
         self.users.close()
 
 
-def build_app(settings: Settings, clock: Clock) -> App:
-    """Load and check content (ContentError if invalid) and wire the services."""
+def build_app(settings: Settings, clock: Clock, database: Database | None = None) -> App:
+    """Load and check content (ContentError if invalid) and wire the services, on TinyDB
+    or, given `database`, on PostgreSQL."""
     content = load_content(settings.content_dir)
-    users = TinyDBUserStore(
-        settings.data_dir, Sealer(settings.data_keys) if settings.data_keys else None
-    )
-    schedules = ScheduleStore(TinyDBScheduleBackend(settings.data_dir))
-    ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
+    sealer = Sealer(settings.data_keys) if settings.data_keys else None
+    users: TinyDBUserStore | PostgresUserStore
+    seen: SeenEventStore | None = None
+    if database is None:
+        users = TinyDBUserStore(settings.data_dir, sealer)
+        schedules = ScheduleStore(TinyDBScheduleBackend(settings.data_dir))
+        coaching_store = CoachingStore(TinyDBCoachingBackend(settings.data_dir))
+        ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
+    else:
+        pool, url = database.pool, database.url
+        users = PostgresUserStore(pool, sealer or local_sealer(), url)
+        schedules = ScheduleStore(PostgresScheduleBackend(pool, url))
+        coaching_store = CoachingStore(PostgresCoachingBackend(pool, url))
+        ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
+        seen = PostgresSeenEvents(pool, url, clock)
     schedule_service = ScheduleService(schedules, content)
-    coaching_store = CoachingStore(TinyDBCoachingBackend(settings.data_dir))
     coaching = CoachingService(
         coaching_store,
         schedules=schedules,
@@ -151,4 +193,6 @@ def build_app(settings: Settings, clock: Clock) -> App:
         coaching_store,
         coaching,
         notifiers,
+        database=database,
+        seen=seen,
     )
