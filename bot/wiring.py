@@ -22,6 +22,7 @@ from bot.services.deliveries import DeliveryService
 from bot.services.exports import EXPORTS, ExportFiles
 from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.commands import AdminCommand, CoachCommand, ScheduleCommand
 from dialogs.content import load_content
@@ -107,7 +108,7 @@ def build_app(settings: Settings, clock: Clock) -> App:
         settings.data_dir, Sealer(settings.data_keys) if settings.data_keys else None
     )
     schedules = ScheduleStore(settings.data_dir)
-    ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
+    ledger = FileDeliveryLedger(settings.data_dir / "deliveries.log")
     schedule_service = ScheduleService(schedules, content)
     coaching_store = CoachingStore(settings.data_dir)
     coaching = CoachingService(
