@@ -8,10 +8,16 @@ from bot.schedules.ledger import Entry, LedgerIndex, Status
 
 
 class InMemoryDeliveryLedger:
-    def __init__(self) -> None:
+    def __init__(self, shared: "InMemoryDeliveryLedger | None" = None) -> None:
+        """`shared`: another ledger whose records this one sees, as two processes would see
+        one database (with an owner of its own)."""
         self.owner = uuid.uuid4().hex
-        self.last_tick: datetime | None = None
-        self._index = LedgerIndex()
+        self._index: LedgerIndex = shared._index if shared else LedgerIndex()
+        self._ticks: list[datetime] = shared._ticks if shared else []
+
+    @property
+    def last_tick(self) -> datetime | None:
+        return self._ticks[-1] if self._ticks else None
 
     async def open(self) -> None:
         """Nothing to load: what was recorded is already here."""
@@ -47,7 +53,7 @@ class InMemoryDeliveryLedger:
         self._index.remember(entry)
 
     async def tick(self, at: datetime) -> None:
-        self.last_tick = at
+        self._ticks[:] = [at]
 
     async def compact(self, now: datetime) -> int:
         old = self._index.old(now)
