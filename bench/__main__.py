@@ -15,6 +15,7 @@ BENCHMARKS = [
     "bench.storage",
     "bench.sealing",
     "bench.scheduler",
+    "bench.pg_ledger",
     "bench.slack_turns",
     "bench.slack_recovery",
     "bench.teams_turns",

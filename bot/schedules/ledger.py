@@ -61,9 +61,10 @@ class DeliveryLedger(Protocol):
         ...
 
     async def claim(self, entry: Entry, *, resume: bool = False) -> bool:
-        """Record `entry` as pending if it is this ledger's to send: nobody holds it (absent
-        or deferred) or this ledger does (a retry). With `resume`, a key a crash left pending
-        under `entry.owner` is taken over instead. False: leave it, someone else has it."""
+        """Record `entry` as pending if nobody holds it (absent, or deferred by quiet hours).
+        With `resume` (a retry after a stall, or recovery after a crash), also if it is
+        pending under this ledger or under `entry.owner`; it is then this ledger's. False:
+        do not send it, someone else has it (or it is done)."""
         ...
 
     async def record(self, entry: Entry) -> None:
@@ -110,15 +111,9 @@ class LedgerIndex:
 
     def claimable(self, entry: Entry, owner: str, *, resume: bool) -> bool:
         held = self.entries.get(entry.key)
-        if resume:
-            return (
-                held is not None
-                and held.status == "pending"
-                and held.owner in (owner, entry.owner)
-            )
         if held is None or held.status == "deferred":
             return True
-        return held.status == "pending" and held.owner == owner
+        return resume and held.status == "pending" and held.owner in (owner, entry.owner)
 
     def claimed(self, entry: Entry, owner: str) -> Entry:
         """Remember a won claim: pending under `owner`, keeping the first pending time (a

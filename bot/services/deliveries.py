@@ -1,13 +1,11 @@
 """Sending what the coach says unprompted, exactly once per delivery key.
 
-The ledger claims a key (records it as pending, unless another instance holds it) before the
-send, and records it as sent after it; a lost claim means not sending. Everything that can
-happen to a delivery — a paused leader, quiet hours, a second firing on one local date, a
-platform that is slow, failing or gone — ends as one recorded state, counted in `stats`.
-A delivery held up by a full or read-only disk, an unreachable database, or a platform that
-stays down through every quick retry, is kept pending in `stalled` and retried by the
-scheduler's heartbeat until it goes or its grace window ends; a platform outage costs a late
-nudge, not a lost one.
+The ledger claims a key as pending before the send (a claim another instance won means no
+send) and records it as sent after it. Everything that can happen to a delivery — a paused
+leader, quiet hours, a second firing on one local date, a platform that is slow, failing or
+gone — ends as one recorded state, counted in `stats`. A delivery held up by storage (a full
+disk, a database away) or by a platform down through every quick retry is kept pending in
+`stalled` and retried by the scheduler's heartbeat until it goes or its grace window ends.
 Whether the leader wants it now (pause, quiet hours) is the engine's call, made from the
 leader's own state; this service acts on it.
 """
@@ -53,7 +51,6 @@ class Stalled:
     since: datetime
     reason: str
     reply: Reply | None = None
-    resume: bool = False  # taking over a key a crash left pending, not yet claimed
 
 
 @dataclass
@@ -201,15 +198,16 @@ class DeliveryService:
         event = self._event_for(entry, now)
         if event is None or not _on_time(entry, now, grace) or now - held.since > grace:
             return await self._finish(entry, "failed", f"gave up: {held.reason}")
-        if held.reply is None:  # claims it again: this ledger already holds it, or resumes it
-            return await self._send(entry, event, resume=held.resume)
+        if held.reply is None:  # claimed again: this ledger may hold it already
+            return await self._send(entry, event, resume=True)
         user = UserKey.parse(entry.user or "")
         notifier = self.notifiers.get(user.channel)
         if notifier is None:
             return await self._finish(entry, "skipped", "channel no longer configured")
         async with _Slot(self.slots) as slot:
             try:  # still ours? another instance may have taken it over meanwhile
-                if not await self.ledger.claim(replace(entry, status="pending", at=now)):
+                pending = replace(entry, status="pending", at=now)
+                if not await self.ledger.claim(pending, resume=True):
                     return self._taken(entry)
             except StorageError:
                 return self._stall(entry, "storage", held.reply)
@@ -244,7 +242,7 @@ class DeliveryService:
                     return self._taken(entry)
                 reply = await self.conversations.handle(user, event)
             except StorageError:  # the ledger could not record it as pending
-                return self._stall(entry, "storage", resume=resume)
+                return self._stall(entry, "storage")
             if reply.failed:  # the leader's state could not be saved
                 return self._stall(entry, "storage")
             for effect in reply.effects:
@@ -299,12 +297,10 @@ class DeliveryService:
         log(logger, "delivery.taken", key=entry.key, user=_pseudonym(entry.user), status=status)
         return status
 
-    def _stall(
-        self, entry: Entry, reason: str, reply: Reply | None = None, *, resume: bool = False
-    ) -> Status:
+    def _stall(self, entry: Entry, reason: str, reply: Reply | None = None) -> Status:
         """Nothing was sent, and it stays pending: the heartbeat tries again."""
         since = held.since if (held := self.stalled.get(entry.key)) else self.clock.now()
-        self.stalled[entry.key] = Stalled(entry, since, reason, reply, resume)
+        self.stalled[entry.key] = Stalled(entry, since, reason, reply)
         self.stats.stalled += 1
         log(
             logger,

@@ -160,10 +160,13 @@ async def test_a_deferred_key_can_be_claimed_once(backend: Backend) -> None:
     assert not await other.claim(later)
 
 
-async def test_a_ledger_claims_its_own_pending_key_again(backend: Backend) -> None:
+async def test_a_ledger_claims_its_own_pending_key_again_only_as_a_retry(
+    backend: Backend,
+) -> None:
     assert await backend.ledger.claim(nudge())
+    assert not await backend.ledger.claim(nudge())  # a second send at once: never
     retry = replace(nudge(), at=NOW + timedelta(minutes=5))
-    assert await backend.ledger.claim(retry)  # a retry after a stall: still its own
+    assert await backend.ledger.claim(retry, resume=True)  # a retry after a stall
     stored = backend.ledger.entry("k1")
     assert stored is not None
     assert stored.at == NOW  # the first pending time: recovery looks from then on
@@ -187,8 +190,12 @@ async def test_a_key_pending_under_another_owner_is_not_claimed_but_resumed_once
     assert third.status("k1") == "pending"
 
 
-async def test_resuming_a_key_that_is_not_pending_fails(backend: Backend) -> None:
-    assert not await backend.ledger.claim(nudge(), resume=True)  # absent
+async def test_a_retry_claims_a_key_its_first_claim_never_reached(backend: Backend) -> None:
+    assert await backend.ledger.claim(nudge(), resume=True)  # absent: the first never wrote
+    assert backend.ledger.status("k1") == "pending"
+
+
+async def test_resuming_a_finished_key_fails(backend: Backend) -> None:
     await backend.ledger.record(nudge(status="sent"))
     assert not await backend.ledger.claim(nudge(), resume=True)
     assert backend.ledger.status("k1") == "sent"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,42 @@ async def test_a_pool_survives_a_restart_between_claims(
             except DatabaseUnavailableError:
                 assert attempt < 19
                 await asyncio.sleep(0.1)
-        assert await ledger.claim(pending("k2"))  # its own: a retry after an unclear answer
+        assert not await ledger.claim(pending("k2"))  # pending already: never sent twice
+        assert await ledger.claim(pending("k2"), resume=True)  # its own: a retry may
     finally:
         await pool.close()
+
+
+async def test_two_schedulers_that_both_believe_they_lead_send_each_nudge_once(
+    tmp_path: Path, database_url: str
+) -> None:
+    url = DatabaseUrl.parse(database_url)
+    clock = FakeClock(NOW - timedelta(minutes=1))
+    notifier = RecordingNotifier(clock)
+    leaders = [f"console:leader{i}" for i in range(20)]
+    worlds = []
+    try:
+        for name in ("a", "b"):
+            world, pool = await pg_world(tmp_path / name, clock, url, notifier)
+            worlds.append((world, pool))
+            for leader in leaders:
+                await world.say(leader, "hello")
+        schedules = []
+        for i, leader in enumerate(leaders):
+            schedule = await worlds[0][0].add(leader, "daily", "09:00", "UTC")
+            schedule = replace(schedule, id=f"s{i:02d}")
+            schedules.append(schedule)
+            for world, _ in worlds:
+                await world.app.schedules.put_schedules(schedule)
+        clock.at = NOW
+        both = [w.app.deliveries.nudge(s, NOW) for s in schedules for w, _ in worlds]
+        statuses = await asyncio.gather(*both)
+        keys = [s.delivery for s in notifier.sent]
+        assert sorted(keys) == sorted(str(DeliveryKey.for_nudge(s, NOW)) for s in schedules)
+        assert set(statuses) <= {"sent", "pending"}  # a loser says what the winner had done
+        taken = sum(w.app.deliveries.stats.taken for w, _ in worlds)
+        assert taken == len(schedules)
+    finally:
+        for world, pool in worlds:
+            await world.close()
+            await pool.close()

@@ -11,16 +11,16 @@ in the next write: one transaction, one commit, however many deliveries finish a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
 from typing import Any, cast
 
 import asyncpg
 
 from bot.schedules.ledger import RETAIN, Entry, LedgerIndex, Status, exported
+from bot.storage.postgres.batches import Batches
 from bot.storage.postgres.pool import DatabaseUnavailableError
 from bot.storage.postgres.url import DatabaseUrl
 
@@ -32,10 +32,28 @@ KEEP = """
     due_at = COALESCE(EXCLUDED.due_at, d.due_at),
     written_as = COALESCE(EXCLUDED.written_as, d.written_as)"""
 
-# Absent: insert it, pending. Deferred (quiet hours held it), or pending under this very
-# ledger (a retry after a stall): make it pending, keeping the first pending time. Anything
-# else is someone else's, or done: no row comes back.
+# Each key absent (inserted) or deferred (quiet hours held it) becomes pending under this
+# ledger; any other row is someone else's, or done, and comes back in no row. One statement
+# decides each key: two instances cannot both win one. Keys go in sorted, so two instances'
+# batches lock rows in one order (no deadlock).
 CLAIM = f"""
+INSERT INTO deliveries AS d ({COLUMNS})
+SELECT c.key, c.leader, c.schedule, c.local_date, c.due_at, 'pending', c.at, NULL, $7,
+       c.written_as
+FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::timestamptz[],
+            $6::timestamptz[], $8::text[])
+     AS c(key, leader, schedule, local_date, due_at, at, written_as)
+ON CONFLICT (key) DO UPDATE SET {KEEP},
+    status = 'pending',
+    at = EXCLUDED.at,
+    reason = NULL,
+    owner = EXCLUDED.owner
+WHERE d.status = 'deferred'
+RETURNING {COLUMNS}"""
+
+# A retry, or recovery taking over what a crash left: also a key pending under this ledger
+# ($7) or under the owner the caller saw ($9), keeping its first pending time.
+RESUME = f"""
 INSERT INTO deliveries AS d ({COLUMNS})
 VALUES ($1, $2, $3, $4, $5, 'pending', $6, NULL, $7, $8)
 ON CONFLICT (key) DO UPDATE SET {KEEP},
@@ -43,13 +61,8 @@ ON CONFLICT (key) DO UPDATE SET {KEEP},
     at = CASE WHEN d.status = 'pending' THEN d.at ELSE EXCLUDED.at END,
     reason = NULL,
     owner = EXCLUDED.owner
-WHERE d.status = 'deferred' OR (d.status = 'pending' AND d.owner = EXCLUDED.owner)
-RETURNING {COLUMNS}"""
-
-# A key a crash left pending under $3: taken over, once, by the ledger $2.
-RESUME = f"""
-UPDATE deliveries SET owner = $2
-WHERE key = $1 AND status = 'pending' AND (owner = $2 OR owner IS NOT DISTINCT FROM $3)
+WHERE d.status = 'deferred'
+   OR (d.status = 'pending' AND (d.owner = $7 OR d.owner IS NOT DISTINCT FROM $9))
 RETURNING {COLUMNS}"""
 
 # A new state; a finished key is never reopened.
@@ -63,7 +76,7 @@ ON CONFLICT (key) DO UPDATE SET {KEEP},
     owner = COALESCE(EXCLUDED.owner, d.owner)
 WHERE NOT (EXCLUDED.status = 'pending' AND d.status IN ('sent', 'skipped', 'failed'))"""
 
-ONE = f"SELECT {COLUMNS} FROM deliveries WHERE key = $1"
+SOME = f"SELECT {COLUMNS} FROM deliveries WHERE key = ANY($1::text[])"
 ALL = f"SELECT {COLUMNS} FROM deliveries"
 OF_LEADER = f"SELECT {COLUMNS} FROM deliveries WHERE leader = $1"
 COMPACT = "DELETE FROM deliveries WHERE at < $1 AND status <> 'pending'"
@@ -72,7 +85,8 @@ INSERT INTO delivery_ticks (one, at) VALUES (true, $1)
 ON CONFLICT (one) DO UPDATE SET at = EXCLUDED.at"""
 LAST_TICK = "SELECT at FROM delivery_ticks"
 
-MAX_BATCH = 1000  # records per write
+MAX_BATCH = 1000  # claims, or records, per statement
+ATTEMPTS = 3  # of a batch the server rolled back (a deadlock)
 # The database is away (or going): the driver's ways of saying so.
 UNREACHABLE = (
     OSError,
@@ -91,8 +105,8 @@ class PostgresDeliveryLedger:
         self.owner = uuid.uuid4().hex
         self.last_tick: datetime | None = None
         self._index = LedgerIndex()
-        self._queue: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._claims = Batches(self._claim_batch, MAX_BATCH)
+        self._records = Batches(self._record_batch, MAX_BATCH)
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.pool.PoolConnectionProxy[Any]]:
@@ -101,6 +115,18 @@ class PostgresDeliveryLedger:
                 yield connection
         except UNREACHABLE as error:
             raise DatabaseUnavailableError(self.url, error) from None
+
+    async def _again_if_rolled_back[T](self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """`work` on a pooled connection; run again if the server rolled it back to break a
+        deadlock with another instance (rare: keys go in sorted), since nothing of it held."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                async with self._connection() as connection:
+                    return await work(connection)
+            except asyncpg.TransactionRollbackError:
+                if attempt == ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def open(self) -> None:
         """Load every recorded key (RETAIN's worth and what is pending) and the last tick."""
@@ -113,9 +139,9 @@ class PostgresDeliveryLedger:
         self.last_tick = cast(datetime | None, tick)
 
     async def close(self) -> None:
-        """Waits for records still being written; the pool belongs to the caller."""
-        while self._writer is not None and not self._writer.done():
-            await self._writer
+        """Waits for claims and records still being written; the pool is the caller's."""
+        await self._claims.drain()
+        await self._records.drain()
 
     # ---------------------------------------------------------------- queries
 
@@ -142,43 +168,57 @@ class PostgresDeliveryLedger:
     # ---------------------------------------------------------------- writes
 
     async def claim(self, entry: Entry, *, resume: bool = False) -> bool:
+        if not resume:
+            return await self._claims.add(entry)
         async with self._connection() as connection:
-            if resume:
-                row = await connection.fetchrow(RESUME, entry.key, self.owner, entry.owner)
-            else:
-                row = await connection.fetchrow(CLAIM, *_claim_args(entry, self.owner))
-            if row is None:  # lost: learn who has it, so this ledger does not try again
-                row = await connection.fetchrow(ONE, entry.key)
-                if row is not None:
-                    self._index.put(_entry(row))
+            row = await connection.fetchrow(RESUME, *_claim_args(entry, self.owner), entry.owner)
+            if row is None:
+                await self._learn(connection, [entry.key])
                 return False
         self._index.put(_entry(row))
         return True
 
+    async def _claim_batch(self, entries: list[Entry]) -> list[bool]:
+        """One statement for the claims of one moment; a key asked for twice in it is the
+        second time lost (a fresh claim never wins a key already pending)."""
+        first = {e.key: e for e in reversed(entries)}
+        ordered = sorted(first.values(), key=lambda e: e.key)
+        columns = list(zip(*(_claim_args(e, self.owner) for e in ordered), strict=True))
+
+        async def work(connection: Any) -> set[str]:
+            rows = await connection.fetch(CLAIM, *columns[:6], self.owner, columns[7])
+            for row in rows:
+                self._index.put(_entry(row))
+            won = {str(row["key"]) for row in rows}
+            if lost := [e.key for e in ordered if e.key not in won]:
+                await self._learn(connection, lost)
+            return won
+
+        won = await self._again_if_rolled_back(work)
+        results, seen = [], set()
+        for entry in entries:
+            results.append(entry.key in won and entry.key not in seen)
+            seen.add(entry.key)
+        return results
+
+    async def _learn(self, connection: Any, keys: list[str]) -> None:
+        """A lost claim: remember who has each key, so this ledger does not try again."""
+        for row in await connection.fetch(SOME, keys):
+            self._index.put(_entry(row))
+
     async def record(self, entry: Entry) -> None:
         self._index.remember(entry)
-        written = asyncio.get_running_loop().create_future()
-        self._queue.append((_record_args(entry), written))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
-        await asyncio.shield(written)
+        await self._records.add(entry)
 
-    async def _write(self) -> None:
-        """One batch at a time, so two states of one key are written in the order recorded."""
-        while self._queue:
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                async with self._connection() as connection:
-                    await connection.executemany(RECORD, [args for args, _ in batch])
-            except Exception as error:  # DatabaseUnavailableError, or a bug: tell each writer
-                for _, written in batch:
-                    if not written.done():
-                        written.set_exception(error)
-                        written.exception()  # retrieved: a caller that gave up is not told
-                continue
-            for _, written in batch:
-                if not written.done():
-                    written.set_result(None)
+    async def _record_batch(self, entries: list[Entry]) -> list[None]:
+        """One transaction; sorted by key (stable: a key's states keep their order)."""
+        rows = [_record_args(e) for e in sorted(entries, key=lambda e: e.key)]
+
+        async def work(connection: Any) -> None:
+            await connection.executemany(RECORD, rows)
+
+        await self._again_if_rolled_back(work)
+        return [None] * len(entries)
 
     async def tick(self, at: datetime) -> None:
         self.last_tick = at
@@ -194,7 +234,7 @@ class PostgresDeliveryLedger:
         return int(done.split()[-1])
 
 
-def _claim_args(entry: Entry, owner: str) -> Sequence[Any]:
+def _claim_args(entry: Entry, owner: str) -> tuple[Any, ...]:
     return (
         entry.key,
         entry.user,

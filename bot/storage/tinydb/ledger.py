@@ -118,7 +118,7 @@ class FileDeliveryLedger:
             return False
         held = self._index.entries.get(entry.key)
         if held is not None and held.status == "pending" and held.owner == self.owner:
-            return True  # already this ledger's, on disk: a retry writes nothing
+            return True  # already this ledger's, on disk: a retry writes nothing again
         await self._append(_line_of(self._index.claimed(entry, self.owner)))
         return True
 
