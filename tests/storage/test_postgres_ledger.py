@@ -5,6 +5,7 @@ sees it down)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -276,3 +277,52 @@ async def test_two_schedulers_that_both_believe_they_lead_send_each_nudge_once(
         for world, pool in worlds:
             await world.close()
             await pool.close()
+
+
+def restart(server: PostgresServer) -> None:
+    server.stop()
+    start_again(server)
+
+
+class RestartingNotifier(RecordingNotifier):
+    """Restarts the database (in a thread: the fan-out goes on) after its 30th send."""
+
+    server: PostgresServer | None = None
+    restarting: asyncio.Future[None] | None = None
+
+    async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:
+        await super().deliver(key, reply, delivery)
+        if len(self.sent) == 30 and self.server is not None:
+            self.restarting = asyncio.ensure_future(asyncio.to_thread(restart, self.server))
+
+
+async def test_a_database_restart_during_a_fan_out_loses_and_doubles_nothing(
+    tmp_path: Path, own_server: PostgresServer, own_url: DatabaseUrl
+) -> None:
+    clock = FakeClock(NOW - timedelta(minutes=1))
+    notifier = RestartingNotifier(clock, pause=0.002)
+    world, pool = await pg_world(tmp_path / "data", clock, own_url, notifier)
+    try:
+        schedules = []
+        for i in range(150):
+            leader = f"console:leader{i}"
+            await world.say(leader, "hello")
+            schedules.append(await world.add(leader, "daily", "09:00", "UTC"))
+        clock.at = NOW
+        notifier.server = own_server
+        await asyncio.gather(*(world.app.deliveries.nudge(s, NOW) for s in schedules))
+        assert notifier.restarting is not None
+        await notifier.restarting
+        assert world.app.deliveries.stats.stalled > 0  # the restart held some up
+        for _ in range(10):  # the heartbeat, once a minute, until nothing is held up
+            if not world.app.deliveries.stalled:
+                break
+            clock.advance(minutes=1)
+            with contextlib.suppress(StorageError):
+                await world.scheduler.beat()
+        assert not world.app.deliveries.stalled
+        keys = sorted(s.delivery for s in notifier.sent)
+        assert keys == sorted(str(DeliveryKey.for_nudge(s, NOW)) for s in schedules)
+    finally:
+        await world.close()
+        await pool.close()

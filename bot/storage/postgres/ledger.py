@@ -112,8 +112,14 @@ class PostgresDeliveryLedger:
     async def _connection(self) -> AsyncIterator[asyncpg.pool.PoolConnectionProxy[Any]]:
         try:
             async with self.pool.acquire() as connection:
-                yield connection
-        except UNREACHABLE as error:
+                try:
+                    yield connection
+                except asyncpg.InternalClientError:
+                    # The server ended the connection mid-use and the driver lost track of
+                    # its state: it must not go back into the pool.
+                    connection.terminate()
+                    raise
+        except (*UNREACHABLE, asyncpg.InternalClientError) as error:
             raise DatabaseUnavailableError(self.url, error) from None
 
     async def _again_if_rolled_back[T](self, work: Callable[[Any], Awaitable[T]]) -> T:
