@@ -1,12 +1,13 @@
 """The delivery ledger in PostgreSQL, shared by every instance; one claim wins per key.
 
 The key is the table's primary key, and a claim is one statement (`INSERT … ON CONFLICT …
-DO UPDATE … WHERE` the row is deferred or already this ledger's), so two instances that both
-believe they run the scheduler cannot both send a delivery. The scheduler's synchronous reads
-answer from a memory index that `open()` loads (only the active scheduler sends, and it opens
-the ledger when it takes over) and this ledger's own writes keep current; `export_of` asks the
-table, so any instance can answer it. Records arriving while one is being written go together
-in the next write: one transaction, one commit, however many deliveries finish at once.
+DO UPDATE … WHERE` the row is deferred; a retry's also where it is already this ledger's),
+so two instances that both believe they run the scheduler cannot both send a delivery. The
+scheduler's synchronous reads answer from a memory index that `open()` loads (only the active
+scheduler sends, and it opens the ledger when it takes over) and this ledger's own writes
+keep current; `export_of` asks the table, so any instance can answer it. Claims, and
+records, arriving while one batch is being written go together in the next: one statement
+or one transaction, one commit, however many deliveries fall due at once.
 """
 
 from __future__ import annotations
