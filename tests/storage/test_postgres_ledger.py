@@ -207,7 +207,14 @@ async def test_a_send_the_database_could_not_record_is_never_sent_again(
         assert row is not None
         assert row["status"] == "pending"  # claimed, the send never recorded
         assert await world.app.deliveries.nudge(schedule, NOW) == "sent"  # this instance knows
-        await world.scheduler.beat()
+        await world.scheduler.beat()  # and the heartbeat writes what the database missed
+        async with pool.acquire() as connection:
+            status = await connection.fetchval("SELECT status FROM deliveries WHERE key = $1", key)
+        assert status == "sent"
+        async with pool.acquire() as connection:  # as if it had stayed pending: a new leader
+            await connection.execute(
+                "UPDATE deliveries SET status = 'pending' WHERE key = $1", key
+            )
     finally:
         await world.close()
         await pool.close()

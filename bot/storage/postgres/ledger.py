@@ -12,6 +12,7 @@ or one transaction, one commit, however many deliveries fall due at once.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -108,6 +109,7 @@ class PostgresDeliveryLedger:
         self._index = LedgerIndex()
         self._claims = Batches(self._claim_batch, MAX_BATCH)
         self._records = Batches(self._record_batch, MAX_BATCH)
+        self._unwritten: set[str] = set()  # keys whose last record the database missed
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.pool.PoolConnectionProxy[Any]]:
@@ -214,8 +216,14 @@ class PostgresDeliveryLedger:
             self._index.put(_entry(row))
 
     async def record(self, entry: Entry) -> None:
+        """A state the database could not take is written again by the next tick (as this
+        ledger then knows it), so a send is not left looking pending for the next leader."""
         self._index.remember(entry)
-        await self._records.add(entry)
+        try:
+            await self._records.add(entry)
+        except DatabaseUnavailableError:
+            self._unwritten.add(entry.key)
+            raise
 
     async def _record_batch(self, entries: list[Entry]) -> list[None]:
         """One transaction; sorted by key (stable: a key's states keep their order)."""
@@ -231,6 +239,10 @@ class PostgresDeliveryLedger:
         self.last_tick = at
         async with self._connection() as connection:
             await connection.execute(TICK, at)
+        known = self._index.entries  # each key's state as this ledger knows it now
+        if unwritten := [known[k] for k in self._unwritten if k in known]:
+            self._unwritten.clear()
+            await asyncio.gather(*(self.record(e) for e in unwritten))
 
     async def compact(self, now: datetime) -> int:
         """Delete settled rows older than RETAIN, whoever recorded them."""
