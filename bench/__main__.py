@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bench.sealing",
     "bench.db_drivers",
     "bench.scheduler",
+    "bench.pg_ledger",
     "bench.slack_turns",
     "bench.slack_recovery",
     "bench.teams_turns",

@@ -31,11 +31,13 @@ from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
 from bot.services.weeks import ScheduleWeeks
 from bot.storage.postgres.coaching import PostgresCoachingBackend
+from bot.storage.postgres.ledger import PostgresDeliveryLedger
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.seen import PostgresSeenEvents
 from bot.storage.postgres.url import DatabaseUrl
 from bot.storage.postgres.users import PostgresUserStore
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.commands import AdminCommand, CoachCommand, ScheduleCommand
@@ -141,18 +143,19 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
     content = load_content(settings.content_dir)
     sealer = Sealer(settings.data_keys) if settings.data_keys else None
     users: TinyDBUserStore | PostgresUserStore
+    ledger: DeliveryLedger
     seen: SeenEventStore | None = None
     if database is None:
         users = TinyDBUserStore(settings.data_dir, sealer)
         schedules = ScheduleStore(TinyDBScheduleBackend(settings.data_dir))
         coaching_store = CoachingStore(TinyDBCoachingBackend(settings.data_dir))
-        ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
+        ledger = FileDeliveryLedger(settings.data_dir / "deliveries.log")
     else:
         pool, url = database.pool, database.url
         users = PostgresUserStore(pool, sealer or local_sealer(), url)
         schedules = ScheduleStore(PostgresScheduleBackend(pool, url))
         coaching_store = CoachingStore(PostgresCoachingBackend(pool, url))
-        ledger = DeliveryLedger(settings.data_dir / "deliveries.log")
+        ledger = PostgresDeliveryLedger(pool, url)
         seen = PostgresSeenEvents(pool, url, clock)
     schedule_service = ScheduleService(schedules, content)
     coaching = CoachingService(

@@ -1,32 +1,17 @@
 """The delivery ledger: every delivery key's state, durable before and after each send.
 
-An append-only JSON-lines file. A key is written as `pending` before the send and `sent`
-(or `skipped`, `failed`, `deferred`) after it; each line is fsynced before the caller goes
-on. Lines from concurrent deliveries share one write and one fsync (group commit), so a
-fan-out of thousands costs a handful of fsyncs, not thousands. A line cut short by a crash
-is ignored on replay: its writer never went on to send. Appends are made under the data
-folder's snapshot lock (the fsync after it), so a backup holds whole lines only.
+A key is claimed as `pending` before the send and recorded as `sent` (or `skipped`, `failed`,
+`deferred`) after it. The claim is the exactly-once step: it succeeds only for a key nobody
+holds (absent, or held back by quiet hours) or one this ledger already holds, so two
+schedulers that both believe they are the one cannot send one delivery twice. The backends
+(bot/storage/{memory,tinydb,postgres}/ledger.py) keep what they know in a `LedgerIndex`, which
+answers the scheduler's synchronous questions without a round trip.
 """
 
-import asyncio
-import contextlib
-import json
-import logging
-import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any, Literal
-
-from bot.domain import UserKey
-from bot.errors import CorruptDataError, DataDirError
-from bot.logs import log
-from bot.schedules.keys import current_form, is_current
-from bot.storage.atomic import write_atomically
-from bot.storage.private import open_private, private_folder
-from bot.storage.snapshot_lock import visible_change
-
-logger = logging.getLogger("peercoach.ledger")
+from typing import Any, Literal, Protocol
 
 Status = Literal["pending", "sent", "skipped", "failed", "deferred"]
 FINAL: frozenset[str] = frozenset({"sent", "skipped", "failed"})
@@ -45,236 +30,128 @@ class Entry:
     due_at: datetime | None = None
     reason: str | None = None
     written_as: str | None = None  # the key as an older release wrote it, naming no leader
+    owner: str | None = None  # the ledger (one per process) whose claim made it pending
 
 
-class DeliveryLedger:
-    def __init__(self, path: Path) -> None:
-        """`path` lies directly in the data folder, whose snapshot lock the appends take."""
-        self.path = path
-        self.last_tick: datetime | None = None
-        self.torn_lines = 0
-        self._entries: dict[str, Entry] = {}
-        self._days: set[tuple[str, str, date]] = set()  # (leader, schedule, local date)
-        self._buffer: list[str] = []
-        self._batch: asyncio.Future[None] | None = None
-        self._flusher: asyncio.Task[None] | None = None
-        self._handle: Any = None
-        self._io = asyncio.Lock()  # one writer of the file at a time: appends or a rewrite
+class DeliveryLedger(Protocol):
+    """Where each delivery key's state is kept; the reads answer from memory, at once."""
+
+    last_tick: datetime | None
 
     async def open(self) -> None:
-        """Replay the file into memory, dropping entries older than RETAIN."""
-        private_folder(self.path.parent)
-        await asyncio.to_thread(self._replay)
+        """Load what is recorded (again, when this process takes over the scheduler)."""
+        ...
 
-    def _replay(self) -> None:
-        whole = 0  # bytes up to the end of the last complete line
-        if self.path.exists():
-            with self.path.open("rb") as handle:
-                for number, raw in enumerate(handle, 1):
-                    if not raw.endswith(b"\n"):
-                        break  # cut short by a crash or a full disk: see below
-                    self._apply_line(raw, number)
-                    whole += len(raw)
-            if whole < self.path.stat().st_size:
-                # Its writer was never told it was written; left there, the next line
-                # appended would be glued to it and lost on the next replay.
-                self.torn_lines += 1
-                os.truncate(self.path, whole)
-        self._handle = open_private(self.path)
+    async def close(self) -> None: ...
 
-    def _apply_line(self, raw: bytes, number: int) -> None:
-        try:
-            item = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            self.torn_lines += 1  # cut short by a crash; its writer never continued
-            return
-        # A line that parses but is not one of ours was not torn by a crash: like a corrupt
-        # file it is named and left alone (a compaction would drop it silently).
-        try:
-            if isinstance(item, dict) and item.get("t") == "tick":
-                self.last_tick = _instant(item["at"])
-                return
-            self._remember(_entry_from(item))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CorruptDataError(
-                self.path, f"line {number} is not a delivery record ({_why(exc)})"
-            ) from exc
+    def status(self, key: str) -> Status | None: ...
 
-    def _remember(self, entry: Entry) -> None:
-        previous = self._entries.get(entry.key)
-        if previous is not None and entry.status == "pending" and previous.status in FINAL:
-            return  # never reopen a finished key
-        merged = entry if previous is None else _merge(previous, entry)
-        self._entries[entry.key] = merged
-        if (day := _day_of(merged)) and merged.status in ("pending", "sent", "deferred"):
-            self._days.add(day)
-
-    # ---------------------------------------------------------------- queries
-
-    def status(self, key: str) -> Status | None:
-        entry = self._entries.get(key)
-        return entry.status if entry else None
-
-    def entry(self, key: str) -> Entry | None:
-        return self._entries.get(key)
+    def entry(self, key: str) -> Entry | None: ...
 
     def taken_on(self, user: str, schedule: str, local_date: date) -> bool:
-        """A delivery of this leader's schedule already went (or is going) out on this local
-        date."""
-        return (user, schedule, local_date) in self._days
+        """A delivery of this leader's schedule already went (or is going) out that day."""
+        ...
 
-    def pending(self) -> list[Entry]:
-        return [e for e in self._entries.values() if e.status == "pending"]
+    def pending(self) -> list[Entry]: ...
 
-    def export_of(self, user: str) -> dict[str, Any]:
-        """`export`: the leader's recent deliveries (the ledger keeps RETAIN's worth)."""
-        mine = sorted((e for e in self._entries.values() if e.user == user), key=lambda e: e.at)
-        return {"deliveries": [_exported(e) for e in mine]}
+    def count(self, status: Status) -> int: ...
 
-    def count(self, status: Status) -> int:
-        return sum(1 for e in self._entries.values() if e.status == status)
+    async def export_of(self, user: str) -> dict[str, Any]:
+        """`export`: the leader's recent deliveries, as every instance can see them."""
+        ...
 
-    # ---------------------------------------------------------------- writes
+    async def claim(self, entry: Entry, *, resume: bool = False) -> bool:
+        """Record `entry` as pending if nobody holds it (absent, or deferred by quiet hours).
+        With `resume` (a retry after a stall, or recovery after a crash), also if it is
+        pending under this ledger or under `entry.owner`; it is then this ledger's. False:
+        do not send it, someone else has it (or it is done)."""
+        ...
 
     async def record(self, entry: Entry) -> None:
-        """Durably record a key's new state; returns once it is on disk. DataDirError if it
-        cannot be written; in memory the new state holds all the same, because what it says
-        (a message sent, say) did happen."""
-        self._remember(entry)
-        await self._append(_line_of(entry))
+        """Durably record a key's new state (a finished key is never reopened). StorageError
+        if it cannot be written; what this ledger knows in memory holds all the same,
+        because what it says (a message sent, say) did happen."""
+        ...
 
     async def tick(self, at: datetime) -> None:
         """A heartbeat: after a restart, due times since the last tick are caught up."""
-        self.last_tick = at
-        await self._append(json.dumps({"t": "tick", "at": at.isoformat()}))
-
-    async def _append(self, line: str) -> None:
-        if self._batch is None:
-            self._batch = asyncio.get_running_loop().create_future()
-        batch = self._batch
-        self._buffer.append(line)
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        try:
-            await asyncio.shield(batch)
-        except OSError as error:
-            raise DataDirError(error) from error
-
-    async def _flush(self) -> None:
-        while self._buffer:
-            async with self._io:  # never beside a compaction's rewrite of the file
-                lines, batch = self._buffer, self._batch
-                self._buffer, self._batch = [], None
-                try:
-                    await asyncio.to_thread(self._write_lines, lines)
-                except OSError as exc:
-                    if batch is not None and not batch.done():
-                        batch.set_exception(exc)
-                    continue
-            if batch is not None and not batch.done():
-                batch.set_result(None)
-
-    def _write_lines(self, lines: list[str]) -> None:
-        with visible_change(self.path.parent):
-            self._handle.write(("\n".join(lines) + "\n").encode("utf-8"))
-            self._handle.flush()
-        os.fsync(self._handle.fileno())
+        ...
 
     async def compact(self, now: datetime) -> int:
-        """Rewrite the file with only recent entries; returns how many were dropped."""
+        """Drop settled entries older than RETAIN; returns how many were dropped."""
+        ...
+
+
+class LedgerIndex:
+    """What a ledger knows, in memory: the entries by key and the (leader, schedule, local
+    date) triples already taken. Every backend keeps one."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.days: set[tuple[str, str, date]] = set()
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.days.clear()
+
+    def remember(self, entry: Entry) -> Entry:
+        """A new state of a key, merged with what was known; returns the entry as it stands."""
+        previous = self.entries.get(entry.key)
+        if previous is not None and entry.status == "pending" and previous.status in FINAL:
+            return previous  # never reopen a finished key
+        merged = entry if previous is None else _merge(previous, entry)
+        self.put(merged)
+        return merged
+
+    def put(self, entry: Entry) -> None:
+        """The entry exactly as the backend holds it."""
+        self.entries[entry.key] = entry
+        if (day := _day_of(entry)) and entry.status in ("pending", "sent", "deferred"):
+            self.days.add(day)
+
+    def claimable(self, entry: Entry, owner: str, *, resume: bool) -> bool:
+        held = self.entries.get(entry.key)
+        if held is None or held.status == "deferred":
+            return True
+        return resume and held.status == "pending" and held.owner in (owner, entry.owner)
+
+    def claimed(self, entry: Entry, owner: str) -> Entry:
+        """Remember a won claim: pending under `owner`, keeping the first pending time (a
+        crash's recovery looks for the message from then on)."""
+        held = self.entries.get(entry.key)
+        at = held.at if held is not None and held.status == "pending" else entry.at
+        return self.remember(replace(entry, status="pending", at=at, reason=None, owner=owner))
+
+    def old(self, now: datetime) -> list[str]:
         cutoff = now - RETAIN
-        old = [k for k, e in self._entries.items() if e.at < cutoff and e.status != "pending"]
-        for key in old:
-            if day := _day_of(self._entries.pop(key)):
-                self._days.discard(day)
-        async with self._io:  # records arriving meanwhile wait, then go to the new file
-            lines = [_line_of(e) for e in self._entries.values()]  # what is recorded so far
-            if self.last_tick:
-                lines.append(json.dumps({"t": "tick", "at": self.last_tick.isoformat()}))
-            await asyncio.to_thread(self._rewrite, lines)
-        log(logger, "ledger.compacted", dropped=len(old), kept=len(self._entries))
-        return len(old)
+        return [k for k, e in self.entries.items() if e.at < cutoff and e.status != "pending"]
 
-    def _rewrite(self, lines: list[str]) -> None:
-        self._handle.close()
-        data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-        write_atomically(self.path, data, data_dir=self.path.parent)
-        self._handle = open_private(self.path)
+    def drop(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            entry = self.entries.pop(key, None)
+            if entry is not None and (day := _day_of(entry)):
+                self.days.discard(day)
 
-    async def _drain(self) -> None:
-        while self._flusher is not None and not self._flusher.done():
-            with contextlib.suppress(OSError):
-                await self._flusher
+    def status(self, key: str) -> Status | None:
+        entry = self.entries.get(key)
+        return entry.status if entry else None
 
-    async def close(self) -> None:
-        await self._drain()
-        if self._handle is not None:
-            await asyncio.to_thread(self._handle.close)
-            self._handle = None
+    def taken_on(self, user: str, schedule: str, local_date: date) -> bool:
+        return (user, schedule, local_date) in self.days
+
+    def pending(self) -> list[Entry]:
+        return [e for e in self.entries.values() if e.status == "pending"]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for e in self.entries.values() if e.status == status)
+
+    def export_of(self, user: str) -> dict[str, Any]:
+        return exported(e for e in self.entries.values() if e.user == user)
 
 
-def _line_of(entry: Entry) -> str:
-    item: dict[str, Any] = {"k": entry.key, "s": entry.status, "at": entry.at.isoformat()}
-    for name, value in (
-        ("u", entry.user),
-        ("sch", entry.schedule),
-        ("r", entry.reason),
-        ("was", entry.written_as),
-    ):
-        if value is not None:
-            item[name] = value
-    if entry.local_date is not None:
-        item["d"] = entry.local_date.isoformat()
-    if entry.due_at is not None:
-        item["due"] = entry.due_at.isoformat()
-    return json.dumps(item, separators=(",", ":"))
-
-
-def _day_of(entry: Entry) -> tuple[str, str, date] | None:
-    if entry.user and entry.schedule and entry.local_date:
-        return (entry.user, entry.schedule, entry.local_date)
-    return None
-
-
-def _entry_from(item: Any) -> Entry:
-    """KeyError, TypeError or ValueError unless `item` is a line `_line_of` wrote, by this
-    release or an older one: an older key, which named no leader, is read in today's form
-    (with the leader on its line), so a delivery recorded then is the same delivery now."""
-    if not isinstance(item, dict):
-        raise TypeError(f"a JSON {type(item).__name__}, not an object")
-    if item["s"] not in STATUSES:
-        raise ValueError(f"unknown status {item['s']!r}")
-    for name in ("k", "u", "sch", "r", "was"):
-        if name in item and not isinstance(item[name], str):
-            raise TypeError(f"{name!r} is not a string")
-    key, written_as = item["k"], item.get("was")
-    if not is_current(key) and item.get("u"):
-        with contextlib.suppress(ValueError):  # no user key: the line stays as it was
-            key, written_as = current_form(key, UserKey.parse(item["u"])), key
-    return Entry(
-        key=key,
-        status=item["s"],
-        at=_instant(item["at"]),
-        user=item.get("u"),
-        schedule=item.get("sch"),
-        local_date=date.fromisoformat(item["d"]) if item.get("d") else None,
-        due_at=_instant(item["due"]) if item.get("due") else None,
-        reason=item.get("r"),
-        written_as=written_as if written_as != key else None,
-    )
-
-
-def _instant(text: Any) -> datetime:
-    if not isinstance(text, str):
-        raise TypeError("a time is not a string")
-    found = datetime.fromisoformat(text)
-    if found.tzinfo is None:
-        raise ValueError("a time has no time zone")
-    return found
-
-
-def _why(exc: Exception) -> str:
-    return f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+def exported(entries: Iterable[Entry]) -> dict[str, Any]:
+    """One leader's deliveries as `export` shows them, oldest first."""
+    return {"deliveries": [_exported(e) for e in sorted(entries, key=lambda e: e.at)]}
 
 
 def _exported(entry: Entry) -> dict[str, Any]:
@@ -289,8 +166,14 @@ def _exported(entry: Entry) -> dict[str, Any]:
     }
 
 
+def _day_of(entry: Entry) -> tuple[str, str, date] | None:
+    if entry.user and entry.schedule and entry.local_date:
+        return (entry.user, entry.schedule, entry.local_date)
+    return None
+
+
 def _merge(old: Entry, new: Entry) -> Entry:
-    """A later line keeps what the first said about the delivery and updates its state."""
+    """A later state keeps what the first said about the delivery and updates its state."""
     return Entry(
         key=new.key,
         status=new.status,
@@ -301,4 +184,5 @@ def _merge(old: Entry, new: Entry) -> Entry:
         due_at=new.due_at or old.due_at,
         reason=new.reason,
         written_as=new.written_as or old.written_as,
+        owner=new.owner or old.owner,
     )

@@ -3,7 +3,7 @@
 import contextlib
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -101,9 +101,10 @@ class EffectAnswerer(Protocol):
 
 
 class ExportSource(Protocol):
-    """Another store's part of `export`: what it holds about one leader, as JSON values."""
+    """Another store's part of `export`: what it holds about one leader, as JSON values. A
+    store that must ask its database (the delivery ledger) answers with an awaitable."""
 
-    def export_of(self, user: str) -> dict[str, Any]: ...
+    def export_of(self, user: str) -> dict[str, Any] | Awaitable[dict[str, Any]]: ...
 
 
 class WeekSource(Protocol):
@@ -210,7 +211,7 @@ class ConversationService:
             followed = await self._answer_effects(key, saved, turn.effects, event.at)
             await self._tell_listeners(key, saved, turn.effects, from_leader=from_leader)
         await self._send_notices((*service.notices, *followed.notices))
-        attachments = self._attachments(key, saved, turn.effects) if saved else ()
+        attachments = await self._attachments(key, saved, turn.effects) if saved else ()
         extra = (Say(texts.EXPORT_STARTED),) if attachments else ()
         said = retracted(turn.messages, followed.retractions)
         # The export's line before the question it goes back to, not after it.
@@ -305,21 +306,24 @@ class ConversationService:
         saved = await self.store.save(key, change, expected_version=state.version)
         return saved, service, turn
 
-    def _attachments(
+    async def _attachments(
         self, key: UserKey, state: UserState, effects: Sequence[Effect]
     ) -> tuple[Attachment, ...]:
         if not any(isinstance(e, ExportRequested) for e in effects):
             return ()
-        return (self._export(key, state),)
+        return (await self._export(key, state),)
 
     async def export(self, key: UserKey) -> Attachment | None:
         """Everything stored about a leader, as a JSON file (e.g. once Teams allows a file)."""
         state = await self.store.load(key)
-        return self._export(key, state) if state is not None else None
+        return await self._export(key, state) if state is not None else None
 
-    def _export(self, key: UserKey, state: UserState) -> Attachment:
+    async def _export(self, key: UserKey, state: UserState) -> Attachment:
         at = self.clock.now()
-        extra = {name: v for e in self.exporters for name, v in e.export_of(str(key)).items()}
+        extra: dict[str, Any] = {}
+        for source in self.exporters:
+            part = source.export_of(str(key))
+            extra.update(part if isinstance(part, dict) else await part)
         document = export_document(key, state, at, extra)
         return Attachment(f"peercoach-export-{at:%Y%m%d-%H%M%S}.json", export_bytes(document))
 

@@ -1,11 +1,11 @@
 """Sending what the coach says unprompted, exactly once per delivery key.
 
-The ledger records a key as pending before the send and as sent after it. Everything that
-can happen to a delivery — a paused leader, quiet hours, a second firing on one local date,
-a platform that is slow, failing or gone — ends as one recorded state, counted in `stats`.
-A delivery held up by a full or read-only disk, or by a platform that stays down through
-every quick retry, is kept pending in `stalled` and retried by the scheduler's heartbeat
-until it goes or its grace window ends; a platform outage costs a late nudge, not a lost one.
+The ledger claims a key as pending before the send (a claim another instance won means no
+send) and records it as sent after it. Everything that can happen to a delivery — a paused
+leader, quiet hours, a second firing on one local date, a platform that is slow, failing or
+gone — ends as one recorded state, counted in `stats`. A delivery held up by storage (a full
+disk, a database away) or by a platform down through every quick retry is kept pending in
+`stalled` and retried by the scheduler's heartbeat until it goes or its grace window ends.
 Whether the leader wants it now (pause, quiet hours) is the engine's call, made from the
 leader's own state; this service acts on it.
 """
@@ -59,6 +59,7 @@ class DeliveryStats:
     retried: int = 0
     deferred: int = 0
     stalled: int = 0  # held up by storage, to be retried
+    taken: int = 0  # claims lost: another instance holds the key, or it is done
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
     lag: Histogram = field(default_factory=lambda: Histogram(LAG_BUCKETS))  # how late, sent ones
@@ -197,13 +198,19 @@ class DeliveryService:
         event = self._event_for(entry, now)
         if event is None or not _on_time(entry, now, grace) or now - held.since > grace:
             return await self._finish(entry, "failed", f"gave up: {held.reason}")
-        if held.reply is None:
-            return await self._send(entry, event)  # records it as pending again: that failed
+        if held.reply is None:  # claimed again: this ledger may hold it already
+            return await self._send(entry, event, resume=True)
         user = UserKey.parse(entry.user or "")
         notifier = self.notifiers.get(user.channel)
         if notifier is None:
             return await self._finish(entry, "skipped", "channel no longer configured")
         async with _Slot(self.slots) as slot:
+            try:  # still ours? another instance may have taken it over meanwhile
+                pending = replace(entry, status="pending", at=now)
+                if not await self.ledger.claim(pending, resume=True):
+                    return self._taken(entry)
+            except StorageError:
+                return self._stall(entry, "storage", held.reply)
             return await self._deliver(notifier, user, held.reply, entry, slot)
 
     def _event_for(self, entry: Entry, now: datetime) -> Event | None:
@@ -228,11 +235,11 @@ class DeliveryService:
         notifier = self.notifiers.get(user.channel)
         if notifier is None:
             return await self._finish(entry, "skipped", f"no {user.channel} channel configured")
-        async with _Slot(self.slots) as slot:  # pending, turn and send: one delivery, one slot
+        async with _Slot(self.slots) as slot:  # claim, turn and send: one delivery, one slot
             try:
-                if not resume:
-                    pending = replace(entry, status="pending", at=self.clock.now())
-                    await self.ledger.record(pending)
+                pending = replace(entry, status="pending", at=self.clock.now())
+                if not await self.ledger.claim(pending, resume=resume):
+                    return self._taken(entry)
                 reply = await self.conversations.handle(user, event)
             except StorageError:  # the ledger could not record it as pending
                 return self._stall(entry, "storage")
@@ -282,6 +289,13 @@ class DeliveryService:
                 self.stats.lag.observe(max(0.0, lag))
             return await self._finish(entry, "sent", None)
         return "failed"  # pragma: no cover - the loop always returns
+
+    def _taken(self, entry: Entry) -> Status:
+        """Another instance holds the key (or it is done): not ours to send."""
+        status = self.ledger.status(entry.key) or "pending"
+        self.stats.taken += 1
+        log(logger, "delivery.taken", key=entry.key, user=_pseudonym(entry.user), status=status)
+        return status
 
     def _stall(self, entry: Entry, reason: str, reply: Reply | None = None) -> Status:
         """Nothing was sent, and it stays pending: the heartbeat tries again."""

@@ -11,11 +11,12 @@ import pytest
 
 from bot.coaching.store import CoachingStore
 from bot.domain import UserKey
-from bot.schedules.ledger import DeliveryLedger, Entry
+from bot.schedules.ledger import Entry
 from bot.schedules.store import ScheduleStore
 from bot.storage.atomic import write_atomically
 from bot.storage.snapshot_lock import frozen
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Profile, UserState
@@ -60,7 +61,7 @@ async def coaching(data: Path) -> AsyncIterator[tuple[Path, Write]]:
 
 @asynccontextmanager
 async def ledger_append(data: Path) -> AsyncIterator[tuple[Path, Write]]:
-    ledger = DeliveryLedger(data / "deliveries.log")
+    ledger = FileDeliveryLedger(data / "deliveries.log")
     await ledger.open()
     yield ledger.path, lambda: ledger.record(Entry("k1", "sent", NOW))
     await ledger.close()
@@ -68,7 +69,7 @@ async def ledger_append(data: Path) -> AsyncIterator[tuple[Path, Write]]:
 
 @asynccontextmanager
 async def ledger_compaction(data: Path) -> AsyncIterator[tuple[Path, Write]]:
-    ledger = DeliveryLedger(data / "deliveries.log")
+    ledger = FileDeliveryLedger(data / "deliveries.log")
     await ledger.open()
     await ledger.record(Entry("old", "sent", NOW - timedelta(days=30)))
     yield ledger.path, lambda: ledger.compact(NOW)

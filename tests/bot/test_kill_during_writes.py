@@ -16,8 +16,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.schedules.ledger import DeliveryLedger, Entry
+from bot.schedules.ledger import Entry
 from bot.schedules.store import ScheduleStore
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from tests.bot.write_loop import LEADERS, SCHEDULE, ledger_key, round_in, round_of
@@ -62,7 +63,7 @@ async def kill_at_random(data: Path, acks: Path, wait: float, after: int) -> int
     return last_acked(acks)
 
 
-async def rounds_on_disk(data: Path) -> tuple[list[int], int, DeliveryLedger]:
+async def rounds_on_disk(data: Path) -> tuple[list[int], int, FileDeliveryLedger]:
     """What a restarted process reads: each leader's round, the schedule's, the ledger.
     What the kill left half-made is cleared once it is old enough not to be another
     process's write in progress: here, made to look an hour old."""
@@ -81,7 +82,7 @@ async def rounds_on_disk(data: Path) -> tuple[list[int], int, DeliveryLedger]:
     await schedules.load()
     stored = schedules.schedule(SCHEDULE)
     assert stored is not None
-    ledger = DeliveryLedger(data / "deliveries.log")
+    ledger = FileDeliveryLedger(data / "deliveries.log")
     await ledger.open()
     await ledger.close()
     assert not temp_files(data), "a restart clears what the kill left half-made"
@@ -110,20 +111,20 @@ async def test_a_ledger_line_cut_short_does_not_swallow_the_next_one(tmp_path: P
     what is appended after the restart must not be glued to it and lost."""
     path = tmp_path / "deliveries.log"
     at = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-    ledger = DeliveryLedger(path)
+    ledger = FileDeliveryLedger(path)
     await ledger.open()
     await ledger.record(Entry("s1@2026-11-27T09:00Z", "sent", at))
     await ledger.close()
     with path.open("ab") as handle:
         handle.write(b'{"k":"s2@2026-11-27T09:00Z","s":"pen')  # the process died here
 
-    restarted = DeliveryLedger(path)
+    restarted = FileDeliveryLedger(path)
     await restarted.open()
     assert restarted.torn_lines == 1
     await restarted.record(Entry("s3@2026-11-27T09:00Z", "pending", at))
     await restarted.close()
 
-    replayed = DeliveryLedger(path)
+    replayed = FileDeliveryLedger(path)
     await replayed.open()
     await replayed.close()
     assert replayed.status("s1@2026-11-27T09:00Z") == "sent"

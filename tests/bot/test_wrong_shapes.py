@@ -18,12 +18,12 @@ from bot.config import Settings
 from bot.domain import Reply, UserKey
 from bot.errors import BadBackupError, CorruptDataError
 from bot.ports import DeliveryError
-from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.store import ScheduleStore
 from bot.services.conversations import SORRY
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
 from bot.storage.tinydb.journal import JOURNAL_NAME
 from bot.storage.tinydb.journal import _record as journal_record
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore, label_of
 from bot.wiring import build_app
@@ -209,7 +209,7 @@ async def test_a_ledger_line_of_the_wrong_shape_is_corrupt(tmp_path: Path, line:
     good = '{"k":"b","s":"sent","at":"2026-11-27T09:00:00+00:00"}'
     content = f"{good}\n{line}\n{good}\n"
     put(path, content)
-    ledger = DeliveryLedger(path)
+    ledger = FileDeliveryLedger(path)
     with pytest.raises(CorruptDataError) as raised:
         await ledger.open()
     assert str(path) in str(raised.value)
@@ -220,7 +220,7 @@ async def test_a_ledger_line_of_the_wrong_shape_is_corrupt(tmp_path: Path, line:
 async def test_a_torn_last_ledger_line_is_still_only_dropped(tmp_path: Path) -> None:
     path = tmp_path / "deliveries.log"
     put(path, '{"k":"b","s":"sent","at":"2026-11-27T09:00:00+00:00"}\n{"k":"c","s')
-    ledger = DeliveryLedger(path)
+    ledger = FileDeliveryLedger(path)
     await ledger.open()
     assert ledger.status("b") == "sent"
     assert ledger.torn_lines == 1

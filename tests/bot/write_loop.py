@@ -15,9 +15,10 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from bot.domain import UserKey
-from bot.schedules.ledger import DeliveryLedger, Entry
+from bot.schedules.ledger import Entry
 from bot.schedules.model import NudgeSchedule
 from bot.schedules.store import ScheduleStore
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import UserState
@@ -69,7 +70,7 @@ async def write_forever(data_dir: Path, acks: Path) -> None:
     await schedules.load()
     if not schedules.schedules():
         await schedules.put_schedules(*(schedule_for(0, f"other{i}") for i in range(OTHERS)))
-    ledger = DeliveryLedger(data_dir / "deliveries.log")
+    ledger = FileDeliveryLedger(data_dir / "deliveries.log")
     await ledger.open()
     states = [await users.load(key) or UserState() for key in LEADERS]
     round_ = max(round_of(state) for state in states)

@@ -17,8 +17,9 @@ from bot.schedules.keys import (
     is_current,
     snooze_reminder,
 )
-from bot.schedules.ledger import DeliveryLedger, Entry
+from bot.schedules.ledger import Entry
 from bot.schedules.model import NudgeSchedule, Reminder
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 from dialogs.recurrence import parse_days, parse_hhmm
 from tests.conftest import FakeClock
 from tests.schedules.world import World, open_world
@@ -163,7 +164,7 @@ async def test_random_leaders_kinds_and_times_never_share_a_delivery_key(tmp_pat
     holds) from per-leader ids drawn from one small pool: every distinct delivery has its own
     key and reminder id, and the ledger keeps each one apart across a replay."""
     rng = random.Random(11)
-    ledger = DeliveryLedger(tmp_path / "deliveries.log")
+    ledger = FileDeliveryLedger(tmp_path / "deliveries.log")
     await ledger.open()
     by_key: dict[str, tuple[object, ...]] = {}
     reminder_ids: dict[str, tuple[object, ...]] = {}
@@ -183,7 +184,7 @@ async def test_random_leaders_kinds_and_times_never_share_a_delivery_key(tmp_pat
         at = datetime(2026, 12, 1, tzinfo=UTC)
         await ledger.record(Entry(str(key), "sent", at, str(leader), due_at=due))
     await ledger.close()
-    replayed = DeliveryLedger(tmp_path / "deliveries.log")
+    replayed = FileDeliveryLedger(tmp_path / "deliveries.log")
     await replayed.open()
     assert replayed.count("sent") == len(by_key) > 100
     await replayed.close()

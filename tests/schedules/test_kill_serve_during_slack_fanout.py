@@ -14,7 +14,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from bot.schedules.ledger import DeliveryLedger
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 from tests.bot.test_serve import BASE_ENV, free_port, start_serve
 from tests.fakes.slack_api import FakeSlackApi
 from tests.schedules.fanout_process import setup
@@ -45,7 +45,7 @@ async def wait_for(condition: object, process: subprocess.Popen[bytes], seconds:
 
 async def pending_after_kill(data: Path) -> int:
     """How many deliveries the killed server's ledger holds as pending (read as a start does)."""
-    ledger = DeliveryLedger(data / "deliveries.log")
+    ledger = FileDeliveryLedger(data / "deliveries.log")
     await ledger.open()
     try:
         return len(ledger.pending())

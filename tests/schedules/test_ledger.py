@@ -5,7 +5,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.schedules.ledger import DeliveryLedger, Entry
+from bot.schedules.ledger import Entry
+from bot.storage.tinydb.ledger import FileDeliveryLedger
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -13,7 +14,7 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 async def test_records_made_during_a_compaction_are_neither_lost_nor_stuck(
     tmp_path: Path,
 ) -> None:
-    ledger = DeliveryLedger(tmp_path / "deliveries.log")
+    ledger = FileDeliveryLedger(tmp_path / "deliveries.log")
     await ledger.open()
     old = [Entry(f"old{i}", "sent", NOW - timedelta(days=5)) for i in range(200)]
     await asyncio.gather(*(ledger.record(e) for e in old))
@@ -27,7 +28,7 @@ async def test_records_made_during_a_compaction_are_neither_lost_nor_stuck(
         dropped, _ = await asyncio.gather(ledger.compact(NOW), keep_recording())
     await ledger.close()
     assert dropped == 200
-    reopened = DeliveryLedger(tmp_path / "deliveries.log")
+    reopened = FileDeliveryLedger(tmp_path / "deliveries.log")
     await reopened.open()
     assert all(reopened.status(e.key) == "sent" for e in fresh)
     assert reopened.status("old0") is None

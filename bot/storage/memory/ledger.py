@@ -1,0 +1,61 @@
+"""In-memory delivery ledger for tests and trials; same contract as the others."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from bot.schedules.ledger import Entry, LedgerIndex, Status
+
+
+class InMemoryDeliveryLedger:
+    def __init__(self, shared: "InMemoryDeliveryLedger | None" = None) -> None:
+        """`shared`: another ledger whose records this one sees, as two processes would see
+        one database (with an owner of its own)."""
+        self.owner = uuid.uuid4().hex
+        self._index: LedgerIndex = shared._index if shared else LedgerIndex()
+        self._ticks: list[datetime] = shared._ticks if shared else []
+
+    @property
+    def last_tick(self) -> datetime | None:
+        return self._ticks[-1] if self._ticks else None
+
+    async def open(self) -> None:
+        """Nothing to load: what was recorded is already here."""
+
+    async def close(self) -> None:
+        """Nothing to let go of."""
+
+    def status(self, key: str) -> Status | None:
+        return self._index.status(key)
+
+    def entry(self, key: str) -> Entry | None:
+        return self._index.entries.get(key)
+
+    def taken_on(self, user: str, schedule: str, local_date: date) -> bool:
+        return self._index.taken_on(user, schedule, local_date)
+
+    def pending(self) -> list[Entry]:
+        return self._index.pending()
+
+    def count(self, status: Status) -> int:
+        return self._index.count(status)
+
+    async def export_of(self, user: str) -> dict[str, Any]:
+        return self._index.export_of(user)
+
+    async def claim(self, entry: Entry, *, resume: bool = False) -> bool:
+        if not self._index.claimable(entry, self.owner, resume=resume):
+            return False
+        self._index.claimed(entry, self.owner)
+        return True
+
+    async def record(self, entry: Entry) -> None:
+        self._index.remember(entry)
+
+    async def tick(self, at: datetime) -> None:
+        self._ticks[:] = [at]
+
+    async def compact(self, now: datetime) -> int:
+        old = self._index.old(now)
+        self._index.drop(old)
+        return len(old)
