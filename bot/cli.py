@@ -286,37 +286,56 @@ def _being_restored(command: str, settings: Settings) -> int:
 
 
 def _admin(args: argparse.Namespace, settings: Settings) -> int:
-    """Run against the data folder; a running server reads roles at start, so for a live
-    server prefer `admin coach <user>` in chat, which takes effect at once."""
-    from bot.coaching.store import CoachingStore  # noqa: PLC0415
-    from bot.storage.tinydb.coaching import TinyDBCoachingBackend  # noqa: PLC0415
-
+    """Run against the data folder (a running server reads roles at start, so for a live
+    server prefer `admin coach <user>` in chat, which takes effect at once), or against
+    PEERCOACH_DATABASE_URL, where running servers hear of it within seconds."""
     try:
         key = UserKey.parse(args.key)
     except ValueError as exc:
         print(f"peercoach admin: {exc}", file=sys.stderr)
         return 2
+    on_database = settings.database_url is not None
+    try:
+        if on_database:
+            asyncio.run(_change_role(settings, key, grant=args.grant))
+        else:
+            check_folders(settings)
+            with running_on(settings.data_dir):
+                asyncio.run(_change_role(settings, key, grant=args.grant))
+    except DataDirInUseError:
+        return _being_restored("admin", settings)
+    except StorageError as exc:  # the database is unreachable, or its schema is not ours
+        print(f"peercoach admin: {exc}", file=sys.stderr)
+        return 2
+    seen = (
+        "running servers see this within seconds"
+        if on_database
+        else ("a running server sees this after its next start")
+    )
+    print(f"{key} {'is now a coach' if args.grant else 'is no longer a coach'} ({seen})")
+    return 0
 
-    check_folders(settings)
 
-    async def change() -> None:
+async def _change_role(settings: Settings, key: UserKey, *, grant: bool) -> None:
+    from bot.coaching.store import CoachingStore  # noqa: PLC0415
+    from bot.storage.postgres.coaching import PostgresCoachingBackend  # noqa: PLC0415
+    from bot.storage.tinydb.coaching import TinyDBCoachingBackend  # noqa: PLC0415
+
+    url, pool = settings.database_url, None
+    if url is not None:
+        pool = await prepare_database(url)
+        store = CoachingStore(PostgresCoachingBackend(pool, url))
+    else:
         store = CoachingStore(TinyDBCoachingBackend(settings.data_dir))
+    try:
         await store.load()
-        if args.grant:
+        if grant:
             await store.grant(str(key), "command line", SystemClock().now())
         else:
             await store.revoke(str(key))
-
-    try:
-        with running_on(settings.data_dir):
-            asyncio.run(change())
-    except DataDirInUseError:
-        return _being_restored("admin", settings)
-    print(
-        f"{key} {'is now a coach' if args.grant else 'is no longer a coach'} "
-        "(a running server sees this after its next start)"
-    )
-    return 0
+    finally:
+        if pool is not None:
+            await pool.close()
 
 
 def _teams_package(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
