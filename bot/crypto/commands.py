@@ -82,9 +82,43 @@ def serve_keys(settings: Settings) -> Settings:
     return with_keys(settings, "serve", create=True)
 
 
+def _rekey_database(settings: Settings) -> int:
+    """On PostgreSQL: every leader's row re-sealed in place; serving instances carry on."""
+    from bot.storage.postgres.commands import prepare_database  # noqa: PLC0415
+    from bot.storage.postgres.users import PostgresUserStore  # noqa: PLC0415
+
+    if settings.data_keys is None:
+        print(f"peercoach rekey: {SETTING} is not set; set it to the keys, newest first.")
+        return 2
+    url = settings.database_url
+    assert url is not None
+
+    async def run() -> tuple[int, int]:
+        pool = await prepare_database(url)
+        try:
+            assert settings.data_keys is not None
+            return await PostgresUserStore(pool, Sealer(settings.data_keys), url).reseal()
+        finally:
+            await pool.close()
+
+    try:
+        resealed, current = asyncio.run(run())
+    except StorageError as exc:
+        print(f"peercoach rekey: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, KeyMismatchError) else 1
+    print(
+        f"peercoach rekey: {resealed} leader(s) re-sealed in the database with key "
+        f"{settings.data_keys.newest.id}, {current} already were. Older keys can now be "
+        f"dropped from {SETTING}."
+    )
+    return 0
+
+
 def rekey_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.data_dir:
         settings = replace(settings, data_dir=args.data_dir)
+    if settings.database_url is not None:
+        return _rekey_database(settings)
     try:
         settings = with_keys(settings, "rekey", create=False)
         with running_on(settings.data_dir):

@@ -51,6 +51,10 @@ DELETE_EXTRAS = "DELETE FROM leader_extras WHERE leader = $1"
 HASHES = "SELECT leader FROM leaders"
 PAGE_OF_LEADERS = "SELECT leader, sealed FROM leaders WHERE leader > $1 ORDER BY leader LIMIT $2"
 EXTRAS_OF = "SELECT leader, name, sealed FROM leader_extras WHERE leader = ANY($1::text[])"
+LEADERS_AFTER = "SELECT leader FROM leaders WHERE leader > $1 ORDER BY leader LIMIT $2"
+LOCK_EXTRAS = "SELECT name, sealed FROM leader_extras WHERE leader = $1 FOR UPDATE"
+RESEAL_EXTRA = "UPDATE leader_extras SET sealed = $3 WHERE leader = $1 AND name = $2"
+RESEAL_ROW = "UPDATE leaders SET sealed = $2 WHERE leader = $1"
 
 
 class CorruptRowError(StorageError):
@@ -201,6 +205,52 @@ class PostgresUserStore:
             )
 
     # ---------------------------------------------------------------- rows
+
+    async def reseal(self) -> tuple[int, int]:
+        """`peercoach rekey` on PostgreSQL: every row (and its channel data) sealed with the
+        newest key. First every row is opened (a wrong key or a damaged row stops it before
+        anything is written); then each leader's rows are re-sealed under the row lock, the
+        plain bytes unchanged, so a turn running at the same time on a live instance is
+        neither lost nor overwritten. Returns (re-sealed, already current)."""
+        async for _ in self.dump_all():
+            pass
+        resealed = current = 0
+        after = ""
+        while True:
+            async with self.guard.connection() as connection:
+                page = [
+                    str(r["leader"]) for r in await connection.fetch(LEADERS_AFTER, after, PAGE)
+                ]
+            if not page:
+                return resealed, current
+            for hashed in page:
+                if await self._reseal_one(hashed):
+                    resealed += 1
+                else:
+                    current += 1
+            after = page[-1]
+
+    async def _reseal_one(self, hashed: str) -> bool:
+        where = f"leader {hashed}"
+        changed = False
+        async with self.guard.transaction() as connection:
+            record = await connection.fetchrow(LOCK_ROW, hashed)
+            if record is None:  # forgotten since the page was read
+                return False
+            sealed = bytes(record["sealed"])
+            if not self.sealer.is_current(sealed):
+                label = state_label(hashed)
+                fresh = self.sealer.seal(self.sealer.open(sealed, label, where), label)
+                await connection.execute(RESEAL_ROW, hashed, fresh)
+                changed = True
+            for extra in await connection.fetch(LOCK_EXTRAS, hashed):
+                old, name = bytes(extra["sealed"]), str(extra["name"])
+                if not self.sealer.is_current(old):
+                    label = extra_label(hashed, name)
+                    fresh = self.sealer.seal(self.sealer.open(old, label, where), label)
+                    await connection.execute(RESEAL_EXTRA, hashed, name, fresh)
+                    changed = True
+        return changed
 
     async def _lock(self, connection: asyncpg.Connection[Any], key: UserKey) -> Row | None:
         """The leader's row, locked until the transaction ends; for a leader not stored, the
