@@ -16,22 +16,7 @@ from dialogs.model import UserState
 from tests.conftest import CONTENT_DIR
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im
-from tests.storage.two_serves import TEAM, Serve, replies_to, shown, two_serves, until
-
-ANN = "U0ANN"
-WITHIN = 10.0  # seconds for one reply (two processes share 2 cores with other tests)
-
-
-async def say(serve: Serve, fake: FakeSlackApi, text: str, expect: str, user: str = ANN) -> str:
-    """Send `text` to `serve` as `user`; wait for the next reply in their DM, which must
-    show `expect`; return what it showed."""
-    before = len(replies_to(fake, user))
-    assert await serve.dm(user, text) == 200
-    await until(lambda: len(replies_to(fake, user)) > before, WITHIN, f"a reply to {text!r}")
-    await asyncio.sleep(0.2)  # a turn may answer in more than one message
-    answer = "\n".join(shown(call) for call in replies_to(fake, user)[before:])
-    assert expect in answer, f"{serve.name} answered {text!r} with: {answer}"
-    return answer
+from tests.storage.two_serves import ANN, TEAM, WITHIN, replies_to, say, shown, two_serves, until
 
 
 async def stored(database_url: str, tmp_path: Path, user: str) -> UserState | None:

@@ -27,6 +27,8 @@ from tests.fakes.slack_api import Call, FakeSlackApi
 from tests.fakes.slack_signing import event_body, message_im, signed_headers
 
 TEAM = "T0FAKE"
+ANN = "U0ANN"
+WITHIN = 10.0  # seconds for one reply (two processes share 2 cores with other tests)
 
 
 @dataclass
@@ -151,9 +153,24 @@ def replies_to(fake: FakeSlackApi, user: str) -> list[Call]:
 
 
 def delivered(fake: FakeSlackApi) -> list[str]:
-    """The delivery key of every nudge the fake accepted, in order."""
+    """The delivery key of every nudge the fake posted into a DM (what Slack shows, and
+    what conversations.history answers). Not its record of calls: a request cut off by a
+    kill -9 is recorded but never posted, and the new leader rightly sends that one again."""
     return [
-        str(call.params["metadata"]["event_payload"]["delivery"])
-        for call in fake.calls_to("chat.postMessage")
-        if call.params.get("metadata")
+        str(message["metadata"]["event_payload"]["delivery"])
+        for messages in fake.messages.values()
+        for message in messages
+        if message.get("metadata")
     ]
+
+
+async def say(serve: Serve, fake: FakeSlackApi, text: str, expect: str, user: str = ANN) -> str:
+    """Send `text` to `serve` as `user`; wait for the next reply in their DM, which must
+    show `expect`; return what it showed."""
+    before = len(replies_to(fake, user))
+    assert await serve.dm(user, text) == 200
+    await until(lambda: len(replies_to(fake, user)) > before, WITHIN, f"a reply to {text!r}")
+    await asyncio.sleep(0.2)  # a turn may answer in more than one message
+    answer = "\n".join(shown(call) for call in replies_to(fake, user)[before:])
+    assert expect in answer, f"{serve.name} answered {text!r} with: {answer}"
+    return answer
