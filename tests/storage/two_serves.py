@@ -111,7 +111,9 @@ async def two_serves(
     finally:
         codes = await asyncio.gather(asyncio.to_thread(a.stop), asyncio.to_thread(b.stop))
     for serve, code in zip((a, b), codes, strict=True):
-        assert code in (0, -signal.SIGKILL), f"{serve.name} exited {code}: {serve.log.read_text()}"
+        log = serve.log.read_text()
+        assert code in (0, -signal.SIGKILL), f"{serve.name} exited {code}: {log}"
+        assert "Traceback" not in log, f"{serve.name}: {log}"
 
 
 async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
