@@ -4,7 +4,8 @@ starts the app, which catches up and fans the deliveries out to a file notifier.
     python -m tests.schedules.fanout_process setup DATA_DIR N
     python -m tests.schedules.fanout_process run DATA_DIR OUT_FILE
 
-`setup` is also called in-process, with `user` naming leaders on another channel.
+`setup` is also called in-process, with `user` naming leaders on another channel, and with
+`database_url` to write them into a PostgreSQL database instead of DATA_DIR's TinyDB.
 """
 
 import asyncio
@@ -17,7 +18,9 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain import Reply, UserKey
 from bot.schedules.model import NudgeSchedule
-from bot.wiring import build_app
+from bot.storage.postgres.commands import prepare_database
+from bot.storage.postgres.url import DatabaseUrl
+from bot.wiring import Database, build_app
 from dialogs.recurrence import parse_days
 from tests.conftest import CONTENT_DIR
 
@@ -40,12 +43,24 @@ class FileNotifier:
         return delivery in self.path.read_text(encoding="utf-8").split()
 
 
-async def setup(data_dir: Path, count: int, user: str = "console:leader{i:04d}") -> None:
+async def setup(
+    data_dir: Path,
+    count: int,
+    user: str = "console:leader{i:04d}",
+    *,
+    database_url: str | None = None,
+) -> None:
     """`count` daily schedules due a minute ago, one per leader `user.format(i=...)`, and a
-    last heartbeat before that, as if the server had been down since."""
+    last heartbeat before that, as if the server had been down since. With `database_url`,
+    in that (migrated) PostgreSQL database, as `serve` on it would have written them."""
     now = datetime.now(UTC)
     due = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
-    app = build_app(Settings(data_dir=data_dir, content_dir=CONTENT_DIR), SystemClock())
+    database = None
+    if database_url is not None:
+        url = DatabaseUrl.parse(database_url)
+        database = Database(url, await prepare_database(url))
+    settings = Settings(data_dir=data_dir, content_dir=CONTENT_DIR)
+    app = build_app(settings, SystemClock(), database)
     await app.open()
     schedules = [
         NudgeSchedule(
@@ -63,6 +78,8 @@ async def setup(data_dir: Path, count: int, user: str = "console:leader{i:04d}")
     await app.schedules.put_schedules(*schedules)
     await app.ledger.tick(due - timedelta(minutes=5))  # "the server was last up before this"
     await app.close()
+    if database is not None:
+        await database.pool.close()
 
 
 async def run(data_dir: Path, out: Path) -> None:
