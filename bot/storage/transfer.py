@@ -43,8 +43,6 @@ TABLES = (
 class ArchiveUsers(UserStore, LeaderArchive, Protocol):
     """A UserStore that can be dumped and restored whole (every one of ours can)."""
 
-    def close(self) -> None: ...
-
 
 class ArchiveLedger(DeliveryLedger, LedgerArchive, Protocol):
     """A delivery ledger whose entries can be read and written as they are."""

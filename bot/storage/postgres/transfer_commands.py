@@ -195,7 +195,8 @@ async def _database_stores(pool: asyncpg.Pool[Any], url: DatabaseUrl, sealer: Se
 
 async def _close(stores: Stores) -> None:
     await stores.ledger.close()
-    stores.users.close()
+    if isinstance(stores.users, TinyDBUserStore):  # the database's pool is closed by its owner
+        stores.users.close()
 
 
 def _empty(folder: Path, *, remove: bool) -> None:
