@@ -14,6 +14,7 @@ anything is written: the copy would mix two sets of data, or roll a live one bac
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from bot.schedules.backend import ScheduleBackend
 from bot.schedules.ledger import DeliveryLedger, LedgerArchive
 from bot.schedules.model import NudgeSchedule, Reminder
 
+TOGETHER = 64  # leaders written at once: one group commit of files, or several connections
 SAMPLE = 20  # leaders compared field by field after a copy (all of them, if fewer)
 TABLES = (
     "leaders",
@@ -102,12 +104,21 @@ async def copy(source: Stores, target: Stores) -> int:
     """Everything in `source` written into `target` (upserts by key); what `target` already
     holds as `source` does is left alone, so a second copy writes nothing. Returns how many
     rows (leaders, schedules, ..., entries) were written."""
-    written = 0
     present = await target.users.stored_hashes()
+
+    async def one(leader: StoredLeader) -> int:
+        if leader.key.hashed in present and await _holds(target.users, leader):
+            return 0
+        await target.users.restore(leader)
+        return 1
+
+    written, chunk = 0, []
     async for leader in source.users.dump_all():
-        if leader.key.hashed not in present or not await _holds(target.users, leader):
-            await target.users.restore(leader)
-            written += 1
+        chunk.append(leader)
+        if len(chunk) == TOGETHER:
+            written += sum(await asyncio.gather(*map(one, chunk)))
+            chunk = []
+    written += sum(await asyncio.gather(*map(one, chunk)))
     schedules, reminders = await source.schedules.load()
     their_schedules, their_reminders = await _schedules(target)
     if changed := [s for s in schedules if their_schedules.get(s.id) != s]:

@@ -228,6 +228,20 @@ async def test_export_gives_back_the_folder_the_import_took(
     assert all(here == there for here, there in counts(result).values())
     async with file_side(folder) as original, file_side(back) as exported:
         assert exported == original
+    chat = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "console", "--data-dir", str(back), "--user", "alice"],
+        env=ENV | {"PEERCOACH_DATA_KEY": KEY},
+        cwd=ROOT,
+        input="hello\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert chat.returncode == 0, chat.stderr
+    assert "you are console:alice" in chat.stdout
+    assert "I am peercoach" not in chat.stdout  # alice is known there: no first greeting
 
 
 async def test_a_database_holding_other_data_is_refused_untouched(
