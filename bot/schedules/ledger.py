@@ -82,6 +82,20 @@ class DeliveryLedger(Protocol):
         ...
 
 
+class LedgerArchive(Protocol):
+    """A ledger's entries taken out and put back as they are, for `db import` and `db export`
+    (every backend has these two beside DeliveryLedger)."""
+
+    def entries(self) -> list[Entry]:
+        """Every entry this ledger knows (after `open()`), in no particular order."""
+        ...
+
+    async def put_entries(self, entries: Iterable[Entry]) -> None:
+        """Store these entries exactly (status, owner and all), replacing any of the same key:
+        running it twice leaves what running it once does."""
+        ...
+
+
 class LedgerIndex:
     """What a ledger knows, in memory: the entries by key and the (leader, schedule, local
     date) triples already taken. Every backend keeps one."""

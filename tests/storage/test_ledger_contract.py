@@ -13,6 +13,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from bot.domain import UserKey
+from bot.schedules.keys import DeliveryKey
 from bot.schedules.ledger import RETAIN, DeliveryLedger, Entry
 from bot.storage.memory.ledger import InMemoryDeliveryLedger
 from bot.storage.postgres.ledger import PostgresDeliveryLedger
@@ -268,3 +270,23 @@ async def test_open_loads_what_was_recorded(backend: Backend) -> None:
     assert [again.status(k) for k in ("k1", "k2", "k3")] == ["sent", "deferred", "pending"]
     assert again.count("sent") == 1
     assert again.taken_on(ANN, "s1", DAY)
+
+
+async def test_entries_come_out_and_go_back_as_they_are(backend: Backend) -> None:
+    """`db import` and `db export`: every entry, owner and old key form included."""
+    TODAYS = str(DeliveryKey(UserKey.parse(ANN), "nudge", "s1", NOW))
+    entries = [
+        nudge("k1", owner="a-dead-instance"),
+        nudge("k2", BOB, "sent", owner="another"),
+        nudge(TODAYS, status="deferred", written_as="s1@2026-11-27T09:00Z"),
+        nudge("k4", status="failed", reason="not_in_channel"),
+    ]
+    await backend.ledger.put_entries(entries)
+    await backend.ledger.put_entries(entries)  # twice leaves what once does
+    by_key = {e.key: e for e in entries}
+    assert {e.key: e for e in backend.ledger.entries()} == by_key
+    later = await backend.another()
+    await later.open()
+    assert {e.key: e for e in later.entries()} == by_key
+    assert [e.key for e in later.pending()] == ["k1"]
+    assert later.taken_on(BOB, "s1", DAY)

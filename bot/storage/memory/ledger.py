@@ -1,6 +1,7 @@
 """In-memory delivery ledger for tests and trials; same contract as the others."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -51,6 +52,13 @@ class InMemoryDeliveryLedger:
 
     async def record(self, entry: Entry) -> None:
         self._index.remember(entry)
+
+    def entries(self) -> list[Entry]:
+        return list(self._index.entries.values())
+
+    async def put_entries(self, entries: Iterable[Entry]) -> None:
+        for entry in entries:
+            self._index.put(entry)
 
     async def tick(self, at: datetime) -> None:
         self._ticks[:] = [at]

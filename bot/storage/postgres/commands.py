@@ -19,6 +19,7 @@ from bot.errors import StorageError
 from bot.logs import log, setup_logging
 from bot.storage.postgres.migrate import migrate, schema_version
 from bot.storage.postgres.pool import DatabaseUnavailableError, connect, open_pool
+from bot.storage.postgres.transfer_commands import add_transfer_commands
 from bot.storage.postgres.url import EXAMPLE, SETTING, DatabaseUrl
 
 logger = logging.getLogger("peercoach.database")
@@ -28,13 +29,14 @@ GONE = (OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.Interfac
 
 
 def add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`db migrate` as a subcommand of `peercoach`."""
+    """`db migrate`, `db import` and `db export` as subcommands of `peercoach`."""
     database = commands.add_parser("db", help="work with the PostgreSQL database")
     actions = database.add_subparsers(required=True, metavar="ACTION")
     migrate_parser = actions.add_parser(
         "migrate", help=f"bring the database at {SETTING} up to this release's schema"
     )
     migrate_parser.set_defaults(run=db_migrate_command)
+    add_transfer_commands(actions, _migrate)
 
 
 def db_migrate_command(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001

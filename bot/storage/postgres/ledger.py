@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -77,6 +77,15 @@ ON CONFLICT (key) DO UPDATE SET {KEEP},
     reason = EXCLUDED.reason,
     owner = COALESCE(EXCLUDED.owner, d.owner)
 WHERE NOT (EXCLUDED.status = 'pending' AND d.status IN ('sent', 'skipped', 'failed'))"""
+
+# An entry exactly as given, whatever the row held (`db import`).
+PUT = f"""
+INSERT INTO deliveries AS d ({COLUMNS})
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (key) DO UPDATE SET leader = EXCLUDED.leader, schedule = EXCLUDED.schedule,
+    local_date = EXCLUDED.local_date, due_at = EXCLUDED.due_at, status = EXCLUDED.status,
+    at = EXCLUDED.at, reason = EXCLUDED.reason, owner = EXCLUDED.owner,
+    written_as = EXCLUDED.written_as"""
 
 SOME = f"SELECT {COLUMNS} FROM deliveries WHERE key = ANY($1::text[])"
 ALL = f"SELECT {COLUMNS} FROM deliveries"
@@ -234,6 +243,22 @@ class PostgresDeliveryLedger:
 
         await self._again_if_rolled_back(work)
         return [None] * len(entries)
+
+    def entries(self) -> list[Entry]:
+        return list(self._index.entries.values())
+
+    async def put_entries(self, entries: Iterable[Entry]) -> None:
+        """In one transaction per MAX_BATCH entries, sorted by key."""
+        ordered = sorted(entries, key=lambda e: e.key)
+        for start in range(0, len(ordered), MAX_BATCH):
+            chunk = ordered[start : start + MAX_BATCH]
+
+            async def work(connection: Any, chunk: list[Entry] = chunk) -> None:
+                await connection.executemany(PUT, [_record_args(e) for e in chunk])
+
+            await self._again_if_rolled_back(work)
+            for entry in chunk:
+                self._index.put(entry)
 
     async def tick(self, at: datetime) -> None:
         self.last_tick = at

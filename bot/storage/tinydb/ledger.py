@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,18 @@ class FileDeliveryLedger:
     async def record(self, entry: Entry) -> None:
         self._index.remember(entry)
         await self._append(_line_of(entry))
+
+    def entries(self) -> list[Entry]:
+        return list(self._index.entries.values())
+
+    async def put_entries(self, entries: Iterable[Entry]) -> None:
+        """One line per entry, as it is (a replay reads the last line of a key)."""
+        lines = []
+        for entry in entries:
+            self._index.put(entry)
+            lines.append(_line_of(entry))
+        if lines:
+            await self._append("\n".join(lines))
 
     async def tick(self, at: datetime) -> None:
         self.last_tick = at
