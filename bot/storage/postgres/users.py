@@ -149,10 +149,13 @@ class PostgresUserStore:
             saved = evolve(change, version=stored.version + 1 if stored else 1)
             sealed = self._seal_state(key, saved)
             if row is None:
-                args = (INSERT_IF, key.hashed, saved.version, sealed, LOCK_SPACE)
+                written = await connection.fetchval(
+                    INSERT_IF, key.hashed, saved.version, sealed, LOCK_SPACE
+                )
             else:
-                args = (UPDATE_IF, key.hashed, row.version, saved.version, sealed)
-            written = await connection.fetchval(*args)
+                written = await connection.fetchval(
+                    UPDATE_IF, key.hashed, row.version, saved.version, sealed
+                )
         return (saved, result) if written is not None else None
 
     async def _locked_transact[T](
