@@ -49,22 +49,25 @@ class FixedClock:
 async def _setup(data: Path, count: int) -> None:
     app = build_app(Settings(data_dir=data, content_dir=CONTENT), FixedClock(DUE))
     await app.open()
-    await app.schedules.put_schedules(
-        *(
-            NudgeSchedule(
-                id=f"s{i:05d}",
-                user=f"slack:T1:U{i:05d}",
-                themes=("influence", "resilience"),
-                days=parse_days("weekdays"),
-                at=clock_time(8, 30),
-                timezone="Europe/London",
-                created_by="console:coach",
-                created_at=DUE - timedelta(days=1),
-            )
-            for i in range(count)
-        )
-    )
+    await app.schedules.put_schedules(*_schedules(count))
     await app.close()
+
+
+def _schedules(count: int) -> list[NudgeSchedule]:
+    """`count` leaders' weekday nudges, all due at DUE."""
+    return [
+        NudgeSchedule(
+            id=f"s{i:05d}",
+            user=f"slack:T1:U{i:05d}",
+            themes=("influence", "resilience"),
+            days=parse_days("weekdays"),
+            at=clock_time(8, 30),
+            timezone="Europe/London",
+            created_by="console:coach",
+            created_at=DUE - timedelta(days=1),
+        )
+        for i in range(count)
+    ]
 
 
 async def _startup(data: Path) -> dict[str, float]:

@@ -262,12 +262,13 @@ async def fake_slack(module: str, work: Path) -> AsyncIterator[dict[str, str]]:
         await stop(fake)
 
 
-async def _one_run(system: str) -> tuple[Figures, Figures]:
+async def one_run(system: str, **extra: str) -> tuple[Figures, Figures]:
+    """One run of `system`; `extra` settings go to peercoach serve (a database URL, say)."""
     with tempfile.TemporaryDirectory(prefix="bench-slack-") as folder:
         work = Path(folder)
         async with fake_slack("bench.slack_turns", work) as urls:
             port = free_port()
-            server = await start_server(system, port, urls["api"], work)
+            server = await start_server(system, port, urls["api"], work, **extra)
             try:
                 await listening(port, server, work / "server.log")
                 timeout = aiohttp.ClientTimeout(total=REQUEST_WITHIN)
@@ -286,10 +287,10 @@ async def _one_run(system: str) -> tuple[Figures, Figures]:
 
 
 async def start_server(
-    system: str, port: int, api_url: str, work: Path
+    system: str, port: int, api_url: str, work: Path, **extra: str
 ) -> asyncio.subprocess.Process:
-    """The echo app, or `python -m bot serve` on the data folder WORK/data; logs to
-    WORK/server.log."""
+    """The echo app, or `python -m bot serve` on the data folder WORK/data (with the
+    `extra` settings); logs to WORK/server.log."""
     log = work / "server.log"
     if system == "echo":
         return await spawn(
@@ -303,6 +304,7 @@ async def start_server(
         SLACK_API_URL=api_url,
         PORT=str(port),
         PEERCOACH_LOG_LEVEL="WARNING",
+        **extra,
     )
     return await spawn(["-m", "bot", "serve"], log, env)
 
@@ -315,7 +317,7 @@ def run() -> BenchResult:
     second: dict[str, list[Figures]] = {system: [] for system in SYSTEMS}
     for _ in range(RUNS):
         for system in SYSTEMS:  # interleaved, so drift on the machine hits both alike
-            one, two = asyncio.run(_one_run(system))
+            one, two = asyncio.run(one_run(system))
             first[system].append(one)
             second[system].append(two)
 

@@ -67,6 +67,14 @@ async def _setup(connection: asyncpg.Connection[Any]) -> None:
     )
 
 
+async def _keep_session(_connection: asyncpg.Connection[Any]) -> None:
+    """What a pool connection needs on its way back, beyond the rollback of a transaction
+    left open (asyncpg's own, always done): nothing. Pool connections never change their
+    session (locks are transaction-scoped; LISTEN and session locks live on connections of
+    their own, `connect`), so asyncpg's default reset query (`pg_advisory_unlock_all(); CLOSE
+    ALL; UNLISTEN *; RESET ALL`) would be a round trip per use, on every turn, for nothing."""
+
+
 async def open_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """An open pool; DatabaseUnavailableError (password-free) if the server cannot be used."""
     try:
@@ -77,6 +85,7 @@ async def open_pool(url: DatabaseUrl, *, min_size: int = 1, max_size: int = 10) 
             timeout=CONNECT_TIMEOUT,
             command_timeout=COMMAND_TIMEOUT,
             init=_setup,
+            reset=_keep_session,
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         log(logger, "database.unreachable", level=logging.ERROR, reason=describe(error))

@@ -5,10 +5,18 @@ state's sections as JSON (bot.storage.codec), sealed by the same Sealer, bound b
 that leader (and, for channel data, to its name), so a row copied onto another leader's does
 not open. Leaders' words are encrypted at rest here as in every store.
 
-Every write holds its leader's lock from the read to the commit: the row's lock (`SELECT …
-FOR UPDATE`) when the leader is stored, and for one not stored yet a transaction-scoped
-advisory lock on the hashed key, which every writer takes before it inserts. Two instances
-with events for one leader therefore take turns, and both changes are kept.
+A turn (`transact`) reads the row, decides, and writes it back only if its version is still
+the one read (`UPDATE … WHERE version = $read`, or for a leader not stored yet an `INSERT …
+ON CONFLICT DO NOTHING` under the advisory lock below): two round trips and one commit, where
+a locked transaction takes four to six. When another instance wrote in between, nothing is
+written and the turn is decided again on what is stored now (`decide` is pure); after
+OPTIMISTIC such tries it takes the locks, which always wins.
+
+Every other write holds its leader's lock from the read to the commit: the row's lock
+(`SELECT … FOR UPDATE`) when the leader is stored, and for one not stored yet a
+transaction-scoped advisory lock on the hashed key, which every writer takes before it
+inserts. Two instances with events for one leader therefore take turns, and both changes are
+kept.
 """
 
 from __future__ import annotations
@@ -35,12 +43,26 @@ from dialogs.records import evolve
 # from the one-bigint locks of schema migrations and scheduler leadership.
 LOCK_SPACE = 0x6C656164  # "lead"
 PAGE = 200  # leaders per round trip when dumping them all
+OPTIMISTIC = 3  # tries of a turn by version check before it takes the leader's lock
 
 LOCK_ROW = "SELECT version, sealed FROM leaders WHERE leader = $1 FOR UPDATE"
 LOCK_NEW = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
 SELECT = "SELECT version, sealed FROM leaders WHERE leader = $1"
 INSERT = "INSERT INTO leaders (leader, version, sealed) VALUES ($1, $2, $3)"
 UPDATE = "UPDATE leaders SET version = $2, sealed = $3, updated_at = now() WHERE leader = $1"
+# Written only if nobody wrote since the read: the version read, or no row at all. The insert
+# takes the advisory lock (held to its implicit commit) so that it waits for a locked writer
+# inserting the same leader, and then finds its row (ON CONFLICT sees committed rows).
+UPDATE_IF = (
+    "UPDATE leaders SET version = $3, sealed = $4, updated_at = now() "
+    "WHERE leader = $1 AND version = $2 RETURNING leader"
+)
+INSERT_IF = (
+    "INSERT INTO leaders (leader, version, sealed) "
+    "SELECT $1, $2, $3 FROM (SELECT pg_advisory_xact_lock($4, hashtext($1))) AS held "
+    "ON CONFLICT (leader) DO NOTHING RETURNING leader"
+)
+DELETE_IF = "DELETE FROM leaders WHERE leader = $1 AND version = $2 RETURNING leader"
 DELETE = "DELETE FROM leaders WHERE leader = $1 RETURNING leader"
 SELECT_EXTRA = "SELECT sealed FROM leader_extras WHERE leader = $1 AND name = $2"
 UPSERT_EXTRA = (
@@ -105,6 +127,42 @@ class PostgresUserStore:
         return self._state(key, self._row(key, record))
 
     async def transact[T](
+        self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
+    ) -> tuple[UserState | None, T]:
+        for _ in range(OPTIMISTIC):
+            done = await self._try_transact(key, decide)
+            if done is not None:
+                return done
+        return await self._locked_transact(key, decide)
+
+    async def _try_transact[T](
+        self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
+    ) -> tuple[UserState | None, T] | None:
+        """One turn by version check; None if another writer came first (nothing written)."""
+        async with self.guard.connection() as connection:
+            row = self._row(key, await connection.fetchrow(SELECT, key.hashed))
+            stored = self._state(key, row)
+            change, result = decide(stored)
+            if change == "keep":
+                return stored, result
+            if change == "delete":
+                if row is None:
+                    return None, result
+                gone = await connection.fetchval(DELETE_IF, key.hashed, row.version)
+                return (None, result) if gone is not None else None
+            saved = evolve(change, version=stored.version + 1 if stored else 1)
+            sealed = self._seal_state(key, saved)
+            if row is None:
+                written = await connection.fetchval(
+                    INSERT_IF, key.hashed, saved.version, sealed, LOCK_SPACE
+                )
+            else:
+                written = await connection.fetchval(
+                    UPDATE_IF, key.hashed, row.version, saved.version, sealed
+                )
+        return (saved, result) if written is not None else None
+
+    async def _locked_transact[T](
         self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
     ) -> tuple[UserState | None, T]:
         async with self.guard.transaction() as connection:
