@@ -102,6 +102,12 @@ def has_person(text: str) -> bool:
     return False
 
 
+def only_crowd(text: str) -> bool:
+    """A crowd ("people", "everyone") and no person: a who that names nobody, even where the
+    conversation has named someone ("I'll talk to people about it" after naming Sam)."""
+    return any(_bare(w) in CROWDS for w in _WORD.findall(text)) and not has_person(text)
+
+
 def has_time(text: str, today: date) -> bool:
     return read_date(text, today) is not None or TIME_OF_DAY.search(text) is not None
 

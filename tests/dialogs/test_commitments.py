@@ -361,6 +361,31 @@ def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
     assert chat.state.reflections[-1].text.endswith("think about it")  # after any builds_on
 
 
+@pytest.mark.parametrize("dialogue", [d.id for d in CONTENT.dialogues if d.kind != "prep"])
+def test_talking_to_people_then_thats_it_is_a_note_in_every_dialogue(
+    content: Content, dialogue: str
+) -> None:
+    """Review 12b: dialogues 2, 8 and 12 (a step with `given: [who]`) filed "I'll talk to
+    people about it" with a picked check-in day while the others kept it as a note."""
+    chat = at_commitment(content, dialogue)
+    chat.say("I'll talk to people about it")
+    if chat.state.dialogue is not None:
+        chat.say("soon")  # dialogue 8's "when": still no day
+    if chat.state.dialogue is not None:
+        chat.say("that's it")
+    assert chat.state.dialogue is None
+    assert content.commitments.get("no_check_in") in chat.text()
+    assert content.commitments.get("day_picked") not in chat.text()
+    assert chat.state.commitments == ()
+
+
+def test_talking_to_people_by_a_named_day_still_gets_its_check_in(content: Content) -> None:
+    chat = at_commitment(content, "growing-leaders.lead-or-follow")
+    chat.say("I'll talk to people about it by Friday")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "I'll talk to people about it by Friday"
+
+
 def test_every_commitment_steps_own_example_needs_no_follow_up() -> None:
     """The example a leader sees under a commitment question passes the what/who/when check,
     after the example of the answer it builds on, less what the conversation gives (a prep's
