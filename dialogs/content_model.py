@@ -129,6 +129,8 @@ class Safety:
     offer_pause_choices: tuple[tuple[str, str], ...]  # (id, label)
     check_in: str
     check_in_choices: tuple[tuple[str, str], ...]
+    check_in_again: str  # the check-in's buttons again, after an answer that was none
+    check_in_reminder: str  # a later concern the same day: one line, no list
     carried_on: str
     paused: str  # may use {day}
     stopped: str

@@ -35,12 +35,14 @@ KEYS = (
     "offer_pause_choices",
     "check_in",
     "check_in_choices",
+    "check_in_again",
+    "check_in_reminder",
     "carried_on",
     "paused",
     "stopped",
     "kept",
 )
-REPLIES = ("carried_on", "paused", "stopped", "kept")
+REPLIES = ("carried_on", "paused", "stopped", "kept", "check_in_again", "check_in_reminder")
 OFFER_CHOICES = ("pause", "keep")
 CHECK_IN_CHOICES = ("carry_on", "pause", "stop")
 LABEL_MAX = 30
@@ -77,6 +79,8 @@ def load_safety(reader: FileReader, data: YamlMap) -> Safety | None:
         offer_pause_choices=offer_choices,
         check_in=check_in,
         check_in_choices=check_in_choices,
+        check_in_again=str(replies["check_in_again"]),
+        check_in_reminder=str(replies["check_in_reminder"]),
         carried_on=str(replies["carried_on"]),
         paused=str(replies["paused"]),
         stopped=str(replies["stopped"]),
