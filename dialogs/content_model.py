@@ -53,6 +53,7 @@ class Step:
     placeholder: str | None = None
     answer: AnswerKind = "long"  # what a `text` step invites: `short`, `name` or `long`
     refer_as: str | None = None  # stands in for a long answer mid-sentence ("that change")
+    heard: str | None = None  # a choice step: said first when a story comes instead of a button
     # A commitment step: the parts the conversation already gives ("who": the peer it is
     # about), the earlier answer the commitment continues (so it asks only what is left),
     # and whether its "what" must be a question as the leader will say it.

@@ -61,7 +61,7 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
         picked = match_choice(text, options)
         if picked is None and not echoes.is_short(text):  # a story, not a missed button
             _keep_reflection(draft, dialogue, step, text, at)
-            draft.say(texts.STORY_KEPT)
+            draft.say(f"{step.heard} {texts.STORY_KEPT}" if step.heard else texts.STORY_KEPT)
             present(draft, dialogue)
             return
         if picked is None:

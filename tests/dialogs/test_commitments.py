@@ -13,7 +13,7 @@ from dialogs.content_model import Content
 from dialogs.dates import working_day_from
 from dialogs.model import FollowUpPlanned, Prompt, WorkingWeek
 from tests.conftest import AT, CONTENT_DIR
-from tests.dialogs.chat import Chat, onboarded
+from tests.dialogs.chat import Chat, message_text, onboarded
 
 CONTENT = load_content(CONTENT_DIR)
 SETBACK = "resilience.after-a-setback"  # follow_up_days: 5, a plain commitment step
@@ -434,7 +434,8 @@ def test_a_commitment_that_builds_on_the_change_named_asks_only_when(content: Co
     chat.say("leave on time on wednesdays")
     chat.press("Nobody yet")
     assert chat.last is not None
-    (question,) = chat.last.messages
+    heard, question = chat.last.messages  # review 12b: "Nobody yet" got no reply at all
+    assert "start with you" in message_text(heard)
     assert isinstance(question, Prompt)
     assert question.text.endswith("When will you start?")
     assert "> leave on time on wednesdays" in question.text  # quoted, not spliced in
@@ -442,6 +443,22 @@ def test_a_commitment_that_builds_on_the_change_named_asks_only_when(content: Co
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].text == "leave on time on wednesdays — next Wednesday"
     assert planned(chat) == date(2026, 12, 3)  # Wed 2 Dec named: the day after
+
+
+def test_a_supporter_chosen_is_asked_for_by_name(content: Content) -> None:
+    """Review 12b, dialogue 8: every supporter choice went to the same "When will you start?"
+    and never asked who."""
+    chat = Chat(content, onboarded())
+    chat.say("start Where is your energy going?")
+    for answer in ("back-to-back meetings", "1", "walking the wards"):
+        chat.say(answer)
+    chat.say("leave on time on wednesdays")
+    chat.press("A peer in the system")
+    assert "Who, by name, will you ask to back you" in chat.text()
+    chat.say("next Wednesday")
+    assert content.commitments.gap(("who",)) in chat.text()
+    chat.say("Priya")
+    assert chat.state.commitments[-1].text == "leave on time on wednesdays — next Wednesday — Priya"
 
 
 def test_a_talk_about_one_peer_asks_only_when_not_who(content: Content) -> None:
