@@ -458,7 +458,8 @@ def test_a_supporter_chosen_is_asked_for_by_name(content: Content) -> None:
     chat.say("next Wednesday")
     assert content.commitments.gap(("who",)) in chat.text()
     chat.say("Priya")
-    assert chat.state.commitments[-1].text == "leave on time on wednesdays — next Wednesday — Priya"
+    kept = chat.state.commitments[-1].text
+    assert kept == "leave on time on wednesdays — next Wednesday — Priya"
 
 
 def test_a_talk_about_one_peer_asks_only_when_not_who(content: Content) -> None:
