@@ -33,6 +33,8 @@ ACTIONS = frozenset(
     submit circulate introduce post sketch review reviewing reply respond answer catch
     leave leaving stop stopping start starting take taking finish switch turn move put set
     swap drop skip eat go open add change use
+    brief briefing chase chasing contact contacting sort sorting fix fixing update updating
+    pilot piloting print collect gather
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 PEOPLE = frozenset(

@@ -71,6 +71,9 @@ def closing_date_line(day: date) -> str:
         ("ring Priya at 8.30", ()),
         ("book ten minutes with the ward manager tomorrow", ()),
         ("share the paper with the ICS leads on the 18th", ()),
+        # Review 12b: a step a reader would call one, asked for again word for word.
+        ("sort the rota with the matron", ("when",)),
+        ("brief the COO on Tuesday", ()),
     ],
 )
 def test_the_what_who_when_rules(words: str, gaps: tuple[str, ...]) -> None:
