@@ -112,6 +112,8 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
                 return
             draft.say(texts.DIDNT_CATCH)
             present(draft, content, aside)
+        case SafetyAside():  # the buttons again, not the contacts once more
+            signposting.present(draft, content, aside, again=True)
         case _:
             draft.say(texts.DIDNT_CATCH)
             present(draft, content, aside)

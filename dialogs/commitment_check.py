@@ -33,6 +33,8 @@ ACTIONS = frozenset(
     submit circulate introduce post sketch review reviewing reply respond answer catch
     leave leaving stop stopping start starting take taking finish switch turn move put set
     swap drop skip eat go open add change use
+    brief briefing chase chasing contact contacting sort sorting fix fixing update updating
+    pilot piloting print collect gather
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 PEOPLE = frozenset(
@@ -100,6 +102,12 @@ def has_person(text: str) -> bool:
         if index > 0 and word[0].isupper() and word.rstrip("'’s") not in _NOT_NAMES:
             return True  # a name: "Sam", "Priya's", "the ICS"
     return False
+
+
+def only_crowd(text: str) -> bool:
+    """A crowd ("people", "everyone") and no person: a who that names nobody, even where the
+    conversation has named someone ("I'll talk to people about it" after naming Sam)."""
+    return any(_bare(w) in CROWDS for w in _WORD.findall(text)) and not has_person(text)
 
 
 def has_time(text: str, today: date) -> bool:

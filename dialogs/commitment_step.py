@@ -18,7 +18,8 @@
    says a day was picked. Kept with no action, or with neither a person nor a day, there is
    nothing to check in on: the words go to the journal as a note, no check-in is set, and
    the dialogue's own closing (which would thank them for a step) gives way to one that
-   says so.
+   says so. A crowd ("people", "everyone") is no person, even in a conversation that has
+   named one: `given: [who]` spares the leader the question, not the commitment the check.
 
 While a question is open its state is kept in the dialogue's saved answers under names
 that start with "_" (no content placeholder can use them), so that it survives a restart
@@ -30,7 +31,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dialogs import runner
-from dialogs.commitment_check import is_question, missing
+from dialogs.commitment_check import is_question, missing, only_crowd
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
@@ -83,7 +84,8 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     _clear(draft)
     target = step.next or ""
     dated = reading is not None and not reading.is_past(today)
-    if not dated and ("what" in gaps or "question" in gaps or {"who", "when"} <= set(gaps)):
+    nobody = "who" in gaps or only_crowd(words)  # "people" is nobody, even where one was named
+    if not dated and ("what" in gaps or "question" in gaps or (nobody and "when" in gaps)):
         runner.keep_note(draft, dialogue, step, words, at)  # nothing a check-in could ask
         runner.move_on(
             draft,

@@ -30,7 +30,7 @@ LABEL_MAX = 30
 STEP_TYPES = ("text", "choice", "commitment", "end")
 STEP_FIELDS = {
     "text": ("type", "ask", "next", "placeholder", "save_as", "answer", "refer_as"),
-    "choice": ("type", "ask", "choices", "save_as"),
+    "choice": ("type", "ask", "choices", "save_as", "heard"),
     "commitment": ("type", "ask", "next", "placeholder", "given", "builds_on", "expects"),
     "end": ("type", "say"),
 }
@@ -342,6 +342,7 @@ def _parse_step(reader: FileReader, step_id: str, value: Any, line: int) -> Step
         placeholder=reader.text(m, "placeholder", what, required=False, max_len=100),
         answer=parse_answer(reader, m, what),
         refer_as=parse_refer_as(reader, m, what),
+        heard=reader.text(m, "heard", what, required=False, max_len=150),
         **(parse_commitment_fields(reader, m, what) if step_type == "commitment" else {}),
     )
 

@@ -58,6 +58,7 @@ def check_dialogue_graph(reader: FileReader, data: YamlMap, dialogue: Dialogue) 
         return
     _check_paths(reader, dialogue, order, lines)
     _check_branching(reader, data, dialogue)
+    _check_choices_matter(reader, lines, dialogue)
 
 
 def _topological_order(
@@ -198,6 +199,24 @@ def _check_branching(reader: FileReader, data: YamlMap, dialogue: Dialogue) -> N
         reader.problem(
             line_of(data, "steps"),
             "no choice leads to a different step; add at least one branch on the leader's answer",
+            warning=True,
+        )
+
+
+def _check_choices_matter(reader: FileReader, lines: dict[str, int], dialogue: Dialogue) -> None:
+    """Review 12b: "I'm asked to choose, then the choice is ignored." A choice whose buttons
+    all lead to the same step, with at most one `reply` and a label no later question uses,
+    changes nothing for the leader."""
+    used = set().union(*(_names(s.text) for s in dialogue.steps.values()))
+    for step in dialogue.steps.values():
+        if step.type != "choice" or len({c.next for c in step.choices}) != 1:
+            continue
+        if sum(1 for c in step.choices if c.reply) > 1 or step.save_as in used:
+            continue
+        reader.problem(
+            lines.get(step.id, 0),
+            f"step {step.id!r}: every choice leads to the same step and changes nothing; "
+            "send them to different steps, give each a `reply`, or make it a text step",
             warning=True,
         )
 

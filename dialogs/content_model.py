@@ -53,6 +53,7 @@ class Step:
     placeholder: str | None = None
     answer: AnswerKind = "long"  # what a `text` step invites: `short`, `name` or `long`
     refer_as: str | None = None  # stands in for a long answer mid-sentence ("that change")
+    heard: str | None = None  # a choice step: said first when a story comes instead of a button
     # A commitment step: the parts the conversation already gives ("who": the peer it is
     # about), the earlier answer the commitment continues (so it asks only what is left),
     # and whether its "what" must be a question as the leader will say it.
@@ -129,6 +130,8 @@ class Safety:
     offer_pause_choices: tuple[tuple[str, str], ...]  # (id, label)
     check_in: str
     check_in_choices: tuple[tuple[str, str], ...]
+    check_in_again: str  # the check-in's buttons again, after an answer that was none
+    check_in_reminder: str  # a later concern the same day: one line, no list
     carried_on: str
     paused: str  # may use {day}
     stopped: str

@@ -35,12 +35,16 @@ KEYS = (
     "offer_pause_choices",
     "check_in",
     "check_in_choices",
+    "check_in_again",
+    "check_in_reminder",
     "carried_on",
     "paused",
     "stopped",
     "kept",
 )
 REPLIES = ("carried_on", "paused", "stopped", "kept")
+# Optional: without them, the check-in's own words stand in (never the contacts again).
+SHORT_CHECK_INS = ("check_in_again", "check_in_reminder")
 OFFER_CHOICES = ("pause", "keep")
 CHECK_IN_CHOICES = ("carry_on", "pause", "stop")
 LABEL_MAX = 30
@@ -56,7 +60,8 @@ def load_safety(reader: FileReader, data: YamlMap) -> Safety | None:
     offer = reader.text(data, "offer_pause", WHAT, max_len=300)
     check_in = reader.text(data, "check_in", WHAT, max_len=400)
     replies = {key: reader.text(data, key, WHAT, max_len=300) for key in REPLIES}
-    _placeholders(reader, data, replies)
+    short = {k: reader.text(data, k, WHAT, required=False, max_len=200) for k in SHORT_CHECK_INS}
+    _placeholders(reader, data, replies | short)
     offer_choices = _choices(reader, data, "offer_pause_choices", OFFER_CHOICES)
     check_in_choices = _choices(reader, data, "check_in_choices", CHECK_IN_CHOICES)
     if (
@@ -77,6 +82,8 @@ def load_safety(reader: FileReader, data: YamlMap) -> Safety | None:
         offer_pause_choices=offer_choices,
         check_in=check_in,
         check_in_choices=check_in_choices,
+        check_in_again=short["check_in_again"] or check_in,
+        check_in_reminder=short["check_in_reminder"] or check_in,
         carried_on=str(replies["carried_on"]),
         paused=str(replies["paused"]),
         stopped=str(replies["stopped"]),

@@ -56,6 +56,7 @@ from dialogs.model import (
     NudgeAside,
     NudgeDue,
     PreferencesChanged,
+    SafetyAside,
     ServiceAnswered,
     ServiceAside,
     ServiceNotice,
@@ -177,7 +178,8 @@ def _refused(draft: Draft, content: Content, said: str, at: datetime) -> bool:
     elif holds_nhs_number(said):
         draft.say(texts.NHS_NUMBER)
     elif (found := distress(said, content.safety)) is not None:
-        signposting.signpost(draft, content, found.level, at)
+        if signposting.signpost(draft, content, found.level, at):  # a one-line reminder
+            _return_to_question(draft, content)
     else:
         return False
     return True
@@ -187,7 +189,8 @@ def _on_command_text(draft: Draft, content: Content, text: str, at: datetime) ->
     """A slash command or menu button: always a command, never an answer."""
     found = distress(text, content.safety)
     if found is not None:  # e.g. `/peercoach start i cant cope`: never echoed back
-        signposting.signpost(draft, content, found.level, at)
+        if signposting.signpost(draft, content, found.level, at):
+            _return_to_question(draft, content)
         return
     parsed = parse_command(text)
     _expire(draft, content, at)
@@ -360,9 +363,13 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
 
 
 def _return_to_question(draft: Draft, content: Content) -> None:
-    """After a passive command, ask again whatever was being asked."""
-    if draft.state.aside is not None:
-        asides.present(draft, content, draft.state.aside)
+    """After a passive command or a safety reminder, ask again whatever was being asked (a
+    safety check-in's buttons without its contacts once more)."""
+    aside = draft.state.aside
+    if isinstance(aside, SafetyAside):
+        signposting.present(draft, content, aside, again=True)
+    elif aside is not None:
+        asides.present(draft, content, aside)
     elif draft.state.dialogue is not None:
         asides.resume(draft, content)
 

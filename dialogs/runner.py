@@ -51,6 +51,16 @@ def present(draft: Draft, dialogue: Dialogue) -> None:
         draft.prompt(question, step.placeholder)
 
 
+def _buttons_again(draft: Draft, dialogue: Dialogue, lead: str) -> None:
+    """A choice's buttons again under one line, not its question and play-back once more
+    (review 12b: three wrong inputs were a lot of scrolling on a phone)."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    step = dialogue.steps[progress.step]
+    choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
+    draft.ask(lead, choices, topic=f"{dialogue.id}#{step.id}")
+
+
 def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> None:
     """A typed answer: matched to a choice, or kept as a reflection or commitment."""
     progress = draft.state.dialogue
@@ -61,12 +71,11 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
         picked = match_choice(text, options)
         if picked is None and not echoes.is_short(text):  # a story, not a missed button
             _keep_reflection(draft, dialogue, step, text, at)
-            draft.say(texts.STORY_KEPT)
-            present(draft, dialogue)
+            kept = f"{step.heard} {texts.STORY_KEPT}" if step.heard else texts.STORY_KEPT
+            _buttons_again(draft, dialogue, kept)
             return
         if picked is None:
-            draft.say(texts.DIDNT_CATCH_DIALOGUE)
-            present(draft, dialogue)
+            _buttons_again(draft, dialogue, texts.DIDNT_CATCH_DIALOGUE)
             return
         answer_choice(draft, dialogue, picked, at)
         return

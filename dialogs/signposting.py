@@ -22,34 +22,44 @@ ALIASES = {
 }
 
 
-def signpost(draft: Draft, content: Content, level: Level, at: datetime) -> None:
-    """Answer a message that triggered `level`; the message itself is never stored."""
-    draft.update_profile(signposted_on=local_date(at, draft.state.profile.timezone))
+def signpost(draft: Draft, content: Content, level: Level, at: datetime) -> bool:
+    """Answer a message that triggered `level`; the message itself is never stored. True
+    when it was only a reminder (concern, with the contacts already shown today), after
+    which the engine asks again whatever was being asked."""
+    today = local_date(at, draft.state.profile.timezone)
+    shown_today = draft.state.profile.signposted_on == today
+    draft.update_profile(signposted_on=today)
+    if level == "concern" and shown_today:
+        draft.say(content.safety.check_in_reminder)  # one line, not the list again
+        return True
     if level == "concern":
         aside = SafetyAside("concern")
         draft.update(aside=aside)
         present(draft, content, aside)
-        return
+        return False
     draft.say(f"{content.safety.message}\n{contacts(content)}")
     runner.close(draft, at, "stopped")
     if _pause_running(draft, at):
         draft.update(aside=None, awaiting=None)
-        return
+        return False
     aside = SafetyAside("crisis")
     draft.update(aside=aside)
     present(draft, content, aside)
+    return False
 
 
 def contacts(content: Content) -> str:
     return "\n".join(f"• **{c.name}**: {c.detail}" for c in content.safety.contacts)
 
 
-def present(draft: Draft, content: Content, aside: SafetyAside) -> None:
-    """Ask the check-in (concern) or the offer of a pause (crisis), again if need be."""
+def present(draft: Draft, content: Content, aside: SafetyAside, again: bool = False) -> None:
+    """Ask the check-in (concern) or the offer of a pause (crisis). `again`, after an answer
+    that was none of its buttons: the buttons with one line, not the contacts once more."""
     safety = content.safety
     if aside.level == "concern":
         choices = tuple(Choice(*c) for c in safety.check_in_choices)
-        draft.ask(f"{safety.check_in}\n{contacts(content)}", choices, topic="safety#concern")
+        text = safety.check_in_again if again else f"{safety.check_in}\n{contacts(content)}"
+        draft.ask(text, choices, topic="safety#concern")
     else:
         choices = tuple(Choice(*c) for c in safety.offer_pause_choices)
         draft.ask(safety.offer_pause, choices, topic="safety#crisis")

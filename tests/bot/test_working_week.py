@@ -22,7 +22,7 @@ from tests.conftest import AT, FakeClock
 
 ALICE = UserKey.console("alice")
 LONDON = ZoneInfo("Europe/London")
-COMMIT_STEP = "commit"
+COMMIT_STEPS = ("commit", "commit-ask")  # the energy audit's commitment steps
 
 
 def schedule(sid: str, days: str, at: str, **changes: object) -> NudgeSchedule:
@@ -58,7 +58,7 @@ async def answer_until_commitment(svc: ConversationService, clock: FakeClock) ->
         state = await svc.state_of(ALICE)
         assert state is not None
         assert state.dialogue is not None
-        if state.dialogue.step == COMMIT_STEP:
+        if state.dialogue.step in COMMIT_STEPS:
             return
         awaiting = state.awaiting
         assert awaiting is not None

@@ -29,7 +29,7 @@ async def finish_dialogue(office: Office, user: str) -> None:
         if state.dialogue is None:
             return
         assert state.awaiting is not None
-        at_commitment = state.dialogue.step == "commit"  # a day, so a check-in is planned
+        at_commitment = state.dialogue.step.startswith("commit")  # a day: a check-in planned
         words = f"{WORDS} on Friday" if at_commitment else WORDS
         await office.say(user, "1" if state.awaiting.choices else words)
     raise AssertionError("the dialogue did not end")

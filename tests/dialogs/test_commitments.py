@@ -13,7 +13,7 @@ from dialogs.content_model import Content
 from dialogs.dates import working_day_from
 from dialogs.model import FollowUpPlanned, Prompt, WorkingWeek
 from tests.conftest import AT, CONTENT_DIR
-from tests.dialogs.chat import Chat, onboarded
+from tests.dialogs.chat import Chat, message_text, onboarded
 
 CONTENT = load_content(CONTENT_DIR)
 SETBACK = "resilience.after-a-setback"  # follow_up_days: 5, a plain commitment step
@@ -71,6 +71,9 @@ def closing_date_line(day: date) -> str:
         ("ring Priya at 8.30", ()),
         ("book ten minutes with the ward manager tomorrow", ()),
         ("share the paper with the ICS leads on the 18th", ()),
+        # Review 12b: a step a reader would call one, asked for again word for word.
+        ("sort the rota with the matron", ("when",)),
+        ("brief the COO on Tuesday", ()),
     ],
 )
 def test_the_what_who_when_rules(words: str, gaps: tuple[str, ...]) -> None:
@@ -361,6 +364,31 @@ def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
     assert chat.state.reflections[-1].text.endswith("think about it")  # after any builds_on
 
 
+@pytest.mark.parametrize("dialogue", [d.id for d in CONTENT.dialogues if d.kind != "prep"])
+def test_talking_to_people_then_thats_it_is_a_note_in_every_dialogue(
+    content: Content, dialogue: str
+) -> None:
+    """Review 12b: dialogues 2, 8 and 12 (a step with `given: [who]`) filed "I'll talk to
+    people about it" with a picked check-in day while the others kept it as a note."""
+    chat = at_commitment(content, dialogue)
+    chat.say("I'll talk to people about it")
+    if chat.state.dialogue is not None:
+        chat.say("soon")  # dialogue 8's "when": still no day
+    if chat.state.dialogue is not None:
+        chat.say("that's it")
+    assert chat.state.dialogue is None
+    assert content.commitments.get("no_check_in") in chat.text()
+    assert content.commitments.get("day_picked") not in chat.text()
+    assert chat.state.commitments == ()
+
+
+def test_talking_to_people_by_a_named_day_still_gets_its_check_in(content: Content) -> None:
+    chat = at_commitment(content, "growing-leaders.lead-or-follow")
+    chat.say("I'll talk to people about it by Friday")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "I'll talk to people about it by Friday"
+
+
 def test_every_commitment_steps_own_example_needs_no_follow_up() -> None:
     """The example a leader sees under a commitment question passes the what/who/when check,
     after the example of the answer it builds on, less what the conversation gives (a prep's
@@ -409,7 +437,8 @@ def test_a_commitment_that_builds_on_the_change_named_asks_only_when(content: Co
     chat.say("leave on time on wednesdays")
     chat.press("Nobody yet")
     assert chat.last is not None
-    (question,) = chat.last.messages
+    heard, question = chat.last.messages  # review 12b: "Nobody yet" got no reply at all
+    assert "start with you" in message_text(heard)
     assert isinstance(question, Prompt)
     assert question.text.endswith("When will you start?")
     assert "> leave on time on wednesdays" in question.text  # quoted, not spliced in
@@ -417,6 +446,23 @@ def test_a_commitment_that_builds_on_the_change_named_asks_only_when(content: Co
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].text == "leave on time on wednesdays — next Wednesday"
     assert planned(chat) == date(2026, 12, 3)  # Wed 2 Dec named: the day after
+
+
+def test_a_supporter_chosen_is_asked_for_by_name(content: Content) -> None:
+    """Review 12b, dialogue 8: every supporter choice went to the same "When will you start?"
+    and never asked who."""
+    chat = Chat(content, onboarded())
+    chat.say("start Where is your energy going?")
+    for answer in ("back-to-back meetings", "1", "walking the wards"):
+        chat.say(answer)
+    chat.say("leave on time on wednesdays")
+    chat.press("A peer in the system")
+    assert "Who, by name, will you ask to back you" in chat.text()
+    chat.say("next Wednesday")
+    assert content.commitments.gap(("who",)) in chat.text()
+    chat.say("Priya")
+    kept = chat.state.commitments[-1].text
+    assert kept == "leave on time on wednesdays — next Wednesday — Priya"
 
 
 def test_a_talk_about_one_peer_asks_only_when_not_who(content: Content) -> None:

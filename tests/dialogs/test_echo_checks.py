@@ -118,3 +118,36 @@ def test_steps_saving_one_name_agree_on_how_it_is_echoed(tmp_path: Path) -> None
         "32: (warning) steps 'change' and 'other' both save {change} but differ in `answer` or "
         "`refer_as`; give them the same, so the echo reads one way"
     ]
+
+
+# ------------------------------------------------------------------ choices that matter
+
+SAME_NEXT = (
+    "  change:\n    type: text\n    ask: What has changed?\n    next: how\n"
+    "  how:\n    type: choice\n    ask: How will it reach the meeting?\n    save_as: how\n"
+    "    choices:\n      - label: They raise it\n        next: use\n"
+    "      - label: I raise it\n        next: use\n"
+)
+
+
+def test_a_choice_that_changes_nothing_is_a_warning(tmp_path: Path) -> None:
+    """Review 12b, dialogues 8 and 14: every button led to the same next question."""
+    use = "  use:\n    type: text\n    ask: What now?\n    next: pick\n"
+    assert problems_of(tmp_path, SAME_NEXT, use) == [
+        "16: (warning) step 'how': every choice leads to the same step and changes nothing; "
+        "send them to different steps, give each a `reply`, or make it a text step"
+    ]
+
+
+def test_a_choice_whose_label_a_later_question_uses_matters(tmp_path: Path) -> None:
+    use = "  use:\n    type: text\n    ask: You chose {how}. What now?\n    next: pick\n"
+    assert problems_of(tmp_path, SAME_NEXT, use) == []
+
+
+def test_heard_is_a_choice_steps_field_only(tmp_path: Path) -> None:
+    change = (
+        "  change:\n    type: text\n    ask: What has changed?\n    heard: Ouch.\n    next: use\n"
+    )
+    use = "  use:\n    type: text\n    ask: What now?\n    next: pick\n"
+    (problem,) = problems_of(tmp_path, change, use)
+    assert "heard" in problem

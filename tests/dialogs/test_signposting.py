@@ -165,6 +165,41 @@ def test_concern_outside_a_dialogue_checks_in_too(content: Content) -> None:
     assert chat.state.awaiting is None
 
 
+def test_an_answer_that_is_no_button_gets_the_buttons_not_the_contacts_again(
+    content: Content,
+) -> None:
+    """Review 12b, dialogue 7: the whole block came back after every typed reply."""
+    chat = in_dialogue(content, "resilience.after-a-setback")
+    chat.say("running on empty, honestly")
+    assert "116 123" in chat.last_ask().text
+    turn = chat.say("the board paper was pulled at the last minute")
+    assert len(turn.messages) == 1
+    assert chat.last_ask().text == content.safety.check_in_again
+    assert "116 123" not in chat.text()
+    assert chat.labels() == CHECK_IN
+
+
+def test_a_second_concern_the_same_day_is_one_line_and_the_question_again(
+    content: Content,
+) -> None:
+    chat = in_dialogue(content)
+    question = chat.text().split("\n")[-1]
+    chat.say("running on empty, honestly")
+    chat.press("Carry on")
+    chat.say("exhausted, utterly exhausted")
+    said = chat.text()
+    assert content.safety.check_in_reminder in said
+    assert "116 123" not in said
+    assert chat.state.aside is None
+    assert question in said  # the dialogue's question again, nothing moved on
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.step == "drained"
+    assert not chat.state.reflections
+    chat.nudge_due("next-day", hours=24)
+    chat.say("exhausted, utterly exhausted")
+    assert "116 123" in chat.last_ask().text  # a new day: the check-in in full
+
+
 # ------------------------------------------------------------------ never echoed
 
 

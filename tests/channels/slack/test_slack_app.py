@@ -61,12 +61,12 @@ async def test_a_whole_dialogue_by_dms_and_button_clicks(world: SlackWorld) -> N
     await world.dm(ANN, "a walk at lunch")
     await world.dm(ANN, "block Thursday lunch")
     await world.click(ANN, "A peer in the system")
-    done = await world.dm(ANN, "from this Thursday")
+    done = await world.dm(ANN, "ask Priya, from this Thursday")  # a peer chosen: named
     assert "I'll ask how it went" in texts(done)
     state = await world.app.users.load(world.key(ANN))
     assert state is not None
     assert state.profile.timezone == "America/New_York"  # from users.info at first contact
-    assert state.commitments[-1].text == "block Thursday lunch — from this Thursday"
+    assert state.commitments[-1].text == "block Thursday lunch — ask Priya, from this Thursday"
     assert state.history[-1].outcome == "completed"
 
 

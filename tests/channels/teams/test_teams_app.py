@@ -61,11 +61,11 @@ async def test_a_whole_dialogue_through_card_submits_and_text(world: TeamsWorld)
     await world.say("a walk at lunch")
     await world.say("block Thursday lunch")
     await world.press("A peer in the system")
-    done = await world.say("from this Thursday")
+    done = await world.say("ask Priya, from this Thursday")  # a peer chosen: named
     assert "I'll ask how it went" in texts(done)
     state = await world.app.users.load(ALEX)
     assert state is not None
-    assert state.commitments[-1].text == "block Thursday lunch — from this Thursday"
+    assert state.commitments[-1].text == "block Thursday lunch — ask Priya, from this Thursday"
 
 
 async def test_a_second_submit_of_the_same_card_does_nothing(world: TeamsWorld) -> None:
