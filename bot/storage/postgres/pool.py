@@ -1,7 +1,7 @@
 """One asyncpg pool per process, opened from PEERCOACH_DATABASE_URL.
 
 asyncpg rather than psycopg 3: on our own workload (bench/db_drivers.py: a row-locked turn
-and a delivery claim) it did the same work in about 0.55x the time, and it has a native
+and a delivery claim) it did the same work in 0.55 to 0.75x the time, and it has a native
 pool. `jsonb` columns come and go as Python values through orjson, the JSON library the
 rest of peercoach uses.
 """
