@@ -5,7 +5,10 @@ quote (`> `, as the channels render it), trimmed at a word boundary. A `{slot}` 
 sentence is an echo: a short answer (a name, a few words) goes in as typed, its first letter
 lowered unless it is a name or an acronym; a long one is never pasted mid-sentence, the
 slot's `refer_as` phrase ("that change", "the person you named") stands in for it. Shouting
-is lowered. Pure and fast: it runs on every turn.
+is lowered. An honest "don't know" is not content: it is never quoted (its quotation line and
+the "You noted:" before it are left out) and never put in a sentence (`refer_as`, or "them"
+for a name, stands in). An answer that starts with the verb the template puts before its slot
+("ask {who}" + "ask the ward manager") loses the repeated word. Pure and fast: it runs on every turn.
 """
 
 import re
@@ -21,6 +24,19 @@ ECHO_WORDS = 6  # an answer of at most this many words and characters is echoed 
 ECHO_CHARS = 40
 QUOTE_CHARS = 90  # a quotation on its own line is trimmed to about this
 FALLBACK = "that"  # a long answer mid-sentence with no `refer_as` (the check warns)
+NAME_FALLBACK = "them"  # a "don't know" in a name slot with no `refer_as`
+
+# Honest "don't know" answers: not content. Never quoted back, never used as a name or a
+# task mid-sentence (review 12c: "get in touch with i don't know really").
+DONT_KNOW = re.compile(
+    r"^(?:(?:i|i'm|im)\s+)?(?:really\s+|just\s+|honestly\s+)?"
+    r"(?:(?:do\s*n[o']?t|dont|don't)\s+know|dunno|not\s+sure|unsure|no\s+idea|"
+    r"no\s+clue|not\s+a\s+clue|haven'?t\s+a\s+clue|can'?t\s+say|can'?t\s+think|"
+    r"nobody|no\s+one|none|nothing|pass|idk|\?+)"
+    r"(?:\s+(?:really|yet|at\s+all|to\s+be\s+honest|tbh|sorry|who|what|either|honestly))*"
+    r"[\s.!?…]*$",
+    re.IGNORECASE,
+)
 
 # Words that start a sentence but are not names: lowered when first (the rest are kept).
 # Most openings are ordinary words; a capitalised first word is kept only when it looks like
@@ -80,11 +96,42 @@ def fill(template: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -> 
         alone = _alone(line)
         if alone is not None:
             value = saved.get(alone)
+            if value and is_dont_know(value):
+                if out and out[-1].rstrip().endswith(":"):
+                    out.pop()  # "You noted:" with nothing to quote after it
+                continue
             out.append(f"> {quote(value)}" if value else FALLBACK.capitalize())
             continue
-        values = {name: echo(saved.get(name), slots.get(name, Slot())) for name in names_in(line)}
-        out.append(line.format_map(values))
+        out.append(_fill_line(line, saved, slots))
     return "\n".join(out)
+
+
+def is_dont_know(text: str) -> bool:
+    """An honest "don't know" ("i don't know really", "dunno", "not sure"): not content."""
+    return DONT_KNOW.match(" ".join(text.replace("’", "'").split())) is not None
+
+
+def _fill_line(line: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -> str:
+    """One line with its `{name}`s echoed; an answer that starts with the verb the line puts
+    just before its slot loses that word ("ask {who}" + "ask the ward manager")."""
+    parts: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(line):
+        parts.append(literal)
+        if name is None:
+            continue
+        value = saved.get(name)
+        before = _WORD.findall(literal)
+        if value and before:
+            value = _without_repeated_verb(value, before[-1])
+        parts.append(echo(value, slots.get(name, Slot())))
+    return "".join(parts)
+
+
+def _without_repeated_verb(value: str, verb: str) -> str:
+    first, _, rest = value.strip().partition(" ")
+    if rest and first.lower() == verb.lower() and verb.lower() not in _ORDINARY:
+        return rest
+    return value
 
 
 def names_in(text: str) -> list[str]:
@@ -102,6 +149,8 @@ def echo(value: str | None, slot: Slot) -> str:
     """A saved answer as it reads inside a sentence."""
     if not value:
         return slot.refer_as or FALLBACK
+    if is_dont_know(value):
+        return slot.refer_as or (NAME_FALLBACK if slot.answer == "name" else FALLBACK)
     text = _tidy(value)
     if not is_short(text) or (slot.answer == "name" and _reads_as_question(value)):
         return slot.refer_as or FALLBACK  # "invite who would you be keeping out" reads badly
