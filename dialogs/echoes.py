@@ -3,12 +3,14 @@
 A `{slot}` alone on its line of a question is a quotation: the answer on its own line as a
 quote (`> `, as the channels render it), trimmed at a word boundary. A `{slot}` inside a
 sentence is an echo: a short answer (a name, a few words) goes in as typed, its first letter
-lowered unless it is a name or an acronym; a long one is never pasted mid-sentence, the
-slot's `refer_as` phrase ("that change", "the person you named") stands in for it. Shouting
-is lowered. An honest "don't know" is not content: it is never quoted (its quotation line and
-the "You noted:" before it are left out) and never put in a sentence (`refer_as`, or "them"
-for a name, stands in). An answer that starts with the verb the template puts before its slot
-("ask {who}" + "ask the ward manager") loses the repeated word. Pure and fast: it runs on every turn.
+lowered only when its first word is an ordinary sentence starter ("The", "My", "Ask"), so
+names keep their capitals; a long one is never pasted mid-sentence, the slot's `refer_as`
+phrase ("that change", "the person you named") stands in for it. Shouting is lowered.
+An honest "don't know" is not content: it is never quoted (its quotation line and the
+"You noted:" before it are left out) and never put in a sentence (`refer_as`, or "them" for
+a name, stands in). An answer that starts with the verb the template puts before its slot
+("ask {who}" + "ask the ward manager") loses the repeated word. Pure and fast: it runs on
+every turn.
 """
 
 import re
@@ -16,6 +18,8 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from dialogs.commitment_check import ACTIONS
 
 AnswerKind = Literal["short", "long", "name"]
 ANSWER_KINDS: tuple[AnswerKind, ...] = ("short", "long", "name")
@@ -38,13 +42,14 @@ DONT_KNOW = re.compile(
     re.IGNORECASE,
 )
 
-# Words that start a sentence but are not names: lowered when first (the rest are kept).
-# Most openings are ordinary words; a capitalised first word is kept only when it looks like
-# a name: an acronym, a capital inside the word (McKenzie), "I", or a name slot's first word
-# that is not one of these.
-_ORDINARY = frozenset(
+# Words that start a sentence but are not names: the only first words lowered mid-sentence
+# (review 12c: "sam's discharge plan"). Any other capital the leader typed is kept: a name,
+# an acronym, a capital inside the word (McKenzie), "I", a day or a month.
+_ORDINARY = ACTIONS | frozenset(
     word
     for line in (
+        "get make find improve reduce stay keep try see look think work help understand",
+        "sorting fixing getting more less maybe probably perhaps i'd i'll i'm i've",
         "a an the my our your their his her its this that these those some any one two three",
         "we they it he she you there here what which who how when where why if as at by for",
         "from in into of on to with without about after before over under between through",
@@ -75,6 +80,9 @@ _CALENDAR = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&’-]*")
 _QUESTION_WORDS = frozenset("who what how why when where which would could should".split())  # noqa: SIM905
+# Endings of ordinary words, not names: "Delayed discharges", "Staffing", "Recruitment".
+_ORDINARY_ENDS = ("ed", "ing", "ly", "tion", "tions", "ment", "ments", "ness", "ity", "ies")
+_SUFFIX_MIN = 4
 _SHOUT_MIN_WORDS = 3
 _ACRONYM_LEN = (2, 5)
 
@@ -129,7 +137,7 @@ def _fill_line(line: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -
 
 def _without_repeated_verb(value: str, verb: str) -> str:
     first, _, rest = value.strip().partition(" ")
-    if rest and first.lower() == verb.lower() and verb.lower() not in _ORDINARY:
+    if rest and first.lower() == verb.lower():
         return rest
     return value
 
@@ -154,7 +162,7 @@ def echo(value: str | None, slot: Slot) -> str:
     text = _tidy(value)
     if not is_short(text) or (slot.answer == "name" and _reads_as_question(value)):
         return slot.refer_as or FALLBACK  # "invite who would you be keeping out" reads badly
-    return _lower_first(_unshout(text), name=slot.answer == "name")
+    return _lower_first(_unshout(text))
 
 
 def quote(value: str, limit: int = QUOTE_CHARS) -> str:
@@ -218,7 +226,7 @@ def _unshout_word(word: str) -> str:
     return low
 
 
-def _keeps_capital(word: str, *, name: bool) -> bool:
+def _keeps_capital(word: str) -> bool:
     letters = re.sub(r"['’]s$", "", word)
     low, high = _ACRONYM_LEN
     if letters.isupper() and low <= len(letters) <= high:
@@ -229,11 +237,13 @@ def _keeps_capital(word: str, *, name: bool) -> bool:
         return True  # McKenzie, NHSmail
     if letters.lower() in _CALENDAR:
         return True  # Tuesday's board, March
-    return name and word.lower() not in _ORDINARY
+    lowered = word.lower()
+    ending = len(lowered) > _SUFFIX_MIN and lowered.endswith(_ORDINARY_ENDS)
+    return lowered not in _ORDINARY and not ending
 
 
-def _lower_first(text: str, *, name: bool) -> str:
+def _lower_first(text: str) -> str:
     match = _WORD.match(text)
-    if match is None or not match[0][0].isupper() or _keeps_capital(match[0], name=name):
+    if match is None or not match[0][0].isupper() or _keeps_capital(match[0]):
         return text
     return text[0].lower() + text[1:]

@@ -119,3 +119,19 @@ def test_an_answer_that_starts_with_the_slots_verb_does_not_double_it() -> None:
     saved = {"who": "ask the ward manager"}
     assert fill("When will you ask {who}?", saved, slots) == "When will you ask the ward manager?"
     assert fill("Will {who} help?", {"who": "Sam"}, slots) == "Will Sam help?"
+
+
+@pytest.mark.parametrize(
+    ("answer", "reads"),
+    [
+        ("Sam's discharge plan", "Sam's discharge plan"),  # a name keeps its capital
+        ("Priya in finance", "Priya in finance"),
+        ("ICS bid write-up", "ICS bid write-up"),
+        ("The rota review", "the rota review"),  # an ordinary first word is lowered
+        ("My deputy", "my deputy"),
+        ("Ask Priya", "ask Priya"),
+        ("Delayed discharges", "delayed discharges"),
+    ],
+)
+def test_names_keep_their_capitals_mid_sentence(answer: str, reads: str) -> None:
+    assert echo(answer, THAT_CHANGE) == reads
