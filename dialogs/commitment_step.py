@@ -2,7 +2,8 @@
 
 1. The leader's commitment is checked for an action, a person and a time
    (commitment_check); not for the parts the step says the conversation already gives
-   (`given: [who]`; a `kind: prep`'s meeting tomorrow is the who and the when). A step that
+   (`given: [who]`; a `kind: prep`'s meeting tomorrow is the who and the when, unless the
+   step says otherwise: `given: []` where it asks who to see before the meeting). A step that
    `builds_on` an earlier answer ("the change you want to try") starts the commitment from
    it, so it asks only for what is left. A step that `expects: question` wants the question
    as the leader will say it. For the parts left out, one question is asked, once; the
@@ -31,7 +32,14 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dialogs import runner
-from dialogs.commitment_check import is_question, missing, only_crowd
+from dialogs.commitment_check import (
+    has_action,
+    has_time,
+    is_question,
+    missing,
+    names_gathering,
+    only_crowd,
+)
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
@@ -111,11 +119,26 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
 def _gaps(dialogue: Dialogue, step: Step, words: str, today: date) -> tuple[str, ...]:
     """What the commitment leaves out, less what the conversation gives (a prep's who and
     when are its meeting tomorrow); a step that expects a question wants one."""
-    given = {"who", "when"} if dialogue.kind == "prep" else set(step.given)
+    given = given_parts(dialogue, step)
     gaps = tuple(g for g in missing(words, today) if g not in given)
+    if "what" in gaps and _action_in_question(step, words, today):
+        gaps = tuple(g for g in gaps if g != "what")
     if step.expects == "question" and not is_question(words):
         gaps = ("question", *(g for g in gaps if g != "what"))
     return gaps
+
+
+def given_parts(dialogue: Dialogue, step: Step) -> set[str]:
+    """The parts the conversation gives: the step's `given`, else a prep's who and when."""
+    if step.given is not None:
+        return set(step.given)
+    return {"who", "when"} if dialogue.kind == "prep" else set()
+
+
+def _action_in_question(step: Step, words: str, today: date) -> bool:
+    """The question names the action ("where and when will you test it?") and the answer
+    says where and when: "at Wednesday's huddle, looking back Friday" is the plan."""
+    return has_action(step.text) and names_gathering(words) and has_time(words, today)
 
 
 def _joined(before: str, text: str) -> str:

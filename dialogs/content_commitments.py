@@ -96,4 +96,5 @@ def parse_commitment_fields(reader: FileReader, m: YamlMap, what: str) -> dict[s
         example="`expects: question` when the commitment is a question to ask",
     )
     builds_on = reader.text(m, "builds_on", what, required=False)
-    return {"given": tuple(given), "builds_on": builds_on, "expects": expects}
+    said = tuple(given) if raw is not None else None
+    return {"given": said, "builds_on": builds_on, "expects": expects}
