@@ -72,7 +72,16 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         words = _joined(saved.get(step.builds_on or "", ""), text)
         gaps = _gaps(dialogue, step, words, today)
         if gaps:
-            _ask(draft, saved, (words, "gap", copy.gap(gaps), copy.get("placeholder")))
+            _ask(
+                draft,
+                saved,
+                (
+                    words,
+                    "gap",
+                    copy.gap(gaps, prep=dialogue.kind == "prep"),
+                    copy.get("placeholder"),
+                ),
+            )
             return
     elif asked == "gap":
         words = saved[SO_FAR] if done else _joined(saved[SO_FAR], text)
