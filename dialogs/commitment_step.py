@@ -7,7 +7,7 @@
    `builds_on` an earlier answer ("the change you want to try") starts the commitment from
    it, so it asks only for what is left. A step that `expects: question` wants the question
    as the leader will say it. For the parts left out, one question is asked, once; the
-   answer is added to the commitment, and "that's it" keeps it as it was.
+   answer is added to the commitment, and "that's it" (or a "don't know") keeps it as it was.
 2. The check-in day is read from the leader's words (dates): the first working day after
    the day they named. A day in the past or more than 90 days away is questioned once;
    with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
@@ -43,6 +43,7 @@ from dialogs.commitment_check import (
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
+from dialogs.echoes import is_dont_know
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
@@ -67,7 +68,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     copy = content.commitments
     asked = saved.get(ASKED, "")
     step = dialogue.steps[progress.step]
-    done = _DONE.match(text.strip().replace("’", "'")) is not None
+    done = _DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
     if not asked:
         words = _joined(saved.get(step.builds_on or "", ""), text)
         gaps = _gaps(dialogue, step, words, today)

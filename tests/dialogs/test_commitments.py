@@ -528,3 +528,12 @@ def test_a_where_and_when_answers_a_question_that_names_the_action(content: Cont
     chat.say("at Wednesday's huddle, looking back Friday")
     assert chat.state.dialogue is None
     assert content.commitments.get("ask_what") not in chat.text()
+
+
+def test_a_dont_know_to_the_follow_up_keeps_the_commitment_as_it_was(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam")
+    assert content.commitments.gap(("when",)) in chat.text()
+    chat.say("i don't know really")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "email Sam"
