@@ -7,7 +7,10 @@
   pronoun for someone named earlier ("her", "them"), or a capitalised word that is not the
   first word, a day, a month or "I", or a gathering ("Tuesday's huddle", "the review").
   Crowds ("people", "everyone", "someone") do not count.
-- when: a day the date reader understands, or a time of day ("this afternoon", "at 2pm").
+- when: a day the date reader understands, or a time of day ("at 2pm"); "the 4pm bed
+  meeting" names a meeting, not a when.
+- A step whose question already names the action ("where and when will you test it?") takes
+  an answer with a gathering and a day as the what ("at Wednesday's huddle, Friday").
 The wording of the follow-up question for each gap is content (commitments.yaml).
 """
 
@@ -49,6 +52,9 @@ PEOPLE = frozenset(
     patients patient residents trust ics icb ceo coo cfo cno cmo huddle huddles meeting
     meetings review committee panel forum session handover
     """.split()  # noqa: SIM905
+)
+GATHERINGS = frozenset(
+    "huddle huddles meeting meetings review committee panel forum session handover board".split()  # noqa: SIM905
 )
 CROWDS = frozenset("people everyone everybody someone somebody anyone anybody others".split())  # noqa: SIM905
 TIME_OF_DAY = re.compile(
@@ -111,7 +117,18 @@ def only_crowd(text: str) -> bool:
 
 
 def has_time(text: str, today: date) -> bool:
-    return read_date(text, today) is not None or TIME_OF_DAY.search(text) is not None
+    """A day, or a time of day that is a when: "the 4pm bed meeting" names a meeting."""
+    if read_date(text, today) is not None:
+        return True
+    return any(
+        not re.search(r"\bthe\s*$", text[: m.start()], re.IGNORECASE)
+        for m in TIME_OF_DAY.finditer(text)
+    )
+
+
+def names_gathering(text: str) -> bool:
+    """A meeting the step can happen at: "Wednesday's huddle", "the board"."""
+    return any(_bare(w) in GATHERINGS for w in _WORD.findall(text))
 
 
 def _bare(word: str) -> str:

@@ -2,11 +2,12 @@
 
 1. The leader's commitment is checked for an action, a person and a time
    (commitment_check); not for the parts the step says the conversation already gives
-   (`given: [who]`; a `kind: prep`'s meeting tomorrow is the who and the when). A step that
+   (`given: [who]`; a `kind: prep`'s meeting tomorrow is the who and the when, unless the
+   step says otherwise: `given: []` where it asks who to see before the meeting). A step that
    `builds_on` an earlier answer ("the change you want to try") starts the commitment from
    it, so it asks only for what is left. A step that `expects: question` wants the question
    as the leader will say it. For the parts left out, one question is asked, once; the
-   answer is added to the commitment, and "that's it" keeps it as it was.
+   answer is added to the commitment, and "that's it" (or a "don't know") keeps it as it was.
 2. The check-in day is read from the leader's words (dates): the first working day after
    the day they named. A day in the past or more than 90 days away is questioned once;
    with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
@@ -31,10 +32,18 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dialogs import runner
-from dialogs.commitment_check import is_question, missing, only_crowd
+from dialogs.commitment_check import (
+    has_action,
+    has_time,
+    is_question,
+    missing,
+    names_gathering,
+    only_crowd,
+)
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
+from dialogs.echoes import is_dont_know
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
@@ -59,12 +68,21 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     copy = content.commitments
     asked = saved.get(ASKED, "")
     step = dialogue.steps[progress.step]
-    done = _DONE.match(text.strip().replace("’", "'")) is not None
+    done = _DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
     if not asked:
         words = _joined(saved.get(step.builds_on or "", ""), text)
         gaps = _gaps(dialogue, step, words, today)
         if gaps:
-            _ask(draft, saved, (words, "gap", copy.gap(gaps), copy.get("placeholder")))
+            _ask(
+                draft,
+                saved,
+                (
+                    words,
+                    "gap",
+                    copy.gap(gaps, prep=dialogue.kind == "prep"),
+                    copy.get("placeholder"),
+                ),
+            )
             return
     elif asked == "gap":
         words = saved[SO_FAR] if done else _joined(saved[SO_FAR], text)
@@ -111,11 +129,26 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
 def _gaps(dialogue: Dialogue, step: Step, words: str, today: date) -> tuple[str, ...]:
     """What the commitment leaves out, less what the conversation gives (a prep's who and
     when are its meeting tomorrow); a step that expects a question wants one."""
-    given = {"who", "when"} if dialogue.kind == "prep" else set(step.given)
+    given = given_parts(dialogue, step)
     gaps = tuple(g for g in missing(words, today) if g not in given)
+    if "what" in gaps and _action_in_question(step, words, today):
+        gaps = tuple(g for g in gaps if g != "what")
     if step.expects == "question" and not is_question(words):
         gaps = ("question", *(g for g in gaps if g != "what"))
     return gaps
+
+
+def given_parts(dialogue: Dialogue, step: Step) -> set[str]:
+    """The parts the conversation gives: the step's `given`, else a prep's who and when."""
+    if step.given is not None:
+        return set(step.given)
+    return {"who", "when"} if dialogue.kind == "prep" else set()
+
+
+def _action_in_question(step: Step, words: str, today: date) -> bool:
+    """The question names the action ("where and when will you test it?") and the answer
+    says where and when: "at Wednesday's huddle, looking back Friday" is the plan."""
+    return has_action(step.text) and names_gathering(words) and has_time(words, today)
 
 
 def _joined(before: str, text: str) -> str:

@@ -20,6 +20,7 @@ GAP_KEYS = (
     "ask_what_when",
     "ask_who_when",
     "ask_what_who_when",
+    "ask_before_meeting",  # any gap at a prep's step: the meeting is tomorrow
 )
 KEYS = (
     *GAP_KEYS,
@@ -46,7 +47,10 @@ class CommitmentCopy:
     def get(self, key: str) -> str:
         return dict(self.texts)[key]
 
-    def gap(self, parts: tuple[str, ...]) -> str:
+    def gap(self, parts: tuple[str, ...], *, prep: bool = False) -> str:
+        """The question for the missing `parts`; before a meeting tomorrow, one that fits it."""
+        if prep and "question" not in parts:
+            return self.get("ask_before_meeting")
         return self.get("ask_" + "_".join(parts))
 
 
@@ -96,4 +100,5 @@ def parse_commitment_fields(reader: FileReader, m: YamlMap, what: str) -> dict[s
         example="`expects: question` when the commitment is a question to ask",
     )
     builds_on = reader.text(m, "builds_on", what, required=False)
-    return {"given": tuple(given), "builds_on": builds_on, "expects": expects}
+    said = tuple(given) if raw is not None else None
+    return {"given": said, "builds_on": builds_on, "expects": expects}

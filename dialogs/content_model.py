@@ -57,7 +57,7 @@ class Step:
     # A commitment step: the parts the conversation already gives ("who": the peer it is
     # about), the earlier answer the commitment continues (so it asks only what is left),
     # and whether its "what" must be a question as the leader will say it.
-    given: tuple[str, ...] = ()
+    given: tuple[str, ...] | None = None  # None: not said (a prep gives who and when)
     builds_on: str | None = None
     expects: CommitmentKind = "action"
 

@@ -3,9 +3,14 @@
 A `{slot}` alone on its line of a question is a quotation: the answer on its own line as a
 quote (`> `, as the channels render it), trimmed at a word boundary. A `{slot}` inside a
 sentence is an echo: a short answer (a name, a few words) goes in as typed, its first letter
-lowered unless it is a name or an acronym; a long one is never pasted mid-sentence, the
-slot's `refer_as` phrase ("that change", "the person you named") stands in for it. Shouting
-is lowered. Pure and fast: it runs on every turn.
+lowered only when its first word is an ordinary sentence starter ("The", "My", "Ask"), so
+names keep their capitals; a long one is never pasted mid-sentence, the slot's `refer_as`
+phrase ("that change", "the person you named") stands in for it. Shouting is lowered.
+An honest "don't know" is not content: it is never quoted (its quotation line and the
+"You noted:" before it are left out) and never put in a sentence (`refer_as`, or "them" for
+a name, stands in). An answer that starts with the verb the template puts before its slot
+("ask {who}" + "ask the ward manager") loses the repeated word. Pure and fast: it runs on
+every turn.
 """
 
 import re
@@ -14,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from dialogs.commitment_check import ACTIONS
+
 AnswerKind = Literal["short", "long", "name"]
 ANSWER_KINDS: tuple[AnswerKind, ...] = ("short", "long", "name")
 
@@ -21,14 +28,28 @@ ECHO_WORDS = 6  # an answer of at most this many words and characters is echoed 
 ECHO_CHARS = 40
 QUOTE_CHARS = 90  # a quotation on its own line is trimmed to about this
 FALLBACK = "that"  # a long answer mid-sentence with no `refer_as` (the check warns)
+NAME_FALLBACK = "them"  # a "don't know" in a name slot with no `refer_as`
 
-# Words that start a sentence but are not names: lowered when first (the rest are kept).
-# Most openings are ordinary words; a capitalised first word is kept only when it looks like
-# a name: an acronym, a capital inside the word (McKenzie), "I", or a name slot's first word
-# that is not one of these.
-_ORDINARY = frozenset(
+# Honest "don't know" answers: not content. Never quoted back, never used as a name or a
+# task mid-sentence (review 12c: "get in touch with i don't know really").
+DONT_KNOW = re.compile(
+    r"^(?:(?:i|i'm|im)\s+)?(?:really\s+|just\s+|honestly\s+)?"
+    r"(?:(?:do\s*n[o']?t|dont|don't)\s+know|dunno|not\s+sure|unsure|no\s+idea|"
+    r"no\s+clue|not\s+a\s+clue|haven'?t\s+a\s+clue|can'?t\s+say|can'?t\s+think|"
+    r"nobody|no\s+one|none|nothing|pass|idk|\?+)"
+    r"(?:\s+(?:really|yet|at\s+all|to\s+be\s+honest|tbh|sorry|who|what|either|honestly))*"
+    r"[\s.!?…]*$",
+    re.IGNORECASE,
+)
+
+# Words that start a sentence but are not names: the only first words lowered mid-sentence
+# (review 12c: "sam's discharge plan"). Any other capital the leader typed is kept: a name,
+# an acronym, a capital inside the word (McKenzie), "I", a day or a month.
+_ORDINARY = ACTIONS | frozenset(
     word
     for line in (
+        "get make find improve reduce stay keep try see look think work help understand",
+        "sorting fixing getting more less maybe probably perhaps i'd i'll i'm i've",
         "a an the my our your their his her its this that these those some any one two three",
         "we they it he she you there here what which who how when where why if as at by for",
         "from in into of on to with without about after before over under between through",
@@ -59,6 +80,9 @@ _CALENDAR = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&’-]*")
 _QUESTION_WORDS = frozenset("who what how why when where which would could should".split())  # noqa: SIM905
+# Endings of ordinary words, not names: "Delayed discharges", "Staffing", "Recruitment".
+_ORDINARY_ENDS = ("ed", "ing", "ly", "tion", "tions", "ment", "ments", "ness", "ity", "ies")
+_SUFFIX_MIN = 4
 _SHOUT_MIN_WORDS = 3
 _ACRONYM_LEN = (2, 5)
 
@@ -80,11 +104,42 @@ def fill(template: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -> 
         alone = _alone(line)
         if alone is not None:
             value = saved.get(alone)
+            if value and is_dont_know(value):
+                if out and out[-1].rstrip().endswith(":"):
+                    out.pop()  # "You noted:" with nothing to quote after it
+                continue
             out.append(f"> {quote(value)}" if value else FALLBACK.capitalize())
             continue
-        values = {name: echo(saved.get(name), slots.get(name, Slot())) for name in names_in(line)}
-        out.append(line.format_map(values))
+        out.append(_fill_line(line, saved, slots))
     return "\n".join(out)
+
+
+def is_dont_know(text: str) -> bool:
+    """An honest "don't know" ("i don't know really", "dunno", "not sure"): not content."""
+    return DONT_KNOW.match(" ".join(text.replace("’", "'").split())) is not None
+
+
+def _fill_line(line: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -> str:
+    """One line with its `{name}`s echoed; an answer that starts with the verb the line puts
+    just before its slot loses that word ("ask {who}" + "ask the ward manager")."""
+    parts: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(line):
+        parts.append(literal)
+        if name is None:
+            continue
+        value = saved.get(name)
+        before = _WORD.findall(literal)
+        if value and before:
+            value = _without_repeated_verb(value, before[-1])
+        parts.append(echo(value, slots.get(name, Slot())))
+    return "".join(parts)
+
+
+def _without_repeated_verb(value: str, verb: str) -> str:
+    first, _, rest = value.strip().partition(" ")
+    if rest and first.lower() == verb.lower():
+        return rest
+    return value
 
 
 def names_in(text: str) -> list[str]:
@@ -102,10 +157,12 @@ def echo(value: str | None, slot: Slot) -> str:
     """A saved answer as it reads inside a sentence."""
     if not value:
         return slot.refer_as or FALLBACK
+    if is_dont_know(value):
+        return slot.refer_as or (NAME_FALLBACK if slot.answer == "name" else FALLBACK)
     text = _tidy(value)
     if not is_short(text) or (slot.answer == "name" and _reads_as_question(value)):
         return slot.refer_as or FALLBACK  # "invite who would you be keeping out" reads badly
-    return _lower_first(_unshout(text), name=slot.answer == "name")
+    return _lower_first(_unshout(text))
 
 
 def quote(value: str, limit: int = QUOTE_CHARS) -> str:
@@ -169,7 +226,7 @@ def _unshout_word(word: str) -> str:
     return low
 
 
-def _keeps_capital(word: str, *, name: bool) -> bool:
+def _keeps_capital(word: str) -> bool:
     letters = re.sub(r"['’]s$", "", word)
     low, high = _ACRONYM_LEN
     if letters.isupper() and low <= len(letters) <= high:
@@ -180,11 +237,13 @@ def _keeps_capital(word: str, *, name: bool) -> bool:
         return True  # McKenzie, NHSmail
     if letters.lower() in _CALENDAR:
         return True  # Tuesday's board, March
-    return name and word.lower() not in _ORDINARY
+    lowered = word.lower()
+    ending = len(lowered) > _SUFFIX_MIN and lowered.endswith(_ORDINARY_ENDS)
+    return lowered not in _ORDINARY and not ending
 
 
-def _lower_first(text: str, *, name: bool) -> str:
+def _lower_first(text: str) -> str:
     match = _WORD.match(text)
-    if match is None or not match[0][0].isupper() or _keeps_capital(match[0], name=name):
+    if match is None or not match[0][0].isupper() or _keeps_capital(match[0]):
         return text
     return text[0].lower() + text[1:]

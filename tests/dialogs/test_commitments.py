@@ -8,6 +8,7 @@ import pytest
 
 from dialogs import texts
 from dialogs.commitment_check import missing
+from dialogs.commitment_step import given_parts
 from dialogs.content import load_content
 from dialogs.content_model import Content
 from dialogs.dates import working_day_from
@@ -350,11 +351,11 @@ def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
     assert chat.state.dialogue is not None
     step = found.steps[chat.state.dialogue.step]
     chat.say("think about it")
-    given = ("who", "when") if found.kind == "prep" else step.given  # a prep's meeting
+    given = given_parts(found, step)  # a prep's meeting, unless the step says otherwise
     asked = tuple(p for p in ("what", "who", "when") if p not in given)
     if step.expects == "question":
         asked = ("question", *asked[1:])
-    assert content.commitments.gap(asked) in chat.text()
+    assert content.commitments.gap(asked, prep=found.kind == "prep") in chat.text()
     chat.say("that's it")
     assert chat.state.dialogue is None
     said = chat.text()
@@ -401,7 +402,7 @@ def test_every_commitment_steps_own_example_needs_no_follow_up() -> None:
             if step.builds_on:
                 base = next(s for s in dialogue.steps.values() if s.save_as == step.builds_on)
                 words = f"{(base.placeholder or '').removeprefix('e.g. ')} — {words}"
-            given = ("who", "when") if dialogue.kind == "prep" else step.given
+            given = given_parts(dialogue, step)
             gaps = tuple(g for g in missing(words, FRI_27_NOV) if g not in given)
             assert gaps == (), (dialogue.id, step_id, step.placeholder)
 
@@ -412,8 +413,22 @@ def test_of_several_days_named_the_earliest_sets_the_check_in(content: Content) 
     assert planned(chat) == date(2026, 12, 1)  # the end of the month (Mon 30 Nov) comes first
 
 
+def at_prep_step(content: Content, button: str) -> Chat:
+    """A leader at the prep's commitment after pressing `button` at its choice."""
+    chat = Chat(content, onboarded())
+    chat.say("prep")
+    for _ in range(5):
+        awaiting = chat.state.awaiting
+        assert awaiting is not None
+        if awaiting.choices:
+            chat.press(button)
+            return chat
+        chat.say("the rota")
+    raise AssertionError("no choice reached")
+
+
 def test_a_prep_question_to_ask_tomorrow_needs_no_follow_up(content: Content) -> None:
-    chat = at_commitment(content, "influence.tomorrows-meeting")
+    chat = at_prep_step(content, "One good question")
     chat.say("what would make this safe to try for three months?")
     assert chat.state.dialogue is None
     assert content.commitments.get("as_written") not in chat.text()
@@ -482,3 +497,43 @@ def test_a_prep_question_must_be_a_question(content: Content) -> None:
     chat.say("what would make this safe to try?")
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].text.endswith("what would make this safe to try?")
+
+
+def test_a_prep_ally_with_no_person_or_time_is_asked_once(content: Content) -> None:
+    chat = at_prep_step(content, "Someone onside first")
+    chat.say(
+        "the ward managers still ring me when things go wrong, the deputy COO thinks i'm a "
+        "nuisance, and i can't just tell people any more"
+    )
+    assert chat.state.dialogue is not None  # no time before the meeting: asked once
+    assert content.commitments.get("ask_before_meeting") in chat.text()
+    chat.say("catch the deputy COO at 8.45")
+    assert chat.state.dialogue is None
+
+
+def test_a_person_with_no_start_day_is_asked_for_the_day(content: Content) -> None:
+    """Review 12c, dialogue 8: "skip the 4pm bed meeting — my husband" was taken as dated."""
+    assert missing("skip the 4pm bed meeting — my husband", FRI_27_NOV) == ("when",)
+    assert missing("ring Sam at 4pm", FRI_27_NOV) == ()
+
+
+def test_a_where_and_when_answers_a_question_that_names_the_action(content: Content) -> None:
+    """Review 12c, dialogue 19: "at Wednesday's huddle, looking back Friday" is the plan."""
+    chat = at_commitment(content, "unlearning.test-a-new-way")
+    found = content.dialogue("unlearning.test-a-new-way")
+    assert found is not None
+    assert chat.state.dialogue is not None
+    step = found.steps[chat.state.dialogue.step]
+    assert "test it" in step.text
+    chat.say("at Wednesday's huddle, looking back Friday")
+    assert chat.state.dialogue is None
+    assert content.commitments.get("ask_what") not in chat.text()
+
+
+def test_a_dont_know_to_the_follow_up_keeps_the_commitment_as_it_was(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("email Sam")
+    assert content.commitments.gap(("when",)) in chat.text()
+    chat.say("i don't know really")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "email Sam"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dialogs.echoes import Slot, echo, fill, quote
+from dialogs.echoes import Slot, echo, fill, is_dont_know, quote
 
 THAT_CHANGE = Slot("short", "that change")
 NAMED = Slot("name", "the person you named")
@@ -21,7 +21,7 @@ NAMED = Slot("name", "the person you named")
         ("the winter discharge plan", THAT_CHANGE, "the winter discharge plan"),
         ("Tuesday's programme board", THAT_CHANGE, "Tuesday's programme board"),
         ("McKenzie ward", THAT_CHANGE, "McKenzie ward"),
-        ("I'm not sure yet", THAT_CHANGE, "I'm not sure yet"),
+        ("I'm not sure yet", THAT_CHANGE, "that change"),  # a "don't know" is not content
         ("Sam", NAMED, "Sam"),
         ("Dr Patel", NAMED, "Dr Patel"),
         ("The deputy chief nurse", NAMED, "the deputy chief nurse"),
@@ -90,3 +90,48 @@ def test_the_leaders_braces_are_not_read_as_placeholders() -> None:
 
 def test_an_unsaved_slot_reads_that() -> None:
     assert fill("Thinking about {change}, who?", {}, {}) == "Thinking about that, who?"
+
+
+@pytest.mark.parametrize(
+    "answer", ["i don't know really", "dunno", "Not sure.", "no idea", "I really don't know"]
+)
+def test_a_dont_know_is_never_a_name_or_a_quote(answer: str) -> None:
+    slots = {"who": Slot("name"), "task": Slot("short", "that task")}
+    saved = {"who": answer, "task": answer}
+    assert is_dont_know(answer)
+    assert (
+        fill("When will you get in touch with {who}?", saved, slots)
+        == "When will you get in touch with them?"
+    )
+    assert fill("What will you do first on {task}?", saved, slots) == (
+        "What will you do first on that task?"
+    )
+    assert fill("You noted:\n{who}\nWhat now?", saved, slots) == "What now?"
+
+
+def test_content_that_mentions_not_knowing_is_still_content() -> None:
+    assert not is_dont_know("I don't know how to tell Sam")
+    assert not is_dont_know("Sam")
+
+
+def test_an_answer_that_starts_with_the_slots_verb_does_not_double_it() -> None:
+    slots = {"who": Slot("name")}
+    saved = {"who": "ask the ward manager"}
+    assert fill("When will you ask {who}?", saved, slots) == "When will you ask the ward manager?"
+    assert fill("Will {who} help?", {"who": "Sam"}, slots) == "Will Sam help?"
+
+
+@pytest.mark.parametrize(
+    ("answer", "reads"),
+    [
+        ("Sam's discharge plan", "Sam's discharge plan"),  # a name keeps its capital
+        ("Priya in finance", "Priya in finance"),
+        ("ICS bid write-up", "ICS bid write-up"),
+        ("The rota review", "the rota review"),  # an ordinary first word is lowered
+        ("My deputy", "my deputy"),
+        ("Ask Priya", "ask Priya"),
+        ("Delayed discharges", "delayed discharges"),
+    ],
+)
+def test_names_keep_their_capitals_mid_sentence(answer: str, reads: str) -> None:
+    assert echo(answer, THAT_CHANGE) == reads
