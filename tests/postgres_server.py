@@ -102,9 +102,16 @@ class PostgresServer:
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run(pg_ctl, "-D", str(data), "-o", options, "-l", str(self.folder / "log"),
+        self._pg_ctl, self._options = pg_ctl, options
+        self.start_again()
+
+    def start_again(self) -> None:
+        """Start the cluster with the options `start` gave it; nothing if it is running."""
+        data = str(self.folder / "data")
+        if self._run(self._pg_ctl, "-D", data, "status", check=False).returncode == 0:
+            return
+        self._run(self._pg_ctl, "-D", data, "-o", self._options, "-l", str(self.folder / "log"),
                   "-w", "-t", "30", "start")  # fmt: skip
-        self._pg_ctl = pg_ctl
 
     def stop(self, mode: str = "fast") -> None:
         self._run(self._pg_ctl, "-D", str(self.folder / "data"), "-m", mode, "-w", "stop",

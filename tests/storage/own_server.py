@@ -20,7 +20,5 @@ def own_server() -> Iterator[PostgresServer]:
 
 
 def start_again(server: PostgresServer) -> None:
-    """pg_ctl start on the stopped cluster, as PostgresServer.start configured it."""
-    options = f"-p {server.port} -k {server.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    server._run(server._pg_ctl, "-D", str(server.folder / "data"), "-o", options,
-                "-l", str(server.folder / "log"), "-w", "-t", "30", "start")  # fmt: skip
+    """The stopped cluster up again, on its port, with its options."""
+    server.start_again()

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,8 +24,11 @@ from bot.storage.postgres.pool import DatabaseUnavailableError, open_pool
 from bot.storage.postgres.url import DatabaseUrl
 from bot.wiring import App, build_app
 from tests.conftest import CONTENT_DIR, FakeClock
-from tests.postgres_server import PostgresServer, start_server
+from tests.postgres_server import PostgresServer
 from tests.schedules.world import RecordingNotifier, World
+from tests.storage.own_server import own_server, start_again
+
+__all__ = ["own_server"]  # a fixture
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 ANN = "console:ann"
@@ -78,30 +80,6 @@ async def test_an_export_from_another_instance_sees_every_delivery(database_url:
 
 
 # ---------------------------------------------------------------- the database goes away
-
-
-@pytest.fixture(scope="module")
-def own_server() -> Iterator[PostgresServer]:
-    server = start_server()
-    try:
-        yield server
-    finally:
-        server.stop("immediate")
-        shutil.rmtree(server.folder, ignore_errors=True)
-
-
-def start_again(server: PostgresServer) -> None:
-    """Start the stopped cluster as `start()` did. (`PostgresServer.restart()` hangs here:
-    without `-l` the restarted server logs to pg_ctl's captured stdout and holds it open.)"""
-    data = str(server.folder / "data")
-    if server._run(server._pg_ctl, "-D", data, "status", check=False).returncode == 0:
-        return
-    options = (
-        f"-p {server.port} -k {server.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    server._run(server._pg_ctl, "-D", data, "-o", options, "-l", str(server.folder / "log"),
-                "-w", "-t", "30", "start")  # fmt: skip
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ same store works again, nothing lost, nothing half-saved.
 This module stops and starts a server of its own, so no other test sees a database down."""
 
 import asyncio
-import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
 import pytest
@@ -20,19 +19,12 @@ from bot.storage.postgres.url import DatabaseUrl
 from bot.storage.postgres.users import PostgresUserStore
 from dialogs.model import Reflection, UserState
 from tests.conftest import AT
-from tests.postgres_server import PostgresServer, start_server
+from tests.postgres_server import PostgresServer
+from tests.storage.own_server import own_server
+
+__all__ = ["own_server"]  # a fixture
 
 ALICE = UserKey.console("alice")
-
-
-@pytest.fixture(scope="module")
-def own_server() -> Iterator[PostgresServer]:
-    server = start_server()
-    try:
-        yield server
-    finally:
-        server.stop("immediate")
-        shutil.rmtree(server.folder, ignore_errors=True)
 
 
 @pytest.fixture

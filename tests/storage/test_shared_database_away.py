@@ -17,6 +17,7 @@ from bot.storage.postgres.pool import DatabaseUnavailableError
 from tests.conftest import AT
 from tests.postgres_server import PostgresServer, start_server
 from tests.storage.instances import Instance, eventually, instances
+from tests.storage.own_server import start_again
 from tests.storage.shared_backends import reminder, schedule
 
 LEADER = "slack:T1:U1"
@@ -37,13 +38,6 @@ def restart(server: PostgresServer) -> None:
     the server writing to the pipe subprocess.run waits on, so it never returns."""
     server.stop("fast")
     start_again(server)
-
-
-def start_again(server: PostgresServer) -> None:
-    """Start the stopped cluster on its port (PostgresServer.start would run initdb)."""
-    options = f"-p {server.port} -k {server.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    server._run(server._pg_ctl, "-D", str(server.folder / "data"), "-o", options,
-                "-l", str(server.folder / "log"), "-w", "-t", "30", "start")  # fmt: skip
 
 
 @pytest.fixture
