@@ -96,6 +96,27 @@ class LedgerArchive(Protocol):
         ...
 
 
+class IndexedReads:
+    """The reads every ledger answers at once from its LedgerIndex (see DeliveryLedger)."""
+
+    _index: "LedgerIndex"
+
+    def status(self, key: str) -> Status | None:
+        return self._index.status(key)
+
+    def entry(self, key: str) -> Entry | None:
+        return self._index.entries.get(key)
+
+    def taken_on(self, user: str, schedule: str, local_date: date) -> bool:
+        return self._index.taken_on(user, schedule, local_date)
+
+    def pending(self) -> list[Entry]:
+        return self._index.pending()
+
+    def count(self, status: Status) -> int:
+        return self._index.count(status)
+
+
 class LedgerIndex:
     """What a ledger knows, in memory: the entries by key and the (leader, schedule, local
     date) triples already taken. Every backend keeps one."""

@@ -2,13 +2,13 @@
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from bot.schedules.ledger import Entry, LedgerIndex, Status
+from bot.schedules.ledger import Entry, IndexedReads, LedgerIndex
 
 
-class InMemoryDeliveryLedger:
+class InMemoryDeliveryLedger(IndexedReads):
     def __init__(self, shared: "InMemoryDeliveryLedger | None" = None) -> None:
         """`shared`: another ledger whose records this one sees, as two processes would see
         one database (with an owner of its own)."""
@@ -25,21 +25,6 @@ class InMemoryDeliveryLedger:
 
     async def close(self) -> None:
         """Nothing to let go of."""
-
-    def status(self, key: str) -> Status | None:
-        return self._index.status(key)
-
-    def entry(self, key: str) -> Entry | None:
-        return self._index.entries.get(key)
-
-    def taken_on(self, user: str, schedule: str, local_date: date) -> bool:
-        return self._index.taken_on(user, schedule, local_date)
-
-    def pending(self) -> list[Entry]:
-        return self._index.pending()
-
-    def count(self, status: Status) -> int:
-        return self._index.count(status)
 
     async def export_of(self, user: str) -> dict[str, Any]:
         return self._index.export_of(user)

@@ -16,12 +16,12 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 import asyncpg
 
-from bot.schedules.ledger import RETAIN, Entry, LedgerIndex, Status, exported
+from bot.schedules.ledger import RETAIN, Entry, IndexedReads, LedgerIndex, exported
 from bot.storage.postgres.batches import Batches
 from bot.storage.postgres.pool import DatabaseUnavailableError
 from bot.storage.postgres.url import DatabaseUrl
@@ -108,7 +108,7 @@ UNREACHABLE = (
 )
 
 
-class PostgresDeliveryLedger:
+class PostgresDeliveryLedger(IndexedReads):
     def __init__(self, pool: asyncpg.Pool[Any], url: DatabaseUrl) -> None:
         """`url` only names the database in errors (without its password)."""
         self.pool = pool
@@ -162,21 +162,6 @@ class PostgresDeliveryLedger:
         await self._records.drain()
 
     # ---------------------------------------------------------------- queries
-
-    def status(self, key: str) -> Status | None:
-        return self._index.status(key)
-
-    def entry(self, key: str) -> Entry | None:
-        return self._index.entries.get(key)
-
-    def taken_on(self, user: str, schedule: str, local_date: date) -> bool:
-        return self._index.taken_on(user, schedule, local_date)
-
-    def pending(self) -> list[Entry]:
-        return self._index.pending()
-
-    def count(self, status: Status) -> int:
-        return self._index.count(status)
 
     async def export_of(self, user: str) -> dict[str, Any]:
         async with self._connection() as connection:

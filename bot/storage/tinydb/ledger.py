@@ -24,7 +24,7 @@ from bot.domain import UserKey
 from bot.errors import CorruptDataError, DataDirError
 from bot.logs import log
 from bot.schedules.keys import current_form, is_current
-from bot.schedules.ledger import STATUSES, Entry, LedgerIndex, Status
+from bot.schedules.ledger import STATUSES, Entry, IndexedReads, LedgerIndex
 from bot.storage.atomic import write_atomically
 from bot.storage.private import open_private, private_folder
 from bot.storage.snapshot_lock import visible_change
@@ -32,7 +32,7 @@ from bot.storage.snapshot_lock import visible_change
 logger = logging.getLogger("peercoach.ledger")
 
 
-class FileDeliveryLedger:
+class FileDeliveryLedger(IndexedReads):
     def __init__(self, path: Path) -> None:
         """`path` lies directly in the data folder, whose snapshot lock the appends take."""
         self.path = path
@@ -93,24 +93,9 @@ class FileDeliveryLedger:
 
     # ---------------------------------------------------------------- queries
 
-    def status(self, key: str) -> Status | None:
-        return self._index.status(key)
-
-    def entry(self, key: str) -> Entry | None:
-        return self._index.entries.get(key)
-
-    def taken_on(self, user: str, schedule: str, local_date: date) -> bool:
-        return self._index.taken_on(user, schedule, local_date)
-
-    def pending(self) -> list[Entry]:
-        return self._index.pending()
-
     async def export_of(self, user: str) -> dict[str, Any]:
         """`export`: the leader's recent deliveries (the ledger keeps RETAIN's worth)."""
         return self._index.export_of(user)
-
-    def count(self, status: Status) -> int:
-        return self._index.count(status)
 
     # ---------------------------------------------------------------- writes
 
