@@ -69,9 +69,10 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     asked = saved.get(ASKED, "")
     step = dialogue.steps[progress.step]
     done = _DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
+    before = saved.get(step.builds_on or "", "")
     if not asked:
-        words = _joined(saved.get(step.builds_on or "", ""), text)
-        gaps = _gaps(dialogue, step, words, today)
+        words = _joined(before, text)
+        gaps = _gaps(dialogue, step, words, today, _own(words, before))
         if gaps:
             _ask(
                 draft,
@@ -88,7 +89,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         words = saved[SO_FAR] if done else _joined(saved[SO_FAR], text)
     else:
         words = saved[SO_FAR]
-    reading = _reading(text, words, today, asked)
+    reading = _reading(text, _own(words, before), today, asked)
     if reading is None and asked == "date" and done and DAY in saved:
         questioned = date.fromisoformat(saved[DAY])
         reading = DateReading(questioned, "") if questioned >= today else None
@@ -98,7 +99,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         question = copy.get(key).format(day=short_date(reading.day, today))
         _ask(draft, saved, (words, "date", question, copy.get("date_placeholder")), reading.day)
         return
-    gaps = _gaps(dialogue, step, words, today)
+    gaps = _gaps(dialogue, step, words, today, _own(words, before))
     _clear(draft)
     target = step.next or ""
     dated = reading is not None and not reading.is_past(today)
@@ -126,11 +127,16 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
 
 
-def _gaps(dialogue: Dialogue, step: Step, words: str, today: date) -> tuple[str, ...]:
+def _gaps(dialogue: Dialogue, step: Step, words: str, today: date, own: str) -> tuple[str, ...]:
     """What the commitment leaves out, less what the conversation gives (a prep's who and
-    when are its meeting tomorrow); a step that expects a question wants one."""
+    when are its meeting tomorrow); a step that expects a question wants one. The when
+    comes from the leader's own commitment (`own`), never from the earlier answer it
+    builds on: "the CQC are in in six weeks" there is not the day of this step."""
     given = given_parts(dialogue, step)
-    gaps = tuple(g for g in missing(words, today) if g not in given)
+    found = missing(words, today)
+    if "when" not in found and "when" in missing(own, today):
+        found = (*found, "when")
+    gaps = tuple(g for g in found if g not in given)
     if "what" in gaps and _action_in_question(step, words, today):
         gaps = tuple(g for g in gaps if g != "what")
     if step.expects == "question" and not is_question(words):
@@ -149,6 +155,12 @@ def _action_in_question(step: Step, words: str, today: date) -> bool:
     """The question names the action ("where and when will you test it?") and the answer
     says where and when: "at Wednesday's huddle, looking back Friday" is the plan."""
     return has_action(step.text) and names_gathering(words) and has_time(words, today)
+
+
+def _own(words: str, before: str) -> str:
+    """The commitment without the earlier answer it was joined to (see _joined)."""
+    prefix = f"{before.strip().rstrip('.')} — " if before.strip() else ""
+    return words[len(prefix) :] if prefix and words.startswith(prefix) else words
 
 
 def _joined(before: str, text: str) -> str:

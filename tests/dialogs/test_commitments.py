@@ -537,3 +537,31 @@ def test_a_dont_know_to_the_follow_up_keeps_the_commitment_as_it_was(content: Co
     chat.say("i don't know really")
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].text == "email Sam"
+
+
+def test_the_day_comes_from_the_commitment_not_the_earlier_answer_it_builds_on(
+    content: Content,
+) -> None:
+    """Review 4, dialogues 8 and 13: "the CQC are in in six weeks" in the answer the
+    commitment builds on set a check-in six weeks out for "I'll talk to people about it"."""
+    chat = Chat(content, onboarded())
+    chat.say("start What are we taking for granted?")
+    for _ in range(12):  # bounded: the dialogue has fewer steps
+        awaiting = chat.state.awaiting
+        assert awaiting is not None
+        if "By when will you have done it?" in chat.text():
+            break
+        if awaiting.choices:
+            chat.press(awaiting.choices[0].label)
+        elif "quickest, cheapest way" in chat.text():
+            chat.say("ask two ward managers, the CQC are in in six weeks")
+        else:
+            chat.say("that the extra reviews will fit in")
+    else:
+        pytest.fail("never reached the commitment step")
+    chat.say("I'll talk to people about it")
+    assert chat.state.dialogue is not None  # asked for the day, not dated six weeks out
+    assert "14 Jan" not in chat.text()
+    chat.say("by Friday")
+    assert chat.state.dialogue is None
+    assert planned(chat) < date(2026, 12, 14)
