@@ -160,8 +160,10 @@ def echo(value: str | None, slot: Slot) -> str:
     if is_dont_know(value):
         return slot.refer_as or (NAME_FALLBACK if slot.answer == "name" else FALLBACK)
     text = _tidy(value)
-    if not is_short(text) or (slot.answer == "name" and _reads_as_question(value)):
-        return slot.refer_as or FALLBACK  # "invite who would you be keeping out" reads badly
+    if not is_short(text) or (
+        slot.answer == "name" and (_reads_as_question(value) or _reads_as_plan(value))
+    ):  # "invite who would you be keeping out", "get in touch with I'll speak to Sam"
+        return slot.refer_as or (NAME_FALLBACK if slot.answer == "name" else FALLBACK)
     return _lower_first(_unshout(text))
 
 
@@ -189,6 +191,15 @@ def _alone(line: str) -> str | None:
         if name and all(ch not in name for ch in "{}!:[]."):
             return name
     return None
+
+
+_PLAN_OPENERS = frozenset("i i'll i'd i'm ill we we'll".split())  # noqa: SIM905 - not 'will': a name
+
+
+def _reads_as_plan(text: str) -> bool:
+    """A sentence about what the leader will do, typed where a name was asked for."""
+    first = text.strip().replace("’", "'").split(maxsplit=1)
+    return bool(first) and first[0].lower().rstrip(",.") in _PLAN_OPENERS
 
 
 def _reads_as_question(text: str) -> bool:

@@ -135,3 +135,13 @@ def test_an_answer_that_starts_with_the_slots_verb_does_not_double_it() -> None:
 )
 def test_names_keep_their_capitals_mid_sentence(answer: str, reads: str) -> None:
     assert echo(answer, THAT_CHANGE) == reads
+
+
+def test_a_plan_typed_where_a_name_was_asked_is_not_pasted_as_the_name() -> None:
+    """Review 4, dialogues 6 and 12: "When will you get in touch with I'll speak to Sam by
+    Friday, and what will you ask for?"."""
+    slot = Slot(answer="name", refer_as="them")
+    assert echo("I'll speak to Sam by Friday", slot) == "them"
+    assert echo("i will ring her", Slot(answer="name")) == "them"
+    assert echo("Sam, my old deputy", slot) == "Sam, my old deputy"
+    assert echo("Will, the deputy", slot) == "Will, the deputy"  # a name, not a plan
