@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from bot.coaching.model import CoachGrant, Link, Person
 from bot.storage.changes import Heard, Resync
 from bot.storage.postgres.listen import ChangeListener
-from bot.storage.postgres.rows import Connection, Mirror, SharedRows, body, model, named
+from bot.storage.postgres.rows import Connection, Mirror, SharedRows, body, named
 from bot.storage.postgres.url import DatabaseUrl
 
 _GRANT = TypeAdapter(CoachGrant)
@@ -61,16 +61,13 @@ class PostgresCoachingBackend:
         )
 
     async def read_coach(self, user: str) -> CoachGrant | None:
-        found = await self.rows.fetch("SELECT body FROM coaches WHERE coach = $1", user)
-        return model("coaches", _GRANT, found[0]) if found else None
+        return await self._coaches.one(self.rows, user)
 
     async def read_link(self, link_id: str) -> Link | None:
-        found = await self.rows.fetch("SELECT body FROM links WHERE id = $1", link_id)
-        return model("links", _LINK, found[0]) if found else None
+        return await self._links.one(self.rows, link_id)
 
     async def read_person(self, user: str) -> Person | None:
-        found = await self.rows.fetch("SELECT body FROM people WHERE person = $1", user)
-        return model("people", _PERSON, found[0]) if found else None
+        return await self._people.one(self.rows, user)
 
     async def put_coach(self, grant: CoachGrant) -> None:
         async def put(connection: Connection) -> list[str]:
@@ -81,10 +78,7 @@ class PostgresCoachingBackend:
 
     async def remove_coach(self, user: str) -> None:
         async def remove(connection: Connection) -> list[str]:
-            gone = await connection.fetch(
-                "DELETE FROM coaches WHERE coach = $1 RETURNING coach", user
-            )
-            return named("coaches", (r["coach"] for r in gone))
+            return await self._coaches.delete(connection, "coach = $1", user)
 
         await self.rows.change(remove)
 
@@ -105,19 +99,10 @@ class PostgresCoachingBackend:
 
     async def forget(self, user: str) -> None:
         async def drop(connection: Connection) -> list[str]:
-            links = await connection.fetch(
-                "DELETE FROM links WHERE coach = $1 OR leader = $1 RETURNING id", user
-            )
-            people = await connection.fetch(
-                "DELETE FROM people WHERE person = $1 RETURNING person", user
-            )
-            coaches = await connection.fetch(
-                "DELETE FROM coaches WHERE coach = $1 RETURNING coach", user
-            )
             return (
-                named("links", (r["id"] for r in links))
-                + named("people", (r["person"] for r in people))
-                + named("coaches", (r["coach"] for r in coaches))
+                await self._links.delete(connection, "coach = $1 OR leader = $1", user)
+                + await self._people.delete(connection, "person = $1", user)
+                + await self._coaches.delete(connection, "coach = $1", user)
             )
 
         await self.rows.change(drop)

@@ -113,11 +113,26 @@ class Mirror[Item]:
         self.table = table
         self.adapter = adapter
         self._known: dict[str, tuple[str, Item]] = {}
+        self._one = f"SELECT body FROM {table} WHERE {key} = $1"
+        self._key = key
         self._versions = f"SELECT {key} AS key, xmin::text AS rev FROM {table}"
         self._rows = (
             f"SELECT {key} AS key, xmin::text AS rev, body FROM {table}"
             f" WHERE {key} = ANY($1::text[])"
         )
+
+    async def one(self, rows: SharedRows, key: str) -> Item | None:
+        """One row as stored now, to follow a change another instance made."""
+        found = await rows.fetch(self._one, key)
+        return model(self.table, self.adapter, found[0]) if found else None
+
+    async def delete(self, connection: Connection, where: str, *args: Any) -> list[str]:
+        """DELETE the rows `where` (SQL over this table's columns) holds; returns them named
+        as their notifications name them."""
+        gone = await connection.fetch(
+            f"DELETE FROM {self.table} WHERE {where} RETURNING {self._key} AS key", *args
+        )
+        return named(self.table, (record["key"] for record in gone))
 
     async def all(self, rows: SharedRows) -> list[Item]:
         known, fresh = self._known, {}

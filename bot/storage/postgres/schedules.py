@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from bot.schedules.model import NudgeSchedule, Reminder
 from bot.storage.changes import Heard, Resync
 from bot.storage.postgres.listen import ChangeListener
-from bot.storage.postgres.rows import Connection, Mirror, SharedRows, body, model, named
+from bot.storage.postgres.rows import Connection, Mirror, SharedRows, body, named
 from bot.storage.postgres.url import DatabaseUrl
 
 _SCHEDULE = TypeAdapter(NudgeSchedule)
@@ -50,12 +50,10 @@ class PostgresScheduleBackend:
         return await self._schedules.all(self.rows), await self._reminders.all(self.rows)
 
     async def read_schedule(self, schedule_id: str) -> NudgeSchedule | None:
-        found = await self.rows.fetch("SELECT body FROM schedules WHERE id = $1", schedule_id)
-        return model("schedules", _SCHEDULE, found[0]) if found else None
+        return await self._schedules.one(self.rows, schedule_id)
 
     async def read_reminder(self, reminder_id: str) -> Reminder | None:
-        found = await self.rows.fetch("SELECT body FROM reminders WHERE id = $1", reminder_id)
-        return model("reminders", _REMINDER, found[0]) if found else None
+        return await self._reminders.one(self.rows, reminder_id)
 
     async def put_schedules(self, schedules: Sequence[NudgeSchedule]) -> None:
         async def put(connection: Connection) -> list[str]:
@@ -68,10 +66,9 @@ class PostgresScheduleBackend:
 
     async def remove_schedules(self, schedule_ids: Collection[str]) -> None:
         async def remove(connection: Connection) -> list[str]:
-            gone = await connection.fetch(
-                "DELETE FROM schedules WHERE id = ANY($1::text[]) RETURNING id", list(schedule_ids)
+            return await self._schedules.delete(
+                connection, "id = ANY($1::text[])", list(schedule_ids)
             )
-            return named("schedules", (r["id"] for r in gone))
 
         await self.rows.change(remove)
 
@@ -86,24 +83,15 @@ class PostgresScheduleBackend:
 
     async def remove_reminder(self, reminder_id: str) -> None:
         async def remove(connection: Connection) -> list[str]:
-            gone = await connection.fetch(
-                "DELETE FROM reminders WHERE id = $1 RETURNING id", reminder_id
-            )
-            return named("reminders", (r["id"] for r in gone))
+            return await self._reminders.delete(connection, "id = $1", reminder_id)
 
         await self.rows.change(remove)
 
     async def forget_user(self, user: str) -> None:
         async def forget(connection: Connection) -> list[str]:
-            schedules = await connection.fetch(
-                "DELETE FROM schedules WHERE leader = $1 RETURNING id", user
-            )
-            reminders = await connection.fetch(
-                "DELETE FROM reminders WHERE leader = $1 RETURNING id", user
-            )
-            return named("schedules", (r["id"] for r in schedules)) + named(
-                "reminders", (r["id"] for r in reminders)
-            )
+            return await self._schedules.delete(
+                connection, "leader = $1", user
+            ) + await self._reminders.delete(connection, "leader = $1", user)
 
         await self.rows.change(forget)
 
