@@ -264,11 +264,6 @@ async def test_two_schedulers_that_both_believe_they_lead_send_each_nudge_once(
             await pool.close()
 
 
-def restart(server: PostgresServer) -> None:
-    server.stop()
-    start_again(server)
-
-
 class RestartingNotifier(RecordingNotifier):
     """Restarts the database (in a thread: the fan-out goes on) after its 30th send."""
 
@@ -278,7 +273,7 @@ class RestartingNotifier(RecordingNotifier):
     async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:
         await super().deliver(key, reply, delivery)
         if len(self.sent) == 30 and self.server is not None:
-            self.restarting = asyncio.ensure_future(asyncio.to_thread(restart, self.server))
+            self.restarting = asyncio.ensure_future(asyncio.to_thread(self.server.restart))
 
 
 async def test_a_database_restart_during_a_fan_out_loses_and_doubles_nothing(

@@ -7,42 +7,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from bot.storage.postgres.pool import DatabaseUnavailableError
 from tests.conftest import AT
-from tests.postgres_server import PostgresServer, start_server
+from tests.postgres_server import PostgresServer
 from tests.storage.instances import Instance, eventually, instances
-from tests.storage.own_server import start_again
+from tests.storage.own_server import own_server, start_again
 from tests.storage.shared_backends import reminder, schedule
+
+__all__ = ["own_server"]  # a fixture
 
 LEADER = "slack:T1:U1"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[PostgresServer]:
-    own = start_server()
-    try:
-        yield own
-    finally:
-        own.stop("immediate")
-        shutil.rmtree(own.folder, ignore_errors=True)
-
-
-def restart(server: PostgresServer) -> None:
-    """A database restart. Not PostgresServer.restart: `pg_ctl restart` without `-l` leaves
-    the server writing to the pipe subprocess.run waits on, so it never returns."""
-    server.stop("fast")
-    start_again(server)
-
-
 @pytest.fixture
-async def two(server: PostgresServer) -> AsyncIterator[tuple[Instance, Instance]]:
-    async with instances(await server.fresh_database(), retry_every=0.2) as (a, b):
+async def two(own_server: PostgresServer) -> AsyncIterator[tuple[Instance, Instance]]:
+    async with instances(await own_server.fresh_database(), retry_every=0.2) as (a, b):
         yield a, b
 
 
@@ -58,12 +42,12 @@ def snapshot(each: Instance) -> tuple[Any, ...]:
 
 
 async def test_after_a_database_restart_writes_work_and_listeners_catch_up(
-    server: PostgresServer, two: tuple[Instance, Instance]
+    own_server: PostgresServer, two: tuple[Instance, Instance]
 ) -> None:
     a, b = two
     await a.schedules.put_schedules(schedule("before"))
     await eventually(lambda: b.schedules.schedule("before") is not None)
-    await asyncio.to_thread(restart, server)
+    await asyncio.to_thread(own_server.restart)
     await a.schedules.put_schedules(schedule("after"))  # the pool's dead connection: retried
     await a.coaching.grant("slack:T1:UC", "console:admin", AT)
     await eventually(lambda: b.schedules.schedule("after") is not None, within=5.0)
@@ -75,7 +59,7 @@ async def test_after_a_database_restart_writes_work_and_listeners_catch_up(
 
 
 async def test_writes_while_the_database_is_down_fail_whole_and_leave_the_cache(
-    server: PostgresServer, two: tuple[Instance, Instance], caplog: pytest.LogCaptureFixture
+    own_server: PostgresServer, two: tuple[Instance, Instance], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     a, b = two
@@ -85,7 +69,7 @@ async def test_writes_while_the_database_is_down_fail_whole_and_leave_the_cache(
     await eventually(lambda: b.coaching.link_by_id(link.id) is not None)
     before, heard = snapshot(a), list(a.heard.calls)
 
-    server.stop()
+    own_server.stop()
     try:
         a.coaching.remember_name(LEADER, "Lee Leader")
         writes = [
@@ -104,17 +88,17 @@ async def test_writes_while_the_database_is_down_fail_whole_and_leave_the_cache(
         for write in writes:
             with pytest.raises(DatabaseUnavailableError) as raised:
                 await write
-            assert server.password not in str(raised.value)
+            assert own_server.password not in str(raised.value)
             assert "PEERCOACH_DATABASE_URL" in str(raised.value)
         assert snapshot(a) == (*before[:-1], "Lee Leader")  # the name waits for a flush
         assert a.heard.calls == heard  # nothing told: nothing changed
         assert a.schedules.schedules_of(LEADER) == [schedule("kept")]  # reads go on
     finally:
-        start_again(server)
+        start_again(own_server)
 
     await a.coaching.flush()  # the name learnt while away is written now
     await a.schedules.put_schedules(schedule("back"))
     await eventually(lambda: b.schedules.schedule("back") is not None, within=5.0)
     await eventually(lambda: b.coaching.name_of(LEADER) == "Lee Leader", within=5.0)
     assert sorted(s.id for s in b.schedules.schedules()) == ["back", "kept"]
-    assert server.password not in caplog.text
+    assert own_server.password not in caplog.text
