@@ -85,13 +85,14 @@ class App:
 
     async def open(self) -> None:
         """Read the schedule and coaching stores (and follow other instances' changes to
-        them, on PostgreSQL) and open the delivery ledger. On PostgreSQL the ledger is
-        opened again by whichever instance takes over the scheduler (start_scheduler)."""
+        them, on PostgreSQL) and open the delivery ledger; on PostgreSQL the ledger is opened
+        by whichever instance takes over the scheduler (start_scheduler), not by standbys."""
         await self.schedules.load()
         await self.coaching_store.load()
         await self.schedules.start_listening()
         await self.coaching_store.start_listening()
-        await self.ledger.open()
+        if self.database is None:  # on PostgreSQL only the instance that leads needs it
+            await self.ledger.open()
 
     async def start_scheduler(
         self,
