@@ -108,7 +108,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class OnboardingAside:
-    stage: Literal["setup", "themes", "more_themes", "time"]
+    stage: Literal["setup", "themes", "more_themes", "time", "organisation"]
     themes: tuple[str, ...] = ()
     kind: Literal["onboarding"] = "onboarding"
 
