@@ -20,7 +20,7 @@ TIME_CHOICES = (
     Choice("17:00", "17:00"),
     Choice(NO_NUDGES, "No nudges for now"),
 )
-SKIPPING = ("skip", "skip it", "no", "no thanks", "pass", "not now", "none", "rather not")
+SKIPPING = ("1", "skip", "skip it", "no", "no thanks", "pass", "not now", "none", "rather not")
 BAD_TIME = (
     "I couldn't read that as a time of day. Pick a button or type a time. For example: `08:30`"
 )

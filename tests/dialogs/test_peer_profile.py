@@ -140,7 +140,7 @@ def test_set_up_asks_for_the_organisation_last_and_matches_the_answer(content: C
     assert chat.state.awaiting is None
 
 
-@pytest.mark.parametrize("skip", ["press", "skip", "Skip.", "no thanks"])
+@pytest.mark.parametrize("skip", ["press", "skip", "Skip.", "no thanks", "1"])
 def test_the_organisation_question_can_be_skipped(content: Content, skip: str) -> None:
     chat = through_time(content)
     turn = chat.press("Skip") if skip == "press" else chat.say(skip)
