@@ -12,6 +12,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Words that tell NHS bodies apart from nothing: dropped before comparing.
 NOISE = frozenset(["nhs", "trust", "foundation", "ft", "the", "of", "and"])
@@ -50,6 +51,7 @@ class Matched:
         return self.organisation.name if self.organisation else self.typed
 
 
+@lru_cache(maxsize=4096)  # the listed names are keyed again at every answer
 def organisation_key(text: str) -> str:
     """Lower case, accents, punctuation and the shared words removed: "Leeds Teaching
     Hospitals NHS Trust", "leeds teaching hospitals" and "Leeds Teaching Hospitals (NHS)"
@@ -101,8 +103,11 @@ def _words_in(key: str, name_key: str) -> bool:
 
 
 def _likeness(key: str, organisation: Organisation) -> float:
-    """The best difflib ratio between the answer and any of the organisation's names."""
-    return max(
-        (difflib.SequenceMatcher(None, key, k).ratio() for k in organisation.match_keys()),
-        default=0.0,
-    )
+    """The best difflib ratio between the answer and any of the organisation's names, or 0
+    when none could come within MARGIN of CLOSE (cheap upper bounds skip those)."""
+    best = floor = CLOSE - MARGIN
+    for name_key in organisation.match_keys():
+        matcher = difflib.SequenceMatcher(None, key, name_key)
+        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+            best = max(best, matcher.ratio())
+    return best if best > floor else 0.0
