@@ -129,3 +129,21 @@ def test_without_a_list_every_organisation_is_kept_as_typed(tmp_path: Path) -> N
     assert loaded is not None
     assert loaded.organisations == ()
     assert not [p for p in problems if p.severity == "error"]
+
+
+def test_a_profile_line_with_a_placeholder_it_cannot_fill_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    import shutil  # noqa: PLC0415
+
+    shutil.copytree(CONTENT_DIR, folder)
+    path = folder / "profile.yaml"
+    path.write_text(
+        path.read_text().replace('"Saved: {organisation}."', '"Saved: {organisation} ({ods})."')
+    )
+    loaded, problems = check_content(folder)
+    assert loaded is None
+    assert any(
+        "`organisation_matched` uses {ods}; placeholders filled in here: {organisation}"
+        in p.message
+        for p in problems
+    )
