@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, cast
 
-from dialogs.model import Effect, Event, Message, ServiceQuestion
+from dialogs.model import Effect, Event, Message, Profile, ServiceQuestion
 
 Channel = Literal["slack", "teams", "console"]
 CHANNELS: tuple[Channel, ...] = ("slack", "teams", "console")
@@ -97,9 +97,11 @@ class Retraction:
 @dataclass(frozen=True)
 class ServiceReply:
     """A service's answer in a turn: messages for this user, perhaps a question for them, and
-    notices for others."""
+    notices for others; `profile`: this user's profile as the service changed it (saved with
+    the turn, e.g. their `avoid` list)."""
 
     messages: tuple[Message, ...] = ()
     question: ServiceQuestion | None = None
     notices: tuple[Notice, ...] = ()
     retractions: tuple[Retraction, ...] = ()
+    profile: Profile | None = None

@@ -23,6 +23,7 @@ from bot.ports import Notifier, SeenEventStore
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
+from bot.services.avoids import AvoidService
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
 from bot.services.deliveries import DeliveryService
@@ -40,7 +41,7 @@ from bot.storage.tinydb.coaching import TinyDBCoachingBackend
 from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
-from dialogs.commands import AdminCommand, CoachCommand, ScheduleCommand
+from dialogs.commands import AdminCommand, AvoidCommand, CoachCommand, ScheduleCommand
 from dialogs.content import load_content
 from dialogs.content_model import Content
 
@@ -167,6 +168,7 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         admins=frozenset(str(a) for a in settings.admins),
         clock=clock,
     )
+    avoids = AvoidService(coaching_store, users, content)
     conversations = ConversationService(
         users,
         content,
@@ -176,9 +178,10 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
             ScheduleCommand: schedule_service,
             CoachCommand: coaching,
             AdminCommand: coaching,
+            AvoidCommand: avoids,
         },
         effect_answerers=[coaching, ReminderService(schedules)],
-        exporters=[schedule_service, coaching_store, ledger],
+        exporters=[schedule_service, coaching_store, ledger, avoids],
         weeks=ScheduleWeeks(schedules),
     )
     notifiers: dict[str, Notifier] = {}

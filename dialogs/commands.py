@@ -75,6 +75,30 @@ class AdminCommand:
 
 
 @dataclass(frozen=True)
+class OrganisationCommand:
+    """`organisation` (show), `organisation <name>`, `organisation clear`."""
+
+    name: str | None = None
+    clear: bool = False
+
+
+@dataclass(frozen=True)
+class AboutCommand:
+    """`about` (show), `about <one line>`, `about clear`: what the leader's peers see."""
+
+    text: str | None = None
+    clear: bool = False
+
+
+@dataclass(frozen=True)
+class AvoidCommand:
+    """`avoid` (the list), `avoid <leader>`, `avoid remove <leader>`: answered by the avoid
+    service, which knows who is who."""
+
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CommandError:
     """Bad arguments: one sentence of reason and a correct example."""
 
@@ -96,10 +120,13 @@ Command = (
     | Share
     | CoachCommand
     | AdminCommand
+    | OrganisationCommand
+    | AboutCommand
+    | AvoidCommand
 )
 # Answered by a service rather than the engine: they need more than one leader's state.
-ServiceCommand = ScheduleCommand | CoachCommand | AdminCommand
-SERVICE_COMMANDS = (ScheduleCommand, CoachCommand, AdminCommand)
+ServiceCommand = ScheduleCommand | CoachCommand | AdminCommand | AvoidCommand
+SERVICE_COMMANDS = (ScheduleCommand, CoachCommand, AdminCommand, AvoidCommand)
 
 _ALIASES: dict[str, SimpleName] = {
     "help": "help",
@@ -155,6 +182,10 @@ def interrupts_an_answer(parsed: Command | CommandError) -> bool:
             return True
         case ScheduleCommand(args=args) | CoachCommand(args=args) | AdminCommand(args=args):
             return not args
+        case AvoidCommand(args=args):
+            return not args
+        case OrganisationCommand(name=None, clear=False) | AboutCommand(text=None, clear=False):
+            return True  # "about the rota..." at a question is an answer; "about" alone is not
     return False
 
 
@@ -230,6 +261,21 @@ def _parse_timezone(rest: list[str]) -> SetTimezone | CommandError:
     return CommandError(reason, f"timezone {guess or 'Europe/London'}")
 
 
+_CLEAR = ("clear", "remove", "delete", "none")
+
+
+def _parse_organisation(rest: list[str]) -> OrganisationCommand:
+    if len(rest) == 1 and rest[0].lower() in _CLEAR:
+        return OrganisationCommand(clear=True)
+    return OrganisationCommand(" ".join(rest) if rest else None)
+
+
+def _parse_about(rest: list[str]) -> AboutCommand:
+    if len(rest) == 1 and rest[0].lower() in _CLEAR:
+        return AboutCommand(clear=True)
+    return AboutCommand(" ".join(rest) if rest else None)
+
+
 _WITH_ARGUMENTS: dict[str, Callable[[list[str]], Command | CommandError]] = {
     "pause": _parse_pause,
     "timezone": _parse_timezone,
@@ -243,4 +289,9 @@ _WITH_ARGUMENTS: dict[str, Callable[[list[str]], Command | CommandError]] = {
     "coach": _tuple_of(CoachCommand),
     "coaches": lambda rest: CoachCommand(tuple(rest), leaders_view=True),
     "admin": _tuple_of(AdminCommand),
+    "organisation": _parse_organisation,
+    "organization": _parse_organisation,
+    "org": _parse_organisation,
+    "about": _parse_about,
+    "avoid": _tuple_of(AvoidCommand),
 }

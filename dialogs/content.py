@@ -19,6 +19,7 @@ from dialogs.content_model import (
     StepType,
     Theme,
 )
+from dialogs.content_profile import load_organisations, load_profile_copy
 from dialogs.content_reader import FileReader
 from dialogs.content_safety import load_safety
 from dialogs.errors import ContentError, ContentProblem
@@ -74,10 +75,16 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
     onboarding = _load_onboarding(directory, problems)
     safety = _load_file(directory / "safety.yaml", problems, load_safety)
     commitments = _load_file(directory / "commitments.yaml", problems, load_commitments)
+    profile = _load_file(directory / "profile.yaml", problems, load_profile_copy)
+    organisations = (  # optional: without it, every organisation is kept as typed
+        _load_file(directory / "organisations.yaml", problems, load_organisations)
+        if (directory / "organisations.yaml").is_file()
+        else ()
+    )
     check_totals(directory, themes, nudges, dialogues, problems)
     check_unread(directory, problems)
     problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
-    if onboarding is None or safety is None or commitments is None:
+    if onboarding is None or safety is None or commitments is None or profile is None:
         return None, problems
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -88,6 +95,8 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
         onboarding=onboarding,
         safety=safety,
         commitments=commitments,
+        profile=profile,
+        organisations=organisations or (),
         version=_fingerprint(directory),
     ), problems
 

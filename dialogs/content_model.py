@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from dialogs.content_commitments import CommitmentCopy, CommitmentKind
+from dialogs.content_profile import ProfileCopy
 from dialogs.echoes import AnswerKind, Slot
+from dialogs.organisations import Organisation
 
 if TYPE_CHECKING:
     from dialogs.safety_match import Screener
@@ -149,6 +151,8 @@ class Content:
     onboarding: Onboarding
     safety: Safety
     commitments: CommitmentCopy
+    profile: ProfileCopy
+    organisations: tuple[Organisation, ...] = ()
     version: str = ""
     _themes: dict[str, Theme] = field(default_factory=dict, repr=False, compare=False)
     _dialogues: dict[str, Dialogue] = field(default_factory=dict, repr=False, compare=False)

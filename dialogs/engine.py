@@ -16,6 +16,7 @@ from dialogs import (
     language,
     nudging,
     onboarding,
+    peer_profile,
     routing,
     runner,
     signposting,
@@ -23,13 +24,12 @@ from dialogs import (
 )
 from dialogs.commands import (
     SERVICE_COMMANDS,
-    AdminCommand,
-    CoachCommand,
+    AboutCommand,
     Command,
     CommandError,
+    OrganisationCommand,
     Pause,
     QuietHours,
-    ScheduleCommand,
     ServiceCommand,
     SetTimezone,
     Share,
@@ -268,7 +268,7 @@ def _first_contact(
         case CommandError(reason=reason):
             if reason:
                 draft.say(command.text)
-        case ScheduleCommand() | CoachCommand() | AdminCommand():
+        case _ if isinstance(command, SERVICE_COMMANDS):
             draft.say(texts.NOT_DONE_FIRST)  # a service carries these out; none did
         case _ if first_contact.opens_something(command):
             if waiting:
@@ -360,6 +360,8 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
             draft.say(texts.TIMEZONE_SET.format(zone=zone))
         case Share(number=number, shared=shared):
             journal.share(draft, number, shared)
+        case OrganisationCommand() | AboutCommand():
+            peer_profile.run(draft, content, command)
 
 
 def _return_to_question(draft: Draft, content: Content) -> None:

@@ -1,8 +1,9 @@
-"""First contact: welcome, privacy notice, focus themes and a preferred nudge time."""
+"""First contact: welcome, privacy notice, focus themes, a preferred nudge time and, last
+and skippable, the leader's organisation (for peer circles)."""
 
 from datetime import datetime
 
-from dialogs import texts
+from dialogs import peer_profile, texts
 from dialogs.content_model import Content
 from dialogs.draft import Draft
 from dialogs.matching import match_choice, numbers_in, words
@@ -19,6 +20,7 @@ TIME_CHOICES = (
     Choice("17:00", "17:00"),
     Choice(NO_NUDGES, "No nudges for now"),
 )
+SKIPPING = ("1", "skip", "skip it", "no", "no thanks", "pass", "not now", "none", "rather not")
 BAD_TIME = (
     "I couldn't read that as a time of day. Pick a button or type a time. For example: `08:30`"
 )
@@ -46,6 +48,12 @@ def present(draft: Draft, content: Content, aside: OnboardingAside) -> None:
     elif aside.stage == "more_themes":
         choices = (*_theme_choices(content, aside.themes), ENOUGH)
         draft.ask(copy.more_themes_question, choices, topic=topic)
+    elif aside.stage == "organisation":
+        if draft.state.profile.organisation:  # given meanwhile, e.g. by `organisation LTHT`
+            draft.update(aside=None, awaiting=None)
+            return
+        skip = Choice("skip", content.profile.get("organisation_skip"))
+        draft.ask(content.profile.get("organisation_question"), (skip,), topic=topic)
     else:
         draft.ask(copy.time_question, TIME_CHOICES, topic=topic)
 
@@ -59,6 +67,9 @@ def choose(draft: Draft, content: Content, aside: OnboardingAside, choice: str) 
     elif aside.stage in ("themes", "more_themes"):
         picked = aside.themes if choice == ENOUGH.id else (*aside.themes, choice)
         _after_themes(draft, content, picked, done=choice == ENOUGH.id)
+    elif aside.stage == "organisation":
+        draft.update(aside=None, awaiting=None)
+        draft.say(content.profile.get("organisation_skipped"))
     else:
         _finish(draft, content, aside.themes, None if choice == NO_NUDGES else choice)
 
@@ -69,6 +80,8 @@ def wants_text(content: Content, aside: OnboardingAside, said: str) -> bool:
     a loose match for one button) or a time (the leader has chosen enough and moved on)."""
     if aside.stage == "time":
         return parse_clock(said) is not None
+    if aside.stage == "organisation":
+        return True  # a name, however close to "Skip" it is spelt
     if aside.stage in ("themes", "more_themes"):
         return len(_typed_themes(content, aside, said)) > 1 or (
             aside.stage == "more_themes" and parse_clock(said) is not None
@@ -77,7 +90,11 @@ def wants_text(content: Content, aside: OnboardingAside, said: str) -> bool:
 
 
 def text(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> None:
-    """Typed answers: several themes at once (numbers or names), or a time such as 7:45."""
+    """Typed answers: several themes at once (numbers or names), a time such as 7:45, or
+    the organisation."""
+    if aside.stage == "organisation":
+        _organisation(draft, content, aside, said)
+        return
     if aside.stage in ("themes", "more_themes"):
         picked = _typed_themes(content, aside, said)
         if picked:
@@ -141,6 +158,16 @@ def _finish(
         draft.say(copy.done.format(themes=titles, time=clock, timezone=zone))
         draft.effect(NudgeTimeChosen(clock, themes))
     draft.effect(PreferencesChanged())
+    _go(draft, content, OnboardingAside("organisation", themes))  # saved already: skippable
+
+
+def _organisation(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> None:
+    if " ".join(said.lower().strip(" .!").split()) in SKIPPING:
+        choose(draft, content, aside, "skip")
+    elif peer_profile.save_organisation(draft, content, said):
+        draft.update(aside=None, awaiting=None)
+    else:
+        present(draft, content, aside)
 
 
 def _theme_choices(content: Content, taken: tuple[str, ...]) -> tuple[Choice, ...]:

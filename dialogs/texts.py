@@ -9,6 +9,8 @@ HELP = """Here is what you can type:
 • **ask my coach** – ask your coach, if you have one, to get in touch
 • **pause** or **pause until 2027-01-05** – stop nudges for a while; **resume** starts them again
 • **timezone Europe/London** – set your time zone
+• **organisation Leeds Teaching Hospitals** and **about <one line>** – what peers in a circle see
+• **avoid <name>** – a private list of people you'd rather not be matched with
 • **export** – a copy of everything stored about you
 • **forget me** – delete everything stored about you
 In a conversation, **stop** leaves it. You can also just tell me what is on your mind."""

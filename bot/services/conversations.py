@@ -289,6 +289,8 @@ class ConversationService:
             service, turn = ServiceReply(), step(state, event, self.content, week)
         else:
             service = await answerer.answer(key, current, command, event.at)
+            if service.profile is not None:  # e.g. `avoid`: kept on the leader's own state
+                current = replace(current, profile=service.profile)
             if service.question:
                 turn = step(current, service.question, self.content, week)
             elif greeting:

@@ -11,6 +11,7 @@ from dialogs.model import (
     Ask,
     ExportRequested,
     ForgetConfirmed,
+    OnboardingAside,
     PreferencesChanged,
     Prompt,
     Say,
@@ -96,7 +97,9 @@ def test_a_time_typed_when_asked_for_another_theme_finishes_the_set_up(content: 
     chat.say("07:45")
     assert chat.state.profile.themes == ("resilience",)
     assert chat.state.profile.nudge_time == "07:45"
-    assert chat.state.aside is None
+    assert chat.state.profile.onboarded  # saved: the organisation, asked last, can be skipped
+    assert chat.state.aside == OnboardingAside("organisation", ("resilience",))
+    assert chat.labels() == ["Skip"]
 
 
 def test_a_bad_time_is_explained_with_an_example(content: Content) -> None:
