@@ -106,7 +106,7 @@ def match(
     else:
         groups = deal(costs, sizes, rng)
     improve(costs, groups, rng, explore=fmt != "pairs")
-    unplaced = sorted(unplaced + keep_avoids_apart(costs, groups))
+    unplaced = keep_avoids_apart(costs, groups, unplaced)
     named = sorted(tuple(sorted(costs.users[i] for i in group)) for group in groups)
     alone = len(members) == 1
     return MatchResult(

@@ -231,26 +231,35 @@ def _swap(groups: list[list[int]], where: dict[int, int], i: int, j: int) -> Non
     where[i], where[j] = gj, gi
 
 
-def keep_avoids_apart(costs: Costs, groups: list[list[int]]) -> list[int]:
-    """Move out anyone still in a group with someone they must not meet, into another group
-    or, failing that, out of the round; a member left alone goes too. Returns who is out."""
-    out: list[int] = []
-    while True:
-        clash = _first_clash(costs, groups)
-        if clash is None:
-            break
+def keep_avoids_apart(costs: Costs, groups: list[list[int]], out: list[int]) -> list[int]:
+    """Move out anyone still in a group with someone they must not meet, and anyone left
+    alone; then place everyone out (`out` too) in a group, or with each other, wherever no
+    avoid stands in the way. Returns who is still out: each has an avoid in every group and
+    with every other one still out."""
+    out = list(out)
+    while (clash := _first_clash(costs, groups)) is not None:
         group = groups[clash]
         counts = Counter({i: sum(not costs.allowed(i, j) for j in group) for i in group})
         mover = max(sorted(group), key=lambda i: counts[i])
         group.remove(mover)
-        if not join_best(costs, [g for g in groups if g is not group], mover):
-            out.append(mover)
+        out.append(mover)
     for group in groups:
         if len(group) == 1:
-            lone = group.pop()
-            if not join_best(costs, [g for g in groups if g], lone):
-                out.append(lone)
+            out.append(group.pop())
     groups[:] = [g for g in groups if g]
+    changed = True
+    while changed and out:
+        changed = False
+        for i in sorted(out):
+            if join_best(costs, groups, i):
+                out.remove(i)
+                changed = True
+        for i, j in combinations(sorted(out), 2):
+            if i in out and j in out and costs.allowed(i, j):
+                groups.append([i, j])
+                out.remove(i)
+                out.remove(j)
+                changed = True
     return sorted(out)
 
 
@@ -259,10 +268,3 @@ def _first_clash(costs: Costs, groups: list[list[int]]) -> int | None:
         if any(not costs.allowed(i, j) for i, j in combinations(group, 2)):
             return g
     return None
-
-
-def troubled_count(costs: Costs, groups: list[list[int]]) -> int:
-    """Pairs within groups that met lately (for the benchmark and the tests)."""
-    return sum(
-        1 for group in groups for i, j in combinations(group, 2) if costs.repeat_steps(i, j)
-    )
