@@ -24,8 +24,10 @@ SETTINGS = settings(
 
 
 @st.composite
-def circles(draw: st.DrawFn, *, avoids: bool = True) -> tuple[list[Candidate], list[PastGroup]]:
-    count = draw(st.integers(1, 60))
+def circles(
+    draw: st.DrawFn, *, avoids: bool = True, fewest: int = 1, most: int = 60
+) -> tuple[list[Candidate], list[PastGroup]]:
+    count = draw(st.integers(fewest, most))
     organisations = draw(st.integers(1, 8))
     # skewed on purpose: one organisation often has most of the members
     weights = draw(st.lists(st.integers(0, 10), min_size=organisations, max_size=organisations))
@@ -86,7 +88,18 @@ def _fewest_colleague_pairs(candidates: list[Candidate], groups: int) -> int:
 @SETTINGS
 @given(circle=circles(), fmt=st.sampled_from(FORMATS))
 def test_hard_rules_always_hold(circle: tuple[list[Candidate], list[PastGroup]], fmt: str) -> None:
-    candidates, history = circle
+    _check_hard_rules(*circle, fmt)
+
+
+@settings(SETTINGS, max_examples=12)
+@given(circle=circles(fewest=80, most=260), fmt=st.sampled_from(FORMATS))
+def test_hard_rules_hold_in_large_circles_matched_in_blocks(
+    circle: tuple[list[Candidate], list[PastGroup]], fmt: str
+) -> None:
+    _check_hard_rules(*circle, fmt)
+
+
+def _check_hard_rules(candidates: list[Candidate], history: list[PastGroup], fmt: str) -> None:
     result = _run(candidates, history, fmt)
     placed = [user for group in result.groups for user in group]
     # everyone exactly once: in one group, or unplaced
@@ -124,7 +137,20 @@ def test_hard_rules_always_hold(circle: tuple[list[Candidate], list[PastGroup]],
 def test_without_avoids_everyone_is_placed_in_planned_sizes_and_colleagues_spread_evenly(
     circle: tuple[list[Candidate], list[PastGroup]], fmt: str
 ) -> None:
-    candidates, history = circle
+    _check_placed_and_spread(*circle, fmt)
+
+
+@settings(SETTINGS, max_examples=12)
+@given(circle=circles(avoids=False, fewest=80, most=260), fmt=st.sampled_from(FORMATS))
+def test_large_circles_without_avoids_are_placed_and_spread_evenly_too(
+    circle: tuple[list[Candidate], list[PastGroup]], fmt: str
+) -> None:
+    _check_placed_and_spread(*circle, fmt)
+
+
+def _check_placed_and_spread(
+    candidates: list[Candidate], history: list[PastGroup], fmt: str
+) -> None:
     result = _run(candidates, history, fmt)
     if len(candidates) == 1:
         assert result.unplaced == (candidates[0].user,)
