@@ -180,3 +180,17 @@ def test_same_inputs_in_any_order_give_the_same_result(
     order.shuffle(shuffled)
     order.shuffle(past)
     assert _run(shuffled, past, fmt) == first
+
+
+@SETTINGS
+@given(half=st.integers(2, 30), order=st.randoms(use_true_random=False))
+def test_pairs_never_repeat_last_round_when_another_pairing_exists(
+    half: int, order: random.Random
+) -> None:
+    """With no organisations or avoids in the way, every even circle of four or more has a
+    pairing that repeats nobody from last round, and the matching finds it."""
+    users = [f"U{n:02d}" for n in range(2 * half)]
+    order.shuffle(users)
+    last = [PastGroup(1, frozenset(users[i : i + 2])) for i in range(0, len(users), 2)]
+    result = match([Candidate(u, None) for u in users], last, "pairs", seed="c", round_number=2)
+    assert not {frozenset(g) for g in result.groups} & {g.members for g in last}
