@@ -125,7 +125,7 @@ def run() -> BenchResult:
     result = BenchResult(
         f"Peer matching: one round of a {MEMBERS:,}-member circle after "
         f"{HISTORY_ROUNDS} rounds, pairs and sets",
-        __doc__.split("\n\n", 1)[1].replace("\n", " ").strip()
+        " ".join(__doc__.split("\n\n", 1)[1].split())
         + f" Median of {RUNS} runs; baseline time the median of {SHUFFLES} shuffles per run. "
         "Times are the process's CPU time (the machine is shared: wall time beside it), "
         "and the target is judged on it.",

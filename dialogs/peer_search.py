@@ -83,7 +83,7 @@ def pairs(costs: Costs, rng: random.Random) -> tuple[list[list[int]], list[int]]
 
     A large circle is matched in blocks of about BLOCK members, dealt by organisation so each
     block has the circle's mix: the matching's cost grows with the cube of the members, and a
-    block of a hundred still offers everyone plenty of partners they have not met."""
+    block of fifty still offers everyone plenty of partners they have not met."""
     blocks = max(1, round(costs.size / BLOCK))
     dealt = (
         deal(costs, _even(costs.size, blocks), rng) if blocks > 1 else [list(range(costs.size))]
