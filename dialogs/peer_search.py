@@ -175,32 +175,42 @@ def improve(
     where = {i: g for g, group in enumerate(groups) for i in group}
     everyone = sorted(where)
     rng.shuffle(everyone)
+    for _ in range(PASSES):
+        if not _repair(costs, groups, where, everyone, rng):
+            break
+    if explore and len(groups) > 1:
+        for _ in range(RANDOM_SWAPS_PER_MEMBER * len(everyone)):
+            i, j = rng.choice(everyone), rng.choice(everyone)
+            if where[i] != where[j] and _swap_delta(costs, groups, where, i, j) < 0:
+                _swap(groups, where, i, j)
+
+
+def _repair(
+    costs: Costs,
+    groups: list[list[int]],
+    where: dict[int, int],
+    everyone: list[int],
+    rng: random.Random,
+) -> bool:
+    """One pass: each troubled member takes the best of SWAP_TRIES swaps, if one helps."""
     counts = Counter(costs.organisation[i] for i in everyone)
     # more members than groups: some must share, and no swap can help that
     crowded = {o for o, count in counts.items() if o is not None and count > len(groups)}
-    for _ in range(PASSES):
-        changed = False
-        for i in everyone:
-            if not _troubled(costs, i, groups[where[i]], crowded):
-                continue
-            tries = everyone if len(everyone) <= SWAP_TRIES else rng.sample(everyone, SWAP_TRIES)
-            best, best_delta = None, 0
-            for j in tries:
-                if where[j] != where[i]:
-                    delta = _swap_delta(costs, groups, where, i, j)
-                    if delta < best_delta:
-                        best, best_delta = j, delta
-            if best is not None:
-                _swap(groups, where, i, best)
-                changed = True
-        if not changed:
-            break
-    if not explore or len(groups) < 2:  # noqa: PLR2004
-        return
-    for _ in range(RANDOM_SWAPS_PER_MEMBER * len(everyone)):
-        i, j = rng.choice(everyone), rng.choice(everyone)
-        if where[i] != where[j] and _swap_delta(costs, groups, where, i, j) < 0:
-            _swap(groups, where, i, j)
+    changed = False
+    for i in everyone:
+        if not _troubled(costs, i, groups[where[i]], crowded):
+            continue
+        tries = everyone if len(everyone) <= SWAP_TRIES else rng.sample(everyone, SWAP_TRIES)
+        best, best_delta = None, 0
+        for j in tries:
+            if where[j] != where[i]:
+                delta = _swap_delta(costs, groups, where, i, j)
+                if delta < best_delta:
+                    best, best_delta = j, delta
+        if best is not None:
+            _swap(groups, where, i, best)
+            changed = True
+    return changed
 
 
 def _troubled(costs: Costs, i: int, group: list[int], crowded: set[str]) -> bool:

@@ -194,3 +194,15 @@ def test_the_result_does_not_depend_on_the_interpreter_hash_seed() -> None:
         for hash_seed in ("1", "2")
     }
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("fmt", ["trios", "sets"])
+def test_shared_themes_bring_groups_together_in_trios_and_sets(fmt: str) -> None:
+    size = 3 if fmt == "trios" else 4
+    candidates = [
+        Candidate(f"L{n:02d}", None, frozenset({"finance" if n % 2 else "conflict"}))
+        for n in range(2 * size)
+    ]
+    result = match(candidates, [], fmt, seed="c1", round_number=1)  # type: ignore[arg-type]
+    themes = {c.user: c.themes for c in candidates}
+    assert all(len({themes[u] for u in group}) == 1 for group in result.groups)
