@@ -75,6 +75,15 @@ class AdminCommand:
 
 
 @dataclass(frozen=True)
+class CircleCommand:
+    """`circle ...` (one peer circle: new, invite, show, round, report, pause, resume, end,
+    leave, skip) and `circles` (the circles a coach runs, or a leader is in)."""
+
+    args: tuple[str, ...]
+    listing: bool = False  # `circles`
+
+
+@dataclass(frozen=True)
 class CommandError:
     """Bad arguments: one sentence of reason and a correct example."""
 
@@ -96,10 +105,11 @@ Command = (
     | Share
     | CoachCommand
     | AdminCommand
+    | CircleCommand
 )
 # Answered by a service rather than the engine: they need more than one leader's state.
-ServiceCommand = ScheduleCommand | CoachCommand | AdminCommand
-SERVICE_COMMANDS = (ScheduleCommand, CoachCommand, AdminCommand)
+ServiceCommand = ScheduleCommand | CoachCommand | AdminCommand | CircleCommand
+SERVICE_COMMANDS = (ScheduleCommand, CoachCommand, AdminCommand, CircleCommand)
 
 _ALIASES: dict[str, SimpleName] = {
     "help": "help",
@@ -154,6 +164,8 @@ def interrupts_an_answer(parsed: Command | CommandError) -> bool:
         case Simple() | Pause() | QuietHours() | SetTimezone() | Share():
             return True
         case ScheduleCommand(args=args) | CoachCommand(args=args) | AdminCommand(args=args):
+            return not args
+        case CircleCommand(args=args):
             return not args
     return False
 
@@ -243,4 +255,6 @@ _WITH_ARGUMENTS: dict[str, Callable[[list[str]], Command | CommandError]] = {
     "coach": _tuple_of(CoachCommand),
     "coaches": lambda rest: CoachCommand(tuple(rest), leaders_view=True),
     "admin": _tuple_of(AdminCommand),
+    "circle": _tuple_of(CircleCommand),
+    "circles": lambda rest: CircleCommand(tuple(rest), listing=True),
 }
