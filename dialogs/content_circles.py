@@ -86,7 +86,14 @@ KEYS: dict[str, frozenset[str]] = {
     "coach_left": frozenset({"leader", "name"}),
     "skipping": frozenset({"name", "date"}),
     "skipping_already": frozenset({"name"}),
-    "form_saved": frozenset(),
+    "form_title": frozenset(),
+    "form_submit": frozenset(),
+    "form_name": frozenset(),
+    "form_name_hint": frozenset(),
+    "form_format": frozenset(),
+    "form_every": frozenset(),
+    "form_day": frozenset(),
+    "form_from": frozenset(),
 }
 
 

@@ -3,7 +3,7 @@
 bot.services.circle_members. Every action on a circle is checked against its owner."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -141,7 +141,25 @@ class CircleService:
             first=short_date(first_start(circle), today),
         )
 
-    def form_check(self, fields: dict[str, str], today: date) -> CircleSpec | dict[str, str]:
+    async def form_create(
+        self, key: UserKey, fields: Mapping[str, str], at: datetime
+    ) -> ServiceReply | dict[str, str]:
+        """`circle new` from the Slack modal or the Teams card (fields name, format, every,
+        day, from): the new circle's answer, or a sentence for each field to fix."""
+        if not self.coaching.is_coach(key):
+            return {"name": self.copy.get("only_coaches")}
+        state = await self.users.load(key) or UserState()
+        today = views.local_today(state, at)
+        checked = self.form_check(fields, today)
+        if isinstance(checked, dict):
+            return checked
+        return await self.create(key, checked, at, today)
+
+    def form_labels(self) -> dict[str, str]:
+        """The form's wording (content/circles.yaml), by key without its `form_` prefix."""
+        return {k.removeprefix("form_"): t for k, t in self.copy.texts if k.startswith("form_")}
+
+    def form_check(self, fields: Mapping[str, str], today: date) -> CircleSpec | dict[str, str]:
         """The Slack modal's or Teams card's fields: the circle, or a sentence per field."""
         checked = check_all(fields, today)
         if isinstance(checked, CircleSpec):
