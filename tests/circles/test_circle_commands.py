@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.circles.cadence import next_round
-from bot.circles.model import Circle
+from bot.circles.model import CheckIn, Circle
 from bot.config import Settings
 from bot.domain import ServiceReply, UserKey
 from bot.wiring import App, build_app
@@ -195,7 +195,7 @@ async def test_listings_skip_and_leave(office: Office) -> None:
     await office.press(ALEX, "Join")
     coach_view = await office.say(COACH, "circles")
     assert f"**North ICS leads** ({circle_id})" in coach_view
-    assert "running, 1 members, next round Tue 1 Dec" in coach_view
+    assert "running, members: 1, next round Tue 1 Dec" in coach_view
     mine = await office.say(ALEX, "circles")
     assert "run by coach: next round Tue 1 Dec" in mine
     assert "waiting for your answer" in await office.say(SAM, "circles")
@@ -271,6 +271,7 @@ async def test_export_and_forget(office: Office) -> None:
     circle_id = await office.new_circle()
     await office.say(COACH, f"circle invite {circle_id} alex")
     await office.press(ALEX, "Join")
+    await office.app.circles.put_check_in(CheckIn(circle_id, 1, ALEX, "met", office.clock.now()))
     exported = await office.app.conversations.export(UserKey.parse(ALEX))
     assert exported is not None
     document = json.loads(exported.data)
@@ -284,12 +285,20 @@ async def test_export_and_forget(office: Office) -> None:
             "skip_next": False,
         }
     ]
-    assert document["circle_check_ins"] == []
+    assert document["circle_check_ins"] == [
+        {
+            "circle": "North ICS leads",
+            "round": 1,
+            "answer": "met",
+            "at": "2026-11-27T09:00:00+00:00",
+        }
+    ]
     coach_doc = json.loads((await office.app.conversations.export(UserKey.parse(COACH))).data)  # type: ignore[union-attr]
     assert coach_doc["circles_run"][0]["id"] == circle_id
     await office.say(ALEX, "forget me")
     await office.press(ALEX, "Yes, delete everything")
     assert office.app.circles.memberships_of(ALEX, "invited", "joined") == []
+    assert office.app.circles.check_ins(circle_id, 1) == []
     await office.say(COACH, "forget me")
     await office.press(COACH, "Yes, delete everything")
     assert office.app.circles.circle(circle_id).status == "ended"  # type: ignore[union-attr]
