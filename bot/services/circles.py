@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from bot.circles.cadence import first_start, next_round
-from bot.circles.model import Circle, CircleStatus, Membership
+from bot.circles.model import Circle, CircleStatus
 from bot.circles.ports import RoundsPort
 from bot.circles.store import CircleStore
 from bot.coaching.access import Denied
@@ -16,12 +16,13 @@ from bot.domain import Notice, ServiceReply, UserKey
 from bot.logs import log
 from bot.ports import UserStore
 from bot.services import circle_views as views
-from bot.services.circle_members import INVITE, CircleMembers
+from bot.services.circle_invites import invite
+from bot.services.circle_members import CircleMembers
 from bot.services.coaching import CoachingService
 from dialogs.circle_spec import CircleSpec, SpecProblem, check_all, parse_new
 from dialogs.commands import CircleCommand
 from dialogs.content_circles import CircleCopy
-from dialogs.model import Choice, Effect, Say, ServiceNotice, ServiceQuestion, UserState
+from dialogs.model import Effect, Say, ServiceNotice, UserState
 from dialogs.timetext import short_date
 
 logger = logging.getLogger("peercoach.circles")
@@ -61,9 +62,9 @@ class CircleService:
         if verb in ("leave", "skip"):
             return await self.members.command(key, verb, rest, at, today)
         if verb not in ("new", "invite", "show", "round", "report", *STATUS_VERBS):
-            return self._say("coach_help" if self.coaching.is_coach(key) else "leader_help")
+            return self.say("coach_help" if self.coaching.is_coach(key) else "leader_help")
         if not self.coaching.is_coach(key):
-            return self._say("only_coaches")
+            return self.say("only_coaches")
         if verb == "new":
             return await self._new(key, rest, at, today)
         circle = self._own(key, rest[:1], verb)
@@ -76,7 +77,7 @@ class CircleService:
     ) -> ServiceReply:
         match verb:
             case "invite":
-                return await self._invite(key, circle, rest, at, today)
+                return await invite(self, key, circle, rest, at, today)
             case "show":
                 return _say(await self._show(circle, at, today))
             case "round":
@@ -101,15 +102,13 @@ class CircleService:
         found = [p for p in parts if p]
         if found:
             return _say("\n\n".join(found))
-        return self._say(
-            "coach_list_empty" if self.coaching.is_coach(key) else "leader_list_empty"
-        )
+        return self.say("coach_list_empty" if self.coaching.is_coach(key) else "leader_list_empty")
 
     async def _new(
         self, key: UserKey, words: list[str], at: datetime, today: date
     ) -> ServiceReply:
         if not words:
-            return self._say("new_usage")
+            return self.say("new_usage")
         spec = parse_new(words, today)
         if isinstance(spec, SpecProblem):
             return self._problem(spec, "example_new")
@@ -132,7 +131,7 @@ class CircleService:
         )
         await self.store.put_circle(circle)
         log(logger, "circle.created", coach=key.hashed, circle=circle.id, format=circle.format)
-        return self._say(
+        return self.say(
             "created",
             name=circle.name,
             id=circle.id,
@@ -166,71 +165,6 @@ class CircleService:
             return checked
         return {p.part: self.copy.get(p.key, **p.values) for p in checked}
 
-    async def _invite(
-        self, key: UserKey, circle: Circle, words: list[str], at: datetime, today: date
-    ) -> ServiceReply:
-        if circle.status == "ended":
-            return self._say("is_ended", name=circle.name)
-        leaders = self._invitees(key, words)
-        if isinstance(leaders, Denied):
-            return _say(leaders.reason)
-        asked, already_in, waiting = [], [], []
-        for leader in dict.fromkeys(leaders):
-            member = self.store.membership(circle.id, leader)
-            if member is not None and member.status == "joined":
-                already_in.append(leader)
-            elif member is not None and member.status == "invited":
-                waiting.append(leader)
-            else:  # new, or asked again after a "no thanks" or leaving
-                await self.store.put_membership(Membership(circle.id, leader, "invited", at))
-                asked.append(leader)
-        log(logger, "circle.invited", coach=key.hashed, circle=circle.id, leaders=len(asked))
-        lines = [
-            self.copy.get(k, names=self._names(found))
-            for k, found in (
-                ("invited", asked),
-                ("invite_already_in", already_in),
-                ("invite_waiting", waiting),
-            )
-            if found
-        ]
-        question = self._invitation(circle, at, today)
-        notices = tuple(Notice(UserKey.parse(leader), question) for leader in asked)
-        return ServiceReply((Say("\n".join(lines)),), notices=notices)
-
-    def _invitees(self, key: UserKey, words: list[str]) -> list[str] | Denied:
-        if not words:
-            return Denied(self.with_example("invite_usage", "example_invite"))
-        if [w.lower() for w in words] == ["all"]:
-            leaders = [k.leader for k in self.coaching.store.links_of_coach(str(key), "accepted")]
-            return leaders or Denied(self.copy.get("invite_no_leaders"))
-        joined = " ".join(words)
-        names = [n.strip() for n in joined.split(",")] if "," in joined else words
-        found = []
-        for name in filter(None, names):
-            leader = self.coaching.resolve(key, name)
-            if isinstance(leader, Denied):
-                return Denied(self.copy.get("invite_not_found", reason=leader.reason))
-            if leader == str(key):
-                return Denied(self.copy.get("invite_self"))
-            found.append(leader)
-        return found
-
-    def _invitation(self, circle: Circle, at: datetime, today: date) -> ServiceQuestion:
-        text = self.copy.get(
-            "invitation",
-            coach=self.name_of(circle.coach),
-            name=circle.name,
-            format=views.format_of(self.copy, circle),
-            cadence=views.cadence(self.copy, circle),
-            first=views.when(self.copy, self.next_round_on(circle, at), today),
-        )
-        choices = (
-            Choice("join", self.copy.get("join_label")),
-            Choice("decline", self.copy.get("decline_label")),
-        )
-        return ServiceQuestion(text, choices, INVITE + circle.id, at, topic="circle#invite")
-
     async def _show(self, circle: Circle, at: datetime, today: date) -> str:
         organisations = {}
         for member in self.store.members(circle.id):
@@ -253,16 +187,16 @@ class CircleService:
         self, key: UserKey, circle: Circle, words: list[str], at: datetime
     ) -> ServiceReply:
         if [w.lower() for w in words] != ["now"]:
-            return self._say("round_usage", id=circle.id)
+            return self.say("round_usage", id=circle.id)
         if circle.status == "ended":
-            return self._say("is_ended", name=circle.name)
+            return self.say("is_ended", name=circle.name)
         if self.rounds is None:
-            return self._say("rounds_not_ready")
+            return self.say("rounds_not_ready")
         return await self.rounds.round_now(key, circle, at)
 
     async def _report(self, key: UserKey, circle: Circle, at: datetime) -> ServiceReply:
         if self.rounds is None:
-            return self._say("rounds_not_ready")
+            return self.say("rounds_not_ready")
         return await self.rounds.report(key, circle, at)
 
     async def _set_status(
@@ -270,7 +204,7 @@ class CircleService:
     ) -> ServiceReply:
         status, said = STATUS_VERBS[verb]
         if circle.status in (status, "ended"):
-            return self._say(
+            return self.say(
                 "already_status", name=circle.name, status=self.copy.get(f"status_{circle.status}")
             )
         await self.store.put_circle(replace(circle, status=status, updated_at=at))
@@ -321,7 +255,7 @@ class CircleService:
     def name_of(self, user: str) -> str:
         return self.coaching.store.name_of(user)
 
-    def _names(self, users: list[str]) -> str:
+    def names(self, users: list[str]) -> str:
         return ", ".join(self.name_of(u) for u in users)
 
     def find(self, ref: str, circles: list[Circle]) -> Circle | None:
@@ -350,7 +284,7 @@ class CircleService:
     def with_example(self, key: str, example: str = "example_circle", **values: str) -> str:
         return f"{self.copy.get(key, **values)} {self.copy.get(example, **values)}"
 
-    def _say(self, key: str, **values: str) -> ServiceReply:
+    def say(self, key: str, **values: str) -> ServiceReply:
         return _say(self.copy.get(key, **values))
 
 
