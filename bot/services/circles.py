@@ -117,8 +117,11 @@ class CircleService:
     async def create(
         self, key: UserKey, spec: CircleSpec, at: datetime, today: date
     ) -> ServiceReply:
+        circle_id = self.store.new_id()
+        while self.store.circle(circle_id) is not None:  # 16 million ids: rare, but possible
+            circle_id = self.store.new_id()
         circle = Circle(
-            id=self.store.new_id(),
+            id=circle_id,
             coach=str(key),
             name=spec.name,
             format=spec.format,  # type: ignore[arg-type]  # one of FORMATS, checked
