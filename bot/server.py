@@ -86,6 +86,7 @@ def build_channels(
         app.schedules,
         app.clock,
         app.coaching,
+        circles=app.circle_service,
         themes=tuple((t.id, t.title) for t in app.content.themes),
         redeliver=app.deliveries.messages.redeliver,
     )

@@ -14,6 +14,8 @@ from pathlib import Path
 import asyncpg
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.circles.ports import RoundsPort
+from bot.circles.store import CircleStore
 from bot.clock import Clock
 from bot.coaching.store import CoachingStore
 from bot.config import Settings
@@ -24,6 +26,7 @@ from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
 from bot.services.avoids import AvoidService
+from bot.services.circles import CircleService
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
 from bot.services.deliveries import DeliveryService
@@ -31,17 +34,25 @@ from bot.services.exports import EXPORTS, ExportFiles
 from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
 from bot.services.weeks import ScheduleWeeks
+from bot.storage.postgres.circles import PostgresCircleBackend
 from bot.storage.postgres.coaching import PostgresCoachingBackend
 from bot.storage.postgres.ledger import PostgresDeliveryLedger
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.seen import PostgresSeenEvents
 from bot.storage.postgres.url import DatabaseUrl
 from bot.storage.postgres.users import PostgresUserStore
+from bot.storage.tinydb.circles import TinyDBCircleBackend
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
 from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
-from dialogs.commands import AdminCommand, AvoidCommand, CoachCommand, ScheduleCommand
+from dialogs.commands import (
+    AdminCommand,
+    AvoidCommand,
+    CircleCommand,
+    CoachCommand,
+    ScheduleCommand,
+)
 from dialogs.content import load_content
 from dialogs.content_model import Content
 
@@ -68,10 +79,20 @@ class App:
     deliveries: DeliveryService
     coaching_store: CoachingStore
     coaching: CoachingService
+    circles: CircleStore
+    circle_service: CircleService
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     scheduler: NudgeScheduler | None = None
     database: Database | None = None  # None: TinyDB
     seen: SeenEventStore | None = None  # Slack event ids, shared by instances on PostgreSQL
+    # The round runner (bot.services.circle_rounds): `circle round … now`, `circle report`
+    # and next round dates. None until it is wired in; set it with use_rounds.
+    rounds: RoundsPort | None = None
+
+    def use_rounds(self, rounds: RoundsPort) -> None:
+        """Hand the circle commands the round runner."""
+        self.rounds = rounds
+        self.circle_service.rounds = rounds
 
     def check_sole_writer(self, command: str) -> None:
         """DataDirBusyError unless this process writes the data folder alone (it owns the
@@ -85,13 +106,15 @@ class App:
         return self.settings.data_dir / EXPORTS
 
     async def open(self) -> None:
-        """Read the schedule and coaching stores (and follow other instances' changes to
+        """Read the schedule, coaching and circle stores (and follow other instances' changes to
         them, on PostgreSQL) and open the delivery ledger; on PostgreSQL the ledger is opened
         by whichever instance takes over the scheduler (start_scheduler), not by standbys."""
         await self.schedules.load()
         await self.coaching_store.load()
+        await self.circles.load()
         await self.schedules.start_listening()
         await self.coaching_store.start_listening()
+        await self.circles.start_listening()
         if self.database is None:  # on PostgreSQL only the instance that leads needs it
             await self.ledger.open()
 
@@ -135,6 +158,7 @@ class App:
         await self.coaching_store.flush()
         await self.schedules.stop_listening()
         await self.coaching_store.stop_listening()
+        await self.circles.stop_listening()
         await self.ledger.close()
         self.users.close()
 
@@ -151,12 +175,14 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         users = TinyDBUserStore(settings.data_dir, sealer)
         schedules = ScheduleStore(TinyDBScheduleBackend(settings.data_dir))
         coaching_store = CoachingStore(TinyDBCoachingBackend(settings.data_dir))
+        circles = CircleStore(TinyDBCircleBackend(settings.data_dir))
         ledger = FileDeliveryLedger(settings.data_dir / "deliveries.log")
     else:
         pool, url = database.pool, database.url
         users = PostgresUserStore(pool, sealer or local_sealer(), url)
         schedules = ScheduleStore(PostgresScheduleBackend(pool, url))
         coaching_store = CoachingStore(PostgresCoachingBackend(pool, url))
+        circles = CircleStore(PostgresCircleBackend(pool, url))
         ledger = PostgresDeliveryLedger(pool, url)
         seen = PostgresSeenEvents(pool, url, clock)
     schedule_service = ScheduleService(schedules, content)
@@ -169,19 +195,26 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         clock=clock,
     )
     avoids = AvoidService(coaching_store, users, content)
+    circle_service = CircleService(circles, coaching, users, content.circles)
     conversations = ConversationService(
         users,
         content,
         clock,
-        listeners=[schedule_service, coaching, ExportFiles(settings.data_dir / EXPORTS)],
+        listeners=[
+            schedule_service,
+            coaching,
+            circle_service,
+            ExportFiles(settings.data_dir / EXPORTS),
+        ],
         answerers={
             ScheduleCommand: schedule_service,
             CoachCommand: coaching,
             AdminCommand: coaching,
             AvoidCommand: avoids,
+            CircleCommand: circle_service,
         },
-        effect_answerers=[coaching, ReminderService(schedules)],
-        exporters=[schedule_service, coaching_store, ledger, avoids],
+        effect_answerers=[coaching, circle_service, ReminderService(schedules)],
+        exporters=[schedule_service, coaching_store, circle_service, ledger, avoids],
         weeks=ScheduleWeeks(schedules),
     )
     notifiers: dict[str, Notifier] = {}
@@ -199,6 +232,8 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         deliveries,
         coaching_store,
         coaching,
+        circles,
+        circle_service,
         notifiers,
         database=database,
         seen=seen,

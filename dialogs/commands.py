@@ -99,6 +99,15 @@ class AvoidCommand:
 
 
 @dataclass(frozen=True)
+class CircleCommand:
+    """`circle ...` (one peer circle: new, invite, show, round, report, pause, resume, end,
+    leave, skip) and `circles` (the circles a coach runs, or a leader is in)."""
+
+    args: tuple[str, ...]
+    listing: bool = False  # `circles`
+
+
+@dataclass(frozen=True)
 class CommandError:
     """Bad arguments: one sentence of reason and a correct example."""
 
@@ -123,10 +132,11 @@ Command = (
     | OrganisationCommand
     | AboutCommand
     | AvoidCommand
+    | CircleCommand
 )
 # Answered by a service rather than the engine: they need more than one leader's state.
-ServiceCommand = ScheduleCommand | CoachCommand | AdminCommand | AvoidCommand
-SERVICE_COMMANDS = (ScheduleCommand, CoachCommand, AdminCommand, AvoidCommand)
+ServiceCommand = ScheduleCommand | CoachCommand | AdminCommand | AvoidCommand | CircleCommand
+SERVICE_COMMANDS = (ScheduleCommand, CoachCommand, AdminCommand, AvoidCommand, CircleCommand)
 
 _ALIASES: dict[str, SimpleName] = {
     "help": "help",
@@ -186,6 +196,8 @@ def interrupts_an_answer(parsed: Command | CommandError) -> bool:
             return not args
         case OrganisationCommand(name=None, clear=False) | AboutCommand(text=None, clear=False):
             return True  # "about the rota..." at a question is an answer; "about" alone is not
+        case CircleCommand(args=args):
+            return not args
     return False
 
 
@@ -294,4 +306,6 @@ _WITH_ARGUMENTS: dict[str, Callable[[list[str]], Command | CommandError]] = {
     "org": _parse_organisation,
     "about": _parse_about,
     "avoid": _tuple_of(AvoidCommand),
+    "circle": _tuple_of(CircleCommand),
+    "circles": lambda rest: CircleCommand(tuple(rest), listing=True),
 }

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread, parse_kind
+from dialogs.content_circles import load_circle_copy
 from dialogs.content_commitments import load_commitments, parse_commitment_fields
 from dialogs.content_echoes import parse_answer, parse_refer_as
 from dialogs.content_model import (
@@ -81,10 +82,17 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
         if (directory / "organisations.yaml").is_file()
         else ()
     )
+    circles = _load_file(directory / "circles.yaml", problems, load_circle_copy)
     check_totals(directory, themes, nudges, dialogues, problems)
     check_unread(directory, problems)
     problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
-    if onboarding is None or safety is None or commitments is None or profile is None:
+    if (
+        onboarding is None
+        or safety is None
+        or commitments is None
+        or profile is None
+        or circles is None
+    ):
         return None, problems
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -97,6 +105,7 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
         commitments=commitments,
         profile=profile,
         organisations=organisations or (),
+        circles=circles,
         version=_fingerprint(directory),
     ), problems
 

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from dialogs.content_circles import CircleCopy
 from dialogs.content_commitments import CommitmentCopy, CommitmentKind
 from dialogs.content_profile import ProfileCopy
 from dialogs.echoes import AnswerKind, Slot
@@ -154,6 +155,7 @@ class Content:
     profile: ProfileCopy
     organisations: tuple[Organisation, ...] = ()
     version: str = ""
+    circles: CircleCopy = field(default_factory=CircleCopy)  # content/circles.yaml
     _themes: dict[str, Theme] = field(default_factory=dict, repr=False, compare=False)
     _dialogues: dict[str, Dialogue] = field(default_factory=dict, repr=False, compare=False)
     _nudges: dict[str, Nudge] = field(default_factory=dict, repr=False, compare=False)

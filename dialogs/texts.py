@@ -7,6 +7,7 @@ HELP = """Here is what you can type:
 • **journal** – your recent reflections and commitments
 • **schedule** – when your nudges come
 • **ask my coach** – ask your coach, if you have one, to get in touch
+• **circles** – the peer circles you are in (**circle** for more)
 • **pause** or **pause until 2027-01-05** – stop nudges for a while; **resume** starts them again
 • **timezone Europe/London** – set your time zone
 • **organisation Leeds Teaching Hospitals** and **about <one line>** – what peers in a circle see

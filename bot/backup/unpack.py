@@ -128,7 +128,12 @@ def _check_against(manifest: Manifest, found: dict[str, ManifestFile]) -> None:
 
 
 # The stores' own files, checked as the stores check them (bot/storage/shapes.py).
-SHAPES = {"users": leader_tables, "schedules.json": tinydb_tables, "coaching.json": tinydb_tables}
+SHAPES = {
+    "users": leader_tables,
+    "schedules.json": tinydb_tables,
+    "coaching.json": tinydb_tables,
+    "circles.json": tinydb_tables,
+}
 
 
 def _check_json(target: Path, found: dict[str, ManifestFile]) -> None:

@@ -1,7 +1,7 @@
 """Peer circles as stored: a coach's circle, who was invited and who joined, each round's
 groups, and each member's word on whether their group met. Every row names its leader."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -68,6 +68,21 @@ class Round:
     # told to the coach: members who had to share a group with a colleague, and why
     unseparated: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def names(self, user: str) -> bool:
+        """Whether `user` is in one of this round's groups."""
+        return any(user in g.members or g.facilitator == user for g in self.groups)
+
+    def without(self, user: str) -> "Round":
+        """The round as it was, with a forgotten leader's name out of its groups."""
+        groups = tuple(
+            Group(
+                tuple(m for m in g.members if m != user),
+                None if g.facilitator == user else g.facilitator,
+            )
+            for g in self.groups
+        )
+        return replace(self, groups=groups)
 
 
 @dataclass(frozen=True)

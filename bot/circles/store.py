@@ -72,6 +72,11 @@ class CircleStore:
         found = (c for c in self._check_ins.values() if (c.circle_id, c.round_number) == wanted)
         return sorted(found, key=lambda c: c.at)
 
+    def check_ins_of(self, leader: str) -> list[CheckIn]:
+        """Every check-in a leader gave (their export)."""
+        found = (c for c in self._check_ins.values() if c.leader == leader)
+        return sorted(found, key=lambda c: (c.circle_id, c.round_number))
+
     # -------------------------------------------------------------- writes
 
     async def put_circle(self, circle: Circle) -> None:

@@ -45,7 +45,8 @@ COACH_HELP = """**Coaching commands**
 • `coach leaders` – the leaders you coach, and who has not answered yet
 • `coach schedule <leader|all> weekdays 08:30 resilience` – set nudges (their local time)
 • `coach schedules <leader>` and `coach unschedule <leader> <id>`
-• `coach report` – engagement counts; never what anyone wrote unless they shared it"""
+• `coach report` – engagement counts; never what anyone wrote unless they shared it
+• `circle` – peer circles you run: `circle new`, `circle invite`, `circle show`"""
 ACCEPT = (Choice("accept", "Accept"), Choice("decline", "Decline"))
 
 

@@ -3,9 +3,9 @@
 Store-neutral: `db import` runs it from a TinyDB data folder into PostgreSQL and `db export`
 the other way, but any stores behind the ports will do. What is copied: every leader (state,
 version and channel data, through LeaderArchive), every schedule and reminder, every coach
-grant, link and name, every delivery ledger entry as it is (pending ones included) and the
-ledger's last tick. Every write is an upsert by key, so copying again over a finished or
-interrupted copy leaves what one copy leaves.
+grant, link and name, every circle, membership, round and check-in, every delivery ledger
+entry as it is (pending ones included) and the ledger's last tick. Every write is an upsert
+by key, so copying again over a finished or interrupted copy leaves what one copy leaves.
 
 A target that already holds something the source does not (a leader, a schedule, a delivery
 key... absent from the source, or a leader whose state is newer there) is refused before
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.circles.backend import CircleBackend
+from bot.circles.model import CheckIn, Circle, Membership, Round
 from bot.coaching.backend import CoachingBackend
 from bot.coaching.model import CoachGrant, Link, Person
 from bot.ports import LeaderArchive, StoredLeader, UserStore
@@ -37,6 +39,10 @@ TABLES = (
     "coaches",
     "coaching links",
     "names",
+    "circles",
+    "circle members",
+    "circle rounds",
+    "circle check-ins",
     "deliveries",
     "last tick",
 )
@@ -58,6 +64,7 @@ class Stores:
     schedules: ScheduleBackend
     coaching: CoachingBackend
     ledger: ArchiveLedger
+    circles: CircleBackend
 
 
 class TransferError(Exception):
@@ -87,9 +94,18 @@ async def foreign(source: Stores, target: Stores) -> str | None:
             newer += 1
     if newer:
         found.append(_many(newer, "leader") + " with a newer state")
-    nouns = ("schedule", "reminder", "coach", "coaching link", "name")
-    ours: tuple[dict[str, Any], ...] = (*await _schedules(source), *await _coaching(source))
-    theirs: tuple[dict[str, Any], ...] = (*await _schedules(target), *await _coaching(target))
+    nouns: tuple[str, ...] = ("schedule", "reminder", "coach", "coaching link", "name")
+    nouns += ("circle", "circle member", "circle round", "circle check-in")
+    ours: tuple[dict[Any, Any], ...] = (
+        *await _schedules(source),
+        *await _coaching(source),
+        *await _circles(source),
+    )
+    theirs: tuple[dict[Any, Any], ...] = (
+        *await _schedules(target),
+        *await _coaching(target),
+        *await _circles(target),
+    )
     for noun, mine, their in zip(nouns, ours, theirs, strict=True):
         found += _stray(mine, their, noun)
     found += _stray(
@@ -133,6 +149,7 @@ async def copy(source: Stores, target: Stores) -> int:
         await target.coaching.put_link(link)
     if new_people := [p for p in people if their_people.get(p.user) != p]:
         await target.coaching.put_people(new_people)
+    circled = await _copy_circles(source, target)
     theirs = {e.key: e for e in target.ledger.entries()}
     if entries := [e for e in source.ledger.entries() if theirs.get(e.key) != e]:
         await target.ledger.put_entries(entries)
@@ -141,7 +158,28 @@ async def copy(source: Stores, target: Stores) -> int:
         await target.ledger.tick(tick)
         written += 1
     rows: list[list[Any]] = [changed, new_reminders, new_coaches, new_links, new_people, entries]
-    return written + sum(len(r) for r in rows)
+    return written + circled + sum(len(r) for r in rows)
+
+
+async def _copy_circles(source: Stores, target: Stores) -> int:
+    """Circles, memberships, rounds and check-ins the target lacks or holds otherwise."""
+    (circles, members, rounds, check_ins), theirs = await _circles(source), await _circles(target)
+    put = target.circles
+    return (
+        await _put_new(circles, theirs[0], put.put_circle)
+        + await _put_new(members, theirs[1], put.put_membership)
+        + await _put_new(rounds, theirs[2], put.put_round)
+        + await _put_new(check_ins, theirs[3], put.put_check_in)
+    )
+
+
+async def _put_new[K, T](
+    mine: dict[K, T], theirs: dict[K, T], put: Callable[[T], Awaitable[None]]
+) -> int:
+    changed = [item for key, item in mine.items() if theirs.get(key) != item]
+    for item in changed:
+        await put(item)
+    return len(changed)
 
 
 async def _holds(users: UserStore, leader: StoredLeader) -> bool:
@@ -166,6 +204,8 @@ async def verify(source: Stores, target: Stores, *, sample: int = SAMPLE) -> Rep
         raise TransferError("the schedules or reminders differ after the copy")
     if await _coaching(source) != await _coaching(target):
         raise TransferError("the coach grants, links or names differ after the copy")
+    if await _circles(source) != await _circles(target):
+        raise TransferError("the circles, members, rounds or check-ins differ after the copy")
     await _same_ledger(source, target)
     chosen = random.sample(source_leaders, min(sample, len(source_leaders)))
     for leader in chosen:
@@ -178,6 +218,7 @@ async def _counts(stores: Stores, leaders: list[StoredLeader] | None) -> dict[st
         leaders = [leader async for leader in stores.users.dump_all()]
     schedules, reminders = await stores.schedules.load()
     coaches, links, people = await stores.coaching.load()
+    circles, members, rounds, check_ins = await stores.circles.load()
     return {
         "leaders": len(leaders),
         "leader extras": sum(len(leader.extras) for leader in leaders),
@@ -186,6 +227,10 @@ async def _counts(stores: Stores, leaders: list[StoredLeader] | None) -> dict[st
         "coaches": len(coaches),
         "coaching links": len(links),
         "names": len(people),
+        "circles": len(circles),
+        "circle members": len(members),
+        "circle rounds": len(rounds),
+        "circle check-ins": len(check_ins),
         "deliveries": len(stores.ledger.entries()),
         "last tick": int(stores.ledger.last_tick is not None),
     }
@@ -201,6 +246,23 @@ async def _coaching(
 ) -> tuple[dict[str, CoachGrant], dict[str, Link], dict[str, Person]]:
     coaches, links, people = await stores.coaching.load()
     return {c.user: c for c in coaches}, {k.id: k for k in links}, {p.user: p for p in people}
+
+
+async def _circles(
+    stores: Stores,
+) -> tuple[
+    dict[str, Circle],
+    dict[tuple[str, str], Membership],
+    dict[tuple[str, int], Round],
+    dict[tuple[str, int, str], CheckIn],
+]:
+    circles, members, rounds, check_ins = await stores.circles.load()
+    return (
+        {c.id: c for c in circles},
+        {(m.circle_id, m.leader): m for m in members},
+        {(r.circle_id, r.number): r for r in rounds},
+        {(c.circle_id, c.round_number, c.leader): c for c in check_ins},
+    )
 
 
 async def _same_ledger(source: Stores, target: Stores) -> None:

@@ -1,6 +1,6 @@
-"""The three backends of ScheduleStore and CoachingStore, for the contract suites: each test
-gets a `Stores` that makes store objects on one storage (one memory backend, one data folder,
-or one fresh database), so a second store reads what the first wrote."""
+"""The three backends of ScheduleStore, CoachingStore and CircleStore, for the contract
+suites: each test gets a `Stores` that makes store objects on one storage (one memory backend,
+one data folder, or one fresh database), so a second store reads what the first wrote."""
 
 from __future__ import annotations
 
@@ -13,15 +13,19 @@ from typing import Any
 import asyncpg
 import pytest
 
+from bot.circles.store import CircleStore
 from bot.coaching.store import CoachingStore
 from bot.schedules.model import NudgeSchedule, Reminder
 from bot.schedules.store import ScheduleStore
+from bot.storage.memory.circles import InMemoryCircleBackend
 from bot.storage.memory.coaching import InMemoryCoachingBackend
 from bot.storage.memory.schedules import InMemoryScheduleBackend
+from bot.storage.postgres.circles import PostgresCircleBackend
 from bot.storage.postgres.coaching import PostgresCoachingBackend
 from bot.storage.postgres.pool import open_pool
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.url import DatabaseUrl
+from bot.storage.tinydb.circles import TinyDBCircleBackend
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from tests.conftest import AT
@@ -34,7 +38,8 @@ KINDS = ["memory", "tinydb", "postgres"]
 class Stores:
     schedules: Callable[[], ScheduleStore]
     coaching: Callable[[], CoachingStore]
-    made: list[ScheduleStore | CoachingStore] = field(default_factory=list)
+    circles: Callable[[], CircleStore]
+    made: list[ScheduleStore | CoachingStore | CircleStore] = field(default_factory=list)
 
     def schedule_store(self) -> ScheduleStore:
         store = self.schedules()
@@ -43,6 +48,11 @@ class Stores:
 
     def coaching_store(self) -> CoachingStore:
         store = self.coaching()
+        self.made.append(store)
+        return store
+
+    def circle_store(self) -> CircleStore:
+        store = self.circles()
         self.made.append(store)
         return store
 
@@ -61,11 +71,17 @@ async def stores(kind: tuple[str, PostgresServer | None], tmp_path: Path) -> Asy
     pool: asyncpg.Pool[Any] | None = None
     if name == "memory":
         schedules, coaching = InMemoryScheduleBackend(), InMemoryCoachingBackend()
-        made = Stores(lambda: ScheduleStore(schedules), lambda: CoachingStore(coaching))
+        circles = InMemoryCircleBackend()
+        made = Stores(
+            lambda: ScheduleStore(schedules),
+            lambda: CoachingStore(coaching),
+            lambda: CircleStore(circles),
+        )
     elif name == "tinydb":
         made = Stores(
             lambda: ScheduleStore(TinyDBScheduleBackend(tmp_path)),
             lambda: CoachingStore(TinyDBCoachingBackend(tmp_path)),
+            lambda: CircleStore(TinyDBCircleBackend(tmp_path)),
         )
     else:
         assert server is not None
@@ -74,6 +90,7 @@ async def stores(kind: tuple[str, PostgresServer | None], tmp_path: Path) -> Asy
         made = Stores(
             lambda: ScheduleStore(PostgresScheduleBackend(pool, url)),
             lambda: CoachingStore(PostgresCoachingBackend(pool, url)),
+            lambda: CircleStore(PostgresCircleBackend(pool, url)),
         )
     try:
         yield made

@@ -7,17 +7,22 @@ from pathlib import Path
 
 import pytest
 
+from bot.circles.model import CheckIn
 from bot.domain import UserKey
 from bot.ports import StoredLeader
+from bot.storage.memory.circles import InMemoryCircleBackend
 from bot.storage.memory.coaching import InMemoryCoachingBackend
 from bot.storage.memory.ledger import InMemoryDeliveryLedger
 from bot.storage.memory.schedules import InMemoryScheduleBackend
 from bot.storage.memory.users import InMemoryUserStore
+from bot.storage.tinydb.circles import TinyDBCircleBackend
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
 from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
 from bot.storage.transfer import Stores, TransferError, copy, foreign, verify
+from tests.conftest import AT
+from tests.storage.test_circle_store_contract import ALEX, circle, member, round_
 from tests.storage.test_db_transfer import SEALER, made
 
 __all__ = ["made"]  # the module fixture: a folder the real app wrote
@@ -29,6 +34,7 @@ def memory() -> Stores:
         InMemoryScheduleBackend(),
         InMemoryCoachingBackend(),
         InMemoryDeliveryLedger(),
+        InMemoryCircleBackend(),
     )
 
 
@@ -41,6 +47,7 @@ async def folder(made: Path) -> Stores:
         TinyDBScheduleBackend(made),
         TinyDBCoachingBackend(made),
         ledger,
+        TinyDBCircleBackend(made),
     )
     await ledger.close()
 
@@ -84,3 +91,22 @@ async def test_a_copy_that_came_out_different_is_caught(folder: Stores) -> None:
     await target.schedules.put_schedules([replace(schedules[0], paused=not schedules[0].paused)])
     with pytest.raises(TransferError, match="schedules or reminders differ"):
         await verify(folder, target)
+
+
+async def test_circles_are_copied_checked_and_named_when_stray(folder: Stores) -> None:
+    source, target = memory(), memory()
+    await copy(folder, source)
+    made = circle()
+    await source.circles.put_circle(made)
+    await source.circles.put_membership(member(ALEX, status="joined"))
+    await source.circles.put_round(round_(1))
+    await source.circles.put_check_in(CheckIn(made.id, 1, ALEX, "met", AT))
+    assert await copy(source, target) > 4
+    report = await verify(source, target)
+    assert (report.target["circles"], report.target["circle check-ins"]) == (1, 1)
+    assert await copy(source, target) == 0
+    await target.circles.put_round(replace(round_(1), status="closed"))
+    with pytest.raises(TransferError, match="circles, members, rounds or check-ins differ"):
+        await verify(source, target)
+    await target.circles.put_circle(circle("c00b02"))
+    assert await foreign(source, target) == "1 circle"

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack import inbound, verify
+from bot.channels.slack.circle_form import CircleForm
 from bot.channels.slack.client import down_reason, make_client, new_session
 from bot.channels.slack.coach_form import CoachForm
 from bot.channels.slack.history import LIMITS, pacer_for
@@ -83,6 +84,7 @@ class SlackChannel:
         self.status = ChannelStatus("slack")
         self.reconnector = Reconnector(self.status, self._connect, retry_sleep)
         self.coach_form = CoachForm(self)
+        self.circle_form = CircleForm(self)
 
     async def start(self) -> None:
         """Inside the running loop: session, client, listeners, then the start-up check (the
@@ -180,6 +182,7 @@ class SlackChannel:
         for action_id in HOME_COMMANDS:
             bolt.action(action_id)(self._on_home_button)
         self.coach_form.listen(bolt)
+        self.circle_form.listen(bolt)
         bolt.command("/coach")(self._on_command)
         # We offer no external menus: an empty list, not bolt's 404, whose warning would log
         # what the leader typed into the menu.
@@ -244,6 +247,9 @@ class SlackChannel:
         text = str(command.get("text") or "").strip() or "help"
         if text.lower() in ("schedule", "coach schedule") and self.deps.coaching.is_coach(key):
             await self.coach_form.open(key, str(command.get("trigger_id") or ""))
+            return
+        if self.circle_form.wanted(key, text):
+            await self.circle_form.open(key, str(command.get("trigger_id") or ""))
             return
         await self._turn(key, CommandGiven(html.unescape(text), self.deps.clock.now()), channel)
 

@@ -17,7 +17,7 @@ from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 from microsoft_agents.hosting.core.app.proactive import Conversation
 
 from bot.channels.deps import ChannelDeps
-from bot.channels.teams import forms, render
+from bot.channels.teams import circle_card, forms, render
 from bot.channels.teams.errors import delivery_error
 from bot.domain import Attachment, PlatformInfo, Reply, UserKey
 from bot.logs import log
@@ -110,6 +110,12 @@ class CoachActivityHandler(ActivityHandler):
             await self._on_submit(turn_context, key, now)
             return
         text = _with_mentions(activity)
+        if circle_card.wanted(self.deps.circles, self.deps.coaching.is_coach(key), text):
+            assert self.deps.circles is not None
+            await turn_context.send_activity(
+                _card_activity(circle_card.circle_card(self.deps.circles))
+            )
+            return
         if text.lower() == "coach schedule" and self.deps.coaching.is_coach(key):
             card = forms.plan_card(self.deps.coaching.form_leaders(key), self.deps.themes)
             await turn_context.send_activity(_card_activity(card))
@@ -122,6 +128,10 @@ class CoachActivityHandler(ActivityHandler):
         activity = turn_context.activity
         value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}
         coaching = self.deps.coaching
+        if forms.kind_of(value) == circle_card.FORM and self.deps.circles is not None:
+            card = await circle_card.submitted(self.deps.circles, key, value, now)
+            await _replace_card(turn_context, card)
+            return
         if forms.kind_of(value) == forms.FORM:
             form = forms.read_form(value)
             planned = await coaching.form_plan(key, form, now)

@@ -33,12 +33,14 @@ from bot.crypto.sealing import Sealer
 from bot.errors import ConfigError, DataDirBusyError, StorageError
 from bot.logs import setup_logging
 from bot.storage.in_use import DataDirInUseError, running_on
+from bot.storage.postgres.circles import PostgresCircleBackend
 from bot.storage.postgres.coaching import PostgresCoachingBackend
 from bot.storage.postgres.ledger import PostgresDeliveryLedger
 from bot.storage.postgres.pool import open_pool
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.url import EXAMPLE, SETTING, DatabaseUrl
 from bot.storage.postgres.users import PostgresUserStore
+from bot.storage.tinydb.circles import TinyDBCircleBackend
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
 from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
@@ -46,7 +48,7 @@ from bot.storage.tinydb.users import TinyDBUserStore
 from bot.storage.transfer import TABLES, Report, Stores, TransferError, copy, foreign, verify
 
 DB_EXIT = 2
-DATA_FILES = ("users", "schedules.json", "coaching.json", "deliveries.log")
+DATA_FILES = ("users", "schedules.json", "coaching.json", "circles.json", "deliveries.log")
 Migrate = Callable[[DatabaseUrl], Awaitable[Any]]
 
 
@@ -179,7 +181,13 @@ async def _file_stores(folder: Path, sealer: Sealer, command: str) -> Stores:
         raise DataDirBusyError(folder, command)
     ledger = FileDeliveryLedger(folder / "deliveries.log")
     await ledger.open()
-    return Stores(users, TinyDBScheduleBackend(folder), TinyDBCoachingBackend(folder), ledger)
+    return Stores(
+        users,
+        TinyDBScheduleBackend(folder),
+        TinyDBCoachingBackend(folder),
+        ledger,
+        TinyDBCircleBackend(folder),
+    )
 
 
 async def _database_stores(pool: asyncpg.Pool[Any], url: DatabaseUrl, sealer: Sealer) -> Stores:
@@ -190,6 +198,7 @@ async def _database_stores(pool: asyncpg.Pool[Any], url: DatabaseUrl, sealer: Se
         PostgresScheduleBackend(pool, url),
         PostgresCoachingBackend(pool, url),
         ledger,
+        PostgresCircleBackend(pool, url),
     )
 
 
