@@ -27,6 +27,10 @@ class Profile:
     paused_until: date | None = None
     quiet_hours: tuple[str, str] | None = None  # ("22:00", "07:00") local
     signposted_on: date | None = None  # local date of the last safety signpost or check-in
+    organisation: str | None = None  # as shown: the listed name, or the leader's own words
+    organisation_key: str | None = None  # normalised, for comparing organisations
+    about: str | None = None  # one line for peers: what the leader is working on
+    avoid: tuple[str, ...] = ()  # user keys of leaders never to be matched with (private)
 
 
 @dataclass(frozen=True)
