@@ -14,6 +14,7 @@ from pathlib import Path
 import asyncpg
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.circles.store import CircleStore
 from bot.clock import Clock
 from bot.coaching.store import CoachingStore
 from bot.config import Settings
@@ -23,6 +24,7 @@ from bot.ports import Notifier, SeenEventStore
 from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
+from bot.services.circle_rounds import People, RoundsService
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
 from bot.services.deliveries import DeliveryService
@@ -30,6 +32,7 @@ from bot.services.exports import EXPORTS, ExportFiles
 from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
 from bot.services.weeks import ScheduleWeeks
+from bot.storage.memory.circles import InMemoryCircleBackend
 from bot.storage.postgres.coaching import PostgresCoachingBackend
 from bot.storage.postgres.ledger import PostgresDeliveryLedger
 from bot.storage.postgres.schedules import PostgresScheduleBackend
@@ -71,6 +74,8 @@ class App:
     scheduler: NudgeScheduler | None = None
     database: Database | None = None  # None: TinyDB
     seen: SeenEventStore | None = None  # Slack event ids, shared by instances on PostgreSQL
+    circles: CircleStore = field(default_factory=lambda: CircleStore(InMemoryCircleBackend()))
+    rounds: RoundsService | None = None  # peer circles' rounds (the RoundsPort)
 
     def check_sole_writer(self, command: str) -> None:
         """DataDirBusyError unless this process writes the data folder alone (it owns the
@@ -89,7 +94,9 @@ class App:
         by whichever instance takes over the scheduler (start_scheduler), not by standbys."""
         await self.schedules.load()
         await self.coaching_store.load()
+        await self.circles.load()
         await self.schedules.start_listening()
+        await self.circles.start_listening()
         await self.coaching_store.start_listening()
         if self.database is None:  # on PostgreSQL only the instance that leads needs it
             await self.ledger.open()
@@ -111,7 +118,11 @@ class App:
             grace=timedelta(minutes=self.settings.grace_minutes),
             wants=wants,
         )
+        if self.rounds is not None:  # before the start settles what a crash left pending
+            await self.rounds.prepare(self.clock.now())
         await self.scheduler.start(timers=timers, background=background)
+        if self.rounds is not None:
+            self.rounds.start(self.scheduler.aps, wants, timers=timers)
         if timers:  # names learnt by the coaching directory, written out in batches
             self.scheduler.aps.add_job(
                 self.coaching_store.flush,
@@ -125,6 +136,8 @@ class App:
         """No new deliveries; those in flight finish (or stay pending), replies still
         waiting for a platform stop. Call it before the channels close, so that in-flight
         sends still have their HTTP sessions."""
+        if self.rounds is not None:
+            self.rounds.stop()
         if self.scheduler is not None:
             await self.scheduler.stop()
         await self.deliveries.messages.close()  # replies still waiting for their platform
@@ -134,6 +147,7 @@ class App:
         await self.coaching_store.flush()
         await self.schedules.stop_listening()
         await self.coaching_store.stop_listening()
+        await self.circles.stop_listening()
         await self.ledger.close()
         self.users.close()
 
@@ -184,6 +198,12 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
     notifiers: dict[str, Notifier] = {}
     deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)
     conversations.notices = deliveries.messages
+    circles = CircleStore(InMemoryCircleBackend())  # until the TinyDB/PostgreSQL backends land
+    rounds = None
+    if content.circles is not None:
+        people = People(users, coaching_store, ScheduleWeeks(schedules))
+        rounds = RoundsService(circles, people, deliveries, content.circles, clock)
+        conversations.effect_answerers.append(rounds)
     return App(
         settings,
         clock,
@@ -199,4 +219,6 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         notifiers,
         database=database,
         seen=seen,
+        circles=circles,
+        rounds=rounds,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread, parse_kind
+from dialogs.content_circles import CircleCopy, load_circles
 from dialogs.content_commitments import load_commitments, parse_commitment_fields
 from dialogs.content_echoes import parse_answer, parse_refer_as
 from dialogs.content_model import (
@@ -74,6 +75,7 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
     onboarding = _load_onboarding(directory, problems)
     safety = _load_file(directory / "safety.yaml", problems, load_safety)
     commitments = _load_file(directory / "commitments.yaml", problems, load_commitments)
+    circles = _load_circles(directory, problems)
     check_totals(directory, themes, nudges, dialogues, problems)
     check_unread(directory, problems)
     problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
@@ -88,6 +90,7 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
         onboarding=onboarding,
         safety=safety,
         commitments=commitments,
+        circles=circles,
         version=_fingerprint(directory),
     ), problems
 
@@ -385,6 +388,24 @@ def _load_onboarding(directory: Path, problems: list[ContentProblem]) -> Onboard
     if any(v is None for v in values.values()):
         return None
     return Onboarding(**{k: str(v) for k, v in values.items()})
+
+
+def _load_circles(directory: Path, problems: list[ContentProblem]) -> CircleCopy | None:
+    """Optional, so a content folder from before peer circles still loads: without it,
+    circles' rounds are off (and the check says so)."""
+    path = directory / "circles.yaml"
+    if not path.is_file():
+        problems.append(
+            ContentProblem(
+                str(path),
+                0,
+                "file is missing, so peer circles cannot run rounds; copy the shipped "
+                "content/circles.yaml here (see content/README.md)",
+                "warning",
+            )
+        )
+        return None
+    return _load_file(path, problems, load_circles)
 
 
 def _load_file[T](

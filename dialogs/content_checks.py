@@ -268,7 +268,13 @@ def check_totals(
             )
 
 
-READ_FILES = ("themes.yaml", "onboarding.yaml", "safety.yaml", "commitments.yaml")
+READ_FILES = (
+    "themes.yaml",
+    "onboarding.yaml",
+    "safety.yaml",
+    "commitments.yaml",
+    "circles.yaml",
+)
 READ_FOLDERS = ("dialogues", "nudges")
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from dialogs.content_circles import CircleCopy
 from dialogs.content_commitments import CommitmentCopy, CommitmentKind
 from dialogs.echoes import AnswerKind, Slot
 
@@ -149,6 +150,7 @@ class Content:
     onboarding: Onboarding
     safety: Safety
     commitments: CommitmentCopy
+    circles: CircleCopy | None = None  # content/circles.yaml: guides and round lines
     version: str = ""
     _themes: dict[str, Theme] = field(default_factory=dict, repr=False, compare=False)
     _dialogues: dict[str, Dialogue] = field(default_factory=dict, repr=False, compare=False)

@@ -240,5 +240,5 @@ def test_content_check_lists_every_file_it_does_not_read(
     assert lines[0] == (
         f"{folder}: (warning) not read: {folder / 'broken.yaml'} — content files live in "
         "dialogues/ or nudges/ (as .yaml), or are one of themes.yaml, onboarding.yaml, "
-        "safety.yaml, commitments.yaml; move or rename it, or delete it"
+        "safety.yaml, commitments.yaml, circles.yaml; move or rename it, or delete it"
     )

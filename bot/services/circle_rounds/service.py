@@ -1,0 +1,497 @@
+"""The round runner (RoundsPort): starts each circle's rounds on its cadence (or at once, for
+`circle round <id> now`), matches, stores the round, and sends each member their
+introduction, the check-in near the round's end and, after three rounds unmet, the question
+whether to stay. Every one of those is a delivery through the same ledger as nudges, under
+a key naming the leader, the circle and the round, so it goes out exactly once across
+restarts and instances; the job runs on the active scheduler only (`start`).
+
+Rounds start on their day in ROUND_ZONE; a member's introduction comes at their nudge time
+(else 09:00) in their own zone on that day, or at once for `now`; the check-in likewise two
+days before the round ends."""
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.circles.cadence import next_round
+from bot.circles.model import Circle, Round
+from bot.circles.store import CircleStore
+from bot.clock import Clock
+from bot.domain import Notice, Reply, ServiceReply, UserKey
+from bot.logs import log
+from bot.ports import DeliveryError, GroupConversations
+from bot.schedules.keys import DeliveryKey, Kind
+from bot.schedules.ledger import Entry
+from bot.services.circle_rounds import check_ins, introductions
+from bot.services.circle_rounds.people import People, Person
+from bot.services.circle_rounds.report import report_text
+from bot.services.circle_rounds.starting import (
+    SMALLEST,
+    Planned,
+    candidates,
+    closed,
+    group_of,
+    members_of,
+    plan,
+    ready,
+)
+from bot.services.deliveries import DeliveryService
+from dialogs.content_circles import CircleCopy
+from dialogs.model import Effect, Event, Say, ServiceAnswered, ServiceNotice, UserState
+from dialogs.timetext import local_date, short_date
+from dialogs.timezones import zone
+
+logger = logging.getLogger("peercoach.circles")
+
+ROUND_ZONE = "Europe/London"  # the day a round starts on
+EVERY = timedelta(seconds=30)  # how often the job looks: `now` introductions within a minute
+_ACTIVE: dict[str, "RoundsService"] = {}
+
+
+async def circle_tick(name: str) -> None:
+    """APScheduler job: start, close and deliver what is due in every circle."""
+    await _ACTIVE[name].tick()
+
+
+class RoundsService:
+    def __init__(
+        self,
+        circles: CircleStore,
+        people: People,
+        deliveries: DeliveryService,
+        copy: CircleCopy,
+        clock: Clock,
+        *,
+        name: str = "default",
+    ) -> None:
+        self.circles = circles
+        self.people = people
+        self.deliveries = deliveries
+        self.ledger = deliveries.ledger
+        self.copy = copy
+        self.clock = clock
+        self.name = name
+        self.wants: Callable[[str], bool] = lambda _user: True
+        self._lock = asyncio.Lock()  # one tick or `round now` at a time
+        self._aps: Any = None
+        for kind in ("intro", "check_in", "stay"):
+            deliveries.rebuilders[kind] = self._rebuild
+
+    # ---------------------------------------------------------------- on the active scheduler
+
+    async def prepare(self, at: datetime) -> None:
+        """Before the scheduler starts (and settles what a crash left pending): know the
+        members of running rounds, so their introductions can be rebuilt."""
+        running = [r for c in self.circles.circles() for r in self._running(c)]
+        await self.people.load({m for r in running for m in members_of(r)}, at)
+
+    def start(self, aps: Any, wants: Callable[[str], bool], *, timers: bool) -> None:
+        """Run the job on this scheduler (`aps`, an AsyncIOScheduler) from now on."""
+        self.wants = wants
+        self._aps = aps
+        _ACTIVE[self.name] = self
+        if timers:
+            aps.add_job(
+                circle_tick,
+                IntervalTrigger(seconds=EVERY.seconds),
+                args=[self.name],
+                id="circle-rounds",
+                replace_existing=True,
+                next_run_time=self.clock.now(),
+            )
+
+    def stop(self) -> None:
+        self._aps = None
+        _ACTIVE.pop(self.name, None)
+
+    async def tick(self) -> None:
+        at = self.clock.now()
+        async with self._lock:
+            for circle in self.circles.circles():
+                await self._advance(circle, at)
+        for circle in self.circles.circles():
+            for round_ in self._running(circle):
+                await self._deliver_due(circle, round_, at)
+            await self._ask_to_stay(circle, at)
+
+    # ---------------------------------------------------------------- RoundsPort
+
+    async def round_now(self, coach: UserKey, circle: Circle, at: datetime) -> ServiceReply:
+        if circle.status != "active":
+            return _say(self.copy.text("round_not_active", circle=circle.name))
+        async with self._lock:
+            lines: list[str] = []
+            ready_now = ready(self.circles.members(circle.id))
+            if len(ready_now) < SMALLEST[circle.format]:
+                text = self.copy.text("round_too_few", circle=circle.name, count=len(ready_now))
+                return _say(text)
+            for running in self._running(circle):
+                await self._close(running)
+                lines.append(self.copy.text("round_closed_first", number=running.number))
+            number = max((r.number for r in self.circles.rounds(circle.id)), default=0) + 1
+            planned = await self._start(circle, number, at, now=True)
+        if planned is None:
+            return _say(self.copy.text("round_too_few", circle=circle.name, count=0))
+        round_ = planned.round
+        lines.insert(0, self._started_line(circle, round_))
+        lines += self._coach_warning(circle, planned)
+        self._soon()
+        log(logger, "circle.round_now", circle=circle.id, number=number, coach=coach.hashed)
+        return ServiceReply(tuple(Say(line) for line in lines))
+
+    async def report(self, coach: UserKey, circle: Circle, at: datetime) -> ServiceReply:
+        del coach  # the circle commands checked it is theirs
+        text = report_text(
+            self.copy,
+            circle,
+            members=self.circles.members(circle.id),
+            rounds=self.circles.rounds(circle.id),
+            check_ins=lambda number: self.circles.check_ins(circle.id, number),
+            name_of=self.people.name_of,
+            next_on=self.next_round_on(circle, at),
+        )
+        return _say(text)
+
+    def next_round_on(self, circle: Circle, at: datetime) -> date | None:
+        found = next_round(circle, self.circles.rounds(circle.id), local_date(at, ROUND_ZONE))
+        return found[1] if found else None
+
+    # ---------------------------------------------------------------- answers
+
+    async def on_effects(
+        self, key: UserKey, state: UserState | None, effects: Sequence[Effect], at: datetime
+    ) -> ServiceReply:
+        del state
+        replies = [
+            await self._answered(key, answer, at)
+            for effect in effects
+            if isinstance(effect, ServiceAnswered)
+            and (answer := check_ins.read_answer(effect.token, effect.choice)) is not None
+        ]
+        return ServiceReply(
+            tuple(m for r in replies for m in r.messages),
+            notices=tuple(n for r in replies for n in r.notices),
+        )
+
+    async def _answered(
+        self, key: UserKey, answer: check_ins.Answer, at: datetime
+    ) -> ServiceReply:
+        leader = str(key)
+        member = self.circles.membership(answer.circle, leader)
+        if answer.kind == "stay":
+            if member is None or member.status != "joined":
+                return _say(self.copy.text("stay_closed"))
+            circle = self.circles.circle(answer.circle)
+            name = circle.name if circle else answer.circle
+            if answer.choice == "stay":
+                await self.circles.put_membership(check_ins.stayed(member))
+                return _say(self.copy.text("stayed", circle=name))
+            await self.circles.put_membership(check_ins.left(member, at))
+            log(logger, "circle.left", circle=answer.circle, leader=key.hashed, asked=True)
+            return _say(self.copy.text("left", circle=name))
+        round_ = self.circles.round(answer.circle, answer.number)
+        if round_ is None or group_of(round_, leader) is None:
+            return _say(self.copy.text("check_in_closed"))
+        await self.circles.put_check_in(check_ins.check_in(answer, leader, at))
+        if answer.choice != "met":
+            return _say(self.copy.text("check_in_thanks_other"))
+        asked = check_ins.commitment_question(self.copy, answer.circle, answer.number, at)
+        return ServiceReply(
+            (Say(self.copy.text("check_in_thanks_met")),), notices=(Notice(key, asked),)
+        )
+
+    # ---------------------------------------------------------------- starting and closing
+
+    async def _advance(self, circle: Circle, at: datetime) -> None:
+        """Close rounds past their end; start the next on its day."""
+        today = local_date(at, ROUND_ZONE)
+        for running in self._running(circle):
+            if running.ends < today or circle.status == "ended":
+                await self._close(running)
+        due = next_round(circle, self.circles.rounds(circle.id), today)
+        if due is None or due[1] > today or self._running(circle):
+            return
+        if len(ready(self.circles.members(circle.id))) < SMALLEST[circle.format]:
+            return
+        planned = await self._start(circle, due[0], at, now=False)
+        if planned is not None and (warning := self._coach_warning(circle, planned)):
+            await self.deliveries.messages.notice(
+                Notice(UserKey.parse(circle.coach), ServiceNotice("\n".join(warning), at))
+            )
+
+    async def _start(
+        self, circle: Circle, number: int, at: datetime, *, now: bool
+    ) -> Planned | None:
+        members = ready(self.circles.members(circle.id))
+        people = await self.people.load((m.leader for m in members), at)
+        found = candidates(members, people)
+        if len(found) < SMALLEST[circle.format]:
+            return None
+        earlier = [r for r in self.circles.rounds(circle.id) if r.number < number]
+        today = local_date(at, ROUND_ZONE)
+        planned = plan(circle, number, found, earlier, today=today, at=at, now=now)
+        await self.circles.put_round(planned.round)
+        for member in self.circles.members(circle.id):
+            if member.skip_next:  # sat this one out: back in for the next
+                await self.circles.put_membership(replace(member, skip_next=False))
+        log(
+            logger,
+            "circle.round_started",
+            circle=circle.id,
+            number=number,
+            groups=len(planned.round.groups),
+            unseparated=len(planned.unseparated),
+            unplaced=len(planned.unplaced),
+        )
+        return planned
+
+    async def _close(self, round_: Round) -> None:
+        """Closed first, then each member's run of rounds without meeting (a crash between
+        the two counts one round too few, never twice)."""
+        await self.circles.put_round(closed(round_))
+        said_met = {
+            c.leader
+            for c in self.circles.check_ins(round_.circle_id, round_.number)
+            if c.answer == "met"
+        }
+        for leader in members_of(round_):
+            member = self.circles.membership(round_.circle_id, leader)
+            if member is not None and member.status == "joined":
+                await self.circles.put_membership(
+                    check_ins.after_round(member, leader in said_met)
+                )
+
+    def _running(self, circle: Circle) -> list[Round]:
+        return [r for r in self.circles.rounds(circle.id) if r.status == "running"]
+
+    def _started_line(self, circle: Circle, round_: Round) -> str:
+        return self.copy.text(
+            "round_started",
+            circle=circle.name,
+            number=round_.number,
+            groups=len(round_.groups),
+            starts=_day(round_.starts),
+            ends=_day(round_.ends),
+        )
+
+    def _coach_warning(self, circle: Circle, planned: Planned) -> list[str]:
+        """Who could not be kept apart from a colleague (and why), or placed at all."""
+        lines = [
+            self.copy.text(
+                "unseparated_line",
+                first=self.people.name_of(u.users[0]),
+                second=self.people.name_of(u.users[1]),
+                reason=u.reason,
+            )
+            for u in planned.unseparated
+        ]
+        lines += [
+            self.copy.text(
+                "unseparated_line",
+                first=self.people.name_of(user),
+                second="-",
+                reason="nobody left to match with",
+            )
+            for user in planned.unplaced
+        ]
+        if not lines:
+            return []
+        who = " ".join(lines)
+        return [
+            self.copy.text("unseparated", circle=circle.name, number=planned.round.number, who=who)
+        ]
+
+    def _soon(self) -> None:
+        """`round now` on the instance that schedules: look at once, not in up to 30 s."""
+        if self._aps is not None and getattr(self._aps, "running", False):
+            self._aps.add_job(
+                circle_tick, args=[self.name], id="circle-rounds-now", replace_existing=True
+            )
+
+    # ---------------------------------------------------------------- deliveries
+
+    async def _deliver_due(self, circle: Circle, round_: Round, at: datetime) -> None:
+        sends = []
+        for index, group in enumerate(round_.groups):
+            wanted = [m for m in group.members if self._member(circle, m)]
+            if not wanted:
+                continue
+            await self._load_missing(group.members, at)
+            intros = [m for m in wanted if self._due(self._intro_at(round_, m), at)]
+            if intros and self._group_possible(group.members):
+                await self._post_group(circle, round_, index, at)
+            sends += [self._introduce(circle, round_, m) for m in intros]
+            day = check_ins.check_in_day(round_)
+            sends += [
+                self._check_in(circle, round_, m)
+                for m in wanted
+                if self._due(self._local(m, day), at)
+            ]
+        await asyncio.gather(*sends)
+
+    def _member(self, circle: Circle, leader: str) -> bool:
+        member = self.circles.membership(circle.id, leader)
+        return member is not None and member.status == "joined" and self.wants(leader)
+
+    async def _load_missing(self, members: Sequence[str], at: datetime) -> None:
+        missing = [m for m in members if self.people.get(m) is None]
+        if missing:
+            await self.people.load(missing, at)
+
+    def _due(self, when: datetime | None, at: datetime) -> bool:
+        return when is not None and when <= at
+
+    def _intro_at(self, round_: Round, leader: str) -> datetime | None:
+        if round_.now:
+            return round_.started_at
+        return self._local(leader, round_.starts)
+
+    def _local(self, leader: str, day: date) -> datetime | None:
+        """The member's nudge time (else 09:00) on `day`, in their zone."""
+        person = self.people.get(leader)
+        if person is None:
+            return None
+        hour, minute = (int(p) for p in person.nudge_time.split(":"))
+        local = datetime.combine(day, time(hour, minute), tzinfo=zone(person.timezone))
+        return local.astimezone(UTC)
+
+    def _key(self, round_: Round, leader: str, kind: Kind) -> DeliveryKey:
+        """Its due time is the round's start, whatever the member's nudge time: a key that
+        moved with a changed nudge time could be sent twice."""
+        started = round_.started_at.astimezone(UTC).replace(second=0, microsecond=0)
+        if kind == "check_in":
+            started = datetime.combine(check_ins.check_in_day(round_), time(0), tzinfo=UTC)
+        elif kind == "stay":
+            started = datetime.combine(round_.ends + timedelta(days=1), time(0), tzinfo=UTC)
+        return DeliveryKey.for_circle(
+            UserKey.parse(leader), kind, round_.circle_id, round_.number, started
+        )
+
+    async def _introduce(self, circle: Circle, round_: Round, leader: str) -> None:
+        key = self._key(round_, leader, "intro")
+        if self.ledger.status(str(key)) is not None:
+            return
+        event = self._intro_event(circle, round_, leader, self.clock.now())
+        if event is not None:
+            await self.deliveries.one_off(key, event, self._intro_at(round_, leader))
+
+    async def _check_in(self, circle: Circle, round_: Round, leader: str) -> None:
+        key = self._key(round_, leader, "check_in")
+        answered = {c.leader for c in self.circles.check_ins(circle.id, round_.number)}
+        if leader in answered or self.ledger.status(str(key)) is not None:
+            return
+        event = check_ins.check_in_question(self.copy, circle, round_, self.clock.now())
+        due = self._local(leader, check_ins.check_in_day(round_))
+        await self.deliveries.one_off(key, event, due)
+
+    async def _ask_to_stay(self, circle: Circle, at: datetime) -> None:
+        if circle.status == "ended":
+            return
+        last = [r for r in self.circles.rounds(circle.id) if r.status == "closed"]
+        if not last:
+            return
+        latest = last[-1]
+        for member in self.circles.members(circle.id):
+            if not check_ins.wants_asking(member) or not self.wants(member.leader):
+                continue
+            await self._load_missing([member.leader], at)
+            if not self._due(self._local(member.leader, latest.ends + timedelta(days=1)), at):
+                continue
+            key = self._key(latest, member.leader, "stay")
+            if self.ledger.status(str(key)) is None:
+                event = check_ins.stay_question(self.copy, circle, member.missed_rounds, at)
+                await self.deliveries.one_off(key, event, at)
+            if self.ledger.status(str(key)) is not None:
+                await self.circles.put_membership(replace(member, stay_asked_at=at))
+
+    def _intro_event(
+        self, circle: Circle, round_: Round, leader: str, at: datetime
+    ) -> Event | None:
+        found = group_of(round_, leader)
+        if found is None:
+            return None
+        group = found[1]
+        people = {m: p for m in group.members if (p := self.people.get(m)) is not None}
+        reach = self._reach(group.members, leader, people)
+        text = introductions.introduction(
+            self.copy, circle, round_, group, leader=leader, people=people, reach=reach
+        )
+        return ServiceNotice(text, at)
+
+    def _reach(self, members: Sequence[str], leader: str, people: dict[str, Person]) -> str:
+        channel = UserKey.parse(leader).channel
+        if channel == "slack" and self._group_possible(members):
+            return self.copy.text("intro_slack")
+        if channel == "teams":
+            others = [m for m in members if m != leader]
+            sign_ins = {m: p.sign_in for m, p in people.items() if p.sign_in}
+            link = introductions.teams_link(others, sign_ins)
+            if link is not None:
+                return self.copy.text("intro_teams_link", link=link)
+        return self.copy.text("intro_reach_out")
+
+    def _group_possible(self, members: Sequence[str]) -> bool:
+        notifier = self.deliveries.notifiers.get("slack")
+        return isinstance(notifier, GroupConversations) and introductions.same_slack_workspace(
+            members
+        )
+
+    async def _post_group(self, circle: Circle, round_: Round, index: int, at: datetime) -> None:
+        """The group conversation, once: claimed in the ledger under its first member (a
+        crash mid-post leaves it pending, and recovery skips rather than posts twice)."""
+        group = round_.groups[index]
+        notifier = self.deliveries.notifiers.get("slack")
+        first = group.members[0]
+        key = DeliveryKey(
+            UserKey.parse(first),
+            "group",
+            f"{circle.id}:{round_.number}:{index}",
+            self._key(round_, first, "intro").due_at,
+        )
+        entry = Entry(str(key), "pending", at, first, due_at=key.due_at)
+        if self.ledger.status(entry.key) is not None or not isinstance(
+            notifier, GroupConversations
+        ):
+            return
+        if not await self.ledger.claim(entry):
+            return
+        people = {m: p for m in group.members if (p := self.people.get(m)) is not None}
+        text = introductions.group_message(self.copy, circle, round_, group, people)
+        members = [UserKey.parse(m) for m in group.members]
+        status = "sent"
+        try:
+            await notifier.post_to_group(members, Reply((Say(text),)), str(key))
+        except DeliveryError as error:
+            status = "failed"
+            log(logger, "circle.group_failed", circle=circle.id, reason=error.reason)
+        await self.ledger.record(replace(entry, status=status, at=self.clock.now()))
+
+    def _rebuild(self, key: DeliveryKey, now: datetime) -> Event | None:
+        """A key a crash left pending, as its event again (DeliveryService asks)."""
+        found = key.circle_round
+        circle = self.circles.circle(found[0]) if found else None
+        round_ = self.circles.round(*found) if found else None
+        if circle is None or round_ is None:
+            return None
+        leader = str(key.leader)
+        if key.kind == "intro":
+            return self._intro_event(circle, round_, leader, now)
+        if key.kind == "check_in":
+            return check_ins.check_in_question(self.copy, circle, round_, now)
+        member = self.circles.membership(circle.id, leader)
+        if key.kind == "stay" and member is not None:
+            return check_ins.stay_question(self.copy, circle, member.missed_rounds, now)
+        return None
+
+
+def _say(text: str) -> ServiceReply:
+    return ServiceReply((Say(text),))
+
+
+def _day(day: date) -> str:
+    return short_date(day)

@@ -1,0 +1,41 @@
+"""After a peer-circle meeting: "what will you try after talking with your peers?", kept
+as a commitment in the leader's journal with a "how did it go?" follow-up, as after a
+dialogue. The wording comes in with the event (content/circles.yaml, read by the service)."""
+
+from datetime import datetime, timedelta
+
+from dialogs.dates import check_in_day, read_date, working_day_from
+from dialogs.draft import Draft
+from dialogs.model import Commitment, FollowUpPlanned, PeerCommitAside, PeerCommitAsked
+from dialogs.timetext import local_date, short_date
+
+FOLLOW_UP_DAYS = 7  # with no day named: a week on, moved to a working day
+FURTHEST = timedelta(days=90)
+
+
+def ask(draft: Draft, event: PeerCommitAsked) -> None:
+    """Put the question on top; a dialogue in progress waits underneath."""
+    aside = PeerCommitAside(event.ref, event.question, event.placeholder, event.saved)
+    draft.update(aside=aside)
+    present(draft, aside)
+
+
+def present(draft: Draft, aside: PeerCommitAside) -> None:
+    draft.prompt(aside.question, aside.placeholder)
+
+
+def answer(draft: Draft, aside: PeerCommitAside, said: str, at: datetime) -> None:
+    """Keep the leader's words as a commitment; the check-in day is read from them."""
+    today = local_date(at, draft.state.profile.timezone)
+    reading = read_date(said, today)
+    working = draft.week.days
+    if reading is not None and today <= reading.day <= today + FURTHEST:
+        due = check_in_day(reading.day, working)
+    else:
+        due = working_day_from(today + timedelta(days=FOLLOW_UP_DAYS), working)
+    commitment = Commitment(
+        id=draft.next_id("c"), at=at, text=said, due_on=due, dialogue=None, theme=None
+    )
+    draft.update(commitments=(*draft.state.commitments, commitment), aside=None, awaiting=None)
+    draft.effect(FollowUpPlanned(commitment.id, due, draft.week.nudge_time))
+    draft.say(aside.saved.format(day=short_date(due, today)))
