@@ -62,5 +62,6 @@ def match(
     size = {"pairs": 2, "trios": 3, "sets": 5}[fmt]
     groups = [tuple(users[i : i + size]) for i in range(0, len(users), size)]
     if len(groups) > 1 and len(groups[-1]) < size and fmt == "pairs":
-        groups[-2] = groups[-2] + groups.pop()
+        last = groups.pop()  # (popped first: `groups[-2] = ... groups.pop()` hit the wrong one)
+        groups[-1] = groups[-1] + last
     return MatchResult(tuple(groups))

@@ -56,7 +56,7 @@ def plan(
     """Match (seeded by circle and round: the same inputs give the same groups) and lay the
     round out from `today` for `every_weeks` weeks."""
     result = match(found, history(earlier), circle.format, seed=circle.id, round_number=number)
-    groups, alone = _groups(result, circle, number, earlier)
+    groups, alone = _groups(result, circle, number, earlier, [c.user for c in found])
     ends = today + timedelta(weeks=circle.every_weeks, days=-1)
     unseparated = tuple(sorted({u for pair in result.unseparated for u in pair.users}))
     round_ = Round(
@@ -74,22 +74,33 @@ def plan(
 
 
 def _groups(
-    result: MatchResult, circle: Circle, number: int, earlier: Sequence[Round]
+    result: MatchResult,
+    circle: Circle,
+    number: int,
+    earlier: Sequence[Round],
+    wanted: Sequence[str],
 ) -> tuple[tuple[Group, ...], tuple[str, ...]]:
-    """The matcher's groups as stored; a group of one is nobody's group (the coach is told)."""
+    """The matcher's groups as stored; a group of one is nobody's group, and a member the
+    matcher left out (or placed twice) is put right here, never dropped silently: the coach
+    is told of anyone not in a group."""
     facilitated: Counter[str] = Counter(
         g.facilitator for r in earlier for g in r.groups if g.facilitator
     )
     groups: list[Group] = []
     alone: list[str] = []
-    for members in result.groups:
+    seen: set[str] = set()
+    for matched in result.groups:
+        members = tuple(m for m in matched if m not in seen)
+        seen.update(members)
         if len(members) < 2:  # noqa: PLR2004 - one person is not a group
             alone.extend(members)
             continue
         facilitator = (
             _facilitator(members, facilitated, number) if circle.format == "sets" else None
         )
-        groups.append(Group(tuple(members), facilitator))
+        groups.append(Group(members, facilitator))
+    unplaced = set(result.unplaced)
+    alone += [c for c in wanted if c not in seen and c not in unplaced]
     return tuple(groups), tuple(alone)
 
 
