@@ -204,6 +204,7 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         people = People(users, coaching_store, ScheduleWeeks(schedules))
         rounds = RoundsService(circles, people, deliveries, content.circles, clock)
         conversations.effect_answerers.append(rounds)
+        conversations.listeners.append(rounds)
     return App(
         settings,
         clock,

@@ -45,6 +45,7 @@ async def use_circles(app: App, backend: CircleBackend) -> CircleStore:
     app.circles = store
     assert app.rounds is not None
     app.rounds.circles = store
+    app.rounds.sender.circles = store
     return store
 
 

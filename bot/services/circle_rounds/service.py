@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -22,16 +22,15 @@ from bot.circles.cadence import next_round
 from bot.circles.model import Circle, Round
 from bot.circles.store import CircleStore
 from bot.clock import Clock
-from bot.domain import Notice, Reply, ServiceReply, UserKey
+from bot.domain import Notice, ServiceReply, UserKey
 from bot.logs import log
-from bot.ports import DeliveryError, GroupConversations
-from bot.schedules.keys import DeliveryKey, Kind
-from bot.schedules.ledger import Entry
-from bot.services.circle_rounds import check_ins, introductions
-from bot.services.circle_rounds.people import People, Person
+from bot.services.circle_rounds import check_ins
+from bot.services.circle_rounds.people import People
 from bot.services.circle_rounds.report import report_text
+from bot.services.circle_rounds.sending import RoundSender
 from bot.services.circle_rounds.starting import (
     SMALLEST,
+    Matcher,
     Planned,
     candidates,
     closed,
@@ -42,9 +41,9 @@ from bot.services.circle_rounds.starting import (
 )
 from bot.services.deliveries import DeliveryService
 from dialogs.content_circles import CircleCopy
-from dialogs.model import Effect, Event, Say, ServiceAnswered, ServiceNotice, UserState
+from dialogs.model import Effect, Say, ServiceAnswered, ServiceNotice, UserState
+from dialogs.peer_matching import match
 from dialogs.timetext import local_date, short_date
-from dialogs.timezones import zone
 
 logger = logging.getLogger("peercoach.circles")
 
@@ -68,6 +67,7 @@ class RoundsService:
         clock: Clock,
         *,
         name: str = "default",
+        matcher: Matcher = match,
     ) -> None:
         self.circles = circles
         self.people = people
@@ -76,11 +76,10 @@ class RoundsService:
         self.copy = copy
         self.clock = clock
         self.name = name
-        self.wants: Callable[[str], bool] = lambda _user: True
+        self.matcher = matcher
         self._lock = asyncio.Lock()  # one tick or `round now` at a time
         self._aps: Any = None
-        for kind in ("intro", "check_in", "stay"):
-            deliveries.rebuilders[kind] = self._rebuild
+        self.sender = RoundSender(circles, people, deliveries, copy, clock)
 
     # ---------------------------------------------------------------- on the active scheduler
 
@@ -92,7 +91,7 @@ class RoundsService:
 
     def start(self, aps: Any, wants: Callable[[str], bool], *, timers: bool) -> None:
         """Run the job on this scheduler (`aps`, an AsyncIOScheduler) from now on."""
-        self.wants = wants
+        self.sender.wants = wants
         self._aps = aps
         _ACTIVE[self.name] = self
         if timers:
@@ -116,8 +115,8 @@ class RoundsService:
                 await self._advance(circle, at)
         for circle in self.circles.circles():
             for round_ in self._running(circle):
-                await self._deliver_due(circle, round_, at)
-            await self._ask_to_stay(circle, at)
+                await self.sender.deliver_due(circle, round_, at)
+            await self.sender.ask_to_stay(circle, at)
 
     # ---------------------------------------------------------------- RoundsPort
 
@@ -162,6 +161,19 @@ class RoundsService:
         return found[1] if found else None
 
     # ---------------------------------------------------------------- answers
+
+    async def after_turn(
+        self,
+        key: UserKey,
+        state: UserState | None,
+        effects: Sequence[Effect],
+        *,
+        from_leader: bool = False,
+    ) -> None:
+        """`forget me`: nothing of the leader stays in memory here either."""
+        del effects, from_leader
+        if state is None:
+            self.people.forget(str(key))
 
     async def on_effects(
         self, key: UserKey, state: UserState | None, effects: Sequence[Effect], at: datetime
@@ -234,7 +246,9 @@ class RoundsService:
             return None
         earlier = [r for r in self.circles.rounds(circle.id) if r.number < number]
         today = local_date(at, ROUND_ZONE)
-        planned = plan(circle, number, found, earlier, today=today, at=at, now=now)
+        planned = plan(
+            circle, number, found, earlier, today=today, at=at, now=now, matcher=self.matcher
+        )
         await self.circles.put_round(planned.round)
         for member in self.circles.members(circle.id):
             if member.skip_next:  # sat this one out: back in for the next
@@ -312,181 +326,6 @@ class RoundsService:
             self._aps.add_job(
                 circle_tick, args=[self.name], id="circle-rounds-now", replace_existing=True
             )
-
-    # ---------------------------------------------------------------- deliveries
-
-    async def _deliver_due(self, circle: Circle, round_: Round, at: datetime) -> None:
-        sends = []
-        for index, group in enumerate(round_.groups):
-            wanted = [m for m in group.members if self._member(circle, m)]
-            if not wanted:
-                continue
-            await self._load_missing(group.members, at)
-            intros = [m for m in wanted if self._due(self._intro_at(round_, m), at)]
-            if intros and self._group_possible(group.members):
-                await self._post_group(circle, round_, index, at)
-            sends += [self._introduce(circle, round_, m) for m in intros]
-            day = check_ins.check_in_day(round_)
-            sends += [
-                self._check_in(circle, round_, m)
-                for m in wanted
-                if self._due(self._local(m, day), at)
-            ]
-        await asyncio.gather(*sends)
-
-    def _member(self, circle: Circle, leader: str) -> bool:
-        member = self.circles.membership(circle.id, leader)
-        return member is not None and member.status == "joined" and self.wants(leader)
-
-    async def _load_missing(self, members: Sequence[str], at: datetime) -> None:
-        missing = [m for m in members if self.people.get(m) is None]
-        if missing:
-            await self.people.load(missing, at)
-
-    def _due(self, when: datetime | None, at: datetime) -> bool:
-        return when is not None and when <= at
-
-    def _intro_at(self, round_: Round, leader: str) -> datetime | None:
-        if round_.now:
-            return round_.started_at
-        return self._local(leader, round_.starts)
-
-    def _local(self, leader: str, day: date) -> datetime | None:
-        """The member's nudge time (else 09:00) on `day`, in their zone."""
-        person = self.people.get(leader)
-        if person is None:
-            return None
-        hour, minute = (int(p) for p in person.nudge_time.split(":"))
-        local = datetime.combine(day, time(hour, minute), tzinfo=zone(person.timezone))
-        return local.astimezone(UTC)
-
-    def _key(self, round_: Round, leader: str, kind: Kind) -> DeliveryKey:
-        """Its due time is the round's start, whatever the member's nudge time: a key that
-        moved with a changed nudge time could be sent twice."""
-        started = round_.started_at.astimezone(UTC).replace(second=0, microsecond=0)
-        if kind == "check_in":
-            started = datetime.combine(check_ins.check_in_day(round_), time(0), tzinfo=UTC)
-        elif kind == "stay":
-            started = datetime.combine(round_.ends + timedelta(days=1), time(0), tzinfo=UTC)
-        return DeliveryKey.for_circle(
-            UserKey.parse(leader), kind, round_.circle_id, round_.number, started
-        )
-
-    async def _introduce(self, circle: Circle, round_: Round, leader: str) -> None:
-        key = self._key(round_, leader, "intro")
-        if self.ledger.status(str(key)) is not None:
-            return
-        event = self._intro_event(circle, round_, leader, self.clock.now())
-        if event is not None:
-            await self.deliveries.one_off(key, event, self._intro_at(round_, leader))
-
-    async def _check_in(self, circle: Circle, round_: Round, leader: str) -> None:
-        key = self._key(round_, leader, "check_in")
-        answered = {c.leader for c in self.circles.check_ins(circle.id, round_.number)}
-        if leader in answered or self.ledger.status(str(key)) is not None:
-            return
-        event = check_ins.check_in_question(self.copy, circle, round_, self.clock.now())
-        due = self._local(leader, check_ins.check_in_day(round_))
-        await self.deliveries.one_off(key, event, due)
-
-    async def _ask_to_stay(self, circle: Circle, at: datetime) -> None:
-        if circle.status == "ended":
-            return
-        last = [r for r in self.circles.rounds(circle.id) if r.status == "closed"]
-        if not last:
-            return
-        latest = last[-1]
-        for member in self.circles.members(circle.id):
-            if not check_ins.wants_asking(member) or not self.wants(member.leader):
-                continue
-            await self._load_missing([member.leader], at)
-            if not self._due(self._local(member.leader, latest.ends + timedelta(days=1)), at):
-                continue
-            key = self._key(latest, member.leader, "stay")
-            if self.ledger.status(str(key)) is None:
-                event = check_ins.stay_question(self.copy, circle, member.missed_rounds, at)
-                await self.deliveries.one_off(key, event, at)
-            if self.ledger.status(str(key)) is not None:
-                await self.circles.put_membership(replace(member, stay_asked_at=at))
-
-    def _intro_event(
-        self, circle: Circle, round_: Round, leader: str, at: datetime
-    ) -> Event | None:
-        found = group_of(round_, leader)
-        if found is None:
-            return None
-        group = found[1]
-        people = {m: p for m in group.members if (p := self.people.get(m)) is not None}
-        reach = self._reach(group.members, leader, people)
-        text = introductions.introduction(
-            self.copy, circle, round_, group, leader=leader, people=people, reach=reach
-        )
-        return ServiceNotice(text, at)
-
-    def _reach(self, members: Sequence[str], leader: str, people: dict[str, Person]) -> str:
-        channel = UserKey.parse(leader).channel
-        if channel == "slack" and self._group_possible(members):
-            return self.copy.text("intro_slack")
-        if channel == "teams":
-            others = [m for m in members if m != leader]
-            sign_ins = {m: p.sign_in for m, p in people.items() if p.sign_in}
-            link = introductions.teams_link(others, sign_ins)
-            if link is not None:
-                return self.copy.text("intro_teams_link", link=link)
-        return self.copy.text("intro_reach_out")
-
-    def _group_possible(self, members: Sequence[str]) -> bool:
-        notifier = self.deliveries.notifiers.get("slack")
-        return isinstance(notifier, GroupConversations) and introductions.same_slack_workspace(
-            members
-        )
-
-    async def _post_group(self, circle: Circle, round_: Round, index: int, at: datetime) -> None:
-        """The group conversation, once: claimed in the ledger under its first member (a
-        crash mid-post leaves it pending, and recovery skips rather than posts twice)."""
-        group = round_.groups[index]
-        notifier = self.deliveries.notifiers.get("slack")
-        first = group.members[0]
-        key = DeliveryKey(
-            UserKey.parse(first),
-            "group",
-            f"{circle.id}:{round_.number}:{index}",
-            self._key(round_, first, "intro").due_at,
-        )
-        entry = Entry(str(key), "pending", at, first, due_at=key.due_at)
-        if self.ledger.status(entry.key) is not None or not isinstance(
-            notifier, GroupConversations
-        ):
-            return
-        if not await self.ledger.claim(entry):
-            return
-        people = {m: p for m in group.members if (p := self.people.get(m)) is not None}
-        text = introductions.group_message(self.copy, circle, round_, group, people)
-        members = [UserKey.parse(m) for m in group.members]
-        status = "sent"
-        try:
-            await notifier.post_to_group(members, Reply((Say(text),)), str(key))
-        except DeliveryError as error:
-            status = "failed"
-            log(logger, "circle.group_failed", circle=circle.id, reason=error.reason)
-        await self.ledger.record(replace(entry, status=status, at=self.clock.now()))
-
-    def _rebuild(self, key: DeliveryKey, now: datetime) -> Event | None:
-        """A key a crash left pending, as its event again (DeliveryService asks)."""
-        found = key.circle_round
-        circle = self.circles.circle(found[0]) if found else None
-        round_ = self.circles.round(*found) if found else None
-        if circle is None or round_ is None:
-            return None
-        leader = str(key.leader)
-        if key.kind == "intro":
-            return self._intro_event(circle, round_, leader, now)
-        if key.kind == "check_in":
-            return check_ins.check_in_question(self.copy, circle, round_, now)
-        member = self.circles.membership(circle.id, leader)
-        if key.kind == "stay" and member is not None:
-            return check_ins.stay_question(self.copy, circle, member.missed_rounds, now)
-        return None
 
 
 def _say(text: str) -> ServiceReply:

@@ -2,7 +2,7 @@
 rounds, the call to the pure matcher, and the stored Round. No I/O here."""
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -10,6 +10,8 @@ from bot.circles.model import Circle, Group, Membership, Round
 from bot.services.circle_rounds.people import Person
 from dialogs.peer_matching import Candidate, MatchResult, PastGroup, Unseparated, match
 
+# dialogs.peer_matching.match, or a stand-in with its signature
+Matcher = Callable[..., MatchResult]
 SMALLEST = {"pairs": 2, "trios": 2, "sets": 3}  # fewer ready members: no round
 
 
@@ -52,10 +54,11 @@ def plan(
     today: date,
     at: datetime,
     now: bool,
+    matcher: Matcher = match,
 ) -> Planned:
     """Match (seeded by circle and round: the same inputs give the same groups) and lay the
     round out from `today` for `every_weeks` weeks."""
-    result = match(found, history(earlier), circle.format, seed=circle.id, round_number=number)
+    result = matcher(found, history(earlier), circle.format, seed=circle.id, round_number=number)
     groups, alone = _groups(result, circle, number, earlier, [c.user for c in found])
     ends = today + timedelta(weeks=circle.every_weeks, days=-1)
     unseparated = tuple(sorted({u for pair in result.unseparated for u in pair.users}))
