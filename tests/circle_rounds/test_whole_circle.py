@@ -3,7 +3,7 @@ organisations (one more declined), a round on the cadence, introductions at each
 time (exactly once, across a restart), the check-in two days before the end, answers, the
 post-meeting commitment, three rounds unmet, and the coach's report."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from bot.domain import UserKey
 from bot.storage.memory.circles import InMemoryCircleBackend
 from bot.wiring import App, build_app
 from dialogs.model import ChoiceMade, UserText
+from dialogs.peer_matching import Candidate, MatchResult, Unseparated
 from tests.circle_rounds.helpers import Leader, new_circle, store_leader, use_circles
 from tests.conftest import CONTENT_DIR, FakeClock
 from tests.schedules.world import RecordingNotifier
@@ -238,3 +239,36 @@ async def test_round_now_closes_the_running_round_and_introduces_at_once(run: Ru
     first = [d for d in run.intros() if ":c1:1@" in d]
     assert first == []  # round 1 closed before its 09:00 came round again
     assert app.rounds.next_round_on(circle_of(run), at) == date(2026, 12, 16)
+
+
+def colleagues_together(
+    candidates: Sequence[Candidate], history: object, fmt: str, **_seeded: object
+) -> MatchResult:
+    """A stand-in matcher whose first pair could not be kept apart."""
+    del history, fmt
+    users = sorted(c.user for c in candidates)
+    groups = (tuple(users[:2]), tuple(users[2:4]), tuple(users[4:]))
+    why = "three of the seven are from Leeds Teaching Hospitals"
+    return MatchResult(groups, (Unseparated((users[0], users[1]), why),))
+
+
+async def test_the_coach_hears_who_could_not_be_separated_before_the_introductions(
+    run: Run,
+) -> None:
+    app = run.app
+    assert app is not None
+    assert app.rounds is not None
+    app.rounds.matcher = colleagues_together
+    await run.tick(START)
+    (told,) = run.notifier.to(COACH)
+    assert "could not keep everyone apart" in told.text
+    assert "Amara Okafor and Ben Hughes: three of the seven are from Leeds" in told.text
+    assert run.intros() == []  # the introductions come later, at 09:00
+    (round_,) = app.circles.rounds("c1")
+    assert round_.unseparated == ("console:amara", "console:ben")
+
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    run.clock.at = at
+    reply = await app.rounds.round_now(UserKey.parse(COACH), circle_of(run), at)
+    said = "\n".join(getattr(m, "text", "") for m in reply.messages)
+    assert "Amara Okafor and Ben Hughes" in said
