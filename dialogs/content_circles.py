@@ -46,6 +46,7 @@ ROUND_KEYS: dict[str, frozenset[str]] = {
     "stay_closed": frozenset(),
     "unseparated": frozenset({"circle", "number", "who"}),
     "unseparated_line": frozenset({"first", "second", "reason"}),
+    "unplaced_line": frozenset({"name"}),
     "round_started": frozenset({"circle", "number", "groups", "starts", "ends"}),
     "round_closed_first": frozenset({"number"}),
     "round_not_active": frozenset({"circle"}),

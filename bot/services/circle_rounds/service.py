@@ -135,7 +135,7 @@ class RoundsService:
             number = max((r.number for r in self.circles.rounds(circle.id)), default=0) + 1
             planned = await self._start(circle, number, at, now=True)
         if planned is None:
-            return _say(self.copy.text("round_too_few", circle=circle.name, count=0))
+            return _say(self.copy.text("round_too_few", circle=circle.name, count=len(ready_now)))
         round_ = planned.round
         lines.insert(0, self._started_line(circle, round_))
         lines += self._coach_warning(circle, planned)
@@ -305,12 +305,7 @@ class RoundsService:
             for u in planned.unseparated
         ]
         lines += [
-            self.copy.text(
-                "unseparated_line",
-                first=self.people.name_of(user),
-                second="-",
-                reason="nobody left to match with",
-            )
+            self.copy.text("unplaced_line", name=self.people.name_of(user))
             for user in planned.unplaced
         ]
         if not lines:
