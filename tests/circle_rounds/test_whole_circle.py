@@ -273,3 +273,23 @@ async def test_the_coach_hears_who_could_not_be_separated_before_the_introductio
     reply = await app.rounds.round_now(UserKey.parse(COACH), circle_of(run), at)
     said = "\n".join(getattr(m, "text", "") for m in reply.messages)
     assert "Amara Okafor and Ben Hughes" in said
+
+
+async def test_met_said_after_the_round_closed_still_breaks_the_run(run: Run) -> None:
+    app = run.app
+    assert app is not None
+    await run.tick(START)
+    dev = "console:dev"
+    member = app.circles.membership("c1", dev)
+    assert member is not None
+    await app.circles.put_membership(replace(member, missed_rounds=2))
+    await run.tick(datetime(2026, 12, 14, 0, 5, tzinfo=UTC))  # round 1 closes unanswered
+    member = app.circles.membership("c1", dev)
+    assert member is not None
+    assert member.missed_rounds == 3
+    await run.press(dev, "svc:circle-checkin:c1:1", "met")  # the old check-in's button
+    member = app.circles.membership("c1", dev)
+    assert member is not None
+    assert member.missed_rounds == 0
+    await run.tick(datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
+    assert [s for s in run.notifier.to(dev) if s.delivery.startswith("stay:")] == []

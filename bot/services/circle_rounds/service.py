@@ -19,7 +19,7 @@ from typing import Any
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.circles.cadence import next_round
-from bot.circles.model import Circle, Round
+from bot.circles.model import Circle, Membership, Round
 from bot.circles.store import CircleStore
 from bot.clock import Clock
 from bot.domain import Notice, ServiceReply, UserKey
@@ -49,6 +49,7 @@ logger = logging.getLogger("peercoach.circles")
 
 ROUND_ZONE = "Europe/London"  # the day a round starts on
 EVERY = timedelta(seconds=30)  # how often the job looks: `now` introductions within a minute
+JOB = "circle-rounds"
 _ACTIVE: dict[str, "RoundsService"] = {}
 
 
@@ -99,7 +100,7 @@ class RoundsService:
                 circle_tick,
                 IntervalTrigger(seconds=EVERY.seconds),
                 args=[self.name],
-                id="circle-rounds",
+                id=JOB,
                 replace_existing=True,
                 next_run_time=self.clock.now(),
             )
@@ -210,12 +211,25 @@ class RoundsService:
         if round_ is None or group_of(round_, leader) is None:
             return _say(self.copy.text("check_in_closed"))
         await self.circles.put_check_in(check_ins.check_in(answer, leader, at))
+        await self._late_met(round_, answer, member)
         if answer.choice != "met":
             return _say(self.copy.text("check_in_thanks_other"))
         asked = check_ins.commitment_question(self.copy, answer.circle, answer.number, at)
         return ServiceReply(
             (Say(self.copy.text("check_in_thanks_met")),), notices=(Notice(key, asked),)
         )
+
+    async def _late_met(
+        self, round_: Round, answer: check_ins.Answer, member: Membership | None
+    ) -> None:
+        """ "Met", said after the round closed (and counted as unmet): the run is broken
+        after all, if no later round has closed since."""
+        closed_rounds = [r for r in self.circles.rounds(round_.circle_id) if r.status == "closed"]
+        latest = closed_rounds[-1].number if closed_rounds else None
+        if answer.choice != "met" or round_.number != latest or member is None:
+            return
+        if member.status == "joined" and member.missed_rounds:
+            await self.circles.put_membership(replace(member, missed_rounds=0))
 
     # ---------------------------------------------------------------- starting and closing
 
@@ -316,11 +330,11 @@ class RoundsService:
         ]
 
     def _soon(self) -> None:
-        """`round now` on the instance that schedules: look at once, not in up to 30 s."""
-        if self._aps is not None and getattr(self._aps, "running", False):
-            self._aps.add_job(
-                circle_tick, args=[self.name], id="circle-rounds-now", replace_existing=True
-            )
+        """`round now` on the instance that schedules: the job looks at once, not in up to
+        30 s (the same job, so two looks never overlap)."""
+        aps = self._aps
+        if aps is not None and getattr(aps, "running", False) and aps.get_job(JOB):
+            aps.modify_job(JOB, next_run_time=self.clock.now())
 
 
 def _say(text: str) -> ServiceReply:
