@@ -18,7 +18,7 @@ from bot.domain import Reply, UserKey
 from bot.logs import log
 from bot.ports import DeliveryError, GroupConversations
 from bot.schedules.keys import DeliveryKey, Kind
-from bot.schedules.ledger import Entry
+from bot.schedules.ledger import RETAIN, Entry
 from bot.services.circle_rounds import check_ins, introductions
 from bot.services.circle_rounds.people import People, Person
 from bot.services.circle_rounds.starting import group_of
@@ -28,6 +28,9 @@ from dialogs.model import Event, Say, ServiceNotice
 from dialogs.timezones import zone
 
 logger = logging.getLogger("peercoach.circles")
+# A delivery this late is skipped (and recorded so): the ledger forgets settled keys after
+# RETAIN, and a key it has forgotten must never look like one still to send.
+WINDOW = RETAIN - timedelta(days=1)
 
 
 class RoundSender:
@@ -80,6 +83,18 @@ class RoundSender:
     def _due(self, when: datetime | None, at: datetime) -> bool:
         return when is not None and when <= at
 
+    async def _too_late(self, key: DeliveryKey, due: datetime | None) -> bool:
+        """Past WINDOW: recorded as skipped (once; later it is past the ledger's memory too,
+        and still too late)."""
+        now = self.clock.now()
+        if due is None or now - due <= WINDOW:
+            return False
+        if now - due <= RETAIN:
+            entry = Entry(str(key), "skipped", now, str(key.leader), due_at=due)
+            await self.ledger.record(replace(entry, reason="missed, past its window"))
+            log(logger, "circle.missed", key=str(key), user=key.leader.hashed)
+        return True
+
     def _intro_at(self, round_: Round, leader: str) -> datetime | None:
         if round_.now:
             return round_.started_at
@@ -108,19 +123,22 @@ class RoundSender:
 
     async def _introduce(self, circle: Circle, round_: Round, leader: str) -> None:
         key = self._key(round_, leader, "intro")
-        if self.ledger.status(str(key)) is not None:
+        due = self._intro_at(round_, leader)
+        if self.ledger.status(str(key)) is not None or await self._too_late(key, due):
             return
         event = self._intro_event(circle, round_, leader, self.clock.now())
         if event is not None:
-            await self.deliveries.one_off(key, event, self._intro_at(round_, leader))
+            await self.deliveries.one_off(key, event, due)
 
     async def _check_in(self, circle: Circle, round_: Round, leader: str) -> None:
         key = self._key(round_, leader, "check_in")
         answered = {c.leader for c in self.circles.check_ins(circle.id, round_.number)}
+        due = self._local(leader, check_ins.check_in_day(round_))
         if leader in answered or self.ledger.status(str(key)) is not None:
             return
+        if await self._too_late(key, due):
+            return
         event = check_ins.check_in_question(self.copy, circle, round_, self.clock.now())
-        due = self._local(leader, check_ins.check_in_day(round_))
         await self.deliveries.one_off(key, event, due)
 
     async def ask_to_stay(self, circle: Circle, at: datetime) -> None:
