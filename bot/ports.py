@@ -155,3 +155,11 @@ class GroupConversations(Protocol):
         """Open (or find) the members' group conversation and post `reply`; DeliveryError
         if it did not go."""
         ...
+
+
+@runtime_checkable
+class SignInNames(Protocol):
+    """A notifier that can tell a leader's sign-in name (Teams: the UPN, from the roster),
+    for a link that starts a chat with their peers."""
+
+    async def sign_in_name(self, key: UserKey) -> str | None: ...

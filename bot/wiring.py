@@ -201,7 +201,7 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
     circles = CircleStore(InMemoryCircleBackend())  # until the TinyDB/PostgreSQL backends land
     rounds = None
     if content.circles is not None:
-        people = People(users, coaching_store, ScheduleWeeks(schedules))
+        people = People(users, coaching_store, ScheduleWeeks(schedules), notifiers)
         rounds = RoundsService(circles, people, deliveries, content.circles, clock)
         conversations.effect_answerers.append(rounds)
         conversations.listeners.append(rounds)

@@ -100,6 +100,7 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
         case ServiceAside(token=token):
             draft.update(aside=None, awaiting=None)
             draft.effect(ServiceAnswered(token, choice))
+            peer_commitment.after_check_in(draft, content, token, choice, at)
         case ReflectAside():
             pass  # a free-text aside has no buttons
 

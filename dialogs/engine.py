@@ -232,6 +232,7 @@ def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: date
         if isinstance(aside, ServiceAside) and aside.token == token:
             draft.update(aside=None, awaiting=None)
             _after_aside(draft, content)
+        peer_commitment.after_check_in(draft, content, token, choice, at)
         return
     if token.startswith("f:"):
         commitment = followups.find(draft, token[2:])

@@ -4,11 +4,13 @@ dialogue. The wording comes in with the event (content/circles.yaml, read by the
 
 from datetime import datetime, timedelta
 
+from dialogs.content_model import Content
 from dialogs.dates import check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
 from dialogs.model import Commitment, FollowUpPlanned, PeerCommitAside, PeerCommitAsked
 from dialogs.timetext import local_date, short_date
 
+CHECK_IN = "svc:circle-checkin:"  # + <circle>:<round>: the check-in's buttons (a service's)
 FOLLOW_UP_DAYS = 7  # with no day named: a week on, moved to a working day
 FURTHEST = timedelta(days=90)
 
@@ -18,6 +20,19 @@ def ask(draft: Draft, event: PeerCommitAsked) -> None:
     aside = PeerCommitAside(event.ref, event.question, event.placeholder, event.saved)
     draft.update(aside=aside)
     present(draft, aside)
+
+
+def after_check_in(draft: Draft, content: Content, token: str, choice: str, at: datetime) -> None:
+    """ "Met" on a circle's check-in: ask at once, in the same turn, what they will try."""
+    copy = content.circles
+    if not token.startswith(CHECK_IN) or choice != "met" or copy is None:
+        return
+    ref = token.removeprefix(CHECK_IN)
+    saved = dict(copy.texts)["commit_saved"]  # {day} is filled in when it is kept
+    question = PeerCommitAsked(
+        ref, copy.text("commit_question"), copy.text("commit_placeholder"), saved, at
+    )
+    ask(draft, question)
 
 
 def present(draft: Draft, aside: PeerCommitAside) -> None:

@@ -4,7 +4,16 @@ commitment with a follow-up, as after a dialogue; a dialogue in progress waits u
 from datetime import date
 
 from dialogs.content_model import Content
-from dialogs.model import FollowUpPlanned, PeerCommitAside, PeerCommitAsked, Prompt, Say
+from dialogs.model import (
+    Choice,
+    FollowUpPlanned,
+    PeerCommitAside,
+    PeerCommitAsked,
+    Prompt,
+    Say,
+    ServiceAnswered,
+    ServiceQuestion,
+)
 from tests.dialogs.chat import Chat, onboarded
 
 ASKED = PeerCommitAsked(
@@ -51,3 +60,22 @@ def test_an_nhs_number_in_the_answer_is_not_kept(content: Content) -> None:
     chat.send(ASKED)
     chat.say("call about 943 476 5919 on Monday")
     assert chat.state.commitments == ()
+
+
+def test_met_on_a_circle_check_in_asks_what_they_will_try_in_the_same_turn(
+    content: Content,
+) -> None:
+    chat = Chat(content, onboarded())
+    choices = (Choice("met", "Met"), Choice("rescheduled", "Rescheduled"))
+    chat.send(ServiceQuestion("Did your group meet?", choices, "svc:circle-checkin:c1:2", Chat.at))
+    turn = chat.press("Met")
+    assert ServiceAnswered("svc:circle-checkin:c1:2", "met") in turn.effects
+    assert isinstance(turn.messages[-1], Prompt)
+    assert turn.messages[-1].text == "What will you try after talking with your peers?"
+    aside = chat.state.aside
+    assert isinstance(aside, PeerCommitAside)
+    assert aside.ref == "c1:2"
+
+    chat.send(ServiceQuestion("Did your group meet?", choices, "svc:circle-checkin:c1:3", Chat.at))
+    turn = chat.press("Rescheduled")
+    assert not any(isinstance(m, Prompt) for m in turn.messages)

@@ -9,11 +9,12 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 from bot.circles.model import CheckIn, CheckInAnswer, Circle, Membership, Round
+from dialogs import peer_commitment
 from dialogs.content_circles import CircleCopy
-from dialogs.model import Choice, PeerCommitAsked, ServiceQuestion
+from dialogs.model import Choice, ServiceQuestion
 from dialogs.timetext import short_date
 
-CHECK_IN = "svc:circle-checkin:"  # + <circle>:<round>
+CHECK_IN = peer_commitment.CHECK_IN  # + <circle>:<round>; the engine asks after "met"
 STAY = "svc:circle-stay:"  # + <circle>
 ANSWERS: tuple[CheckInAnswer, ...] = ("met", "rescheduled", "not_this_round")
 BEFORE_END = timedelta(days=2)
@@ -48,18 +49,6 @@ def stay_question(copy: CircleCopy, circle: Circle, missed: int, at: datetime) -
     choices = (Choice("stay", copy.text("stay_stay")), Choice("leave", copy.text("stay_leave")))
     text = copy.text("stay_question", circle=circle.name, missed=missed)
     return ServiceQuestion(text, choices, f"{STAY}{circle.id}", at, topic="circle#stay")
-
-
-def commitment_question(
-    copy: CircleCopy, circle: str, number: int, at: datetime
-) -> PeerCommitAsked:
-    return PeerCommitAsked(
-        f"{circle}:{number}",
-        copy.text("commit_question"),
-        copy.text("commit_placeholder"),
-        dict(copy.texts)["commit_saved"],  # {day} is the engine's to fill in
-        at,
-    )
 
 
 def read_answer(token: str, choice: str) -> Answer | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.coaching.store import CoachingStore
 from bot.domain import UserKey
-from bot.ports import UserStore
+from bot.ports import Notifier, SignInNames, UserStore
 from bot.services.conversations import WeekSource
 
 MORNING = "09:00"  # a member with no nudge time of their own is introduced then
@@ -34,10 +34,17 @@ class Person:
 
 
 class People:
-    def __init__(self, users: UserStore, names: CoachingStore, weeks: WeekSource) -> None:
+    def __init__(
+        self,
+        users: UserStore,
+        names: CoachingStore,
+        weeks: WeekSource,
+        notifiers: Mapping[str, Notifier] | None = None,
+    ) -> None:
         self.users = users
         self.names = names
         self.weeks = weeks
+        self.notifiers = {} if notifiers is None else notifiers  # filled in later: keep it
         self._known: dict[str, Person] = {}
 
     def get(self, user: str) -> Person | None:
@@ -60,6 +67,14 @@ class People:
     def forget(self, user: str) -> None:
         self._known.pop(user, None)
 
+    async def _sign_in(self, key: UserKey) -> str | None:
+        """Kept with the Teams conversation if it came that way, else asked of Teams."""
+        kept = sign_in_name(await self.users.load_extra(key, TEAMS_EXTRA))
+        notifier = self.notifiers.get("teams")
+        if kept is None and isinstance(notifier, SignInNames):
+            return await notifier.sign_in_name(key)
+        return kept
+
     async def _read(self, user: str, at: datetime) -> Person | None:
         key = UserKey.parse(user)
         state = await self.users.load(key)
@@ -67,7 +82,7 @@ class People:
             return None
         profile = state.profile
         week = await self.weeks.week_of(key, at)
-        teams = await self.users.load_extra(key, TEAMS_EXTRA) if key.channel == "teams" else None
+        sign_in = await self._sign_in(key) if key.channel == "teams" else None
         return Person(
             user=user,
             name=profile.display_name or self.names.name_of(user),
@@ -78,7 +93,7 @@ class People:
             avoids=frozenset(profile.avoid),
             timezone=profile.timezone,
             nudge_time=week.nudge_time or profile.nudge_time or MORNING,
-            sign_in=sign_in_name(teams),
+            sign_in=sign_in,
         )
 
 

@@ -214,10 +214,7 @@ class RoundsService:
         await self._late_met(round_, answer, member)
         if answer.choice != "met":
             return _say(self.copy.text("check_in_thanks_other"))
-        asked = check_ins.commitment_question(self.copy, answer.circle, answer.number, at)
-        return ServiceReply(
-            (Say(self.copy.text("check_in_thanks_met")),), notices=(Notice(key, asked),)
-        )
+        return _say(self.copy.text("check_in_thanks_met"))  # the engine asks what they'll try
 
     async def _late_met(
         self, round_: Round, answer: check_ins.Answer, member: Membership | None
