@@ -56,7 +56,7 @@ ROUND_KEYS: dict[str, frozenset[str]] = {
     "report_no_members": frozenset(),
     "report_rounds": frozenset({"count"}),
     "report_round": frozenset({"number", "starts", "ends", "groups", "met", "answered"}),
-    "report_round_hidden": frozenset({"number", "starts", "ends", "groups", "answered", "least"}),
+    "report_round_hidden": frozenset({"number", "starts", "ends", "answered", "least"}),
     "report_next": frozenset({"day"}),
 }
 

@@ -48,7 +48,6 @@ def _round_line(copy: CircleCopy, round_: Round, answers: Sequence[CheckIn]) -> 
             number=round_.number,
             starts=starts,
             ends=ends,
-            groups=groups,
             answered=len(answered),
             least=AT_LEAST,
         )
