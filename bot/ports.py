@@ -144,3 +144,22 @@ class DeliveryHistory(Protocol):
     def history_wait(self) -> float:
         """Seconds until the next look could start, as things stand (0: now)."""
         ...
+
+
+@runtime_checkable
+class GroupConversations(Protocol):
+    """A notifier that can open a conversation with several leaders of one workspace (the
+    bot in it too) and post there: Slack's group DM for a peer circle's group."""
+
+    async def post_to_group(self, members: Sequence[UserKey], reply: Reply, delivery: str) -> None:
+        """Open (or find) the members' group conversation and post `reply`; DeliveryError
+        if it did not go."""
+        ...
+
+
+@runtime_checkable
+class SignInNames(Protocol):
+    """A notifier that can tell a leader's sign-in name (Teams: the UPN, from the roster),
+    for a link that starts a chat with their peers."""
+
+    async def sign_in_name(self, key: UserKey) -> str | None: ...

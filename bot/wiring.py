@@ -14,7 +14,6 @@ from pathlib import Path
 import asyncpg
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.circles.ports import RoundsPort
 from bot.circles.store import CircleStore
 from bot.clock import Clock
 from bot.coaching.store import CoachingStore
@@ -26,6 +25,7 @@ from bot.schedules.ledger import DeliveryLedger
 from bot.schedules.scheduler import NudgeScheduler
 from bot.schedules.store import ScheduleStore
 from bot.services.avoids import AvoidService
+from bot.services.circle_rounds import People, RoundsService
 from bot.services.circles import CircleService
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
@@ -87,9 +87,9 @@ class App:
     seen: SeenEventStore | None = None  # Slack event ids, shared by instances on PostgreSQL
     # The round runner (bot.services.circle_rounds): `circle round … now`, `circle report`
     # and next round dates. None until it is wired in; set it with use_rounds.
-    rounds: RoundsPort | None = None
+    rounds: RoundsService | None = None
 
-    def use_rounds(self, rounds: RoundsPort) -> None:
+    def use_rounds(self, rounds: RoundsService) -> None:
         """Hand the circle commands the round runner."""
         self.rounds = rounds
         self.circle_service.rounds = rounds
@@ -135,7 +135,11 @@ class App:
             grace=timedelta(minutes=self.settings.grace_minutes),
             wants=wants,
         )
+        if self.rounds is not None:  # before the start settles what a crash left pending
+            await self.rounds.prepare(self.clock.now())
         await self.scheduler.start(timers=timers, background=background)
+        if self.rounds is not None:
+            self.rounds.start(self.scheduler.aps, wants, timers=timers)
         if timers:  # names learnt by the coaching directory, written out in batches
             self.scheduler.aps.add_job(
                 self.coaching_store.flush,
@@ -149,6 +153,8 @@ class App:
         """No new deliveries; those in flight finish (or stay pending), replies still
         waiting for a platform stop. Call it before the channels close, so that in-flight
         sends still have their HTTP sessions."""
+        if self.rounds is not None:
+            self.rounds.stop()
         if self.scheduler is not None:
             await self.scheduler.stop()
         await self.deliveries.messages.close()  # replies still waiting for their platform
@@ -220,6 +226,13 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
     notifiers: dict[str, Notifier] = {}
     deliveries = DeliveryService(ledger, schedules, conversations, notifiers, clock)
     conversations.notices = deliveries.messages
+    rounds = None
+    if content.circle_rounds is not None:
+        people = People(users, coaching_store, ScheduleWeeks(schedules), notifiers)
+        rounds = RoundsService(circles, people, deliveries, content.circle_rounds, clock)
+        conversations.effect_answerers.append(rounds)
+        conversations.listeners.append(rounds)
+        circle_service.rounds = rounds
     return App(
         settings,
         clock,
@@ -237,4 +250,5 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         notifiers,
         database=database,
         seen=seen,
+        rounds=rounds,
     )

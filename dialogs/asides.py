@@ -3,7 +3,7 @@ each kind knows how to ask again, take a button and take typed text."""
 
 from datetime import datetime
 
-from dialogs import followups, nudging, onboarding, runner, signposting, texts
+from dialogs import followups, nudging, onboarding, peer_commitment, runner, signposting, texts
 from dialogs.content_model import Content, Dialogue, Theme
 from dialogs.draft import Draft
 from dialogs.matching import match_choice, normalise, normalised_phrase
@@ -16,6 +16,7 @@ from dialogs.model import (
     MenuAside,
     NudgeAside,
     OnboardingAside,
+    PeerCommitAside,
     ReflectAside,
     SafetyAside,
     ServiceAnswered,
@@ -56,8 +57,8 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
             )
         case NudgeAside():
             nudging.present(draft, content, aside)
-        case ReflectAside():
-            draft.prompt(texts.REFLECT_PROMPT, texts.REFLECT_PLACEHOLDER)
+        case ReflectAside() | PeerCommitAside():
+            _prompt(draft, aside)
         case FollowUpAside():
             followups.present(draft, content.commitments, aside)
         case ForgetAside():
@@ -68,6 +69,15 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
             draft.ask(text, choices, token, topic=topic)
         case SafetyAside():
             signposting.present(draft, content, aside)
+
+
+def _prompt(draft: Draft, aside: ReflectAside | PeerCommitAside) -> None:
+    """The free-text asides: a one-line reflection, or what a leader will try after meeting
+    their peers."""
+    if isinstance(aside, PeerCommitAside):
+        peer_commitment.present(draft, aside)
+    else:
+        draft.prompt(texts.REFLECT_PROMPT, texts.REFLECT_PLACEHOLDER)
 
 
 def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: datetime) -> None:
@@ -90,6 +100,7 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
         case ServiceAside(token=token):
             draft.update(aside=None, awaiting=None)
             draft.effect(ServiceAnswered(token, choice))
+            peer_commitment.after_check_in(draft, content, token, choice, at)
         case ReflectAside():
             pass  # a free-text aside has no buttons
 
@@ -103,6 +114,8 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             nudging.reflect(draft, content, aside.delivery, said, at)
         case FollowUpAside(stage="learned"):
             followups.learned(draft, aside, said, at)
+        case PeerCommitAside():
+            peer_commitment.answer(draft, aside, said, at)
         case FollowUpAside(stage="blocked"):
             followups.blocked(draft, content.commitments, aside, said, at)
         case MenuAside(theme=theme):

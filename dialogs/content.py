@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from dialogs.content_checks import check_dialogue_graph, check_totals, check_unread, parse_kind
+from dialogs.content_circle_rounds import RoundCopy, load_circle_rounds
 from dialogs.content_circles import load_circle_copy
 from dialogs.content_commitments import load_commitments, parse_commitment_fields
 from dialogs.content_echoes import parse_answer, parse_refer_as
@@ -83,6 +84,7 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
         else ()
     )
     circles = _load_file(directory / "circles.yaml", problems, load_circle_copy)
+    circle_rounds = _load_circle_rounds(directory, problems)
     check_totals(directory, themes, nudges, dialogues, problems)
     check_unread(directory, problems)
     problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
@@ -105,6 +107,7 @@ def check_content(directory: Path) -> tuple[Content | None, list[ContentProblem]
         commitments=commitments,
         profile=profile,
         organisations=organisations or (),
+        circle_rounds=circle_rounds,
         circles=circles,
         version=_fingerprint(directory),
     ), problems
@@ -403,6 +406,24 @@ def _load_onboarding(directory: Path, problems: list[ContentProblem]) -> Onboard
     if any(v is None for v in values.values()):
         return None
     return Onboarding(**{k: str(v) for k, v in values.items()})
+
+
+def _load_circle_rounds(directory: Path, problems: list[ContentProblem]) -> RoundCopy | None:
+    """Optional, so a content folder from before peer circles still loads: without it,
+    circles' rounds are off (and the check says so)."""
+    path = directory / "circle_rounds.yaml"
+    if not path.is_file():
+        problems.append(
+            ContentProblem(
+                str(path),
+                0,
+                "file is missing, so peer circles cannot run rounds; copy the shipped "
+                "content/circle_rounds.yaml here (see content/README.md)",
+                "warning",
+            )
+        )
+        return None
+    return _load_file(path, problems, load_circle_rounds)
 
 
 def _load_file[T](

@@ -275,6 +275,7 @@ READ_FILES = (
     "commitments.yaml",
     "profile.yaml",
     "organisations.yaml",
+    "circle_rounds.yaml",
     "circles.yaml",
 )
 READ_FOLDERS = ("dialogues", "nudges")

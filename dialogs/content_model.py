@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from dialogs.content_circle_rounds import RoundCopy
 from dialogs.content_circles import CircleCopy
 from dialogs.content_commitments import CommitmentCopy, CommitmentKind
 from dialogs.content_profile import ProfileCopy
@@ -154,6 +155,7 @@ class Content:
     commitments: CommitmentCopy
     profile: ProfileCopy
     organisations: tuple[Organisation, ...] = ()
+    circle_rounds: RoundCopy | None = None  # content/circle_rounds.yaml: guides, round lines
     version: str = ""
     circles: CircleCopy = field(default_factory=CircleCopy)  # content/circles.yaml
     _themes: dict[str, Theme] = field(default_factory=dict, repr=False, compare=False)

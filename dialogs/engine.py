@@ -16,6 +16,7 @@ from dialogs import (
     language,
     nudging,
     onboarding,
+    peer_commitment,
     peer_profile,
     routing,
     runner,
@@ -55,6 +56,7 @@ from dialogs.model import (
     MenuAside,
     NudgeAside,
     NudgeDue,
+    PeerCommitAsked,
     PreferencesChanged,
     SafetyAside,
     ServiceAnswered,
@@ -94,6 +96,20 @@ def step(
         case AppInstalled(at=at):
             if draft.state.profile.welcomed_at is None:
                 _first_contact(draft, content, at, command=None)
+        case ServiceQuestion() | ServiceNotice() | PeerCommitAsked():
+            _from_service(draft, content, event)
+        case NudgeDue() | SnoozeEnded() | FollowUpDue():
+            due.arrived(draft, content, event)
+    if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
+        draft.update(last_seen_at=event.at)
+    return draft.finish()
+
+
+def _from_service(
+    draft: Draft, content: Content, event: ServiceQuestion | ServiceNotice | PeerCommitAsked
+) -> None:
+    """Another service asks or tells the leader something."""
+    match event:
         case ServiceQuestion(text=text, choices=choices, token=token, topic=topic):
             aside = ServiceAside(token, text, choices, topic)
             if draft.state.dialogue is None or isinstance(draft.state.aside, ServiceAside):
@@ -105,11 +121,8 @@ def step(
                 draft.update(awaiting=awaiting)
         case ServiceNotice(text=text):
             draft.say(text)
-        case NudgeDue() | SnoozeEnded() | FollowUpDue():
-            due.arrived(draft, content, event)
-    if isinstance(event, UserText | CommandGiven | ChoiceMade | SessionOpened):
-        draft.update(last_seen_at=event.at)
-    return draft.finish()
+        case PeerCommitAsked():
+            peer_commitment.ask(draft, event)
 
 
 def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
@@ -219,6 +232,7 @@ def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: date
         if isinstance(aside, ServiceAside) and aside.token == token:
             draft.update(aside=None, awaiting=None)
             _after_aside(draft, content)
+        peer_commitment.after_check_in(draft, content, token, choice, at)
         return
     if token.startswith("f:"):
         commitment = followups.find(draft, token[2:])

@@ -162,6 +162,18 @@ class SafetyAside:
 
 
 @dataclass(frozen=True)
+class PeerCommitAside:
+    """After a peer-circle meeting: waiting for what the leader will try (a commitment).
+    `ref` is "<circle>:<round>"; the wording came with PeerCommitAsked."""
+
+    ref: str
+    question: str
+    placeholder: str
+    saved: str  # the closing line, with {day}
+    kind: Literal["peer_commit"] = "peer_commit"
+
+
+@dataclass(frozen=True)
 class ServiceAside:
     """A question another service asked (e.g. "accept this coach?"); the answer goes back to
     that service as a ServiceAnswered effect."""
@@ -183,6 +195,7 @@ Aside = (
     | ForgetAside
     | SafetyAside
     | ServiceAside
+    | PeerCommitAside
 )
 
 
@@ -310,6 +323,17 @@ class ServiceNotice:
     at: datetime
 
 
+@dataclass(frozen=True)
+class PeerCommitAsked:
+    """A leader's peer-circle group met: ask what they will try, as a commitment."""
+
+    ref: str  # "<circle>:<round>"
+    question: str
+    placeholder: str
+    saved: str  # the closing line, with {day}
+    at: datetime
+
+
 Event = (
     UserText
     | ChoiceMade
@@ -321,6 +345,7 @@ Event = (
     | FollowUpDue
     | ServiceQuestion
     | ServiceNotice
+    | PeerCommitAsked
 )
 
 # ---------------------------------------------------------------- messages out

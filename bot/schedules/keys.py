@@ -8,6 +8,11 @@ leaders who finish the same dialogue on the same day would otherwise share
     nudge:<leader>:<schedule>@<due>        a scheduled nudge
     snooze:<leader>:<delivery>@<due>       a snoozed nudge coming back (ref: its nudge's key)
     follow_up:<leader>:<commitment>@<due>  "how did it go?" on a commitment's due day
+    intro:<leader>:<circle>:<round>@<due>  a peer circle's introduction to one member
+    check_in:<leader>:<circle>:<round>@<due>  "did your group meet?" near a round's end
+    stay:<leader>:<circle>:<round>@<due>   "stay in the circle?" after three rounds unmet
+    group:<leader>:<circle>:<round>:<group>@<due>  the group conversation (Slack), keyed by
+                                           its first member
 
 A quiet-hours hold keeps the key of the delivery it holds. `<leader>` is `UserKey.hashed`:
 stable, 64 bits (two of a million leaders share one with a chance of about 3 in 100
@@ -28,10 +33,13 @@ from typing import Literal, cast
 from bot.domain import UserKey
 from bot.schedules.model import NudgeSchedule, Reminder
 
-Kind = Literal["nudge", "snooze", "follow_up"]
+Kind = Literal["nudge", "snooze", "follow_up", "intro", "check_in", "stay", "group"]
+CIRCLE_KINDS: tuple[Kind, ...] = ("intro", "check_in", "stay", "group")
 _DUE = "%Y-%m-%dT%H:%MZ"
 _DUE_TEXT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ$")
-_CURRENT = re.compile(r"^(?P<kind>nudge|snooze|follow_up):(?P<leader>[0-9a-f]{16}):(?P<ref>.+)$")
+_CURRENT = re.compile(
+    r"^(?P<kind>nudge|snooze|follow_up|intro|check_in|stay|group):(?P<leader>[0-9a-f]{16}):(?P<ref>.+)$"
+)
 _LEGACY_REMINDER = re.compile(r"^(?P<kind>snooze|follow_up):(?P<ref>.+)$")
 
 
@@ -46,7 +54,9 @@ class DeliveryKey:
 
     leader: UserKey
     kind: Kind
-    ref: str  # schedule id (nudge), the snoozed nudge's key (snooze), commitment id (follow_up)
+    # schedule id (nudge), the snoozed nudge's key (snooze), commitment id (follow_up),
+    # "<circle>:<round>" (intro, check_in, stay), "<circle>:<round>:<group>" (group)
+    ref: str
     due_at: datetime
 
     def __str__(self) -> str:
@@ -61,6 +71,22 @@ class DeliveryKey:
     @classmethod
     def for_nudge(cls, schedule: NudgeSchedule, due_at: datetime) -> "DeliveryKey":
         return cls(UserKey.parse(schedule.user), "nudge", schedule.id, due_at)
+
+    @classmethod
+    def for_circle(
+        cls, leader: UserKey, kind: Kind, circle: str, number: int, due_at: datetime
+    ) -> "DeliveryKey":
+        """A peer circle's delivery to one member for one round."""
+        return cls(leader, kind, f"{circle}:{number}", due_at)
+
+    @property
+    def circle_round(self) -> tuple[str, int] | None:
+        """(circle id, round number) of a circle's delivery; None for any other kind."""
+        if self.kind not in CIRCLE_KINDS:
+            return None
+        circle, _, rest = self.ref.partition(":")
+        number = rest.partition(":")[0]
+        return (circle, int(number)) if circle and number.isdigit() else None
 
     @classmethod
     def for_reminder(cls, reminder: Reminder) -> "DeliveryKey":

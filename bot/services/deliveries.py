@@ -90,6 +90,9 @@ class DeliveryService:
         self.sleep = sleep
         # Notices and late replies: the same notifiers and backoff, no ledger.
         self.messages = MessageSender(conversations, notifiers, self.retry, self._sleep)
+        # Other services' kinds of delivery (a peer circle's introduction): how to rebuild
+        # the event of one of their keys after a crash; None when it is no longer wanted.
+        self.rebuilders: dict[str, Callable[[DeliveryKey, datetime], Event | None]] = {}
 
     async def _sleep(self, seconds: float) -> None:
         await self.sleep(seconds)  # looked up at each call: tests replace `sleep`
@@ -135,6 +138,19 @@ class DeliveryService:
             )
         await self.schedules.remove_reminder(reminder.id)
         return status
+
+    async def one_off(
+        self, key: DeliveryKey, event: Event, due_at: datetime | None = None
+    ) -> Status:
+        """Deliver one event under `key`, once (another service's delivery: a peer circle's
+        introduction or check-in); a key the ledger knows already is left as it stands.
+        `due_at`: when it fell due, if not the key's own time (for the lag)."""
+        known = self.ledger.status(str(key))
+        if known is not None:
+            return known
+        due = due_at or key.due_at
+        entry = Entry(str(key), "pending", self.clock.now(), str(key.leader), due_at=due)
+        return await self._send(entry, event)
 
     def _key_of(self, reminder: Reminder) -> DeliveryKey | None:
         try:
@@ -223,6 +239,9 @@ class DeliveryService:
             return SnoozeEnded(key.ref, now)
         if key.kind == "follow_up":
             return FollowUpDue(key.ref, now)
+        if key.kind != "nudge":
+            build = self.rebuilders.get(key.kind)
+            return build(key, now) if build is not None else None
         schedule = self.schedules.schedule(entry.schedule or key.ref)
         if schedule is None or schedule.user != entry.user:
             return None

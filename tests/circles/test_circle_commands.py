@@ -4,18 +4,17 @@ leave, pause/resume/end, the RoundsPort for `round … now` and `report`, export
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.circles.cadence import next_round
-from bot.circles.model import CheckIn, Circle
+from bot.circles.model import CheckIn
 from bot.config import Settings
-from bot.domain import ServiceReply, UserKey
+from bot.domain import UserKey
 from bot.wiring import App, build_app
-from dialogs.model import ChoiceMade, Message, Say, UserText
+from dialogs.model import ChoiceMade, Message, UserText
 from tests.conftest import CONTENT_DIR, FakeClock
 from tests.schedules.world import RecordingNotifier
 
@@ -227,37 +226,17 @@ async def test_pause_resume_end_tell_members(office: Office) -> None:
     assert "not in any peer circle" in await office.say(ALEX, "circles")
 
 
-@dataclass
-class FakeRounds:
-    """A RoundsPort standing in for the round runner (another branch builds it)."""
-
-    calls: list[tuple[str, str, str]] = field(default_factory=list)
-
-    async def round_now(self, coach: UserKey, circle: Circle, at: datetime) -> ServiceReply:
-        self.calls.append(("now", str(coach), circle.id))
-        return ServiceReply((Say("round started"),))
-
-    async def report(self, coach: UserKey, circle: Circle, at: datetime) -> ServiceReply:
-        self.calls.append(("report", str(coach), circle.id))
-        return ServiceReply((Say("the report"),))
-
-    def next_round_on(self, circle: Circle, at: datetime) -> date | None:
-        found = next_round(circle, [], at.date())
-        return found[1] if found else None
-
-
 async def test_round_now_and_report_check_ownership_then_ask_the_round_runner(
     office: Office,
 ) -> None:
     circle_id = await office.new_circle()
-    assert "not switched on" in await office.say(COACH, f"circle round {circle_id} now")
-    rounds = FakeRounds()
-    office.app.use_rounds(rounds)
     assert "`circle round" in await office.say(COACH, f"circle round {circle_id}")
-    assert "round started" in await office.say(COACH, f"circle round {circle_id} now")
-    assert "the report" in await office.say(COACH, f"circle report {circle_id}")
+    assert "too few for a round" in await office.say(COACH, f"circle round {circle_id} now")
+    assert "another coach" in await office.say(OTHER_COACH, f"circle round {circle_id} now")
     assert "another coach" in await office.say(OTHER_COACH, f"circle report {circle_id}")
-    assert rounds.calls == [("now", COACH, circle_id), ("report", COACH, circle_id)]
+    report = await office.say(COACH, f"circle report {circle_id}")
+    assert "North ICS leads" in report
+    assert office.app.circles.rounds(circle_id) == []
 
 
 async def test_help_lists_circle_commands(office: Office) -> None:

@@ -240,6 +240,6 @@ def test_content_check_lists_every_file_it_does_not_read(
     assert lines[0] == (
         f"{folder}: (warning) not read: {folder / 'broken.yaml'} — content files live in "
         "dialogues/ or nudges/ (as .yaml), or are one of themes.yaml, onboarding.yaml, "
-        "safety.yaml, commitments.yaml, profile.yaml, organisations.yaml, circles.yaml; move or "
-        "rename it, or delete it"
+        "safety.yaml, commitments.yaml, profile.yaml, organisations.yaml, circles.yaml, "
+        "circle_rounds.yaml; move or rename it, or delete it"
     )

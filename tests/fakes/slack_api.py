@@ -15,6 +15,7 @@ call (15 for a distributed non-Marketplace app), and `ts_clock` stamps messages'
 """
 
 import asyncio
+import hashlib
 import itertools
 import json
 import math
@@ -124,6 +125,7 @@ class FakeSlackApi(LocalServer):
         self.modals: list[Answer] = []  # views.open, in order
         self.files: dict[str, StoredFile] = {}
         self.users: dict[str, User] = {}
+        self.groups: dict[str, tuple[str, ...]] = {}  # group DMs opened: channel -> users
         self._failures: dict[str, deque[tuple[int, int | None]]] = defaultdict(deque)
         self._errors: dict[str, list[_Error]] = defaultdict(list)
         self._delays: dict[str, float] = {}
@@ -324,6 +326,10 @@ class FakeSlackApi(LocalServer):
         users = str(params.get("users", "")).split(",")
         if not users[0]:
             return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 1:  # a group DM (mpim) of these users and the app, the same each time
+            channel = "G" + hashlib.sha256(",".join(sorted(users)).encode()).hexdigest()[:10]
+            self.groups[channel] = tuple(sorted(users))
+            return {"channel": {"id": channel, "is_mpim": True}}
         return {"channel": {"id": _dm_channel(users[0])}}
 
     def _post_message(self, params: Params) -> Answer:

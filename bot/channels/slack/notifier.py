@@ -115,6 +115,19 @@ class SlackNotifier:
         if posted.channel.startswith("D"):
             self.remember(key, posted.channel)
 
+    async def post_to_group(self, members: Sequence[UserKey], reply: Reply, delivery: str) -> None:
+        """A peer circle's group: conversations.open with every member (the app joins the
+        group DM it opens), then the message, tagged with its delivery key."""
+        users = ",".join(m.user for m in members)
+        try:
+            opened = await self.client.conversations_open(users=users)
+        except CALL_ERRORS as error:
+            raise delivery_error(error) from None
+        channel = str(opened["channel"]["id"])
+        await self.pacer.wait(channel)
+        metadata = {"event_type": EVENT_TYPE, "event_payload": {"delivery": delivery}}
+        await post(self.client, channel, reply, metadata=metadata)
+
     async def was_delivered(self, key: UserKey, delivery: str) -> bool | None:
         """Whether one delivery is among the leader's latest messages (no time window)."""
         answers = await self._look(key, {delivery}, None)

@@ -1,5 +1,8 @@
 """Nudges to Teams: proactive sends to the stored conversation, with or without credentials."""
 
+from http import HTTPStatus
+
+import aiohttp
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.app.proactive import Conversation
@@ -26,7 +29,7 @@ class TeamsNotifier:
         self.adapter = adapter
         self.deps = deps
 
-    async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:  # noqa: ARG002
+    async def _conversation(self, key: UserKey) -> Conversation:
         known = self.deps.memory.conversations.get(key)
         if known is None:
             stored = await self.deps.users.load_extra(key, CONVERSATION) or {}
@@ -37,9 +40,47 @@ class TeamsNotifier:
                 raise DeliveryError(UNREADABLE, permanent=True)
             self.deps.memory.remember_conversation(key, known)
         try:
-            conversation = Conversation.from_json_to_store_item(known)
+            return Conversation.from_json_to_store_item(known)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise DeliveryError(UNREADABLE, permanent=True) from error
+
+    async def sign_in_name(self, key: UserKey) -> str | None:
+        """The leader's sign-in name (UPN) from their chat's roster (GET .../members/<id>),
+        for a "start a chat" link with their peers; None when Teams will not say. Asked of
+        the connector's own session: the SDK's ChannelAccount drops the field."""
+        try:
+            conversation = await self._conversation(key)
+        except DeliveryError:
+            return None
+        reference = conversation.conversation_reference
+        chat = reference.conversation.id if reference.conversation else None
+        user = reference.user.id if reference.user else None
+        found: list[str] = []
+
+        async def look(turn_context: TurnContext) -> None:
+            connector = turn_context.turn_state.get("ConnectorClient")
+            session = getattr(connector, "client", None)
+            if session is None:
+                return
+            try:
+                async with session.get(f"v3/conversations/{chat}/members/{user}") as answer:
+                    member = await answer.json() if answer.status == HTTPStatus.OK else {}
+            except (aiohttp.ClientError, TimeoutError, ValueError):
+                return
+            name = member.get("userPrincipalName") if isinstance(member, dict) else None
+            if isinstance(name, str) and "@" in name:
+                found.append(name)
+
+        if chat and user:
+            await self.adapter.continue_conversation_with_claims(
+                Conversation.identity_from_claims(conversation.claims),
+                reference.get_continuation_activity(),
+                look,
+            )
+        return found[0] if found else None
+
+    async def deliver(self, key: UserKey, reply: Reply, delivery: str) -> None:  # noqa: ARG002
+        conversation = await self._conversation(key)
         failures: list[BaseException] = []
 
         async def send(turn_context: TurnContext) -> None:
