@@ -286,50 +286,15 @@ class PostgresUserStore:
 
     # ---------------------------------------------------------------- LeaderArchive
 
-    async def dump_all(self) -> AsyncIterator[StoredLeader]:
-        after = ""
-        while True:
-            async with self.guard.connection() as connection:
-                page = await connection.fetch(sql.PAGE_OF_LEADERS, after, sql.PAGE)
-                hashes = [str(record["leader"]) for record in page]
-                extras = await connection.fetch(sql.EXTRAS_OF, hashes) if hashes else []
-            by_leader: dict[str, dict[str, dict[str, Any]]] = {h: {} for h in hashes}
-            for record in extras:
-                hashed, name = str(record["leader"]), str(record["name"])
-                by_leader[hashed][name] = self._extra(hashed, name, record["sealed"])
-            for record in page:
-                hashed = str(record["leader"])
-                sections = self._open(hashed, record["sealed"])
-                key = self._key_of(hashed, sections)
-                state = self._state(key, Row(1, sections)) if "state" in sections else None
-                yield StoredLeader(key, state, by_leader[hashed])
-            if len(page) < sql.PAGE:
-                return
-            after = hashes[-1]
+    def dump_all(self) -> AsyncIterator[StoredLeader]:
+        from bot.storage.postgres.archive import dump_leaders  # noqa: PLC0415 - it imports this
+
+        return dump_leaders(self)
 
     async def restore(self, leader: StoredLeader) -> None:
-        key = leader.key
-        async with self.guard.transaction() as connection:
-            row = await self._lock(connection, key)
-            if leader.state is None:
-                sealed, version = self._seal_meta(key), 0
-            else:
-                sealed, version = self._seal_state(key, leader.state), leader.state.version
-            await connection.execute(
-                sql.INSERT if row is None else sql.UPDATE, key.hashed, version, sealed
-            )
-            await connection.execute(sql.DELETE_EXTRAS, key.hashed)
-            await connection.executemany(
-                sql.UPSERT_EXTRA,
-                [
-                    (
-                        key.hashed,
-                        name,
-                        self.sealer.seal(encode_json(value), extra_label(key.hashed, name)),
-                    )
-                    for name, value in leader.extras.items()
-                ],
-            )
+        from bot.storage.postgres.archive import restore_leader  # noqa: PLC0415
+
+        await restore_leader(self, leader)
 
     # ---------------------------------------------------------------- rows
 
@@ -339,7 +304,7 @@ class PostgresUserStore:
         anything is written); then each leader's rows are re-sealed under the row lock, the
         plain bytes unchanged, so a turn running at the same time on a live instance is
         neither lost nor overwritten. Returns (re-sealed, already current)."""
-        from bot.storage.postgres.reseal import reseal_leaders  # noqa: PLC0415 - it imports this
+        from bot.storage.postgres.archive import reseal_leaders  # noqa: PLC0415
 
         return await reseal_leaders(self)
 
