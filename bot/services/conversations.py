@@ -174,8 +174,7 @@ class ConversationService:
         started = time.perf_counter()
         try:
             reply = await self._handle(key, event, platform, claim)
-        except AlreadyHandledError:
-            log(logger, "turn.repeat_ignored", user=key.hashed, channel=key.channel)
+        except AlreadyHandledError:  # the channel says so in its log
             return Reply(repeat=True)
         except StorageError as exc:
             log(
