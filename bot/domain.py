@@ -74,6 +74,7 @@ class Reply:
     attachments: tuple[Attachment, ...] = ()
     failed: bool = False
     effects: tuple[Effect, ...] = ()  # e.g. DeliveryHeld: the delivery service acts on these
+    repeat: bool = False  # the event ran before (a platform's retry): nothing to deliver
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,11 @@ class DataDirError(StorageError):
         )
 
 
+class AlreadyHandledError(Exception):
+    """The inbound event's id was taken before (a platform's retry, here or on another
+    instance): its turn ran already, so nothing was done or written this time."""
+
+
 class StaleStateError(StorageError):
     """Someone saved this leader's state since it was loaded (like a BotBuilder e_tag)."""
 

@@ -83,6 +83,38 @@ class SeenEventStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class EventClaim:
+    """An inbound event that must run its turn once (Slack's `event_id`), however often the
+    platform sends it and whichever instance it reaches; `seen` is the store of ids taken.
+    The id is taken for the leader whose turn it is."""
+
+    event_id: str
+    seen: SeenEventStore
+
+
+@runtime_checkable
+class ClaimsInTurn(Protocol):
+    """A UserStore that takes an event's id in the turn's own write (one statement, one
+    commit), so the id is taken exactly when the turn is saved: a retry can never run the
+    turn twice, and a turn that was not saved leaves its id free for the retry."""
+
+    def folds(self, seen: SeenEventStore) -> bool:
+        """Whether ids of `seen` live where this store writes (the same database)."""
+        ...
+
+    async def transact[T](
+        self,
+        key: UserKey,
+        decide: Callable[[UserState | None], tuple[Change, T]],
+        *,
+        claim: EventClaim | None = None,
+    ) -> tuple[UserState | None, T]:
+        """UserStore.transact; with `claim`, AlreadyHandledError (nothing written) if its id
+        was taken before."""
+        ...
+
+
 class DeliveryError(Exception):
     """A send that did not happen. `permanent`: retrying cannot help; `leader_gone`: because
     the leader cannot be reached at all (user gone, app removed), so their schedules pause.

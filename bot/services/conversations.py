@@ -6,6 +6,7 @@ import time
 from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 from bot.clock import Clock
@@ -18,11 +19,17 @@ from bot.domain import (
     ServiceReply,
     UserKey,
 )
-from bot.errors import CorruptDataError, StorageError, StorageUnreachableError
+from bot.errors import (
+    AlreadyHandledError,
+    CorruptDataError,
+    StorageError,
+    StorageUnreachableError,
+)
 from bot.logs import log
-from bot.ports import Change, UserStore
+from bot.ports import Change, EventClaim, UserStore
 from bot.services.exports import export_bytes, export_document
 from bot.services.locks import KeyedLocks
+from bot.services.once import take_or_fold
 from bot.stats import TurnStats
 from dialogs import texts
 from dialogs.commands import SERVICE_COMMANDS, parse_command
@@ -155,12 +162,20 @@ class ConversationService:
             self.turn_stats.observe(channel, time.perf_counter() - started)
 
     async def handle(
-        self, key: UserKey, event: Event, platform: PlatformInfo | None = None
+        self,
+        key: UserKey,
+        event: Event,
+        platform: PlatformInfo | None = None,
+        *,
+        claim: EventClaim | None = None,
     ) -> Reply:
-        """Run one event for one leader; storage failures become a polite reply."""
+        """Run one event for one leader; storage failures become a polite reply. With
+        `claim`, the event runs once: a repeat does nothing and answers `Reply(repeat=True)`."""
         started = time.perf_counter()
         try:
-            reply = await self._handle(key, event, platform)
+            reply = await self._handle(key, event, platform, claim)
+        except AlreadyHandledError:  # the channel says so in its log
+            return Reply(repeat=True)
         except StorageError as exc:
             log(
                 logger,
@@ -197,16 +212,23 @@ class ConversationService:
         self._lost.add(key)
         log(logger, "reply.owed_apology", user=key.hashed)
 
-    async def _handle(self, key: UserKey, event: Event, platform: PlatformInfo | None) -> Reply:
+    async def _handle(
+        self, key: UserKey, event: Event, platform: PlatformInfo | None, claim: EventClaim | None
+    ) -> Reply:
         from_leader = isinstance(event, UserText | CommandGiven | ChoiceMade)
         week = await self.weeks.week_of(key, event.at) if self.weeks else DEFAULT_WEEK
+        command = _may_be_service_command(event)
+        # A command another service answers writes elsewhere too: its id is taken first.
+        claims = await take_or_fold(self.store, claim, key, fold=not command)
         async with self.locks.hold(key):
-            if _may_be_service_command(event):
+            if command:
                 saved, service, turn = await self._command_turn(key, event, platform, week)
             else:  # the common case, nudges included: one read, one write, one thread hop
-                saved, turn = await self.store.transact(
-                    key, lambda stored: self._decide(stored, event, platform, week)
-                )
+                decide = partial(self._decide, event=event, platform=platform, week=week)
+                if claims is not None:  # the id is taken in the turn's own write
+                    saved, turn = await claims.transact(key, decide, claim=claim)
+                else:
+                    saved, turn = await self.store.transact(key, decide)
                 service = ServiceReply()
             followed = await self._answer_effects(key, saved, turn.effects, event.at)
             await self._tell_listeners(key, saved, turn.effects, from_leader=from_leader)

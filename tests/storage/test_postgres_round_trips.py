@@ -9,7 +9,8 @@ from bot.domain import UserKey
 from bot.ports import Change
 from bot.storage.postgres.pool import open_pool
 from bot.storage.postgres.url import DatabaseUrl
-from bot.storage.postgres.users import INSERT_IF, SELECT, UPDATE_IF, PostgresUserStore
+from bot.storage.postgres.users import PostgresUserStore
+from bot.storage.postgres.users_sql import INSERT_IF, SELECT, UPDATE_IF
 from dialogs.model import Reflection, UserState
 from tests.conftest import AT
 

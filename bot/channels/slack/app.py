@@ -35,7 +35,7 @@ from bot.channels.status import ChannelStatus, Reconnector, Sleep
 from bot.config import SlackSettings
 from bot.domain import PlatformInfo, Reply, UserKey
 from bot.logs import log, quiet_logger
-from bot.ports import DeliveryError, SeenEventStore
+from bot.ports import DeliveryError, EventClaim, SeenEventStore
 from bot.running import RunningTasks
 from bot.schedules.model import INACTIVE
 from bot.services.conversations import REPLY_REFUSED, SORRY
@@ -195,13 +195,14 @@ class SlackChannel:
         if not event.get("user") or not event.get("channel"):
             log(logger, "slack.incomplete_message", level=logging.WARNING)
             return  # nobody to answer, or nowhere to
-        if await self.seen.already(body):
-            return
         key = UserKey("slack", str(body.get("team_id") or ""), str(event["user"]))
         channel = str(event["channel"])
         text = html.unescape(str(event.get("text") or ""))  # Slack sends &amp; &lt; &gt;
         self._notifier().remember(key, channel)
-        await self._turn(key, UserText(text, self.deps.clock.now()), channel)
+        # A retry of an event already handled (here or on another instance) runs nothing: its
+        # id is taken with the turn (bot/services/once.py).
+        claim = self.seen.claim(body)
+        await self._turn(key, UserText(text, self.deps.clock.now()), channel, claim=claim)
 
     async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         self._running.track_current()
@@ -303,6 +304,7 @@ class SlackChannel:
         channel: str,
         *,
         update: tuple[dict[str, Any], str] | None = None,
+        claim: EventClaim | None = None,
     ) -> Reply:
         """Run one event for the leader and post the reply; never let an error reach Slack
         users as a stack trace, nor a message's text reach the logs. A reply Slack would not
@@ -310,7 +312,12 @@ class SlackChannel:
         reply, handled = Reply(), False
         try:
             with self.deps.conversations.timing("slack"):
-                reply = await self.deps.conversations.handle(key, event, await self._platform(key))
+                reply = await self.deps.conversations.handle(
+                    key, event, await self._platform(key), claim=claim
+                )
+                if reply.repeat:
+                    log(logger, "slack.retry_ignored", event_id=claim.event_id if claim else "-")
+                    return Reply()
                 handled = True
                 if update is not None and reply.messages:
                     await self._mark_chosen(*update)

@@ -1,14 +1,15 @@
 """Slack retries events it thinks were lost (over HTTP and Socket Mode alike), and a retry
 may reach another instance: each event id is handled once. Bolt does not de-duplicate; this
-does, through a SeenEventStore (in memory for one process, PostgreSQL for several)."""
+does, through a SeenEventStore (in memory for one process, PostgreSQL for several). A DM's id
+goes with its turn (`claim`): on PostgreSQL it is taken in the turn's own write."""
 
 import logging
 from typing import Any
 
 from bot.domain import UserKey
-from bot.errors import StorageError
 from bot.logs import log
-from bot.ports import SeenEventStore
+from bot.ports import EventClaim, SeenEventStore
+from bot.services.once import first_time
 from bot.storage.memory.seen import InMemorySeenEvents
 
 logger = logging.getLogger("peercoach.slack")
@@ -25,19 +26,15 @@ class SeenEvents:
         event_id = str(body.get("event_id") or "")
         if not event_id:
             return False
-        try:
-            first = await self.store.first_sight(event_id, leader_of(body))
-        except StorageError as error:
-            log(
-                logger,
-                "slack.dedup_unavailable",
-                level=logging.WARNING,
-                error=type(error).__name__,
-            )
-            return False
+        first = await first_time(self.store, event_id, leader_of(body))
         if not first:
             log(logger, "slack.retry_ignored", event_id=event_id)
         return not first
+
+    def claim(self, body: dict[str, Any]) -> EventClaim | None:
+        """The event's id, to be taken with its turn; None for an event without one."""
+        event_id = str(body.get("event_id") or "")
+        return EventClaim(event_id, self.store) if event_id else None
 
 
 def leader_of(body: dict[str, Any]) -> str | None:

@@ -49,7 +49,12 @@ class PostgresSeenEvents:
         now = self.clock.now()
         async with self.guard.connection() as connection:
             first = await connection.fetchval(CLAIM, event_id, leader, now) is not None
-            if self._next_prune is None or now >= self._next_prune:
-                self._next_prune = now + self.prune_every
-                await connection.execute(PRUNE, now - self.keep)
+            await self.prune_if_due(connection, now)
         return first
+
+    async def prune_if_due(self, connection: asyncpg.Connection[Any], now: datetime) -> None:
+        """Ids older than `keep` deleted, once every `prune_every` (and at the first event);
+        also after ids taken in a turn's own write (bot/storage/postgres/claims.py)."""
+        if self._next_prune is None or now >= self._next_prune:
+            self._next_prune = now + self.prune_every
+            await connection.execute(PRUNE, now - self.keep)

@@ -31,52 +31,17 @@ import orjson
 from bot.crypto.sealing import Sealer, SealError
 from bot.domain import UserKey
 from bot.errors import StaleStateError, StorageError
-from bot.ports import Change, StoredLeader
+from bot.ports import Change, EventClaim, SeenEventStore, StoredLeader
 from bot.storage.atomic import encode_json
 from bot.storage.codec import SCHEMA_VERSION, SchemaError, from_sections, to_sections
+from bot.storage.postgres import users_sql as sql
 from bot.storage.postgres.away import GuardedPool
+from bot.storage.postgres.claims import Taking, repeat_is_handled
+from bot.storage.postgres.claims import write_if as _write_if
+from bot.storage.postgres.seen import PostgresSeenEvents
 from bot.storage.postgres.url import DatabaseUrl
 from dialogs.model import UserState
 from dialogs.records import evolve
-
-# The advisory lock space of leaders not yet stored. The two-int form keeps these locks apart
-# from the one-bigint locks of schema migrations and scheduler leadership.
-LOCK_SPACE = 0x6C656164  # "lead"
-PAGE = 200  # leaders per round trip when dumping them all
-OPTIMISTIC = 3  # tries of a turn by version check before it takes the leader's lock
-
-LOCK_ROW = "SELECT version, sealed FROM leaders WHERE leader = $1 FOR UPDATE"
-LOCK_NEW = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
-SELECT = "SELECT version, sealed FROM leaders WHERE leader = $1"
-INSERT = "INSERT INTO leaders (leader, version, sealed) VALUES ($1, $2, $3)"
-UPDATE = "UPDATE leaders SET version = $2, sealed = $3, updated_at = now() WHERE leader = $1"
-# Written only if nobody wrote since the read: the version read, or no row at all. The insert
-# takes the advisory lock (held to its implicit commit) so that it waits for a locked writer
-# inserting the same leader, and then finds its row (ON CONFLICT sees committed rows).
-UPDATE_IF = (
-    "UPDATE leaders SET version = $3, sealed = $4, updated_at = now() "
-    "WHERE leader = $1 AND version = $2 RETURNING leader"
-)
-INSERT_IF = (
-    "INSERT INTO leaders (leader, version, sealed) "
-    "SELECT $1, $2, $3 FROM (SELECT pg_advisory_xact_lock($4, hashtext($1))) AS held "
-    "ON CONFLICT (leader) DO NOTHING RETURNING leader"
-)
-DELETE_IF = "DELETE FROM leaders WHERE leader = $1 AND version = $2 RETURNING leader"
-DELETE = "DELETE FROM leaders WHERE leader = $1 RETURNING leader"
-SELECT_EXTRA = "SELECT sealed FROM leader_extras WHERE leader = $1 AND name = $2"
-UPSERT_EXTRA = (
-    "INSERT INTO leader_extras (leader, name, sealed) VALUES ($1, $2, $3) "
-    "ON CONFLICT (leader, name) DO UPDATE SET sealed = excluded.sealed, updated_at = now()"
-)
-DELETE_EXTRAS = "DELETE FROM leader_extras WHERE leader = $1"
-HASHES = "SELECT leader FROM leaders"
-PAGE_OF_LEADERS = "SELECT leader, sealed FROM leaders WHERE leader > $1 ORDER BY leader LIMIT $2"
-EXTRAS_OF = "SELECT leader, name, sealed FROM leader_extras WHERE leader = ANY($1::text[])"
-LEADERS_AFTER = "SELECT leader FROM leaders WHERE leader > $1 ORDER BY leader LIMIT $2"
-LOCK_EXTRAS = "SELECT name, sealed FROM leader_extras WHERE leader = $1 FOR UPDATE"
-RESEAL_EXTRA = "UPDATE leader_extras SET sealed = $3 WHERE leader = $1 AND name = $2"
-RESEAL_ROW = "UPDATE leaders SET sealed = $2 WHERE leader = $1"
 
 
 class CorruptRowError(StorageError):
@@ -116,6 +81,11 @@ class PostgresUserStore:
         self.pool = pool
         self.sealer = sealer
         self.guard = GuardedPool(pool, url, "users")
+        # Hashes of the leaders stored, from the first stored_hashes() on (a channel asks at
+        # start), kept by this store's own reads and writes: a leader outside it is most
+        # likely new, and their turn is tried without the read. Only a hint: a leader another
+        # instance stored since costs one statement more, once.
+        self._known: set[str] | None = None
 
     def close(self) -> None:
         """As TinyDBUserStore.close(): nothing of its own to close; the pool is the
@@ -123,56 +93,143 @@ class PostgresUserStore:
 
     async def load(self, key: UserKey) -> UserState | None:
         async with self.guard.connection() as connection:
-            record = await connection.fetchrow(SELECT, key.hashed)
+            record = await connection.fetchrow(sql.SELECT, key.hashed)
         return self._state(key, self._row(key, record))
 
+    def folds(self, seen: SeenEventStore) -> bool:
+        """Event ids in this database's `slack_events` are taken in the turn's own write."""
+        return isinstance(seen, PostgresSeenEvents) and seen.guard.pool is self.pool
+
     async def transact[T](
-        self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
+        self,
+        key: UserKey,
+        decide: Callable[[UserState | None], tuple[Change, T]],
+        *,
+        claim: EventClaim | None = None,
     ) -> tuple[UserState | None, T]:
-        for _ in range(OPTIMISTIC):
-            done = await self._try_transact(key, decide)
-            if done is not None:
-                return done
-        return await self._locked_transact(key, decide)
+        """A leader this store has not seen stored is first tried without the read (one
+        statement for a first message); then by version check, then under the locks. With
+        `claim` (of `folds`' store), its id is taken in the same statement as the write."""
+        taking = self._taking(claim)
+        with repeat_is_handled():
+            if self._known is not None and key.hashed not in self._known:
+                done = await self._try_new(key, decide, taking)
+                if done is not None:
+                    return done
+            for _ in range(sql.OPTIMISTIC):
+                done = await self._try_transact(key, decide, taking)
+                if done is not None:
+                    return done
+            return await self._locked_transact(key, decide, taking)
+
+    def _taking(self, claim: EventClaim | None) -> Taking | None:
+        if claim is None:
+            return None
+        if not isinstance(claim.seen, PostgresSeenEvents) or not self.folds(claim.seen):
+            raise ValueError("this store takes only the event ids of its own database")
+        return Taking(claim.event_id, claim.seen.clock.now(), claim.seen)
+
+    async def _try_new[T](
+        self,
+        key: UserKey,
+        decide: Callable[[UserState | None], tuple[Change, T]],
+        taking: Taking | None,
+    ) -> tuple[UserState | None, T] | None:
+        """The turn decided on no stored state and inserted only if there is still no row.
+        None if there was one after all (stored by another instance since stored_hashes()),
+        or if the turn would not insert: then it runs as any other, from a read."""
+        change, result = decide(None)
+        if change in ("keep", "delete"):
+            return None
+        assert not isinstance(change, str)
+        saved = evolve(change, version=1)
+        sealed = self._seal_state(key, saved)
+        async with self.guard.connection() as connection:
+            written = await _write_if(
+                connection,
+                sql.INSERT_IF,
+                sql.INSERT_IF_CLAIMED,
+                taking,
+                key.hashed,
+                1,
+                sealed,
+                sql.LOCK_SPACE,
+            )
+        self._stored(key.hashed)  # written now, or by someone else before
+        return (saved, result) if written is not None else None
 
     async def _try_transact[T](
-        self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
+        self,
+        key: UserKey,
+        decide: Callable[[UserState | None], tuple[Change, T]],
+        taking: Taking | None,
     ) -> tuple[UserState | None, T] | None:
         """One turn by version check; None if another writer came first (nothing written)."""
         async with self.guard.connection() as connection:
-            row = self._row(key, await connection.fetchrow(SELECT, key.hashed))
+            row = self._row(key, await connection.fetchrow(sql.SELECT, key.hashed))
             stored = self._state(key, row)
             change, result = decide(stored)
-            if change == "keep":
-                return stored, result
+            if change == "keep" or (change == "delete" and row is None):
+                if taking is not None:
+                    await taking.take(connection, key.hashed)
+                return (None if change == "delete" else stored), result
             if change == "delete":
-                if row is None:
-                    return None, result
-                gone = await connection.fetchval(DELETE_IF, key.hashed, row.version)
-                return (None, result) if gone is not None else None
+                assert row is not None
+                gone = await _write_if(
+                    connection,
+                    sql.DELETE_IF,
+                    sql.DELETE_IF_CLAIMED,
+                    taking,
+                    key.hashed,
+                    row.version,
+                )
+                if gone is None:
+                    return None
+                self._forgotten(key.hashed)
+                return None, result
             saved = evolve(change, version=stored.version + 1 if stored else 1)
             sealed = self._seal_state(key, saved)
             if row is None:
-                written = await connection.fetchval(
-                    INSERT_IF, key.hashed, saved.version, sealed, LOCK_SPACE
+                written = await _write_if(
+                    connection,
+                    sql.INSERT_IF,
+                    sql.INSERT_IF_CLAIMED,
+                    taking,
+                    key.hashed,
+                    saved.version,
+                    sealed,
+                    sql.LOCK_SPACE,
                 )
             else:
-                written = await connection.fetchval(
-                    UPDATE_IF, key.hashed, row.version, saved.version, sealed
+                written = await _write_if(
+                    connection,
+                    sql.UPDATE_IF,
+                    sql.UPDATE_IF_CLAIMED,
+                    taking,
+                    key.hashed,
+                    row.version,
+                    saved.version,
+                    sealed,
                 )
         return (saved, result) if written is not None else None
 
     async def _locked_transact[T](
-        self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
+        self,
+        key: UserKey,
+        decide: Callable[[UserState | None], tuple[Change, T]],
+        taking: Taking | None,
     ) -> tuple[UserState | None, T]:
         async with self.guard.transaction() as connection:
+            if taking is not None:  # a repeat fails here; the transaction, then, writes nothing
+                await taking.take(connection, key.hashed)
             row = await self._lock(connection, key)
             stored = self._state(key, row)
             change, result = decide(stored)
             if change == "keep":
                 return stored, result
             if change == "delete":
-                await connection.execute(DELETE, key.hashed)
+                await connection.execute(sql.DELETE, key.hashed)
+                self._forgotten(key.hashed)
                 return None, result
             saved = evolve(change, version=stored.version + 1 if stored else 1)
             await self._write(connection, key, row, saved)
@@ -191,13 +248,15 @@ class PostgresUserStore:
             return saved
 
     async def delete(self, key: UserKey) -> bool:
-        """One statement: its channel data goes with the row (ON DELETE CASCADE)."""
+        """One statement: its channel data goes with the row (ON sql.DELETE CASCADE)."""
         async with self.guard.connection() as connection:
-            return await connection.fetchval(DELETE, key.hashed) is not None
+            gone = await connection.fetchval(sql.DELETE, key.hashed) is not None
+        self._forgotten(key.hashed)
+        return gone
 
     async def load_extra(self, key: UserKey, name: str) -> dict[str, Any] | None:
         async with self.guard.connection() as connection:
-            sealed = await connection.fetchval(SELECT_EXTRA, key.hashed, name)
+            sealed = await connection.fetchval(sql.SELECT_EXTRA, key.hashed, name)
         return None if sealed is None else self._extra(key.hashed, name, sealed)
 
     async def save_extra(self, key: UserKey, name: str, value: dict[str, Any]) -> None:
@@ -206,61 +265,36 @@ class PostgresUserStore:
         async with self.guard.transaction() as connection:
             row = await self._lock(connection, key)
             if row is None:
-                await connection.execute(INSERT, key.hashed, 0, self._seal_meta(key))
+                await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key))
             sealed = self.sealer.seal(encode_json(value), extra_label(key.hashed, name))
-            await connection.execute(UPSERT_EXTRA, key.hashed, name, sealed)
+            await connection.execute(sql.UPSERT_EXTRA, key.hashed, name, sealed)
 
     async def stored_hashes(self) -> frozenset[str]:
         async with self.guard.connection() as connection:
-            records = await connection.fetch(HASHES)
-        return frozenset(str(record["leader"]) for record in records)
+            records = await connection.fetch(sql.HASHES)
+        hashes = frozenset(str(record["leader"]) for record in records)
+        self._known = set(hashes)
+        return hashes
+
+    def _stored(self, hashed: str) -> None:
+        if self._known is not None:
+            self._known.add(hashed)
+
+    def _forgotten(self, hashed: str) -> None:
+        if self._known is not None:
+            self._known.discard(hashed)
 
     # ---------------------------------------------------------------- LeaderArchive
 
-    async def dump_all(self) -> AsyncIterator[StoredLeader]:
-        after = ""
-        while True:
-            async with self.guard.connection() as connection:
-                page = await connection.fetch(PAGE_OF_LEADERS, after, PAGE)
-                hashes = [str(record["leader"]) for record in page]
-                extras = await connection.fetch(EXTRAS_OF, hashes) if hashes else []
-            by_leader: dict[str, dict[str, dict[str, Any]]] = {h: {} for h in hashes}
-            for record in extras:
-                hashed, name = str(record["leader"]), str(record["name"])
-                by_leader[hashed][name] = self._extra(hashed, name, record["sealed"])
-            for record in page:
-                hashed = str(record["leader"])
-                sections = self._open(hashed, record["sealed"])
-                key = self._key_of(hashed, sections)
-                state = self._state(key, Row(1, sections)) if "state" in sections else None
-                yield StoredLeader(key, state, by_leader[hashed])
-            if len(page) < PAGE:
-                return
-            after = hashes[-1]
+    def dump_all(self) -> AsyncIterator[StoredLeader]:
+        from bot.storage.postgres.archive import dump_leaders  # noqa: PLC0415 - it imports this
+
+        return dump_leaders(self)
 
     async def restore(self, leader: StoredLeader) -> None:
-        key = leader.key
-        async with self.guard.transaction() as connection:
-            row = await self._lock(connection, key)
-            if leader.state is None:
-                sealed, version = self._seal_meta(key), 0
-            else:
-                sealed, version = self._seal_state(key, leader.state), leader.state.version
-            await connection.execute(
-                INSERT if row is None else UPDATE, key.hashed, version, sealed
-            )
-            await connection.execute(DELETE_EXTRAS, key.hashed)
-            await connection.executemany(
-                UPSERT_EXTRA,
-                [
-                    (
-                        key.hashed,
-                        name,
-                        self.sealer.seal(encode_json(value), extra_label(key.hashed, name)),
-                    )
-                    for name, value in leader.extras.items()
-                ],
-            )
+        from bot.storage.postgres.archive import restore_leader  # noqa: PLC0415
+
+        await restore_leader(self, leader)
 
     # ---------------------------------------------------------------- rows
 
@@ -270,54 +304,18 @@ class PostgresUserStore:
         anything is written); then each leader's rows are re-sealed under the row lock, the
         plain bytes unchanged, so a turn running at the same time on a live instance is
         neither lost nor overwritten. Returns (re-sealed, already current)."""
-        async for _ in self.dump_all():
-            pass
-        resealed = current = 0
-        after = ""
-        while True:
-            async with self.guard.connection() as connection:
-                page = [
-                    str(r["leader"]) for r in await connection.fetch(LEADERS_AFTER, after, PAGE)
-                ]
-            if not page:
-                return resealed, current
-            for hashed in page:
-                if await self._reseal_one(hashed):
-                    resealed += 1
-                else:
-                    current += 1
-            after = page[-1]
+        from bot.storage.postgres.archive import reseal_leaders  # noqa: PLC0415
 
-    async def _reseal_one(self, hashed: str) -> bool:
-        where = f"leader {hashed}"
-        changed = False
-        async with self.guard.transaction() as connection:
-            record = await connection.fetchrow(LOCK_ROW, hashed)
-            if record is None:  # forgotten since the page was read
-                return False
-            sealed = bytes(record["sealed"])
-            if not self.sealer.is_current(sealed):
-                label = state_label(hashed)
-                fresh = self.sealer.seal(self.sealer.open(sealed, label, where), label)
-                await connection.execute(RESEAL_ROW, hashed, fresh)
-                changed = True
-            for extra in await connection.fetch(LOCK_EXTRAS, hashed):
-                old, name = bytes(extra["sealed"]), str(extra["name"])
-                if not self.sealer.is_current(old):
-                    label = extra_label(hashed, name)
-                    fresh = self.sealer.seal(self.sealer.open(old, label, where), label)
-                    await connection.execute(RESEAL_EXTRA, hashed, name, fresh)
-                    changed = True
-        return changed
+        return await reseal_leaders(self)
 
     async def _lock(self, connection: asyncpg.Connection[Any], key: UserKey) -> Row | None:
         """The leader's row, locked until the transaction ends; for a leader not stored, the
         advisory lock every inserting writer takes, then a fresh look (another writer may
         have inserted the row while this one waited)."""
-        record = await connection.fetchrow(LOCK_ROW, key.hashed)
+        record = await connection.fetchrow(sql.LOCK_ROW, key.hashed)
         if record is None:
-            await connection.execute(LOCK_NEW, LOCK_SPACE, key.hashed)
-            record = await connection.fetchrow(LOCK_ROW, key.hashed)
+            await connection.execute(sql.LOCK_NEW, sql.LOCK_SPACE, key.hashed)
+            record = await connection.fetchrow(sql.LOCK_ROW, key.hashed)
         return self._row(key, record)
 
     def _row(self, key: UserKey, record: asyncpg.Record | None) -> Row | None:
@@ -326,6 +324,7 @@ class PostgresUserStore:
         sections = self._open(key.hashed, record["sealed"])
         if self._key_of(key.hashed, sections) != key:
             raise CorruptRowError(key.hashed, "the row belongs to a different user key")
+        self._stored(key.hashed)
         return Row(int(record["version"]), sections)
 
     def _open(self, hashed: str, sealed: bytes) -> dict[str, Any]:
@@ -378,5 +377,5 @@ class PostgresUserStore:
     ) -> None:
         sealed = self._seal_state(key, state)
         await connection.execute(
-            INSERT if row is None else UPDATE, key.hashed, state.version, sealed
+            sql.INSERT if row is None else sql.UPDATE, key.hashed, state.version, sealed
         )

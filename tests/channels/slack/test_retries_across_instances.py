@@ -1,5 +1,7 @@
 """Slack's retry of an event may reach another instance than the first delivery did: with the
-PostgreSQL seen-store, two real Slack channels (bolt apps) on one database handle it once."""
+PostgreSQL seen-store, two real Slack channels (bolt apps) on one database handle it once;
+with leaders in TinyDB files (the id taken before the turn), and with leaders in PostgreSQL
+too (the id taken in the turn's own write)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -16,7 +18,7 @@ from bot.server import Channels, build_channels, build_web_app
 from bot.storage.postgres.pool import open_pool
 from bot.storage.postgres.seen import PostgresSeenEvents
 from bot.storage.postgres.url import DatabaseUrl
-from bot.wiring import build_app
+from bot.wiring import Database, build_app
 from tests.channels.slack.world import SECRET
 from tests.conftest import CONTENT_DIR, FakeClock
 from tests.fakes.slack_api import FakeSlackApi
@@ -42,9 +44,9 @@ class Instances:
         return len(self.fake.calls_to("chat.postMessage"))
 
 
-@pytest.fixture
+@pytest.fixture(params=["tinydb", "postgres"])
 async def instances(
-    database_url: str, tmp_path: Path, clock: FakeClock
+    database_url: str, tmp_path: Path, clock: FakeClock, request: pytest.FixtureRequest
 ) -> AsyncIterator[Instances]:
     url = DatabaseUrl.parse(database_url)
     async with AsyncExitStack() as stack, FakeSlackApi() as fake:
@@ -57,13 +59,17 @@ async def instances(
                     bot_token=fake.token, signing_secret=SECRET, api_url=fake.url + "api/"
                 ),
             )
-            app = build_app(settings, clock)
             pool = await open_pool(url)
             stack.push_async_callback(pool.close)
+            if request.param == "postgres":
+                app = build_app(settings, clock, Database(url, pool))
+                seen = app.seen
+            else:
+                app = build_app(settings, clock)
+                seen = PostgresSeenEvents(pool, url, clock)
             built = build_channels(app, slack_pace=0)
             assert built.slack is not None
             assert settings.slack is not None
-            seen = PostgresSeenEvents(pool, url, clock)
             slack = SlackChannel(settings.slack, built.slack.deps, pace=0, seen=seen)
             web_app = build_web_app(app, Channels(slack=slack), timers=False)
             client = TestClient(TestServer(web_app, host="127.0.0.1"))
