@@ -20,7 +20,9 @@ async def circles_with(site: Site, leaders: list[str], members: int) -> CircleSt
     )
     for leader in leaders[:members]:
         await store.put_membership(Membership("c1", leader, "joined", at, at))
-    groups = tuple(Group((a, b)) for a, b in zip(leaders[0:members:2], leaders[1:members:2]))
+    groups = tuple(
+        Group((a, b)) for a, b in zip(leaders[0:members:2], leaders[1:members:2], strict=True)
+    )
     for number in (1, 2):
         start = date(2026, 9, 7) + timedelta(weeks=2 * (number - 1))
         await store.put_round(
