@@ -26,6 +26,7 @@ BENCHMARKS = [
     "bench.safety",
     "bench.routing",
     "bench.peer_matching",
+    "bench.dashboard",
 ]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PREAMBLE = (

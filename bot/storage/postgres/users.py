@@ -21,7 +21,7 @@ kept.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from bot.domain import UserKey
 from bot.errors import StaleStateError, StorageError
 from bot.ports import Change, EventClaim, SeenEventStore, StoredLeader
 from bot.storage.atomic import encode_json
-from bot.storage.codec import SCHEMA_VERSION, SchemaError, from_sections, to_sections
+from bot.storage.codec import SCHEMA_VERSION, SchemaError, from_sections, migrate, to_sections
 from bot.storage.postgres import users_sql as sql
 from bot.storage.postgres.away import GuardedPool
 from bot.storage.postgres.claims import Taking, repeat_is_handled
@@ -99,6 +99,25 @@ class PostgresUserStore:
     def folds(self, seen: SeenEventStore) -> bool:
         """Event ids in this database's `slack_events` are taken in the turn's own write."""
         return isinstance(seen, PostgresSeenEvents) and seen.guard.pool is self.pool
+
+    async def load_sections(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """Several leaders' stored sections (migrated, not validated into UserState), by
+        hashed key, in one query: the dashboard counts from them."""
+        by_hash = {key.hashed: key for key in keys}
+        async with self.guard.connection() as connection:
+            records = await connection.fetch(sql.SELECT_MANY, list(by_hash))
+        found = {}
+        for record in records:
+            row = self._row(by_hash[record["leader"]], record)
+            if row is not None and "state" in row.sections:
+                found[record["leader"]] = migrate(row.sections)
+        return found
+
+    async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
+        """Each stored leader's state version by hashed key, without opening the states."""
+        async with self.guard.connection() as connection:
+            records = await connection.fetch(sql.VERSIONS, [key.hashed for key in keys])
+        return {r["leader"]: r["version"] for r in records}
 
     async def transact[T](
         self,

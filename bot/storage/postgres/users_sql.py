@@ -17,6 +17,8 @@ OPTIMISTIC = 3  # tries of a turn by version check before it takes the leader's 
 LOCK_ROW = "SELECT version, sealed FROM leaders WHERE leader = $1 FOR UPDATE"
 LOCK_NEW = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
 SELECT = "SELECT version, sealed FROM leaders WHERE leader = $1"
+SELECT_MANY = "SELECT leader, version, sealed FROM leaders WHERE leader = ANY($1::text[])"
+VERSIONS = "SELECT leader, version FROM leaders WHERE leader = ANY($1::text[])"
 INSERT = "INSERT INTO leaders (leader, version, sealed) VALUES ($1, $2, $3)"
 UPDATE = "UPDATE leaders SET version = $2, sealed = $3, updated_at = now() WHERE leader = $1"
 # Written only if nobody wrote since the read: the version read, or no row at all. The insert
