@@ -8,8 +8,11 @@
    it, so it asks only for what is left. A step that `expects: question` wants the question
    as the leader will say it. For the parts left out, one question is asked, once; the
    answer is added to the commitment, and "that's it" (or a "don't know") keeps it as it was.
+   A step may word that question itself (`follow_up`: "Which meeting will you try it in,
+   and on what day?"), where the generic one would turn its step into another.
 2. The check-in day is read from the leader's words (dates): the first working day after
-   the day they named. A day in the past or more than 90 days away is questioned once;
+   the day they named. A day in the past or more than 90 days away is questioned once, and
+   so is, in a prep, a day after tomorrow's meeting ("by Friday": before it, when?);
    with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
    Working days are the days of the leader's nudge schedules (Monday to Friday without
    one), and the check-in comes at their earliest schedule's time: the services pass
@@ -21,6 +24,9 @@
    the dialogue's own closing (which would thank them for a step) gives way to one that
    says so. A crowd ("people", "everyone") is no person, even in a conversation that has
    named one: `given: [who]` spares the leader the question, not the commitment the check.
+   Nor does a follow-up answer that gives the missing what or who only as a crowd ("I'll
+   talk to people about it" after "What is the first step, and by when?"): still vague
+   after the one question, it is a note, never a step with a day picked for it.
 
 While a question is open its state is kept in the dialogue's saved answers under names
 that start with "_" (no content placeholder can use them), so that it survives a restart
@@ -47,7 +53,9 @@ from dialogs.echoes import is_dont_know
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
-ASKED = "_asked"  # "gap": the what/who/when question was asked; "date": the day was questioned
+# "gap": the what/who/when question was asked; "date": the day was questioned (past, far);
+# "meeting": a prep's day after tomorrow's meeting was questioned (the answer adds to it)
+ASKED = "_asked"
 DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
@@ -74,36 +82,32 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         words = _joined(before, text)
         gaps = _gaps(dialogue, step, words, today, _own(words, before))
         if gaps:
-            _ask(
-                draft,
-                saved,
-                (
-                    words,
-                    "gap",
-                    copy.gap(gaps, prep=dialogue.kind == "prep"),
-                    copy.get("placeholder"),
-                ),
-            )
+            question = step.follow_up or copy.gap(gaps, prep=dialogue.kind == "prep")
+            _ask(draft, saved, (words, "gap", question, copy.get("placeholder")))
             return
-    elif asked == "gap":
+    elif asked in ("gap", "meeting"):  # the answer adds to the commitment
         words = saved[SO_FAR] if done else _joined(saved[SO_FAR], text)
     else:
         words = saved[SO_FAR]
     reading = _reading(text, _own(words, before), today, asked)
-    if reading is None and asked == "date" and done and DAY in saved:
+    if reading is None and asked in ("date", "meeting") and done and DAY in saved:
         questioned = date.fromisoformat(saved[DAY])
         reading = DateReading(questioned, "") if questioned >= today else None
-    doubtful = reading is not None and (reading.is_past(today) or reading.is_far(today))
-    if reading is not None and doubtful and asked != "date":
-        key = "date_past" if reading.is_past(today) else "date_far"
-        question = copy.get(key).format(day=short_date(reading.day, today))
-        _ask(draft, saved, (words, "date", question, copy.get("date_placeholder")), reading.day)
-        return
+    if asked in ("", "gap") and reading is not None:
+        doubt = _doubt(dialogue, reading, today)
+        if doubt is not None:
+            stage, key = doubt
+            question = copy.get(key).format(day=short_date(reading.day, today))
+            _ask(draft, saved, (words, stage, question, copy.get("date_placeholder")), reading.day)
+            return
     gaps = _gaps(dialogue, step, words, today, _own(words, before))
+    crowd_only = asked == "gap" and not done and _crowd_answer(dialogue, step, saved, text, today)
     _clear(draft)
     target = step.next or ""
     dated = reading is not None and not reading.is_past(today)
-    nobody = "who" in gaps or only_crowd(words)  # "people" is nobody, even where one was named
+    # "people" is nobody, even where one was named; and a follow-up answer that gives the
+    # missing what or who only as "talk to people" leaves the commitment as vague as before.
+    nobody = "who" in gaps or only_crowd(words) or crowd_only
     if not dated and ("what" in gaps or "question" in gaps or (nobody and "when" in gaps)):
         runner.keep_note(draft, dialogue, step, words, at)  # nothing a check-in could ask
         runner.move_on(
@@ -125,6 +129,31 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         note = copy.get("day_picked")
     runner.keep_commitment(draft, dialogue, words, due, at)
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
+
+
+def _doubt(dialogue: Dialogue, reading: DateReading, today: date) -> tuple[str, str] | None:
+    """Why a day named is questioned, once: (stage, wording key), or None if it stands. In a
+    prep, a day after tomorrow's meeting is after the point ("by Friday" for a Thursday
+    board)."""
+    if reading.is_past(today):
+        return "date", "date_past"
+    if dialogue.kind == "prep" and reading.day > today + timedelta(days=1):
+        return "meeting", "date_after_meeting"
+    if reading.is_far(today):
+        return "date", "date_far"
+    return None
+
+
+def _crowd_answer(
+    dialogue: Dialogue, step: Step, saved: dict[str, str], text: str, today: date
+) -> bool:
+    """The follow-up asked for a what or a who, and the answer's only person is a crowd:
+    "I'll talk to people about it" after "What is the first step, and by when?"."""
+    if not only_crowd(text):
+        return False
+    before = saved.get(step.builds_on or "", "")
+    asked_for = _gaps(dialogue, step, saved[SO_FAR], today, _own(saved[SO_FAR], before))
+    return "what" in asked_for or "who" in asked_for
 
 
 def _gaps(dialogue: Dialogue, step: Step, words: str, today: date, own: str) -> tuple[str, ...]:
@@ -171,7 +200,7 @@ def _joined(before: str, text: str) -> str:
 
 def _reading(text: str, words: str, today: date, asked: str) -> DateReading | None:
     """The day named: in the newest answer first, else anywhere in the commitment."""
-    if asked == "date":
+    if asked in ("date", "meeting"):
         return read_date(text, today)
     return read_date(text, today) or read_date(words, today)
 
