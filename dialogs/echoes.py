@@ -193,9 +193,15 @@ def quote(value: str, limit: int = QUOTE_CHARS) -> str:
 
 
 def is_short(text: str) -> bool:
-    """Short enough to sit inside a sentence: a name or a few words."""
+    """Short enough to sit inside a sentence: a name or a few words, in one sentence (review
+    4: "ED flow across the ICS. stalled" pasted in, full stop and all)."""
     text = _tidy(text)
+    if _SENTENCE_BREAK.search(text):
+        return False
     return len(text.split()) <= ECHO_WORDS and len(text) <= ECHO_CHARS
+
+
+_SENTENCE_BREAK = re.compile(r"(?<!\b(?:Dr|Mr|Ms|St))(?<!\bMrs)(?<!\bProf)[.!?;]\s+\S")
 
 
 def _alone(line: str) -> str | None:
