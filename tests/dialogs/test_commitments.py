@@ -666,3 +666,17 @@ def test_the_habit_test_needs_no_person() -> None:
     assert dialogue is not None
     step = next(s for s in dialogue.steps.values() if s.type == "commitment")
     assert "who" in given_parts(dialogue, step)
+
+
+def test_a_prep_check_in_comes_after_tomorrows_meeting_not_on_its_morning(
+    content: Content,
+) -> None:
+    """Walked on Wed 2 Dec in the console, "catch Sam at 8.45" got "I'll ask how it went on
+    Thu 3 Dec": the meeting day, at a nudge time that may come before the meeting."""
+    chat = Chat(content, onboarded(), at=AT - timedelta(days=2))  # Wed 25 Nov
+    chat.say("prep")
+    chat.say("a yes to the pilot")
+    chat.press("Someone onside first")
+    chat.say("catch Sam at 8.45 outside the board room")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2026, 11, 27)  # Fri, the day after Thursday's meeting
