@@ -49,7 +49,7 @@ from dialogs.commitment_check import (
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
-from dialogs.echoes import is_dont_know
+from dialogs.echoes import is_dont_know, is_short
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
@@ -187,7 +187,12 @@ def _action_in_question(step: Step, words: str, today: date) -> bool:
 
 
 def _own(words: str, before: str) -> str:
-    """The commitment without the earlier answer it was joined to (see _joined)."""
+    """The commitment without the earlier answer it was joined to (see _joined), where that
+    answer is long: a day in passing there ("the CQC are in in six weeks") is not the day of
+    this step, but one in a few words ("I'll speak to Sam by Friday", typed where a name
+    was asked) is the leader's own plan, and is not asked for again (review 4)."""
+    if is_short(before):
+        return words
     prefix = f"{before.strip().rstrip('.')} — " if before.strip() else ""
     return words[len(prefix) :] if prefix and words.startswith(prefix) else words
 

@@ -680,3 +680,20 @@ def test_a_prep_check_in_comes_after_tomorrows_meeting_not_on_its_morning(
     chat.say("catch Sam at 8.45 outside the board room")
     assert chat.state.dialogue is None
     assert planned(chat) == date(2026, 11, 27)  # Fri, the day after Thursday's meeting
+
+
+def test_a_day_given_where_a_name_was_asked_is_not_asked_for_again(content: Content) -> None:
+    """Review 4, dialogue 6: "I'll speak to Sam by Friday" at "Who is it?", then "When will
+    you get in touch…", then "When will you do it?": the when asked twice."""
+    chat = Chat(content, onboarded())
+    chat.say("start After your role has changed")
+    chat.say("my post went in the restructure")
+    chat.press("Loss or sadness")
+    chat.say("not knowing what I am for")
+    chat.press("Someone I trust")
+    chat.say("I'll speak to Sam by Friday")
+    chat.say("ask for half an hour to think out loud")
+    assert chat.state.dialogue is None
+    kept = chat.state.commitments[-1]
+    assert kept.text == "I'll speak to Sam by Friday — ask for half an hour to think out loud"
+    assert kept.due_on == date(2026, 12, 7)  # the working day after Fri 4 Dec
