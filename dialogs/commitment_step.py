@@ -39,6 +39,7 @@ from datetime import date, datetime, timedelta
 
 from dialogs import runner
 from dialogs.commitment_check import (
+    PARTS,
     has_action,
     has_time,
     is_question,
@@ -80,7 +81,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     before = saved.get(step.builds_on or "", "")
     if not asked:
         words = _joined(before, text)
-        gaps = _gaps(dialogue, step, words, today, _own(words, before))
+        gaps = _gaps(dialogue, step, words, today, before)
         if gaps:
             question = step.follow_up or copy.gap(gaps, prep=dialogue.kind == "prep")
             _ask(draft, saved, (words, "gap", question, copy.get("placeholder")))
@@ -100,7 +101,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
             question = copy.get(key).format(day=short_date(reading.day, today))
             _ask(draft, saved, (words, stage, question, copy.get("date_placeholder")), reading.day)
             return
-    gaps = _gaps(dialogue, step, words, today, _own(words, before))
+    gaps = _gaps(dialogue, step, words, today, before)
     crowd_only = asked == "gap" and not done and _crowd_answer(dialogue, step, saved, text, today)
     _clear(draft)
     target = step.next or ""
@@ -152,20 +153,25 @@ def _crowd_answer(
     if not only_crowd(text):
         return False
     before = saved.get(step.builds_on or "", "")
-    asked_for = _gaps(dialogue, step, saved[SO_FAR], today, _own(saved[SO_FAR], before))
+    asked_for = _gaps(dialogue, step, saved[SO_FAR], today, before)
     return "what" in asked_for or "who" in asked_for
 
 
-def _gaps(dialogue: Dialogue, step: Step, words: str, today: date, own: str) -> tuple[str, ...]:
+def _gaps(dialogue: Dialogue, step: Step, words: str, today: date, before: str) -> tuple[str, ...]:
     """What the commitment leaves out, less what the conversation gives (a prep's who and
     when are its meeting tomorrow); a step that expects a question wants one. The when
-    comes from the leader's own commitment (`own`), never from the earlier answer it
-    builds on: "the CQC are in in six weeks" there is not the day of this step."""
+    comes from the leader's own commitment (see _own), never from a long earlier answer it
+    builds on: "the CQC are in in six weeks" there is not the day of this step. Nor does a
+    person in that answer ("after the Tuesday board") make "I'll talk to people about it"
+    name someone."""
     given = given_parts(dialogue, step)
-    found = missing(words, today)
-    if "when" not in found and "when" in missing(own, today):
-        found = (*found, "when")
-    gaps = tuple(g for g in found if g not in given)
+    found = set(missing(words, today))
+    if "when" in missing(_own(words, before), today):
+        found.add("when")
+    if only_crowd(_own(words, before, always=True)):
+        found.add("who")
+    found_in_order = tuple(p for p in PARTS if p in found)
+    gaps = tuple(g for g in found_in_order if g not in given)
     if "what" in gaps and _action_in_question(step, words, today):
         gaps = tuple(g for g in gaps if g != "what")
     if step.expects == "question" and not is_question(words):
@@ -186,12 +192,13 @@ def _action_in_question(step: Step, words: str, today: date) -> bool:
     return has_action(step.text) and names_gathering(words) and has_time(words, today)
 
 
-def _own(words: str, before: str) -> str:
+def _own(words: str, before: str, *, always: bool = False) -> str:
     """The commitment without the earlier answer it was joined to (see _joined), where that
     answer is long: a day in passing there ("the CQC are in in six weeks") is not the day of
     this step, but one in a few words ("I'll speak to Sam by Friday", typed where a name
-    was asked) is the leader's own plan, and is not asked for again (review 4)."""
-    if is_short(before):
+    was asked) is the leader's own plan, and is not asked for again (review 4). `always`:
+    the words typed at this step, whatever the earlier answer."""
+    if is_short(before) and not always:
         return words
     prefix = f"{before.strip().rstrip('.')} — " if before.strip() else ""
     return words[len(prefix) :] if prefix and words.startswith(prefix) else words

@@ -697,3 +697,23 @@ def test_a_day_given_where_a_name_was_asked_is_not_asked_for_again(content: Cont
     kept = chat.state.commitments[-1]
     assert kept.text == "I'll speak to Sam by Friday — ask for half an hour to think out loud"
     assert kept.due_on == date(2026, 12, 7)  # the working day after Fri 4 Dec
+
+
+def test_people_at_a_who_question_is_nobody_even_after_a_board_was_named(
+    content: Content,
+) -> None:
+    """Walked in the console: the change "a ward walk after the Tuesday board", then "I'll
+    talk to people about it" at "Who, by name, will you ask to back you?" was taken as
+    naming someone (the board) and got a default check-in."""
+    chat = Chat(content, onboarded())
+    chat.say("start Where is your energy going?")
+    for answer in ("back-to-back meetings", "1", "walking the wards"):
+        chat.say(answer)
+    chat.say("a ward walk after the Tuesday board")
+    chat.press("A peer in the system")
+    chat.say("I'll talk to people about it")
+    assert content.commitments.gap(("who", "when")) in chat.text()
+    chat.say("that's it")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments == ()
+    assert content.commitments.get("no_check_in") in chat.text()
