@@ -1,6 +1,7 @@
 """The question on top of the conversation (menu, suggestion, nudge, confirmation...):
 each kind knows how to ask again, take a button and take typed text."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from dialogs import followups, nudging, onboarding, peer_commitment, runner, signposting, texts
@@ -33,16 +34,8 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
     match aside:
         case OnboardingAside():
             onboarding.present(draft, content, aside)
-        case MenuAside(theme=theme_id):
-            theme = content.theme(theme_id) if theme_id else None
-            if theme is None:
-                draft.ask(texts.MENU, menu_choices(draft, content), topic="menu")
-            else:
-                choices = (
-                    *menu_choices(draft, content, theme.id),
-                    Choice(ALL, texts.ALL_CONVERSATIONS),
-                )
-                draft.ask(texts.THEME_MENU.format(theme=theme.title), choices, topic="menu")
+        case MenuAside():
+            _menu(draft, content, aside)
         case SuggestAside(dialogue=dialogue_id):
             dialogue = content.dialogue(dialogue_id)
             if dialogue is None:
@@ -118,18 +111,32 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             peer_commitment.answer(draft, aside, said, at)
         case FollowUpAside(stage="blocked"):
             followups.blocked(draft, content.commitments, aside, said, at)
-        case MenuAside(theme=theme):
+        case MenuAside(theme=theme, missed=missed):
             found = find_in_menu(draft, content, said, theme)
             if found is not None:
                 runner.begin(draft, found, at)
                 return
-            draft.say(texts.DIDNT_CATCH)
-            present(draft, content, aside)
+            draft.update(aside=replace(aside, missed=missed + 1))
+            if missed == 0:
+                draft.say(texts.DIDNT_CATCH)
+                present(draft, content, aside)
+            else:  # one short line, not the same two lines again (review 4)
+                _menu(draft, content, aside, lead=_again(missed))
         case SafetyAside():  # the buttons again, not the contacts once more
             signposting.present(draft, content, aside, again=True)
         case _:
             draft.say(texts.DIDNT_CATCH)
             present(draft, content, aside)
+
+
+def _menu(draft: Draft, content: Content, aside: MenuAside, lead: str | None = None) -> None:
+    """The menu of conversations (one theme's, with a way to all), under `lead` if given."""
+    theme = content.theme(aside.theme) if aside.theme else None
+    if theme is None:
+        draft.ask(lead or texts.MENU, menu_choices(draft, content), topic="menu")
+        return
+    choices = (*menu_choices(draft, content, theme.id), Choice(ALL, texts.ALL_CONVERSATIONS))
+    draft.ask(lead or texts.THEME_MENU.format(theme=theme.title), choices, topic="menu")
 
 
 def theme_named(content: Content, said: str) -> Theme | None:
@@ -223,3 +230,7 @@ def find_in_menu(
     options = [(c.label, c.id, c.id.split(".", 1)[-1].replace("-", " ")) for c in listed]
     index = match_choice(said, options)
     return content.dialogue(listed[index].id) if index is not None else None
+
+
+def _again(missed: int) -> str:
+    return texts.DIDNT_CATCH_AGAIN[(missed - 1) % len(texts.DIDNT_CATCH_AGAIN)]

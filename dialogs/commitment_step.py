@@ -8,8 +8,11 @@
    it, so it asks only for what is left. A step that `expects: question` wants the question
    as the leader will say it. For the parts left out, one question is asked, once; the
    answer is added to the commitment, and "that's it" (or a "don't know") keeps it as it was.
+   A step may word that question itself (`follow_up`: "Which meeting will you try it in,
+   and on what day?"), where the generic one would turn its step into another.
 2. The check-in day is read from the leader's words (dates): the first working day after
-   the day they named. A day in the past or more than 90 days away is questioned once;
+   the day they named. A day in the past or more than 90 days away is questioned once, and
+   so is, in a prep, a day after tomorrow's meeting ("by Friday": before it, when?);
    with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
    Working days are the days of the leader's nudge schedules (Monday to Friday without
    one), and the check-in comes at their earliest schedule's time: the services pass
@@ -21,6 +24,9 @@
    the dialogue's own closing (which would thank them for a step) gives way to one that
    says so. A crowd ("people", "everyone") is no person, even in a conversation that has
    named one: `given: [who]` spares the leader the question, not the commitment the check.
+   Nor does a follow-up answer that gives the missing what or who only as a crowd ("I'll
+   talk to people about it" after "What is the first step, and by when?"): still vague
+   after the one question, it is a note, never a step with a day picked for it.
 
 While a question is open its state is kept in the dialogue's saved answers under names
 that start with "_" (no content placeholder can use them), so that it survives a restart
@@ -33,6 +39,7 @@ from datetime import date, datetime, timedelta
 
 from dialogs import runner
 from dialogs.commitment_check import (
+    PARTS,
     has_action,
     has_time,
     is_question,
@@ -43,11 +50,13 @@ from dialogs.commitment_check import (
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
-from dialogs.echoes import is_dont_know
+from dialogs.echoes import is_dont_know, is_short
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
-ASKED = "_asked"  # "gap": the what/who/when question was asked; "date": the day was questioned
+# "gap": the what/who/when question was asked; "date": the day was questioned (past, far);
+# "meeting": a prep's day after tomorrow's meeting was questioned (the answer adds to it)
+ASKED = "_asked"
 DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
@@ -72,38 +81,34 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     before = saved.get(step.builds_on or "", "")
     if not asked:
         words = _joined(before, text)
-        gaps = _gaps(dialogue, step, words, today, _own(words, before))
+        gaps = _gaps(dialogue, step, words, today, before)
         if gaps:
-            _ask(
-                draft,
-                saved,
-                (
-                    words,
-                    "gap",
-                    copy.gap(gaps, prep=dialogue.kind == "prep"),
-                    copy.get("placeholder"),
-                ),
-            )
+            question = step.follow_up or copy.gap(gaps, prep=dialogue.kind == "prep")
+            _ask(draft, saved, (words, "gap", question, copy.get("placeholder")))
             return
-    elif asked == "gap":
+    elif asked in ("gap", "meeting"):  # the answer adds to the commitment
         words = saved[SO_FAR] if done else _joined(saved[SO_FAR], text)
     else:
         words = saved[SO_FAR]
     reading = _reading(text, _own(words, before), today, asked)
-    if reading is None and asked == "date" and done and DAY in saved:
+    if reading is None and asked in ("date", "meeting") and done and DAY in saved:
         questioned = date.fromisoformat(saved[DAY])
         reading = DateReading(questioned, "") if questioned >= today else None
-    doubtful = reading is not None and (reading.is_past(today) or reading.is_far(today))
-    if reading is not None and doubtful and asked != "date":
-        key = "date_past" if reading.is_past(today) else "date_far"
-        question = copy.get(key).format(day=short_date(reading.day, today))
-        _ask(draft, saved, (words, "date", question, copy.get("date_placeholder")), reading.day)
-        return
-    gaps = _gaps(dialogue, step, words, today, _own(words, before))
+    if asked in ("", "gap") and reading is not None:
+        doubt = _doubt(dialogue, reading, today)
+        if doubt is not None:
+            stage, key = doubt
+            question = copy.get(key).format(day=short_date(reading.day, today))
+            _ask(draft, saved, (words, stage, question, copy.get("date_placeholder")), reading.day)
+            return
+    gaps = _gaps(dialogue, step, words, today, before)
+    crowd_only = asked == "gap" and not done and _crowd_answer(dialogue, step, saved, text, today)
     _clear(draft)
     target = step.next or ""
     dated = reading is not None and not reading.is_past(today)
-    nobody = "who" in gaps or only_crowd(words)  # "people" is nobody, even where one was named
+    # "people" is nobody, even where one was named; and a follow-up answer that gives the
+    # missing what or who only as "talk to people" leaves the commitment as vague as before.
+    nobody = "who" in gaps or only_crowd(words) or crowd_only
     if not dated and ("what" in gaps or "question" in gaps or (nobody and "when" in gaps)):
         runner.keep_note(draft, dialogue, step, words, at)  # nothing a check-in could ask
         runner.move_on(
@@ -127,16 +132,46 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
 
 
-def _gaps(dialogue: Dialogue, step: Step, words: str, today: date, own: str) -> tuple[str, ...]:
+def _doubt(dialogue: Dialogue, reading: DateReading, today: date) -> tuple[str, str] | None:
+    """Why a day named is questioned, once: (stage, wording key), or None if it stands. In a
+    prep, a day after tomorrow's meeting is after the point ("by Friday" for a Thursday
+    board)."""
+    if reading.is_past(today):
+        return "date", "date_past"
+    if dialogue.kind == "prep" and reading.day > today + timedelta(days=1):
+        return "meeting", "date_after_meeting"
+    if reading.is_far(today):
+        return "date", "date_far"
+    return None
+
+
+def _crowd_answer(
+    dialogue: Dialogue, step: Step, saved: dict[str, str], text: str, today: date
+) -> bool:
+    """The follow-up asked for a what or a who, and the answer's only person is a crowd:
+    "I'll talk to people about it" after "What is the first step, and by when?"."""
+    if not only_crowd(text):
+        return False
+    before = saved.get(step.builds_on or "", "")
+    asked_for = _gaps(dialogue, step, saved[SO_FAR], today, before)
+    return "what" in asked_for or "who" in asked_for
+
+
+def _gaps(dialogue: Dialogue, step: Step, words: str, today: date, before: str) -> tuple[str, ...]:
     """What the commitment leaves out, less what the conversation gives (a prep's who and
     when are its meeting tomorrow); a step that expects a question wants one. The when
-    comes from the leader's own commitment (`own`), never from the earlier answer it
-    builds on: "the CQC are in in six weeks" there is not the day of this step."""
+    comes from the leader's own commitment (see _own), never from a long earlier answer it
+    builds on: "the CQC are in in six weeks" there is not the day of this step. Nor does a
+    person in that answer ("after the Tuesday board") make "I'll talk to people about it"
+    name someone."""
     given = given_parts(dialogue, step)
-    found = missing(words, today)
-    if "when" not in found and "when" in missing(own, today):
-        found = (*found, "when")
-    gaps = tuple(g for g in found if g not in given)
+    found = set(missing(words, today))
+    if "when" in missing(_own(words, before), today):
+        found.add("when")
+    if only_crowd(_own(words, before, always=True)):
+        found.add("who")
+    found_in_order = tuple(p for p in PARTS if p in found)
+    gaps = tuple(g for g in found_in_order if g not in given)
     if "what" in gaps and _action_in_question(step, words, today):
         gaps = tuple(g for g in gaps if g != "what")
     if step.expects == "question" and not is_question(words):
@@ -157,8 +192,14 @@ def _action_in_question(step: Step, words: str, today: date) -> bool:
     return has_action(step.text) and names_gathering(words) and has_time(words, today)
 
 
-def _own(words: str, before: str) -> str:
-    """The commitment without the earlier answer it was joined to (see _joined)."""
+def _own(words: str, before: str, *, always: bool = False) -> str:
+    """The commitment without the earlier answer it was joined to (see _joined), where that
+    answer is long: a day in passing there ("the CQC are in in six weeks") is not the day of
+    this step, but one in a few words ("I'll speak to Sam by Friday", typed where a name
+    was asked) is the leader's own plan, and is not asked for again (review 4). `always`:
+    the words typed at this step, whatever the earlier answer."""
+    if is_short(before) and not always:
+        return words
     prefix = f"{before.strip().rstrip('.')} — " if before.strip() else ""
     return words[len(prefix) :] if prefix and words.startswith(prefix) else words
 
@@ -171,7 +212,7 @@ def _joined(before: str, text: str) -> str:
 
 def _reading(text: str, words: str, today: date, asked: str) -> DateReading | None:
     """The day named: in the newest answer first, else anywhere in the commitment."""
-    if asked == "date":
+    if asked in ("date", "meeting"):
         return read_date(text, today)
     return read_date(text, today) or read_date(words, today)
 

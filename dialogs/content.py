@@ -34,7 +34,16 @@ STEP_TYPES = ("text", "choice", "commitment", "end")
 STEP_FIELDS = {
     "text": ("type", "ask", "next", "placeholder", "save_as", "answer", "refer_as"),
     "choice": ("type", "ask", "choices", "save_as", "heard"),
-    "commitment": ("type", "ask", "next", "placeholder", "given", "builds_on", "expects"),
+    "commitment": (
+        "type",
+        "ask",
+        "next",
+        "placeholder",
+        "given",
+        "builds_on",
+        "expects",
+        "follow_up",
+    ),
     "end": ("type", "say"),
 }
 ONBOARDING_KEYS = (

@@ -27,6 +27,7 @@ KEYS = (
     "placeholder",
     "date_past",
     "date_far",
+    "date_after_meeting",  # a prep: a day after tomorrow's meeting
     "date_placeholder",
     "as_written",
     "day_picked",
@@ -35,7 +36,12 @@ KEYS = (
     "not_yet_placeholder",
     "not_yet_again",
 )
-PLACEHOLDERS = {"date_past": {"day"}, "date_far": {"day"}, "not_yet_again": {"day"}}
+PLACEHOLDERS = {
+    "date_past": {"day"},
+    "date_far": {"day"},
+    "date_after_meeting": {"day"},
+    "not_yet_again": {"day"},
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def load_commitments(reader: FileReader, data: YamlMap) -> CommitmentCopy | None
 
 
 def parse_commitment_fields(reader: FileReader, m: YamlMap, what: str) -> dict[str, Any]:
-    """`given:`, `builds_on:` and `expects:` of a commitment step (see Step)."""
+    """`given:`, `builds_on:`, `expects:` and `follow_up:` of a commitment step (see Step)."""
     given: list[str] = []
     raw = m.get("given")
     if raw is not None:
@@ -100,5 +106,6 @@ def parse_commitment_fields(reader: FileReader, m: YamlMap, what: str) -> dict[s
         example="`expects: question` when the commitment is a question to ask",
     )
     builds_on = reader.text(m, "builds_on", what, required=False)
+    follow_up = reader.text(m, "follow_up", what, required=False, max_len=TEXT_MAX)
     said = tuple(given) if raw is not None else None
-    return {"given": said, "builds_on": builds_on, "expects": expects}
+    return {"given": said, "builds_on": builds_on, "expects": expects, "follow_up": follow_up}

@@ -64,6 +64,7 @@ class Step:
     given: tuple[str, ...] | None = None  # None: not said (a prep gives who and when)
     builds_on: str | None = None
     expects: CommitmentKind = "action"
+    follow_up: str | None = None  # the step's own question for a part left out
 
     @property
     def slot(self) -> Slot:

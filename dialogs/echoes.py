@@ -32,15 +32,23 @@ NAME_FALLBACK = "them"  # a "don't know" in a name slot with no `refer_as`
 
 # Honest "don't know" answers: not content. Never quoted back, never used as a name or a
 # task mid-sentence (review 12c: "get in touch with i don't know really").
+# Review 4: "no idea really", "not a clue", "dunno really", "haven't a clue" and their kin
+# ("honestly, no idea", "I've no idea", "haven't got a clue") are all "don't know".
 DONT_KNOW = re.compile(
-    r"^(?:(?:i|i'm|im)\s+)?(?:really\s+|just\s+|honestly\s+)?"
-    r"(?:(?:do\s*n[o']?t|dont|don't)\s+know|dunno|not\s+sure|unsure|no\s+idea|"
-    r"no\s+clue|not\s+a\s+clue|haven'?t\s+a\s+clue|can'?t\s+say|can'?t\s+think|"
-    r"nobody|no\s+one|none|nothing|pass|idk|\?+)"
-    r"(?:\s+(?:really|yet|at\s+all|to\s+be\s+honest|tbh|sorry|who|what|either|honestly))*"
+    r"^(?:(?:honestly|really|just|well|erm+|um+|hmm+|tbh|sorry|possibly|to\s+be\s+honest)"
+    r"[\s,.…]+)*"
+    r"(?:(?:i|i'm|im|i've|ive|i\s+have)(?:\s+got)?\s+)?"
+    r"(?:really\s+|just\s+|honestly\s+|genuinely\s+|absolutely\s+)?"
+    r"(?:(?:do\s*n[o']?t|dont|don't)\s+(?:really\s+)?know|dunno|not\s+(?:really\s+)?sure|"
+    r"unsure|no\s+idea|no\s+clue|not\s+a\s+clue|haven'?t(?:\s+got)?\s+a\s+clue|"
+    r"can'?t\s+say|can'?t\s+think|nobody|no\s+one|none|nothing|pass|idk|\?+)"
+    r"(?:[\s,]+(?:really|yet|at\s+all|to\s+be\s+honest|tbh|sorry|who|what|why|how|either|"
+    r"honestly|mate))*"
     r"[\s.!?…]*$",
     re.IGNORECASE,
 )
+# Of those, the ones about not knowing (not "nobody", "nothing"): a "Not sure yet" button.
+_NOT_KNOWING = re.compile(r"know|sure|idea|clue|dunno|idk|\?", re.IGNORECASE)
 
 # Words that start a sentence but are not names: the only first words lowered mid-sentence
 # (review 12c: "sam's discharge plan"). Any other capital the leader typed is kept: a name,
@@ -119,6 +127,12 @@ def is_dont_know(text: str) -> bool:
     return DONT_KNOW.match(" ".join(text.replace("’", "'").split())) is not None
 
 
+def is_not_knowing(text: str) -> bool:
+    """A "don't know" about knowing ("no idea", "not sure yet"), not "nobody" or "nothing":
+    what a "Not sure yet" option stands for."""
+    return is_dont_know(text) and _NOT_KNOWING.search(text) is not None
+
+
 def _fill_line(line: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -> str:
     """One line with its `{name}`s echoed; an answer that starts with the verb the line puts
     just before its slot loses that word ("ask {who}" + "ask the ward manager")."""
@@ -179,9 +193,15 @@ def quote(value: str, limit: int = QUOTE_CHARS) -> str:
 
 
 def is_short(text: str) -> bool:
-    """Short enough to sit inside a sentence: a name or a few words."""
+    """Short enough to sit inside a sentence: a name or a few words, in one sentence (review
+    4: "ED flow across the ICS. stalled" pasted in, full stop and all)."""
     text = _tidy(text)
+    if _SENTENCE_BREAK.search(text):
+        return False
     return len(text.split()) <= ECHO_WORDS and len(text) <= ECHO_CHARS
+
+
+_SENTENCE_BREAK = re.compile(r"(?<!\b(?:Dr|Mr|Ms|St))(?<!\bMrs)(?<!\bProf)[.!?;]\s+\S")
 
 
 def _alone(line: str) -> str | None:

@@ -117,6 +117,7 @@ class OnboardingAside:
 class MenuAside:
     kind: Literal["menu"] = "menu"
     theme: str | None = None  # only this theme's conversations ("start resilience")
+    missed: int = 0  # typed answers that named no conversation: later ones get a short line
 
 
 @dataclass(frozen=True)

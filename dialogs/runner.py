@@ -7,7 +7,7 @@ from typing import Literal
 from dialogs import echoes, texts
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.draft import Draft
-from dialogs.matching import match_choice
+from dialogs.matching import match_choice, normalise
 from dialogs.model import (
     Choice,
     Commitment,
@@ -25,6 +25,8 @@ IDLE_LIMIT = timedelta(hours=24)
 # A follow-up question open at a commitment step (see commitment_step), re-asked on return.
 PENDING_QUESTION = "_question"
 PENDING_PLACEHOLDER = "_placeholder"
+# Typed misses at the choice on screen: "<step id> <stories> <others>" (see _missed).
+MISSED = "_missed"
 
 
 def begin(draft: Draft, dialogue: Dialogue, at: datetime) -> None:
@@ -67,15 +69,12 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
     assert progress is not None
     step = dialogue.steps[progress.step]
     if step.type == "choice":
-        options = [(c.label, *c.aliases) for c in step.choices]
-        picked = match_choice(text, options)
-        if picked is None and not echoes.is_short(text):  # a story, not a missed button
-            _keep_reflection(draft, dialogue, step, text, at)
-            kept = f"{step.heard} {texts.STORY_KEPT}" if step.heard else texts.STORY_KEPT
-            _buttons_again(draft, dialogue, kept)
-            return
+        picked = typed_choice(step, text)
         if picked is None:
-            _buttons_again(draft, dialogue, texts.DIDNT_CATCH_DIALOGUE)
+            story = not echoes.is_short(text)  # a story, not a missed button
+            if story:
+                _keep_reflection(draft, dialogue, step, text, at)
+            _buttons_again(draft, dialogue, _missed(draft, step, story=story))
             return
         answer_choice(draft, dialogue, picked, at)
         return
@@ -86,6 +85,44 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
         due = today + timedelta(days=dialogue.follow_up_days)
         keep_commitment(draft, dialogue, text, due, at)
     move_on(draft, dialogue, step, target=step.next or "", answer=text, at=at)
+
+
+def typed_choice(step: Step, text: str) -> int | None:
+    """The choice meant by typed text. An honest "no idea" is the step's "Not sure yet"
+    option (by its label or an alias), if it has one, and never an option it shares a word
+    with ("Dismissing ideas"); typed exactly as a label or alias ("nobody"), it is that one."""
+    options = [(c.label, *c.aliases) for c in step.choices]
+    if not echoes.is_dont_know(text):
+        return match_choice(text, options)
+    said = normalise(text)
+    exact = [i for i, names in enumerate(options) if said in {normalise(n) for n in names}]
+    if len(exact) == 1:
+        return exact[0]
+    unsure = [i for i, names in enumerate(options) if any(map(echoes.is_not_knowing, names))]
+    if echoes.is_not_knowing(text) and len(unsure) == 1:
+        return unsure[0]
+    return None
+
+
+def _missed(draft: Draft, step: Step, *, story: bool) -> str:
+    """The line above the buttons again after typed text matched none. The first time, the
+    whole line (a story: the step's `heard` and that it was kept); after that, shorter ones
+    that differ from the one before, so a phone screen never fills with the same words
+    (review 4: the same sympathy line four times)."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    saved = dict(progress.saved)
+    counts = saved.get(MISSED, "").split()
+    stories, others = (int(n) for n in counts[1:]) if counts[:1] == [step.id] else (0, 0)
+    if story:
+        first = f"{step.heard} {texts.STORY_KEPT}" if step.heard else texts.STORY_KEPT
+        count, again, stories = stories, texts.STORY_KEPT_AGAIN, stories + 1
+    else:
+        first = texts.DIDNT_CATCH_DIALOGUE
+        count, again, others = others, texts.DIDNT_CATCH_AGAIN, others + 1
+    saved[MISSED] = f"{step.id} {stories} {others}"
+    draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
+    return first if count == 0 else again[(count - 1) % len(again)]
 
 
 def answer_choice(draft: Draft, dialogue: Dialogue, index: int, at: datetime) -> None:
@@ -146,7 +183,7 @@ def move_on(
     of the end step's own words when they would not fit, e.g. with no check-in set)."""
     progress = draft.state.dialogue
     assert progress is not None
-    saved = progress.saved
+    saved = tuple((n, v) for n, v in progress.saved if n != MISSED)
     if step.save_as:
         saved = (*[(n, v) for n, v in saved if n != step.save_as], (step.save_as, answer))
     draft.update(dialogue=replace(progress, step=target, last_at=at, saved=saved))

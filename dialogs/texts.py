@@ -39,6 +39,16 @@ DIDNT_CATCH_DIALOGUE = (
     "I didn't catch which one you meant. Pick one, type its number, or type **stop** to leave "
     "this conversation:"
 )
+# A second and later story or miss at the same choice: one short line, never the same
+# words twice running (review 4: the same sympathy line, word for word, four times).
+STORY_KEPT_AGAIN = (
+    "Kept that too. Which one is closest?",
+    "Noted as well. Pick the nearest, or type **stop** to leave.",
+)
+DIDNT_CATCH_AGAIN = (
+    "Pick one of these, or type its number:",
+    "Which one? A number is enough, or **stop** to leave.",
+)
 BACK_TO = "Back to where we were in **{title}**"
 WELCOME_BACK = "Welcome back. Picking up where we left off in **{title}**"
 STOPPED = "I've stopped **{title}** — anything you wrote is kept in your journal."

@@ -124,7 +124,7 @@ def test_a_second_vague_answer_gets_no_second_question(content: Content) -> None
     chat.say("think about it")
     chat.say("hmm, not sure")
     assert chat.state.dialogue is None
-    assert chat.state.reflections[-1].text == "think about it — hmm, not sure"
+    assert chat.state.reflections[-1].text == "think about it"  # "hmm, not sure" adds nothing
     assert chat.state.commitments == ()
 
 
@@ -355,7 +355,8 @@ def test_every_dialogue_asks_once_about_a_vague_commitment_and_closes_honestly(
     asked = tuple(p for p in ("what", "who", "when") if p not in given)
     if step.expects == "question":
         asked = ("question", *asked[1:])
-    assert content.commitments.gap(asked, prep=found.kind == "prep") in chat.text()
+    question = step.follow_up or content.commitments.gap(asked, prep=found.kind == "prep")
+    assert question in chat.text()
     chat.say("that's it")
     assert chat.state.dialogue is None
     said = chat.text()
@@ -565,3 +566,154 @@ def test_the_day_comes_from_the_commitment_not_the_earlier_answer_it_builds_on(
     chat.say("by Friday")
     assert chat.state.dialogue is None
     assert planned(chat) < date(2026, 12, 14)
+
+
+# ------------------------------------------------------------------ review 4 (issue 12)
+
+
+@pytest.mark.parametrize("dialogue", [d.id for d in CONTENT.dialogues])
+def test_talking_to_people_after_the_one_follow_up_closes_as_a_note_in_every_dialogue(
+    content: Content, dialogue: str
+) -> None:
+    """Review 4, dialogue 7: at "What is the first step, and by when?" the answer "I'll talk
+    to people about it" was kept as a step with a picked day. Still vague after the one
+    follow-up, it is a note: no check-in, no day invented, nothing that claims a step."""
+    chat = at_commitment(content, dialogue)
+    chat.say("think about it with Sam")
+    assert chat.state.dialogue is not None  # the one follow-up question
+    chat.say("I'll talk to people about it")
+    assert chat.state.dialogue is None
+    said = chat.text()
+    assert content.commitments.get("no_check_in") in said
+    assert content.commitments.get("day_picked") not in said
+    assert "how it went" not in said
+    assert chat.state.commitments == ()
+    assert chat.state.reflections[-1].text.endswith("I'll talk to people about it")
+
+
+def test_a_named_person_and_a_day_after_the_follow_up_still_make_a_commitment(
+    content: Content,
+) -> None:
+    chat = at_commitment(content)
+    chat.say("think about it with Sam")
+    chat.say("I'll talk to people about it on Thursday")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2026, 12, 4)  # the day after Thursday 3 Dec
+
+
+def test_a_default_day_is_said_to_be_a_default(content: Content) -> None:
+    """Issue 12 §2: no invented day unless the dialogue's default applies and the closing
+    says it is one."""
+    chat = at_commitment(content)
+    chat.say("email Sam")
+    chat.say("that's it")
+    assert planned(chat) == working_day_from(FRI_27_NOV + timedelta(days=5))
+    assert "default" in content.commitments.get("day_picked")
+    assert content.commitments.get("day_picked") in chat.text()
+
+
+def test_a_day_after_tomorrows_meeting_is_questioned_once(content: Content) -> None:
+    """Review 4, dialogue 3: "I'll speak to Sam by Friday" for a meeting tomorrow was kept
+    with a check-in after Friday, as if Friday came before the meeting."""
+    chat = at_prep_step(content, "Someone onside first")
+    chat.say("I'll speak to Sam by Friday")
+    assert chat.state.dialogue is not None
+    question = content.commitments.get("date_after_meeting").format(day="Fri 4 Dec")
+    assert chat.text() == question
+    chat.say("catch him at 8.45 before it starts")
+    assert chat.state.dialogue is None
+    kept = chat.state.commitments[-1]
+    assert kept.text == "I'll speak to Sam by Friday — catch him at 8.45 before it starts"
+    assert kept.due_on == date(2026, 11, 30)  # tomorrow is Sat 28 Nov: the next working day
+
+
+def test_a_day_after_the_meeting_can_stand_when_the_leader_says_so(content: Content) -> None:
+    chat = at_prep_step(content, "Someone onside first")
+    chat.say("I'll speak to Sam by Friday")
+    chat.say("that's fine")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "I'll speak to Sam by Friday"
+    assert planned(chat) == date(2026, 12, 7)  # the working day after Fri 4 Dec
+
+
+def test_a_day_before_the_meeting_is_not_questioned(content: Content) -> None:
+    chat = at_prep_step(content, "Someone onside first")
+    chat.say("speak to Sam tomorrow at 8.45")
+    assert chat.state.dialogue is None
+    assert "after tomorrow's meeting" not in chat.text()
+
+
+def test_the_habit_test_asks_its_own_follow_up_not_a_generic_who(content: Content) -> None:
+    """Review 4, dialogue 19: "I'll talk to people about it" at "Where and when will you test
+    it?" got "Who will you speak to first, and when?", which turned a habit test into a
+    talk. The dialogue's own follow-up asks which meeting and which day."""
+    dialogue = content.dialogue("unlearning.test-a-new-way")
+    assert dialogue is not None
+    chat = at_commitment(content, dialogue.id)
+    assert chat.state.dialogue is not None
+    step = dialogue.steps[chat.state.dialogue.step]
+    assert step.follow_up is not None
+    chat.say("I'll talk to people about it")
+    assert chat.text() == step.follow_up
+    assert content.commitments.get("ask_who_when") not in chat.text()
+    chat.say("Wednesday's programme board")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2026, 12, 3)  # the day after Wed 2 Dec
+
+
+def test_the_habit_test_needs_no_person() -> None:
+    dialogue = CONTENT.dialogue("unlearning.test-a-new-way")
+    assert dialogue is not None
+    step = next(s for s in dialogue.steps.values() if s.type == "commitment")
+    assert "who" in given_parts(dialogue, step)
+
+
+def test_a_prep_check_in_comes_after_tomorrows_meeting_not_on_its_morning(
+    content: Content,
+) -> None:
+    """Walked on Wed 2 Dec in the console, "catch Sam at 8.45" got "I'll ask how it went on
+    Thu 3 Dec": the meeting day, at a nudge time that may come before the meeting."""
+    chat = Chat(content, onboarded(), at=AT - timedelta(days=2))  # Wed 25 Nov
+    chat.say("prep")
+    chat.say("a yes to the pilot")
+    chat.press("Someone onside first")
+    chat.say("catch Sam at 8.45 outside the board room")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2026, 11, 27)  # Fri, the day after Thursday's meeting
+
+
+def test_a_day_given_where_a_name_was_asked_is_not_asked_for_again(content: Content) -> None:
+    """Review 4, dialogue 6: "I'll speak to Sam by Friday" at "Who is it?", then "When will
+    you get in touch…", then "When will you do it?": the when asked twice."""
+    chat = Chat(content, onboarded())
+    chat.say("start After your role has changed")
+    chat.say("my post went in the restructure")
+    chat.press("Loss or sadness")
+    chat.say("not knowing what I am for")
+    chat.press("Someone I trust")
+    chat.say("I'll speak to Sam by Friday")
+    chat.say("ask for half an hour to think out loud")
+    assert chat.state.dialogue is None
+    kept = chat.state.commitments[-1]
+    assert kept.text == "I'll speak to Sam by Friday — ask for half an hour to think out loud"
+    assert kept.due_on == date(2026, 12, 7)  # the working day after Fri 4 Dec
+
+
+def test_people_at_a_who_question_is_nobody_even_after_a_board_was_named(
+    content: Content,
+) -> None:
+    """Walked in the console: the change "a ward walk after the Tuesday board", then "I'll
+    talk to people about it" at "Who, by name, will you ask to back you?" was taken as
+    naming someone (the board) and got a default check-in."""
+    chat = Chat(content, onboarded())
+    chat.say("start Where is your energy going?")
+    for answer in ("back-to-back meetings", "1", "walking the wards"):
+        chat.say(answer)
+    chat.say("a ward walk after the Tuesday board")
+    chat.press("A peer in the system")
+    chat.say("I'll talk to people about it")
+    assert content.commitments.gap(("who", "when")) in chat.text()
+    chat.say("that's it")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments == ()
+    assert content.commitments.get("no_check_in") in chat.text()

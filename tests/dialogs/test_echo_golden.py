@@ -24,6 +24,7 @@ from tests.dialogs.test_every_path import CONTENT, paths
 
 GOLDEN = Path(__file__).parent / "golden" / "echoes"
 COMMITMENT = "I will ask Sam for 20 minutes on Friday"
+BEFORE_THE_MEETING = "I will ask Sam for 20 minutes tomorrow"  # a prep: before it, not after
 QUESTION = "what would Sam need to say yes?"  # a commitment step that expects a question
 TAIL = ", and honestly it has been like this since the restructure last spring and nobody owns it"
 # A step's own example answer (its placeholder) is the short answer; without one, these.
@@ -65,7 +66,8 @@ def walk(content: Content, dialogue: Dialogue, style: str) -> list[tuple[str, st
             if choice is not None:
                 chat.press(step.choices[choice].label)
             elif step.type == "commitment":
-                chat.say(QUESTION if step.expects == "question" else COMMITMENT)
+                commitment = BEFORE_THE_MEETING if dialogue.kind == "prep" else COMMITMENT
+                chat.say(QUESTION if step.expects == "question" else commitment)
             else:
                 chat.say(answer(step, style))
         assert chat.state.dialogue is None, "the walk did not reach the end"

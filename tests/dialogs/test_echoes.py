@@ -145,3 +145,20 @@ def test_a_plan_typed_where_a_name_was_asked_is_not_pasted_as_the_name() -> None
     assert echo("i will ring her", Slot(answer="name")) == "them"
     assert echo("Sam, my old deputy", slot) == "Sam, my old deputy"
     assert echo("Will, the deputy", slot) == "Will, the deputy"  # a name, not a plan
+
+
+@pytest.mark.parametrize("answer", ["ED flow across the ICS. stalled", "the hub. Or the rota"])
+def test_two_sentences_are_never_pasted_mid_sentence(answer: str) -> None:
+    """Review 4, dialogue 1: "Where do things stand with ED flow across the ICS. stalled
+    today?" read like a mail-merge."""
+    slots = {"idea": Slot("short", "your idea")}
+    assert fill("Where do things stand with {idea} today?", {"idea": answer}, slots) == (
+        "Where do things stand with your idea today?"
+    )
+
+
+def test_a_title_with_a_full_stop_is_still_a_name() -> None:
+    slots = {"who": Slot("name", "them")}
+    assert fill("When will you see {who}?", {"who": "Dr. Patel"}, slots) == (
+        "When will you see Dr. Patel?"
+    )

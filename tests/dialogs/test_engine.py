@@ -33,6 +33,15 @@ def in_dialogue(content: Content, dialogue_id: str) -> Chat:
     return chat
 
 
+def at_menu(content: Content) -> Chat:
+    """At the first menu of AFTER, once the leader has said what happened (review 4)."""
+    chat = in_dialogue(content, AFTER)
+    chat.say("the chair cut in each time I spoke")
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.step == "pattern"
+    return chat
+
+
 # ------------------------------------------------------------------ first contact
 
 
@@ -236,21 +245,21 @@ def coach_question(chat: Chat) -> ServiceQuestion:
 
 def test_choice_by_number_label_and_close_words(content: Content) -> None:
     for typed in ("1", "talking over others", "Talking over", "they kept talking over others"):
-        chat = in_dialogue(content, AFTER)
+        chat = at_menu(content)
         chat.say(typed)
         assert chat.state.dialogue is not None
-        assert chat.state.dialogue.step != content.dialogue(AFTER).start, typed  # type: ignore[union-attr]
+        assert chat.state.dialogue.step != "pattern", typed
 
 
 def test_close_words_with_another_form_of_the_word(content: Content) -> None:
-    chat = in_dialogue(content, AFTER)
+    chat = at_menu(content)
     chat.say("he dismissed the nurse director's idea")
     assert chat.state.dialogue is not None
     assert dict(chat.state.dialogue.saved)["pattern"] == "Dismissing ideas"
 
 
 def test_anything_else_at_a_choice_re_asks_with_the_choices(content: Content) -> None:
-    chat = in_dialogue(content, AFTER)
+    chat = at_menu(content)
     before = chat.labels()
     turn = chat.say("purple")
     (again,) = turn.messages  # review 12b: the buttons again, not the question once more
@@ -260,7 +269,7 @@ def test_anything_else_at_a_choice_re_asks_with_the_choices(content: Content) ->
 
 def test_a_story_typed_at_a_choice_is_kept_and_the_choice_asked_again(content: Content) -> None:
     """The review: a natural story at a choice-only turn was turned down as a missed button."""
-    chat = in_dialogue(content, AFTER)
+    chat = at_menu(content)
     before = chat.labels()
     turn = chat.say("it was all a bit much honestly, the chair just moved on")
     heard = content.dialogue(AFTER).steps["pattern"].heard  # type: ignore[union-attr]
@@ -350,7 +359,7 @@ def test_a_command_word_inside_an_answer_is_an_answer(content: Content) -> None:
 
 
 def test_a_pressed_button_works_once(content: Content) -> None:
-    chat = in_dialogue(content, AFTER)
+    chat = at_menu(content)
     ask = chat.last_ask()
     chat.press("Talking over others", ask)
     state = chat.state

@@ -40,15 +40,16 @@ def test_walk_a_path(content: Content, dialogue: Dialogue, path: Path_) -> None:
     assert low <= len(path) <= high
     chat = Chat(content, onboarded())
     chat.say(f"start {dialogue.title}")
+    by = "tomorrow" if dialogue.kind == "prep" else "by Friday"  # a prep's meeting: tomorrow
     for number, (step_id, choice) in enumerate(path):
         assert chat.state.dialogue is not None
         assert chat.state.dialogue.step == step_id
         assert "{" not in chat.text(), chat.text()  # every placeholder was filled
         step = dialogue.steps[step_id]
         if choice is None and step.type == "commitment" and step.expects == "question":
-            chat.say(f"what would Sam need by Friday ({number})?")  # as they will ask it
+            chat.say(f"what would Sam need {by} ({number})?")  # as they will ask it
         elif choice is None and step.type == "commitment":
-            chat.say(f"email Sam by Friday ({number})")  # what, who and when: no follow-up
+            chat.say(f"email Sam {by} ({number})")  # what, who and when: no follow-up
         elif choice is None:
             chat.say(f"answer {number} on {step_id}")
         else:

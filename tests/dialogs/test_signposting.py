@@ -302,7 +302,7 @@ def test_a_typed_check_in_choice(
     content: Content, typed: str, paused: bool, dialogue: bool
 ) -> None:
     chat = in_dialogue(content)
-    chat.say("im exhausted")
+    chat.say("im burnt out")  # plain "im exhausted" is tiredness now (issue 12 §8)
     chat.say(typed)
     assert chat.state.aside is None
     assert (chat.state.profile.paused_until is not None) is paused

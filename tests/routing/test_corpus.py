@@ -45,7 +45,8 @@ def test_the_held_out_sets_do_not_slip(content: Content, path: Path, floor: int)
 @pytest.mark.parametrize(
     ("text", "label"),
     [
-        ("I'm exhausted", "safety"),
+        ("I'm exhausted", "resilience.energy-audit"),  # issue 12 §8: tiredness, not distress
+        ("I'm exhausted all the time", "safety"),
         ("keeps undermining me", "challenging-behaviour.sbi-prepare"),
         ("nobody listens to me", "influence.make-the-case"),
         ("they went over my head", "challenging-behaviour.sbi-prepare"),

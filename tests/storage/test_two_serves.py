@@ -38,7 +38,8 @@ async def test_a_dialogue_alternating_between_instances_carries_on_and_one_leads
         await say(a, fake, "hello", "Would you like to take a minute now")
         await say(b, fake, "Skip for now", "No problem.")
         await say(a, fake, "start energy", "Let's take stock of your energy")
-        await say(b, fake, "back-to-back meetings that decided nothing", "How full does your")
+        drained = "back-to-back meetings that decided nothing"
+        await say(b, fake, drained, "How much energy do you have left")
         await say(a, fake, "Getting by", "felt more like yourself")
         await say(b, fake, "walking the wards with the new matron", "")
         (status_a, health_a), (status_b, health_b) = await a.health(), await b.health()

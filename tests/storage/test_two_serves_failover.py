@@ -101,7 +101,7 @@ async def test_a_database_restart_during_chat_says_so_then_carries_on(
         for serve in (a, b):
             await until_health(serve, lambda code, _: code == 200, 20)
         await say(a, fake, "start energy", "Let's take stock of your energy")
-        await say(b, fake, "back-to-back meetings", "How full does your")
+        await say(b, fake, "back-to-back meetings", "How much energy do you have left")
         await active_and_standby(a, b)
     for serve in (a, b):
         log = serve.log.read_text()

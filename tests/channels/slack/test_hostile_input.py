@@ -127,7 +127,7 @@ async def test_what_a_leader_writes_is_kept_and_echoed_harmlessly(
 ) -> None:
     await world.dm(ANN, "start energy")  # its first question takes free text
     posts = await world.dm(ANN, typed)
-    assert "How full does your tank feel today?" in texts(posts)
+    assert "How much energy do you have left for work this week?" in texts(posts)
     state = await world.app.users.load(world.key(ANN))
     assert state is not None
     assert state.reflections[-1].text == stored

@@ -209,7 +209,7 @@ async def test_a_dm_with_a_lone_surrogate_is_answered_and_kept_repaired(
 ) -> None:
     await world.dm(ANN, "start energy")  # its first question takes free text
     posts = await world.dm(ANN, BROKEN)
-    assert "How full does your tank feel today?" in texts(posts)
+    assert "How much energy do you have left for work this week?" in texts(posts)
     state = await world.app.users.load(world.key(ANN))
     assert state is not None
     assert state.reflections[-1].text == REPAIRED

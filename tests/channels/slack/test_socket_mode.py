@@ -175,7 +175,8 @@ async def test_a_lone_surrogate_over_socket_mode_is_replaced_and_answered(
         await world.posts_after(before)
     before = world.posted()
     await world.slack.events_api(event_body(message_im(ANN, "a small win \ud83d today")))
-    assert "How full does your tank feel today?" in texts(await world.posts_after(before))
+    posts = await world.posts_after(before)
+    assert "How much energy do you have left for work this week?" in texts(posts)
     state = await world.app.users.load(UserKey("slack", TEAM_ID, ANN))
     assert state is not None
     assert state.reflections[-1].text == "a small win \ufffd today"

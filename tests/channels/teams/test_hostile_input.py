@@ -139,7 +139,7 @@ async def test_what_a_leader_writes_is_kept_and_echoed_harmlessly(
 ) -> None:
     await world.say("start energy")  # its first question takes free text
     sent = await world.say(typed)
-    assert "How full does your tank feel today?" in texts(sent)
+    assert "How much energy do you have left for work this week?" in texts(sent)
     state = await world.app.users.load(ALEX)
     assert state is not None
     assert state.reflections[-1].text == stored
