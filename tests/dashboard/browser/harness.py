@@ -25,6 +25,7 @@ from playwright.async_api import (
     Dialog,
     Page,
     Request,
+    Response,
     ViewportSize,
 )
 
@@ -79,6 +80,7 @@ async def serve(
             data_dir=data_dir,
             content_dir=CONTENT_DIR,
             port=port,
+            public_url=url,  # local trial: links and an http cookie on 127.0.0.1
             slack=SlackSettings(
                 bot_token=slack.token,
                 signing_secret=SIGNING_SECRET,
@@ -112,8 +114,16 @@ class Watched:
         self.dialogs.append(dialog.message)
 
     def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+        # A refusal page is a document with a 4xx status, which the console reports too;
+        # a failed stylesheet or image is caught by on_response instead.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.errors.append(f"{message.text} ({message.location['url']})")
+
+    def on_response(self, response: Response) -> None:
+        request = response.request
+        wanted = request.resource_type != "document" and not request.url.endswith("/favicon.ico")
+        if response.status >= 400 and wanted:
+            self.errors.append(f"{request.url} answered {response.status}")
 
     def on_request(self, request: Request) -> None:
         if not request.url.startswith(self.origin + "/") and request.url != self.origin:
@@ -129,11 +139,13 @@ async def open_context(
     browser: Browser, origin: str, *, viewport: ViewportSize = DESKTOP, scale: float = 1
 ) -> tuple[BrowserContext, Page, Watched]:
     context = await browser.new_context(viewport=viewport, device_scale_factor=scale)
+    context.set_default_timeout(5_000)  # a missing element fails in seconds, not 30
     page = await context.new_page()
     watched = Watched(origin)
     page.on("dialog", watched.on_dialog)
     page.on("console", watched.on_console)
     page.on("request", watched.on_request)
+    page.on("response", watched.on_response)
     return context, page, watched
 
 
