@@ -65,6 +65,12 @@ class Settings:
     log_level: str = "INFO"
     data_keys: KeyRing | None = None  # None: the local key file (console, local trial)
     database_url: DatabaseUrl | None = None  # None: TinyDB under data_dir
+    public_url: str | None = None  # base of links the bot sends (the dashboard's)
+    dashboard_secret: str | None = None  # None: derived from the data key
+
+    def __repr__(self) -> str:  # the dashboard secret never reaches a log or a traceback
+        shown = {k: v for k, v in vars(self).items() if k != "dashboard_secret"}
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -84,6 +90,8 @@ class Settings:
             log_level=_log_level(env, problems),
             data_keys=_data_keys(env, problems),
             database_url=_database_url(env, problems),
+            public_url=_public_url(env, problems),
+            dashboard_secret=env.get("PEERCOACH_DASHBOARD_SECRET", "").strip() or None,
         )
         if problems:
             raise ConfigError("\n".join(problems))
@@ -139,6 +147,20 @@ def _api_url(env: Mapping[str, str], problems: list[str]) -> str | None:
         )
         return None
     return raw if raw.endswith("/") else raw + "/"
+
+
+def _public_url(env: Mapping[str, str], problems: list[str]) -> str | None:
+    raw = env.get("PEERCOACH_PUBLIC_URL", "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("https://", "http://")) or " " in raw or "?" in raw or "#" in raw:
+        problems.append(
+            f"PEERCOACH_PUBLIC_URL={raw!r} is not a web address; set it to the address people "
+            "reach this server at, like PEERCOACH_PUBLIC_URL=https://peercoach.example.nhs.uk "
+            f"(on this machine: PEERCOACH_PUBLIC_URL=http://127.0.0.1:{DEFAULT_PORT})"
+        )
+        return None
+    return raw.rstrip("/")
 
 
 def _database_url(env: Mapping[str, str], problems: list[str]) -> DatabaseUrl | None:

@@ -18,6 +18,9 @@ from bot.channels.status import Sleep
 from bot.channels.teams.bot import TeamsDeps
 from bot.channels.teams.channel import TeamsChannel
 from bot.config import DEFAULT_PORT, Settings
+from bot.dashboard.limiter import BadTokenLimiter
+from bot.dashboard.pages import Dashboard
+from bot.dashboard.web import mount as mount_dashboard
 from bot.errors import ConfigError
 from bot.health import check as health_check
 from bot.logs import log
@@ -114,6 +117,7 @@ def build_web_app(
         web_app.router.add_post("/slack/events", channels.slack.handle_http)
     if channels.teams is not None:
         channels.teams.mount(web_app)
+    mount_dashboard(web_app, dashboard_of(app))
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         await app.open()
@@ -140,6 +144,15 @@ def build_web_app(
                 await app.scheduler.stop()
 
         await probes.leadership.start(lead, stand_by)
+        if app.settings.public_url is None:
+            log(
+                logger,
+                "serve.no_public_url",
+                level=logging.WARNING,
+                warning="`coach dashboard` cannot send links until PEERCOACH_PUBLIC_URL is set "
+                "to the address this server is reached at (on this machine: "
+                f"PEERCOACH_PUBLIC_URL={app.sign_ins.local_url})",
+            )
         log(
             logger,
             "serve.started",
@@ -156,6 +169,19 @@ def build_web_app(
 
     web_app.cleanup_ctx.append(lifecycle)
     return web_app
+
+
+def dashboard_of(app: App) -> Dashboard:
+    return Dashboard(
+        app.coaching,
+        app.users,
+        app.conversations,
+        app.sign_ins,
+        BadTokenLimiter(app.clock),
+        themes=tuple((t.id, t.title) for t in app.content.themes),
+        secure_cookie=app.sign_ins.secure_cookie,
+        circles=getattr(app, "circles", None),  # from branch i14-circles, when it lands
+    )
 
 
 def _names(channels: Channels) -> list[str]:

@@ -6,6 +6,7 @@ Every store comes from one backend: TinyDB files under PEERCOACH_DATA_DIR, or, g
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,7 +18,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 from bot.coaching.store import CoachingStore
 from bot.config import Settings
+from bot.crypto.keys import key_file, local_keys
 from bot.crypto.sealing import Sealer, local_sealer
+from bot.dashboard.access import SignIns, derive_secret
+from bot.dashboard.backend import DashboardStore
 from bot.errors import DataDirBusyError
 from bot.ports import Notifier, SeenEventStore
 from bot.schedules.ledger import DeliveryLedger
@@ -31,12 +35,14 @@ from bot.services.reminders import ReminderService
 from bot.services.schedules import ScheduleService
 from bot.services.weeks import ScheduleWeeks
 from bot.storage.postgres.coaching import PostgresCoachingBackend
+from bot.storage.postgres.dashboard import PostgresDashboardStore
 from bot.storage.postgres.ledger import PostgresDeliveryLedger
 from bot.storage.postgres.schedules import PostgresScheduleBackend
 from bot.storage.postgres.seen import PostgresSeenEvents
 from bot.storage.postgres.url import DatabaseUrl
 from bot.storage.postgres.users import PostgresUserStore
 from bot.storage.tinydb.coaching import TinyDBCoachingBackend
+from bot.storage.tinydb.dashboard import TinyDBDashboardStore
 from bot.storage.tinydb.ledger import FileDeliveryLedger
 from bot.storage.tinydb.schedules import TinyDBScheduleBackend
 from bot.storage.tinydb.users import TinyDBUserStore
@@ -67,6 +73,7 @@ class App:
     deliveries: DeliveryService
     coaching_store: CoachingStore
     coaching: CoachingService
+    sign_ins: SignIns
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     scheduler: NudgeScheduler | None = None
     database: Database | None = None  # None: TinyDB
@@ -146,11 +153,13 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
     users: TinyDBUserStore | PostgresUserStore
     ledger: DeliveryLedger
     seen: SeenEventStore | None = None
+    dashboard: DashboardStore
     if database is None:
         users = TinyDBUserStore(settings.data_dir, sealer)
         schedules = ScheduleStore(TinyDBScheduleBackend(settings.data_dir))
         coaching_store = CoachingStore(TinyDBCoachingBackend(settings.data_dir))
         ledger = FileDeliveryLedger(settings.data_dir / "deliveries.log")
+        dashboard = TinyDBDashboardStore(settings.data_dir)
     else:
         pool, url = database.pool, database.url
         users = PostgresUserStore(pool, sealer or local_sealer(), url)
@@ -158,6 +167,7 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         coaching_store = CoachingStore(PostgresCoachingBackend(pool, url))
         ledger = PostgresDeliveryLedger(pool, url)
         seen = PostgresSeenEvents(pool, url, clock)
+        dashboard = PostgresDashboardStore(pool, url)
     schedule_service = ScheduleService(schedules, content)
     coaching = CoachingService(
         coaching_store,
@@ -167,6 +177,10 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         admins=frozenset(str(a) for a in settings.admins),
         clock=clock,
     )
+    sign_ins = SignIns(
+        dashboard, clock, dashboard_secret(settings), settings.public_url, port=settings.port
+    )
+    coaching.dashboard = sign_ins
     conversations = ConversationService(
         users,
         content,
@@ -196,7 +210,17 @@ def build_app(settings: Settings, clock: Clock, database: Database | None = None
         deliveries,
         coaching_store,
         coaching,
+        sign_ins,
         notifiers,
         database=database,
         seen=seen,
     )
+
+
+def dashboard_secret(settings: Settings) -> bytes:
+    """What signs dashboard sessions: PEERCOACH_DASHBOARD_SECRET, else the newest data key
+    (PEERCOACH_DATA_KEY, or the local key file); changing it ends every session."""
+    if settings.dashboard_secret:
+        return derive_secret(settings.dashboard_secret.encode())
+    ring = settings.data_keys or local_keys(key_file(os.environ))[0]
+    return derive_secret(ring.newest.secret)

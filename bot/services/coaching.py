@@ -16,6 +16,7 @@ from bot.logs import log
 from bot.ports import UserStore
 from bot.schedules.model import NudgeSchedule
 from bot.schedules.store import ScheduleStore
+from bot.services.coach_dashboard import DashboardLinks, dashboard_reply, opened_text
 from bot.services.coach_plans import Plans, preview
 from bot.services.coach_reports import figures_of, render
 from bot.services.coach_roles import CoachRoles
@@ -45,7 +46,8 @@ COACH_HELP = """**Coaching commands**
 • `coach leaders` – the leaders you coach, and who has not answered yet
 • `coach schedule <leader|all> weekdays 08:30 resilience` – set nudges (their local time)
 • `coach schedules <leader>` and `coach unschedule <leader> <id>`
-• `coach report` – engagement counts; never what anyone wrote unless they shared it"""
+• `coach report` – engagement counts; never what anyone wrote unless they shared it
+• `coach dashboard` – a link to the same counts as charts, in your browser"""
 ACCEPT = (Choice("accept", "Accept"), Choice("decline", "Decline"))
 
 
@@ -82,6 +84,7 @@ class CoachingService:
         self.clock = clock
         self.plans = Plans(users)
         self.roles = CoachRoles(store, schedules, self.plans)
+        self.dashboard: DashboardLinks | None = None  # serve sets it: bot.dashboard.access
 
     # ---------------------------------------------------------------- commands
 
@@ -114,6 +117,10 @@ class CoachingService:
                 return await self._unschedule(key, rest, at)
             case "report":
                 return await self.report(key, state, at)
+            case "dashboard":
+                if denied := self._check(str(key), Action.SEE_REPORT):
+                    return denied
+                return await dashboard_reply(self.dashboard, key, at)
         return _say(COACH_HELP)
 
     async def _add(self, key: UserKey, who: str, at: datetime) -> ServiceReply:
@@ -279,13 +286,19 @@ class CoachingService:
         leader = self.resolve(key, rest[0], among=self._linked(str(key)))
         if isinstance(leader, Denied):
             return _say(leader.reason)
+        return await self.unschedule(key, leader, rest[1], at, named=rest[0])
+
+    async def unschedule(
+        self, key: UserKey, leader: str, schedule_id: str, at: datetime, *, named: str = ""
+    ) -> ServiceReply:
+        """Remove one of a leader's schedules for their coach; the leader is told."""
         if denied := self._check(str(key), Action.SCHEDULE, leader):
             return denied
-        schedule = self.schedules.schedule(rest[1].lower())
+        schedule = self.schedules.schedule(schedule_id.lower())
         if schedule is None or schedule.user != leader:
             return _say(
-                f"{self.store.name_of(leader)} has no schedule {rest[1]!r}; "
-                f"`coach schedules {rest[0]}` lists them."
+                f"{self.store.name_of(leader)} has no schedule {schedule_id!r}; "
+                f"`coach schedules {named or self.store.name_of(leader)}` lists them."
             )
         await self.schedules.remove_schedules(schedule.id)
         notice = ServiceNotice(
@@ -364,8 +377,13 @@ class CoachingService:
             return await self._remove_coach(key, links, " ".join(args[1:]), at)
         if not links:
             return _say("You have no coach in peercoach.")
+        opened = (
+            await self.dashboard.last_opened([k.coach for k in links]) if self.dashboard else {}
+        )
+        zone_name = await self._zone_of(str(key))
         lines = ["**Your coaches**"] + [
-            f"{n}. {self.store.name_of(k.coach)} (since {short_date(k.updated_at.date())})"
+            f"{n}. {self.store.name_of(k.coach)} (since {short_date(k.updated_at.date())}"
+            + (f"; {opened_text(opened.get(k.coach), zone_name)})" if self.dashboard else ")")
             for n, k in enumerate(links, 1)
         ]
         lines.append(

@@ -1,7 +1,7 @@
 """In-memory UserStore for tests and trials; same contract as the TinyDB store."""
 
 import copy
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +18,12 @@ class InMemoryUserStore:
 
     async def load(self, key: UserKey) -> UserState | None:
         return self._states.get(key)  # frozen, so sharing it is safe
+
+    async def load_many(self, keys: Sequence[UserKey]) -> dict[UserKey, UserState]:
+        return {key: self._states[key] for key in keys if key in self._states}
+
+    async def versions(self, keys: Sequence[UserKey]) -> dict[UserKey, int] | None:
+        return {key: self._states[key].version for key in keys if key in self._states}
 
     async def transact[T](
         self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]

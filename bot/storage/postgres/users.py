@@ -21,7 +21,7 @@ kept.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +48,8 @@ OPTIMISTIC = 3  # tries of a turn by version check before it takes the leader's 
 LOCK_ROW = "SELECT version, sealed FROM leaders WHERE leader = $1 FOR UPDATE"
 LOCK_NEW = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
 SELECT = "SELECT version, sealed FROM leaders WHERE leader = $1"
+SELECT_MANY = "SELECT leader, version, sealed FROM leaders WHERE leader = ANY($1::text[])"
+VERSIONS = "SELECT leader, version FROM leaders WHERE leader = ANY($1::text[])"
 INSERT = "INSERT INTO leaders (leader, version, sealed) VALUES ($1, $2, $3)"
 UPDATE = "UPDATE leaders SET version = $2, sealed = $3, updated_at = now() WHERE leader = $1"
 # Written only if nobody wrote since the read: the version read, or no row at all. The insert
@@ -125,6 +127,25 @@ class PostgresUserStore:
         async with self.guard.connection() as connection:
             record = await connection.fetchrow(SELECT, key.hashed)
         return self._state(key, self._row(key, record))
+
+    async def load_many(self, keys: Sequence[UserKey]) -> dict[UserKey, UserState]:
+        """Several leaders' states in one query (the dashboard's figures)."""
+        by_hash = {key.hashed: key for key in keys}
+        async with self.guard.connection() as connection:
+            records = await connection.fetch(SELECT_MANY, list(by_hash))
+        found = {}
+        for record in records:
+            key = by_hash[record["leader"]]
+            if (state := self._state(key, self._row(key, record))) is not None:
+                found[key] = state
+        return found
+
+    async def versions(self, keys: Sequence[UserKey]) -> dict[UserKey, int] | None:
+        """Each stored leader's state version, without opening the states."""
+        by_hash = {key.hashed: key for key in keys}
+        async with self.guard.connection() as connection:
+            records = await connection.fetch(VERSIONS, list(by_hash))
+        return {by_hash[r["leader"]]: int(r["version"]) for r in records}
 
     async def transact[T](
         self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]

@@ -6,7 +6,7 @@ through a TinyDB storage, changes them and stages the whole file once; a GroupCo
 a whole batch of such files durable with one sync, then renames them into place.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -105,6 +105,21 @@ class TinyDBUserStore:
     async def load(self, key: UserKey) -> UserState | None:
         result: UserState | None = await self.committer.run(partial(self._load, key))
         return result
+
+    async def load_many(self, keys: Sequence[UserKey]) -> dict[UserKey, UserState]:
+        """Several leaders' states in one trip to the committer's thread (one file each)."""
+
+        def load_all(batch: Batch) -> dict[UserKey, UserState]:
+            found = ((key, self._load(key, batch)) for key in keys)
+            return {key: state for key, state in found if state is not None}
+
+        result: dict[UserKey, UserState] = await self.committer.run(load_all)
+        return result
+
+    async def versions(self, keys: Sequence[UserKey]) -> dict[UserKey, int] | None:
+        """Not known without opening each file: None (load them all)."""
+        del keys
+        return None
 
     async def transact[T](
         self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]
