@@ -9,14 +9,13 @@ server is recorded, and the tests assert there were none."""
 
 import os
 import shutil
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import (
     Browser,
@@ -34,11 +33,11 @@ from bot.server import build_channels, build_web_app, listen_socket
 from bot.wiring import App, build_app
 from tests.conftest import CONTENT_DIR, ROOT, FakeClock
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_signing import event_body, message_im, signed_headers
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / ".artefacts" / "screenshots"
 SIGNING_SECRET = "test-signing-secret"
-TEAM = "T0FAKE"
 DESKTOP = ViewportSize(width=1280, height=800)
 PHONE = ViewportSize(width=390, height=844)
 ZOOM_200 = ViewportSize(width=640, height=400)  # a 1280-pixel screen at 200%: half the CSS px
@@ -60,17 +59,28 @@ class Server:
     clock: FakeClock
     url: str  # the root, without a trailing "/"
 
-    def slack_key(self, user: str) -> str:
-        return f"slack:{TEAM}:{user}"
+    async def say(self, user: str, text: str) -> str:
+        """A Slack user writes in their DM with the bot (a signed event, as Slack sends it);
+        returns the text of what the bot posted back."""
+        before = len(self.slack.calls_to("chat.postMessage"))
+        body = event_body(message_im(user, text))
+        async with (
+            ClientSession() as http,
+            http.post(
+                self.url + "/slack/events",
+                data=body.encode(),
+                headers=signed_headers(SIGNING_SECRET, body),
+            ) as answer,
+        ):
+            assert answer.status == 200
+        calls = await self.slack.wait_for("chat.postMessage", before + 1)
+        return "\n".join(str(c.params.get("text") or "") for c in calls[before:])
 
 
 @asynccontextmanager
-async def serve(
-    data_dir: Path, *, routes: Sequence[web.RouteDef] = (), **settings_extra: Any
-) -> AsyncIterator[Server]:
+async def serve(data_dir: Path) -> AsyncIterator[Server]:
     """The real server as `peercoach serve` builds it (build_app, build_channels,
-    build_web_app; no timers), on a socket bound first so its public URL can name the port.
-    `routes`: more pages (the harness's own test adds one)."""
+    build_web_app; no timers), on a socket bound first so its public URL can name the port."""
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))  # cookies meet a real browser
     async with FakeSlackApi() as slack:
         sock = listen_socket("127.0.0.1", 0)
@@ -87,11 +97,9 @@ async def serve(
                 api_url=slack.url + "api/",
                 history_per_minute=60_000,
             ),
-            **settings_extra,
         )
         app = build_app(settings, clock)
         web_app = build_web_app(app, build_channels(app, slack_pace=0), timers=False)
-        web_app.add_routes(routes)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         try:

@@ -70,6 +70,11 @@ async def open_first_leader(opened: Tab) -> str:
     return name
 
 
+async def open_all_details(page: Page) -> None:
+    """Unfold every <details> (the charts' tables), so axe checks what they hold too."""
+    await page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+
+
 @dataclass
 class Findings:
     """What a page showed at one size: axe's violations and sideways overflow in CSS px."""
@@ -78,11 +83,17 @@ class Findings:
     overflow: int
 
 
-async def check_page(opened: Tab, name: str) -> Findings:
+async def check_page(opened: Tab, name: str, *, shoot: bool = True) -> Findings:
     """axe and the page's width as it is now; a full-page screenshot named `name`."""
     found = Findings(await axe_violations(opened.page), await no_horizontal_scroll(opened.page))
-    await screenshot(opened.page, name)
+    if shoot:
+        await screenshot(opened.page, name)
     return found
 
 
-SIZES = (("desktop", DESKTOP, 1.0), ("phone", PHONE, 1.0), ("zoom200", ZOOM_200, 2.0))
+# name, viewport, device scale, screenshots (desktop and phone: 200% zoom is checked only)
+SIZES = (
+    ("desktop", DESKTOP, 1.0, True),
+    ("phone", PHONE, 1.0, True),
+    ("zoom200", ZOOM_200, 2.0, False),
+)

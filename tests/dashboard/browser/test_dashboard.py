@@ -16,6 +16,7 @@ from tests.dashboard.browser.pages import (
     Findings,
     Tab,
     check_page,
+    open_all_details,
     open_first_leader,
     sign_in,
     tab,
@@ -36,6 +37,24 @@ IMG = '"><img src=x onerror=alert(1)>'
 
 def raw_token(path: str) -> str:
     return path.rsplit("/", 1)[1]
+
+
+async def test_coach_dashboard_in_slack_gives_a_link_that_opens_the_cohort_in_the_browser(
+    browser: Browser, server: Server
+) -> None:
+    """The whole way, as a coach does it: `coach dashboard` in a Slack DM (a signed event, as
+    Slack sends it), the link in the bot's reply, Continue in the browser, the cohort; then
+    a leader's `coaches` says the coach opened the dashboard."""
+    (leader, *_) = await seed_cohort(server.app, COACH, 5, 12)
+    said = await server.say("UCOACH", "coach dashboard")
+    link = re.search(re.escape(server.url) + r"/dashboard/sign-in/[\w-]+", said)
+    assert link is not None, said
+    async with tab(browser, server) as opened:
+        await opened.page.goto(link[0])
+        await opened.page.get_by_role("button", name=CONTINUE).click()
+        await expect(opened.page.get_by_role("heading", level=1)).to_have_text("Your cohort")
+        await expect(opened.page.locator("table.leaders tbody tr")).to_have_count(5)
+    assert "last opened the dashboard" in await server.say(leader.rsplit(":", 1)[1], "coaches")
 
 
 async def test_a_chat_link_shows_continue_spends_only_on_post_and_works_once(
@@ -264,9 +283,9 @@ async def test_every_page_passes_axe_fits_a_phone_and_200_percent_zoom(
     await seed_cohort(server.app, COACH, 5, 12)
     await seed_cohort(server.app, SMALL_COACH, 4, 12)
     found: dict[str, Findings] = {}
-    for size, viewport, scale in SIZES:
+    for size, viewport, scale, shoot in SIZES:
         async with tab(browser, server, viewport=viewport, scale=scale) as opened:
-            found |= await tour(opened, size)
+            found |= await tour(opened, size, shoot=shoot)
     problems = [
         f"{name}: {'; '.join(f.axe)}" + (f" overflow {f.overflow}px" if f.overflow else "")
         for name, f in found.items()
@@ -276,33 +295,39 @@ async def test_every_page_passes_axe_fits_a_phone_and_200_percent_zoom(
     assert problems == [], "\n".join(problems)
 
 
-async def tour(opened: Tab, size: str) -> dict[str, Findings]:
+async def tour(opened: Tab, size: str, *, shoot: bool) -> dict[str, Findings]:
     page = opened.page
     found = {}
+
+    async def look(name: str) -> None:
+        found[f"{name}-{size}"] = await check_page(opened, f"{name}-{size}", shoot=shoot)
+
     path = await sign_in_link(opened.server.app, COACH)
     await opened.goto(path)
-    found[f"sign-in-{size}"] = await check_page(opened, f"sign-in-{size}")
+    await look("sign-in")
     await page.get_by_role("button", name=CONTINUE).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Your cohort")
-    found[f"cohort-{size}"] = await check_page(opened, f"cohort-{size}")
+    await open_all_details(page)
+    await look("cohort")
     text = await page.inner_text("body")
     assert SHARED_TEXT in text
     assert PRIVATE_TEXT not in text
     assert COMMITMENT_TEXT not in text
     await open_first_leader(opened)
     await page.locator("details.more-charts > summary").click()
-    found[f"leader-{size}"] = await check_page(opened, f"leader-{size}")
+    await open_all_details(page)
+    await look("leader")
     await page.get_by_label("Time (their local time)").fill("25:99")
     await page.get_by_role("button", name="Save the schedule").click()
     await expect(page.get_by_role("alert").or_(page.locator(".problem"))).not_to_have_count(0)
-    found[f"leader-problem-{size}"] = await check_page(opened, f"leader-problem-{size}")
+    await look("leader-problem")
     await opened.goto(path)  # the spent link
-    found[f"link-used-{size}"] = await check_page(opened, f"link-used-{size}")
+    await look("link-used")
     await opened.goto("/dashboard")
     await page.get_by_role("button", name="Sign out").click()
-    found[f"signed-out-{size}"] = await check_page(opened, f"signed-out-{size}")
+    await look("signed-out")
     await opened.goto("/dashboard")
-    found[f"not-signed-in-{size}"] = await check_page(opened, f"not-signed-in-{size}")
+    await look("not-signed-in")
     await sign_in(opened, SMALL_COACH)
-    found[f"cohort-four-{size}"] = await check_page(opened, f"cohort-four-{size}")
+    await look("cohort-four")
     return found
