@@ -12,10 +12,15 @@ from playwright.async_api import Browser, async_playwright
 
 from tests.dashboard.browser.harness import SCREENSHOTS, Server, chromium_path, serve
 
-ENABLE = (
-    "Chromium is not installed: install Debian's chromium (make services, or sudo apt-get "
-    "install chromium), or set PEERCOACH_CHROMIUM to a Chromium"
-)
+
+def enable() -> str:
+    """One line: where the browser was looked for, and how to get one."""
+    wanted = os.environ.get("PEERCOACH_CHROMIUM")
+    where = f"PEERCOACH_CHROMIUM={wanted} is not a program" if wanted else "no /usr/bin/chromium"
+    return (
+        f"browser tests need Chromium ({where}): run make services, or sudo apt-get install "
+        "chromium, or set PEERCOACH_CHROMIUM to a Chromium"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +28,8 @@ def chromium() -> str:
     found = chromium_path()
     if found is None:
         if os.environ.get("CI") == "true":
-            pytest.fail(ENABLE, pytrace=False)
-        pytest.skip(ENABLE)
+            pytest.fail(enable(), pytrace=False)
+        pytest.skip(enable())
     print(f"\nbrowser tests: {found}; screenshots in {SCREENSHOTS}")
     return found
 

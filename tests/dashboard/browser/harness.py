@@ -101,12 +101,13 @@ async def serve(data_dir: Path) -> AsyncIterator[Server]:
         app = build_app(settings, clock)
         web_app = build_web_app(app, build_channels(app, slack_pace=0), timers=False)
         runner = web.AppRunner(web_app, access_log=None)
-        await runner.setup()
         try:
+            await runner.setup()
             await web.SockSite(runner, sock).start()
             yield Server(app, web_app, slack, clock, url)
         finally:
             await runner.cleanup()
+            sock.close()  # the site closed it, unless starting failed first
 
 
 @dataclass
