@@ -127,7 +127,7 @@ async def test_the_schedule_form_adds_and_removes_and_the_leader_is_told_in_chat
     dm = leader.rsplit(":", 1)[1]
     async with tab(browser, server) as opened:
         await sign_in(opened)
-        await open_first_leader(opened)
+        assert await open_first_leader(opened) == "Leader 0001"  # the first key seeded
         page = opened.page
         await page.get_by_label("Days").fill("mon,wed,fri")
         await page.get_by_label("Time (their local time)").fill("07:45")
@@ -138,12 +138,14 @@ async def test_the_schedule_form_adds_and_removes_and_the_leader_is_told_in_chat
         await expect(remove).to_have_count(1)
         assert "07:45" in await page.locator("ul.schedules").inner_text()
         await server.slack.wait_until(lambda _: len(told(server, dm)) > before)
+        assert "Your coach Casey Coach set up nudges for you" in told(server, dm)[-1]
 
         before = len(told(server, dm))
         await remove.click()
         await expect(page.get_by_role("status")).to_be_visible()
         await expect(remove).to_have_count(0)
         await server.slack.wait_until(lambda _: len(told(server, dm)) > before)
+        assert "Your coach Casey Coach removed your schedule" in told(server, dm)[-1]
 
 
 def told(server: Server, user: str) -> list[str]:
@@ -197,6 +199,13 @@ async def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(
             opened.server.url + "/dashboard/sign-out", form={"csrf": "wrong"}, max_redirects=0
         )
         assert signed_out.status == 403
+        path = await sign_in_link(server.app, COACH)  # Continue without the page's token
+        for extra in ({}, {"csrf": "not-the-token"}):
+            answer = await opened.context.request.post(
+                opened.server.url + path, form=extra, max_redirects=0
+            )
+            assert answer.status == 403, (extra, answer.status)
+        assert await server.app.sign_ins.usable(raw_token(path), server.clock.now())
         await opened.page.reload()  # still signed in, and nothing was added
         await expect(
             opened.page.get_by_role("button", name=re.compile(r"^Remove "))
@@ -235,8 +244,9 @@ async def test_the_schedule_form_works_from_the_keyboard_alone(
     async with tab(browser, server) as opened:
         await sign_in(opened)
         page = opened.page
-        first = await tab_to(opened, "table.leaders tbody th a")
-        assert first
+        await page.keyboard.press("Tab")
+        assert await focused_is(opened, "a.skip")  # the first stop: Skip to content
+        assert await tab_to(opened, "table.leaders tbody th a")
         await page.keyboard.press("Enter")
         await expect(page.get_by_role("heading", level=1)).not_to_have_text("Your cohort")
         assert await tab_to(opened, "#days")
