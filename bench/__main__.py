@@ -25,6 +25,7 @@ BENCHMARKS = [
     "bench.combined",
     "bench.safety",
     "bench.routing",
+    "bench.dashboard",
 ]
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PREAMBLE = (

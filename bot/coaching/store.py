@@ -4,6 +4,7 @@ the write; on a shared database it follows what other instances write too."""
 
 import asyncio
 import secrets
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -22,12 +23,14 @@ class CoachingStore:
         self._people: dict[str, Person] = {}
         self._unsaved: set[str] = set()
         self._lock = asyncio.Lock()  # one change at a time, from the write to the cache
+        self.revision = 0  # goes up with every change to the cache (the dashboard's rosters)
 
     async def load(self) -> None:
         coaches, links, people = await self.backend.load()
         self._coaches = {g.user: g for g in coaches}
         self._links = {k.id: k for k in links}
         self._people = {p.user: p for p in people}
+        self.revision += 1
 
     async def start_listening(self) -> None:
         """Follow changes other instances make (PostgreSQL); nothing to do on a file."""
@@ -55,33 +58,20 @@ class CoachingStore:
 
     def links_of_coach(self, coach: str, *statuses: LinkStatus) -> list[Link]:
         wanted = set(statuses) or {"pending", "accepted"}
+        theirs = _current((k for k in self._links.values() if k.coach == coach), "leader")
         return sorted(
-            (
-                k
-                for k in self._links.values()
-                if k.coach == coach and k.status in wanted and self._is_current(k)
-            ),
-            key=lambda k: self.name_of(k.leader).lower(),
+            (k for k in theirs if k.status in wanted), key=lambda k: self.name_of(k.leader).lower()
         )
 
     def links_of_leader(self, leader: str, *statuses: LinkStatus) -> list[Link]:
         wanted = set(statuses) or {"accepted"}
-        return sorted(
-            (
-                k
-                for k in self._links.values()
-                if k.leader == leader and k.status in wanted and self._is_current(k)
-            ),
-            key=lambda k: k.created_at,
-        )
+        theirs = _current((k for k in self._links.values() if k.leader == leader), "coach")
+        return sorted((k for k in theirs if k.status in wanted), key=lambda k: k.created_at)
 
     def links_with_leader(self, leader: str) -> list[Link]:
         """Every link a coach ever asked of this leader, oldest first, whatever its status."""
         found = (k for k in self._links.values() if k.leader == leader)
         return sorted(found, key=lambda k: (k.created_at, k.id))
-
-    def _is_current(self, link: Link) -> bool:
-        return self.link(link.coach, link.leader) == link
 
     def name_of(self, user: str) -> str:
         person = self._people.get(user)
@@ -152,6 +142,7 @@ class CoachingStore:
         async with self._lock:
             await self.backend.put_link(link)
             self._links[link.id] = link
+            self.revision += 1
 
     def remember_name(self, user: str, name: str) -> None:
         """A name for `coach add` and for reports, known at once in memory; written out by
@@ -161,6 +152,7 @@ class CoachingStore:
         if not name or (known is not None and known.name == name):
             return
         self._people[user] = Person(user, name)
+        self.revision += 1
         self._unsaved.add(user)
 
     async def flush(self) -> None:
@@ -182,18 +174,22 @@ class CoachingStore:
             self._people.pop(user, None)
             self._unsaved.discard(user)
             self._coaches.pop(user, None)
+            self.revision += 1
 
     # -------------------------------------------------------------- changes made elsewhere
 
     async def _heard(self, table: str, key: str) -> None:
         """Another instance (or this one) wrote one row: take it as stored now."""
         async with self._lock:
+            before = (self._links.get(key), self._people.get(key))
             if table == "coaches":
                 _take(self._coaches, key, await self.backend.read_coach(key))
             elif table == "links":
                 _take(self._links, key, await self.backend.read_link(key))
             elif table == "people" and key not in self._unsaved:
                 _take(self._people, key, await self.backend.read_person(key))
+            if (self._links.get(key), self._people.get(key)) != before:
+                self.revision += 1
 
     async def reconcile(self) -> None:
         """Write names learnt here, then read everything again: notifications are not
@@ -202,10 +198,12 @@ class CoachingStore:
         async with self._lock:
             coaches, links, people = await self.backend.load()
             self._coaches = {g.user: g for g in coaches}
-            self._links = {k.id: k for k in links}
+            fresh_links = {k.id: k for k in links}
             fresh = {p.user: p for p in people}
             fresh.update((u, self._people[u]) for u in self._unsaved if u in self._people)
-            self._people = fresh
+            if fresh_links != self._links or fresh != self._people:
+                self.revision += 1
+            self._links, self._people = fresh_links, fresh
 
 
 def _take[Row](rows: dict[str, Row], key: str, stored: Row | None) -> None:
@@ -213,3 +211,18 @@ def _take[Row](rows: dict[str, Row], key: str, stored: Row | None) -> None:
         rows.pop(key, None)
     else:
         rows[key] = stored
+
+
+def _current(links: Iterable[Link], other: str) -> list[Link]:
+    """The current link per pair (as CoachingStore.link chooses it) among links that share
+    one side, grouped by the `other` side: one pass, not one scan of every link per link."""
+    best: dict[str, Link] = {}
+    for link in links:
+        key = getattr(link, other)
+        found = best.get(key)
+        if found is None or (link.status in OPEN, link.updated_at) > (
+            found.status in OPEN,
+            found.updated_at,
+        ):
+            best[key] = link
+    return list(best.values())

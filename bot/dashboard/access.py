@@ -17,6 +17,7 @@ from bot.dashboard.model import Session, SignInToken
 TOKEN_LIFE = timedelta(minutes=10)
 SESSION_LIFE = timedelta(hours=8)
 SIGN_IN_PATH = "/dashboard/sign-in/"
+PURGE_AFTER = timedelta(days=1)  # expired tokens and sessions kept a day, then dropped
 
 
 def digest(secret: str) -> str:
@@ -69,6 +70,9 @@ class SignIns:
     async def last_opened(self, coaches: list[str]) -> dict[str, datetime]:
         return await self.store.last_opened(coaches)
 
+    async def forget(self, coach: str) -> None:
+        await self.store.forget(coach)
+
     # ------------------------------------------------------------ tokens (the browser's side)
 
     async def usable(self, raw: str, at: datetime) -> SignInToken | None:
@@ -94,6 +98,7 @@ class SignIns:
         session_id = secrets.token_urlsafe(32)
         await self.store.put_session(Session(digest(session_id), coach, at, at + SESSION_LIFE))
         await self.store.opened(coach, at)
+        await self.store.purge(at - PURGE_AFTER)  # at sign-in pace: rare, and small tables
         return f"{session_id}.{self._sign('session', session_id)}"
 
     async def session_of(self, cookie: str | None, at: datetime) -> Opened | None:

@@ -30,6 +30,10 @@ class DashboardStore(Protocol):
 
     async def last_opened(self, coaches: Iterable[str]) -> dict[str, datetime]: ...
 
+    async def forget(self, coach: str) -> None:
+        """`forget me`: the coach's tokens, sessions and visits go."""
+        ...
+
     async def purge(self, before: datetime) -> None:
         """Drop tokens and sessions that expired before `before`."""
         ...

@@ -4,14 +4,14 @@ One pass over each leader's records; the states come in one query on PostgreSQL,
 leader's figures are kept by state version, so a page asks the database only for the
 versions (one query) and opens only the states that changed since."""
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Protocol
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import UserKey
-from dialogs.model import UserState
 
 WEEKS = 12
 KINDS = ("delivered", "answered", "completed", "made", "kept")
@@ -19,9 +19,14 @@ ACTED_ON = ("kept", "partly")  # as `coach report` counts commitments acted on
 
 
 class LeaderStates(Protocol):
-    async def load_many(self, keys: Sequence[UserKey]) -> dict[UserKey, UserState]: ...
+    async def load_sections(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """Stored sections by UserKey.hashed (see bot.storage.codec), migrated."""
+        ...
 
-    async def versions(self, keys: Sequence[UserKey]) -> dict[UserKey, int] | None: ...
+    async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
+        """State versions by UserKey.hashed, without opening the states; None if the
+        backend cannot tell them cheaply."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -43,9 +48,14 @@ class LeaderWeeks:
     weeks: tuple[Week, ...]
     last_active_week: date | None = None
     shared: tuple[tuple[datetime, str], ...] = ()  # reflections shared with coaches
+    totals: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # summed once: figures are kept and shown many times
+        sums = tuple(sum(w.count(kind) for w in self.weeks) for kind in KINDS)
+        object.__setattr__(self, "totals", sums)
 
     def total(self, kind: str) -> int:
-        return sum(w.count(kind) for w in self.weeks)
+        return self.totals[KINDS.index(kind)]
 
 
 def week_starts(now: datetime, timezone: str, weeks: int = WEEKS) -> tuple[date, ...]:
@@ -55,33 +65,50 @@ def week_starts(now: datetime, timezone: str, weeks: int = WEEKS) -> tuple[date,
     return tuple(monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
 
 
-def weeks_of(state: UserState | None, starts: tuple[date, ...], timezone: str) -> LeaderWeeks:
-    if state is None:
+def weeks_of(
+    sections: dict[str, Any] | None, starts: tuple[date, ...], timezone: str
+) -> LeaderWeeks:
+    """Counts by week from a leader's stored sections (bot.storage.codec, migrated): the
+    records' own fields, read without validating the whole state into a UserState, which
+    costs several times more for a year of history."""
+    if sections is None:
         return LeaderWeeks(tuple(Week(s) for s in starts))
     tz = ZoneInfo(timezone)
-    first = starts[0]
+    ends = (*starts, starts[-1] + timedelta(weeks=1))
+    bounds = [datetime.combine(s, time(0), tzinfo=tz).timestamp() for s in ends]  # instants
     counts = [[0] * len(KINDS) for _ in starts]
+    # ISO text starts with the date in its own offset (under a day from UTC): anything dated
+    # over a day before the first week is older, and is skipped without parsing it
+    before = (starts[0] - timedelta(days=1)).isoformat()
 
-    def slot(at: datetime) -> list[int] | None:
-        index = (at.astimezone(tz).date() - first).days // 7
+    def slot(at: str) -> list[int] | None:
+        if at[:10] < before:
+            return None
+        index = bisect_right(bounds, datetime.fromisoformat(at).timestamp()) - 1
         return counts[index] if 0 <= index < len(starts) else None
 
-    for nudge in state.nudges:
-        if (row := slot(nudge.at)) is not None:
+    for nudge in sections.get("nudges") or ():
+        if (row := slot(nudge["at"])) is not None:
             row[0] += 1
-            row[1] += nudge.response is not None
-    for record in state.history:
-        if record.outcome == "completed" and (row := slot(record.ended_at)) is not None:
+            row[1] += nudge.get("response") is not None
+    for record in sections.get("history") or ():
+        if record.get("outcome") == "completed" and (row := slot(record["ended_at"])):
             row[2] += 1
-    for commitment in state.commitments:
-        if (row := slot(commitment.at)) is not None:
+    for commitment in sections.get("commitments") or ():
+        if (row := slot(commitment["at"])) is not None:
             row[3] += 1
-            row[4] += commitment.status in ACTED_ON
-    last = state.last_seen_at.astimezone(tz).date() if state.last_seen_at else None
+            row[4] += commitment.get("status") in ACTED_ON
+    seen = (sections.get("state") or {}).get("last_seen_at")
+    last = datetime.fromisoformat(seen).astimezone(tz).date() if seen else None
+    shared = tuple(
+        (datetime.fromisoformat(r["at"]), str(r["text"]))
+        for r in sections.get("reflections") or ()
+        if r.get("shared")
+    )
     return LeaderWeeks(
         tuple(Week(s, *c) for s, c in zip(starts, counts, strict=True)),
         last - timedelta(days=last.weekday()) if last else None,
-        tuple((r.at, r.text) for r in state.reflections if r.shared),
+        shared,
     )
 
 
@@ -99,56 +126,53 @@ def cohort_weeks(leaders: Sequence[LeaderWeeks], starts: tuple[date, ...]) -> tu
 
 @dataclass(frozen=True)
 class Figures:
-    by_leader: dict[UserKey, LeaderWeeks]
+    by_leader: tuple[LeaderWeeks, ...]  # in the order of the keys asked for
     signature: tuple[object, ...] | None  # the versions they came from; None: not cacheable
 
 
 @dataclass
 class FigureCache:
-    """Figures by leader and state version (in this process: instances keep their own);
-    cohort sums by the whole set of versions."""
+    """Figures by leader and state version, in this process (instances keep their own)."""
 
     states: LeaderStates
-    _leaders: dict[tuple[UserKey, int, date, str], LeaderWeeks] = field(default_factory=dict)
-    _cohorts: dict[tuple[object, ...], tuple[Week, ...]] = field(default_factory=dict)
+    _leaders: dict[tuple[str, int, date, str], LeaderWeeks] = field(default_factory=dict)
 
     async def figures(
-        self, keys: Sequence[UserKey], starts: tuple[date, ...], timezone: str
+        self,
+        keys: Sequence[UserKey],
+        starts: tuple[date, ...],
+        timezone: str,
+        *,
+        roster: object = None,
     ) -> Figures:
+        """`roster` names the list of keys (say, a coach and a revision of their links), so
+        that the signature of the result is cheap to compare."""
         versions = await self.states.versions(keys)
         if versions is None:  # the backend cannot tell versions cheaply: open them all
-            loaded = await self.states.load_many(keys)
-            return Figures({k: weeks_of(loaded.get(k), starts, timezone) for k in keys}, None)
-        found: dict[UserKey, LeaderWeeks] = {}
-        missing = []
-        for key in keys:
-            cached = self._leaders.get((key, versions.get(key, -1), starts[0], timezone))
-            if cached is None:
-                missing.append(key)
-            else:
-                found[key] = cached
+            loaded = await self.states.load_sections(keys)
+            figures = tuple(weeks_of(loaded.get(k.hashed), starts, timezone) for k in keys)
+            return Figures(figures, None)
+        stamps = tuple(versions.get(k.hashed, -1) for k in keys)
+        cached = [
+            self._leaders.get((k.hashed, v, starts[0], timezone))
+            for k, v in zip(keys, stamps, strict=True)
+        ]
+        missing = [k for k, found in zip(keys, cached, strict=True) if found is None]
+        fresh: dict[UserKey, LeaderWeeks] = {}
         if missing:
-            loaded = await self.states.load_many(missing)
+            loaded = await self.states.load_sections(missing)
             for key in missing:
-                state = loaded.get(key)
-                figures = weeks_of(state, starts, timezone)
-                self._remember((key, state.version if state else -1, starts[0], timezone), figures)
-                found[key] = figures
-        signature = (starts[0], timezone, *((k, versions.get(k, -1)) for k in keys))
-        return Figures(found, signature)
+                fresh[key] = weeks_of(loaded.get(key.hashed), starts, timezone)
+                # the version asked for a moment ago: a write since then is seen next time
+                self._remember(
+                    (key.hashed, versions.get(key.hashed, -1), starts[0], timezone), fresh[key]
+                )
+        found = tuple(c if c is not None else fresh[k] for k, c in zip(keys, cached, strict=True))
+        return Figures(
+            found, (roster, starts[0], timezone, stamps) if roster is not None else None
+        )
 
-    def cohort(self, figures: Figures, starts: tuple[date, ...]) -> tuple[Week, ...]:
-        leaders = list(figures.by_leader.values())
-        if figures.signature is None:
-            return cohort_weeks(leaders, starts)
-        cached = self._cohorts.get(figures.signature)
-        if cached is None:
-            if len(self._cohorts) > 64:  # noqa: PLR2004 - a few coaches' pages at a time
-                self._cohorts.clear()
-            cached = self._cohorts[figures.signature] = cohort_weeks(leaders, starts)
-        return cached
-
-    def _remember(self, key: tuple[UserKey, int, date, str], figures: LeaderWeeks) -> None:
+    def _remember(self, key: tuple[str, int, date, str], figures: LeaderWeeks) -> None:
         if len(self._leaders) > 200_000:  # noqa: PLR2004 - bounded: a stale week's entries go
             self._leaders.clear()
         self._leaders[key] = figures

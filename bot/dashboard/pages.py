@@ -2,19 +2,27 @@
 pending or declined ones), their figures in one pass, the cohort and the circles."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.coaching.model import Link
 from bot.dashboard.access import SignIns
-from bot.dashboard.charts import chart
-from bot.dashboard.figures import KINDS, FigureCache, LeaderStates, week_starts
+from bot.dashboard.charts import Chart, chart
+from bot.dashboard.figures import (
+    KINDS,
+    FigureCache,
+    Figures,
+    LeaderStates,
+    cohort_weeks,
+    week_starts,
+)
 from bot.dashboard.limiter import BadTokenLimiter
 from bot.dashboard.views import (
     PAGE_SIZE,
     CircleRow,
     CohortPage,
     LeaderPage,
+    Shared,
     cohort_charts,
     leader_row,
     met_share,
@@ -25,6 +33,26 @@ from bot.dashboard.views import (
 from bot.domain import UserKey
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
+
+CACHED = 64  # coaches' rosters and cohorts kept at once
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A coach's accepted leaders, by name, as of one revision of the coaching store."""
+
+    links: tuple[Link, ...]
+    keys: tuple[UserKey, ...]
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """What the cohort part of the page shows; kept while no leader's state changes."""
+
+    charts: tuple[Chart, ...]
+    hidden_because: str | None
+    shared: tuple[Shared, ...]
 
 
 @dataclass
@@ -40,9 +68,47 @@ class Dashboard:
     secure_cookie: bool = True
     circles: Any = None  # a CircleStore once circles arrive (branch i14-circles)
     figures: FigureCache = field(init=False)
+    _rosters: dict[str, tuple[int, Roster]] = field(init=False, default_factory=dict)
+    _cohorts: dict[tuple[object, ...], Cohort] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.figures = FigureCache(self.states)
+
+    def roster(self, coach: str) -> Roster:
+        store = self.coaching.store
+        known = self._rosters.get(coach)
+        if known is not None and known[0] == store.revision:
+            return known[1]
+        links = tuple(store.links_of_coach(coach, "accepted"))
+        roster = Roster(
+            links,
+            tuple(UserKey.parse(k.leader) for k in links),
+            tuple(store.name_of(k.leader) for k in links),
+        )
+        if len(self._rosters) > CACHED:
+            self._rosters.clear()
+        self._rosters[coach] = (store.revision, roster)
+        return roster
+
+    def cohort(
+        self, figures: Figures, roster: Roster, starts: tuple[date, ...], timezone: str
+    ) -> Cohort:
+        known = self._cohorts.get(figures.signature) if figures.signature else None
+        if known is not None:
+            return known
+        weeks = cohort_weeks(figures.by_leader, starts)
+        charts, hidden = cohort_charts(weeks, len(roster.links))
+        shared = tuple(
+            item
+            for name, leader in zip(roster.names, figures.by_leader, strict=True)
+            for item in shared_of(name, leader, timezone)
+        )
+        cohort = Cohort(charts, hidden, shared)
+        if figures.signature:
+            if len(self._cohorts) > CACHED:
+                self._cohorts.clear()
+            self._cohorts[figures.signature] = cohort
+        return cohort
 
     def name_of(self, user: str) -> str:
         return self.coaching.store.name_of(user)
@@ -64,31 +130,27 @@ async def cohort_page(
 ) -> CohortPage:
     timezone = await d.timezone_of(coach)
     starts = week_starts(at, timezone)
-    links = d.coaching.store.links_of_coach(coach, "accepted")
-    keys = [UserKey.parse(k.leader) for k in links]
-    figures = await d.figures.figures(keys, starts, timezone)
-    shown = pages(len(links), number)
-    first = (shown.number - 1) * PAGE_SIZE
-    window = slice(first, first + PAGE_SIZE)
+    roster = d.roster(coach)
+    token = (coach, d.coaching.store.revision)
+    figures = await d.figures.figures(roster.keys, starts, timezone, roster=token)
+    shown = pages(len(roster.links), number)
+    window = slice((shown.number - 1) * PAGE_SIZE, shown.number * PAGE_SIZE)
     rows = tuple(
-        leader_row(link, d.name_of(link.leader), figures.by_leader[key])
-        for link, key in zip(links[window], keys[window], strict=True)
+        leader_row(link, name, weeks)
+        for link, name, weeks in zip(
+            roster.links[window], roster.names[window], figures.by_leader[window], strict=True
+        )
     )
-    charts, hidden = cohort_charts(d.figures.cohort(figures, starts), len(links))
-    shared = tuple(
-        item
-        for link, key in zip(links, keys, strict=True)
-        for item in shared_of(d.name_of(link.leader), figures.by_leader[key], timezone)
-    )
+    cohort = d.cohort(figures, roster, starts, timezone)
     return CohortPage(
         d.name_of(coach),
         csrf,
         rows,
         shown,
-        charts,
-        hidden,
+        cohort.charts,
+        cohort.hidden_because,
         circle_rows(d, coach),
-        shared,
+        cohort.shared,
         len(starts),
     )
 
@@ -128,7 +190,7 @@ async def leader_page(
     timezone = await d.timezone_of(coach)
     starts = week_starts(at, timezone)
     key = UserKey.parse(link.leader)
-    figures = (await d.figures.figures([key], starts, timezone)).by_leader[key]
+    figures = (await d.figures.figures([key], starts, timezone)).by_leader[0]
     name = d.name_of(link.leader)
     return LeaderPage(
         d.name_of(coach),

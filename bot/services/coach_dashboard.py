@@ -18,6 +18,10 @@ class DashboardLinks(Protocol):
 
     async def last_opened(self, coaches: list[str]) -> dict[str, datetime]: ...
 
+    async def forget(self, coach: str) -> None:
+        """`forget me`: the coach's links, sessions and visits go."""
+        ...
+
 
 async def dashboard_reply(
     links: DashboardLinks | None, key: UserKey, at: datetime

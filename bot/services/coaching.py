@@ -549,6 +549,8 @@ class CoachingService:
         del effects, from_leader
         if state is None:
             await self.store.forget(str(key))
+            if self.dashboard is not None:
+                await self.dashboard.forget(str(key))
         elif state.profile.display_name:
             self.store.remember_name(str(key), state.profile.display_name)
 

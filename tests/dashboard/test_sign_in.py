@@ -2,6 +2,7 @@
 first), the POST with its CSRF token does, once; used, expired and other coaches' tokens get
 one plain page; bad tokens from one address are slowed down; the session cookie's flags."""
 
+from bot.dashboard.access import digest
 from tests.dashboard.conftest import COACH, PUBLIC_URL, Site, csrf_of
 from tests.dashboard.seed import sign_in_link
 
@@ -138,3 +139,11 @@ async def test_sessions_last_eight_hours(site: Site) -> None:
     assert (await site.client.get("/dashboard")).status == 200
     site.clock.advance(minutes=2)
     assert (await site.client.get("/dashboard")).status == 401
+
+
+async def test_expired_tokens_are_dropped_at_a_later_sign_in(site: Site) -> None:
+    await site.seed(1)
+    old = await sign_in_link(site.app, COACH)
+    site.clock.advance(days=2)
+    await site.sign_in()
+    assert await site.app.sign_ins.store.token(digest(old.rsplit("/", 1)[-1])) is None

@@ -99,3 +99,17 @@ async def test_visits_keep_the_newest(stores: Callable[[], DashboardStore]) -> N
     await second.opened(OTHER, AT)
     assert await first.last_opened([COACH, OTHER, "console:none"]) == {COACH: LATER, OTHER: AT}
     assert await second.last_opened([OTHER]) == {OTHER: AT}
+
+
+async def test_forget_drops_the_coachs_rows_only(stores: Callable[[], DashboardStore]) -> None:
+    store = stores()
+    await store.put_token(token("mine"))
+    await store.put_token(token("theirs", OTHER))
+    await store.put_session(Session("s1", COACH, AT, AT + timedelta(hours=8)))
+    await store.opened(COACH, AT)
+    await store.opened(OTHER, AT)
+    await stores().forget(COACH)
+    assert await store.token("mine") is None
+    assert await store.session("s1") is None
+    assert await store.token("theirs") is not None
+    assert await store.last_opened([COACH, OTHER]) == {OTHER: AT}

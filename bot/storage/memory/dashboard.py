@@ -43,6 +43,11 @@ class InMemoryDashboardStore:
     async def last_opened(self, coaches: Iterable[str]) -> dict[str, datetime]:
         return {c: self._visits[c] for c in coaches if c in self._visits}
 
+    async def forget(self, coach: str) -> None:
+        self._tokens = {d: t for d, t in self._tokens.items() if t.coach != coach}
+        self._sessions = {d: s for d, s in self._sessions.items() if s.coach != coach}
+        self._visits.pop(coach, None)
+
     async def purge(self, before: datetime) -> None:
         self._tokens = {d: t for d, t in self._tokens.items() if t.expires_at >= before}
         self._sessions = {d: s for d, s in self._sessions.items() if s.expires_at >= before}

@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain import UserKey
 from bot.errors import StaleStateError
 from bot.ports import Change, StoredLeader
+from bot.storage.codec import to_sections
 from dialogs.model import UserState
 
 
@@ -19,11 +20,13 @@ class InMemoryUserStore:
     async def load(self, key: UserKey) -> UserState | None:
         return self._states.get(key)  # frozen, so sharing it is safe
 
-    async def load_many(self, keys: Sequence[UserKey]) -> dict[UserKey, UserState]:
-        return {key: self._states[key] for key in keys if key in self._states}
+    async def load_sections(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        found = ((key, self._states.get(key)) for key in keys)
+        return {k.hashed: to_sections(str(k), s) for k, s in found if s is not None}
 
-    async def versions(self, keys: Sequence[UserKey]) -> dict[UserKey, int] | None:
-        return {key: self._states[key].version for key in keys if key in self._states}
+    async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
+        found = ((key, self._states.get(key)) for key in keys)
+        return {key.hashed: state.version for key, state in found if state is not None}
 
     async def transact[T](
         self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]

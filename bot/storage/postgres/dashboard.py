@@ -36,6 +36,11 @@ INSERT INTO dashboard_visits (coach, at) VALUES ($1, $2)
 ON CONFLICT (coach) DO UPDATE SET at = greatest(dashboard_visits.at, excluded.at)
 """
 VISITS = "SELECT coach, at FROM dashboard_visits WHERE coach = ANY($1::text[])"
+FORGET = (
+    "DELETE FROM dashboard_tokens WHERE coach = $1",
+    "DELETE FROM dashboard_sessions WHERE coach = $1",
+    "DELETE FROM dashboard_visits WHERE coach = $1",
+)
 PURGE_TOKENS = "DELETE FROM dashboard_tokens WHERE expires_at < $1"
 PURGE_SESSIONS = "DELETE FROM dashboard_sessions WHERE expires_at < $1"
 
@@ -93,6 +98,11 @@ class PostgresDashboardStore:
         async with self.guard.connection() as connection:
             records = await connection.fetch(VISITS, list(coaches))
         return {r["coach"]: r["at"] for r in records}
+
+    async def forget(self, coach: str) -> None:
+        async with self.guard.transaction() as connection:
+            for statement in FORGET:
+                await connection.execute(statement, coach)
 
     async def purge(self, before: datetime) -> None:
         async with self.guard.transaction() as connection:

@@ -33,7 +33,7 @@ from bot.domain import UserKey
 from bot.errors import StaleStateError, StorageError
 from bot.ports import Change, StoredLeader
 from bot.storage.atomic import encode_json
-from bot.storage.codec import SCHEMA_VERSION, SchemaError, from_sections, to_sections
+from bot.storage.codec import SCHEMA_VERSION, SchemaError, from_sections, migrate, to_sections
 from bot.storage.postgres.away import GuardedPool
 from bot.storage.postgres.url import DatabaseUrl
 from dialogs.model import UserState
@@ -128,24 +128,24 @@ class PostgresUserStore:
             record = await connection.fetchrow(SELECT, key.hashed)
         return self._state(key, self._row(key, record))
 
-    async def load_many(self, keys: Sequence[UserKey]) -> dict[UserKey, UserState]:
-        """Several leaders' states in one query (the dashboard's figures)."""
+    async def load_sections(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """Several leaders' stored sections (migrated, not validated into UserState), by
+        hashed key, in one query: the dashboard counts from them."""
         by_hash = {key.hashed: key for key in keys}
         async with self.guard.connection() as connection:
             records = await connection.fetch(SELECT_MANY, list(by_hash))
         found = {}
         for record in records:
-            key = by_hash[record["leader"]]
-            if (state := self._state(key, self._row(key, record))) is not None:
-                found[key] = state
+            row = self._row(by_hash[record["leader"]], record)
+            if row is not None and "state" in row.sections:
+                found[record["leader"]] = migrate(row.sections)
         return found
 
-    async def versions(self, keys: Sequence[UserKey]) -> dict[UserKey, int] | None:
-        """Each stored leader's state version, without opening the states."""
-        by_hash = {key.hashed: key for key in keys}
+    async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
+        """Each stored leader's state version by hashed key, without opening the states."""
         async with self.guard.connection() as connection:
-            records = await connection.fetch(VERSIONS, list(by_hash))
-        return {by_hash[r["leader"]]: int(r["version"]) for r in records}
+            records = await connection.fetch(VERSIONS, [key.hashed for key in keys])
+        return {r["leader"]: r["version"] for r in records}
 
     async def transact[T](
         self, key: UserKey, decide: Callable[[UserState | None], tuple[Change, T]]

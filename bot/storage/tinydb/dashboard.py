@@ -71,6 +71,13 @@ class TinyDBDashboardStore:
         rows = await self.file.read(_VISITS, TypeAdapter(dict[str, str]))
         return {r["coach"]: datetime.fromisoformat(r["at"]) for r in rows if r["coach"] in wanted}
 
+    async def forget(self, coach: str) -> None:
+        def drop(db: TinyDB) -> None:
+            for table in ("tokens", "sessions", _VISITS):
+                db.table(table).remove(Query().coach == coach)
+
+        await self.file.write(drop)
+
     async def purge(self, before: datetime) -> None:
         def drop(db: TinyDB) -> None:
             for table in ("tokens", "sessions"):

@@ -24,6 +24,7 @@ from bot.storage.codec import (
     SCHEMA_VERSION,
     SchemaError,
     from_sections,
+    migrate,
     to_sections,
 )
 from bot.storage.private import private_folder
@@ -106,17 +107,22 @@ class TinyDBUserStore:
         result: UserState | None = await self.committer.run(partial(self._load, key))
         return result
 
-    async def load_many(self, keys: Sequence[UserKey]) -> dict[UserKey, UserState]:
-        """Several leaders' states in one trip to the committer's thread (one file each)."""
+    async def load_sections(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """Several leaders' stored sections (migrated, not validated into UserState), by
+        hashed key, in one trip to the committer's thread (one file each)."""
 
-        def load_all(batch: Batch) -> dict[UserKey, UserState]:
-            found = ((key, self._load(key, batch)) for key in keys)
-            return {key: state for key, state in found if state is not None}
+        def load_all(batch: Batch) -> dict[str, dict[str, Any]]:
+            found = {}
+            for key in keys:
+                sections = self._sections(self._file(key, batch))
+                if sections is not None:
+                    found[key.hashed] = migrate(sections)
+            return found
 
-        result: dict[UserKey, UserState] = await self.committer.run(load_all)
+        result: dict[str, dict[str, Any]] = await self.committer.run(load_all)
         return result
 
-    async def versions(self, keys: Sequence[UserKey]) -> dict[UserKey, int] | None:
+    async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
         """Not known without opening each file: None (load them all)."""
         del keys
         return None
@@ -221,11 +227,17 @@ class TinyDBUserStore:
         found = self._file(key, batch)
         return self._read(found) if found.exists else None
 
-    def _read(self, found: "LeaderFile") -> UserState | None:
+    def _sections(self, found: "LeaderFile") -> dict[str, Any] | None:
+        if not found.exists or found.single("state") is None:
+            return None
         sections: dict[str, Any] = {name: found.rows(name) for name in LIST_SECTIONS}
         sections["meta"] = found.single("meta")
         sections["state"] = found.single("state")
-        if sections["state"] is None:
+        return sections
+
+    def _read(self, found: "LeaderFile") -> UserState | None:
+        sections = self._sections(found)
+        if sections is None:
             return None
         try:
             return from_sections(sections)

@@ -1,0 +1,123 @@
+"""The coach's dashboard page (issue 15 §3): GET /dashboard for a coach with 1,000 leaders
+and a year of history, against the same page for a coach with 10 leaders (the baseline), in
+the same run, on PostgreSQL 15 on 127.0.0.1, through aiohttp's client over loopback.
+
+Each size: a fresh database, the cohort seeded through the real stores
+(tests/dashboard/seed.py), one sign-in, then the first view (every leader's state opened,
+in one query) and the median of 20 further views (the figures are kept by state version: one
+query for the versions). Median of 3 runs. Target: the page at 1,000 leaders under 3x the
+page at 10, and under 300 ms."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from tempfile import mkdtemp
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bench.common import BenchResult, median
+from bot.config import Settings
+from bot.server import Channels, build_web_app
+from bot.storage.postgres.pool import open_pool
+from bot.storage.postgres.url import DatabaseUrl
+from bot.wiring import Database, build_app
+from tests.conftest import CONTENT_DIR, FakeClock
+from tests.dashboard.conftest import COACH, PUBLIC_URL, csrf_of
+from tests.dashboard.seed import seed_cohort, sign_in_link
+
+SIZES, WEEKS, VIEWS, RUNS = (10, 1000), 52, 20, 3
+AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+async def _views(server: Any, leaders: int) -> tuple[float, float, int]:
+    """(first view, median later view) in seconds, and the page's size in bytes."""
+    url = DatabaseUrl.parse(await server.fresh_database())
+    pool = await open_pool(url, max_size=10)
+    folder = Path(mkdtemp(prefix="peercoach-bench-dash-"))
+    settings = Settings(data_dir=folder, content_dir=CONTENT_DIR, public_url=PUBLIC_URL)
+    app = build_app(settings, FakeClock(AT), Database(url, pool))
+    try:
+        web_app = build_web_app(app, Channels(), timers=False)
+        async with TestClient(TestServer(web_app, host="127.0.0.1")) as client:
+            await seed_cohort(app, COACH, leaders, WEEKS)
+            await _settled(app)
+            path = await sign_in_link(app, COACH)
+            csrf = csrf_of(await (await client.get(path)).text())
+            await client.post(path, data={"csrf": csrf}, allow_redirects=False)
+            first = await _timed_get(client)
+            later = [await _timed_get(client) for _ in range(VIEWS)]
+            size = len(await (await client.get("/dashboard")).read())
+    finally:
+        await pool.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return first, median(later), size
+
+
+async def _settled(app: Any) -> None:
+    """Until the store has heard back every row the seeding wrote (LISTEN/NOTIFY), so that
+    the views measured are steady ones (at most 30 s)."""
+    last, deadline = -1, time.monotonic() + 30
+    while app.coaching_store.revision != last and time.monotonic() < deadline:
+        last = app.coaching_store.revision
+        await asyncio.sleep(0.5)
+
+
+async def _timed_get(client: TestClient) -> float:  # type: ignore[type-arg]
+    started = time.perf_counter()
+    response = await client.get("/dashboard")
+    await response.read()
+    elapsed = time.perf_counter() - started
+    assert response.status == 200, response.status
+    return elapsed
+
+
+def run() -> BenchResult:
+    result = BenchResult(
+        "Dashboard: the cohort page at 1,000 leaders with a year of history, beside 10",
+        __doc__.split("\n\n")[0].replace("\n", " ") if __doc__ else "",
+        target="page at 1,000 leaders under 3x the page at 10 (same run), and under 300 ms",
+    )
+    try:
+        from tests.postgres_server import start_server  # noqa: PLC0415
+
+        server = start_server()
+    except BaseException as error:
+        result.add("skipped", float("nan"), "", f"no PostgreSQL server ({type(error).__name__})")
+        return result
+    firsts: dict[int, list[float]] = {n: [] for n in SIZES}
+    laters: dict[int, list[float]] = {n: [] for n in SIZES}
+    sizes: dict[int, int] = {}
+    try:
+        for _ in range(RUNS):
+            for leaders in SIZES:
+                first, later, size = asyncio.run(_views(server, leaders))
+                firsts[leaders].append(first * 1000)
+                laters[leaders].append(later * 1000)
+                sizes[leaders] = size
+    finally:
+        server.stop("immediate")
+        shutil.rmtree(server.folder, ignore_errors=True)
+    small, big = SIZES
+    result.add_runs(f"page, {small} leaders (baseline)", laters[small], "ms")
+    page = result.add_runs(f"page, {big:,} leaders", laters[big], "ms")
+    ratio = result.add_ratio(f"page, {big:,} / {small} leaders", laters[big], laters[small])
+    result.add_runs(f"first view after start, {small} leaders", firsts[small], "ms")
+    result.add_runs(
+        f"first view after start, {big:,} leaders",
+        firsts[big],
+        "ms",
+        "every state opened: after a restart, or once every leader's state changed",
+    )
+    result.add_ratio(f"first view, {big:,} / {small} leaders", firsts[big], firsts[small])
+    result.add(f"page size, {big:,} leaders", sizes[big] / 1024, "KiB", "50 leaders a page")
+    result.met = ratio < 3 and page < 300
+    return result
+
+
+if __name__ == "__main__":
+    print(run().markdown())

@@ -1,0 +1,80 @@
+"""Counts by week from stored sections agree with the same counts taken from the UserState
+(local weeks, DST included), and the charts' geometry and summaries."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.dashboard.charts import chart
+from bot.dashboard.figures import KINDS, Week, cohort_weeks, week_starts, weeks_of
+from bot.storage.codec import to_sections
+from dialogs.model import UserState
+from tests.dashboard.seed import history
+
+AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def reference(state: UserState, starts: tuple[date, ...], timezone: str) -> list[list[int]]:
+    tz = ZoneInfo(timezone)
+    counts = [[0] * 5 for _ in starts]
+
+    def row(at: datetime) -> list[int] | None:
+        day = at.astimezone(tz).date()
+        monday = day - timedelta(days=day.weekday())
+        return counts[starts.index(monday)] if monday in starts else None
+
+    for n in state.nudges:
+        if (r := row(n.at)) is not None:
+            r[0] += 1
+            r[1] += n.response is not None
+    for h in state.history:
+        if h.outcome == "completed" and (r := row(h.ended_at)) is not None:
+            r[2] += 1
+    for c in state.commitments:
+        if (r := row(c.at)) is not None:
+            r[3] += 1
+            r[4] += c.status in ("kept", "partly")
+    return counts
+
+
+@pytest.mark.parametrize("timezone", ["Europe/London", "America/New_York", "Asia/Kolkata"])
+@pytest.mark.parametrize("leader", [0, 5, 23])
+def test_counts_from_sections_match_the_state(timezone: str, leader: int) -> None:
+    state = history("Alex", leader, 52, AT)
+    starts = week_starts(AT, timezone)
+    found = weeks_of(to_sections("slack:T1:UALEX", state), starts, timezone)
+    assert [[w.count(k) for k in KINDS] for w in found.weeks] == reference(state, starts, timezone)
+    assert found.totals == tuple(sum(w.count(k) for w in found.weeks) for k in KINDS)
+    assert [text for _, text in found.shared] == ([r.text for r in state.reflections if r.shared])
+
+
+def test_weeks_are_local_mondays_across_the_clock_change() -> None:
+    starts = week_starts(datetime(2026, 11, 2, 0, 30, tzinfo=UTC), "Europe/London")
+    assert starts[-1] == date(2026, 11, 2)
+    assert all(s.weekday() == 0 for s in starts)
+    assert starts[0] == date(2026, 8, 17)  # twelve weeks, over the October change
+
+
+def test_no_state_counts_nothing() -> None:
+    starts = week_starts(AT, "Europe/London")
+    empty = weeks_of(None, starts, "Europe/London")
+    assert empty.totals == (0, 0, 0, 0, 0)
+    assert empty.last_active_week is None
+
+
+def test_a_chart_has_bars_values_and_a_summary() -> None:
+    starts = week_starts(AT, "Europe/London")
+    weeks = cohort_weeks(
+        [weeks_of(to_sections("slack:T1:U1", history("A", 1, 12, AT)), starts, "Europe/London")],
+        starts,
+    )
+    drawn = chart("delivered", weeks)
+    assert [b.value for b in drawn.bars] == [w.delivered for w in weeks]
+    tallest = max(drawn.bars, key=lambda b: b.value)
+    assert tallest.height == pytest.approx(126)  # the whole plot height
+    assert drawn.total == sum(w.delivered for w in weeks)
+    assert drawn.summary.startswith(f"Nudges delivered: {drawn.total} in the last 12 weeks")
+    quiet = chart("kept", [Week(s) for s in starts])
+    assert quiet.summary == "Commitments kept: none in the last 12 weeks."
+    assert all(b.height == 0 for b in quiet.bars)
