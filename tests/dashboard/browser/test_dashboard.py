@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.dashboard.browser.harness import Server
+from tests.dashboard.browser.harness import Server, screenshot
 from tests.dashboard.browser.pages import (
     COACH,
     CONTINUE,
@@ -250,6 +250,8 @@ async def test_the_schedule_form_works_from_the_keyboard_alone(
         await page.keyboard.press("Enter")
         await expect(page.get_by_role("heading", level=1)).not_to_have_text("Your cohort")
         assert await tab_to(opened, "#days")
+        await opened.page.locator("#days").scroll_into_view_if_needed()
+        await screenshot(page, "leader-keyboard-focus-desktop", full_page=False)
         await page.keyboard.press("ControlOrMeta+a")
         await page.keyboard.type("weekends")
         await page.keyboard.press("Tab")
