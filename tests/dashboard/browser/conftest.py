@@ -10,7 +10,14 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, async_playwright
 
-from tests.dashboard.browser.harness import SCREENSHOTS, Server, chromium_path, serve
+from tests.dashboard.browser.harness import (
+    AXE_RUNS,
+    SCREENSHOTS,
+    TAKEN,
+    Server,
+    chromium_path,
+    serve,
+)
 
 
 def enable() -> str:
@@ -30,7 +37,6 @@ def chromium() -> str:
         if os.environ.get("CI") == "true":
             pytest.fail(enable(), pytrace=False)
         pytest.skip(enable())
-    print(f"\nbrowser tests: {found}; screenshots in {SCREENSHOTS}")
     return found
 
 
@@ -48,3 +54,13 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
 async def server(tmp_path: Path) -> AsyncIterator[Server]:
     async with serve(tmp_path) as running:
         yield running
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many pages axe checked, and where this run's screenshots are (look at them)."""
+    if AXE_RUNS:
+        terminalreporter.write_line(
+            f"axe-core: {len(AXE_RUNS)} page views checked, {sum(AXE_RUNS)} violations"
+        )
+    if TAKEN:
+        terminalreporter.write_line(f"dashboard screenshots: {len(TAKEN)} in {SCREENSHOTS}/")

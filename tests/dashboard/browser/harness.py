@@ -168,11 +168,13 @@ async def no_horizontal_scroll(page: Page) -> int:
 
 
 _AXE = Axe()
+AXE_RUNS: list[int] = []  # violations found by each axe run, for the line at the end
 
 
 async def axe_violations(page: Page) -> list[str]:
     """axe-core run on the page, offline: one line per violated rule, with the elements."""
     results = await _AXE.run(page)
+    AXE_RUNS.append(len(results.response["violations"]))
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(str(node["target"]) for node in v["nodes"])
@@ -180,8 +182,12 @@ async def axe_violations(page: Page) -> list[str]:
     ]
 
 
+TAKEN: list[Path] = []  # this run's screenshots, for the line at the end of the run
+
+
 async def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=full_page)
+    TAKEN.append(path)
     return path

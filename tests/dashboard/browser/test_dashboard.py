@@ -303,7 +303,6 @@ async def test_every_page_passes_axe_fits_a_phone_and_200_percent_zoom(
         for name, f in found.items()
         if f.axe or f.overflow > 0
     ]
-    print(f"\naxe and width: {len(found)} page views, {len(problems)} with problems")
     assert problems == [], "\n".join(problems)
 
 
