@@ -63,7 +63,7 @@ class SignIns:
 
     async def new_token(self, coach: str, at: datetime) -> str:
         """The path of a fresh sign-in link (the token is in it, and kept only as a hash)."""
-        raw = secrets.token_urlsafe(32)
+        raw = secrets.token_hex(32)  # hex: no "_" for Slack's or Teams' markdown to read
         await self.store.put_token(SignInToken(digest(raw), coach, at, at + TOKEN_LIFE))
         return SIGN_IN_PATH + raw
 
