@@ -42,8 +42,9 @@ typecheck: $(STAMP)
 test: lint typecheck services
 	$(VENV)/bin/pytest -q
 
-# The real services the tests start for themselves (PostgreSQL now). As root with apt-get they
-# are installed here; otherwise the line says what to install, and under CI=true the run fails.
+# The real services the tests start for themselves (PostgreSQL, and Chromium for the
+# dashboard's browser tests). As root with apt-get they are installed here; otherwise the
+# line says what to install, and under CI=true the run fails.
 services:
 	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -51,6 +52,15 @@ services:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else \
 	    echo "PostgreSQL is not installed: its tests will not run. Install Debian's postgresql package (sudo apt-get install postgresql)."; \
+	    if [ "$$CI" = true ]; then exit 1; fi; \
+	  fi; \
+	fi
+	@if [ -z "$$PEERCOACH_CHROMIUM" ] && [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's Chromium for the dashboard's browser tests (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is not installed: the dashboard's browser tests will not run. Install Debian's chromium package (sudo apt-get install chromium), or set PEERCOACH_CHROMIUM to a Chromium."; \
 	    if [ "$$CI" = true ]; then exit 1; fi; \
 	  fi; \
 	fi
