@@ -275,8 +275,8 @@ READ_FILES = (
     "commitments.yaml",
     "profile.yaml",
     "organisations.yaml",
-    "circle_rounds.yaml",
     "circles.yaml",
+    "circle_rounds.yaml",
 )
 READ_FOLDERS = ("dialogues", "nudges")
 YAML_SUFFIXES = (".yaml", ".yml")
