@@ -9,13 +9,14 @@ from pathlib import Path
 
 from bot.circles.model import Round
 from bot.domain import UserKey
-from tests.channels.slack.world import SlackWorld, slack_world, texts
+from tests.channels.slack.world import SlackWorld, slack_world
 from tests.channels.teams.test_teams_coaching import ADMIN as TEAMS_ADMIN
 from tests.channels.teams.test_teams_coaching import COACH as TEAMS_COACH
 from tests.channels.teams.test_teams_coaching import LEADER, key, last_card, press, say
 from tests.channels.teams.world import teams_world
 from tests.channels.teams.world import texts as teams_texts
 from tests.conftest import FakeClock
+from tests.fakes.slack_api import Call
 
 START = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # a Wednesday; London is on UTC
 ADMIN, COACH = "U0ADMIN", "U0COACH"
@@ -41,24 +42,24 @@ async def slack_circle(world: SlackWorld) -> str:
     for user in (ADMIN, COACH, *(s[0] for s in SLACK_LEADERS)):
         await world.dm(user, "hello")
         await world.click(user, "Skip for now")
-    assert "is now a coach" in texts(await world.dm(ADMIN, f"admin coach <@{COACH}>"))
+    assert "is now a coach" in await dm_to(world, ADMIN, f"admin coach <@{COACH}>")
     for user, _, organisation, about in SLACK_LEADERS:
-        assert "Saved:" in texts(await world.dm(user, f"organisation {organisation}"))
+        assert "Saved:" in await dm_to(world, user, f"organisation {organisation}")
         if about:
             await world.dm(user, f"about {about}")
-    said = texts(await world.dm(COACH, "circle new Slack peers pairs every 2 weeks"))
+    said = await dm_to(world, COACH, "circle new Slack peers pairs every 2 weeks")
     (circle,) = world.app.circles.circles()
     assert f"({circle.id})" in said
     mentions = " ".join(f"<@{s[0]}>" for s in SLACK_LEADERS)
     before = len(world.fake.calls_to("chat.postMessage"))
-    assert "Invited Alex Able" in texts(
-        await world.dm(COACH, f"circle invite {circle.id} {mentions}")
-    )
+    await world.dm(COACH, f"circle invite {circle.id} {mentions}", wait=False)
+    # the coach's answer and the five invitations, in whichever order they land
     await world.fake.wait_for("chat.postMessage", before + 1 + len(SLACK_LEADERS))
+    assert "Invited Alex Able" in str(world.last_message(COACH).get("text"))
     for user in JOINED:
-        assert "You're in" in texts(await world.click(user, "Join"))
-    assert "you are not in" in texts(await world.click(DEE, "No thanks"))
-    assert "Cal Clay" in texts(await world.dm("U0ALEX", "avoid <@U0CAL>"))
+        assert "You're in" in await click_to(world, user, "Join")
+    assert "you are not in" in await click_to(world, DEE, "No thanks")
+    assert "Cal Clay" in await dm_to(world, "U0ALEX", "avoid <@U0CAL>")
     return circle.id
 
 
@@ -68,12 +69,12 @@ async def test_a_slack_circle_meets_in_group_dms_and_checks_in_by_button(
     clock = FakeClock(START)
     async with slack_world(tmp_path, clock) as world:
         circle_id = await slack_circle(world)
-        shown = texts(await world.dm(COACH, f"circle show {circle_id}"))
+        shown = await dm_to(world, COACH, f"circle show {circle_id}")
         assert "Members (4)" in shown
         assert "Alex Able, Leeds Teaching Hospitals NHS Trust" in shown
         assert "Dee Dunn" not in shown
 
-        assert "has started" in texts(await world.dm(COACH, f"circle round {circle_id} now"))
+        assert "has started" in await dm_to(world, COACH, f"circle round {circle_id} now")
         assert world.app.rounds is not None
         await world.app.rounds.tick()
         (round_,) = world.app.circles.rounds(circle_id)
@@ -96,20 +97,45 @@ async def test_a_slack_circle_meets_in_group_dms_and_checks_in_by_button(
         await check_in_time(world, round_)
         for user in JOINED:
             assert "Did your group meet?" in str(world.last_message(user).get("text"))
-        said = texts(await world.click("U0ALEX", "Met"))
+        said = await click_to(world, "U0ALEX", "Met")
         assert "What will you try after talking" in said
-        assert "I'll ask how it went" in texts(await world.dm("U0ALEX", "book a follow-up"))
-        await world.click("U0BEA", "Rescheduled")
-        await world.click("U0EVE", "Not this round")
+        assert "I'll ask how it went" in await dm_to(world, "U0ALEX", "book a follow-up")
+        await click_to(world, "U0BEA", "Rescheduled")
+        await click_to(world, "U0EVE", "Not this round")
         answers = {c.leader: c.answer for c in world.app.circles.check_ins(circle_id, 1)}
         assert answers == {
             str(world.key("U0ALEX")): "met",
             str(world.key("U0BEA")): "rescheduled",
             str(world.key("U0EVE")): "not_this_round",
         }
-        report = texts(await world.dm(COACH, f"circle report {circle_id}"))
+        report = await dm_to(world, COACH, f"circle report {circle_id}")
         assert "answers so far 3; shown from 5 answers" in report
         assert "Flow out of ED" not in report
+
+
+async def dm_to(world: SlackWorld, user: str, text: str) -> str:
+    """What the bot posted back in the leader's DM (notices to others may land first)."""
+    before = len(world.fake.calls)
+    await world.dm(user, text, wait=False)
+    return await posted_to(world, user, before)
+
+
+async def click_to(world: SlackWorld, user: str, label: str) -> str:
+    before = len(world.fake.calls)
+    await world.click(user, label, wait=False)
+    return await posted_to(world, user, before)
+
+
+async def posted_to(world: SlackWorld, user: str, before: int) -> str:
+    def to_user(calls: list[Call]) -> list[str]:
+        return [
+            str(c.params.get("text") or "")
+            for c in calls[before:]
+            if c.method == "chat.postMessage" and c.params.get("channel") == "D" + user
+        ]
+
+    await world.fake.wait_until(lambda calls: bool(to_user(calls)))
+    return "\n".join(to_user(world.fake.calls))
 
 
 def opened_of(world: SlackWorld) -> list[object]:
