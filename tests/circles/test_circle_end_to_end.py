@@ -198,3 +198,26 @@ def assert_kept_apart(round_: Round) -> None:
         organisations = [ORGANISATION[m] for m in group.members]
         assert len(set(organisations)) == len(organisations), group
         assert not {"console:amara", "console:dev"} <= set(group.members), group
+
+
+async def test_round_now_just_after_the_round_began_counts_nobody_as_missing(
+    office: Circle,
+) -> None:
+    """The scheduler starts round 1 on the circle's first day; the coach, not knowing,
+    types `round now` minutes later: round 1 closes unasked, and nobody is a round down
+    towards being asked whether to stay."""
+    app = office.app
+    await office.say(COACH, "circle new North peers pairs every 2 weeks")
+    (circle,) = app.circles.circles_of_coach(COACH)
+    await office.say(COACH, f"circle invite {circle.id} amara dev")
+    for user in ("console:amara", "console:dev"):
+        await office.press(user, "Join")
+    await office.tick(office.clock.now())
+    assert [r.number for r in app.circles.rounds(circle.id)] == [1]
+    assert "Round 2 of **North peers** has started" in await office.say(
+        COACH, f"circle round {circle.id} now"
+    )
+    for user in ("console:amara", "console:dev"):
+        member = app.circles.membership(circle.id, user)
+        assert member is not None
+        assert member.missed_rounds == 0
