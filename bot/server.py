@@ -181,7 +181,7 @@ def dashboard_of(app: App) -> Dashboard:
         BadTokenLimiter(app.clock),
         themes=tuple((t.id, t.title) for t in app.content.themes),
         secure_cookie=app.sign_ins.secure_cookie,
-        circles=getattr(app, "circles", None),  # from branch i14-circles, when it lands
+        circles=app.circles,
     )
 
 

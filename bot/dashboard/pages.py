@@ -3,8 +3,8 @@ pending or declined ones), their figures in one pass, the cohort and the circles
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
+from bot.circles.store import CircleStore
 from bot.coaching.model import Link
 from bot.dashboard.access import SignIns
 from bot.dashboard.charts import Chart, chart
@@ -31,6 +31,7 @@ from bot.dashboard.views import (
     shared_of,
 )
 from bot.domain import UserKey
+from bot.services.circle_rounds.report import AT_LEAST
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
 
@@ -66,7 +67,7 @@ class Dashboard:
     limiter: BadTokenLimiter
     themes: tuple[tuple[str, str], ...] = ()
     secure_cookie: bool = True
-    circles: Any = None  # a CircleStore once circles arrive (branch i14-circles)
+    circles: CircleStore | None = None
     figures: FigureCache = field(init=False)
     _rosters: dict[str, tuple[int, Roster]] = field(init=False, default_factory=dict)
     _cohorts: dict[tuple[object, ...], Cohort] = field(init=False, default_factory=dict)
@@ -165,14 +166,17 @@ def circle_rows(d: Dashboard, coach: str) -> tuple[CircleRow, ...]:
         rounds = d.circles.rounds(circle.id)
         groups = met = 0
         for round_ in rounds:
-            said = {
-                c.leader
-                for c in d.circles.check_ins(circle.id, round_.number)
-                if c.answer == "met"
-            }
+            # as `circle report`: a round counts once five of its members have answered
+            answers = [
+                c for c in d.circles.check_ins(circle.id, round_.number) if round_.names(c.leader)
+            ]
+            if len({c.leader for c in answers}) < AT_LEAST:
+                continue
+            said = {c.leader for c in answers if c.answer == "met"}
             groups += len(round_.groups)
             met += sum(1 for g in round_.groups if said & set(g.members))
-        rows.append(CircleRow(circle.name, members, len(rounds), met_share(groups, met, members)))
+        share = met_share(groups, met, members, unanswered=bool(rounds))
+        rows.append(CircleRow(circle.name, members, len(rounds), share))
     return tuple(rows)
 
 

@@ -9,6 +9,7 @@ from bot.coaching.model import Link
 from bot.dashboard.charts import Chart, chart
 from bot.dashboard.figures import KINDS, LeaderWeeks, Week
 from bot.schedules.model import NudgeSchedule
+from bot.services.circle_rounds.report import AT_LEAST
 from bot.services.coach_reports import COHORT_MINIMUM
 from dialogs.timetext import local_date, short_date
 
@@ -132,9 +133,13 @@ def schedule_rows(schedules: Sequence[NudgeSchedule]) -> tuple[ScheduleRow, ...]
     return tuple(ScheduleRow(s.id, s.describe(), s.origin == "coach", s.paused) for s in schedules)
 
 
-def met_share(groups: int, met: int, members: int) -> str:
+def met_share(groups: int, met: int, members: int, *, unanswered: bool = False) -> str:
+    """`groups` and `met` over the rounds five members answered; `unanswered`: there are
+    rounds, but none has had that many answers yet."""
     if members < COHORT_MINIMUM:
         return f"shown from {COHORT_MINIMUM} members, so that no one can be picked out"
+    if groups == 0 and unanswered:
+        return f"shown once a round has {AT_LEAST} answers"
     if groups == 0:
         return "no groups yet"
     return f"{met} of {groups} groups ({100 * met // groups}%)"

@@ -172,9 +172,7 @@ class CircleService:
         organisations = {}
         for member in self.store.members(circle.id):
             state = await self.users.load(UserKey.parse(member.leader))
-            profile = state.profile if state else None
-            # Profile.organisation comes with i14-profile; until then, none is known.
-            organisations[member.leader] = getattr(profile, "organisation", None)
+            organisations[member.leader] = state.profile.organisation if state else None
         next_on = self.next_round_on(circle, at)
         return views.show(
             self.copy,

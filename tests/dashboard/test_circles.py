@@ -1,5 +1,6 @@
-"""The coach's circles on the dashboard (read from app.circles once circles land): rounds
-and the share of groups that met, shown from five members; none without circles."""
+"""The coach's circles on the dashboard (read from app.circles): rounds and the share of
+groups that met, shown from five members and, as in `circle report`, over the rounds five
+members answered; none without circles."""
 
 from datetime import date, timedelta
 
@@ -8,7 +9,9 @@ from aiohttp import web
 from bot.circles.model import CheckIn, Circle, Group, Membership, Round
 from bot.circles.store import CircleStore
 from bot.dashboard.web import DASHBOARD_KEY
+from bot.domain import UserKey
 from bot.storage.memory.circles import InMemoryCircleBackend
+from dialogs.model import ChoiceMade, UserText
 from tests.dashboard.conftest import COACH, Site
 
 
@@ -29,7 +32,9 @@ async def circles_with(site: Site, leaders: list[str], members: int) -> CircleSt
             Round("c1", number, start, start + timedelta(days=13), "closed", groups, at)
         )
     await store.put_check_in(CheckIn("c1", 1, leaders[0], "met", at))  # one group of round 1
-    await store.put_check_in(CheckIn("c1", 2, leaders[2], "not_this_round", at))
+    for leader in leaders[2:members]:  # five answers in round 1 (of six members)
+        await store.put_check_in(CheckIn("c1", 1, leader, "not_this_round", at))
+    await store.put_check_in(CheckIn("c1", 2, leaders[0], "met", at))  # one answer: not counted
     return store
 
 
@@ -49,7 +54,7 @@ async def test_circles_show_rounds_and_the_share_of_groups_that_met(site: Site) 
     await site.sign_in()
     html = await (await site.client.get("/dashboard")).text()
     row = html.split("Ward leads</th>")[1].split("</tr>")[0]
-    assert row == "<td>6</td><td>2</td><td>1 of 6 groups (16%)</td>"
+    assert row == "<td>6</td><td>2</td><td>1 of 3 groups (33%)</td>"
 
 
 async def test_a_small_circle_hides_its_share(site: Site) -> None:
@@ -58,3 +63,45 @@ async def test_a_small_circle_hides_its_share(site: Site) -> None:
     await site.sign_in()
     html = await (await site.client.get("/dashboard")).text()
     assert "shown from 5 members" in html
+
+
+async def test_a_real_circle_and_round_on_the_cohort_page(site: Site) -> None:
+    """Through the commands and the round runner into the TinyDB circle store the server
+    reads: a round with its groups, then the share once five members have answered."""
+    leaders = await site.seed(6)
+    app = site.app
+    assert app.rounds is not None
+
+    async def say(user: str, text: str) -> str:
+        reply = await app.conversations.handle(
+            UserKey.parse(user), UserText(text, site.clock.now())
+        )
+        return "\n".join(getattr(m, "text", "") for m in reply.messages)
+
+    async def press(user: str, token: str, choice: str) -> None:
+        event = ChoiceMade(token, choice, site.clock.now())
+        await app.conversations.handle(UserKey.parse(user), event)
+
+    assert "Created" in await say(COACH, "circle new Ward leads pairs every 2 weeks")
+    (circle,) = app.circles.circles_of_coach(COACH)
+    await say(COACH, f"circle invite {circle.id} all")
+    for leader in leaders:
+        await press(leader, f"svc:circle-invite:{circle.id}", "join")
+    assert "has started" in await say(COACH, f"circle round {circle.id} now")
+    await app.rounds.tick()
+    (round_,) = app.circles.rounds(circle.id)
+    await site.sign_in()
+
+    async def row() -> str:
+        html = await (await site.client.get("/dashboard")).text()
+        return html.split("Ward leads</th>")[1].split("</tr>")[0]
+
+    assert await row() == ("<td>6</td><td>1</td><td>shown once a round has 5 answers</td>")
+    token = f"svc:circle-checkin:{circle.id}:1"
+    first = round_.groups[0].members[0]
+    await press(first, token, "met")
+    others = [m for g in round_.groups[1:] for m in g.members][:4]
+    for leader in others:
+        await press(leader, token, "not_this_round")
+    groups = len(round_.groups)
+    assert await row() == (f"<td>6</td><td>1</td><td>1 of {groups} groups ({100 // groups}%)</td>")

@@ -23,7 +23,7 @@ def report_text(
     name_of: Callable[[str], str],
     next_on: date | None,
 ) -> str:
-    fmt = copy.text(f"format_{circle.format}")
+    fmt = copy.text(f"report_format_{circle.format}")  # the circle's, so plural
     lines = [copy.text("report_heading", circle=circle.name, format=fmt, every=circle.every_weeks)]
     if members:
         names = ", ".join(sorted(name_of(m.leader) for m in members))

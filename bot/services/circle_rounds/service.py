@@ -131,7 +131,9 @@ class RoundsService:
                 text = self.copy.text("round_too_few", circle=circle.name, count=len(ready_now))
                 return _say(text)
             for running in self._running(circle):
-                await self._close(running)
+                # closed before its check-in: nobody was asked, so nobody missed it
+                asked = local_date(at, ROUND_ZONE) >= check_ins.check_in_day(running)
+                await self._close(running, count_missed=asked)
                 lines.append(self.copy.text("round_closed_first", number=running.number))
             number = max((r.number for r in self.circles.rounds(circle.id)), default=0) + 1
             planned = await self._start(circle, number, at, now=True)
@@ -275,10 +277,13 @@ class RoundsService:
         )
         return planned
 
-    async def _close(self, round_: Round) -> None:
+    async def _close(self, round_: Round, *, count_missed: bool = True) -> None:
         """Closed first, then each member's run of rounds without meeting (a crash between
-        the two counts one round too few, never twice)."""
+        the two counts one round too few, never twice); `count_missed` False: the round
+        ends before its check-in (`round now`), and counts for no one."""
         await self.circles.put_round(closed(round_))
+        if not count_missed:
+            return
         said_met = {
             c.leader
             for c in self.circles.check_ins(round_.circle_id, round_.number)
