@@ -37,9 +37,24 @@ PREAMBLE = (
 )
 
 
+USAGE = (
+    "usage: python -m bench [--update] [NAME ...]\n"
+    "  NAME: one of {names}\n"
+    "  --update: replace only those sections of bench/RESULTS.md, keeping the others"
+)
+
+
 def main(names: list[str]) -> int:
+    """Run the named benchmarks (all without names); a name or option it does not know is
+    refused before anything runs, so RESULTS.md is never rewritten by a typo or `--help`."""
     update = "--update" in names
     names = [n for n in names if n != "--update"]
+    known = {b.rsplit(".", 1)[1] for b in BENCHMARKS}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(f"not a benchmark: {' '.join(unknown)}", file=sys.stderr)
+        print(USAGE.format(names=", ".join(sorted(known))), file=sys.stderr)
+        return 2
     chosen = [b for b in BENCHMARKS if not names or b.rsplit(".", 1)[1] in names]
     started_load, sections = load(), []
     for name in chosen:

@@ -5,10 +5,12 @@ benchmark's fake telling a chat reply from a nudge as the app really sends them.
 from pathlib import Path
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestServer
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bench.__main__ import _updated
+from bench.__main__ import RESULTS, _updated
+from bench.__main__ import main as bench_main
 from bench.combined_fake import Seen
 from bench.common import BenchResult
 from bench.processes import error_kinds
@@ -97,3 +99,13 @@ def test_an_update_replaces_only_the_sections_it_ran() -> None:
     assert header.startswith("# Benchmark results\n\nRun at X.\n\nRe-run at ")
     assert "'B', 'C'" in header
     assert sections == ["## A\n\nold a\n", "## B\n\nnew b\n", "## C\n\nnew c\n"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--update", "slack_turn"], ["-h"]])
+def test_an_unknown_name_or_option_runs_nothing_and_leaves_the_results_alone(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = RESULTS.read_bytes() if RESULTS.exists() else None
+    assert bench_main(args) == 2
+    assert "not a benchmark" in capsys.readouterr().err
+    assert (RESULTS.read_bytes() if RESULTS.exists() else None) == before
