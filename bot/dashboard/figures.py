@@ -2,16 +2,19 @@
 
 One pass over each leader's records; the states come in one query on PostgreSQL, and a
 leader's figures are kept by state version, so a page asks the database only for the
-versions (one query) and opens only the states that changed since."""
+versions (one query) and reads only the figures that changed since: from the glances stored
+beside the states (bot/storage/glance.py, one query), opening only states without one."""
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import UserKey
+from bot.storage.glance import KINDS as GLANCE_KINDS
 
 WEEKS = 12
 KINDS = ("delivered", "answered", "completed", "made", "kept")
@@ -26,6 +29,11 @@ class LeaderStates(Protocol):
     async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
         """State versions by UserKey.hashed, without opening the states; None if the
         backend cannot tell them cheaply."""
+        ...
+
+    async def glances(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """Glances (bot/storage/glance.py) by UserKey.hashed, each of the version stored now
+        beside it; a leader without one is left out (their state is opened)."""
         ...
 
 
@@ -112,6 +120,30 @@ def weeks_of(
     )
 
 
+def weeks_of_glance(
+    glance: dict[str, Any], starts: tuple[date, ...], timezone: str
+) -> LeaderWeeks | None:
+    """As weeks_of, from a leader's glance; None if it does not reach back to the first
+    week (then the state is opened)."""
+    tz = ZoneInfo(timezone)
+    ends = (*starts, starts[-1] + timedelta(weeks=1))
+    bounds = [datetime.combine(s, time(0), tzinfo=tz).timestamp() for s in ends]  # instants
+    if bounds[0] < glance["from"]:
+        return None
+    columns = []
+    for kind in GLANCE_KINDS:
+        times = glance[kind]
+        edges = [bisect_left(times, b) for b in bounds]
+        columns.append([b - a for a, b in pairwise(edges)])
+    seen = glance.get("seen")
+    last = datetime.fromisoformat(seen).astimezone(tz).date() if seen else None
+    return LeaderWeeks(
+        tuple(Week(s, *c) for s, *c in zip(starts, *columns, strict=True)),
+        last - timedelta(days=last.weekday()) if last else None,
+        tuple((datetime.fromisoformat(at), text) for at, text in glance["shared"]),
+    )
+
+
 def cohort_weeks(leaders: Sequence[LeaderWeeks], starts: tuple[date, ...]) -> tuple[Week, ...]:
     sums = [[0] * len(KINDS) for _ in starts]
     for leader in leaders:
@@ -160,9 +192,17 @@ class FigureCache:
         missing = [k for k, found in zip(keys, cached, strict=True) if found is None]
         fresh: dict[UserKey, LeaderWeeks] = {}
         if missing:
-            loaded = await self.states.load_sections(missing)
+            glances = await self.states.glances(missing)
             for key in missing:
-                fresh[key] = weeks_of(loaded.get(key.hashed), starts, timezone)
+                if (glance := glances.get(key.hashed)) is not None and (
+                    weeks := weeks_of_glance(glance, starts, timezone)
+                ) is not None:
+                    fresh[key] = weeks
+            unopened = [key for key in missing if key not in fresh]
+            loaded = await self.states.load_sections(unopened) if unopened else {}
+            for key in missing:
+                if key not in fresh:
+                    fresh[key] = weeks_of(loaded.get(key.hashed), starts, timezone)
                 # the version asked for a moment ago: a write since then is seen next time
                 self._remember(
                     (key.hashed, versions.get(key.hashed, -1), starts[0], timezone), fresh[key]
