@@ -9,8 +9,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import UserKey
@@ -37,8 +38,7 @@ class LeaderStates(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Week:
+class Week(NamedTuple):  # a tuple: a thousand leaders' twelve weeks are made in a page view
     start: date  # a Monday, in the coach's timezone
     delivered: int = 0
     answered: int = 0
@@ -56,11 +56,13 @@ class LeaderWeeks:
     weeks: tuple[Week, ...]
     last_active_week: date | None = None
     shared: tuple[tuple[datetime, str], ...] = ()  # reflections shared with coaches
-    totals: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    # summed once (figures are kept and shown many times), unless given by whoever counted
+    totals: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
-    def __post_init__(self) -> None:  # summed once: figures are kept and shown many times
-        sums = tuple(sum(w.count(kind) for w in self.weeks) for kind in KINDS)
-        object.__setattr__(self, "totals", sums)
+    def __post_init__(self) -> None:
+        if not self.totals:
+            sums = tuple(sum(w.count(kind) for w in self.weeks) for kind in KINDS)
+            object.__setattr__(self, "totals", sums)
 
     def total(self, kind: str) -> int:
         return self.totals[KINDS.index(kind)]
@@ -120,27 +122,35 @@ def weeks_of(
     )
 
 
+@lru_cache(maxsize=64)
+def _bounds(starts: tuple[date, ...], timezone: str) -> tuple[float, ...]:
+    """The instants the weeks start at, and the last one ends at."""
+    tz = ZoneInfo(timezone)
+    ends = (*starts, starts[-1] + timedelta(weeks=1))
+    return tuple(datetime.combine(s, time(0), tzinfo=tz).timestamp() for s in ends)
+
+
 def weeks_of_glance(
     glance: dict[str, Any], starts: tuple[date, ...], timezone: str
 ) -> LeaderWeeks | None:
     """As weeks_of, from a leader's glance; None if it does not reach back to the first
     week (then the state is opened)."""
-    tz = ZoneInfo(timezone)
-    ends = (*starts, starts[-1] + timedelta(weeks=1))
-    bounds = [datetime.combine(s, time(0), tzinfo=tz).timestamp() for s in ends]  # instants
+    bounds = _bounds(starts, timezone)
     if bounds[0] < glance["from"]:
         return None
-    columns = []
+    columns, totals = [], []
     for kind in GLANCE_KINDS:
         times = glance[kind]
         edges = [bisect_left(times, b) for b in bounds]
         columns.append([b - a for a, b in pairwise(edges)])
+        totals.append(edges[-1] - edges[0])
     seen = glance.get("seen")
-    last = datetime.fromisoformat(seen).astimezone(tz).date() if seen else None
+    last = datetime.fromisoformat(seen).astimezone(ZoneInfo(timezone)).date() if seen else None
     return LeaderWeeks(
         tuple(Week(s, *c) for s, *c in zip(starts, *columns, strict=True)),
         last - timedelta(days=last.weekday()) if last else None,
         tuple((datetime.fromisoformat(at), text) for at, text in glance["shared"]),
+        tuple(totals),
     )
 
 
