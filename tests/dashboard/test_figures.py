@@ -1,5 +1,6 @@
-"""Counts by week from stored sections, and from the glances kept beside them, agree with the same counts taken from the UserState
-(local weeks, DST included), and the charts' geometry and summaries."""
+"""Counts by week from stored sections, and from the glances kept beside them, agree with the
+same counts taken from the UserState (local weeks, DST included), and the charts' geometry and
+summaries."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -105,7 +106,8 @@ def test_counts_from_a_glance_match_the_state(timezone: str, leader: int, later:
     assert found == weeks_of(sections, starts, timezone)
     assert found.shared == weeks_of(sections, starts, timezone).shared
     assert glance["v"] == 7
-    assert PRIVATE_TEXT not in str(glance) and COMMITMENT_TEXT not in str(glance)
+    assert PRIVATE_TEXT not in str(glance)
+    assert COMMITMENT_TEXT not in str(glance)
 
 
 def test_a_glance_keeps_only_the_last_weeks_and_says_when_it_cannot_answer() -> None:
@@ -116,4 +118,5 @@ def test_a_glance_keeps_only_the_last_weeks_and_says_when_it_cannot_answer() -> 
     assert weeks_of_glance(glance, earlier, "Europe/London") is None
     empty = glance_of(to_sections("slack:T1:UALEX", UserState()), 1)
     found = weeks_of_glance(empty, week_starts(AT, "Europe/London"), "Europe/London")
-    assert found is not None and found.totals == (0, 0, 0, 0, 0)
+    assert found is not None
+    assert found.totals == (0, 0, 0, 0, 0)
