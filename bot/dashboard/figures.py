@@ -2,16 +2,20 @@
 
 One pass over each leader's records; the states come in one query on PostgreSQL, and a
 leader's figures are kept by state version, so a page asks the database only for the
-versions (one query) and opens only the states that changed since."""
+versions (one query) and reads only the figures that changed since: from the glances stored
+beside the states (bot/storage/glance.py, one query), opening only states without one."""
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import UserKey
+from bot.storage.glance import KINDS as GLANCE_KINDS
 
 WEEKS = 12
 KINDS = ("delivered", "answered", "completed", "made", "kept")
@@ -28,9 +32,13 @@ class LeaderStates(Protocol):
         backend cannot tell them cheaply."""
         ...
 
+    async def glances(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """Glances (bot/storage/glance.py) by UserKey.hashed, each of the version stored now
+        beside it; a leader without one is left out (their state is opened)."""
+        ...
 
-@dataclass(frozen=True)
-class Week:
+
+class Week(NamedTuple):  # a tuple: a thousand leaders' twelve weeks are made in a page view
     start: date  # a Monday, in the coach's timezone
     delivered: int = 0
     answered: int = 0
@@ -48,11 +56,13 @@ class LeaderWeeks:
     weeks: tuple[Week, ...]
     last_active_week: date | None = None
     shared: tuple[tuple[datetime, str], ...] = ()  # reflections shared with coaches
-    totals: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    # summed once (figures are kept and shown many times), unless given by whoever counted
+    totals: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
-    def __post_init__(self) -> None:  # summed once: figures are kept and shown many times
-        sums = tuple(sum(w.count(kind) for w in self.weeks) for kind in KINDS)
-        object.__setattr__(self, "totals", sums)
+    def __post_init__(self) -> None:
+        if not self.totals:
+            sums = tuple(sum(w.count(kind) for w in self.weeks) for kind in KINDS)
+            object.__setattr__(self, "totals", sums)
 
     def total(self, kind: str) -> int:
         return self.totals[KINDS.index(kind)]
@@ -112,6 +122,38 @@ def weeks_of(
     )
 
 
+@lru_cache(maxsize=64)
+def _bounds(starts: tuple[date, ...], timezone: str) -> tuple[float, ...]:
+    """The instants the weeks start at, and the last one ends at."""
+    tz = ZoneInfo(timezone)
+    ends = (*starts, starts[-1] + timedelta(weeks=1))
+    return tuple(datetime.combine(s, time(0), tzinfo=tz).timestamp() for s in ends)
+
+
+def weeks_of_glance(
+    glance: dict[str, Any], starts: tuple[date, ...], timezone: str
+) -> LeaderWeeks | None:
+    """As weeks_of, from a leader's glance; None if it does not reach back to the first
+    week (then the state is opened)."""
+    bounds = _bounds(starts, timezone)
+    if bounds[0] < glance["from"]:
+        return None
+    columns, totals = [], []
+    for kind in GLANCE_KINDS:
+        times = glance[kind]
+        edges = [bisect_left(times, b) for b in bounds]
+        columns.append([b - a for a, b in pairwise(edges)])
+        totals.append(edges[-1] - edges[0])
+    seen = glance.get("seen")
+    last = datetime.fromisoformat(seen).astimezone(ZoneInfo(timezone)).date() if seen else None
+    return LeaderWeeks(
+        tuple(Week(s, *c) for s, *c in zip(starts, *columns, strict=True)),
+        last - timedelta(days=last.weekday()) if last else None,
+        tuple((datetime.fromisoformat(at), text) for at, text in glance["shared"]),
+        tuple(totals),
+    )
+
+
 def cohort_weeks(leaders: Sequence[LeaderWeeks], starts: tuple[date, ...]) -> tuple[Week, ...]:
     sums = [[0] * len(KINDS) for _ in starts]
     for leader in leaders:
@@ -160,9 +202,17 @@ class FigureCache:
         missing = [k for k, found in zip(keys, cached, strict=True) if found is None]
         fresh: dict[UserKey, LeaderWeeks] = {}
         if missing:
-            loaded = await self.states.load_sections(missing)
+            glances = await self.states.glances(missing)
             for key in missing:
-                fresh[key] = weeks_of(loaded.get(key.hashed), starts, timezone)
+                if (glance := glances.get(key.hashed)) is not None and (
+                    weeks := weeks_of_glance(glance, starts, timezone)
+                ) is not None:
+                    fresh[key] = weeks
+            unopened = [key for key in missing if key not in fresh]
+            loaded = await self.states.load_sections(unopened) if unopened else {}
+            for key in missing:
+                if key not in fresh:
+                    fresh[key] = weeks_of(loaded.get(key.hashed), starts, timezone)
                 # the version asked for a moment ago: a write since then is seen next time
                 self._remember(
                     (key.hashed, versions.get(key.hashed, -1), starts[0], timezone), fresh[key]

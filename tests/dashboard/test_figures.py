@@ -1,16 +1,27 @@
-"""Counts by week from stored sections agree with the same counts taken from the UserState
-(local weeks, DST included), and the charts' geometry and summaries."""
+"""Counts by week from stored sections, and from the glances kept beside them, agree with the
+same counts taken from the UserState (local weeks, DST included), and the charts' geometry and
+summaries."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 
 from bot.dashboard.charts import chart
-from bot.dashboard.figures import KINDS, Week, cohort_weeks, week_starts, weeks_of
+from bot.dashboard.figures import (
+    KINDS,
+    Week,
+    cohort_weeks,
+    week_starts,
+    weeks_of,
+    weeks_of_glance,
+)
+from bot.storage.atomic import encode_json
 from bot.storage.codec import to_sections
+from bot.storage.glance import glance_of
 from dialogs.model import UserState
-from tests.dashboard.seed import history
+from tests.dashboard.seed import COMMITMENT_TEXT, PRIVATE_TEXT, history
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -78,3 +89,34 @@ def test_a_chart_has_bars_values_and_a_summary() -> None:
     quiet = chart("kept", [Week(s) for s in starts])
     assert quiet.summary == "Commitments kept: none in the last 12 weeks."
     assert all(b.height == 0 for b in quiet.bars)
+
+
+@pytest.mark.parametrize("timezone", ["Europe/London", "America/New_York", "Asia/Kolkata"])
+@pytest.mark.parametrize("leader", [0, 5, 23])
+@pytest.mark.parametrize("later", [0, 1, 3])  # the page opened weeks after the last write
+def test_counts_from_a_glance_match_the_state(timezone: str, leader: int, later: int) -> None:
+    state = history("Alex", leader, 52, AT)
+    now = AT + timedelta(weeks=later)
+    starts = week_starts(now, timezone)
+    sections = to_sections("slack:T1:UALEX", state)
+    glance = orjson.loads(encode_json(glance_of(sections, 7)))  # as stored
+    found = weeks_of_glance(glance, starts, timezone)
+    assert found is not None
+    assert [[w.count(k) for k in KINDS] for w in found.weeks] == reference(state, starts, timezone)
+    assert found == weeks_of(sections, starts, timezone)
+    assert found.shared == weeks_of(sections, starts, timezone).shared
+    assert glance["v"] == 7
+    assert PRIVATE_TEXT not in str(glance)
+    assert COMMITMENT_TEXT not in str(glance)
+
+
+def test_a_glance_keeps_only_the_last_weeks_and_says_when_it_cannot_answer() -> None:
+    state = history("Alex", 3, 52, AT)
+    glance = glance_of(to_sections("slack:T1:UALEX", state), 1)
+    assert len(glance["delivered"]) < len(state.nudges) / 3  # fourteen weeks of fifty-two
+    earlier = week_starts(AT - timedelta(weeks=4), "Europe/London")  # before what it keeps
+    assert weeks_of_glance(glance, earlier, "Europe/London") is None
+    empty = glance_of(to_sections("slack:T1:UALEX", UserState()), 1)
+    found = weeks_of_glance(empty, week_starts(AT, "Europe/London"), "Europe/London")
+    assert found is not None
+    assert found.totals == (0, 0, 0, 0, 0)

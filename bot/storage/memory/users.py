@@ -24,6 +24,11 @@ class InMemoryUserStore:
         found = ((key, self._states.get(key)) for key in keys)
         return {k.hashed: to_sections(str(k), s) for k, s in found if s is not None}
 
+    async def glances(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """None kept: the dashboard opens the states."""
+        del keys
+        return {}
+
     async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
         found = ((key, self._states.get(key)) for key in keys)
         return {key.hashed: state.version for key, state in found if state is not None}

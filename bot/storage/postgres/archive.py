@@ -42,11 +42,11 @@ async def restore_leader(store: PostgresUserStore, leader: StoredLeader) -> None
     async with store.guard.transaction() as connection:
         row = await store._lock(connection, key)
         if leader.state is None:
-            sealed, version = store._seal_meta(key), 0
+            sealed, glance, version = store._seal_meta(key), None, 0
         else:
-            sealed, version = store._seal_state(key, leader.state), leader.state.version
+            (sealed, glance), version = store._seal_state(key, leader.state), leader.state.version
         await connection.execute(
-            sql.INSERT if row is None else sql.UPDATE, key.hashed, version, sealed
+            sql.INSERT if row is None else sql.UPDATE, key.hashed, version, sealed, glance
         )
         await connection.execute(sql.DELETE_EXTRAS, key.hashed)
         await connection.executemany(

@@ -38,6 +38,7 @@ from bot.storage.postgres import users_sql as sql
 from bot.storage.postgres.away import GuardedPool
 from bot.storage.postgres.claims import Taking, repeat_is_handled
 from bot.storage.postgres.claims import write_if as _write_if
+from bot.storage.postgres.glances import opened_glances, seal_glance
 from bot.storage.postgres.seen import PostgresSeenEvents
 from bot.storage.postgres.url import DatabaseUrl
 from dialogs.model import UserState
@@ -119,6 +120,12 @@ class PostgresUserStore:
             records = await connection.fetch(sql.VERSIONS, [key.hashed for key in keys])
         return {r["leader"]: r["version"] for r in records}
 
+    async def glances(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """The glances beside these leaders' states, by hashed key (see opened_glances)."""
+        async with self.guard.connection() as connection:
+            records = await connection.fetch(sql.GLANCES, [key.hashed for key in keys])
+        return opened_glances(self.sealer, records)
+
     async def transact[T](
         self,
         key: UserKey,
@@ -162,7 +169,7 @@ class PostgresUserStore:
             return None
         assert not isinstance(change, str)
         saved = evolve(change, version=1)
-        sealed = self._seal_state(key, saved)
+        sealed, glance = self._seal_state(key, saved)
         async with self.guard.connection() as connection:
             written = await _write_if(
                 connection,
@@ -173,6 +180,7 @@ class PostgresUserStore:
                 1,
                 sealed,
                 sql.LOCK_SPACE,
+                glance,
             )
         self._stored(key.hashed)  # written now, or by someone else before
         return (saved, result) if written is not None else None
@@ -207,7 +215,7 @@ class PostgresUserStore:
                 self._forgotten(key.hashed)
                 return None, result
             saved = evolve(change, version=stored.version + 1 if stored else 1)
-            sealed = self._seal_state(key, saved)
+            sealed, glance = self._seal_state(key, saved)
             if row is None:
                 written = await _write_if(
                     connection,
@@ -218,6 +226,7 @@ class PostgresUserStore:
                     saved.version,
                     sealed,
                     sql.LOCK_SPACE,
+                    glance,
                 )
             else:
                 written = await _write_if(
@@ -229,6 +238,7 @@ class PostgresUserStore:
                     row.version,
                     saved.version,
                     sealed,
+                    glance,
                 )
         return (saved, result) if written is not None else None
 
@@ -284,7 +294,7 @@ class PostgresUserStore:
         async with self.guard.transaction() as connection:
             row = await self._lock(connection, key)
             if row is None:
-                await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key))
+                await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None)
             sealed = self.sealer.seal(encode_json(value), extra_label(key.hashed, name))
             await connection.execute(sql.UPSERT_EXTRA, key.hashed, name, sealed)
 
@@ -383,8 +393,11 @@ class PostgresUserStore:
             raise CorruptRowError(hashed, f"extra {name!r} is not an object")
         return value
 
-    def _seal_state(self, key: UserKey, state: UserState) -> bytes:
-        return self.sealer.seal(encode_json(to_sections(str(key), state)), state_label(key.hashed))
+    def _seal_state(self, key: UserKey, state: UserState) -> tuple[bytes, bytes]:
+        """The sealed state and its sealed glance, to be written in the same statement."""
+        sections = to_sections(str(key), state)
+        sealed = self.sealer.seal(encode_json(sections), state_label(key.hashed))
+        return sealed, seal_glance(self.sealer, key.hashed, sections, state.version)
 
     def _seal_meta(self, key: UserKey) -> bytes:
         """A leader known by channel data alone: the meta section, as a TinyDB file has."""
@@ -394,7 +407,7 @@ class PostgresUserStore:
     async def _write(
         self, connection: asyncpg.Connection[Any], key: UserKey, row: Row | None, state: UserState
     ) -> None:
-        sealed = self._seal_state(key, state)
+        sealed, glance = self._seal_state(key, state)
         await connection.execute(
-            sql.INSERT if row is None else sql.UPDATE, key.hashed, state.version, sealed
+            sql.INSERT if row is None else sql.UPDATE, key.hashed, state.version, sealed, glance
         )

@@ -19,18 +19,25 @@ LOCK_NEW = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
 SELECT = "SELECT version, sealed FROM leaders WHERE leader = $1"
 SELECT_MANY = "SELECT leader, version, sealed FROM leaders WHERE leader = ANY($1::text[])"
 VERSIONS = "SELECT leader, version FROM leaders WHERE leader = ANY($1::text[])"
-INSERT = "INSERT INTO leaders (leader, version, sealed) VALUES ($1, $2, $3)"
-UPDATE = "UPDATE leaders SET version = $2, sealed = $3, updated_at = now() WHERE leader = $1"
+GLANCES = (
+    "SELECT leader, version, glance FROM leaders "
+    "WHERE leader = ANY($1::text[]) AND glance IS NOT NULL"
+)
+INSERT = "INSERT INTO leaders (leader, version, sealed, glance) VALUES ($1, $2, $3, $4)"
+UPDATE = (
+    "UPDATE leaders SET version = $2, sealed = $3, glance = $4, updated_at = now() "
+    "WHERE leader = $1"
+)
 # Written only if nobody wrote since the read: the version read, or no row at all. The insert
 # takes the advisory lock (held to its implicit commit) so that it waits for a locked writer
 # inserting the same leader, and then finds its row (ON CONFLICT sees committed rows).
 UPDATE_IF = (
-    "UPDATE leaders SET version = $3, sealed = $4, updated_at = now() "
+    "UPDATE leaders SET version = $3, sealed = $4, glance = $5, updated_at = now() "
     "WHERE leader = $1 AND version = $2 RETURNING leader"
 )
 INSERT_IF = (
-    "INSERT INTO leaders (leader, version, sealed) "
-    "SELECT $1, $2, $3 FROM (SELECT pg_advisory_xact_lock($4, hashtext($1))) AS held "
+    "INSERT INTO leaders (leader, version, sealed, glance) "
+    "SELECT $1, $2, $3, $5 FROM (SELECT pg_advisory_xact_lock($4, hashtext($1))) AS held "
     "ON CONFLICT (leader) DO NOTHING RETURNING leader"
 )
 DELETE_IF = "DELETE FROM leaders WHERE leader = $1 AND version = $2 RETURNING leader"
@@ -47,7 +54,8 @@ EXTRAS_OF = "SELECT leader, name, sealed FROM leader_extras WHERE leader = ANY($
 LEADERS_AFTER = "SELECT leader FROM leaders WHERE leader > $1 ORDER BY leader LIMIT $2"
 LOCK_EXTRAS = "SELECT name, sealed FROM leader_extras WHERE leader = $1 FOR UPDATE"
 RESEAL_EXTRA = "UPDATE leader_extras SET sealed = $3 WHERE leader = $1 AND name = $2"
-RESEAL_ROW = "UPDATE leaders SET sealed = $2 WHERE leader = $1"
+# the glance goes with the old key; the leader's next write seals a new one
+RESEAL_ROW = "UPDATE leaders SET sealed = $2, glance = NULL WHERE leader = $1"
 
 # A claimed write: `write` (which RETURNs leader) and the event id taken from its result, the
 # id and the time it was seen given after the write's own parameters.
@@ -62,6 +70,6 @@ def claimed(write: str, first: int) -> str:
     )
 
 
-UPDATE_IF_CLAIMED = claimed(UPDATE_IF, 5)
-INSERT_IF_CLAIMED = claimed(INSERT_IF, 5)
+UPDATE_IF_CLAIMED = claimed(UPDATE_IF, 6)
+INSERT_IF_CLAIMED = claimed(INSERT_IF, 6)
 DELETE_IF_CLAIMED = claimed(DELETE_IF, 3)

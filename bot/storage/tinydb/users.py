@@ -122,6 +122,11 @@ class TinyDBUserStore:
         result: dict[str, dict[str, Any]] = await self.committer.run(load_all)
         return result
 
+    async def glances(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
+        """None kept: the dashboard opens the states."""
+        del keys
+        return {}
+
     async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
         """Not known without opening each file: None (load them all)."""
         del keys
