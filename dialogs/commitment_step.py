@@ -3,7 +3,9 @@
 1. The leader's commitment is checked for an action, a person and a time
    (commitment_check); not for the parts the step says the conversation already gives
    (`given: [who]`; a `kind: prep`'s meeting tomorrow is the who and the when, unless the
-   step says otherwise: `given: []` where it asks who to see before the meeting). A step that
+   step says otherwise: `given: []` where it asks who to see before the meeting). A step
+   whose question names the action ("Who will you see on their own first, and when?") gives
+   the what (`given: [what]`): "the ED sister, monday" is the whole answer. A step that
    `builds_on` an earlier answer ("the change you want to try") starts the commitment from
    it, so it asks only for what is left. A step that `expects: question` wants the question
    as the leader will say it. For the parts left out, one question is asked, once; the
@@ -154,7 +156,8 @@ def _crowd_answer(
         return False
     before = saved.get(step.builds_on or "", "")
     asked_for = _gaps(dialogue, step, saved[SO_FAR], today, before)
-    return "what" in asked_for or "who" in asked_for
+    # where the question gives the what, the who it asked for is in the answer or nowhere
+    return "what" in asked_for or "who" in asked_for or "what" in given_parts(dialogue, step)
 
 
 def _gaps(dialogue: Dialogue, step: Step, words: str, today: date, before: str) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from dialogs.yamlsource import YamlList, YamlMap, line_of
 
 CommitmentKind = Literal["action", "question"]
 COMMITMENT_KINDS: tuple[CommitmentKind, ...] = ("action", "question")
-GIVEN_PARTS = ("who", "when")  # what a conversation can already give; never the "what"
+GIVEN_PARTS = ("what", "who", "when")  # what a conversation (or the question itself) gives
 
 TEXT_MAX = 300
 GAP_KEYS = (
@@ -95,7 +95,7 @@ def parse_commitment_fields(reader: FileReader, m: YamlMap, what: str) -> dict[s
                 reader.problem(
                     line_of(m, "given"),
                     f"{what}: `given` holds {item!r}; list what the conversation already gives, "
-                    "from: who, when (e.g. `given: [who]` when it is about one named peer)",
+                    "from: what, who, when (e.g. `given: [who]` when it is about one named peer)",
                 )
     expects = reader.one_of(
         m,

@@ -157,7 +157,7 @@ def test_commitment_step_fields_are_checked(tmp_path: Path) -> None:
     path.write_text(text)
     _, problems = check_content(folder)
     errors = [p.message for p in problems if p.severity == "error"]
-    assert any("`given` holds 'how'" in e and "from: who, when" in e for e in errors), errors
+    assert any("`given` holds 'how'" in e and "from: what, who, when" in e for e in errors), errors
     assert any("uses {nope}" in e for e in errors), errors
 
 
