@@ -24,8 +24,10 @@
    says a day was picked. Kept with no action, or with neither a person nor a day, there is
    nothing to check in on: the words go to the journal as a note, no check-in is set, and
    the dialogue's own closing (which would thank them for a step) gives way to one that
-   says so. A crowd ("people", "everyone") is no person, even in a conversation that has
-   named one: `given: [who]` spares the leader the question, not the commitment the check.
+   says so; so are words that give none of the three where the question gives the what and
+   the who ("think about it"). A crowd ("people", "everyone") is no person, even in a
+   conversation that has named one: `given: [who]` spares the leader the question, not the
+   commitment the check.
    Nor does a follow-up answer that gives the missing what or who only as a crowd ("I'll
    talk to people about it" after "What is the first step, and by when?"): still vague
    after the one question, it is a note, never a step with a day picked for it.
@@ -111,7 +113,11 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     # "people" is nobody, even where one was named; and a follow-up answer that gives the
     # missing what or who only as "talk to people" leaves the commitment as vague as before.
     nobody = "who" in gaps or only_crowd(words) or crowd_only
-    if not dated and ("what" in gaps or "question" in gaps or (nobody and "when" in gaps)):
+    # Where the question gives the what and the who, words that give none of the three
+    # ("think about it") are still nothing a check-in could ask about.
+    empty = len(missing(_own(words, before, always=True), today)) == len(PARTS)
+    vague = "what" in gaps or "question" in gaps or (nobody and "when" in gaps)
+    if not dated and (vague or ("when" in gaps and empty)):
         runner.keep_note(draft, dialogue, step, words, at)  # nothing a check-in could ask
         runner.move_on(
             draft,

@@ -8,6 +8,7 @@ from dialogs.content import load_content
 from dialogs.content_model import Content
 from tests.conftest import CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
+from tests.dialogs.test_commitments import at_commitment
 
 CONTENT = load_content(CONTENT_DIR)
 CASE = "influence.make-the-case"
@@ -61,3 +62,32 @@ def test_a_step_that_names_the_action_gives_the_what(dialogue_id: str, step_id: 
     dialogue = CONTENT.dialogue(dialogue_id)
     assert dialogue is not None
     assert "what" in given_parts(dialogue, dialogue.steps[step_id])
+
+
+NAMES_THE_ACTION_WITH_WHO = [
+    ("resilience.after-a-role-change", "commit"),
+    ("influence.stakeholder-map", "commit-ask"),
+    ("growing-leaders.lead-or-follow", "pledge"),
+    ("backstage-frontstage.real-conversation", "commit-they"),
+    ("backstage-frontstage.real-conversation", "commit-me"),
+    ("backstage-frontstage.real-conversation", "commit-both"),
+    ("backstage-frontstage.real-conversation", "commit"),
+]
+
+
+@pytest.mark.parametrize(("dialogue_id", "step_id"), NAMES_THE_ACTION_WITH_WHO)
+def test_a_step_about_one_person_that_names_the_action_gives_the_what_and_who(
+    dialogue_id: str, step_id: str
+) -> None:
+    """ "When will you have that conversation, and how will you open it?" → "on Tuesday"."""
+    dialogue = CONTENT.dialogue(dialogue_id)
+    assert dialogue is not None
+    assert {"what", "who"} <= given_parts(dialogue, dialogue.steps[step_id])
+
+
+def test_a_day_alone_answers_when_will_you_have_that_conversation(content: Content) -> None:
+    chat = at_commitment(content, "backstage-frontstage.real-conversation")
+    chat.say("on Tuesday")
+    assert content.commitments.get("ask_what") not in chat.text()
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "on Tuesday"
