@@ -4,8 +4,9 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from dialogs import echoes, texts
+from dialogs import commitment_parts, echoes, texts
 from dialogs.content_model import Content, Dialogue, Step
+from dialogs.dates import check_in_day
 from dialogs.draft import Draft
 from dialogs.matching import match_choice, normalise
 from dialogs.model import (
@@ -45,7 +46,13 @@ def present(draft: Draft, dialogue: Dialogue) -> None:
     if step.type == "commitment" and PENDING_QUESTION in pending:
         draft.prompt(pending[PENDING_QUESTION], pending.get(PENDING_PLACEHOLDER))
         return
-    question = fill(step.text, progress.saved, dialogue)
+    today = local_date(draft.now, draft.state.profile.timezone)
+    dated = step.if_dated not in (None, commitment_parts.KEEP) and commitment_parts.dated(
+        step, dict(progress.saved), today
+    )
+    question = fill(
+        step.if_dated if dated and step.if_dated else step.text, progress.saved, dialogue
+    )
     if step.type == "choice":
         choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
         draft.ask(question, choices, topic=f"{dialogue.id}#{step.id}")
@@ -188,6 +195,13 @@ def move_on(
         saved = (*[(n, v) for n, v in saved if n != step.save_as], (step.save_as, answer))
     draft.update(dialogue=replace(progress, step=target, last_at=at, saved=saved))
     nxt = dialogue.steps[target]
+    today = local_date(at, draft.state.profile.timezone)
+    whole = commitment_parts.ready(dialogue, nxt, dict(saved), today)
+    if whole is not None:  # the answer it builds on is the commitment: not asked again
+        words, reading = whole
+        keep_commitment(draft, dialogue, words, check_in_day(reading.day, draft.week.days), at)
+        move_on(draft, dialogue, nxt, target=nxt.next or "", answer=words, at=at)
+        return
     if nxt.type != "end":
         present(draft, dialogue)
         return
@@ -196,7 +210,6 @@ def move_on(
     if note is not None:
         draft.say(note)
     if commitment is not None:
-        today = local_date(at, draft.state.profile.timezone)
         draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on, today)))
     close(draft, at, "completed")
     draft.update(awaiting=None)

@@ -1,6 +1,8 @@
 """Review 12e, "it does not listen": answers the bot had already been given are not asked
 for again, a "don't know" is met rather than passed over, and the check-in carries on."""
 
+from datetime import date
+
 import pytest
 
 from dialogs.commitment_step import given_parts
@@ -8,7 +10,7 @@ from dialogs.content import load_content
 from dialogs.content_model import Content
 from tests.conftest import CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
-from tests.dialogs.test_commitments import at_commitment
+from tests.dialogs.test_commitments import at_commitment, planned
 
 CONTENT = load_content(CONTENT_DIR)
 CASE = "influence.make-the-case"
@@ -91,3 +93,80 @@ def test_a_day_alone_answers_when_will_you_have_that_conversation(content: Conte
     assert content.commitments.get("ask_what") not in chat.text()
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].text == "on Tuesday"
+
+
+# ------------------------------------------------------------------ a day given once
+
+
+def test_a_dated_check_is_the_commitment_with_no_by_when(content: Content) -> None:
+    """Review 12e: "ring them both tomorrow", then "By when will you have done it?"."""
+    chat = Chat(content, onboarded())
+    chat.say("start What are we taking for granted?")
+    chat.say("the frailty pathway going live")
+    chat.say("that the community teams have room")
+    chat.press("No, the words are clear")
+    chat.say("ring them both tomorrow")
+    assert "By when will you have done it?" not in chat.text()
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "ring them both tomorrow"
+    assert planned(chat) == date(2026, 11, 30)  # the working day after Sat 28 Nov
+
+
+def test_an_undated_check_is_still_asked_by_when(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start What are we taking for granted?")
+    chat.say("the frailty pathway going live")
+    chat.say("that the community teams have room")
+    chat.press("No, the words are clear")
+    chat.say("ring the two team leads")
+    assert "By when will you have done it?" in chat.text()
+
+
+def test_a_habit_test_with_its_when_asks_only_for_the_look_back(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Let go of one habit, test a new one")
+    chat.say("deciding, then telling people")
+    chat.press("A few months, at least")
+    chat.say("ask the matrons for options before I say mine, at monday's huddle")
+    chat.say("quieter people speak")
+    said = chat.text()
+    assert "When will you look back at how it went?" in said
+    assert "Where and when will you test it" not in said
+    chat.say("friday")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2026, 12, 7)  # the working day after Fri 4 Dec
+
+
+def test_a_habit_test_with_no_when_is_asked_where_and_when(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Let go of one habit, test a new one")
+    chat.say("deciding, then telling people")
+    chat.press("A few months, at least")
+    chat.say("ask the group for options before I give mine")
+    chat.say("quieter people speak")
+    assert "Where and when will you test it" in chat.text()
+
+
+def test_a_post_change_with_its_date_is_not_asked_by_when_again(content: Content) -> None:
+    """Review 12e: "consultation closes on the 18th", then "What has to be decided, and by
+    when?"; "I'll chase HR by Friday", then "What is one step you will take this week"."""
+    chat = Chat(content, onboarded())
+    chat.say("start Your post has changed. What next?")
+    chat.say("at risk, consultation closes on the 18th")
+    said = chat.text()
+    assert "by when" not in said.lower()
+    assert "What has to be decided before then?" in said
+    chat.say("whether to apply for the deputy role")
+    chat.press("Honestly, I don't know")
+    chat.say("calming the winter escalation call")
+    chat.say("I'll chase HR by Friday")
+    assert "What is one step you will take this week" not in chat.text()
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "I'll chase HR by Friday"
+
+
+def test_a_post_change_with_no_date_asks_by_when(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Your post has changed. What next?")
+    chat.say("at risk")
+    assert "What has to be decided, and by when?" in chat.text()
