@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from dialogs import texts
 from dialogs.commitment_step import given_parts
 from dialogs.content import load_content
 from dialogs.content_model import Content
@@ -170,3 +171,68 @@ def test_a_post_change_with_no_date_asks_by_when(content: Content) -> None:
     chat.say("start Your post has changed. What next?")
     chat.say("at risk")
     assert "What has to be decided, and by when?" in chat.text()
+
+
+# ------------------------------------------------------------------ "no idea really"
+
+
+def test_a_dont_know_about_what_matters_to_them_is_met_and_asked_who_would_know(
+    content: Content,
+) -> None:
+    """Review 12e: "no idea really" went straight on to "Where could your influence come from?"."""
+    chat = Chat(content, onboarded())
+    chat.say("start Who do you need on side?")
+    for _ in range(6):  # bounded: the question comes within a few steps
+        if "matters most to them" in chat.text():
+            break
+        awaiting = chat.state.awaiting
+        assert awaiting is not None
+        if awaiting.choices:
+            chat.press(awaiting.choices[0].label)
+        else:
+            chat.say("the ICB director of nursing")
+    else:
+        pytest.fail("never reached the question")
+    chat.say("no idea really")
+    said = chat.text()
+    assert texts.DONT_KNOW_HEARD in said
+    assert "Who could tell you what they are judged on" in said
+    assert "Where could your influence" not in said
+    chat.say("her PA, or the chief nurse")
+    assert "Where could your influence" in chat.text()
+
+
+def test_a_second_dont_know_moves_on_with_one_short_line(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start What are we taking for granted?")
+    chat.say("the frailty pathway going live")
+    chat.say("no idea really")
+    assert "six months from now" in chat.text()
+    chat.say("not sure")
+    said = chat.text()
+    assert texts.DONT_KNOW_AGAIN in said
+    assert texts.DONT_KNOW_HEARD not in said
+    chat.press("No, the words are clear")
+    said = chat.text()
+    assert "whether that holds" not in said  # no dangling "that" after a don't-know
+    assert "You are relying on this" not in said
+
+
+def test_a_dont_know_where_the_step_has_no_gentler_question_is_met_and_moves_on(
+    content: Content,
+) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Let go of one habit, test a new one")
+    chat.say("no idea really")
+    said = chat.text()
+    assert texts.DONT_KNOW_HEARD in said
+    assert "How much time are you giving yourself" in said
+
+
+def test_a_gentler_question_is_asked_again_after_an_interruption(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start What are we taking for granted?")
+    chat.say("the frailty pathway going live")
+    chat.say("no idea really")
+    chat.open(hours=2)  # the leader comes back to the console
+    assert "six months from now" in chat.text()
