@@ -236,3 +236,42 @@ def test_a_gentler_question_is_asked_again_after_an_interruption(content: Conten
     chat.say("no idea really")
     chat.open(hours=2)  # the leader comes back to the console
     assert "six months from now" in chat.text()
+
+
+# ------------------------------------------------------------------ after a setback
+
+
+def at_what_weighs(content: Content) -> Chat:
+    chat = Chat(content, onboarded())
+    chat.say("start After a setback")
+    for _ in range(6):  # bounded: the choice comes within a few steps
+        awaiting = chat.state.awaiting
+        assert awaiting is not None
+        if any(c.label == "It's one knock too many" for c in awaiting.choices):
+            return chat
+        if awaiting.choices:
+            chat.press(awaiting.choices[0].label)
+        else:
+            chat.say("the bid for the frailty unit was turned down")
+    raise AssertionError("never reached the choice")
+
+
+def test_one_knock_too_many_is_met_before_the_next_question(content: Content) -> None:
+    """Review 12e: straight into "Think of a time you came back" with no word first."""
+    chat = at_what_weighs(content)
+    chat.press("It's one knock too many")
+    lines = chat.text().split("\n")
+    assert (
+        lines[0] == "That sounds wearing. Knocks that come one after another take more out of you."
+    )
+    assert lines[1].startswith("Think of a time you came back")
+
+
+def test_no_comeback_to_remember_gets_a_smaller_way_in(content: Content) -> None:
+    chat = at_what_weighs(content)
+    chat.press("It's one knock too many")
+    chat.say("no idea really")
+    said = chat.text()
+    assert texts.DONT_KNOW_HEARD in said
+    assert "Then think smaller" in said
+    assert "what would you do the same again" not in said
