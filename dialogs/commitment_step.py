@@ -58,7 +58,7 @@ DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
 RESERVED = (SO_FAR, ASKED, DAY, QUESTION, PLACEHOLDER)
-_DONE = re.compile(
+DONE = re.compile(
     r"^(?:no|nope|none|nothing(?: else| more)?|that'?s (?:it|all|fine|ok|okay)|"
     r"it'?s fine|fine|ok|okay|leave it|skip|as it is|keep it)[.!]*$",
     re.IGNORECASE,
@@ -74,7 +74,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     copy = content.commitments
     asked = saved.get(ASKED, "")
     step = dialogue.steps[progress.step]
-    done = _DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
+    done = DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
     before = saved.get(step.builds_on or "", "")
     if not asked:
         words = joined(before, text)

@@ -35,12 +35,18 @@ KEYS = (
     "not_yet_question",
     "not_yet_placeholder",
     "not_yet_again",
+    "next_step_question",  # after "Partly" or "Not yet": one next step, with a day
+    "next_step_placeholder",
+    "next_step_planned",
+    "keep_question",  # after "I did it": what they will keep doing
+    "keep_placeholder",
 )
 PLACEHOLDERS = {
     "date_past": {"day"},
     "date_far": {"day"},
     "date_after_meeting": {"day"},
     "not_yet_again": {"day"},
+    "next_step_planned": {"day"},
 }
 
 

@@ -1,6 +1,7 @@
 """Review 12e, "it does not listen": answers the bot had already been given are not asked
 for again, a "don't know" is met rather than passed over, and the check-in carries on."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -275,3 +276,85 @@ def test_no_comeback_to_remember_gets_a_smaller_way_in(content: Content) -> None
     assert texts.DONT_KNOW_HEARD in said
     assert "Then think smaller" in said
     assert "what would you do the same again" not in said
+
+
+# ------------------------------------------------------------------ the check-in carries on
+
+
+def made_commitment(chat: Chat) -> str:
+    """A commitment made on Fri 27 Nov in "After a setback", checked on Wed 2 Dec."""
+    at = at_commitment(chat.content)
+    chat.state, chat.at = at.state, at.at
+    chat.say("ask Sam to cover Friday's huddle")
+    commitment = chat.state.commitments[-1].id
+    chat.follow_up_due(commitment, days=5)
+    assert "How did it go?" in chat.text()
+    return commitment
+
+
+def test_partly_asks_what_they_noticed_then_one_next_step_with_a_day(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    first = made_commitment(chat)
+    chat.press("Partly")
+    chat.say("Sam said yes to one of them")
+    assert content.commitments.get("next_step_question") in chat.text()
+    chat.say("ask Sam about the second huddle on Monday")
+    step = chat.state.commitments[-1]
+    assert step.id != first
+    assert step.text == "ask Sam about the second huddle on Monday"
+    assert planned(chat) == date(2026, 12, 8)  # the working day after Mon 7 Dec
+    assert step.dialogue == "resilience.after-a-setback"
+    assert chat.state.commitments[-2].status == "partly"
+    said = chat.text()
+    assert content.commitments.get("next_step_planned").format(day="Tue 8 Dec") in said
+    assert chat.state.aside is None
+    assert chat.state.awaiting is None
+    chat.follow_up_due(step.id, days=6)
+    assert "ask Sam about the second huddle" in chat.text()  # the loop carries on
+
+
+def test_not_yet_asks_what_got_in_the_way_then_one_next_step_with_a_day(
+    content: Content,
+) -> None:
+    chat = Chat(content, onboarded())
+    first = made_commitment(chat)
+    chat.press("Not yet")
+    chat.say("the rota fell apart this week")
+    assert content.commitments.get("next_step_question") in chat.text()
+    chat.say("email Sam on Thursday")
+    old, new = chat.state.commitments[-2], chat.state.commitments[-1]
+    assert old.id == first
+    assert old.status == "not_yet"
+    assert new.text == "email Sam on Thursday"
+    assert new.status == "open"
+    assert planned(chat) == date(2026, 12, 4)
+    chat.follow_up_due(first, days=5)  # the day the "not yet" had set: not asked twice
+    assert chat.text() == ""
+
+
+def test_i_did_it_asks_what_they_will_keep_doing_and_keeps_it(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    made_commitment(chat)
+    chat.press("I did it")
+    said = chat.text()
+    assert content.commitments.get("keep_question") in said
+    chat.say("asking for cover early, not on the day")
+    assert chat.state.reflections[-1].text == "asking for cover early, not on the day"
+    assert chat.state.commitments[-1].status == "kept"
+    assert chat.state.aside is None
+
+
+@pytest.mark.parametrize("label", ["I did it", "Partly", "Not yet"])
+def test_no_set_up_offer_straight_after_a_check_in(content: Content, label: str) -> None:
+    """Review 12e: "choose your themes" popped up right after each check-in."""
+    chat = Chat(content, onboarded())
+    made_commitment(chat)
+    profile = chat.state.profile
+    chat.state = replace(chat.state, profile=replace(profile, onboarded=False))
+    chat.press(label)
+    for _ in range(3):  # bounded: at most three lines to the end of the check-in
+        if chat.state.aside is None:
+            break
+        chat.say("that's it" if chat.state.commitments[-1].status != "open" else "the rota")
+    assert chat.state.aside is None
+    assert content.onboarding.setup_question not in chat.text()
