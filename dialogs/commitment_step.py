@@ -3,7 +3,9 @@
 1. The leader's commitment is checked for an action, a person and a time
    (commitment_check); not for the parts the step says the conversation already gives
    (`given: [who]`; a `kind: prep`'s meeting tomorrow is the who and the when, unless the
-   step says otherwise: `given: []` where it asks who to see before the meeting). A step that
+   step says otherwise: `given: []` where it asks who to see before the meeting). A step
+   whose question names the action ("Who will you see on their own first, and when?") gives
+   the what (`given: [what]`): "the ED sister, monday" is the whole answer. A step that
    `builds_on` an earlier answer ("the change you want to try") starts the commitment from
    it, so it asks only for what is left. A step that `expects: question` wants the question
    as the leader will say it. For the parts left out, one question is asked, once; the
@@ -22,8 +24,10 @@
    says a day was picked. Kept with no action, or with neither a person nor a day, there is
    nothing to check in on: the words go to the journal as a note, no check-in is set, and
    the dialogue's own closing (which would thank them for a step) gives way to one that
-   says so. A crowd ("people", "everyone") is no person, even in a conversation that has
-   named one: `given: [who]` spares the leader the question, not the commitment the check.
+   says so; so are words that give none of the three where the question gives the what and
+   the who ("think about it"). A crowd ("people", "everyone") is no person, even in a
+   conversation that has named one: `given: [who]` spares the leader the question, not the
+   commitment the check.
    Nor does a follow-up answer that gives the missing what or who only as a crowd ("I'll
    talk to people about it" after "What is the first step, and by when?"): still vague
    after the one question, it is a note, never a step with a day picked for it.
@@ -38,19 +42,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dialogs import runner
-from dialogs.commitment_check import (
-    PARTS,
-    has_action,
-    has_time,
-    is_question,
-    missing,
-    names_gathering,
-    only_crowd,
-)
+from dialogs.commitment_check import PARTS, missing, only_crowd
+from dialogs.commitment_parts import gaps_in, given_parts, joined, own_words
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
-from dialogs.echoes import is_dont_know, is_short
+from dialogs.echoes import is_dont_know
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
@@ -61,7 +58,7 @@ DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
 RESERVED = (SO_FAR, ASKED, DAY, QUESTION, PLACEHOLDER)
-_DONE = re.compile(
+DONE = re.compile(
     r"^(?:no|nope|none|nothing(?: else| more)?|that'?s (?:it|all|fine|ok|okay)|"
     r"it'?s fine|fine|ok|okay|leave it|skip|as it is|keep it)[.!]*$",
     re.IGNORECASE,
@@ -77,20 +74,20 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     copy = content.commitments
     asked = saved.get(ASKED, "")
     step = dialogue.steps[progress.step]
-    done = _DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
+    done = DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
     before = saved.get(step.builds_on or "", "")
     if not asked:
-        words = _joined(before, text)
-        gaps = _gaps(dialogue, step, words, today, before)
+        words = joined(before, text)
+        gaps = gaps_in(dialogue, step, words, today, before)
         if gaps:
             question = step.follow_up or copy.gap(gaps, prep=dialogue.kind == "prep")
             _ask(draft, saved, (words, "gap", question, copy.get("placeholder")))
             return
     elif asked in ("gap", "meeting"):  # the answer adds to the commitment
-        words = saved[SO_FAR] if done else _joined(saved[SO_FAR], text)
+        words = saved[SO_FAR] if done else joined(saved[SO_FAR], text)
     else:
         words = saved[SO_FAR]
-    reading = _reading(text, _own(words, before), today, asked)
+    reading = _reading(text, own_words(words, before), today, asked)
     if reading is None and asked in ("date", "meeting") and done and DAY in saved:
         questioned = date.fromisoformat(saved[DAY])
         reading = DateReading(questioned, "") if questioned >= today else None
@@ -101,7 +98,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
             question = copy.get(key).format(day=short_date(reading.day, today))
             _ask(draft, saved, (words, stage, question, copy.get("date_placeholder")), reading.day)
             return
-    gaps = _gaps(dialogue, step, words, today, before)
+    gaps = gaps_in(dialogue, step, words, today, before)
     crowd_only = asked == "gap" and not done and _crowd_answer(dialogue, step, saved, text, today)
     _clear(draft)
     target = step.next or ""
@@ -109,7 +106,11 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     # "people" is nobody, even where one was named; and a follow-up answer that gives the
     # missing what or who only as "talk to people" leaves the commitment as vague as before.
     nobody = "who" in gaps or only_crowd(words) or crowd_only
-    if not dated and ("what" in gaps or "question" in gaps or (nobody and "when" in gaps)):
+    # Where the question gives the what and the who, words that give none of the three
+    # ("think about it") are still nothing a check-in could ask about.
+    empty = len(missing(own_words(words, before, always=True), today)) == len(PARTS)
+    vague = "what" in gaps or "question" in gaps or (nobody and "when" in gaps)
+    if not dated and (vague or ("when" in gaps and empty)):
         runner.keep_note(draft, dialogue, step, words, at)  # nothing a check-in could ask
         runner.move_on(
             draft,
@@ -153,61 +154,9 @@ def _crowd_answer(
     if not only_crowd(text):
         return False
     before = saved.get(step.builds_on or "", "")
-    asked_for = _gaps(dialogue, step, saved[SO_FAR], today, before)
-    return "what" in asked_for or "who" in asked_for
-
-
-def _gaps(dialogue: Dialogue, step: Step, words: str, today: date, before: str) -> tuple[str, ...]:
-    """What the commitment leaves out, less what the conversation gives (a prep's who and
-    when are its meeting tomorrow); a step that expects a question wants one. The when
-    comes from the leader's own commitment (see _own), never from a long earlier answer it
-    builds on: "the CQC are in in six weeks" there is not the day of this step. Nor does a
-    person in that answer ("after the Tuesday board") make "I'll talk to people about it"
-    name someone."""
-    given = given_parts(dialogue, step)
-    found = set(missing(words, today))
-    if "when" in missing(_own(words, before), today):
-        found.add("when")
-    if only_crowd(_own(words, before, always=True)):
-        found.add("who")
-    found_in_order = tuple(p for p in PARTS if p in found)
-    gaps = tuple(g for g in found_in_order if g not in given)
-    if "what" in gaps and _action_in_question(step, words, today):
-        gaps = tuple(g for g in gaps if g != "what")
-    if step.expects == "question" and not is_question(words):
-        gaps = ("question", *(g for g in gaps if g != "what"))
-    return gaps
-
-
-def given_parts(dialogue: Dialogue, step: Step) -> set[str]:
-    """The parts the conversation gives: the step's `given`, else a prep's who and when."""
-    if step.given is not None:
-        return set(step.given)
-    return {"who", "when"} if dialogue.kind == "prep" else set()
-
-
-def _action_in_question(step: Step, words: str, today: date) -> bool:
-    """The question names the action ("where and when will you test it?") and the answer
-    says where and when: "at Wednesday's huddle, looking back Friday" is the plan."""
-    return has_action(step.text) and names_gathering(words) and has_time(words, today)
-
-
-def _own(words: str, before: str, *, always: bool = False) -> str:
-    """The commitment without the earlier answer it was joined to (see _joined), where that
-    answer is long: a day in passing there ("the CQC are in in six weeks") is not the day of
-    this step, but one in a few words ("I'll speak to Sam by Friday", typed where a name
-    was asked) is the leader's own plan, and is not asked for again (review 4). `always`:
-    the words typed at this step, whatever the earlier answer."""
-    if is_short(before) and not always:
-        return words
-    prefix = f"{before.strip().rstrip('.')} — " if before.strip() else ""
-    return words[len(prefix) :] if prefix and words.startswith(prefix) else words
-
-
-def _joined(before: str, text: str) -> str:
-    """An earlier answer and what the leader adds to it, as one commitment."""
-    before, text = before.strip().rstrip("."), text.strip()
-    return f"{before} — {text}" if before else text
+    asked_for = gaps_in(dialogue, step, saved[SO_FAR], today, before)
+    # where the question gives the what, the who it asked for is in the answer or nowhere
+    return "what" in asked_for or "who" in asked_for or "what" in given_parts(dialogue, step)
 
 
 def _reading(text: str, words: str, today: date, asked: str) -> DateReading | None:

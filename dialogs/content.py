@@ -32,7 +32,17 @@ STEP_TEXT_MAX = 300
 LABEL_MAX = 30
 STEP_TYPES = ("text", "choice", "commitment", "end")
 STEP_FIELDS = {
-    "text": ("type", "ask", "next", "placeholder", "save_as", "answer", "refer_as"),
+    "text": (
+        "type",
+        "ask",
+        "next",
+        "placeholder",
+        "save_as",
+        "answer",
+        "refer_as",
+        "if_dated",
+        "if_unsure",
+    ),
     "choice": ("type", "ask", "choices", "save_as", "heard"),
     "commitment": (
         "type",
@@ -43,6 +53,7 @@ STEP_FIELDS = {
         "builds_on",
         "expects",
         "follow_up",
+        "if_dated",
     ),
     "end": ("type", "say"),
 }
@@ -373,6 +384,8 @@ def _parse_step(reader: FileReader, step_id: str, value: Any, line: int) -> Step
         answer=parse_answer(reader, m, what),
         refer_as=parse_refer_as(reader, m, what),
         heard=reader.text(m, "heard", what, required=False, max_len=150),
+        if_dated=reader.text(m, "if_dated", what, required=False, max_len=STEP_TEXT_MAX),
+        if_unsure=reader.text(m, "if_unsure", what, required=False, max_len=STEP_TEXT_MAX),
         **(parse_commitment_fields(reader, m, what) if step_type == "commitment" else {}),
     )
 

@@ -36,6 +36,13 @@ def check_dialogue_graph(reader: FileReader, data: YamlMap, dialogue: Dialogue) 
         return
     broken = False
     for step in steps.values():
+        if step.if_dated == "keep" and (step.type != "commitment" or not step.builds_on):
+            reader.problem(
+                lines.get(step.id, 0),
+                f"step {step.id!r}: `if_dated: keep` keeps the answer a commitment step "
+                "builds on; give it `type: commitment` and `builds_on: <name>`, or write "
+                "the question to ask instead",
+            )
         for target in step.successors():
             if target not in steps:
                 broken = True
@@ -178,7 +185,9 @@ def _check_placeholders(
         known[step_id] = (
             set.intersection(*(known[p] | _saved(steps[p]) for p in preds)) if preds else set()
         )
-        texts = [steps[step_id].text] + [c.reply or "" for c in steps[step_id].choices]
+        step = steps[step_id]
+        texts = [step.text, step.if_dated or "", step.if_unsure or ""]
+        texts += [c.reply or "" for c in step.choices]
         built_on = steps[step_id].builds_on
         used: set[str] = set().union(*map(_names, texts)) | ({built_on} if built_on else set())
         for name in sorted(used):

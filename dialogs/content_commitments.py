@@ -8,7 +8,7 @@ from dialogs.yamlsource import YamlList, YamlMap, line_of
 
 CommitmentKind = Literal["action", "question"]
 COMMITMENT_KINDS: tuple[CommitmentKind, ...] = ("action", "question")
-GIVEN_PARTS = ("who", "when")  # what a conversation can already give; never the "what"
+GIVEN_PARTS = ("what", "who", "when")  # what a conversation (or the question itself) gives
 
 TEXT_MAX = 300
 GAP_KEYS = (
@@ -35,12 +35,18 @@ KEYS = (
     "not_yet_question",
     "not_yet_placeholder",
     "not_yet_again",
+    "next_step_question",  # after "Partly" or "Not yet": one next step, with a day
+    "next_step_placeholder",
+    "next_step_planned",
+    "keep_question",  # after "I did it": what they will keep doing
+    "keep_placeholder",
 )
 PLACEHOLDERS = {
     "date_past": {"day"},
     "date_far": {"day"},
     "date_after_meeting": {"day"},
     "not_yet_again": {"day"},
+    "next_step_planned": {"day"},
 }
 
 
@@ -95,7 +101,7 @@ def parse_commitment_fields(reader: FileReader, m: YamlMap, what: str) -> dict[s
                 reader.problem(
                     line_of(m, "given"),
                     f"{what}: `given` holds {item!r}; list what the conversation already gives, "
-                    "from: who, when (e.g. `given: [who]` when it is about one named peer)",
+                    "from: what, who, when (e.g. `given: [who]` when it is about one named peer)",
                 )
     expects = reader.one_of(
         m,

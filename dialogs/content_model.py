@@ -65,6 +65,11 @@ class Step:
     builds_on: str | None = None
     expects: CommitmentKind = "action"
     follow_up: str | None = None  # the step's own question for a part left out
+    # Listening (review 12e): the question asked instead once a day has been given (a
+    # commitment step: `keep` keeps a dated answer it builds on at once), and a gentler
+    # prompt asked once after a "don't know" at a text step.
+    if_dated: str | None = None
+    if_unsure: str | None = None
 
     @property
     def slot(self) -> Slot:

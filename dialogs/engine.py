@@ -165,7 +165,7 @@ def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None
         asides.choose(draft, content, aside, picked, at)
     else:
         asides.text(draft, content, aside, said, at)
-    _after_aside(draft, content)
+    _after_aside(draft, content, setup=not isinstance(aside, FollowUpAside))
 
 
 def _free_text(draft: Draft, content: Content, said: str) -> None:
@@ -238,16 +238,16 @@ def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: date
         commitment = followups.find(draft, token[2:])
         if commitment is not None and commitment.status == "open" and commitment.followed_up_at:
             followups.choose(draft, content.commitments, FollowUpAside(commitment.id), choice, at)
-            _after_aside(draft, content)
+            _after_aside(draft, content, setup=False)
         return
     awaiting = draft.state.awaiting
     if awaiting is None or token != awaiting.token:
         return  # a button of an earlier question: a second click does nothing
     if choice not in {c.id for c in awaiting.choices}:
         return
-    if draft.state.aside is not None:
-        asides.choose(draft, content, draft.state.aside, choice, at)
-        _after_aside(draft, content)
+    if (aside := draft.state.aside) is not None:
+        asides.choose(draft, content, aside, choice, at)
+        _after_aside(draft, content, setup=not isinstance(aside, FollowUpAside))
         return
     progress = draft.state.dialogue
     dialogue = content.dialogue(progress.dialogue) if progress else None
@@ -390,13 +390,14 @@ def _return_to_question(draft: Draft, content: Content) -> None:
         asides.resume(draft, content)
 
 
-def _after_aside(draft: Draft, content: Content) -> None:
+def _after_aside(draft: Draft, content: Content, *, setup: bool = True) -> None:
     """When an aside ends without a new question, go back to the dialogue underneath — or,
-    for a newcomer whose first question came from a service, on to set-up."""
+    for a newcomer whose first question came from a service, on to set-up (never straight
+    after a check-in on a commitment: review 12e, "choose your themes" out of nowhere)."""
     if draft.state.aside is not None or draft.state.awaiting is not None:
         return
     profile = draft.state.profile
-    if draft.state.dialogue is None and profile.welcomed_at and not profile.onboarded:
+    if setup and draft.state.dialogue is None and profile.welcomed_at and not profile.onboarded:
         onboarding.begin(draft, content)
         return
     asides.resume(draft, content)

@@ -1,12 +1,23 @@
-"""The "how did it go?" check-in a few days after a commitment."""
+"""The "how did it go?" check-in a few days after a commitment, and what comes next
+(review 12e: the loop stopped at "Saved to your journal."):
+
+- "I did it": what will you keep doing? One line, kept in the journal.
+- "Partly": what did you notice? Then one next step with a day.
+- "Not yet": planned again at once (so a leader who walks away is still asked), what got in
+  the way, then one next step with a day.
+- A next step that names a day becomes a new commitment with its own check-in on that day
+  (and a "not yet" commitment is closed as such, so it is not asked about twice); one
+  with no day (or "that's it") goes to the journal, and a "not yet" keeps its new day."""
 
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from dialogs import runner, texts
+from dialogs.commitment_step import DONE
 from dialogs.content_commitments import CommitmentCopy
-from dialogs.dates import working_day_from
+from dialogs.dates import check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
+from dialogs.echoes import is_dont_know
 from dialogs.model import (
     Choice,
     Commitment,
@@ -62,6 +73,10 @@ def present(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
             token_for(commitment.id),
             topic=f"follow_up#{commitment.id}",
         )
+    elif aside.stage == "next":
+        draft.prompt(copy.get("next_step_question"), copy.get("next_step_placeholder"))
+    elif aside.stage == "keep":
+        draft.prompt(copy.get("keep_question"), copy.get("keep_placeholder"))
     else:
         draft.prompt(texts.FOLLOW_UP_LEARNED, texts.REFLECT_PLACEHOLDER)
 
@@ -88,12 +103,13 @@ def choose(
     elif choice in ("kept", "partly"):
         status: CommitmentStatus = "kept" if choice == "kept" else "partly"
         _update(draft, commitment, status=status)
-        learned = replace(aside, stage="learned")
-        draft.update(aside=learned)
-        present(draft, copy, learned)
+        _go(draft, copy, replace(aside, stage="keep" if choice == "kept" else "learned"))
 
 
-def learned(draft: Draft, aside: FollowUpAside, said: str, at: datetime) -> None:
+def learned(
+    draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
+) -> None:
+    """What they noticed (after "Partly": then the next step) or will keep doing."""
     commitment = find(draft, aside.commitment)
     reflection = Reflection(
         id=draft.next_id("r"),
@@ -103,20 +119,62 @@ def learned(draft: Draft, aside: FollowUpAside, said: str, at: datetime) -> None
         dialogue=commitment.dialogue if commitment else None,
     )
     draft.update(reflections=(*draft.state.reflections, reflection), aside=None, awaiting=None)
+    if commitment is not None and aside.stage == "learned":
+        _go(draft, copy, replace(aside, stage="next"))
+        return
     draft.say(texts.REFLECTION_SAVED)
 
 
 def blocked(
     draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
 ) -> None:
-    """What got in the way goes to the journal; the new check-in day is said."""
+    """What got in the way goes to the journal; then one next step, with a day."""
     commitment = find(draft, aside.commitment)
     draft.update(aside=None, awaiting=None)
     if commitment is None:
         return
     _keep(draft, commitment, said, at)
+    _go(draft, copy, replace(aside, stage="next"))
+
+
+def next_step(
+    draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
+) -> None:
+    """One next step: with a day, a new commitment and its check-in; without, a note."""
+    commitment = find(draft, aside.commitment)
+    draft.update(aside=None, awaiting=None)
+    if commitment is None:
+        return
     today = local_date(at, draft.state.profile.timezone)
-    draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on, today)))
+    done = DONE.match(said.strip().replace("’", "'")) is not None or is_dont_know(said)
+    reading = None if done else read_date(said, today)
+    if reading is not None and not reading.is_past(today):
+        due = check_in_day(reading.day, draft.week.days)
+        if commitment.status == "open":  # "not yet": the new step takes its place
+            _update(draft, commitment, status="not_yet", followed_up_at=at)
+        new = Commitment(
+            id=draft.next_id("c"),
+            at=at,
+            text=said,
+            due_on=due,
+            dialogue=commitment.dialogue,
+            theme=commitment.theme,
+        )
+        draft.update(commitments=(*draft.state.commitments, new))
+        draft.effect(FollowUpPlanned(new.id, due, draft.week.nudge_time))
+        draft.say(copy.get("next_step_planned").format(day=short_date(due, today)))
+        return
+    if not done:
+        _keep(draft, commitment, said, at)
+    if commitment.status == "open":  # "not yet": asked again on the day already set
+        draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on, today)))
+    else:
+        draft.say(texts.REFLECTION_SAVED)
+
+
+def _go(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
+    draft.update(aside=aside)
+    present(draft, copy, aside)
 
 
 def _keep(draft: Draft, commitment: Commitment, said: str, at: datetime) -> None:

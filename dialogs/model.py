@@ -144,7 +144,8 @@ class ReflectAside:
 @dataclass(frozen=True)
 class FollowUpAside:
     commitment: str
-    stage: Literal["how", "learned", "blocked"] = "how"  # blocked: what got in the way?
+    # blocked: what got in the way?; next: the next step, with a day; keep: what they keep
+    stage: Literal["how", "learned", "blocked", "next", "keep"] = "how"
     kind: Literal["follow_up"] = "follow_up"
 
 

@@ -4,8 +4,9 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from dialogs import echoes, texts
+from dialogs import commitment_parts, echoes, texts
 from dialogs.content_model import Content, Dialogue, Step
+from dialogs.dates import check_in_day
 from dialogs.draft import Draft
 from dialogs.matching import match_choice, normalise
 from dialogs.model import (
@@ -27,6 +28,8 @@ PENDING_QUESTION = "_question"
 PENDING_PLACEHOLDER = "_placeholder"
 # Typed misses at the choice on screen: "<step id> <stories> <others>" (see _missed).
 MISSED = "_missed"
+# A text step whose gentler `if_unsure` question was asked after a "don't know": its id.
+UNSURE = "_unsure"
 
 
 def begin(draft: Draft, dialogue: Dialogue, at: datetime) -> None:
@@ -45,7 +48,14 @@ def present(draft: Draft, dialogue: Dialogue) -> None:
     if step.type == "commitment" and PENDING_QUESTION in pending:
         draft.prompt(pending[PENDING_QUESTION], pending.get(PENDING_PLACEHOLDER))
         return
-    question = fill(step.text, progress.saved, dialogue)
+    today = local_date(draft.now, draft.state.profile.timezone)
+    dated = step.if_dated not in (None, commitment_parts.KEEP) and commitment_parts.dated(
+        step, dict(progress.saved), today
+    )
+    asking = step.if_dated if dated and step.if_dated else step.text
+    if step.if_unsure and pending.get(UNSURE) == step.id:
+        asking = step.if_unsure  # asked again after an interruption
+    question = fill(asking, progress.saved, dialogue)
     if step.type == "choice":
         choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
         draft.ask(question, choices, topic=f"{dialogue.id}#{step.id}")
@@ -79,12 +89,32 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
         answer_choice(draft, dialogue, picked, at)
         return
     if step.type == "text":
+        if echoes.is_dont_know(text) and _unsure(draft, dialogue, step):
+            return
         _keep_reflection(draft, dialogue, step, text, at)
     else:  # commitment steps normally go through commitment_step.answer, which knows content
         today = local_date(at, draft.state.profile.timezone)
         due = today + timedelta(days=dialogue.follow_up_days)
         keep_commitment(draft, dialogue, text, due, at)
     move_on(draft, dialogue, step, target=step.next or "", answer=text, at=at)
+
+
+def _unsure(draft: Draft, dialogue: Dialogue, step: Step) -> bool:
+    """A "don't know" at a typed question: one line that meets it, then the step's gentler
+    `if_unsure` question once (True: asked, the step stays), else on to the next step."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    saved = dict(progress.saved)
+    if saved.get(UNSURE) == step.id:
+        draft.say(texts.DONT_KNOW_AGAIN)
+        return False
+    draft.say(texts.DONT_KNOW_HEARD)
+    if not step.if_unsure:
+        return False
+    saved[UNSURE] = step.id
+    draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
+    draft.prompt(fill(step.if_unsure, progress.saved, dialogue), step.placeholder)
+    return True
 
 
 def typed_choice(step: Step, text: str) -> int | None:
@@ -183,11 +213,18 @@ def move_on(
     of the end step's own words when they would not fit, e.g. with no check-in set)."""
     progress = draft.state.dialogue
     assert progress is not None
-    saved = tuple((n, v) for n, v in progress.saved if n != MISSED)
+    saved = tuple((n, v) for n, v in progress.saved if n not in (MISSED, UNSURE))
     if step.save_as:
         saved = (*[(n, v) for n, v in saved if n != step.save_as], (step.save_as, answer))
     draft.update(dialogue=replace(progress, step=target, last_at=at, saved=saved))
     nxt = dialogue.steps[target]
+    today = local_date(at, draft.state.profile.timezone)
+    whole = commitment_parts.ready(dialogue, nxt, dict(saved), today)
+    if whole is not None:  # the answer it builds on is the commitment: not asked again
+        words, reading = whole
+        keep_commitment(draft, dialogue, words, check_in_day(reading.day, draft.week.days), at)
+        move_on(draft, dialogue, nxt, target=nxt.next or "", answer=words, at=at)
+        return
     if nxt.type != "end":
         present(draft, dialogue)
         return
@@ -196,7 +233,6 @@ def move_on(
     if note is not None:
         draft.say(note)
     if commitment is not None:
-        today = local_date(at, draft.state.profile.timezone)
         draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on, today)))
     close(draft, at, "completed")
     draft.update(awaiting=None)

@@ -34,6 +34,10 @@ NO_PREP = "There is no meeting preparation here yet. These are the conversations
 NOT_NOW = "No problem. I'm here when you want me."
 DIDNT_CATCH = "I didn't catch which one you meant. Pick one of these, or type its number:"
 # A story typed at a choice (review 12: "I didn't catch which one you meant" turned it down).
+# A "don't know" at a typed question: met, not passed over (review 12e); the second line
+# is for a second "don't know" after the step's gentler `if_unsure` question.
+DONT_KNOW_HEARD = "That's fine. Not knowing yet is an honest answer."
+DONT_KNOW_AGAIN = "That's all right. Let's move on."
 STORY_KEPT = "I've kept that in your journal. Which of these comes closest to it?"
 DIDNT_CATCH_DIALOGUE = (
     "I didn't catch which one you meant. Pick one, type its number, or type **stop** to leave "

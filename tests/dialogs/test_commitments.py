@@ -314,6 +314,8 @@ def test_not_yet_asks_once_what_got_in_the_way_then_plans_again(content: Content
     chat.say("the rota fell apart this week")
     assert chat.state.reflections[-1].text == "the rota fell apart this week"
     assert chat.state.reflections[-1].dialogue == SETBACK
+    assert content.commitments.get("next_step_question") in chat.text()
+    chat.say("that's it")  # no new step: asked again on the day already set
     assert content.commitments.get("not_yet_again").format(day="Mon 7 Dec") in chat.text()
     assert chat.state.aside is None
     assert chat.state.commitments[-1].status == "open"
@@ -329,6 +331,9 @@ def test_did_it_and_partly_feed_the_journal(content: Content, label: str, status
     chat.say("Sam was glad to be asked")
     assert chat.state.commitments[-1].status == status
     assert chat.state.reflections[-1].text == "Sam was glad to be asked"
+    if label == "Partly":
+        chat.say("that's it")  # the next step it asks for, left for now
+    assert chat.state.aside is None
     chat.say("journal")
     assert "Sam was glad to be asked" in chat.text()
 

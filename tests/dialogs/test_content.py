@@ -157,8 +157,18 @@ def test_commitment_step_fields_are_checked(tmp_path: Path) -> None:
     path.write_text(text)
     _, problems = check_content(folder)
     errors = [p.message for p in problems if p.severity == "error"]
-    assert any("`given` holds 'how'" in e and "from: who, when" in e for e in errors), errors
+    assert any("`given` holds 'how'" in e and "from: what, who, when" in e for e in errors), errors
     assert any("uses {nope}" in e for e in errors), errors
+
+
+def test_if_dated_keep_needs_a_commitment_that_builds_on_an_answer(tmp_path: Path) -> None:
+    folder = copy_of_content(tmp_path)
+    path = folder / "dialogues" / "challenging-behaviour.sbi-prepare.yaml"
+    text = path.read_text().replace("    given: [who]", "    given: [who]\n    if_dated: keep")
+    path.write_text(text)
+    _, problems = check_content(folder)
+    errors = [p.message for p in problems if p.severity == "error"]
+    assert any("`if_dated: keep`" in e and "builds_on" in e for e in errors), errors
 
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:

@@ -1,0 +1,111 @@
+"""The parts of a commitment (what, who, when) a commitment step still needs, and a step
+whose earlier answer already is the whole commitment (`if_dated: keep`). Shared by the
+commitment step and the runner, which skips such a step rather than ask it (review 12e:
+"ring them both tomorrow", then "By when will you have done it?")."""
+
+import re
+from datetime import date
+
+from dialogs.commitment_check import (
+    PARTS,
+    has_action,
+    has_time,
+    is_question,
+    missing,
+    names_gathering,
+    only_crowd,
+)
+from dialogs.content_model import Dialogue, Step
+from dialogs.dates import DateReading, read_date
+from dialogs.echoes import is_short
+
+KEEP = "keep"  # `if_dated: keep`: a dated earlier answer is the commitment, kept at once
+
+
+def ready(
+    dialogue: Dialogue, step: Step, saved: dict[str, str], today: date
+) -> tuple[str, DateReading] | None:
+    """The earlier answer a `if_dated: keep` step builds on, when it already is a whole
+    commitment on a day that needs no question (not past, not far, not after a prep's
+    meeting): (its words, the day); else None, and the step is asked as usual."""
+    if step.type != "commitment" or step.if_dated != KEEP or not step.builds_on:
+        return None
+    words = saved.get(step.builds_on, "").strip()
+    # The day is the leader's plan only in a few words of their own: "the CQC are in in six
+    # weeks" in passing is not ("whether the role is real; ask HR by the 18th" is).
+    last = re.split(r"[.;]\s+", words.rstrip(".;"))[-1]
+    reading = read_date(last, today) if last and is_short(last) else None
+    if reading is None or reading.is_past(today) or reading.is_far(today):
+        return None
+    if dialogue.kind == "prep":
+        return None
+    if gaps_in(dialogue, step, words, today, "") or missing(last, today) or only_crowd(words):
+        return None
+    return words, reading
+
+
+def dated(step: Step, saved: dict[str, str], today: date) -> bool:
+    """A day is already given: in the answer a commitment step builds on, or for any other
+    step in an earlier answer of this conversation ("consultation closes on the 18th")."""
+    if step.builds_on:
+        return read_date(saved.get(step.builds_on, ""), today) is not None
+    return any(
+        read_date(value, today) is not None
+        for name, value in saved.items()
+        if not name.startswith("_")
+    )
+
+
+def gaps_in(
+    dialogue: Dialogue, step: Step, words: str, today: date, before: str
+) -> tuple[str, ...]:
+    """What the commitment leaves out, less what the conversation gives (a prep's who and
+    when are its meeting tomorrow); a step that expects a question wants one. The when
+    comes from the leader's own commitment (see own_words), never from a long earlier answer it
+    builds on: "the CQC are in in six weeks" there is not the day of this step. Nor does a
+    person in that answer ("after the Tuesday board") make "I'll talk to people about it"
+    name someone."""
+    given = given_parts(dialogue, step)
+    found = set(missing(words, today))
+    if "when" in missing(own_words(words, before), today):
+        found.add("when")
+    if only_crowd(own_words(words, before, always=True)):
+        found.add("who")
+    found_in_order = tuple(p for p in PARTS if p in found)
+    gaps = tuple(g for g in found_in_order if g not in given)
+    if "what" in gaps and _action_in_question(step, words, today):
+        gaps = tuple(g for g in gaps if g != "what")
+    if step.expects == "question" and not is_question(words):
+        gaps = ("question", *(g for g in gaps if g != "what"))
+    return gaps
+
+
+def given_parts(dialogue: Dialogue, step: Step) -> set[str]:
+    """The parts the conversation gives: the step's `given`, else a prep's who and when."""
+    if step.given is not None:
+        return set(step.given)
+    return {"who", "when"} if dialogue.kind == "prep" else set()
+
+
+def _action_in_question(step: Step, words: str, today: date) -> bool:
+    """The question names the action ("where and when will you test it?") and the answer
+    says where and when: "at Wednesday's huddle, looking back Friday" is the plan."""
+    return has_action(step.text) and names_gathering(words) and has_time(words, today)
+
+
+def own_words(words: str, before: str, *, always: bool = False) -> str:
+    """The commitment without the earlier answer it was joined to (see joined), where that
+    answer is long: a day in passing there ("the CQC are in in six weeks") is not the day of
+    this step, but one in a few words ("I'll speak to Sam by Friday", typed where a name
+    was asked) is the leader's own plan, and is not asked for again (review 4). `always`:
+    the words typed at this step, whatever the earlier answer."""
+    if is_short(before) and not always:
+        return words
+    prefix = f"{before.strip().rstrip('.')} — " if before.strip() else ""
+    return words[len(prefix) :] if prefix and words.startswith(prefix) else words
+
+
+def joined(before: str, text: str) -> str:
+    """An earlier answer and what the leader adds to it, as one commitment."""
+    before, text = before.strip().rstrip("."), text.strip()
+    return f"{before} — {text}" if before else text
