@@ -1,7 +1,6 @@
 """The wording of peer-circle rounds (content/circle_rounds.yaml): each format's guide, and every
 line a leader or coach reads about a round (introduction, check-in, staying, report)."""
 
-import string
 from dataclasses import dataclass
 
 from dialogs.content_reader import FileReader
@@ -85,21 +84,8 @@ def load_circle_rounds(reader: FileReader, data: YamlMap) -> RoundCopy | None:
     if rounds is None:
         return None
     reader.unknown_keys(rounds, ROUND_KEYS, "circle_rounds: rounds")
-    texts: dict[str, str] = {}
-    for key, allowed in ROUND_KEYS.items():
-        text = reader.text(rounds, key, "circle_rounds: rounds", max_len=TEXT_MAX)
-        if text is None:
-            continue
-        used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        for name in sorted(used - allowed):
-            names = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
-            reader.problem(
-                line_of(rounds, key),
-                f"circle_rounds: rounds: `{key}` uses {{{name}}}; placeholders filled in "
-                f"here: {names}",
-            )
-        texts[key] = text
-    if guides is None or len(texts) != len(ROUND_KEYS):
+    texts = reader.texts(rounds, ROUND_KEYS, "circle_rounds: rounds", max_len=TEXT_MAX)
+    if guides is None or texts is None:
         return None
     return RoundCopy(tuple(texts.items()), guides)
 

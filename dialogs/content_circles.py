@@ -1,11 +1,10 @@
 """The wording of peer circle commands, invitations and answers (content/circles.yaml): one
 text per key, each with the placeholders the circle service fills in."""
 
-import string
 from dataclasses import dataclass
 
 from dialogs.content_reader import FileReader
-from dialogs.yamlsource import YamlMap, line_of
+from dialogs.yamlsource import YamlMap
 
 TEXT_MAX = 900  # the help texts are lists of commands; every other line is far shorter
 _CIRCLE = frozenset({"name", "id"})
@@ -109,19 +108,7 @@ class CircleCopy:
 
 def load_circle_copy(reader: FileReader, data: YamlMap) -> CircleCopy | None:
     reader.unknown_keys(data, KEYS, "circles")
-    values: dict[str, str] = {}
-    for key, allowed in KEYS.items():
-        text = reader.text(data, key, "circles", max_len=TEXT_MAX)
-        if text is None:
-            continue
-        used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-        for name in sorted(used - allowed):
-            names = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
-            reader.problem(
-                line_of(data, key),
-                f"circles: `{key}` uses {{{name}}}; placeholders filled in here: {names}",
-            )
-        values[key] = text
-    if len(values) != len(KEYS):
+    values = reader.texts(data, KEYS, "circles", max_len=TEXT_MAX)
+    if values is None:
         return None
     return CircleCopy(tuple(values.items()))

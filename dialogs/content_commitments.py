@@ -67,23 +67,10 @@ class CommitmentCopy:
 
 
 def load_commitments(reader: FileReader, data: YamlMap) -> CommitmentCopy | None:
-    import string  # noqa: PLC0415 - only needed here
-
     reader.unknown_keys(data, KEYS, "commitments")
-    values: dict[str, str] = {}
-    for key in KEYS:
-        text = reader.text(data, key, "commitments", max_len=TEXT_MAX)
-        if text is None:
-            continue
-        used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        for name in used - PLACEHOLDERS.get(key, set()):
-            allowed = ", ".join("{" + a + "}" for a in sorted(PLACEHOLDERS.get(key, ()))) or "none"
-            reader.problem(
-                line_of(data, key),
-                f"commitments: `{key}` uses {{{name}}}; placeholders filled in here: {allowed}",
-            )
-        values[key] = text
-    if len(values) != len(KEYS):
+    placeholders = {key: PLACEHOLDERS.get(key, set()) for key in KEYS}
+    values = reader.texts(data, placeholders, "commitments", max_len=TEXT_MAX)
+    if values is None:
         return None
     return CommitmentCopy(tuple(values.items()))
 

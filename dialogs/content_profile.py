@@ -2,7 +2,6 @@
 (content/profile.yaml) and the organisations answers are matched against
 (content/organisations.yaml, optional)."""
 
-import string
 from dataclasses import dataclass
 
 from dialogs.content_reader import FileReader
@@ -71,20 +70,9 @@ class ProfileCopy:
 
 def load_profile_copy(reader: FileReader, data: YamlMap) -> ProfileCopy | None:
     reader.unknown_keys(data, KEYS, "profile")
-    values: dict[str, str] = {}
-    for key in KEYS:
-        text = reader.text(data, key, "profile", max_len=TEXT_MAX)
-        if text is None:
-            continue
-        used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        for name in used - PLACEHOLDERS.get(key, set()):
-            allowed = ", ".join("{" + a + "}" for a in sorted(PLACEHOLDERS.get(key, ()))) or "none"
-            reader.problem(
-                line_of(data, key),
-                f"profile: `{key}` uses {{{name}}}; placeholders filled in here: {allowed}",
-            )
-        values[key] = text
-    if len(values) != len(KEYS):
+    placeholders = {key: PLACEHOLDERS.get(key, set()) for key in KEYS}
+    values = reader.texts(data, placeholders, "profile", max_len=TEXT_MAX)
+    if values is None:
         return None
     return ProfileCopy(tuple(values.items()))
 

@@ -2,7 +2,8 @@
 
 import difflib
 import re
-from collections.abc import Iterable
+import string
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from dialogs.errors import ContentProblem
@@ -76,6 +77,31 @@ class FileReader:
                 f"shorten it by {len(text) - max_len}",
             )
         return text
+
+    def texts(
+        self,
+        m: YamlMap,
+        placeholders: Mapping[str, Collection[str]],
+        what: str,
+        *,
+        max_len: int | None = None,
+    ) -> dict[str, str] | None:
+        """Every key of `placeholders` as text, each using only its own {placeholders}; None
+        unless all are there (the problems say which and how to fix them)."""
+        values: dict[str, str] = {}
+        for key, allowed in placeholders.items():
+            text = self.text(m, key, what, max_len=max_len)
+            if text is None:
+                continue
+            used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            for name in sorted(used - set(allowed)):
+                names = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
+                self.problem(
+                    line_of(m, key),
+                    f"{what}: `{key}` uses {{{name}}}; placeholders filled in here: {names}",
+                )
+            values[key] = text
+        return values if len(values) == len(placeholders) else None
 
     def identifier(self, m: YamlMap, key: str, what: str) -> str | None:
         value = self.text(m, key, what)
