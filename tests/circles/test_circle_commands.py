@@ -4,58 +4,21 @@ leave, pause/resume/end, the RoundsPort for `round … now` and `report`, export
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.circles.model import CheckIn
-from bot.config import Settings
 from bot.domain import UserKey
-from bot.wiring import App, build_app
-from dialogs.model import ChoiceMade, Message, UserText
-from tests.conftest import CONTENT_DIR, FakeClock
-from tests.schedules.world import RecordingNotifier
+from tests.circles.office import Office, office_at
 
-ADMIN, COACH, OTHER_COACH = "console:admin", "console:coach", "console:othercoach"
+COACH, OTHER_COACH = "console:coach", "console:othercoach"
 ALEX, SAM, JO = "console:alex", "console:sam", "console:jo"
 NEW = "circle new North ICS leads pairs every 2 weeks on tue from 2026-12-01"
 
 
-@dataclass
-class Office:
-    app: App
-    clock: FakeClock
-    notifier: RecordingNotifier
-
-    async def say(self, user: str, text: str) -> str:
-        reply = await self.app.conversations.handle(
-            UserKey.parse(user), UserText(text, self.clock.now())
-        )
-        return joined(reply.messages)
-
-    async def press(self, user: str, label: str) -> str:
-        state = await self.app.users.load(UserKey.parse(user))
-        assert state is not None
-        assert state.awaiting is not None, "nothing is being asked"
-        choice = next(c for c in state.awaiting.choices if c.label == label)
-        reply = await self.app.conversations.handle(
-            UserKey.parse(user), ChoiceMade(state.awaiting.token, choice.id, self.clock.now())
-        )
-        return joined(reply.messages)
-
-    async def press_again(self, user: str, circle_id: str) -> str:
-        """An old invitation's Join button, pressed after it was answered."""
-        event = ChoiceMade(f"svc:circle-invite:{circle_id}", "join", self.clock.now())
-        return joined((await self.app.conversations.handle(UserKey.parse(user), event)).messages)
-
-    async def asked(self, user: str) -> tuple[str, list[str]]:
-        state = await self.app.users.load(UserKey.parse(user))
-        assert state is not None
-        assert state.awaiting is not None
-        return state.awaiting.token, [c.label for c in state.awaiting.choices]
-
+class CoachOffice(Office):
     async def new_circle(self) -> str:
         said = await self.say(COACH, NEW)
         assert "Created **North ICS leads**" in said
@@ -63,32 +26,15 @@ class Office:
         return circle.id
 
 
-def joined(messages: tuple[Message, ...]) -> str:
-    return "\n".join(getattr(m, "text", "") for m in messages)
-
-
 @pytest.fixture
-async def office(tmp_path: Path) -> AsyncIterator[Office]:
-    clock = FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # a Friday
-    settings = Settings(
-        data_dir=tmp_path, content_dir=CONTENT_DIR, admins=frozenset({UserKey.parse(ADMIN)})
-    )
-    app = build_app(settings, clock)
-    notifier = RecordingNotifier(clock)
-    app.notifiers["console"] = notifier
-    await app.open()
-    await app.start_scheduler(timers=False)
-    office = Office(app, clock, notifier)
-    for user in (ADMIN, COACH, OTHER_COACH, ALEX, SAM, JO):
-        await office.say(user, "hello")
-        await office.press(user, "Skip for now")
-    for coach in (COACH, OTHER_COACH):
-        assert "is now a coach" in await office.say(ADMIN, f"admin coach {coach}")
-    yield office
-    await app.close()
+async def office(tmp_path: Path) -> AsyncIterator[CoachOffice]:
+    start = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # a Friday
+    people = (COACH, OTHER_COACH, ALEX, SAM, JO)
+    async with office_at(tmp_path, start, people, (COACH, OTHER_COACH)) as found:
+        yield CoachOffice(found.app, found.clock, found.notifier)
 
 
-async def test_a_coach_creates_a_circle_and_gets_its_id(office: Office) -> None:
+async def test_a_coach_creates_a_circle_and_gets_its_id(office: CoachOffice) -> None:
     said = await office.say(COACH, NEW)
     (circle,) = office.app.circles.circles_of_coach(COACH)
     assert (circle.format, circle.every_weeks, circle.day, circle.starts) == (
@@ -117,7 +63,7 @@ async def test_a_coach_creates_a_circle_and_gets_its_id(office: Office) -> None:
     ],
 )
 async def test_bad_arguments_get_one_sentence_and_an_example(
-    office: Office, typed: str, expected: str
+    office: CoachOffice, typed: str, expected: str
 ) -> None:
     said = await office.say(COACH, typed)
     assert expected in said
@@ -125,7 +71,7 @@ async def test_bad_arguments_get_one_sentence_and_an_example(
     assert office.app.circles.circles() == []
 
 
-async def test_only_coaches_run_circles(office: Office) -> None:
+async def test_only_coaches_run_circles(office: CoachOffice) -> None:
     assert "Only coaches run circles" in await office.say(ALEX, NEW)
     assert office.app.circles.circles() == []
     circle_id = await office.new_circle()
@@ -136,7 +82,7 @@ async def test_only_coaches_run_circles(office: Office) -> None:
     assert "Say which circle." in await office.say(COACH, "circle show")
 
 
-async def test_invite_join_decline_and_show(office: Office) -> None:
+async def test_invite_join_decline_and_show(office: CoachOffice) -> None:
     circle_id = await office.new_circle()
     said = await office.say(COACH, f"circle invite {circle_id} alex sam jo")
     assert "Invited alex, sam, jo" in said
@@ -166,7 +112,7 @@ async def test_invite_join_decline_and_show(office: Office) -> None:
     assert office.app.circles.membership(circle_id, SAM).status == "invited"  # type: ignore[union-attr]
 
 
-async def test_an_invitation_is_answered_by_typing(office: Office) -> None:
+async def test_an_invitation_is_answered_by_typing(office: CoachOffice) -> None:
     circle_id = await office.new_circle()
     await office.say(COACH, f"circle invite {circle_id} alex sam")
     assert "You're in" in await office.say(ALEX, "join")
@@ -174,7 +120,7 @@ async def test_an_invitation_is_answered_by_typing(office: Office) -> None:
     assert [m.leader for m in office.app.circles.members(circle_id)] == [ALEX]
 
 
-async def test_invite_all_asks_the_coachs_accepted_leaders_only(office: Office) -> None:
+async def test_invite_all_asks_the_coachs_accepted_leaders_only(office: CoachOffice) -> None:
     circle_id = await office.new_circle()
     said = await office.say(COACH, f"circle invite {circle_id} all")
     assert "No leader has accepted you" in said
@@ -188,7 +134,7 @@ async def test_invite_all_asks_the_coachs_accepted_leaders_only(office: Office) 
     assert "cannot be invited" in await office.say(COACH, f"circle invite {circle_id} coach")
 
 
-async def test_listings_skip_and_leave(office: Office) -> None:
+async def test_listings_skip_and_leave(office: CoachOffice) -> None:
     circle_id = await office.new_circle()
     await office.say(COACH, f"circle invite {circle_id} alex sam")
     await office.press(ALEX, "Join")
@@ -211,7 +157,7 @@ async def test_listings_skip_and_leave(office: Office) -> None:
     assert office.app.circles.members(circle_id) == []
 
 
-async def test_pause_resume_end_tell_members(office: Office) -> None:
+async def test_pause_resume_end_tell_members(office: CoachOffice) -> None:
     circle_id = await office.new_circle()
     await office.say(COACH, f"circle invite {circle_id} alex")
     await office.press(ALEX, "Join")
@@ -227,7 +173,7 @@ async def test_pause_resume_end_tell_members(office: Office) -> None:
 
 
 async def test_round_now_and_report_check_ownership_then_ask_the_round_runner(
-    office: Office,
+    office: CoachOffice,
 ) -> None:
     circle_id = await office.new_circle()
     assert "`circle round" in await office.say(COACH, f"circle round {circle_id}")
@@ -239,14 +185,14 @@ async def test_round_now_and_report_check_ownership_then_ask_the_round_runner(
     assert office.app.circles.rounds(circle_id) == []
 
 
-async def test_help_lists_circle_commands(office: Office) -> None:
+async def test_help_lists_circle_commands(office: CoachOffice) -> None:
     assert "`circle new" in await office.say(COACH, "circle")
     assert "`circle skip <circle>`" in await office.say(ALEX, "circle")
     assert "circles" in await office.say(ALEX, "help")
     assert "circle" in await office.say(COACH, "coach")
 
 
-async def test_export_and_forget(office: Office) -> None:
+async def test_export_and_forget(office: CoachOffice) -> None:
     circle_id = await office.new_circle()
     await office.say(COACH, f"circle invite {circle_id} alex")
     await office.press(ALEX, "Join")

@@ -5,21 +5,16 @@ no thanks, one avoids another, the coach starts a round, everyone is introduced 
 check-in comes two days before the end, the answers and a commitment, and the report."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.circles.model import Round
-from bot.config import Settings
 from bot.domain import UserKey
-from bot.wiring import App, build_app
-from dialogs.model import ChoiceMade, Message, UserText
-from tests.conftest import CONTENT_DIR, FakeClock
-from tests.schedules.world import RecordingNotifier
+from tests.circles.office import Office, office_at
 
-ADMIN, COACH = "console:admin", "console:coach"
+COACH = "console:coach"
 # as typed, and as saved (content/organisations.yaml knows them by their short names)
 TYPED = {
     "LTHT": "Leeds Teaching Hospitals NHS Trust",
@@ -48,61 +43,14 @@ def name(user: str) -> str:
     return user.split(":", 1)[1]
 
 
-@dataclass
-class Circle:
-    app: App
-    clock: FakeClock
-    notifier: RecordingNotifier
-
-    async def say(self, user: str, text: str) -> str:
-        reply = await self.app.conversations.handle(
-            UserKey.parse(user), UserText(text, self.clock.now())
-        )
-        return joined(reply.messages)
-
-    async def press(self, user: str, label: str, token_starts: str = "") -> str:
-        state = await self.app.users.load(UserKey.parse(user))
-        assert state is not None
-        assert state.awaiting is not None, f"nothing is being asked of {user}"
-        assert state.awaiting.token.startswith(token_starts), state.awaiting.token
-        choice = next(c for c in state.awaiting.choices if c.label == label)
-        event = ChoiceMade(state.awaiting.token, choice.id, self.clock.now())
-        return joined((await self.app.conversations.handle(UserKey.parse(user), event)).messages)
-
-    async def tick(self, at: datetime) -> None:
-        self.clock.at = at
-        assert self.app.rounds is not None
-        await self.app.rounds.tick()
-
-    def sent(self, user: str, kind: str) -> list[str]:
-        return [s.text for s in self.notifier.to(user) if s.delivery.startswith(kind + ":")]
-
-
-def joined(messages: tuple[Message, ...]) -> str:
-    return "\n".join(getattr(m, "text", "") for m in messages)
-
-
 @pytest.fixture
-async def office(tmp_path: Path) -> AsyncIterator[Circle]:
-    clock = FakeClock(START)
-    settings = Settings(
-        data_dir=tmp_path, content_dir=CONTENT_DIR, admins=frozenset({UserKey.parse(ADMIN)})
-    )
-    app = build_app(settings, clock)
-    notifier = RecordingNotifier(clock)
-    app.notifiers["console"] = notifier
-    await app.open()
-    await app.start_scheduler(timers=False)
-    office = Circle(app, clock, notifier)
-    for user in (ADMIN, COACH, *(user for user, _, _ in LEADERS)):
-        await office.say(user, "hello")
-        await office.press(user, "Skip for now")
-    assert "is now a coach" in await office.say(ADMIN, f"admin coach {COACH}")
-    yield office
-    await app.close()
+async def office(tmp_path: Path) -> AsyncIterator[Office]:
+    people = (COACH, *(user for user, _, _ in LEADERS))
+    async with office_at(tmp_path, START, people, (COACH,)) as found:
+        yield found
 
 
-async def test_a_whole_circle_through_the_commands(office: Circle) -> None:
+async def test_a_whole_circle_through_the_commands(office: Office) -> None:
     app = office.app
     for user, organisation, about in LEADERS:
         said = await office.say(user, f"organisation {organisation}")
@@ -177,7 +125,7 @@ async def test_a_whole_circle_through_the_commands(office: Circle) -> None:
     assert "avoid" not in report.lower()
 
 
-def assert_introduced(office: Circle, round_: Round) -> None:
+def assert_introduced(office: Office, round_: Round) -> None:
     """Each member once, told of the others by organisation and about line, and the guide."""
     for group in round_.groups:
         for member in group.members:
@@ -201,7 +149,7 @@ def assert_kept_apart(round_: Round) -> None:
 
 
 async def test_round_now_just_after_the_round_began_counts_nobody_as_missing(
-    office: Circle,
+    office: Office,
 ) -> None:
     """The scheduler starts round 1 on the circle's first day; the coach, not knowing,
     types `round now` minutes later: round 1 closes unasked, and nobody is a round down
