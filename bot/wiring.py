@@ -93,13 +93,8 @@ class App:
     database: Database | None = None  # None: TinyDB
     seen: SeenEventStore | None = None  # Slack event ids, shared by instances on PostgreSQL
     # The round runner (bot.services.circle_rounds): `circle round … now`, `circle report`
-    # and next round dates. None until it is wired in; set it with use_rounds.
+    # and next round dates; None when the content has no circle_rounds.yaml.
     rounds: RoundsService | None = None
-
-    def use_rounds(self, rounds: RoundsService) -> None:
-        """Hand the circle commands the round runner."""
-        self.rounds = rounds
-        self.circle_service.rounds = rounds
 
     def check_sole_writer(self, command: str) -> None:
         """DataDirBusyError unless this process writes the data folder alone (it owns the
