@@ -8,6 +8,7 @@ from typing import Literal
 
 from bot.crypto.keys import SETTING as DATA_KEY_SETTING
 from bot.crypto.keys import KeyRing, parse_keys
+from bot.dashboard.client_address import Network, parse_networks
 from bot.domain import UserKey
 from bot.errors import ConfigError
 from bot.shipped import shipped_content
@@ -67,6 +68,7 @@ class Settings:
     database_url: DatabaseUrl | None = None  # None: TinyDB under data_dir
     public_url: str | None = None  # base of links the bot sends (the dashboard's)
     dashboard_secret: str | None = None  # None: derived from the data key
+    trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For is believed
 
     def __repr__(self) -> str:  # the dashboard secret never reaches a log or a traceback
         shown = {k: v for k, v in vars(self).items() if k != "dashboard_secret"}
@@ -92,6 +94,7 @@ class Settings:
             database_url=_database_url(env, problems),
             public_url=_public_url(env, problems),
             dashboard_secret=env.get("PEERCOACH_DASHBOARD_SECRET", "").strip() or None,
+            trusted_proxies=_trusted_proxies(env, problems),
         )
         if problems:
             raise ConfigError("\n".join(problems))
@@ -114,6 +117,18 @@ def _integer(
         )
         return default
     return int(raw)
+
+
+def _trusted_proxies(env: Mapping[str, str], problems: list[str]) -> tuple[Network, ...]:
+    raw = env.get("PEERCOACH_TRUSTED_PROXIES", "")
+    try:
+        return parse_networks(raw)
+    except ValueError as bad:
+        problems.append(
+            f"PEERCOACH_TRUSTED_PROXIES: {str(bad)!r} is not an IP address or network; list "
+            "your load balancers' addresses, like PEERCOACH_TRUSTED_PROXIES=10.0.0.0/24,10.1.2.3"
+        )
+        return ()
 
 
 def _switch(env: Mapping[str, str], name: str, problems: list[str]) -> bool:

@@ -182,6 +182,7 @@ def dashboard_of(app: App) -> Dashboard:
         themes=tuple((t.id, t.title) for t in app.content.themes),
         secure_cookie=app.sign_ins.secure_cookie,
         circles=app.circles,
+        trusted_proxies=app.settings.trusted_proxies,
     )
 
 

@@ -8,6 +8,7 @@ from bot.circles.store import CircleStore
 from bot.coaching.model import Link
 from bot.dashboard.access import SignIns
 from bot.dashboard.charts import Chart, chart
+from bot.dashboard.client_address import Network
 from bot.dashboard.figures import (
     KINDS,
     FigureCache,
@@ -68,6 +69,7 @@ class Dashboard:
     themes: tuple[tuple[str, str], ...] = ()
     secure_cookie: bool = True
     circles: CircleStore | None = None
+    trusted_proxies: tuple[Network, ...] = ()  # PEERCOACH_TRUSTED_PROXIES: client_address.py
     figures: FigureCache = field(init=False)
     _rosters: dict[str, tuple[int, Roster]] = field(init=False, default_factory=dict)
     _cohorts: dict[tuple[object, ...], Cohort] = field(init=False, default_factory=dict)

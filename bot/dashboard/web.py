@@ -11,6 +11,7 @@ import jinja2
 from aiohttp import web
 
 from bot.dashboard.access import SESSION_LIFE, Opened
+from bot.dashboard.client_address import client_address
 from bot.dashboard.pages import Dashboard, cohort_page, leader_page
 from bot.dashboard.schedule_forms import add_schedule, remove_schedule
 from bot.domain import UserKey
@@ -27,7 +28,6 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-NEW_LINK = "Type `coach dashboard` in your chat with peercoach for a new link."
 
 
 def mount(web_app: web.Application, dashboard: Dashboard) -> None:
@@ -59,7 +59,7 @@ def problem(request: web.Request, status: int, title: str, text: str) -> web.Res
     return aiohttp_jinja2.render_template(
         "problem.html",
         request,
-        {"title": title, "text": text, "new_link": NEW_LINK},
+        {"title": title, "text": text},
         status=status,
     )
 
@@ -68,7 +68,8 @@ def problem(request: web.Request, status: int, title: str, text: str) -> web.Res
 
 
 def _address(request: web.Request) -> str:
-    return request.remote or "unknown"
+    trusted = request.app[DASHBOARD_KEY].trusted_proxies
+    return client_address(request.remote, request.headers.getall("X-Forwarded-For", ()), trusted)
 
 
 async def _current(request: web.Request) -> Opened | None:

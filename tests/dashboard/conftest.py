@@ -2,8 +2,10 @@
 client on 127.0.0.1, with a recording notifier for what leaders are told in chat."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -51,8 +53,17 @@ def csrf_of(html: str) -> str:
 
 @pytest.fixture
 async def site(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Site]:
-    settings = Settings(data_dir=tmp_path, content_dir=CONTENT_DIR, public_url=PUBLIC_URL)
-    app = build_app(settings, clock)
+    async with open_site(tmp_path, clock) as opened:
+        yield opened
+
+
+@asynccontextmanager
+async def open_site(tmp_path: Path, clock: FakeClock, **settings: Any) -> AsyncIterator[Site]:
+    """The site, with any further settings (`trusted_proxies=…`) given."""
+    app = build_app(
+        Settings(data_dir=tmp_path, content_dir=CONTENT_DIR, public_url=PUBLIC_URL, **settings),
+        clock,
+    )
     notifier = RecordingNotifier(clock)
     app.notifiers["slack"] = notifier
     web_app = build_web_app(app, Channels(), timers=False)

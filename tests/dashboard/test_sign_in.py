@@ -42,7 +42,8 @@ async def test_a_token_signs_in_once(site: Site) -> None:
     assert again.status == 410
     text = await again.text()
     assert "no longer works" in text
-    assert "coach dashboard" in text  # how to get a new one
+    assert "<code>coach dashboard</code>" in text  # how to get a new one
+    assert "`" not in text  # chat markup does not leak onto a web page
     assert (await site.client.get(path)).status == 410
     assert (await site.client.get("/dashboard")).status == 401
 
