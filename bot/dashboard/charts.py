@@ -30,6 +30,7 @@ class Bar:
     width: float
     height: float
     show_label: bool  # every other week's date under the axis, so they do not overlap
+    so_far: bool = False  # this week, still under way: drawn and labelled apart
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def chart(kind: str, weeks: Sequence[Week], *, prefix: str = "cohort") -> Chart:
                 width=round(slot * 0.7, 1),
                 height=round(height, 1),
                 show_label=(len(weeks) - 1 - n) % 2 == 0,
+                so_far=n == len(weeks) - 1,
             )
         )
     return Chart(
@@ -72,17 +74,25 @@ def chart(kind: str, weeks: Sequence[Week], *, prefix: str = "cohort") -> Chart:
 
 
 def summary(title: str, weeks: Sequence[Week], values: Sequence[int]) -> str:
+    """The full weeks' total, busiest week and trend; this week apart, as it is not over and
+    would otherwise read as a drop."""
     if not weeks:
         return f"{title}: no weeks to show."
-    total = sum(values)
-    if total == 0:
+    if sum(values) == 0:
         return f"{title}: none in the last {len(weeks)} weeks."
-    best = max(range(len(values)), key=lambda n: (values[n], n))
-    half = len(values) // 2
-    earlier, later = sum(values[:half]), sum(values[half:])
-    trend = "more than" if later > earlier else "fewer than" if later < earlier else "the same as"
-    return (
-        f"{title}: {total} in the last {len(weeks)} weeks, most in the week of "
-        f"{short_date(weeks[best].start)} ({values[best]}). The last {len(values) - half} "
-        f"weeks had {later}, {trend} the {half} weeks before ({earlier})."
+    full, now = values[:-1], values[-1]
+    so_far = f"This week so far: {now}."
+    if sum(full) == 0:
+        return f"{title}: none in the {len(full)} full weeks before this one. {so_far}"
+    best = max(range(len(full)), key=lambda n: (full[n], n))
+    said = (
+        f"{title}: {sum(full)} in the {len(full)} full weeks before this one, most in the week "
+        f"of {short_date(weeks[best].start)} ({full[best]})."
     )
+    half = len(full) // 2  # two equal runs of weeks, the newest; an odd oldest week is left out
+    if half == 0:
+        return f"{said} {so_far}"
+    earlier, later = sum(full[len(full) - 2 * half : len(full) - half]), sum(full[-half:])
+    trend = "more than" if later > earlier else "fewer than" if later < earlier else "the same as"
+    runs = f"The last {half} of them had {later}, {trend} the {half} before ({earlier})."
+    return f"{said} {runs} {so_far}"

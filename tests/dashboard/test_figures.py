@@ -21,6 +21,7 @@ from bot.storage.atomic import encode_json
 from bot.storage.codec import to_sections
 from bot.storage.glance import glance_of
 from dialogs.model import UserState
+from dialogs.timetext import short_date
 from tests.dashboard.seed import COMMITMENT_TEXT, PRIVATE_TEXT, history
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -85,10 +86,38 @@ def test_a_chart_has_bars_values_and_a_summary() -> None:
     tallest = max(drawn.bars, key=lambda b: b.value)
     assert tallest.height == pytest.approx(126)  # the whole plot height
     assert drawn.total == sum(w.delivered for w in weeks)
-    assert drawn.summary.startswith(f"Nudges delivered: {drawn.total} in the last 12 weeks")
+    full = drawn.total - drawn.bars[-1].value
+    assert drawn.summary.startswith(
+        f"Nudges delivered: {full} in the 11 full weeks before this one"
+    )
+    assert drawn.summary.endswith(f"This week so far: {drawn.bars[-1].value}.")
+    assert [b.so_far for b in drawn.bars] == [False] * 11 + [True]
     quiet = chart("kept", [Week(s) for s in starts])
     assert quiet.summary == "Commitments kept: none in the last 12 weeks."
     assert all(b.height == 0 for b in quiet.bars)
+
+
+def test_this_week_is_kept_out_of_the_trend_so_a_monday_is_not_read_as_a_drop() -> None:
+    starts = week_starts(AT, "Europe/London", weeks=5)
+    weeks = [Week(s, delivered=n) for s, n in zip(starts, (4, 4, 6, 6, 1), strict=True)]
+    drawn = chart("delivered", weeks)
+    assert drawn.summary == (
+        f"Nudges delivered: 20 in the 4 full weeks before this one, most in the week of "
+        f"{short_date(starts[3])} (6). The last 2 of them had 12, more than the 2 before (8). "
+        "This week so far: 1."
+    )
+    odd = [Week(s, delivered=n) for s, n in zip(starts[1:], (9, 2, 3, 1), strict=True)]
+    assert (
+        "The last 1 of them had 3, more than the 1 before (2)." in chart("delivered", odd).summary
+    )
+    one = [Week(starts[-2], delivered=3), Week(starts[-1])]
+    assert chart("delivered", one).summary.endswith(
+        "week of " + short_date(starts[-2]) + " (3). This week so far: 0."
+    )
+    just_started = [Week(s) for s in starts[:-1]] + [Week(starts[-1], delivered=2)]
+    assert chart("delivered", just_started).summary == (
+        "Nudges delivered: none in the 4 full weeks before this one. This week so far: 2."
+    )
 
 
 @pytest.mark.parametrize("timezone", ["Europe/London", "America/New_York", "Asia/Kolkata"])
