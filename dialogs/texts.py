@@ -12,6 +12,7 @@ HELP = """Here is what you can type:
 • **timezone Europe/London** – set your time zone
 • **organisation Leeds Teaching Hospitals** and **about <one line>** – what peers in a circle see
 • **avoid <name>** – a private list of people you'd rather not be matched with
+• **privacy** – what I keep about you and who can see it
 • **export** – a copy of everything stored about you
 • **forget me** – delete everything stored about you
 In a conversation, **stop** leaves it. You can also just tell me what is on your mind."""

@@ -4,8 +4,10 @@ the smaller wording faults. Each test walks the engine as a leader would."""
 
 import pytest
 
+from dialogs import texts
 from dialogs.content import load_content
 from dialogs.content_model import Content
+from dialogs.model import SuggestAside
 from tests.conftest import CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 from tests.dialogs.test_every_path import paths
@@ -52,3 +54,95 @@ def test_whose_problem_walk_with_the_reviewers_answer(content: Content) -> None:
     chat.say("the rota gaps are mine; the budget and recruitment sit with HR")
     assert "first step" in chat.text()
     assert chat.state.reflections[-1].text.startswith("the rota gaps are mine")
+
+
+# ------------------------------------------------------------------ 2. first contact
+
+ENERGY = "resilience.energy-audit"
+SAYS_WHAT_IS_WRONG = [
+    ("I'm exhausted", ENERGY),
+    ("my post went in the restructure", None),
+    ("board tomorrow and I'm not ready for it", "influence.tomorrows-meeting"),
+]
+
+
+@pytest.mark.parametrize(("first", "dialogue_id"), SAYS_WHAT_IS_WRONG)
+def test_a_first_message_that_says_what_is_wrong_is_answered_first(
+    content: Content, first: str, dialogue_id: str | None
+) -> None:
+    later = Chat(content, onboarded())
+    later.say(first)
+    routed = later.state.aside  # what the same words get from a leader already set up
+    assert isinstance(routed, SuggestAside)
+    chat = Chat(content)
+    turn = chat.say(first)
+    said = [m.text for m in turn.messages]
+    assert said[:2] == [content.onboarding.welcome, content.onboarding.privacy_line]
+    assert chat.state.aside == routed
+    if dialogue_id is not None:
+        assert chat.state.aside == SuggestAside(dialogue_id)
+    assert content.onboarding.setup_question not in chat.text()  # set-up comes later
+    assert content.onboarding.privacy not in chat.text()  # the whole notice is one word away
+
+
+def test_set_up_is_offered_once_the_first_conversation_is_over(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("I'm exhausted")
+    chat.press("Yes, let's start")
+    assert chat.state.dialogue is not None
+    assert content.onboarding.setup_question not in chat.text()
+    chat.finish_dialogue("email Sam by Friday")
+    assert chat.state.dialogue is None
+    assert chat.labels() == ["Set up now", "Skip for now"]
+    assert content.onboarding.setup_question in chat.text()
+
+
+def test_declining_the_first_suggestion_offers_set_up(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("I'm exhausted")
+    chat.press("Not now")
+    assert chat.labels() == ["Set up now", "Skip for now"]
+
+
+def test_a_first_message_that_says_nothing_gets_the_short_welcome_then_set_up(
+    content: Content,
+) -> None:
+    chat = Chat(content)
+    turn = chat.say("hi")
+    said = [m.text for m in turn.messages]
+    assert said[:2] == [content.onboarding.welcome, content.onboarding.privacy_line]
+    assert chat.labels() == ["Set up now", "Skip for now"]
+
+
+def test_the_welcome_is_two_lines_and_the_privacy_line_points_at_the_whole_notice(
+    content: Content,
+) -> None:
+    assert len(content.onboarding.welcome) <= 200  # two lines on a phone
+    line = content.onboarding.privacy_line
+    assert len(line) <= 160
+    assert "patient" in line.lower()  # the one thing never to type, said before anything
+    assert '"privacy"' in line
+    assert len(content.onboarding.privacy) > len(line)
+
+
+def test_privacy_shows_the_whole_notice_anywhere(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("I'm exhausted")
+    chat.say("privacy")
+    said = chat.text()
+    assert content.onboarding.privacy in said
+    assert "export" in said
+    assert "forget me" in said
+    assert chat.state.aside == SuggestAside(ENERGY)  # and the suggestion is asked again
+    assert "privacy" in texts.HELP
+
+
+def test_distress_as_the_first_message_still_gets_the_safety_reply_first(
+    content: Content,
+) -> None:
+    chat = Chat(content)
+    # "dreading it" is a concern in content/safety.yaml: the check-in, not the welcome
+    chat.say("board tomorrow and I'm dreading it")
+    assert "Samaritans" in chat.text()
+    assert content.onboarding.welcome not in chat.text()  # never coach through distress
+    assert not isinstance(chat.state.aside, SuggestAside)
