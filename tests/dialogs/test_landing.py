@@ -2,13 +2,15 @@
 prep question branch, a bare number at a free-text question, the post-changed decision, and
 the smaller wording faults. Each test walks the engine as a leader would."""
 
+from datetime import date, datetime, timedelta
+
 import pytest
 
 from dialogs import texts
 from dialogs.content import load_content
 from dialogs.content_model import Content
 from dialogs.model import SuggestAside
-from tests.conftest import CONTENT_DIR
+from tests.conftest import AT, CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 from tests.dialogs.test_every_path import paths
 
@@ -146,3 +148,57 @@ def test_distress_as_the_first_message_still_gets_the_safety_reply_first(
     assert "Samaritans" in chat.text()
     assert content.onboarding.welcome not in chat.text()  # never coach through distress
     assert not isinstance(chat.state.aside, SuggestAside)
+
+
+# ------------------------------------------------------------------ 3. prep
+
+WEDNESDAY = AT + timedelta(days=5)  # Wed 2 Dec 2026: the meeting is Thu 3 Dec
+
+
+def at_lever(content: Content, button: str, at: datetime = WEDNESDAY) -> Chat:
+    chat = Chat(content, onboarded(), at=at)
+    chat.say("prep")
+    chat.say("a yes to piloting the hub")
+    chat.press(button)
+    return chat
+
+
+def test_a_question_for_the_meeting_is_not_pushed_before_it(content: Content) -> None:
+    chat = at_lever(content, "One good question")
+    chat.say("by Friday")
+    assert content.commitments.get("ask_question") in chat.text()
+    chat.say("what would make this safe to try for three months?")
+    said = chat.text()
+    assert "Before it starts" not in said
+    assert "after tomorrow's meeting" not in said
+    assert chat.state.dialogue is None
+    # the working day after tomorrow's meeting (Thu 3 Dec): Fri 4 Dec
+    assert chat.state.commitments[-1].due_on == date(2026, 12, 4)
+    assert "Fri 4 Dec" in said
+
+
+def test_a_question_for_a_meeting_on_friday_is_checked_in_on_monday(content: Content) -> None:
+    chat = at_lever(content, "One good question", at=WEDNESDAY + timedelta(days=1))
+    chat.say("what would make this safe to try? I'll ask it next week")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].due_on == date(2026, 12, 7)  # Fri's meeting → Mon
+
+
+def test_someone_onside_after_the_meeting_says_why_it_asks_again(content: Content) -> None:
+    chat = at_lever(content, "Someone onside first")
+    turn = chat.say("by Friday")
+    assert len(turn.messages) == 1  # the reason and the question in one line
+    said = chat.text()
+    assert said.startswith("Fri 4 Dec is after tomorrow's meeting, so who will you catch")
+    chat.say("Sam at 8.30")
+    assert chat.state.dialogue is None  # not asked about Friday a second time
+    assert "Before it starts" not in chat.text()
+    assert chat.state.commitments[-1].text.endswith("Sam at 8.30")
+    assert chat.state.commitments[-1].due_on == date(2026, 12, 4)
+
+
+def test_someone_onside_before_the_meeting_asks_nothing_more(content: Content) -> None:
+    chat = at_lever(content, "Someone onside first")
+    chat.say("catch Priya in finance at 8.45 tomorrow")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].due_on == date(2026, 12, 4)
