@@ -145,6 +145,8 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     progress = draft.state.dialogue
     dialogue = content.dialogue(progress.dialogue) if progress else None
     if dialogue is not None:
+        if runner.number_typed(draft, dialogue, said):
+            return
         if runner.current_type(draft, dialogue) == "commitment":
             commitment_step.answer(draft, content, dialogue, said, at)
         else:

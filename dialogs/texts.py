@@ -40,6 +40,16 @@ DIDNT_CATCH = "I didn't catch which one you meant. Pick one of these, or type it
 DONT_KNOW_HEARD = "That's fine. Not knowing yet is an honest answer."
 DONT_KNOW_AGAIN = "That's all right. Let's move on."
 STORY_KEPT = "I've kept that in your journal. Which of these comes closest to it?"
+# A bare number typed at a question with no options on screen (review 12e: "3", kept and
+# echoed back as "You said it would mean: > 3"); then the question again.
+NUMBER_AT_TEXT = (
+    "There are no options to pick here: this question wants a few words, like “{example}”."
+)
+# The same where the question has no example of its own to give.
+NUMBER_AT_TEXT_PLAIN = (
+    "There are no options to pick here: this question wants a few words of your own. A "
+    "phrase is plenty, as you'd say it to a colleague."
+)
 DIDNT_CATCH_DIALOGUE = (
     "I didn't catch which one you meant. Pick one, type its number, or type **stop** to leave "
     "this conversation:"

@@ -202,3 +202,58 @@ def test_someone_onside_before_the_meeting_asks_nothing_more(content: Content) -
     chat.say("catch Priya in finance at 8.45 tomorrow")
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].due_on == date(2026, 12, 4)
+
+
+# ------------------------------------------------------------------ 4. a bare number
+
+
+def test_a_bare_number_at_a_free_text_question_is_not_kept(content: Content) -> None:
+    """Review 12e: "3" typed at a question with no menu was saved and echoed back."""
+    chat = Chat(content, onboarded())
+    chat.say("start Bringing peers with your idea")
+    chat.say("one shared falls service")
+    chat.press("Nobody has heard it yet")
+    assert chat.state.dialogue is not None
+    asked = chat.state.dialogue.step
+    question = chat.text()
+    before = chat.state.reflections
+    chat.say("3")
+    assert chat.state.reflections == before
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.step == asked
+    assert chat.text() == texts.NUMBER_AT_TEXT_PLAIN + "\n" + question
+    chat.say("the ward managers chasing beds")
+    assert chat.state.reflections[-1].text == "the ward managers chasing beds"
+
+
+def test_the_line_gives_the_questions_own_example(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Whose problem is it?")
+    chat.say("2.")
+    assert chat.state.reflections == ()
+    assert chat.text().startswith(texts.NUMBER_AT_TEXT.format(example="delayed discharges"))
+    assert "?" in chat.text().splitlines()[-1]
+
+
+def test_a_number_at_a_commitment_step_is_not_a_commitment(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Whose problem is it?")
+    chat.say("delayed discharges")
+    chat.press("Nobody agrees what it is")
+    chat.say("social care")
+    chat.say("a joint huddle")
+    chat.say("I can host it")
+    chat.say("3")
+    assert chat.state.commitments == ()
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.step == "commit-wicked"
+    assert chat.text().startswith("There are no options to pick here")
+    assert content.commitments.get("placeholder") not in chat.text()  # not a follow-up
+
+
+@pytest.mark.parametrize("said", ["3 wards", "8.30", "2026", "10 minutes with Sam"])
+def test_words_with_numbers_are_answers(content: Content, said: str) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Whose problem is it?")
+    chat.say(said)
+    assert chat.state.reflections[-1].text == said
