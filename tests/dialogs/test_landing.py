@@ -257,3 +257,48 @@ def test_words_with_numbers_are_answers(content: Content, said: str) -> None:
     chat.say("start Whose problem is it?")
     chat.say(said)
     assert chat.state.reflections[-1].text == said
+
+
+# ------------------------------------------------------------------ 5. post changed
+
+CROSSROADS = "crossroads.what-next"
+
+
+def at_most_useful(content: Content) -> Chat:
+    chat = Chat(content, onboarded())
+    chat.say("start Your post has changed. What next?")
+    chat.say("at risk, consultation closes on the 18th")
+    chat.say("whether to apply for the deputy role")
+    chat.press("Honestly, I don't know")
+    return chat
+
+
+def test_when_they_felt_most_useful_comes_back_in_the_decision(content: Content) -> None:
+    chat = at_most_useful(content)
+    assert "most useful" in chat.text()
+    chat.say("calming the winter escalation call")
+    said = chat.text()
+    assert "> calming the winter escalation call" in said  # quoted on its own line
+    assert "before you decide" in said.lower()
+    chat.say("ask HR whether the deputy role is real, by Friday")
+    assert chat.state.dialogue is None  # one step question, not two in a row
+    assert chat.state.commitments[-1].text == "ask HR whether the deputy role is real, by Friday"
+
+
+def test_a_long_most_useful_answer_is_trimmed_in_the_echo(content: Content) -> None:
+    chat = at_most_useful(content)
+    long = (
+        "calming the winter escalation call when the ambulances were stacked and nobody "
+        "else would pick up the phone to the council"
+    )
+    chat.say(long)
+    assert long not in chat.text()
+    assert "…" in chat.text()
+
+
+def test_who_and_when_is_the_whole_finding_out_step(content: Content) -> None:
+    chat = at_most_useful(content)
+    chat.say("calming the winter escalation call")
+    chat.say("HR, by Friday")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "HR, by Friday"
