@@ -33,7 +33,10 @@ ALL_CONVERSATIONS = "All conversations"
 CARRY_ON_LABEL = "Carry on: {title}"
 NO_PREP = "There is no meeting preparation here yet. These are the conversations there are:"
 NOT_NOW = "No problem. I'm here when you want me."
-DIDNT_CATCH = "I didn't catch which one you meant. Pick one of these, or type its number:"
+# Words typed at a menu that match none of its buttons: one gracious reply everywhere, in the
+# style of STORY_KEPT where the words are kept (review 12e: "I didn't catch which one you
+# meant" at some menus, "I've kept that..." at others).
+DIDNT_CATCH = "Which of these comes closest to what you meant? Pick one, or type its number:"
 # A story typed at a choice (review 12: "I didn't catch which one you meant" turned it down).
 # A "don't know" at a typed question: met, not passed over (review 12e); the second line
 # is for a second "don't know" after the step's gentler `if_unsure` question.
@@ -51,8 +54,8 @@ NUMBER_AT_TEXT_PLAIN = (
     "phrase is plenty, as you'd say it to a colleague."
 )
 DIDNT_CATCH_DIALOGUE = (
-    "I didn't catch which one you meant. Pick one, type its number, or type **stop** to leave "
-    "this conversation:"
+    "Which of these comes closest to what you meant? Pick one, type its number, or type "
+    "**stop** to leave this conversation:"
 )
 # A second and later story or miss at the same choice: one short line, never the same
 # words twice running (review 4: the same sympathy line, word for word, four times).

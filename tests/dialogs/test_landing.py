@@ -302,3 +302,48 @@ def test_who_and_when_is_the_whole_finding_out_step(content: Content) -> None:
     chat.say("HR, by Friday")
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].text == "HR, by Friday"
+
+
+# ------------------------------------------------------------------ 6. smaller things
+
+
+def test_free_text_at_any_menu_gets_the_same_gracious_reply(content: Content) -> None:
+    """Review 12e: "I didn't catch which one you meant" at some menus, the gracious "I've
+    kept that in your journal. Which of these comes closest to it?" at others."""
+    closest = "Which of these comes closest"
+    assert closest in texts.STORY_KEPT
+    for reply in (texts.DIDNT_CATCH, texts.DIDNT_CATCH_DIALOGUE):
+        assert reply.startswith(closest)
+        assert "didn't catch" not in reply
+    setup = Chat(content)
+    setup.say("hi")
+    setup.say("walking at lunch")  # at the set-up menu
+    energy = Chat(content, onboarded())
+    energy.say("start Where is your energy going?")
+    energy.say("the rota meetings")
+    energy.say("walking at lunch")  # at a dialogue's choice
+    for chat in (setup, energy):
+        assert closest in chat.text()
+        assert "didn't catch" not in chat.text()
+
+
+def test_ready_to_move_on_asks_no_next_step_before_one_is_named(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start After your role has changed")
+    chat.say("my director post became a programme lead role")
+    chat.press("Ready to move on")
+    chat.say("clinicians still ask me to help untangle problems")
+    asked = chat.last_ask().text
+    assert "next step" not in asked
+    assert asked.startswith("Who could help")
+
+
+def test_the_real_conversation_asks_who_plainly(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Have the real conversation first")
+    chat.say("the savings target")
+    asked = chat.last_ask().text
+    assert "to hear, or to say" not in asked
+    assert asked == (
+        "Before that meeting, who most needs an honest word with you about the savings target?"
+    )
