@@ -347,3 +347,13 @@ def test_the_real_conversation_asks_who_plainly(content: Content) -> None:
     assert asked == (
         "Before that meeting, who most needs an honest word with you about the savings target?"
     )
+
+
+def test_nobody_agrees_goes_straight_to_the_question(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Whose problem is it?")
+    chat.say("delayed discharges")
+    chat.press("Nobody agrees what it is")
+    assert chat.last is not None
+    assert len(chat.last.messages) == 1  # no line telling them what kind of problem it is
+    assert "Who else holds a piece of it?" in chat.text()
