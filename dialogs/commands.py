@@ -9,7 +9,7 @@ from dialogs.timetext import parse_clock
 from dialogs.timezones import canonical_zone, suggest_zone
 
 SimpleName = Literal[
-    "help", "start", "nudge", "journal", "resume", "export", "forget", "stop", "prep"
+    "help", "start", "nudge", "journal", "resume", "export", "forget", "stop", "prep", "privacy"
 ]
 
 
@@ -148,6 +148,7 @@ _ALIASES: dict[str, SimpleName] = {
     "nudge": "nudge",
     "journal": "journal",
     "prep": "prep",
+    "privacy": "privacy",
     "resume": "resume",
     "export": "export",
     "stop": "stop",

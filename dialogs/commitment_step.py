@@ -14,7 +14,10 @@
    and on what day?"), where the generic one would turn its step into another.
 2. The check-in day is read from the leader's words (dates): the first working day after
    the day they named. A day in the past or more than 90 days away is questioned once, and
-   so is, in a prep, a day after tomorrow's meeting ("by Friday": before it, when?);
+   so is, in a prep, a day after tomorrow's meeting ("by Friday": before it, when?; said
+   as the reason of the one question where one is asked anyway); but not at a prep's
+   question to ask in the meeting, whose day is the meeting's: its check-in is the working
+   day after it;
    with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
    Working days are the days of the leader's nudge schedules (Monday to Friday without
    one), and the check-in comes at their earliest schedule's time: the services pass
@@ -80,17 +83,14 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         words = joined(before, text)
         gaps = gaps_in(dialogue, step, words, today, before)
         if gaps:
-            question = step.follow_up or copy.gap(gaps, prep=dialogue.kind == "prep")
-            _ask(draft, saved, (words, "gap", question, copy.get("placeholder")))
+            question, late = _gap_question(content, dialogue, step, gaps, (words, today))
+            _ask(draft, saved, (words, "gap", question, copy.get("placeholder")), late)
             return
     elif asked in ("gap", "meeting"):  # the answer adds to the commitment
         words = saved[SO_FAR] if done else joined(saved[SO_FAR], text)
     else:
         words = saved[SO_FAR]
-    reading = _reading(text, own_words(words, before), today, asked)
-    if reading is None and asked in ("date", "meeting") and done and DAY in saved:
-        questioned = date.fromisoformat(saved[DAY])
-        reading = DateReading(questioned, "") if questioned >= today else None
+    reading = _day_named(dialogue, step, saved, (text, own_words(words, before)), today, done=done)
     if asked in ("", "gap") and reading is not None:
         doubt = _doubt(dialogue, reading, today)
         if doubt is not None:
@@ -124,6 +124,8 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         return
     if reading is not None and dated:
         due = check_in_day(reading.day, draft.week.days)
+    elif _in_the_meeting(dialogue, step):  # the working day after tomorrow's meeting
+        due = check_in_day(today + timedelta(days=1), draft.week.days)
     else:
         due = working_day_from(today + timedelta(days=dialogue.follow_up_days), draft.week.days)
     note = copy.get("as_written") if gaps else None
@@ -131,6 +133,57 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         note = copy.get("day_picked")
     runner.keep_commitment(draft, dialogue, words, due, at)
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
+
+
+def _in_the_meeting(dialogue: Dialogue, step: Step) -> bool:
+    """A prep's question to ask in the meeting itself: its day is the meeting's."""
+    return dialogue.kind == "prep" and step.expects == "question"
+
+
+def _day_named(
+    dialogue: Dialogue,
+    step: Step,
+    saved: dict[str, str],
+    said: tuple[str, str],
+    today: date,
+    *,
+    done: bool,
+) -> DateReading | None:
+    """The day the commitment names, from `said` = (the newest answer, the leader's own
+    words so far); at a question to ask in tomorrow's meeting, none."""
+    text, words = said
+    asked = saved.get(ASKED, "")
+    if _in_the_meeting(dialogue, step):
+        return None
+    if asked == "gap" and DAY in saved:  # that day was questioned with the gap: not again
+        return read_date(text, today)
+    reading = _reading(text, words, today, asked)
+    if reading is None and asked in ("date", "meeting") and done and DAY in saved:
+        questioned = date.fromisoformat(saved[DAY])
+        reading = DateReading(questioned, "") if questioned >= today else None
+    return reading
+
+
+def _gap_question(
+    content: Content,
+    dialogue: Dialogue,
+    step: Step,
+    gaps: tuple[str, ...],
+    words_today: tuple[str, date],
+) -> tuple[str, date | None]:
+    """The one question for what is missing, and, in a prep, the day given when it is after
+    tomorrow's meeting: the question then says why it asks ("Fri 4 Dec is after tomorrow's
+    meeting, so who..."), and that day is not questioned a second time."""
+    copy = content.commitments
+    words, today = words_today
+    prep = dialogue.kind == "prep"
+    question = step.follow_up or copy.gap(gaps, prep=prep)
+    reading = read_date(words, today) if prep and "question" not in gaps else None
+    if reading is None or reading.day <= today + timedelta(days=1):
+        return question, None
+    if not step.follow_up:  # the reason, in the same line
+        question = copy.get("before_meeting_dated").format(day=short_date(reading.day, today))
+    return question, reading.day
 
 
 def _doubt(dialogue: Dialogue, reading: DateReading, today: date) -> tuple[str, str] | None:

@@ -59,6 +59,7 @@ STEP_FIELDS = {
 }
 ONBOARDING_KEYS = (
     "welcome",
+    "privacy_line",
     "privacy",
     "setup_question",
     "themes_question",
@@ -68,6 +69,10 @@ ONBOARDING_KEYS = (
     "done_no_nudges",
     "skipped",
 )
+
+
+# What a newcomer sees first is short on a phone (review 12e: a wall of text on first contact).
+ONBOARDING_LIMITS = {"welcome": 200, "privacy_line": 160}
 
 
 def load_content(directory: Path) -> Content:
@@ -416,7 +421,10 @@ def _load_onboarding(directory: Path, problems: list[ContentProblem]) -> Onboard
     if data is None:
         return None
     reader.unknown_keys(data, ONBOARDING_KEYS, "onboarding")
-    values = {key: reader.text(data, key, "onboarding", max_len=900) for key in ONBOARDING_KEYS}
+    values = {
+        key: reader.text(data, key, "onboarding", max_len=ONBOARDING_LIMITS.get(key, 900))
+        for key in ONBOARDING_KEYS
+    }
     for key, allowed in (("done", {"themes", "time", "timezone"}), ("done_no_nudges", {"themes"})):
         text = values.get(key) or ""
         for name in _placeholders(text) - allowed:

@@ -28,6 +28,7 @@ KEYS = (
     "date_past",
     "date_far",
     "date_after_meeting",  # a prep: a day after tomorrow's meeting
+    "before_meeting_dated",  # a prep's gap question, when the day given is after the meeting
     "date_placeholder",
     "as_written",
     "day_picked",
@@ -45,6 +46,7 @@ PLACEHOLDERS = {
     "date_past": {"day"},
     "date_far": {"day"},
     "date_after_meeting": {"day"},
+    "before_meeting_dated": {"day"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},
 }

@@ -113,8 +113,9 @@ class Dialogue:
 
 @dataclass(frozen=True)
 class Onboarding:
-    welcome: str
-    privacy: str
+    welcome: str  # two lines on a phone
+    privacy_line: str  # one line under the welcome, pointing at the whole notice
+    privacy: str  # the whole notice, shown by `privacy`
     setup_question: str
     themes_question: str
     more_themes_question: str

@@ -134,7 +134,7 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
         _after_aside(draft, content)
         return
     parsed = parse_command(said)
-    if _first_contact(draft, content, at, command=parsed):
+    if _first_contact(draft, content, at, command=parsed, said=said):
         return
     if parsed is not None and _accepts_command(draft, parsed):
         _run(draft, content, parsed, at)
@@ -145,10 +145,13 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     progress = draft.state.dialogue
     dialogue = content.dialogue(progress.dialogue) if progress else None
     if dialogue is not None:
+        if runner.number_typed(draft, dialogue, said):
+            return
         if runner.current_type(draft, dialogue) == "commitment":
             commitment_step.answer(draft, content, dialogue, said, at)
         else:
             runner.answer_text(draft, dialogue, said, at)
+        first_contact.setup_when_done(draft, content)
         return
     _free_text(draft, content, said)
 
@@ -253,6 +256,7 @@ def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: date
     dialogue = content.dialogue(progress.dialogue) if progress else None
     if dialogue is not None and choice.isdigit():
         runner.answer_choice(draft, dialogue, int(choice), at)
+        first_contact.setup_when_done(draft, content)
 
 
 def _on_session(draft: Draft, content: Content, at: datetime) -> None:
@@ -268,15 +272,24 @@ def _on_session(draft: Draft, content: Content, at: datetime) -> None:
 
 
 def _first_contact(
-    draft: Draft, content: Content, at: datetime, command: Command | CommandError | None
+    draft: Draft,
+    content: Content,
+    at: datetime,
+    command: Command | CommandError | None,
+    said: str = "",
 ) -> bool:
-    """Welcome and privacy notice on the very first message, then what it asked for (see
-    dialogs/first_contact.py); True when the message was handled so."""
+    """Welcome and privacy line on the very first message, then what it asked for (see
+    dialogs/first_contact.py); True when the message was handled so. A first message that
+    already says what is wrong ("I'm exhausted") is answered at once, with the conversation
+    it would get later; set-up is offered after that (review 12e)."""
     if draft.state.profile.welcomed_at is not None:
         return False
     onboarding.welcome(draft, content, at)
     waiting = isinstance(draft.state.aside, ServiceAside)  # a coach asked before they wrote
     match command:
+        case None if not waiting and routing.suggest(said, content.dialogues) is not None:
+            _free_text(draft, content, said)
+            return True
         case None:
             pass
         case CommandError(reason=reason):
@@ -338,8 +351,8 @@ def _run_passive(draft: Draft, content: Content, command: Command, at: datetime)
     """Commands that answer and leave the conversation where it was."""
     profile = draft.state.profile
     match command:
-        case Simple(name="help"):
-            draft.say(texts.HELP)
+        case Simple(name="help" | "privacy" as name):  # the whole notice: review 12e
+            draft.say(texts.HELP if name == "help" else content.onboarding.privacy)
         case Simple(name="journal"):
             draft.say(journal.render(draft.state, content, local_date(at, profile.timezone)))
         case Simple(name="export"):

@@ -1,6 +1,7 @@
 """A newcomer's first message when it is a command (`timezone Europe/Paris`, `schedule
 weekdays 08:30`, `coach add @Sam`): the welcome first, then the command carried out, then
-set-up still offered. A command is never dropped without a word."""
+set-up still offered. A command is never dropped without a word. A first message that says
+what is wrong gets its conversation first, and set-up once that is over."""
 
 from datetime import datetime
 
@@ -47,3 +48,13 @@ def after_first_command(state: UserState, content: Content, at: datetime) -> Tur
     offer_setup(draft, content)
     draft.update(last_seen_at=at)
     return draft.finish()
+
+
+def setup_when_done(draft: Draft, content: Content) -> None:
+    """A newcomer whose first message opened a conversation is offered set-up once it is
+    over, not before (review 12e: the themes question before what they came with)."""
+    state = draft.state
+    if state.dialogue is not None or state.aside is not None or state.awaiting is not None:
+        return
+    if state.profile.welcomed_at is not None and not state.profile.onboarded:
+        onboarding.begin(draft, content)

@@ -27,9 +27,10 @@ BAD_TIME = (
 
 
 def welcome(draft: Draft, content: Content, at: datetime) -> None:
-    """Greet a new leader and show the privacy notice, once."""
+    """Greet a new leader, once: two lines, and one on privacy pointing at the whole notice
+    (`privacy`), so a leader is told what is kept without a wall of text first."""
     draft.say(content.onboarding.welcome)
-    draft.say(content.onboarding.privacy)
+    draft.say(content.onboarding.privacy_line)
     draft.update_profile(welcomed_at=at)
 
 

@@ -1,5 +1,6 @@
 """Running one micro-coaching dialogue: present a step, take the answer, move on."""
 
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -39,8 +40,9 @@ def begin(draft: Draft, dialogue: Dialogue, at: datetime) -> None:
     present(draft, dialogue)
 
 
-def present(draft: Draft, dialogue: Dialogue) -> None:
-    """Ask the current step's question (again, after an interruption)."""
+def present(draft: Draft, dialogue: Dialogue, *, hint: bool = True) -> None:
+    """Ask the current step's question (again, after an interruption); `hint`: with the
+    step's placeholder (not when the line before has just given it as the example)."""
     progress = draft.state.dialogue
     assert progress is not None
     step = dialogue.steps[progress.step]
@@ -60,7 +62,29 @@ def present(draft: Draft, dialogue: Dialogue) -> None:
         choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
         draft.ask(question, choices, topic=f"{dialogue.id}#{step.id}")
     else:
-        draft.prompt(question, step.placeholder)
+        draft.prompt(question, step.placeholder if hint else None)
+
+
+BARE_NUMBER = re.compile(r"^\(?\d{1,2}[.):]?$")
+
+
+def number_typed(draft: Draft, dialogue: Dialogue, text: str) -> bool:
+    """A bare number ("3") at a question with no options on screen is not kept as an
+    answer: one line saying the question wants a few words, with an example, and the
+    question again (True). Not at a follow-up question, which may ask for a time."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    step = dialogue.steps[progress.step]
+    if step.type == "choice" or not BARE_NUMBER.match(text.strip()):
+        return False
+    if PENDING_QUESTION in dict(progress.saved):
+        return False
+    example = (step.placeholder or "").removeprefix("e.g.").strip()
+    draft.say(
+        texts.NUMBER_AT_TEXT.format(example=example) if example else texts.NUMBER_AT_TEXT_PLAIN
+    )
+    present(draft, dialogue, hint=False)
+    return True
 
 
 def _buttons_again(draft: Draft, dialogue: Dialogue, lead: str) -> None:

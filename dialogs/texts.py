@@ -12,6 +12,7 @@ HELP = """Here is what you can type:
 • **timezone Europe/London** – set your time zone
 • **organisation Leeds Teaching Hospitals** and **about <one line>** – what peers in a circle see
 • **avoid <name>** – a private list of people you'd rather not be matched with
+• **privacy** – what I keep about you and who can see it
 • **export** – a copy of everything stored about you
 • **forget me** – delete everything stored about you
 In a conversation, **stop** leaves it. You can also just tell me what is on your mind."""
@@ -32,16 +33,29 @@ ALL_CONVERSATIONS = "All conversations"
 CARRY_ON_LABEL = "Carry on: {title}"
 NO_PREP = "There is no meeting preparation here yet. These are the conversations there are:"
 NOT_NOW = "No problem. I'm here when you want me."
-DIDNT_CATCH = "I didn't catch which one you meant. Pick one of these, or type its number:"
+# Words typed at a menu that match none of its buttons: one gracious reply everywhere, in the
+# style of STORY_KEPT where the words are kept (review 12e: "I didn't catch which one you
+# meant" at some menus, "I've kept that..." at others).
+DIDNT_CATCH = "Which of these comes closest to what you meant? Pick one, or type its number:"
 # A story typed at a choice (review 12: "I didn't catch which one you meant" turned it down).
 # A "don't know" at a typed question: met, not passed over (review 12e); the second line
 # is for a second "don't know" after the step's gentler `if_unsure` question.
 DONT_KNOW_HEARD = "That's fine. Not knowing yet is an honest answer."
 DONT_KNOW_AGAIN = "That's all right. Let's move on."
 STORY_KEPT = "I've kept that in your journal. Which of these comes closest to it?"
+# A bare number typed at a question with no options on screen (review 12e: "3", kept and
+# echoed back as "You said it would mean: > 3"); then the question again.
+NUMBER_AT_TEXT = (
+    "There are no options to pick here: this question wants a few words, like “{example}”."
+)
+# The same where the question has no example of its own to give.
+NUMBER_AT_TEXT_PLAIN = (
+    "There are no options to pick here: this question wants a few words of your own. A "
+    "phrase is plenty, as you'd say it to a colleague."
+)
 DIDNT_CATCH_DIALOGUE = (
-    "I didn't catch which one you meant. Pick one, type its number, or type **stop** to leave "
-    "this conversation:"
+    "Which of these comes closest to what you meant? Pick one, type its number, or type "
+    "**stop** to leave this conversation:"
 )
 # A second and later story or miss at the same choice: one short line, never the same
 # words twice running (review 4: the same sympathy line, word for word, four times).

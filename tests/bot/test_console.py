@@ -88,7 +88,7 @@ def test_forget_me_removes_everything_after_confirming(tmp_path: Path) -> None:
     assert "Delete it all?" in result.stdout
     assert not list((tmp_path / "users").glob("*.json"))
     again = console(tmp_path, ["hello"])
-    assert "I keep your answers" in again.stdout  # a fresh start: the welcome again
+    assert "Never type patient details" in again.stdout  # a fresh start: the welcome again
 
 
 def test_an_unreadable_data_file_stops_the_console_and_names_the_file(tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_each_user_name_has_its_own_conversation(tmp_path: Path, name: str) -> N
         check=False,
         cwd=ROOT,
     )
-    assert "I keep your answers" in result.stdout  # welcomed as someone new
+    assert "Never type patient details" in result.stdout  # welcomed as someone new
 
 
 FIRST_COMMANDS = [
@@ -154,7 +154,7 @@ def test_a_command_as_the_very_first_message_is_carried_out_after_the_welcome(
     assert result.returncode == 0, result.stderr
     transcript = result.stdout
     welcome, answer, setup = (
-        transcript.index("I keep your answers"),
+        transcript.index("Never type patient details"),
         transcript.index(done),
         transcript.index("1. Set up now"),
     )

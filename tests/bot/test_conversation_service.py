@@ -56,7 +56,7 @@ async def test_export_returns_everything_as_json(
 ) -> None:
     svc = service(tmp_path, content, clock)
     await svc.handle(ALICE, UserText("start energy", clock.now()))
-    await svc.handle(ALICE, UserText("2", clock.now()))
+    await svc.handle(ALICE, UserText("the rota meetings", clock.now()))
     reply = await svc.handle(ALICE, UserText("export", clock.now()))
     (attachment,) = reply.attachments
     document = json.loads(attachment.data)

@@ -60,7 +60,11 @@ async def test_a_turn_while_the_database_is_away_saves_nothing_and_says_so(
     assert before is not None
 
     store.away = True
-    for text in ("2", "schedule weekdays 08:30", "journal"):  # a step, a command, a read
+    for text in (
+        "the rota meetings",
+        "schedule weekdays 08:30",
+        "journal",
+    ):  # a step, a command, a read
         reply = await service.handle(ALICE, UserText(text, clock.now()))
         assert reply.messages == (Say(CANT_SAVE_NOW),)
         assert reply.failed
@@ -69,7 +73,7 @@ async def test_a_turn_while_the_database_is_away_saves_nothing_and_says_so(
 
     store.away = False
     assert await store.load(ALICE) == before  # nothing half-saved
-    again = await service.handle(ALICE, UserText("2", clock.now()))
+    again = await service.handle(ALICE, UserText("the rota meetings", clock.now()))
     assert not again.failed
     after = await store.load(ALICE)
     assert after is not None

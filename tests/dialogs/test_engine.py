@@ -45,12 +45,12 @@ def at_menu(content: Content) -> Chat:
 # ------------------------------------------------------------------ first contact
 
 
-def test_first_message_gets_welcome_privacy_notice_and_setup_question(content: Content) -> None:
+def test_first_message_gets_welcome_privacy_line_and_setup_question(content: Content) -> None:
     chat = Chat(content)
     turn = chat.say("hello")
     said = [m.text for m in turn.messages]
     assert said[0] == content.onboarding.welcome
-    assert said[1] == content.onboarding.privacy
+    assert said[1] == content.onboarding.privacy_line
     assert "patient" in said[1].lower()
     assert chat.labels() == ["Set up now", "Skip for now"]
 
@@ -149,7 +149,7 @@ def test_timezone_as_the_first_message_is_done_after_the_welcome_then_set_up(
     chat = Chat(content)
     turn = chat.say("timezone Europe/Paris")
     said = [m.text for m in turn.messages]
-    assert said[:2] == [content.onboarding.welcome, content.onboarding.privacy]
+    assert said[:2] == [content.onboarding.welcome, content.onboarding.privacy_line]
     assert said[2] == texts.TIMEZONE_SET.format(zone="Europe/Paris")
     assert chat.state.profile.timezone == "Europe/Paris"
     assert PreferencesChanged() in turn.effects
@@ -177,7 +177,7 @@ def test_a_service_command_first_is_never_dropped_without_a_word(
     said = [m.text for m in turn.messages]
     assert said[:3] == [
         content.onboarding.welcome,
-        content.onboarding.privacy,
+        content.onboarding.privacy_line,
         texts.NOT_DONE_FIRST,
     ]
     assert chat.labels() == SETUP
@@ -198,7 +198,7 @@ def test_a_service_runs_a_first_command_between_the_welcome_and_set_up(
     assert greeting is not None
     assert [m.text for m in greeting.messages] == [
         content.onboarding.welcome,
-        content.onboarding.privacy,
+        content.onboarding.privacy_line,
     ]
     assert isinstance(service_command(greeting.state, first), SERVICE_COMMANDS)
     then = after_first_command(greeting.state, content, AT)

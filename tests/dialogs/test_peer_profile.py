@@ -176,5 +176,9 @@ def test_organisation_as_a_first_message_is_done_after_the_welcome(content: Cont
     chat = Chat(content)
     turn = chat.say("organisation LTHT")
     said = [m.text for m in turn.messages]
-    assert said[:3] == [content.onboarding.welcome, content.onboarding.privacy, f"Saved: {LTHT}."]
+    assert said[:3] == [
+        content.onboarding.welcome,
+        content.onboarding.privacy_line,
+        f"Saved: {LTHT}.",
+    ]
     assert chat.labels() == ["Set up now", "Skip for now"]
