@@ -97,6 +97,12 @@ class SlackChannel:
             client=self.client,
             signing_secret=self.settings.signing_secret,
             request_verification_enabled=False,  # verified already, without logging bodies
+            # Middleware each request would pay for and we have no use for: an ssl_check is
+            # answered before bolt (verify.py), and we have no workflow functions and no
+            # assistant threads, whose tokens and helpers bolt would attach to every event.
+            ssl_check_enabled=False,
+            attaching_function_token_enabled=False,
+            attaching_conversation_kwargs_enabled=False,
             # bolt names a logger after the app and sets its level: keep it out of "peercoach.*"
             name="slack_bolt.app",
             logger=quiet_logger("slack_bolt.app"),
@@ -169,7 +175,8 @@ class SlackChannel:
     # ---------------------------------------------------------------- listeners
 
     def _listen(self, bolt: AsyncApp) -> None:
-        bolt.use(inbound.repair_socket_mode)
+        if self.settings.app_token:  # HTTP bodies were repaired by verify.py already
+            bolt.use(inbound.repair_socket_mode)
         bolt.event("message")(self._on_message)
         bolt.event("app_mention")(self._on_mention)
         bolt.event("app_home_opened")(self._on_home_opened)
