@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack import inbound, verify
 from bot.channels.slack.circle_form import CircleForm
-from bot.channels.slack.client import down_reason, make_client, new_session
+from bot.channels.slack.client import call, down_reason, make_client, new_session
 from bot.channels.slack.coach_form import CoachForm
 from bot.channels.slack.history import LIMITS, pacer_for
 from bot.channels.slack.home import home_data
@@ -418,7 +418,7 @@ class SlackChannel:
         if key.hashed in self._contacted:
             return None
         try:
-            info = await self.web().users_info(user=key.user)
+            info = await call(self.web(), "users.info", params={"user": key.user})
         except CALL_ERRORS:
             return None
         self._contacted.add(key.hashed)
