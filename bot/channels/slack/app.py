@@ -159,8 +159,25 @@ class SlackChannel:
         """POST /slack/events: our checks first, so garbage gets 401/400/413, never 500."""
         assert self.bolt is not None
         return await inbound.answer(
-            self.bolt, self.settings.signing_secret, request, before_bolt=self._while_down
+            self.bolt,
+            self.settings.signing_secret,
+            request,
+            before_bolt=self._while_down,
+            direct=self._direct,
         )
+
+    def _direct(self, body: dict[str, Any]) -> bool:
+        """A message in a DM (every leader's turn) is run here, not dispatched to bolt: its
+        listener needs nothing bolt adds (context, a client per request, the auth.test
+        result, argument injection), and bolt's dispatch of it cost about as much CPU as a
+        Web API call. Anything else, and every Socket Mode event, goes through bolt."""
+        event = body.get("event")
+        if not isinstance(event, dict) or event.get("type") != "message":
+            return False
+        if event.get("channel_type") != "im":
+            return False
+        self._running.start(self._on_message(body, event))
+        return True
 
     async def _while_down(self, verdict: verify.Verdict) -> verify.Verdict:
         """A signed request while the start-up check fails: ask Slack again now; if still
