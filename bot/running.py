@@ -2,6 +2,7 @@
 finish: each such task registers itself, and the owner waits for them, for a while."""
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 
@@ -15,6 +16,12 @@ class RunningTasks:
         if task is not None:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def start(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` as a task of its own, tracked until it ends (as a bolt listener is)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def finish(self, within: float, *extra: asyncio.Task[Any] | None) -> tuple[int, int]:
         """Wait up to `within` s for them (and `extra`); cancel the rest. (finished, cancelled)"""

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack import inbound, verify
 from bot.channels.slack.circle_form import CircleForm
-from bot.channels.slack.client import down_reason, make_client, new_session
+from bot.channels.slack.client import call, down_reason, make_client, new_session
 from bot.channels.slack.coach_form import CoachForm
 from bot.channels.slack.history import LIMITS, pacer_for
 from bot.channels.slack.home import home_data
@@ -97,6 +97,12 @@ class SlackChannel:
             client=self.client,
             signing_secret=self.settings.signing_secret,
             request_verification_enabled=False,  # verified already, without logging bodies
+            # Middleware each request would pay for and we have no use for: an ssl_check is
+            # answered before bolt (verify.py), and we have no workflow functions and no
+            # assistant threads, whose tokens and helpers bolt would attach to every event.
+            ssl_check_enabled=False,
+            attaching_function_token_enabled=False,
+            attaching_conversation_kwargs_enabled=False,
             # bolt names a logger after the app and sets its level: keep it out of "peercoach.*"
             name="slack_bolt.app",
             logger=quiet_logger("slack_bolt.app"),
@@ -153,8 +159,25 @@ class SlackChannel:
         """POST /slack/events: our checks first, so garbage gets 401/400/413, never 500."""
         assert self.bolt is not None
         return await inbound.answer(
-            self.bolt, self.settings.signing_secret, request, before_bolt=self._while_down
+            self.bolt,
+            self.settings.signing_secret,
+            request,
+            before_bolt=self._while_down,
+            direct=self._direct,
         )
+
+    def _direct(self, body: dict[str, Any]) -> bool:
+        """A message in a DM (every leader's turn) is run here, not dispatched to bolt: its
+        listener needs nothing bolt adds (context, a client per request, the auth.test
+        result, argument injection), and bolt's dispatch of it cost about as much CPU as a
+        Web API call. Anything else, and every Socket Mode event, goes through bolt."""
+        event = body.get("event")
+        if not isinstance(event, dict) or event.get("type") != "message":
+            return False
+        if event.get("channel_type") != "im":
+            return False
+        self._running.start(self._on_message(body, event))
+        return True
 
     async def _while_down(self, verdict: verify.Verdict) -> verify.Verdict:
         """A signed request while the start-up check fails: ask Slack again now; if still
@@ -169,7 +192,8 @@ class SlackChannel:
     # ---------------------------------------------------------------- listeners
 
     def _listen(self, bolt: AsyncApp) -> None:
-        bolt.use(inbound.repair_socket_mode)
+        if self.settings.app_token:  # HTTP bodies were repaired by verify.py already
+            bolt.use(inbound.repair_socket_mode)
         bolt.event("message")(self._on_message)
         bolt.event("app_mention")(self._on_mention)
         bolt.event("app_home_opened")(self._on_home_opened)
@@ -411,7 +435,7 @@ class SlackChannel:
         if key.hashed in self._contacted:
             return None
         try:
-            info = await self.web().users_info(user=key.user)
+            info = await call(self.web(), "users.info", params={"user": key.user})
         except CALL_ERRORS:
             return None
         self._contacted.add(key.hashed)

@@ -6,8 +6,10 @@ interactivity documentation):
 
 Events API (JSON)
     url_verification     the challenge, echoed (bolt)
-    event_callback       an empty 200, at once; listeners run after it (bolt). An inner
-                         event type we do not act on gets an empty 200 too, not bolt's 404
+    event_callback       an empty 200, at once; listeners run after it (bolt; a message
+                         in a DM, every leader's turn, is run by the channel itself, see
+                         `answer`). An inner event type we do not act on gets an empty
+                         200 too, not bolt's 404
     app_rate_limited     an empty 200 and a warning log line: Slack is dropping the
                          workspace's events for the rest of that minute
 Slash commands (form)
@@ -58,9 +60,12 @@ async def answer(
     request: web.Request,
     *,
     before_bolt: Callable[[verify.Verdict], Awaitable[verify.Verdict]] | None = None,
+    direct: Callable[[dict[str, Any]], bool] | None = None,
 ) -> web.Response:
     """`before_bolt` may turn an accepted request for bolt into a refusal (say, 503 while
-    the Web API is unreachable); requests answered without bolt never reach it."""
+    the Web API is unreachable); requests answered without bolt never reach it. `direct`
+    may take an event (envelope) to run itself, after `before_bolt` and instead of bolt: it
+    is acknowledged as bolt acknowledges events, with an empty 200 at once."""
     raw = await request.read()
     verdict = verify.check(secret, dict(request.headers), raw)
     if not verdict.status and before_bolt is not None and verdict.kind not in WITHOUT_BOLT:
@@ -78,6 +83,8 @@ async def answer(
         log(logger, "slack.unicode_repaired", kind=verdict.kind)
     if verdict.kind in WITHOUT_BOLT:
         return _acknowledge(verdict)
+    if verdict.kind == "event" and direct is not None and direct(verdict.parsed):
+        return web.Response(status=200)
     # Handed over parsed: bolt would parse it again, and its json.loads keeps a lone
     # surrogate that fails later, when the text is stored or sent.
     bolt_request = AsyncBoltRequest(

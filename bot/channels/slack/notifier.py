@@ -12,7 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack.client import delivery_error
+from bot.channels.slack.client import call, delivery_error
 from bot.channels.slack.history import LIMITS, Pacer, pacer_for
 from bot.channels.slack.render import render_turn
 from bot.domain import Attachment, Reply, UserKey
@@ -204,14 +204,16 @@ async def post(
     try:
         if reply.messages:
             payload = render_turn(reply.messages, leader.hashed if leader else "")
-            sent = await client.chat_postMessage(
-                channel=channel,
-                text=payload.text,
-                blocks=payload.blocks,
-                metadata=metadata,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            message = {
+                "channel": channel,
+                "text": payload.text,
+                "blocks": payload.blocks,
+                "unfurl_links": False,
+                "unfurl_media": False,
+            }
+            if metadata is not None:
+                message["metadata"] = metadata
+            sent = await call(client, "chat.postMessage", json=message)
             posted = Posted(str(sent.get("channel") or channel), str(sent.get("ts") or ""))
         for attachment in reply.attachments:
             await upload(client, posted.channel, attachment)
