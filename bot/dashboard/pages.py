@@ -14,6 +14,7 @@ from bot.dashboard.figures import (
     Figures,
     LeaderStates,
     cohort_weeks,
+    totals_weeks,
     week_starts,
 )
 from bot.dashboard.limiter import BadTokenLimiter
@@ -34,6 +35,7 @@ from bot.domain import UserKey
 from bot.services.circle_rounds.report import AT_LEAST
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
+from bot.storage.cohort import CohortCounts
 
 CACHED = 64  # coaches' rosters and cohorts kept at once
 
@@ -132,17 +134,23 @@ async def cohort_page(
     timezone = await d.timezone_of(coach)
     starts = week_starts(at, timezone)
     roster = d.roster(coach)
-    token = (coach, d.coaching.store.revision)
-    figures = await d.figures.figures(roster.keys, starts, timezone, roster=token)
     shown = pages(len(roster.links), number)
     window = slice((shown.number - 1) * PAGE_SIZE, shown.number * PAGE_SIZE)
+    counts = await d.states.cohort_counts(coach, roster.keys, timezone, starts)
+    if counts is None:  # no totals kept: every leader's figures, kept by state version
+        token = (coach, d.coaching.store.revision)
+        figures = await d.figures.figures(roster.keys, starts, timezone, roster=token)
+        shown_figures = figures.by_leader[window]
+        cohort = d.cohort(figures, roster, starts, timezone)
+    else:  # the totals, and the figures of the leaders on this page and of those who shared
+        shown_figures = (await d.figures.figures(roster.keys[window], starts, timezone)).by_leader
+        cohort = await kept_cohort(d, counts, roster, starts, timezone)
     rows = tuple(
         leader_row(link, name, weeks)
         for link, name, weeks in zip(
-            roster.links[window], roster.names[window], figures.by_leader[window], strict=True
+            roster.links[window], roster.names[window], shown_figures, strict=True
         )
     )
-    cohort = d.cohort(figures, roster, starts, timezone)
     return CohortPage(
         d.name_of(coach),
         csrf,
@@ -154,6 +162,26 @@ async def cohort_page(
         cohort.shared,
         len(starts),
     )
+
+
+async def kept_cohort(
+    d: Dashboard, counts: CohortCounts, roster: Roster, starts: tuple[date, ...], timezone: str
+) -> Cohort:
+    """The cohort part of the page from the totals the store keeps: the charts from their
+    numbers, the reflections shared from the glances of the leaders who shared any."""
+    charts, hidden = cohort_charts(totals_weeks(counts, starts), len(roster.links))
+    sharing = [
+        (key, name)
+        for key, name in zip(roster.keys, roster.names, strict=True)
+        if key.hashed in counts.sharing
+    ]
+    figures = await d.figures.figures([k for k, _ in sharing], starts, timezone)
+    shared = tuple(
+        item
+        for (_, name), leader in zip(sharing, figures.by_leader, strict=True)
+        for item in shared_of(name, leader, timezone)
+    )
+    return Cohort(charts, hidden, shared)
 
 
 def circle_rows(d: Dashboard, coach: str) -> tuple[CircleRow, ...]:

@@ -10,6 +10,7 @@ from typing import Any
 from bot.ports import StoredLeader
 from bot.storage.atomic import encode_json
 from bot.storage.postgres import users_sql as sql
+from bot.storage.postgres.cohorts import count_rows
 from bot.storage.postgres.users import PostgresUserStore, Row, extra_label, state_label
 
 
@@ -42,12 +43,17 @@ async def restore_leader(store: PostgresUserStore, leader: StoredLeader) -> None
     async with store.guard.transaction() as connection:
         row = await store._lock(connection, key)
         if leader.state is None:
-            sealed, glance, version = store._seal_meta(key), None, 0
+            sealed, glance, version, shares = store._seal_meta(key), None, 0, 0
+            instants: dict[str, list[int]] = {}
         else:
-            (sealed, glance), version = store._seal_state(key, leader.state), leader.state.version
+            new = store._seal_state(key, leader.state)
+            sealed, glance, shares, instants = new.sealed, new.glance, new.shares, new.instants
+            version = leader.state.version
         await connection.execute(
-            sql.INSERT if row is None else sql.UPDATE, key.hashed, version, sealed, glance
+            sql.INSERT if row is None else sql.UPDATE, key.hashed, version, sealed, glance, shares
         )
+        if row is not None and (counted := count_rows(row.cohorts, row.instants(), instants)):
+            await connection.execute(sql.COUNT, *counted)
         await connection.execute(sql.DELETE_EXTRAS, key.hashed)
         await connection.executemany(
             sql.UPSERT_EXTRA,

@@ -22,8 +22,9 @@ kept.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
 
 import asyncpg
 import orjson
@@ -34,6 +35,9 @@ from bot.errors import StaleStateError, StorageError
 from bot.ports import Change, EventClaim, SeenEventStore, StoredLeader
 from bot.storage.atomic import encode_json
 from bot.storage.codec import SCHEMA_VERSION, SchemaError, from_sections, migrate, to_sections
+from bot.storage.cohort import CohortCounts
+from bot.storage.glance import instants_of, shares_of
+from bot.storage.postgres import cohorts
 from bot.storage.postgres import users_sql as sql
 from bot.storage.postgres.away import GuardedPool
 from bot.storage.postgres.claims import Taking, repeat_is_handled
@@ -69,10 +73,24 @@ def extra_label(hashed: str, name: str) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    """A leader's row as read: its version (0: channel data only) and its opened sections."""
+    """A leader's row as read: its version (0: channel data only), its opened sections, and
+    the cohort totals it is counted in (bot/storage/postgres/cohorts.py)."""
 
     version: int
     sections: dict[str, Any]
+    cohorts: dict[str, Any] = field(default_factory=dict)
+
+    def instants(self) -> dict[str, list[int]]:
+        return instants_of(migrate(self.sections)) if "state" in self.sections else {}
+
+
+class Sealed(NamedTuple):
+    """A state as written: sealed, its sealed glance, its shared reflections and instants."""
+
+    sealed: bytes
+    glance: bytes
+    shares: int
+    instants: dict[str, list[int]]
 
 
 class PostgresUserStore:
@@ -126,6 +144,12 @@ class PostgresUserStore:
             records = await connection.fetch(sql.GLANCES, [key.hashed for key in keys])
         return opened_glances(self.sealer, records)
 
+    async def cohort_counts(
+        self, coach: str, keys: Sequence[UserKey], zone: str, starts: tuple[date, ...]
+    ) -> CohortCounts | None:
+        """The coach's cohort totals, counting exactly `keys` (see cohorts.read)."""
+        return await cohorts.read(self, coach, keys, zone, starts)
+
     async def transact[T](
         self,
         key: UserKey,
@@ -169,7 +193,7 @@ class PostgresUserStore:
             return None
         assert not isinstance(change, str)
         saved = evolve(change, version=1)
-        sealed, glance = self._seal_state(key, saved)
+        new = self._seal_state(key, saved)
         async with self.guard.connection() as connection:
             written = await _write_if(
                 connection,
@@ -178,9 +202,10 @@ class PostgresUserStore:
                 taking,
                 key.hashed,
                 1,
-                sealed,
+                new.sealed,
                 sql.LOCK_SPACE,
-                glance,
+                new.glance,
+                new.shares,
             )
         self._stored(key.hashed)  # written now, or by someone else before
         return (saved, result) if written is not None else None
@@ -202,20 +227,24 @@ class PostgresUserStore:
                 return (None if change == "delete" else stored), result
             if change == "delete":
                 assert row is not None
-                gone = await _write_if(
-                    connection,
-                    sql.DELETE_IF,
-                    sql.DELETE_IF_CLAIMED,
-                    taking,
-                    key.hashed,
-                    row.version,
-                )
+                async with connection.transaction():
+                    gone = await _write_if(
+                        connection,
+                        sql.DELETE_IF,
+                        sql.DELETE_IF_CLAIMED,
+                        taking,
+                        key.hashed,
+                        row.version,
+                        row.cohorts,
+                    )
+                    if gone is not None:
+                        await self._leave_cohorts(connection, key.hashed, row)
                 if gone is None:
                     return None
                 self._forgotten(key.hashed)
                 return None, result
             saved = evolve(change, version=stored.version + 1 if stored else 1)
-            sealed, glance = self._seal_state(key, saved)
+            new = self._seal_state(key, saved)
             if row is None:
                 written = await _write_if(
                     connection,
@@ -224,21 +253,26 @@ class PostgresUserStore:
                     taking,
                     key.hashed,
                     saved.version,
-                    sealed,
+                    new.sealed,
                     sql.LOCK_SPACE,
-                    glance,
+                    new.glance,
+                    new.shares,
                 )
             else:
+                counted = cohorts.count_rows(row.cohorts, row.instants(), new.instants)
                 written = await _write_if(
                     connection,
-                    sql.UPDATE_IF,
-                    sql.UPDATE_IF_CLAIMED,
+                    sql.UPDATE_IF if counted is None else sql.UPDATE_IF_COUNTED,
+                    sql.UPDATE_IF_CLAIMED if counted is None else sql.UPDATE_IF_COUNTED_CLAIMED,
                     taking,
                     key.hashed,
                     row.version,
                     saved.version,
-                    sealed,
-                    glance,
+                    new.sealed,
+                    new.glance,
+                    new.shares,
+                    row.cohorts,
+                    *(counted or ()),
                 )
         return (saved, result) if written is not None else None
 
@@ -257,6 +291,8 @@ class PostgresUserStore:
             if change == "keep":
                 return stored, result
             if change == "delete":
+                if row is not None:
+                    await self._leave_cohorts(connection, key.hashed, row)
                 await connection.execute(sql.DELETE, key.hashed)
                 self._forgotten(key.hashed)
                 return None, result
@@ -277,8 +313,19 @@ class PostgresUserStore:
             return saved
 
     async def delete(self, key: UserKey) -> bool:
-        """One statement: its channel data goes with the row (ON sql.DELETE CASCADE)."""
-        async with self.guard.connection() as connection:
+        """Its channel data goes with the row (ON DELETE CASCADE), and its part of any cohort
+        totals with it (a row that does not open takes those totals with it: they are made
+        afresh on the coach's next page)."""
+        async with self.guard.transaction() as connection:
+            counted = await connection.fetchval(sql.LOCK_COHORTS, key.hashed)
+            if counted:
+                try:
+                    row = await self._lock(connection, key)
+                except CorruptRowError:
+                    await connection.execute(sql.DROP_COHORTS, list(counted))
+                else:
+                    assert row is not None
+                    await self._leave_cohorts(connection, key.hashed, row)
             gone = await connection.fetchval(sql.DELETE, key.hashed) is not None
         self._forgotten(key.hashed)
         return gone
@@ -294,7 +341,7 @@ class PostgresUserStore:
         async with self.guard.transaction() as connection:
             row = await self._lock(connection, key)
             if row is None:
-                await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None)
+                await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None, 0)
             sealed = self.sealer.seal(encode_json(value), extra_label(key.hashed, name))
             await connection.execute(sql.UPSERT_EXTRA, key.hashed, name, sealed)
 
@@ -354,7 +401,7 @@ class PostgresUserStore:
         if self._key_of(key.hashed, sections) != key:
             raise CorruptRowError(key.hashed, "the row belongs to a different user key")
         self._stored(key.hashed)
-        return Row(int(record["version"]), sections)
+        return Row(int(record["version"]), sections, record.get("cohorts") or {})
 
     def _open(self, hashed: str, sealed: bytes) -> dict[str, Any]:
         try:
@@ -393,11 +440,13 @@ class PostgresUserStore:
             raise CorruptRowError(hashed, f"extra {name!r} is not an object")
         return value
 
-    def _seal_state(self, key: UserKey, state: UserState) -> tuple[bytes, bytes]:
+    def _seal_state(self, key: UserKey, state: UserState) -> Sealed:
         """The sealed state and its sealed glance, to be written in the same statement."""
         sections = to_sections(str(key), state)
         sealed = self.sealer.seal(encode_json(sections), state_label(key.hashed))
-        return sealed, seal_glance(self.sealer, key.hashed, sections, state.version)
+        instants = instants_of(sections)
+        glance = seal_glance(self.sealer, key.hashed, sections, state.version, instants)
+        return Sealed(sealed, glance, shares_of(sections), instants)
 
     def _seal_meta(self, key: UserKey) -> bytes:
         """A leader known by channel data alone: the meta section, as a TinyDB file has."""
@@ -407,7 +456,37 @@ class PostgresUserStore:
     async def _write(
         self, connection: asyncpg.Connection[Any], key: UserKey, row: Row | None, state: UserState
     ) -> None:
-        sealed, glance = self._seal_state(key, state)
+        new = self._seal_state(key, state)
         await connection.execute(
-            sql.INSERT if row is None else sql.UPDATE, key.hashed, state.version, sealed, glance
+            sql.INSERT if row is None else sql.UPDATE,
+            key.hashed,
+            state.version,
+            new.sealed,
+            new.glance,
+            new.shares,
         )
+        counted = cohorts.count_rows(row.cohorts, row.instants(), new.instants) if row else None
+        if counted is not None:
+            await connection.execute(sql.COUNT, *counted)
+
+    async def _leave_cohorts(
+        self, connection: asyncpg.Connection[Any], hashed: str, row: Row
+    ) -> None:
+        """A row going: its part taken from the totals that count it (under its lock)."""
+        counted = cohorts.count_rows(row.cohorts, row.instants(), None)
+        if counted is None:
+            return
+        await connection.execute(sql.COUNT, *counted)
+        await connection.execute(sql.LEAVE, list(row.cohorts), cohorts.leaving_digest(hashed))
+
+    async def placeholder(self, connection: asyncpg.Connection[Any], key: UserKey) -> None:
+        """A row for a leader not stored yet (the meta section, version 0, as channel data
+        makes), so that cohort totals can count them from their first write (under the
+        advisory lock every inserting writer takes)."""
+        if await self._lock(connection, key) is None:
+            await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None, 0)
+            self._stored(key.hashed)
+
+    def sections_of(self, hashed: str, sealed: bytes) -> dict[str, Any]:
+        """A row's opened, migrated sections (CorruptRowError if it does not open)."""
+        return migrate(self._open(hashed, sealed))
