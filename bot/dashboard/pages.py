@@ -13,6 +13,7 @@ from bot.dashboard.figures import (
     FigureCache,
     Figures,
     LeaderStates,
+    LeaderWeeks,
     cohort_weeks,
     totals_weeks,
     week_starts,
@@ -143,8 +144,12 @@ async def cohort_page(
         shown_figures = figures.by_leader[window]
         cohort = d.cohort(figures, roster, starts, timezone)
     else:  # the totals, and the figures of the leaders on this page and of those who shared
-        shown_figures = (await d.figures.figures(roster.keys[window], starts, timezone)).by_leader
-        cohort = await kept_cohort(d, counts, roster, starts, timezone)
+        sharing = [k for k in roster.keys if k.hashed in counts.sharing]
+        read = list(dict.fromkeys((*roster.keys[window], *sharing)))
+        figures = await d.figures.figures(read, starts, timezone)
+        found = dict(zip(read, figures.by_leader, strict=True))
+        shown_figures = tuple(found[k] for k in roster.keys[window])
+        cohort = kept_cohort(counts, roster, found, starts, timezone)
     rows = tuple(
         leader_row(link, name, weeks)
         for link, name, weeks in zip(
@@ -164,22 +169,21 @@ async def cohort_page(
     )
 
 
-async def kept_cohort(
-    d: Dashboard, counts: CohortCounts, roster: Roster, starts: tuple[date, ...], timezone: str
+def kept_cohort(
+    counts: CohortCounts,
+    roster: Roster,
+    figures: dict[UserKey, LeaderWeeks],
+    starts: tuple[date, ...],
+    timezone: str,
 ) -> Cohort:
     """The cohort part of the page from the totals the store keeps: the charts from their
-    numbers, the reflections shared from the glances of the leaders who shared any."""
+    numbers, the reflections shared from the figures of the leaders who shared any."""
     charts, hidden = cohort_charts(totals_weeks(counts, starts), len(roster.links))
-    sharing = [
-        (key, name)
-        for key, name in zip(roster.keys, roster.names, strict=True)
-        if key.hashed in counts.sharing
-    ]
-    figures = await d.figures.figures([k for k, _ in sharing], starts, timezone)
     shared = tuple(
         item
-        for (_, name), leader in zip(sharing, figures.by_leader, strict=True)
-        for item in shared_of(name, leader, timezone)
+        for key, name in zip(roster.keys, roster.names, strict=True)
+        if key.hashed in counts.sharing
+        for item in shared_of(name, figures[key], timezone)
     )
     return Cohort(charts, hidden, shared)
 

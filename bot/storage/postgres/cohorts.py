@@ -49,12 +49,11 @@ SELECT c.zone, c.since, c.members, c.digest,
   ARRAY(SELECT k.kind FROM cohort_counts k WHERE k.coach = c.coach AND k.week >= $2
         AND k.week <= $3 ORDER BY k.week, k.kind) AS kinds,
   ARRAY(SELECT k.n FROM cohort_counts k WHERE k.coach = c.coach AND k.week >= $2
-        AND k.week <= $3 ORDER BY k.week, k.kind) AS ns
+        AND k.week <= $3 ORDER BY k.week, k.kind) AS ns,
+  ARRAY(SELECT l.leader FROM leaders l WHERE l.leader = ANY($4::text[])
+        AND (l.shares IS NULL OR l.shares > 0)) AS sharing
 FROM cohorts c WHERE c.coach = $1
 """
-SHARING = (
-    "SELECT leader FROM leaders WHERE leader = ANY($1::text[]) AND (shares IS NULL OR shares > 0)"
-)
 HOLD = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
 HEADER = "SELECT zone, since FROM cohorts WHERE coach = $1"
 MEMBERS = "SELECT leader FROM leaders WHERE cohorts ? $1"
@@ -122,7 +121,7 @@ async def read(
     hashed = tuple(dict.fromkeys(key.hashed for key in keys))
     for _ in range(3):  # bounded: a follow, then the totals read again
         async with store.guard.connection() as connection:
-            record = await connection.fetchrow(READ, coach, starts[0], starts[-1])
+            record = await connection.fetchrow(READ, coach, starts[0], starts[-1], list(hashed))
             fits = (
                 record is not None
                 and record["zone"] == zone
@@ -130,12 +129,9 @@ async def read(
                 and record["members"] == len(hashed)
                 and record["digest"] == _digest(hashed)
             )
-            if fits:
-                sharing = await connection.fetch(SHARING, list(hashed))
-                assert record is not None
-                return CohortCounts(
-                    _by_week(record, starts), frozenset(r["leader"] for r in sharing)
-                )
+        if fits:
+            assert record is not None
+            return CohortCounts(_by_week(record, starts), frozenset(record["sharing"]))
         await follow(store, coach, keys, zone, starts[0])
     raise RuntimeError(f"the cohort totals of coach {coach!r} did not settle")
 
