@@ -11,7 +11,15 @@ from bot.ports import StoredLeader
 from bot.storage.atomic import encode_json
 from bot.storage.postgres import users_sql as sql
 from bot.storage.postgres.cohorts import count_rows
-from bot.storage.postgres.users import PostgresUserStore, Row, extra_label, state_label
+from bot.storage.postgres.leader_rows import (
+    Row,
+    extra_label,
+    key_of,
+    open_extra,
+    state_label,
+    state_of,
+)
+from bot.storage.postgres.users import PostgresUserStore
 
 
 async def dump_leaders(store: PostgresUserStore) -> AsyncIterator[StoredLeader]:
@@ -25,12 +33,12 @@ async def dump_leaders(store: PostgresUserStore) -> AsyncIterator[StoredLeader]:
         by_leader: dict[str, dict[str, dict[str, Any]]] = {h: {} for h in hashes}
         for record in extras:
             hashed, name = str(record["leader"]), str(record["name"])
-            by_leader[hashed][name] = store._extra(hashed, name, record["sealed"])
+            by_leader[hashed][name] = open_extra(store.sealer, hashed, name, record["sealed"])
         for record in page:
             hashed = str(record["leader"])
             sections = store._open(hashed, record["sealed"])
-            key = store._key_of(hashed, sections)
-            state = store._state(key, Row(1, sections)) if "state" in sections else None
+            key = key_of(hashed, sections)
+            state = state_of(key, Row(1, sections)) if "state" in sections else None
             yield StoredLeader(key, state, by_leader[hashed])
         if len(page) < sql.PAGE:
             return

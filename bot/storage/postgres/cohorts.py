@@ -36,6 +36,7 @@ from bot.storage.postgres import users_sql as sql
 from bot.storage.postgres.glances import opened_glances
 
 if TYPE_CHECKING:
+    from bot.storage.postgres.leader_rows import Row
     from bot.storage.postgres.users import PostgresUserStore
 
 COHORT_SPACE = 0x636F6863  # "cohc": advisory locks of one coach's totals, while they follow
@@ -220,5 +221,11 @@ async def _instants(
     return found
 
 
-def leaving_digest(hashed: str) -> int:
-    return member_digest((hashed,))
+async def leave(connection: Any, hashed: str, row: Row) -> None:
+    """A leader's row going: their part taken from the totals that count them (under the
+    row's lock)."""
+    counted = count_rows(row.cohorts, row.instants(), None)
+    if counted is None:
+        return
+    await connection.execute(sql.COUNT, *counted)
+    await connection.execute(sql.LEAVE, list(row.cohorts), member_digest((hashed,)))

@@ -22,19 +22,18 @@ kept.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 import asyncpg
 import orjson
 
 from bot.crypto.sealing import Sealer, SealError
 from bot.domain import UserKey
-from bot.errors import StaleStateError, StorageError
+from bot.errors import StaleStateError
 from bot.ports import Change, EventClaim, SeenEventStore, StoredLeader
 from bot.storage.atomic import encode_json
-from bot.storage.codec import SCHEMA_VERSION, SchemaError, from_sections, migrate, to_sections
+from bot.storage.codec import SCHEMA_VERSION, migrate, to_sections
 from bot.storage.cohort import CohortCounts
 from bot.storage.glance import instants_of, shares_of
 from bot.storage.postgres import cohorts
@@ -43,54 +42,20 @@ from bot.storage.postgres.away import GuardedPool
 from bot.storage.postgres.claims import Taking, repeat_is_handled
 from bot.storage.postgres.claims import write_if as _write_if
 from bot.storage.postgres.glances import opened_glances, seal_glance
+from bot.storage.postgres.leader_rows import (
+    CorruptRowError,
+    Row,
+    Sealed,
+    extra_label,
+    key_of,
+    open_extra,
+    state_label,
+    state_of,
+)
 from bot.storage.postgres.seen import PostgresSeenEvents
 from bot.storage.postgres.url import DatabaseUrl
 from dialogs.model import UserState
 from dialogs.records import evolve
-
-
-class CorruptRowError(StorageError):
-    """A leader's row exists but cannot be read; it is left untouched."""
-
-    def __init__(self, leader: str, reason: str) -> None:
-        self.leader = leader
-        self.reason = reason
-        super().__init__(
-            f"cannot read leader {leader} in the database (table leaders): {reason}. The row "
-            "has been left exactly as it is; restore it from a backup, or delete it (and its "
-            "leader_extras) to start afresh without what it held."
-        )
-
-
-def state_label(hashed: str) -> str:
-    """What a leader's sealed row is bound to."""
-    return f"leaders/{hashed}"
-
-
-def extra_label(hashed: str, name: str) -> str:
-    return f"leaders/{hashed}/extra/{name}"
-
-
-@dataclass(frozen=True)
-class Row:
-    """A leader's row as read: its version (0: channel data only), its opened sections, and
-    the cohort totals it is counted in (bot/storage/postgres/cohorts.py)."""
-
-    version: int
-    sections: dict[str, Any]
-    cohorts: dict[str, Any] = field(default_factory=dict)
-
-    def instants(self) -> dict[str, list[int]]:
-        return instants_of(migrate(self.sections)) if "state" in self.sections else {}
-
-
-class Sealed(NamedTuple):
-    """A state as written: sealed, its sealed glance, its shared reflections and instants."""
-
-    sealed: bytes
-    glance: bytes
-    shares: int
-    instants: dict[str, list[int]]
 
 
 class PostgresUserStore:
@@ -113,7 +78,7 @@ class PostgresUserStore:
     async def load(self, key: UserKey) -> UserState | None:
         async with self.guard.connection() as connection:
             record = await connection.fetchrow(sql.SELECT, key.hashed)
-        return self._state(key, self._row(key, record))
+        return state_of(key, self._row(key, record))
 
     def folds(self, seen: SeenEventStore) -> bool:
         """Event ids in this database's `slack_events` are taken in the turn's own write."""
@@ -219,7 +184,7 @@ class PostgresUserStore:
         """One turn by version check; None if another writer came first (nothing written)."""
         async with self.guard.connection() as connection:
             row = self._row(key, await connection.fetchrow(sql.SELECT, key.hashed))
-            stored = self._state(key, row)
+            stored = state_of(key, row)
             change, result = decide(stored)
             if change == "keep" or (change == "delete" and row is None):
                 if taking is not None:
@@ -238,7 +203,7 @@ class PostgresUserStore:
                         row.cohorts,
                     )
                     if gone is not None:
-                        await self._leave_cohorts(connection, key.hashed, row)
+                        await cohorts.leave(connection, key.hashed, row)
                 if gone is None:
                     return None
                 self._forgotten(key.hashed)
@@ -286,13 +251,13 @@ class PostgresUserStore:
             if taking is not None:  # a repeat fails here; the transaction, then, writes nothing
                 await taking.take(connection, key.hashed)
             row = await self._lock(connection, key)
-            stored = self._state(key, row)
+            stored = state_of(key, row)
             change, result = decide(stored)
             if change == "keep":
                 return stored, result
             if change == "delete":
                 if row is not None:
-                    await self._leave_cohorts(connection, key.hashed, row)
+                    await cohorts.leave(connection, key.hashed, row)
                 await connection.execute(sql.DELETE, key.hashed)
                 self._forgotten(key.hashed)
                 return None, result
@@ -325,7 +290,7 @@ class PostgresUserStore:
                     await connection.execute(sql.DROP_COHORTS, list(counted))
                 else:
                     assert row is not None
-                    await self._leave_cohorts(connection, key.hashed, row)
+                    await cohorts.leave(connection, key.hashed, row)
             gone = await connection.fetchval(sql.DELETE, key.hashed) is not None
         self._forgotten(key.hashed)
         return gone
@@ -333,7 +298,7 @@ class PostgresUserStore:
     async def load_extra(self, key: UserKey, name: str) -> dict[str, Any] | None:
         async with self.guard.connection() as connection:
             sealed = await connection.fetchval(sql.SELECT_EXTRA, key.hashed, name)
-        return None if sealed is None else self._extra(key.hashed, name, sealed)
+        return None if sealed is None else open_extra(self.sealer, key.hashed, name, sealed)
 
     async def save_extra(self, key: UserKey, name: str, value: dict[str, Any]) -> None:
         if await self.load_extra(key, name) == value:
@@ -398,7 +363,7 @@ class PostgresUserStore:
         if record is None:
             return None
         sections = self._open(key.hashed, record["sealed"])
-        if self._key_of(key.hashed, sections) != key:
+        if key_of(key.hashed, sections) != key:
             raise CorruptRowError(key.hashed, "the row belongs to a different user key")
         self._stored(key.hashed)
         return Row(int(record["version"]), sections, record.get("cohorts") or {})
@@ -412,33 +377,6 @@ class PostgresUserStore:
         if not isinstance(sections, dict) or not isinstance(sections.get("meta"), dict):
             raise CorruptRowError(hashed, "it holds no meta section")
         return sections
-
-    def _key_of(self, hashed: str, sections: dict[str, Any]) -> UserKey:
-        try:
-            key = UserKey.parse(str(sections["meta"].get("key")))
-        except ValueError:
-            raise CorruptRowError(hashed, "its meta section names no user key") from None
-        if key.hashed != hashed:
-            raise CorruptRowError(hashed, "the row belongs to a different user key")
-        return key
-
-    def _state(self, key: UserKey, row: Row | None) -> UserState | None:
-        if row is None or "state" not in row.sections:
-            return None
-        try:
-            return from_sections(row.sections)
-        except SchemaError as error:
-            raise CorruptRowError(key.hashed, str(error)) from error
-
-    def _extra(self, hashed: str, name: str, sealed: bytes) -> dict[str, Any]:
-        try:
-            plain = self.sealer.open(sealed, extra_label(hashed, name), f"leader {hashed}")
-            value = orjson.loads(plain)
-        except (SealError, ValueError) as error:
-            raise CorruptRowError(hashed, f"extra {name!r}: {error}") from error
-        if not isinstance(value, dict):
-            raise CorruptRowError(hashed, f"extra {name!r} is not an object")
-        return value
 
     def _seal_state(self, key: UserKey, state: UserState) -> Sealed:
         """The sealed state and its sealed glance, to be written in the same statement."""
@@ -469,20 +407,9 @@ class PostgresUserStore:
         if counted is not None:
             await connection.execute(sql.COUNT, *counted)
 
-    async def _leave_cohorts(
-        self, connection: asyncpg.Connection[Any], hashed: str, row: Row
-    ) -> None:
-        """A row going: its part taken from the totals that count it (under its lock)."""
-        counted = cohorts.count_rows(row.cohorts, row.instants(), None)
-        if counted is None:
-            return
-        await connection.execute(sql.COUNT, *counted)
-        await connection.execute(sql.LEAVE, list(row.cohorts), cohorts.leaving_digest(hashed))
-
     async def placeholder(self, connection: asyncpg.Connection[Any], key: UserKey) -> None:
-        """A row for a leader not stored yet (the meta section, version 0, as channel data
-        makes), so that cohort totals can count them from their first write (under the
-        advisory lock every inserting writer takes)."""
+        """A row for a leader not stored yet (meta alone, version 0, as channel data makes),
+        so cohort totals count them from their first write (under the advisory lock)."""
         if await self._lock(connection, key) is None:
             await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None, 0)
             self._stored(key.hashed)
