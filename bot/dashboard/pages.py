@@ -3,6 +3,7 @@ pending or declined ones), their figures in one pass, the cohort and the circles
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from bot.circles.store import CircleStore
 from bot.coaching.model import Link
@@ -14,6 +15,7 @@ from bot.dashboard.figures import (
     Figures,
     LeaderStates,
     LeaderWeeks,
+    Week,
     cohort_weeks,
     totals_weeks,
     week_starts,
@@ -169,6 +171,12 @@ async def cohort_page(
     )
 
 
+@lru_cache(maxsize=CACHED)
+def _charts(weeks: tuple[Week, ...], leaders: int) -> tuple[tuple[Chart, ...], str | None]:
+    """The cohort charts, drawn once for the same numbers."""
+    return cohort_charts(weeks, leaders)
+
+
 def kept_cohort(
     counts: CohortCounts,
     roster: Roster,
@@ -178,7 +186,7 @@ def kept_cohort(
 ) -> Cohort:
     """The cohort part of the page from the totals the store keeps: the charts from their
     numbers, the reflections shared from the figures of the leaders who shared any."""
-    charts, hidden = cohort_charts(totals_weeks(counts, starts), len(roster.links))
+    charts, hidden = _charts(totals_weeks(counts, starts), len(roster.links))
     shared = tuple(
         item
         for key, name in zip(roster.keys, roster.names, strict=True)

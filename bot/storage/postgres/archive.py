@@ -10,7 +10,7 @@ from typing import Any
 from bot.ports import StoredLeader
 from bot.storage.atomic import encode_json
 from bot.storage.postgres import users_sql as sql
-from bot.storage.postgres.cohorts import count_rows
+from bot.storage.postgres.cohorts import count_rows, share
 from bot.storage.postgres.leader_rows import (
     Row,
     extra_label,
@@ -62,6 +62,7 @@ async def restore_leader(store: PostgresUserStore, leader: StoredLeader) -> None
         )
         if row is not None and (counted := count_rows(row.cohorts, row.instants(), instants)):
             await connection.execute(sql.COUNT, *counted)
+            await share(connection, key.hashed, row.cohorts, shares > 0)
         await connection.execute(sql.DELETE_EXTRAS, key.hashed)
         await connection.executemany(
             sql.UPSERT_EXTRA,

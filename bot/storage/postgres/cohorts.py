@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ from bot.storage.cohort import (
     week_bounds,
     week_counts,
 )
-from bot.storage.glance import KINDS, instants_of
+from bot.storage.glance import KINDS, instants_of, shares_of
 from bot.storage.postgres import users_sql as sql
 from bot.storage.postgres.glances import opened_glances
 
@@ -44,15 +45,13 @@ type Instants = dict[str, list[int]]
 type CountRows = tuple[list[str], list[date], list[int], list[int]]
 
 READ = """
-SELECT c.zone, c.since, c.members, c.digest,
+SELECT c.zone, c.since, c.members, c.digest, c.sharing,
   ARRAY(SELECT k.week FROM cohort_counts k WHERE k.coach = c.coach AND k.week >= $2
         AND k.week <= $3 ORDER BY k.week, k.kind) AS weeks,
   ARRAY(SELECT k.kind FROM cohort_counts k WHERE k.coach = c.coach AND k.week >= $2
         AND k.week <= $3 ORDER BY k.week, k.kind) AS kinds,
   ARRAY(SELECT k.n FROM cohort_counts k WHERE k.coach = c.coach AND k.week >= $2
-        AND k.week <= $3 ORDER BY k.week, k.kind) AS ns,
-  ARRAY(SELECT l.leader FROM leaders l WHERE l.leader = ANY($4::text[])
-        AND (l.shares IS NULL OR l.shares > 0)) AS sharing
+        AND k.week <= $3 ORDER BY k.week, k.kind) AS ns
 FROM cohorts c WHERE c.coach = $1
 """
 HOLD = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
@@ -67,8 +66,9 @@ SEALED = "SELECT leader, sealed FROM leaders WHERE leader = ANY($1::text[])"
 DROP = ("DELETE FROM cohort_counts WHERE coach = $1", "DELETE FROM cohorts WHERE coach = $1")
 CREATE = "INSERT INTO cohorts (coach, zone, since, members, digest) VALUES ($1, $2, $3, 0, 0)"
 MOVE = (
-    "UPDATE cohorts SET members = members + $2, digest = digest # $3, updated_at = now() "
-    "WHERE coach = $1"
+    "UPDATE cohorts SET members = members + $2, digest = digest # $3, "
+    "sharing = ARRAY(SELECT s FROM unnest(sharing) AS s WHERE s <> ALL($4::text[])) || $5, "
+    "updated_at = now() WHERE coach = $1"
 )
 JOIN = (
     "UPDATE leaders SET cohorts = cohorts || jsonb_build_object($1::text, $2::jsonb) "
@@ -122,7 +122,7 @@ async def read(
     hashed = tuple(dict.fromkeys(key.hashed for key in keys))
     for _ in range(3):  # bounded: a follow, then the totals read again
         async with store.guard.connection() as connection:
-            record = await connection.fetchrow(READ, coach, starts[0], starts[-1], list(hashed))
+            record = await connection.fetchrow(READ, coach, starts[0], starts[-1])
             fits = (
                 record is not None
                 and record["zone"] == zone
@@ -164,7 +164,7 @@ async def follow(
         for hashed in sorted(joining - set(locked)):  # not stored yet: a row to count them in
             await store.placeholder(connection, wanted[hashed])
             locked[hashed] = await connection.fetchrow(ONE, hashed)
-        instants = await _instants(store, connection, locked, zone, since)
+        instants, sharing = await _instants(store, connection, locked, zone, since)
         counts: Counter[tuple[date, int]] = Counter()
         if reset:
             for statement in DROP:
@@ -186,7 +186,10 @@ async def follow(
             moved, changed = len(came), _digest(tuple(came))
         else:
             moved, changed = len(came) - len(gone), _digest(tuple(came)) ^ _digest(tuple(gone))
-        await connection.execute(MOVE, coach, moved, changed)
+        sharers = sorted(h for h in came if h in sharing)
+        await connection.execute(
+            MOVE, coach, moved, changed, sorted(set(gone) | set(came)), sharers
+        )
 
 
 def _part(instants: Instants, zone: str, since: date) -> Counts:
@@ -204,21 +207,27 @@ async def _instants(
     locked: Mapping[str, asyncpg.Record],
     zone: str,
     since: date,
-) -> dict[str, Instants]:
-    """Each locked leader's instants: from their glance if it is of the version locked and
-    reaches back to `since`, else from their state."""
+) -> tuple[dict[str, Instants], set[str]]:
+    """Each locked leader's instants, and those who shared reflections with coaches: from
+    their glance if it is of the version locked and reaches back to `since`, else from their
+    state."""
     first = week_bounds(since, zone, 1)[0]
     glances = opened_glances(store.sealer, [r for r in locked.values() if r["glance"]])
     found: dict[str, Instants] = {}
+    sharing = set()
     for hashed, glance in glances.items():
         if glance["from"] <= first:
             found[hashed] = {kind: list(glance[kind]) for kind in KINDS}
+            if glance["shared"]:
+                sharing.add(hashed)
     rest = [hashed for hashed in locked if hashed not in found]
     if rest:
         for record in await connection.fetch(SEALED, rest):
             sections = store.sections_of(record["leader"], record["sealed"])
             found[record["leader"]] = instants_of(sections) if "state" in sections else {}
-    return found
+            if shares_of(sections):
+                sharing.add(record["leader"])
+    return found, sharing
 
 
 async def leave(connection: Any, hashed: str, row: Row) -> None:
@@ -228,4 +237,15 @@ async def leave(connection: Any, hashed: str, row: Row) -> None:
     if counted is None:
         return
     await connection.execute(sql.COUNT, *counted)
-    await connection.execute(sql.LEAVE, list(row.cohorts), member_digest((hashed,)))
+    await connection.execute(sql.LEAVE, list(row.cohorts), member_digest((hashed,)), hashed)
+
+
+async def share(connection: Any, hashed: str, counted_in: Any, sharing: bool) -> None:
+    """The leader named (or not) among those who shared, in each of their totals."""
+    if counted_in:
+        await connection.execute(sql.SHARE, hashed, sharing, list(counted_in))
+
+
+def together(connection: Any, needed: bool) -> AbstractAsyncContextManager[Any]:
+    """One transaction around a write and the statements that follow it, if `needed`."""
+    return connection.transaction() if needed else nullcontext()

@@ -12,7 +12,7 @@ from bot.crypto.sealing import Sealer, SealError
 from bot.domain import UserKey
 from bot.errors import StorageError
 from bot.storage.codec import SchemaError, from_sections, migrate
-from bot.storage.glance import instants_of
+from bot.storage.glance import instants_of, shares_of
 from dialogs.model import UserState
 
 
@@ -49,6 +49,10 @@ class Row:
 
     def instants(self) -> dict[str, list[int]]:
         return instants_of(migrate(self.sections)) if "state" in self.sections else {}
+
+    def sharing(self) -> bool:
+        """Whether the leader has shared a reflection with their coaches."""
+        return shares_of(self.sections) > 0
 
 
 class Sealed(NamedTuple):

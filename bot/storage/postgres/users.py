@@ -225,20 +225,26 @@ class PostgresUserStore:
                 )
             else:
                 counted = cohorts.count_rows(row.cohorts, row.instants(), new.instants)
-                written = await _write_if(
-                    connection,
-                    sql.UPDATE_IF if counted is None else sql.UPDATE_IF_COUNTED,
-                    sql.UPDATE_IF_CLAIMED if counted is None else sql.UPDATE_IF_COUNTED_CLAIMED,
-                    taking,
-                    key.hashed,
-                    row.version,
-                    saved.version,
-                    new.sealed,
-                    new.glance,
-                    new.shares,
-                    row.cohorts,
-                    *(counted or ()),
-                )
+                shares = counted is not None and row.sharing() != (new.shares > 0)
+                async with cohorts.together(connection, shares):
+                    written = await _write_if(
+                        connection,
+                        sql.UPDATE_IF if counted is None else sql.UPDATE_IF_COUNTED,
+                        sql.UPDATE_IF_CLAIMED
+                        if counted is None
+                        else sql.UPDATE_IF_COUNTED_CLAIMED,
+                        taking,
+                        key.hashed,
+                        row.version,
+                        saved.version,
+                        new.sealed,
+                        new.glance,
+                        new.shares,
+                        row.cohorts,
+                        *(counted or ()),
+                    )
+                    if shares and written is not None:
+                        await cohorts.share(connection, key.hashed, row.cohorts, new.shares > 0)
         return (saved, result) if written is not None else None
 
     async def _locked_transact[T](
@@ -405,7 +411,10 @@ class PostgresUserStore:
         )
         counted = cohorts.count_rows(row.cohorts, row.instants(), new.instants) if row else None
         if counted is not None:
+            assert row is not None
             await connection.execute(sql.COUNT, *counted)
+            if row.sharing() != (new.shares > 0):
+                await cohorts.share(connection, key.hashed, row.cohorts, new.shares > 0)
 
     async def placeholder(self, connection: asyncpg.Connection[Any], key: UserKey) -> None:
         """A row for a leader not stored yet (meta alone, version 0, as channel data makes),

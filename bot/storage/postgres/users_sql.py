@@ -107,8 +107,13 @@ UPDATE_IF_COUNTED_CLAIMED = (
 )
 # a leader leaving with their row: their part taken from each cohort's members and digest
 LEAVE = (
-    "UPDATE cohorts SET members = members - 1, digest = digest # $2, updated_at = now() "
-    "WHERE coach = ANY($1::text[])"
+    "UPDATE cohorts SET members = members - 1, digest = digest # $2, "
+    "sharing = array_remove(sharing, $3), updated_at = now() WHERE coach = ANY($1::text[])"
+)
+# a leader counted in cohorts who starts or stops sharing reflections with coaches
+SHARE = (
+    "UPDATE cohorts SET sharing = array_remove(sharing, $1::text) "
+    "|| CASE WHEN $2 THEN ARRAY[$1::text] ELSE '{}'::text[] END WHERE coach = ANY($3::text[])"
 )
 
 UPDATE_IF_CLAIMED = claimed(UPDATE_IF, 8)

@@ -4,20 +4,22 @@
 --
 -- leaders.cohorts: the totals this leader is counted in, {coach: [timezone, since]}; a
 -- leader's write checks it is still what it read, and applies its difference to each.
--- leaders.shares: how many reflections the leader shared with coaches (NULL: not known yet,
--- the row was written before this migration; the dashboard reads its glance or state).
+-- leaders.shares: how many reflections the leader shared with coaches, as of their last write
+-- (NULL: written before this migration).
 ALTER TABLE leaders ADD COLUMN cohorts jsonb NOT NULL DEFAULT '{}'::jsonb;
 ALTER TABLE leaders ADD COLUMN shares integer;
 
--- One per coach with totals: their timezone, the first week counted, and the leaders counted
--- (how many, and an order-free digest of their hashed keys) for the page to compare with the
--- coach's accepted leaders now.
+-- One per coach with totals: their timezone, the first week counted, the leaders counted (how
+-- many, and an order-free digest of their hashed keys, for the page to compare with the
+-- coach's accepted leaders now), and those of them who shared reflections with coaches (their
+-- hashed keys: the page reads those leaders' glances for the words).
 CREATE TABLE cohorts (
     coach text PRIMARY KEY,
     zone text NOT NULL,
     since date NOT NULL,
     members integer NOT NULL,
     digest bigint NOT NULL,
+    sharing text[] NOT NULL DEFAULT '{}',
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 
