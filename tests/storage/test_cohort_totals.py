@@ -2,7 +2,8 @@
 dashboard's reference counts from the leaders' UserStates, after random sequences of writes
 (each path: a new leader's insert, a turn by version, two instances racing for a leader,
 save, a Slack event's repeat, delete), leaders joining and leaving the coach, a timezone
-change and the weeks moving on, read from either of two stores on one database."""
+change and the weeks moving on, read from either of two stores on one database, for the
+coach and for a second coach of every leader."""
 
 import asyncio
 from collections.abc import Iterator
@@ -169,6 +170,9 @@ class World:
     async def view(self, one: int) -> None:
         keys = [self.key(n) for n in sorted(self.roster)]
         await check(self.stores[one], self.coach, keys, self.zone, self.now)
+        # a second coach of every leader, in another zone: each write counts for both
+        everyone = [self.key(n) for n in range(LEADERS)]
+        await check(self.stores[1 - one], f"{self.coach}2", everyone, "Asia/Kolkata", self.now)
 
 
 async def run(url: DatabaseUrl, steps: list[tuple[Any, ...]]) -> None:
