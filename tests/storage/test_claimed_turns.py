@@ -151,7 +151,6 @@ async def test_a_write_that_lost_the_version_race_leaves_the_id_free(
         1,
         b"never written",
         None,
-        0,  # shared reflections
         {},  # counted in no cohort's totals
         "Ev-lost",
         clock.now(),

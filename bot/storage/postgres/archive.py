@@ -58,7 +58,7 @@ async def restore_leader(store: PostgresUserStore, leader: StoredLeader) -> None
             sealed, glance, shares, instants = new.sealed, new.glance, new.shares, new.instants
             version = leader.state.version
         await connection.execute(
-            sql.INSERT if row is None else sql.UPDATE, key.hashed, version, sealed, glance, shares
+            sql.INSERT if row is None else sql.UPDATE, key.hashed, version, sealed, glance
         )
         if row is not None and (counted := count_rows(row.cohorts, row.instants(), instants)):
             await connection.execute(sql.COUNT, *counted)

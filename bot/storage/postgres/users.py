@@ -170,7 +170,6 @@ class PostgresUserStore:
                 new.sealed,
                 sql.LOCK_SPACE,
                 new.glance,
-                new.shares,
             )
         self._stored(key.hashed)  # written now, or by someone else before
         return (saved, result) if written is not None else None
@@ -221,7 +220,6 @@ class PostgresUserStore:
                     new.sealed,
                     sql.LOCK_SPACE,
                     new.glance,
-                    new.shares,
                 )
             else:
                 counted = cohorts.count_rows(row.cohorts, row.instants(), new.instants)
@@ -239,7 +237,6 @@ class PostgresUserStore:
                         saved.version,
                         new.sealed,
                         new.glance,
-                        new.shares,
                         row.cohorts,
                         *(counted or ()),
                     )
@@ -312,7 +309,7 @@ class PostgresUserStore:
         async with self.guard.transaction() as connection:
             row = await self._lock(connection, key)
             if row is None:
-                await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None, 0)
+                await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None)
             sealed = self.sealer.seal(encode_json(value), extra_label(key.hashed, name))
             await connection.execute(sql.UPSERT_EXTRA, key.hashed, name, sealed)
 
@@ -407,7 +404,6 @@ class PostgresUserStore:
             state.version,
             new.sealed,
             new.glance,
-            new.shares,
         )
         counted = cohorts.count_rows(row.cohorts, row.instants(), new.instants) if row else None
         if counted is not None:
@@ -420,7 +416,7 @@ class PostgresUserStore:
         """A row for a leader not stored yet (meta alone, version 0, as channel data makes),
         so cohort totals count them from their first write (under the advisory lock)."""
         if await self._lock(connection, key) is None:
-            await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None, 0)
+            await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None)
             self._stored(key.hashed)
 
     def sections_of(self, hashed: str, sealed: bytes) -> dict[str, Any]:

@@ -23,11 +23,9 @@ GLANCES = (
     "SELECT leader, version, glance FROM leaders "
     "WHERE leader = ANY($1::text[]) AND glance IS NOT NULL"
 )
-INSERT = (
-    "INSERT INTO leaders (leader, version, sealed, glance, shares) VALUES ($1, $2, $3, $4, $5)"
-)
+INSERT = "INSERT INTO leaders (leader, version, sealed, glance) VALUES ($1, $2, $3, $4)"
 UPDATE = (
-    "UPDATE leaders SET version = $2, sealed = $3, glance = $4, shares = $5, updated_at = now() "
+    "UPDATE leaders SET version = $2, sealed = $3, glance = $4, updated_at = now() "
     "WHERE leader = $1"
 )
 # Written only if nobody wrote since the read: the version and the cohorts counted in (see
@@ -35,12 +33,12 @@ UPDATE = (
 # takes the advisory lock (held to its implicit commit) so that it waits for a locked writer
 # inserting the same leader, and then finds its row (ON CONFLICT sees committed rows).
 UPDATE_IF = (
-    "UPDATE leaders SET version = $3, sealed = $4, glance = $5, shares = $6, updated_at = now() "
-    "WHERE leader = $1 AND version = $2 AND cohorts = $7::jsonb RETURNING leader"
+    "UPDATE leaders SET version = $3, sealed = $4, glance = $5, updated_at = now() "
+    "WHERE leader = $1 AND version = $2 AND cohorts = $6::jsonb RETURNING leader"
 )
 INSERT_IF = (
-    "INSERT INTO leaders (leader, version, sealed, glance, shares) "
-    "SELECT $1, $2, $3, $5, $6 FROM (SELECT pg_advisory_xact_lock($4, hashtext($1))) AS held "
+    "INSERT INTO leaders (leader, version, sealed, glance) "
+    "SELECT $1, $2, $3, $5 FROM (SELECT pg_advisory_xact_lock($4, hashtext($1))) AS held "
     "ON CONFLICT (leader) DO NOTHING RETURNING leader"
 )
 DELETE_IF = (
@@ -99,11 +97,11 @@ def _count(first: int, *, if_written: bool) -> str:
 COUNT = _count(1, if_written=False)
 # A leader counted in cohorts: the write, and its difference to their counts, in one statement
 UPDATE_IF_COUNTED = (
-    f"WITH written AS ({UPDATE_IF}), counted AS ({_count(8, if_written=True)}) "
+    f"WITH written AS ({UPDATE_IF}), counted AS ({_count(7, if_written=True)}) "
     "SELECT leader FROM written"
 )
 UPDATE_IF_COUNTED_CLAIMED = (
-    f"WITH written AS ({UPDATE_IF}), counted AS ({_count(8, if_written=True)}) {_claim(12)}"
+    f"WITH written AS ({UPDATE_IF}), counted AS ({_count(7, if_written=True)}) {_claim(11)}"
 )
 # a leader leaving with their row: their part taken from each cohort's members and digest
 LEAVE = (
@@ -116,6 +114,6 @@ SHARE = (
     "|| CASE WHEN $2 THEN ARRAY[$1::text] ELSE '{}'::text[] END WHERE coach = ANY($3::text[])"
 )
 
-UPDATE_IF_CLAIMED = claimed(UPDATE_IF, 8)
-INSERT_IF_CLAIMED = claimed(INSERT_IF, 7)
+UPDATE_IF_CLAIMED = claimed(UPDATE_IF, 7)
+INSERT_IF_CLAIMED = claimed(INSERT_IF, 6)
 DELETE_IF_CLAIMED = claimed(DELETE_IF, 4)

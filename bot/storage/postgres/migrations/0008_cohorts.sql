@@ -4,10 +4,7 @@
 --
 -- leaders.cohorts: the totals this leader is counted in, {coach: [timezone, since]}; a
 -- leader's write checks it is still what it read, and applies its difference to each.
--- leaders.shares: how many reflections the leader shared with coaches, as of their last write
--- (NULL: written before this migration).
 ALTER TABLE leaders ADD COLUMN cohorts jsonb NOT NULL DEFAULT '{}'::jsonb;
-ALTER TABLE leaders ADD COLUMN shares integer;
 
 -- One per coach with totals: their timezone, the first week counted, the leaders counted (how
 -- many, and an order-free digest of their hashed keys, for the page to compare with the
