@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import UserKey
+from bot.storage.cohort import CohortCounts
 from bot.storage.glance import KINDS as GLANCE_KINDS
 
 WEEKS = 12
@@ -35,6 +36,14 @@ class LeaderStates(Protocol):
     async def glances(self, keys: Sequence[UserKey]) -> dict[str, dict[str, Any]]:
         """Glances (bot/storage/glance.py) by UserKey.hashed, each of the version stored now
         beside it; a leader without one is left out (their state is opened)."""
+        ...
+
+    async def cohort_counts(
+        self, coach: str, keys: Sequence[UserKey], zone: str, starts: tuple[date, ...]
+    ) -> CohortCounts | None:
+        """The coach's cohort totals (bot/storage/cohort.py) for the weeks `starts` in
+        `zone`, counting exactly the leaders `keys`, as stored now; None if the backend
+        keeps none (then every leader's figures are read)."""
         ...
 
 
@@ -152,6 +161,12 @@ def weeks_of_glance(
         tuple((datetime.fromisoformat(at), text) for at, text in glance["shared"]),
         tuple(totals),
     )
+
+
+def totals_weeks(counts: CohortCounts, starts: tuple[date, ...]) -> tuple[Week, ...]:
+    """The cohort's weeks from its kept totals."""
+    zero = (0,) * len(KINDS)
+    return tuple(Week(s, *counts.weeks.get(s, zero)) for s in starts)
 
 
 def cohort_weeks(leaders: Sequence[LeaderWeeks], starts: tuple[date, ...]) -> tuple[Week, ...]:

@@ -3,6 +3,7 @@ pending or declined ones), their figures in one pass, the cohort and the circles
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from bot.circles.store import CircleStore
 from bot.coaching.model import Link
@@ -14,7 +15,10 @@ from bot.dashboard.figures import (
     FigureCache,
     Figures,
     LeaderStates,
+    LeaderWeeks,
+    Week,
     cohort_weeks,
+    totals_weeks,
     week_starts,
 )
 from bot.dashboard.limiter import BadTokenLimiter
@@ -35,6 +39,7 @@ from bot.domain import UserKey
 from bot.services.circle_rounds.report import AT_LEAST
 from bot.services.coaching import CoachingService
 from bot.services.conversations import ConversationService
+from bot.storage.cohort import CohortCounts
 
 CACHED = 64  # coaches' rosters and cohorts kept at once
 
@@ -134,17 +139,27 @@ async def cohort_page(
     timezone = await d.timezone_of(coach)
     starts = week_starts(at, timezone)
     roster = d.roster(coach)
-    token = (coach, d.coaching.store.revision)
-    figures = await d.figures.figures(roster.keys, starts, timezone, roster=token)
     shown = pages(len(roster.links), number)
     window = slice((shown.number - 1) * PAGE_SIZE, shown.number * PAGE_SIZE)
+    counts = await d.states.cohort_counts(coach, roster.keys, timezone, starts)
+    if counts is None:  # no totals kept: every leader's figures, kept by state version
+        token = (coach, d.coaching.store.revision)
+        figures = await d.figures.figures(roster.keys, starts, timezone, roster=token)
+        shown_figures = figures.by_leader[window]
+        cohort = d.cohort(figures, roster, starts, timezone)
+    else:  # the totals, and the figures of the leaders on this page and of those who shared
+        sharing = [k for k in roster.keys if k.hashed in counts.sharing]
+        read = list(dict.fromkeys((*roster.keys[window], *sharing)))
+        figures = await d.figures.figures(read, starts, timezone)
+        found = dict(zip(read, figures.by_leader, strict=True))
+        shown_figures = tuple(found[k] for k in roster.keys[window])
+        cohort = kept_cohort(counts, roster, found, starts, timezone)
     rows = tuple(
         leader_row(link, name, weeks)
         for link, name, weeks in zip(
-            roster.links[window], roster.names[window], figures.by_leader[window], strict=True
+            roster.links[window], roster.names[window], shown_figures, strict=True
         )
     )
-    cohort = d.cohort(figures, roster, starts, timezone)
     return CohortPage(
         d.name_of(coach),
         csrf,
@@ -156,6 +171,31 @@ async def cohort_page(
         cohort.shared,
         len(starts),
     )
+
+
+@lru_cache(maxsize=CACHED)
+def _charts(weeks: tuple[Week, ...], leaders: int) -> tuple[tuple[Chart, ...], str | None]:
+    """The cohort charts, drawn once for the same numbers."""
+    return cohort_charts(weeks, leaders)
+
+
+def kept_cohort(
+    counts: CohortCounts,
+    roster: Roster,
+    figures: dict[UserKey, LeaderWeeks],
+    starts: tuple[date, ...],
+    timezone: str,
+) -> Cohort:
+    """The cohort part of the page from the totals the store keeps: the charts from their
+    numbers, the reflections shared from the figures of the leaders who shared any."""
+    charts, hidden = _charts(totals_weeks(counts, starts), len(roster.links))
+    shared = tuple(
+        item
+        for key, name in zip(roster.keys, roster.names, strict=True)
+        if key.hashed in counts.sharing
+        for item in shared_of(name, figures[key], timezone)
+    )
+    return Cohort(charts, hidden, shared)
 
 
 def circle_rows(d: Dashboard, coach: str) -> tuple[CircleRow, ...]:

@@ -145,7 +145,15 @@ async def test_a_write_that_lost_the_version_race_leaves_the_id_free(
     await one.users.transact(BOB, add_reflection)
     stale = 0  # another writer moved the row to version 1 since this turn read it
     written = await one.pool.fetchval(
-        UPDATE_IF_CLAIMED, BOB.hashed, stale, 1, b"never written", None, "Ev-lost", clock.now()
+        UPDATE_IF_CLAIMED,
+        BOB.hashed,
+        stale,
+        1,
+        b"never written",
+        None,
+        {},  # counted in no cohort's totals
+        "Ev-lost",
+        clock.now(),
     )
     assert written is None
     assert await claims_taken(one) == []

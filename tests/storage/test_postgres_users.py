@@ -13,9 +13,10 @@ import pytest
 from bot.crypto.sealing import is_sealed, local_sealer
 from bot.domain import UserKey
 from bot.ports import Change
+from bot.storage.postgres.leader_rows import CorruptRowError
 from bot.storage.postgres.pool import open_pool
 from bot.storage.postgres.url import DatabaseUrl
-from bot.storage.postgres.users import CorruptRowError, PostgresUserStore
+from bot.storage.postgres.users import PostgresUserStore
 from bot.storage.tinydb.users import TinyDBUserStore
 from dialogs.model import Profile, Reflection, UserState
 from tests.conftest import AT

@@ -3,12 +3,14 @@
 import copy
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from bot.domain import UserKey
 from bot.errors import StaleStateError
 from bot.ports import Change, StoredLeader
 from bot.storage.codec import to_sections
+from bot.storage.cohort import CohortCounts
 from dialogs.model import UserState
 
 
@@ -28,6 +30,13 @@ class InMemoryUserStore:
         """None kept: the dashboard opens the states."""
         del keys
         return {}
+
+    async def cohort_counts(
+        self, coach: str, keys: Sequence[UserKey], zone: str, starts: tuple[date, ...]
+    ) -> CohortCounts | None:
+        """Not kept: the dashboard counts from the states."""
+        del coach, keys, zone, starts
+        return None
 
     async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
         found = ((key, self._states.get(key)) for key in keys)

@@ -10,7 +10,16 @@ from typing import Any
 from bot.ports import StoredLeader
 from bot.storage.atomic import encode_json
 from bot.storage.postgres import users_sql as sql
-from bot.storage.postgres.users import PostgresUserStore, Row, extra_label, state_label
+from bot.storage.postgres.cohorts import count_rows, share
+from bot.storage.postgres.leader_rows import (
+    Row,
+    extra_label,
+    key_of,
+    open_extra,
+    state_label,
+    state_of,
+)
+from bot.storage.postgres.users import PostgresUserStore
 
 
 async def dump_leaders(store: PostgresUserStore) -> AsyncIterator[StoredLeader]:
@@ -24,12 +33,12 @@ async def dump_leaders(store: PostgresUserStore) -> AsyncIterator[StoredLeader]:
         by_leader: dict[str, dict[str, dict[str, Any]]] = {h: {} for h in hashes}
         for record in extras:
             hashed, name = str(record["leader"]), str(record["name"])
-            by_leader[hashed][name] = store._extra(hashed, name, record["sealed"])
+            by_leader[hashed][name] = open_extra(store.sealer, hashed, name, record["sealed"])
         for record in page:
             hashed = str(record["leader"])
             sections = store._open(hashed, record["sealed"])
-            key = store._key_of(hashed, sections)
-            state = store._state(key, Row(1, sections)) if "state" in sections else None
+            key = key_of(hashed, sections)
+            state = state_of(key, Row(1, sections)) if "state" in sections else None
             yield StoredLeader(key, state, by_leader[hashed])
         if len(page) < sql.PAGE:
             return
@@ -42,12 +51,18 @@ async def restore_leader(store: PostgresUserStore, leader: StoredLeader) -> None
     async with store.guard.transaction() as connection:
         row = await store._lock(connection, key)
         if leader.state is None:
-            sealed, glance, version = store._seal_meta(key), None, 0
+            sealed, glance, version, shares = store._seal_meta(key), None, 0, 0
+            instants: dict[str, list[int]] = {}
         else:
-            (sealed, glance), version = store._seal_state(key, leader.state), leader.state.version
+            new = store._seal_state(key, leader.state)
+            sealed, glance, shares, instants = new.sealed, new.glance, new.shares, new.instants
+            version = leader.state.version
         await connection.execute(
             sql.INSERT if row is None else sql.UPDATE, key.hashed, version, sealed, glance
         )
+        if row is not None and (counted := count_rows(row.cohorts, row.instants(), instants)):
+            await connection.execute(sql.COUNT, *counted)
+            await share(connection, key.hashed, row.cohorts, shares > 0)
         await connection.execute(sql.DELETE_EXTRAS, key.hashed)
         await connection.executemany(
             sql.UPSERT_EXTRA,

@@ -40,6 +40,10 @@ FORGET = (
     "DELETE FROM dashboard_tokens WHERE coach = $1",
     "DELETE FROM dashboard_sessions WHERE coach = $1",
     "DELETE FROM dashboard_visits WHERE coach = $1",
+    # the coach's cohort totals (0008_cohorts.sql): no leader's write counts for them again
+    "UPDATE leaders SET cohorts = cohorts - $1::text WHERE cohorts ? $1",
+    "DELETE FROM cohort_counts WHERE coach = $1",
+    "DELETE FROM cohorts WHERE coach = $1",
 )
 PURGE_TOKENS = "DELETE FROM dashboard_tokens WHERE expires_at < $1"
 PURGE_SESSIONS = "DELETE FROM dashboard_sessions WHERE expires_at < $1"

@@ -17,8 +17,14 @@ def glance_label(hashed: str) -> str:
     return f"leaders/{hashed}/glance"
 
 
-def seal_glance(sealer: Sealer, hashed: str, sections: dict[str, Any], version: int) -> bytes:
-    return sealer.seal(encode_json(glance_of(sections, version)), glance_label(hashed))
+def seal_glance(
+    sealer: Sealer,
+    hashed: str,
+    sections: dict[str, Any],
+    version: int,
+    instants: dict[str, list[int]] | None = None,
+) -> bytes:
+    return sealer.seal(encode_json(glance_of(sections, version, instants)), glance_label(hashed))
 
 
 def opened_glances(sealer: Sealer, records: Iterable[asyncpg.Record]) -> dict[str, dict[str, Any]]:

@@ -22,7 +22,7 @@ kept.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -30,49 +30,32 @@ import orjson
 
 from bot.crypto.sealing import Sealer, SealError
 from bot.domain import UserKey
-from bot.errors import StaleStateError, StorageError
+from bot.errors import StaleStateError
 from bot.ports import Change, EventClaim, SeenEventStore, StoredLeader
 from bot.storage.atomic import encode_json
-from bot.storage.codec import SCHEMA_VERSION, SchemaError, from_sections, migrate, to_sections
+from bot.storage.codec import SCHEMA_VERSION, migrate, to_sections
+from bot.storage.cohort import CohortCounts
+from bot.storage.glance import instants_of, shares_of
+from bot.storage.postgres import cohorts
 from bot.storage.postgres import users_sql as sql
 from bot.storage.postgres.away import GuardedPool
 from bot.storage.postgres.claims import Taking, repeat_is_handled
 from bot.storage.postgres.claims import write_if as _write_if
 from bot.storage.postgres.glances import opened_glances, seal_glance
+from bot.storage.postgres.leader_rows import (
+    CorruptRowError,
+    Row,
+    Sealed,
+    extra_label,
+    key_of,
+    open_extra,
+    state_label,
+    state_of,
+)
 from bot.storage.postgres.seen import PostgresSeenEvents
 from bot.storage.postgres.url import DatabaseUrl
 from dialogs.model import UserState
 from dialogs.records import evolve
-
-
-class CorruptRowError(StorageError):
-    """A leader's row exists but cannot be read; it is left untouched."""
-
-    def __init__(self, leader: str, reason: str) -> None:
-        self.leader = leader
-        self.reason = reason
-        super().__init__(
-            f"cannot read leader {leader} in the database (table leaders): {reason}. The row "
-            "has been left exactly as it is; restore it from a backup, or delete it (and its "
-            "leader_extras) to start afresh without what it held."
-        )
-
-
-def state_label(hashed: str) -> str:
-    """What a leader's sealed row is bound to."""
-    return f"leaders/{hashed}"
-
-
-def extra_label(hashed: str, name: str) -> str:
-    return f"leaders/{hashed}/extra/{name}"
-
-
-@dataclass(frozen=True)
-class Row:
-    """A leader's row as read: its version (0: channel data only) and its opened sections."""
-
-    version: int
-    sections: dict[str, Any]
 
 
 class PostgresUserStore:
@@ -95,7 +78,7 @@ class PostgresUserStore:
     async def load(self, key: UserKey) -> UserState | None:
         async with self.guard.connection() as connection:
             record = await connection.fetchrow(sql.SELECT, key.hashed)
-        return self._state(key, self._row(key, record))
+        return state_of(key, self._row(key, record))
 
     def folds(self, seen: SeenEventStore) -> bool:
         """Event ids in this database's `slack_events` are taken in the turn's own write."""
@@ -125,6 +108,12 @@ class PostgresUserStore:
         async with self.guard.connection() as connection:
             records = await connection.fetch(sql.GLANCES, [key.hashed for key in keys])
         return opened_glances(self.sealer, records)
+
+    async def cohort_counts(
+        self, coach: str, keys: Sequence[UserKey], zone: str, starts: tuple[date, ...]
+    ) -> CohortCounts | None:
+        """The coach's cohort totals, counting exactly `keys` (see cohorts.read)."""
+        return await cohorts.read(self, coach, keys, zone, starts)
 
     async def transact[T](
         self,
@@ -169,7 +158,7 @@ class PostgresUserStore:
             return None
         assert not isinstance(change, str)
         saved = evolve(change, version=1)
-        sealed, glance = self._seal_state(key, saved)
+        new = self._seal_state(key, saved)
         async with self.guard.connection() as connection:
             written = await _write_if(
                 connection,
@@ -178,9 +167,9 @@ class PostgresUserStore:
                 taking,
                 key.hashed,
                 1,
-                sealed,
+                new.sealed,
                 sql.LOCK_SPACE,
-                glance,
+                new.glance,
             )
         self._stored(key.hashed)  # written now, or by someone else before
         return (saved, result) if written is not None else None
@@ -194,7 +183,7 @@ class PostgresUserStore:
         """One turn by version check; None if another writer came first (nothing written)."""
         async with self.guard.connection() as connection:
             row = self._row(key, await connection.fetchrow(sql.SELECT, key.hashed))
-            stored = self._state(key, row)
+            stored = state_of(key, row)
             change, result = decide(stored)
             if change == "keep" or (change == "delete" and row is None):
                 if taking is not None:
@@ -202,20 +191,24 @@ class PostgresUserStore:
                 return (None if change == "delete" else stored), result
             if change == "delete":
                 assert row is not None
-                gone = await _write_if(
-                    connection,
-                    sql.DELETE_IF,
-                    sql.DELETE_IF_CLAIMED,
-                    taking,
-                    key.hashed,
-                    row.version,
-                )
+                async with connection.transaction():
+                    gone = await _write_if(
+                        connection,
+                        sql.DELETE_IF,
+                        sql.DELETE_IF_CLAIMED,
+                        taking,
+                        key.hashed,
+                        row.version,
+                        row.cohorts,
+                    )
+                    if gone is not None:
+                        await cohorts.leave(connection, key.hashed, row)
                 if gone is None:
                     return None
                 self._forgotten(key.hashed)
                 return None, result
             saved = evolve(change, version=stored.version + 1 if stored else 1)
-            sealed, glance = self._seal_state(key, saved)
+            new = self._seal_state(key, saved)
             if row is None:
                 written = await _write_if(
                     connection,
@@ -224,22 +217,31 @@ class PostgresUserStore:
                     taking,
                     key.hashed,
                     saved.version,
-                    sealed,
+                    new.sealed,
                     sql.LOCK_SPACE,
-                    glance,
+                    new.glance,
                 )
             else:
-                written = await _write_if(
-                    connection,
-                    sql.UPDATE_IF,
-                    sql.UPDATE_IF_CLAIMED,
-                    taking,
-                    key.hashed,
-                    row.version,
-                    saved.version,
-                    sealed,
-                    glance,
-                )
+                counted = cohorts.count_rows(row.cohorts, row.instants(), new.instants)
+                shares = counted is not None and row.sharing() != (new.shares > 0)
+                async with cohorts.together(connection, shares):
+                    written = await _write_if(
+                        connection,
+                        sql.UPDATE_IF if counted is None else sql.UPDATE_IF_COUNTED,
+                        sql.UPDATE_IF_CLAIMED
+                        if counted is None
+                        else sql.UPDATE_IF_COUNTED_CLAIMED,
+                        taking,
+                        key.hashed,
+                        row.version,
+                        saved.version,
+                        new.sealed,
+                        new.glance,
+                        row.cohorts,
+                        *(counted or ()),
+                    )
+                    if shares and written is not None:
+                        await cohorts.share(connection, key.hashed, row.cohorts, new.shares > 0)
         return (saved, result) if written is not None else None
 
     async def _locked_transact[T](
@@ -252,11 +254,13 @@ class PostgresUserStore:
             if taking is not None:  # a repeat fails here; the transaction, then, writes nothing
                 await taking.take(connection, key.hashed)
             row = await self._lock(connection, key)
-            stored = self._state(key, row)
+            stored = state_of(key, row)
             change, result = decide(stored)
             if change == "keep":
                 return stored, result
             if change == "delete":
+                if row is not None:
+                    await cohorts.leave(connection, key.hashed, row)
                 await connection.execute(sql.DELETE, key.hashed)
                 self._forgotten(key.hashed)
                 return None, result
@@ -277,8 +281,19 @@ class PostgresUserStore:
             return saved
 
     async def delete(self, key: UserKey) -> bool:
-        """One statement: its channel data goes with the row (ON sql.DELETE CASCADE)."""
-        async with self.guard.connection() as connection:
+        """Its channel data goes with the row (ON DELETE CASCADE), and its part of any cohort
+        totals with it (a row that does not open takes those totals with it: they are made
+        afresh on the coach's next page)."""
+        async with self.guard.transaction() as connection:
+            counted = await connection.fetchval(sql.LOCK_COHORTS, key.hashed)
+            if counted:
+                try:
+                    row = await self._lock(connection, key)
+                except CorruptRowError:
+                    await connection.execute(sql.DROP_COHORTS, list(counted))
+                else:
+                    assert row is not None
+                    await cohorts.leave(connection, key.hashed, row)
             gone = await connection.fetchval(sql.DELETE, key.hashed) is not None
         self._forgotten(key.hashed)
         return gone
@@ -286,7 +301,7 @@ class PostgresUserStore:
     async def load_extra(self, key: UserKey, name: str) -> dict[str, Any] | None:
         async with self.guard.connection() as connection:
             sealed = await connection.fetchval(sql.SELECT_EXTRA, key.hashed, name)
-        return None if sealed is None else self._extra(key.hashed, name, sealed)
+        return None if sealed is None else open_extra(self.sealer, key.hashed, name, sealed)
 
     async def save_extra(self, key: UserKey, name: str, value: dict[str, Any]) -> None:
         if await self.load_extra(key, name) == value:
@@ -351,10 +366,10 @@ class PostgresUserStore:
         if record is None:
             return None
         sections = self._open(key.hashed, record["sealed"])
-        if self._key_of(key.hashed, sections) != key:
+        if key_of(key.hashed, sections) != key:
             raise CorruptRowError(key.hashed, "the row belongs to a different user key")
         self._stored(key.hashed)
-        return Row(int(record["version"]), sections)
+        return Row(int(record["version"]), sections, record.get("cohorts") or {})
 
     def _open(self, hashed: str, sealed: bytes) -> dict[str, Any]:
         try:
@@ -366,38 +381,13 @@ class PostgresUserStore:
             raise CorruptRowError(hashed, "it holds no meta section")
         return sections
 
-    def _key_of(self, hashed: str, sections: dict[str, Any]) -> UserKey:
-        try:
-            key = UserKey.parse(str(sections["meta"].get("key")))
-        except ValueError:
-            raise CorruptRowError(hashed, "its meta section names no user key") from None
-        if key.hashed != hashed:
-            raise CorruptRowError(hashed, "the row belongs to a different user key")
-        return key
-
-    def _state(self, key: UserKey, row: Row | None) -> UserState | None:
-        if row is None or "state" not in row.sections:
-            return None
-        try:
-            return from_sections(row.sections)
-        except SchemaError as error:
-            raise CorruptRowError(key.hashed, str(error)) from error
-
-    def _extra(self, hashed: str, name: str, sealed: bytes) -> dict[str, Any]:
-        try:
-            plain = self.sealer.open(sealed, extra_label(hashed, name), f"leader {hashed}")
-            value = orjson.loads(plain)
-        except (SealError, ValueError) as error:
-            raise CorruptRowError(hashed, f"extra {name!r}: {error}") from error
-        if not isinstance(value, dict):
-            raise CorruptRowError(hashed, f"extra {name!r} is not an object")
-        return value
-
-    def _seal_state(self, key: UserKey, state: UserState) -> tuple[bytes, bytes]:
+    def _seal_state(self, key: UserKey, state: UserState) -> Sealed:
         """The sealed state and its sealed glance, to be written in the same statement."""
         sections = to_sections(str(key), state)
         sealed = self.sealer.seal(encode_json(sections), state_label(key.hashed))
-        return sealed, seal_glance(self.sealer, key.hashed, sections, state.version)
+        instants = instants_of(sections)
+        glance = seal_glance(self.sealer, key.hashed, sections, state.version, instants)
+        return Sealed(sealed, glance, shares_of(sections), instants)
 
     def _seal_meta(self, key: UserKey) -> bytes:
         """A leader known by channel data alone: the meta section, as a TinyDB file has."""
@@ -407,7 +397,28 @@ class PostgresUserStore:
     async def _write(
         self, connection: asyncpg.Connection[Any], key: UserKey, row: Row | None, state: UserState
     ) -> None:
-        sealed, glance = self._seal_state(key, state)
+        new = self._seal_state(key, state)
         await connection.execute(
-            sql.INSERT if row is None else sql.UPDATE, key.hashed, state.version, sealed, glance
+            sql.INSERT if row is None else sql.UPDATE,
+            key.hashed,
+            state.version,
+            new.sealed,
+            new.glance,
         )
+        counted = cohorts.count_rows(row.cohorts, row.instants(), new.instants) if row else None
+        if counted is not None:
+            assert row is not None
+            await connection.execute(sql.COUNT, *counted)
+            if row.sharing() != (new.shares > 0):
+                await cohorts.share(connection, key.hashed, row.cohorts, new.shares > 0)
+
+    async def placeholder(self, connection: asyncpg.Connection[Any], key: UserKey) -> None:
+        """A row for a leader not stored yet (meta alone, version 0, as channel data makes),
+        so cohort totals count them from their first write (under the advisory lock)."""
+        if await self._lock(connection, key) is None:
+            await connection.execute(sql.INSERT, key.hashed, 0, self._seal_meta(key), None)
+            self._stored(key.hashed)
+
+    def sections_of(self, hashed: str, sealed: bytes) -> dict[str, Any]:
+        """A row's opened, migrated sections (CorruptRowError if it does not open)."""
+        return migrate(self._open(hashed, sealed))

@@ -8,6 +8,7 @@ a whole batch of such files durable with one sync, then renames them into place.
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from bot.storage.codec import (
     migrate,
     to_sections,
 )
+from bot.storage.cohort import CohortCounts
 from bot.storage.private import private_folder
 from bot.storage.shapes import leader_tables
 from bot.storage.tinydb.group_commit import Batch, GroupCommitter, KnownFiles
@@ -126,6 +128,13 @@ class TinyDBUserStore:
         """None kept: the dashboard opens the states."""
         del keys
         return {}
+
+    async def cohort_counts(
+        self, coach: str, keys: Sequence[UserKey], zone: str, starts: tuple[date, ...]
+    ) -> CohortCounts | None:
+        """Not kept: the dashboard counts from the states."""
+        del coach, keys, zone, starts
+        return None
 
     async def versions(self, keys: Sequence[UserKey]) -> dict[str, int] | None:
         """Not known without opening each file: None (load them all)."""
