@@ -8,6 +8,18 @@ from dialogs.screening import distress
 from tests.dialogs.chat import Chat, onboarded
 
 
+# ------------------------------------------------------------------ your post has changed
+
+
+def test_the_post_news_is_acknowledged_before_what_has_to_be_decided(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("start Your post has changed. What next?")
+    chat.say("director of nursing post deleted in the restructure")
+    lines = chat.text().split("\n")
+    assert lines[0] == "That is a hard place to be, with the day job still going on."
+    assert lines[1].startswith("What has to be decided")
+
+
 # ------------------------------------------------------------------ burnout in proportion
 
 
