@@ -1,6 +1,7 @@
 """Running one micro-coaching dialogue: present a step, take the answer, move on."""
 
 import re
+import zlib
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -132,13 +133,20 @@ def _unsure(draft: Draft, dialogue: Dialogue, step: Step) -> bool:
     if saved.get(UNSURE) == step.id:
         draft.say(texts.DONT_KNOW_AGAIN)
         return False
-    draft.say(texts.DONT_KNOW_HEARD)
+    draft.say(dont_know_heard(dialogue, step))
     if not step.if_unsure:
         return False
     saved[UNSURE] = step.id
     draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
     draft.prompt(fill(step.if_unsure, progress.saved, dialogue), step.placeholder)
     return True
+
+
+def dont_know_heard(dialogue: Dialogue, step: Step) -> str:
+    """The line that meets a "don't know" at `step`: one of a few, the same each time for
+    that step (a checksum, not `hash()`, which differs between runs)."""
+    lines = texts.DONT_KNOW_HEARD
+    return lines[zlib.crc32(f"{dialogue.id}#{step.id}".encode()) % len(lines)]
 
 
 def typed_choice(step: Step, text: str) -> int | None:

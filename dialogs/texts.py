@@ -40,7 +40,14 @@ DIDNT_CATCH = "Which of these comes closest to what you meant? Pick one, or type
 # A story typed at a choice (review 12: "I didn't catch which one you meant" turned it down).
 # A "don't know" at a typed question: met, not passed over (review 12e); the second line
 # is for a second "don't know" after the step's gentler `if_unsure` question.
-DONT_KNOW_HEARD = "That's fine. Not knowing yet is an honest answer."
+# Review 12f: one stock line at every step read as canned by the third time, so each step
+# has one of these, always the same for that step (see runner.dont_know_heard).
+DONT_KNOW_HEARD = (
+    "That's fine. Not knowing yet is an honest answer.",
+    "No need to have it worked out yet.",
+    "That's honest. It may not be clear yet.",
+    "It often isn't clear at this point, and that's OK.",
+)
 DONT_KNOW_AGAIN = "That's all right. Let's move on."
 STORY_KEPT = "I've kept that in your journal. Which of these comes closest to it?"
 # A bare number typed at a question with no options on screen (review 12e: "3", kept and

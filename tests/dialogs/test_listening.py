@@ -196,7 +196,7 @@ def test_a_dont_know_about_what_matters_to_them_is_met_and_asked_who_would_know(
         pytest.fail("never reached the question")
     chat.say("no idea really")
     said = chat.text()
-    assert texts.DONT_KNOW_HEARD in said
+    assert any(line in said for line in texts.DONT_KNOW_HEARD)
     assert "Who could tell you what they are judged on" in said
     assert "Where could your influence" not in said
     chat.say("her PA, or the chief nurse")
@@ -212,7 +212,7 @@ def test_a_second_dont_know_moves_on_with_one_short_line(content: Content) -> No
     chat.say("not sure")
     said = chat.text()
     assert texts.DONT_KNOW_AGAIN in said
-    assert texts.DONT_KNOW_HEARD not in said
+    assert not any(line in said for line in texts.DONT_KNOW_HEARD)
     chat.press("No, the words are clear")
     said = chat.text()
     assert "whether that holds" not in said  # no dangling "that" after a don't-know
@@ -226,7 +226,7 @@ def test_a_dont_know_where_the_step_has_no_gentler_question_is_met_and_moves_on(
     chat.say("start Let go of one habit, test a new one")
     chat.say("no idea really")
     said = chat.text()
-    assert texts.DONT_KNOW_HEARD in said
+    assert any(line in said for line in texts.DONT_KNOW_HEARD)
     assert "How much time are you giving yourself" in said
 
 
@@ -273,7 +273,7 @@ def test_no_comeback_to_remember_gets_a_smaller_way_in(content: Content) -> None
     chat.press("It's one knock too many")
     chat.say("no idea really")
     said = chat.text()
-    assert texts.DONT_KNOW_HEARD in said
+    assert any(line in said for line in texts.DONT_KNOW_HEARD)
     assert "Then think smaller" in said
     assert "what would you do the same again" not in said
 
