@@ -12,34 +12,18 @@ from dialogs import (
     due,
     first_contact,
     followups,
-    journal,
     language,
     nudging,
     onboarding,
     peer_commitment,
-    peer_profile,
     routing,
     runner,
     signposting,
     texts,
 )
-from dialogs.commands import (
-    SERVICE_COMMANDS,
-    AboutCommand,
-    Command,
-    CommandError,
-    OrganisationCommand,
-    Pause,
-    QuietHours,
-    ServiceCommand,
-    SetTimezone,
-    Share,
-    Simple,
-    StartDialogue,
-    interrupts_an_answer,
-    parse_command,
-)
-from dialogs.content_model import Content, Dialogue
+from dialogs.command_handling import accepts_command, return_to_question, run, run_passive
+from dialogs.commands import SERVICE_COMMANDS, Command, CommandError, ServiceCommand, parse_command
+from dialogs.content_model import Content
 from dialogs.draft import Draft
 from dialogs.matching import match_choice
 from dialogs.model import (
@@ -49,16 +33,11 @@ from dialogs.model import (
     ChoiceMade,
     CommandGiven,
     Event,
-    ExportRequested,
     FollowUpAside,
     FollowUpDue,
-    ForgetAside,
-    MenuAside,
     NudgeAside,
     NudgeDue,
     PeerCommitAsked,
-    PreferencesChanged,
-    SafetyAside,
     ServiceAnswered,
     ServiceAside,
     ServiceNotice,
@@ -72,7 +51,6 @@ from dialogs.model import (
     WorkingWeek,
 )
 from dialogs.screening import distress, holds_nhs_number, printable
-from dialogs.timetext import local_date, long_date
 
 MAX_TEXT = 10_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -136,8 +114,8 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     parsed = parse_command(said)
     if _first_contact(draft, content, at, command=parsed, said=said):
         return
-    if parsed is not None and _accepts_command(draft, parsed):
-        _run(draft, content, parsed, at)
+    if parsed is not None and accepts_command(draft, parsed):
+        run(draft, content, parsed, at)
         return
     if draft.state.aside is not None:
         _aside_text(draft, content, said, at)
@@ -195,7 +173,7 @@ def _refused(draft: Draft, content: Content, said: str, at: datetime) -> bool:
         draft.say(texts.NHS_NUMBER)
     elif (found := distress(said, content.safety)) is not None:
         if signposting.signpost(draft, content, found.level, at):  # a one-line reminder
-            _return_to_question(draft, content)
+            return_to_question(draft, content)
     else:
         return False
     return True
@@ -206,7 +184,7 @@ def _on_command_text(draft: Draft, content: Content, text: str, at: datetime) ->
     found = distress(text, content.safety)
     if found is not None:  # e.g. `/peercoach start i cant cope`: never echoed back
         if signposting.signpost(draft, content, found.level, at):
-            _return_to_question(draft, content)
+            return_to_question(draft, content)
         return
     parsed = parse_command(text)
     _expire(draft, content, at)
@@ -218,7 +196,7 @@ def _on_command_text(draft: Draft, content: Content, text: str, at: datetime) ->
         word = text.split(maxsplit=1)[0] if text.split() else text
         draft.say(f"I don't know the command `{word[:40]}`. Type **help** to see them all.")
         return
-    _run(draft, content, parsed, at)
+    run(draft, content, parsed, at)
 
 
 def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: datetime) -> None:
@@ -302,105 +280,12 @@ def _first_contact(
                 draft.say(texts.NOT_DONE_WAITING)
             else:
                 draft.update_profile(onboarded=True)  # `start` shows the menu: no set-up
-                _run(draft, content, command, at)
+                run(draft, content, command, at)
                 return True
         case _:
-            _run_passive(draft, content, command, at)
+            run_passive(draft, content, command, at)
     first_contact.offer_setup(draft, content)
     return True
-
-
-def _accepts_command(draft: Draft, parsed: Command | CommandError) -> bool:
-    """At a free-text question, only a whole, unmistakable command interrupts the answer."""
-    awaiting = draft.state.awaiting
-    return awaiting is None or bool(awaiting.choices) or interrupts_an_answer(parsed)
-
-
-def _run(draft: Draft, content: Content, command: Command | CommandError, at: datetime) -> None:
-    match command:
-        case CommandError():
-            draft.say(command.text)
-            return
-        case Simple(name="start"):
-            draft.update(aside=MenuAside())
-            asides.present(draft, content, MenuAside())
-            return
-        case StartDialogue(query=query):
-            _start_named(draft, content, query, at)
-            return
-        case Simple(name="prep"):
-            if content.prep() is None:
-                draft.say(texts.NO_PREP)
-            _open(draft, content, content.prep(), at)
-            return
-        case Simple(name="stop"):
-            _stop(draft, content, at)
-            return
-        case Simple(name="forget"):
-            draft.update(aside=ForgetAside())
-            asides.present(draft, content, ForgetAside())
-            return
-        case Simple(name="nudge"):
-            _nudge_now(draft, content, at)
-            return
-    _run_passive(draft, content, command, at)
-    _return_to_question(draft, content)
-
-
-def _run_passive(draft: Draft, content: Content, command: Command, at: datetime) -> None:
-    """Commands that answer and leave the conversation where it was."""
-    profile = draft.state.profile
-    match command:
-        case Simple(name="help" | "privacy" as name):  # the whole notice: review 12e
-            draft.say(texts.HELP if name == "help" else content.onboarding.privacy)
-        case Simple(name="journal"):
-            draft.say(journal.render(draft.state, content, local_date(at, profile.timezone)))
-        case Simple(name="export"):
-            draft.effect(ExportRequested())
-        case QuietHours():
-            _quiet_hours(draft, command)
-        case Simple(name="resume"):
-            if not profile.paused:
-                draft.say(texts.NOT_PAUSED)
-                return
-            draft.update_profile(paused=False, paused_until=None)
-            draft.effect(PreferencesChanged())
-            draft.say(texts.RESUMED)
-        case Pause(until=until):
-            if until is not None and until <= local_date(at, profile.timezone):
-                draft.say(
-                    f"{texts.PAUSE_IN_PAST} For example: `pause until "
-                    f"{local_date(at, profile.timezone).replace(year=at.year + 1)}`"
-                )
-                return
-            draft.update_profile(paused=True, paused_until=until)
-            draft.effect(PreferencesChanged())
-            today = local_date(at, profile.timezone)
-            draft.say(
-                texts.PAUSED_UNTIL.format(day=long_date(until, today)) if until else texts.PAUSED
-            )
-        case SetTimezone(zone=None):
-            draft.say(texts.TIMEZONE_IS.format(zone=profile.timezone))
-        case SetTimezone(zone=str(zone)):
-            draft.update_profile(timezone=zone, timezone_source="leader")
-            draft.effect(PreferencesChanged())
-            draft.say(texts.TIMEZONE_SET.format(zone=zone))
-        case Share(number=number, shared=shared):
-            journal.share(draft, number, shared)
-        case OrganisationCommand() | AboutCommand():
-            peer_profile.run(draft, content, command)
-
-
-def _return_to_question(draft: Draft, content: Content) -> None:
-    """After a passive command or a safety reminder, ask again whatever was being asked (a
-    safety check-in's buttons without its contacts once more)."""
-    aside = draft.state.aside
-    if isinstance(aside, SafetyAside):
-        signposting.present(draft, content, aside, again=True)
-    elif aside is not None:
-        asides.present(draft, content, aside)
-    elif draft.state.dialogue is not None:
-        asides.resume(draft, content)
 
 
 def _after_aside(draft: Draft, content: Content, *, setup: bool = True) -> None:
@@ -414,52 +299,6 @@ def _after_aside(draft: Draft, content: Content, *, setup: bool = True) -> None:
         onboarding.begin(draft, content)
         return
     asides.resume(draft, content)
-
-
-def _start_named(draft: Draft, content: Content, query: str, at: datetime) -> None:
-    theme = asides.theme_named(content, query)
-    if theme is not None:  # "start resilience": that theme's conversations to choose from
-        draft.update(aside=MenuAside(theme=theme.id))
-        asides.present(draft, content, MenuAside(theme=theme.id))
-        return
-    found = asides.find_in_menu(draft, content, query) or routing.suggest(query, content.dialogues)
-    if found is None:
-        draft.say(f"I couldn't find a conversation called “{runner.shorten(query, 40)}”.")
-    _open(draft, content, found, at)
-
-
-def _open(draft: Draft, content: Content, found: Dialogue | None, at: datetime) -> None:
-    """Begin a dialogue in place of any open one; the menu when there is none to begin."""
-    if found is None:
-        draft.update(aside=MenuAside())
-        asides.present(draft, content, MenuAside())
-        return
-    runner.close(draft, at, "stopped")
-    runner.begin(draft, found, at)
-
-
-def _stop(draft: Draft, content: Content, at: datetime) -> None:
-    if draft.state.aside is not None:
-        draft.update(aside=None, awaiting=None)
-        if draft.state.dialogue is None:
-            draft.say(texts.NOT_NOW)
-            return
-    closed = runner.close(draft, at, "stopped")
-    draft.update(awaiting=None)
-    if closed is None:
-        draft.say(texts.NOTHING_TO_STOP)
-    else:
-        draft.say(texts.STOPPED.format(title=runner.title_of(content, closed)))
-
-
-def _nudge_now(draft: Draft, content: Content, at: datetime) -> None:
-    progress = draft.state.dialogue
-    if progress is not None:
-        draft.say(texts.FINISH_FIRST.format(title=runner.title_of(content, progress.dialogue)))
-        asides.resume(draft, content)
-        return
-    draft.update(aside=None)
-    nudging.deliver(draft, content, draft.next_id("now-"), draft.state.profile.themes, at)
 
 
 def _expire(draft: Draft, content: Content, at: datetime) -> None:
@@ -482,23 +321,6 @@ def _typed_choice(said: str, choices: tuple[Choice, ...]) -> str | None:
     return choices[index].id if index is not None else None
 
 
-def _quiet_hours(draft: Draft, command: QuietHours) -> None:
-    current = draft.state.profile.quiet_hours
-    if command.show:
-        draft.say(
-            texts.QUIET_IS.format(start=current[0], end=current[1])
-            if current
-            else texts.QUIET_NONE
-        )
-        return
-    draft.update_profile(quiet_hours=command.hours)
-    draft.effect(PreferencesChanged())
-    if command.hours is None:
-        draft.say(texts.QUIET_OFF)
-    else:
-        draft.say(texts.QUIET_SET.format(start=command.hours[0], end=command.hours[1]))
-
-
 def service_command(state: UserState, text: str, *, slash: bool = False) -> ServiceCommand | None:
     """The command a service should answer for this text (e.g. `schedule`), if any.
 
@@ -512,7 +334,7 @@ def service_command(state: UserState, text: str, *, slash: bool = False) -> Serv
     parsed = parse_command(said)
     if not isinstance(parsed, SERVICE_COMMANDS):
         return None
-    if slash or _accepts_command(Draft(state, state.last_seen_at or _EPOCH), parsed):
+    if slash or accepts_command(Draft(state, state.last_seen_at or _EPOCH), parsed):
         return parsed
     return None
 
@@ -521,6 +343,6 @@ def answered(state: UserState, content: Content, at: datetime) -> Turn:
     """After a service answered a command: ask again whatever was being asked."""
     draft = Draft(state, at)
     _expire(draft, content, at)
-    _return_to_question(draft, content)
+    return_to_question(draft, content)
     draft.update(last_seen_at=at)
     return draft.finish()

@@ -7,7 +7,7 @@ from typing import Any
 from bot.coaching.model import Link
 from bot.dashboard.pages import Dashboard
 from bot.domain import UserKey
-from bot.services.coaching import PlanForm
+from bot.services.coach_planning import PlanForm
 
 
 async def add_schedule(

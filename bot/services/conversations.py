@@ -3,30 +3,25 @@
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from bot.clock import Clock
-from bot.domain import (
-    Attachment,
-    Notice,
-    PlatformInfo,
-    Reply,
-    Retraction,
-    ServiceReply,
-    UserKey,
-)
-from bot.errors import (
-    AlreadyHandledError,
-    CorruptDataError,
-    StorageError,
-    StorageUnreachableError,
-)
+from bot.domain import Attachment, Notice, PlatformInfo, Reply, Retraction, ServiceReply, UserKey
+from bot.errors import AlreadyHandledError, CorruptDataError, StorageError, StorageUnreachableError
 from bot.logs import log
 from bot.ports import Change, EventClaim, UserStore
+from bot.services.conversation_ports import (
+    CommandAnswerer,
+    EffectAnswerer,
+    EffectListener,
+    ExportSource,
+    NoticeSender,
+    WeekSource,
+)
 from bot.services.exports import export_bytes, export_document
 from bot.services.locks import KeyedLocks
 from bot.services.once import take_or_fold
@@ -75,55 +70,6 @@ LAST_REPLY_LOST = (
     "Sorry: I saved what you wrote last time, but my reply to it could not be delivered."
 )
 MAX_LOST = 100_000  # leaders owed that apology, remembered by this process only
-
-
-class EffectListener(Protocol):
-    """Told after a turn is saved (state None: the leader was forgotten), still inside the
-    leader's lock, e.g. so the scheduler follows a new time zone."""
-
-    async def after_turn(
-        self,
-        key: UserKey,
-        state: UserState | None,
-        effects: Sequence[Effect],
-        *,
-        from_leader: bool = False,
-    ) -> None: ...
-
-
-class CommandAnswerer(Protocol):
-    """Answers a command that needs more than one leader's state (e.g. `schedule`)."""
-
-    async def answer(
-        self, key: UserKey, state: UserState, command: Any, at: datetime
-    ) -> ServiceReply: ...
-
-
-class EffectAnswerer(Protocol):
-    """Acts on effects that need a reply in the same turn (an answer to its question)."""
-
-    async def on_effects(
-        self, key: UserKey, state: UserState | None, effects: Sequence[Effect], at: datetime
-    ) -> ServiceReply: ...
-
-
-class ExportSource(Protocol):
-    """Another store's part of `export`: what it holds about one leader, as JSON values. A
-    store that must ask its database (the delivery ledger) answers with an awaitable."""
-
-    def export_of(self, user: str) -> dict[str, Any] | Awaitable[dict[str, Any]]: ...
-
-
-class WeekSource(Protocol):
-    """The leader's working days and nudge time (from their schedules), for the engine."""
-
-    async def week_of(self, key: UserKey, at: datetime) -> WorkingWeek: ...
-
-
-class NoticeSender(Protocol):
-    async def notice(self, notice: Notice) -> None:
-        """Run the notice's event for its user and deliver what it says to them."""
-        ...
 
 
 class ConversationService:

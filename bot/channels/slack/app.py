@@ -2,8 +2,6 @@
 conversation service. Listeners translate; they hold no coaching logic."""
 
 import asyncio
-import html
-import logging
 import re
 from dataclasses import replace
 from typing import Any
@@ -11,50 +9,30 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from slack_bolt.app.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.deps import ChannelDeps
 from bot.channels.slack import inbound, verify
 from bot.channels.slack.circle_form import CircleForm
-from bot.channels.slack.client import call, down_reason, make_client, new_session
+from bot.channels.slack.client import down_reason, make_client, new_session
 from bot.channels.slack.coach_form import CoachForm
 from bot.channels.slack.history import LIMITS, pacer_for
-from bot.channels.slack.home import home_data
-from bot.channels.slack.notifier import (
-    CALL_ERRORS,
-    PACE_SECONDS,
-    ChannelPacer,
-    SlackNotifier,
-    post,
-)
-from bot.channels.slack.payloads import actor, platform_of, value_and_label
-from bot.channels.slack.render import DM_POINTER, chosen, home_view, parse_action_value, plain
+from bot.channels.slack.listeners import HOME_COMMANDS, SlackListeners
+from bot.channels.slack.notifier import CALL_ERRORS, PACE_SECONDS, ChannelPacer, SlackNotifier
 from bot.channels.slack.seen import SeenEvents
 from bot.channels.status import ChannelStatus, Reconnector, Sleep
 from bot.config import SlackSettings
-from bot.domain import PlatformInfo, Reply, UserKey
-from bot.logs import log, quiet_logger
-from bot.ports import DeliveryError, EventClaim, SeenEventStore
+from bot.logs import quiet_logger
+from bot.ports import SeenEventStore
 from bot.running import RunningTasks
-from bot.schedules.model import INACTIVE
-from bot.services.conversations import REPLY_REFUSED, SORRY
-from dialogs.model import ChoiceMade, CommandGiven, Event, ForgetConfirmed, Say, UserText
 
-logger = logging.getLogger("peercoach.slack")
 CHOICE_ACTIONS = re.compile(r"^(pc_choice_\d+|pc_select)$")
-HOME_COMMANDS = {
-    "home_start": "start",
-    "home_nudge": "nudge",
-    "home_pause": "pause",
-    "home_resume": "resume",
-}
 IGNORED_EVENTS = ("app_home_opened_tab", "im_history_changed", "member_joined_channel")
 # Requests answered without the Web API: served even while the start-up check fails.
 NO_API = ("url_verification", "ssl_check", "app_rate_limited")
 
 
-class SlackChannel:
+class SlackChannel(SlackListeners):
     """Serves POST /slack/events (or Socket Mode) and delivers nudges to Slack DMs."""
 
     def __init__(
@@ -211,250 +189,3 @@ class SlackChannel:
         # We offer no external menus: an empty list, not bolt's 404, whose warning would log
         # what the leader typed into the menu.
         bolt.options(re.compile(".*"))(inbound.no_options)
-
-    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        self._running.track_current()
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return  # edits, deletions, joins and our own messages: acknowledged, nothing more
-        if not event.get("user") or not event.get("channel"):
-            log(logger, "slack.incomplete_message", level=logging.WARNING)
-            return  # nobody to answer, or nowhere to
-        key = UserKey("slack", str(body.get("team_id") or ""), str(event["user"]))
-        channel = str(event["channel"])
-        text = html.unescape(str(event.get("text") or ""))  # Slack sends &amp; &lt; &gt;
-        self._notifier().remember(key, channel)
-        # A retry of an event already handled (here or on another instance) runs nothing: its
-        # id is taken with the turn (bot/services/once.py).
-        claim = self.seen.claim(body)
-        await self._turn(key, UserText(text, self.deps.clock.now()), channel, claim=claim)
-
-    async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        self._running.track_current()
-        await ack()
-        value, label = value_and_label(action)
-        key = actor(body)
-        parsed = parse_action_value(value or "", key.hashed)
-        if parsed is None:  # not ours, or another leader's question (a shared message)
-            log(logger, "slack.foreign_click", user=key.hashed)
-            return
-        token, choice, _topic = parsed
-        channel = str((body.get("container") or {}).get("channel_id") or "")
-        reply = await self._turn(
-            key, ChoiceMade(token, choice, self.deps.clock.now()), channel, update=(body, label)
-        )
-        if not reply.messages:
-            log(logger, "slack.stale_click", user=key.hashed)
-
-    async def _on_home_button(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any]
-    ) -> None:
-        self._running.track_current()
-        await ack()
-        key = actor(body)
-        command = HOME_COMMANDS[str(action.get("action_id"))]
-        channel = await self.dm(key)
-        await self._turn(key, CommandGiven(command, self.deps.clock.now()), channel)
-        await self._publish_home(key)
-
-    async def _on_command(self, ack: Any, command: dict[str, Any]) -> None:
-        """Acknowledge first (Slack allows 3 seconds), then find the DM and answer there."""
-        self._running.track_current()
-        if str(command.get("channel_id") or "").startswith("D"):
-            await ack()
-        else:
-            await ack(text=DM_POINTER)  # only the leader sees it; the reply goes to the DM
-        key = UserKey("slack", str(command.get("team_id") or ""), str(command.get("user_id")))
-        try:
-            channel = await self.dm(key)
-        except DeliveryError as error:
-            log(logger, "slack.no_dm", level=logging.WARNING, user=key.hashed, reason=error.reason)
-            return
-        text = str(command.get("text") or "").strip() or "help"
-        if text.lower() in ("schedule", "coach schedule") and self.deps.coaching.is_coach(key):
-            await self.coach_form.open(key, str(command.get("trigger_id") or ""))
-            return
-        if self.circle_form.wanted(key, text):
-            await self.circle_form.open(key, str(command.get("trigger_id") or ""))
-            return
-        await self._turn(key, CommandGiven(html.unescape(text), self.deps.clock.now()), channel)
-
-    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        """Coaching stays private: a mention in a channel gets a pointer only its author sees."""
-        self._running.track_current()
-        assert self.client is not None
-        if await self.seen.already(body):
-            return
-        try:
-            await self.client.chat_postEphemeral(
-                channel=str(event.get("channel")), user=str(event.get("user")), text=DM_POINTER
-            )
-        except SlackApiError as error:
-            log(logger, "slack.pointer_failed", error=str(error.response.get("error")))
-
-    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        self._running.track_current()
-        if event.get("tab", "home") != "home":
-            return
-        key = UserKey("slack", str(body.get("team_id") or ""), str(event.get("user") or ""))
-        await self._publish_home(key)
-
-    async def _on_user_change(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        self._running.track_current()
-        user = event.get("user") or {}
-        team = str(user.get("team_id") or body.get("team_id") or "")
-        key = UserKey("slack", team, str(user.get("id") or ""))
-        await self.deps.conversations.update_platform(key, platform_of(user))
-
-    async def _on_uninstalled(self, body: dict[str, Any]) -> None:
-        """The app is gone from a workspace: its leaders cannot be reached; pause them."""
-        self._running.track_current()
-        team = str(body.get("team_id") or "")
-        gone = [
-            s
-            for s in self.deps.schedules.schedules()
-            if s.user.startswith(f"slack:{team}:") and not s.paused
-        ]
-        await self.deps.schedules.put_schedules(
-            *(replace(s, paused=True, paused_reason=f"{INACTIVE}: app_uninstalled") for s in gone)
-        )
-        log(logger, "slack.uninstalled", team=team, schedules=len(gone))
-
-    # ---------------------------------------------------------------- the turn
-
-    async def _turn(
-        self,
-        key: UserKey,
-        event: Event,
-        channel: str,
-        *,
-        update: tuple[dict[str, Any], str] | None = None,
-        claim: EventClaim | None = None,
-    ) -> Reply:
-        """Run one event for the leader and post the reply; never let an error reach Slack
-        users as a stack trace, nor a message's text reach the logs. A reply Slack would not
-        take while it is down is sent again in the background: late, not lost."""
-        reply, handled = Reply(), False
-        try:
-            with self.deps.conversations.timing("slack"):
-                reply = await self.deps.conversations.handle(
-                    key, event, await self._platform(key), claim=claim
-                )
-                if reply.repeat:
-                    log(logger, "slack.retry_ignored", event_id=claim.event_id if claim else "-")
-                    return Reply()
-                handled = True
-                if update is not None and reply.messages:
-                    await self._mark_chosen(*update)
-                await post(self.web(), channel, reply, leader=key)
-            if any(isinstance(effect, ForgetConfirmed) for effect in reply.effects):
-                self._contacted.discard(key.hashed)  # should they come back: a first contact
-        except DeliveryError as error:
-            retrying = not error.permanent and self.deps.redeliver is not None
-            log(
-                logger,
-                "slack.reply_failed",
-                level=logging.WARNING,
-                user=key.hashed,
-                reason=error.reason,
-                retrying=retrying,
-            )
-            if self.deps.redeliver is not None and retrying:
-                self.deps.redeliver(key, reply)
-            elif handled:  # the turn is stored; only its reply was refused
-                await self._say_undelivered(key, channel, reply)
-            return Reply()
-        except Exception as error:
-            log(
-                logger,
-                "slack.turn_error",
-                level=logging.ERROR,
-                user=key.hashed,
-                error=type(error).__name__,
-                saved=handled,
-            )
-            if handled:  # the turn is stored; only its reply failed
-                await self._say_undelivered(key, channel, reply)
-            else:
-                await self._say_sorry(channel)
-            return Reply()
-        return reply
-
-    async def _mark_chosen(self, body: dict[str, Any], label: str) -> None:
-        """Replace the pressed message's buttons with what was chosen: a second click is inert."""
-        message = body.get("message") or {}
-        container = body.get("container") or {}
-        blocks = message.get("blocks") or []
-        if not blocks or not container.get("message_ts"):
-            return
-        try:
-            await self.web().chat_update(
-                channel=str(container.get("channel_id")),
-                ts=str(container.get("message_ts")),
-                blocks=chosen(blocks, label),
-                text=plain(str(message.get("text") or label)),
-            )
-        except CALL_ERRORS as error:  # cosmetic: the reply matters more
-            log(logger, "slack.mark_failed", level=logging.WARNING, error=type(error).__name__)
-
-    async def _say_undelivered(self, key: UserKey, channel: str, reply: Reply) -> None:
-        """Slack refused the reply for good: say so now in plain text (it may take that),
-        or else at the start of the leader's next turn."""
-        if reply.failed:  # the refused message was itself the "sorry": nothing was saved
-            return
-        try:
-            await post(self.web(), channel, Reply((Say(REPLY_REFUSED),)))
-        except (DeliveryError, SlackApiError):
-            self.deps.conversations.reply_lost(key, reply)
-
-    async def _say_sorry(self, channel: str) -> None:
-        try:
-            await post(self.web(), channel, Reply((Say(SORRY),)))
-        except (DeliveryError, SlackApiError):
-            return
-
-    async def _publish_home(self, key: UserKey) -> None:
-        state = await self.deps.conversations.state_of(key)
-        schedules = self.deps.schedules.schedules_of(str(key))
-        data = home_data(state, schedules, self.deps.clock.now())
-        view = home_view(replace(data, coach=self.deps.coaching.is_coach(key)))
-        try:
-            await self.web().views_publish(user_id=key.user, view=view)
-        except SlackApiError as error:
-            log(
-                logger,
-                "slack.home_failed",
-                user=key.hashed,
-                error=str(error.response.get("error")),
-            )
-
-    async def _platform(self, key: UserKey) -> PlatformInfo | None:
-        """The leader's time zone and name from users.info at first contact (`user_change`
-        keeps them current after that), so not again after a restart: a morning's first DMs
-        after a deploy would each cost a call, and users.info is rate limited. A call that
-        fails is tried again with their next message."""
-        if key.hashed in self._contacted:
-            return None
-        try:
-            info = await call(self.web(), "users.info", params={"user": key.user})
-        except CALL_ERRORS:
-            return None
-        self._contacted.add(key.hashed)
-        return platform_of(info.get("user") or {})
-
-    async def dm(self, key: UserKey) -> str:
-        """The leader's DM channel with the app (opened if need be)."""
-        assert self.notifier is not None
-        return await self.notifier.dm_channel(key)
-
-    def track_listener(self) -> None:
-        """Listeners call this first: bolt does not track them, and close() waits for them."""
-        self._running.track_current()
-
-    def _notifier(self) -> SlackNotifier:
-        assert self.notifier is not None
-        return self.notifier
-
-    def web(self) -> AsyncWebClient:
-        """The Web API client, once started."""
-        assert self.client is not None
-        return self.client

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.channels.slack.render import escape
-from bot.services.coaching import PlanForm
+from bot.services.coach_planning import PlanForm
 
 FORM = "pc_plan"
 CONFIRM = "pc_plan_confirm"

@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.channels.teams.render import CARD_CONTENT_TYPE, CARD_SCHEMA, CARD_VERSION, neutralise
-from bot.services.coaching import PlanForm
+from bot.services.coach_planning import PlanForm
 
 FORM = "plan"
 CONFIRM = "plan_confirm"

@@ -13,7 +13,7 @@ from typing import Any
 from bot.coaching.store import CoachingStore
 from bot.domain import UserKey
 from bot.ports import Notifier, SignInNames, UserStore
-from bot.services.conversations import WeekSource
+from bot.services.conversation_ports import WeekSource
 
 MORNING = "09:00"  # a member with no nudge time of their own is introduced then
 TEAMS_EXTRA = "teams"  # the Teams channel's data kept beside the state (its reference)
