@@ -58,9 +58,10 @@ SO_FAR = "_commitment"  # the commitment as written so far
 # "meeting": a prep's day after tomorrow's meeting was questioned (the answer adds to it)
 ASKED = "_asked"
 DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
+AGAIN = "_again"  # the follow-up was asked again after a bare number or a "don't know"
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
-RESERVED = (SO_FAR, ASKED, DAY, QUESTION, PLACEHOLDER)
+RESERVED = (SO_FAR, ASKED, DAY, AGAIN, QUESTION, PLACEHOLDER)
 DONE = re.compile(
     r"^(?:no|nope|none|nothing(?: else| more)?|that'?s (?:it|all|fine|ok|okay)|"
     r"it'?s fine|fine|ok|okay|leave it|skip|as it is|keep it)[.!]*$",
@@ -86,6 +87,9 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
             question, late = _gap_question(content, dialogue, step, gaps, (words, today))
             _ask(draft, saved, (words, "gap", question, copy.get("placeholder")), late)
             return
+    elif asked == "gap" and _nothing(text):
+        _nothing_said(draft, content, dialogue, saved, (text, at))
+        return
     elif asked in ("gap", "meeting"):  # the answer adds to the commitment
         words = saved[SO_FAR] if done else joined(saved[SO_FAR], text)
     else:
@@ -111,16 +115,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     empty = len(missing(own_words(words, before, always=True), today)) == len(PARTS)
     vague = "what" in gaps or "question" in gaps or (nobody and "when" in gaps)
     if not dated and (vague or ("when" in gaps and empty)):
-        runner.keep_note(draft, dialogue, step, words, at)  # nothing a check-in could ask
-        runner.move_on(
-            draft,
-            dialogue,
-            step,
-            target=target,
-            answer=words,
-            at=at,
-            instead=copy.get("no_check_in"),
-        )
+        _as_note(draft, content, dialogue, words, at)  # nothing a check-in could ask
         return
     if reading is not None and dated:
         due = check_in_day(reading.day, draft.week.days)
@@ -133,6 +128,59 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         note = copy.get("day_picked")
     runner.keep_commitment(draft, dialogue, words, due, at)
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
+
+
+def _nothing(text: str) -> bool:
+    """A bare number ("3") or a "don't know" at the follow-up: no part of a commitment (but
+    "that's it" keeps the commitment as it was)."""
+    said = text.strip().replace("’", "'")
+    return runner.BARE_NUMBER.match(said) is not None or (
+        is_dont_know(said) and DONE.match(said) is None
+    )
+
+
+def _nothing_said(
+    draft: Draft,
+    content: Content,
+    dialogue: Dialogue,
+    saved: dict[str, str],
+    said: tuple[str, datetime],
+) -> None:
+    """The first time, one line and the follow-up question again; the second time, the
+    words so far go to the journal as a note with no check-in (review 12f: "3" was kept
+    "in your own words" with a check-in)."""
+    text, at = said
+    copy = content.commitments
+    progress = draft.state.dialogue
+    assert progress is not None
+    if AGAIN not in saved:
+        saved[AGAIN] = "1"
+        draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
+        number = runner.BARE_NUMBER.match(text.strip()) is not None
+        draft.say(copy.get("gap_number" if number else "gap_dont_know"))
+        draft.prompt(saved[QUESTION], saved.get(PLACEHOLDER))
+        return
+    _clear(draft)
+    _as_note(draft, content, dialogue, saved[SO_FAR], at)
+
+
+def _as_note(draft: Draft, content: Content, dialogue: Dialogue, words: str, at: datetime) -> None:
+    """Close the step with `words` in the journal as a note and no check-in, saying so
+    instead of the dialogue's closing (which would thank them for a step)."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    step = dialogue.steps[progress.step]
+    if not (_nothing(words) or DONE.match(words.strip()) is not None):
+        runner.keep_note(draft, dialogue, step, words, at)
+    runner.move_on(
+        draft,
+        dialogue,
+        step,
+        target=step.next or "",
+        answer=words,
+        at=at,
+        instead=content.commitments.get("no_check_in"),
+    )
 
 
 def _in_the_meeting(dialogue: Dialogue, step: Step) -> bool:

@@ -120,8 +120,12 @@ def test_thats_it_after_one_question_keeps_a_vague_line_as_a_note_with_no_check_
 
 
 def test_a_second_vague_answer_gets_no_second_question(content: Content) -> None:
+    """A "don't know" at the follow-up is met and the same question asked once more
+    (review 12f); a second one closes it, with no new question."""
     chat = at_commitment(content)
     chat.say("think about it")
+    chat.say("hmm, not sure")
+    assert content.commitments.get("gap_dont_know") in chat.text()
     chat.say("hmm, not sure")
     assert chat.state.dialogue is None
     assert chat.state.reflections[-1].text == "think about it"  # "hmm, not sure" adds nothing
@@ -541,8 +545,11 @@ def test_a_dont_know_to_the_follow_up_keeps_the_commitment_as_it_was(content: Co
     chat.say("email Sam")
     assert content.commitments.gap(("when",)) in chat.text()
     chat.say("i don't know really")
+    assert chat.state.dialogue is not None  # met, and asked once more (review 12f)
+    chat.say("i don't know really")
     assert chat.state.dialogue is None
-    assert chat.state.commitments[-1].text == "email Sam"
+    assert chat.state.commitments == ()  # no day: a note, no check-in
+    assert chat.state.reflections[-1].text == "email Sam"
 
 
 def test_the_day_comes_from_the_commitment_not_the_earlier_answer_it_builds_on(

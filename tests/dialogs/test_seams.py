@@ -1,0 +1,78 @@
+"""Blind review 12f's engine seams: a digit or a "don't know" at a commitment's follow-up
+question, a step with no day, the check-in after "Partly" and "I did it", the set-up
+offer and theme picker, and a tired first message."""
+
+from datetime import date
+
+from dialogs.content_model import Content
+from dialogs.model import FollowUpPlanned
+from tests.dialogs.chat import Chat
+from tests.dialogs.test_commitments import at_commitment, at_prep_step
+
+
+def _no_check_in(chat: Chat) -> bool:
+    assert chat.last is not None
+    return not any(isinstance(e, FollowUpPlanned) for e in chat.last.effects)
+
+
+# ------------------------------------------------------------------ 1. a digit, a don't-know
+
+
+def test_a_digit_at_prep_follow_up_is_asked_again_once_then_kept_as_a_note(
+    content: Content,
+) -> None:
+    """Review 12f, `prep`: "by Friday", then "3" at "Who will you catch before the meeting,
+    and when?" was kept as the commitment, "in your own words", with a check-in."""
+    chat = at_prep_step(content, "Someone onside first")
+    chat.say("by Friday")
+    question = chat.text()
+    assert "who will you catch" in question.lower()
+    chat.say("3")
+    assert chat.state.dialogue is not None  # not a commitment
+    said = chat.text()
+    assert content.commitments.get("gap_number") in said
+    assert said.endswith(question)  # the question again
+    assert _no_check_in(chat)
+    chat.say("3")
+    assert chat.state.dialogue is None
+    said = chat.text()
+    assert content.commitments.get("as_written") not in said
+    assert "how it went" not in said
+    assert chat.state.commitments == ()
+    assert _no_check_in(chat)
+    assert all(r.text != "3" for r in chat.state.reflections)
+
+
+def test_a_dont_know_at_a_follow_up_is_met_and_asked_again_once(content: Content) -> None:
+    """Review 12f, walker: a paragraph, then "no idea really" at the follow-up, got a check-in
+    on the conversation's default day."""
+    chat = at_prep_step(content, "Someone onside first")
+    chat.say("by Friday")
+    question = chat.text()
+    chat.say("no idea really")
+    assert chat.state.dialogue is not None
+    said = chat.text()
+    assert content.commitments.get("gap_dont_know") in said
+    assert said.endswith(question)
+    chat.say("no idea really")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments == ()
+    assert _no_check_in(chat)
+    assert content.commitments.get("no_check_in") in chat.text()
+
+
+def test_an_answer_after_the_re_ask_still_lands(content: Content) -> None:
+    chat = at_prep_step(content, "Someone onside first")
+    chat.say("by Friday")
+    chat.say("3")
+    chat.say("catch Sam at 8.45 before it starts")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].due_on == date(2026, 11, 30)
+
+
+def test_a_digit_at_a_plain_dialogue_follow_up_is_asked_again(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("I'll talk to people about it.")
+    chat.say("2")
+    assert chat.state.dialogue is not None
+    assert content.commitments.get("gap_number") in chat.text()
