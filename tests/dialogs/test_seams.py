@@ -4,10 +4,12 @@ offer and theme picker, and a tired first message."""
 
 from datetime import date
 
+import pytest
+
 from dialogs.content_model import Content
 from dialogs.model import FollowUpPlanned
 from tests.dialogs.chat import Chat
-from tests.dialogs.test_commitments import at_commitment, at_prep_step
+from tests.dialogs.test_commitments import CONTENT, at_commitment, at_prep_step
 
 
 def _no_check_in(chat: Chat) -> bool:
@@ -76,3 +78,46 @@ def test_a_digit_at_a_plain_dialogue_follow_up_is_asked_again(content: Content) 
     chat.say("2")
     assert chat.state.dialogue is not None
     assert content.commitments.get("gap_number") in chat.text()
+
+
+# ------------------------------------------------------------------ 2. a step with no day
+
+DIALOGUES = [d.id for d in CONTENT.dialogues if d.kind != "prep"]
+
+
+@pytest.mark.parametrize("dialogue", DIALOGUES)
+def test_a_step_with_no_day_gets_one_question_then_no_check_in_in_every_dialogue(
+    content: Content, dialogue: str
+) -> None:
+    """Review 12f: the same step with no day got "this conversation's default check-in" in
+    some dialogues and a note in others. One short question for the day; then a note."""
+    chat = at_commitment(content, dialogue)
+    chat.say("email Sam the draft")
+    assert chat.state.dialogue is not None
+    found = content.dialogue(dialogue)
+    assert found is not None
+    step = found.steps[chat.state.dialogue.step]
+    assert chat.text() == (step.follow_up or content.commitments.get("ask_when"))
+    chat.say("that's it")
+    assert chat.state.dialogue is None
+    said = chat.text()
+    assert said.endswith(content.commitments.get("no_day"))
+    assert "default" not in said
+    assert "how it went" not in said
+    assert chat.state.commitments == ()
+    assert _no_check_in(chat)
+    assert chat.state.reflections[-1].text.endswith("email Sam the draft")
+
+
+def test_no_content_says_default_check_in() -> None:
+    copy = dict(CONTENT.commitments.texts)
+    assert "day_picked" not in copy
+    assert not any("default" in text for text in copy.values())
+
+
+def test_a_prep_step_with_no_time_is_checked_in_after_the_meeting(content: Content) -> None:
+    chat = at_prep_step(content, "Someone onside first")
+    chat.say("catch Sam")
+    chat.say("that's it")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].due_on == date(2026, 11, 30)  # after Sat 28's meeting
