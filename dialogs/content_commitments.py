@@ -41,6 +41,8 @@ KEYS = (
     "next_step_question",  # after "Partly" or "Not yet": one next step, with a day
     "next_step_placeholder",
     "next_step_planned",
+    "partly_heard",  # "Partly": a short line before "what did you notice?"
+    "no_new_check_in",  # after "Partly", a next step with no day
     "keep_question",  # after "I did it": what they will keep doing
     "keep_placeholder",
 )

@@ -147,6 +147,7 @@ class FollowUpAside:
     # blocked: what got in the way?; next: the next step, with a day; keep: what they keep
     stage: Literal["how", "learned", "blocked", "next", "keep"] = "how"
     kind: Literal["follow_up"] = "follow_up"
+    step: str = ""  # after "Partly": a next step given with no day, while its day is asked
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,56 @@ def test_a_prep_step_with_no_time_is_checked_in_after_the_meeting(content: Conte
     chat.say("that's it")
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].due_on == date(2026, 11, 30)  # after Sat 28's meeting
+
+
+# ------------------------------------------------------------------ 3. the check-in
+
+
+def _checked_in(content: Content) -> Chat:
+    chat = at_commitment(content)
+    chat.say("ask Sam to cover Friday's huddle")
+    chat.follow_up_due(chat.state.commitments[-1].id, days=5)  # Wed 2 Dec
+    return chat
+
+
+def test_partly_is_met_before_what_did_you_notice(content: Content) -> None:
+    chat = _checked_in(content)
+    chat.press("Partly")
+    said = chat.text()
+    assert said.index(content.commitments.get("partly_heard")) < said.index("notice")
+
+
+def test_after_partly_a_step_with_no_day_gets_one_question_for_it(content: Content) -> None:
+    """Review 12f: "ask Sam to cover the ED call on thursdays" got only "Saved to your
+    journal." — no push for the day, no word about a check-in."""
+    chat = _checked_in(content)
+    chat.press("Partly")
+    chat.say("Sam covered one of the two")
+    chat.say("ask Sam to cover the ED call")
+    assert chat.text() == content.commitments.get("ask_when")
+    assert _no_check_in(chat)
+    chat.say("Tuesday")
+    assert chat.state.aside is None
+    new = chat.state.commitments[-1]
+    assert new.text == "ask Sam to cover the ED call — Tuesday"
+    assert new.due_on == date(2026, 12, 9)  # the day after Tue 8 Dec
+
+
+def test_after_partly_no_day_is_no_new_check_in(content: Content) -> None:
+    chat = _checked_in(content)
+    chat.press("Partly")
+    chat.say("Sam covered one of the two")
+    chat.say("ask Sam to cover the ED call")
+    chat.say("that's it")
+    assert chat.text() == content.commitments.get("no_new_check_in")
+    assert "No new check-in, then." in chat.text()
+    assert _no_check_in(chat)
+    assert chat.state.reflections[-1].text == "ask Sam to cover the ED call"
+    assert chat.state.aside is None
+
+
+def test_i_did_it_gets_more_than_well_done(content: Content) -> None:
+    chat = _checked_in(content)
+    chat.press("I did it")
+    assert "Well done" not in chat.text()
+    assert chat.text() == content.commitments.get("keep_question")
