@@ -56,6 +56,7 @@ from dialogs.model import (
     MenuAside,
     NudgeAside,
     NudgeDue,
+    OnboardingAside,
     PeerCommitAsked,
     PreferencesChanged,
     SafetyAside,
@@ -397,6 +398,8 @@ def _return_to_question(draft: Draft, content: Content) -> None:
     aside = draft.state.aside
     if isinstance(aside, SafetyAside):
         signposting.present(draft, content, aside, again=True)
+    elif isinstance(aside, OnboardingAside):
+        onboarding.again(draft, content, aside)
     elif aside is not None:
         asides.present(draft, content, aside)
     elif draft.state.dialogue is not None:

@@ -111,6 +111,8 @@ class OnboardingAside:
     stage: Literal["setup", "themes", "more_themes", "time", "organisation"]
     themes: tuple[str, ...] = ()
     kind: Literal["onboarding"] = "onboarding"
+    repeated: int = 0  # times the set-up offer was asked again after a command
+    more: bool = False  # the theme picker shows every theme ("More themes" pressed)
 
 
 @dataclass(frozen=True)

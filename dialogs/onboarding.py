@@ -1,6 +1,7 @@
 """First contact: welcome, privacy notice, focus themes, a preferred nudge time and, last
 and skippable, the leader's organisation (for peer circles)."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from dialogs import peer_profile, texts
@@ -11,6 +12,7 @@ from dialogs.model import Choice, NudgeTimeChosen, OnboardingAside, PreferencesC
 from dialogs.timetext import parse_clock
 
 MAX_THEMES = 3
+REPEAT_SETUP = 1  # the set-up offer is asked again after a command this many times at most
 SETUP_CHOICES = (Choice("setup", "Set up now"), Choice("skip", "Skip for now"))
 ENOUGH = Choice("done", "That's enough")
 NO_NUDGES = "none"
@@ -37,6 +39,20 @@ def welcome(draft: Draft, content: Content, at: datetime) -> None:
 def begin(draft: Draft, content: Content) -> None:
     draft.update(aside=OnboardingAside("setup"))
     present(draft, content, OnboardingAside("setup"))
+
+
+def again(draft: Draft, content: Content, aside: OnboardingAside) -> None:
+    """After a command: the set-up offer asked again once, then left answerable but not
+    repeated (review 12f: a coach typing `coach add`, `coach leaders`, `coach dashboard` got
+    it after each); a set-up already under way asks its question again."""
+    if aside.stage != "setup":
+        present(draft, content, aside)
+        return
+    if aside.repeated >= REPEAT_SETUP:
+        return  # its buttons are still the question on screen
+    repeated = replace(aside, repeated=aside.repeated + 1)
+    draft.update(aside=repeated)
+    present(draft, content, repeated)
 
 
 def present(draft: Draft, content: Content, aside: OnboardingAside) -> None:

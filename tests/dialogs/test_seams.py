@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from dialogs.content_model import Content
+from dialogs.engine import answered
 from dialogs.model import FollowUpPlanned
-from tests.dialogs.chat import Chat
+from tests.dialogs.chat import Chat, message_text
 from tests.dialogs.test_commitments import CONTENT, at_commitment, at_prep_step
 
 
@@ -174,3 +175,36 @@ def test_i_did_it_gets_more_than_well_done(content: Content) -> None:
     chat.press("I did it")
     assert "Well done" not in chat.text()
     assert chat.text() == content.commitments.get("keep_question")
+
+
+# ------------------------------------------------------------------ 4. set-up
+
+
+def test_the_set_up_offer_is_asked_again_after_a_command_at_most_once(
+    content: Content,
+) -> None:
+    """Review 12f: a coach typing `coach add`, `coach leaders`, `coach dashboard` got the
+    set-up offer after each reply. It stays answerable; it is not repeated."""
+    offer = content.onboarding.setup_question
+    chat = Chat(content)
+    chat.say("help")  # a first message that is a command: welcome, help, the offer
+    assert offer in chat.text()
+    chat.say("privacy")
+    assert offer in chat.text()  # once more
+    on_screen = chat.last_ask()
+    for command in ("journal", "help", "privacy"):
+        chat.say(command)
+        assert offer not in chat.text(), command
+    chat.press("Set up now", on_screen)  # still answerable
+    assert content.onboarding.themes_question in chat.text()
+
+
+def test_after_a_service_command_the_set_up_offer_is_not_repeated_either(
+    content: Content,
+) -> None:
+    offer = content.onboarding.setup_question
+    chat = Chat(content)
+    chat.say("help")
+    chat.say("privacy")
+    turn = answered(chat.state, content, chat.at)  # e.g. `coach leaders`, answered by a service
+    assert offer not in "\n".join(message_text(m) for m in turn.messages)
