@@ -208,3 +208,57 @@ def test_after_a_service_command_the_set_up_offer_is_not_repeated_either(
     chat.say("privacy")
     turn = answered(chat.state, content, chat.at)  # e.g. `coach leaders`, answered by a service
     assert offer not in "\n".join(message_text(m) for m in turn.messages)
+
+
+def _to_theme_picker(content: Content) -> Chat:
+    chat = Chat(content)
+    chat.say("hi")
+    chat.press("Set up now")
+    assert content.onboarding.themes_question in chat.text()
+    return chat
+
+
+def test_the_theme_picker_shows_a_phone_screen_and_more_behind_a_button(
+    content: Content,
+) -> None:
+    """Review 12f: a 14-item list, then the same list with "That's enough" at the bottom."""
+    chat = _to_theme_picker(content)
+    labels = chat.labels()
+    assert len(labels) <= 6
+    assert labels[-1] == "More themes"
+    assert "After a restructure: what next" in labels
+    chat.press("More themes")
+    assert len(chat.labels()) == len(content.themes)  # every theme, once asked for
+    chat.press("Resilience and energy")
+    follow_up = chat.labels()
+    assert follow_up[0] == "That's enough"  # first, not at the bottom of the screen
+    assert len(follow_up) <= 6
+    assert "Resilience and energy" not in follow_up
+    assert follow_up[-1] == "More themes"
+    chat.press("That's enough")
+    assert chat.state.aside is not None
+    assert chat.state.aside.stage == "time"  # type: ignore[union-attr]
+
+
+def test_numbers_typed_at_the_picker_are_the_ones_on_screen(content: Content) -> None:
+    chat = _to_theme_picker(content)
+    labels = chat.labels()
+    chat.say("1, 2")
+    chosen = [t.title for t in content.themes if t.id in chat.state.aside.themes]  # type: ignore[union-attr]
+    assert chosen == labels[:2]
+
+
+def test_a_theme_not_on_screen_can_still_be_typed_by_name(content: Content) -> None:
+    chat = _to_theme_picker(content)
+    assert "Time to unlearn" not in chat.labels()
+    chat.say("time to unlearn")
+    assert chat.state.aside.themes == ("unlearning",)  # type: ignore[union-attr]
+
+
+def test_theme_titles_mean_something_to_a_director() -> None:
+    titles = {t.title for t in CONTENT.themes}
+    assert not titles & {
+        "Backstage and frontstage",
+        "Person, task, then role",
+        "Reframing, not fixing",
+    }
