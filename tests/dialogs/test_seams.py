@@ -262,3 +262,25 @@ def test_theme_titles_mean_something_to_a_director() -> None:
         "Person, task, then role",
         "Reframing, not fixing",
     }
+
+
+# ------------------------------------------------------------------ 5. a tired first message
+
+
+def test_im_exhausted_as_a_first_message_is_met_before_the_suggestion(content: Content) -> None:
+    """Review 12f: welcome, privacy line, then "That sounds like a good fit for…": a pitch."""
+    chat = Chat(content)
+    turn = chat.say("I'm exhausted")
+    texts_said = [message_text(m) for m in turn.messages]
+    assert "That sounds hard." in texts_said
+    suggestion = chat.last_ask().text
+    assert texts_said.index("That sounds hard.") == len(texts_said) - 2  # just before it
+    assert suggestion.startswith("One thing that may help: **Where is your energy going?**")
+    assert "good fit" not in chat.text()
+
+
+def test_a_plain_request_gets_the_suggestion_without_sympathy(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("board tomorrow")
+    assert "sounds hard" not in chat.text()
+    assert chat.last_ask().text.startswith("One thing that may help:")
