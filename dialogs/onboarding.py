@@ -142,8 +142,8 @@ def _typed_themes(content: Content, aside: OnboardingAside, said: str) -> list[s
     """Themes typed by their numbers on screen ("1, 3") or by name (any theme, shown or not)."""
     offered = _screen(content, aside)
     many = numbers_in(said, len(offered))
-    if many is None:
-        return _themes_named(said, content)
+    if many is None:  # once each: "Resilience and energy" is one theme, not two
+        return list(dict.fromkeys(_themes_named(said, content)))
     return [offered[n - 1].id for n in many if offered[n - 1] not in (ENOUGH, MORE)]
 
 

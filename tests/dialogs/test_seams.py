@@ -284,3 +284,12 @@ def test_a_plain_request_gets_the_suggestion_without_sympathy(content: Content) 
     chat.say("board tomorrow")
     assert "sounds hard" not in chat.text()
     assert chat.last_ask().text.startswith("One thing that may help:")
+
+
+def test_a_title_with_and_in_it_typed_is_one_theme(content: Content) -> None:
+    """Walked in the console: "Resilience and energy" typed was read as two themes, so the
+    picker skipped its follow-up question."""
+    chat = _to_theme_picker(content)
+    chat.say("Resilience and energy")
+    assert chat.state.aside.stage == "more_themes"  # type: ignore[union-attr]
+    assert chat.state.aside.themes == ("resilience",)  # type: ignore[union-attr]
