@@ -7,6 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from aiohttp import web
 
@@ -156,17 +157,29 @@ async def _open_and_chat(settings: Settings, key: UserKey) -> None:
             await database.pool.close()
 
 
-async def _run_console(app: App, key: UserKey) -> None:
-    """The console is also the console user's notifier: nudges appear as they fall due."""
+async def _run_console(
+    app: App, key: UserKey, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
+    """The console is also the console user's notifier: nudges appear as they fall due. The
+    scheduler starts once the opening is on screen: a check-in it catches up on is shown
+    once, after the banner (review 12f: before the banner, then again by the opening)."""
     from bot.channels.console import ConsoleChannel  # noqa: PLC0415 - console-only import
 
     await app.open()
     try:
         await app.users.load(key)  # fail at start, naming the file, not mid-conversation
-        channel = ConsoleChannel(app.conversations, key, _console_platform(key), app.exports_dir)
+        channel = ConsoleChannel(
+            app.conversations,
+            key,
+            _console_platform(key),
+            app.exports_dir,
+            stdin=stdin,
+            stdout=stdout,
+        )
         app.notifiers["console"] = channel
+        await channel.open()
         await app.start_scheduler(wants=lambda user: user == str(key))
-        await channel.run()
+        await channel.chat()
     finally:
         await app.close()
 

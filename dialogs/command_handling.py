@@ -3,7 +3,17 @@ was, then the question that was waiting asked again. Split from engine.py by job
 
 from datetime import datetime
 
-from dialogs import asides, journal, nudging, peer_profile, routing, runner, signposting, texts
+from dialogs import (
+    asides,
+    journal,
+    nudging,
+    onboarding,
+    peer_profile,
+    routing,
+    runner,
+    signposting,
+    texts,
+)
 from dialogs.commands import (
     AboutCommand,
     Command,
@@ -19,7 +29,14 @@ from dialogs.commands import (
 )
 from dialogs.content_model import Content, Dialogue
 from dialogs.draft import Draft
-from dialogs.model import ExportRequested, ForgetAside, MenuAside, PreferencesChanged, SafetyAside
+from dialogs.model import (
+    ExportRequested,
+    ForgetAside,
+    MenuAside,
+    OnboardingAside,
+    PreferencesChanged,
+    SafetyAside,
+)
 from dialogs.timetext import local_date, long_date
 
 
@@ -111,6 +128,8 @@ def return_to_question(draft: Draft, content: Content) -> None:
     aside = draft.state.aside
     if isinstance(aside, SafetyAside):
         signposting.present(draft, content, aside, again=True)
+    elif isinstance(aside, OnboardingAside):
+        onboarding.again(draft, content, aside)
     elif aside is not None:
         asides.present(draft, content, aside)
     elif draft.state.dialogue is not None:

@@ -18,14 +18,17 @@
    as the reason of the one question where one is asked anyway); but not at a prep's
    question to ask in the meeting, whose day is the meeting's: its check-in is the working
    day after it;
-   with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
+   with no day named after the one question, no day is invented: the words go to the
+   journal as a note with no check-in, in every dialogue (review 12f), except a prep, whose
+   day is the meeting's (its check-in is the working day after it); a time of day with no
+   day ("at 2pm") takes the dialogue's `follow_up_days`, moved to a working day.
    Working days are the days of the leader's nudge schedules (Monday to Friday without
    one), and the check-in comes at their earliest schedule's time: the services pass
    both in (`WorkingWeek`), as the schedules are not in the state the engine sees.
 3. The closing line says the date, and after a commitment left vague it says it was kept
-   as written rather than anything that claims it is clear. With no day named the closing
-   says a day was picked. Kept with no action, or with neither a person nor a day, there is
-   nothing to check in on: the words go to the journal as a note, no check-in is set, and
+   as written rather than anything that claims it is clear. Kept with no action, or with
+   neither a person nor a day, there is nothing to check in on: the words go to the journal
+   as a note, no check-in is set, and
    the dialogue's own closing (which would thank them for a step) gives way to one that
    says so; so are words that give none of the three where the question gives the what and
    the who ("think about it"). A crowd ("people", "everyone") is no person, even in a
@@ -58,9 +61,10 @@ SO_FAR = "_commitment"  # the commitment as written so far
 # "meeting": a prep's day after tomorrow's meeting was questioned (the answer adds to it)
 ASKED = "_asked"
 DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
+AGAIN = "_again"  # the follow-up was asked again after a bare number or a "don't know"
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
-RESERVED = (SO_FAR, ASKED, DAY, QUESTION, PLACEHOLDER)
+RESERVED = (SO_FAR, ASKED, DAY, AGAIN, QUESTION, PLACEHOLDER)
 DONE = re.compile(
     r"^(?:no|nope|none|nothing(?: else| more)?|that'?s (?:it|all|fine|ok|okay)|"
     r"it'?s fine|fine|ok|okay|leave it|skip|as it is|keep it)[.!]*$",
@@ -86,6 +90,9 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
             question, late = _gap_question(content, dialogue, step, gaps, (words, today))
             _ask(draft, saved, (words, "gap", question, copy.get("placeholder")), late)
             return
+    elif asked == "gap" and _nothing(text):
+        _nothing_said(draft, content, dialogue, saved, (text, at))
+        return
     elif asked in ("gap", "meeting"):  # the answer adds to the commitment
         words = saved[SO_FAR] if done else joined(saved[SO_FAR], text)
     else:
@@ -111,28 +118,84 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     empty = len(missing(own_words(words, before, always=True), today)) == len(PARTS)
     vague = "what" in gaps or "question" in gaps or (nobody and "when" in gaps)
     if not dated and (vague or ("when" in gaps and empty)):
-        runner.keep_note(draft, dialogue, step, words, at)  # nothing a check-in could ask
-        runner.move_on(
-            draft,
-            dialogue,
-            step,
-            target=target,
-            answer=words,
-            at=at,
-            instead=copy.get("no_check_in"),
-        )
+        _as_note(draft, content, dialogue, words, at)  # nothing a check-in could ask
+        return
+    if not dated and "when" in gaps and dialogue.kind != "prep":
+        # a step and no day, after the one question: no day is invented for it (review
+        # 12f: "this conversation's default check-in" in some dialogues, a note in others)
+        _as_note(draft, content, dialogue, words, at, instead="no_day")
         return
     if reading is not None and dated:
         due = check_in_day(reading.day, draft.week.days)
-    elif _in_the_meeting(dialogue, step):  # the working day after tomorrow's meeting
+    elif dialogue.kind == "prep":  # the working day after tomorrow's meeting
         due = check_in_day(today + timedelta(days=1), draft.week.days)
-    else:
+    else:  # a time of day with no day ("at 2pm"): the dialogue's own interval
         due = working_day_from(today + timedelta(days=dialogue.follow_up_days), draft.week.days)
     note = copy.get("as_written") if gaps else None
-    if not dated and "when" in gaps:
-        note = copy.get("day_picked")
     runner.keep_commitment(draft, dialogue, words, due, at)
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
+
+
+def _nothing(text: str) -> bool:
+    """A bare number ("3") or a "don't know" at the follow-up: no part of a commitment (but
+    "that's it" keeps the commitment as it was)."""
+    said = text.strip().replace("’", "'")
+    return runner.BARE_NUMBER.match(said) is not None or (
+        is_dont_know(said) and DONE.match(said) is None
+    )
+
+
+def _nothing_said(
+    draft: Draft,
+    content: Content,
+    dialogue: Dialogue,
+    saved: dict[str, str],
+    said: tuple[str, datetime],
+) -> None:
+    """The first time, one line and the follow-up question again; the second time, the
+    words so far go to the journal as a note with no check-in (review 12f: "3" was kept
+    "in your own words" with a check-in)."""
+    text, at = said
+    copy = content.commitments
+    progress = draft.state.dialogue
+    assert progress is not None
+    if AGAIN not in saved:
+        saved[AGAIN] = "1"
+        draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
+        number = runner.BARE_NUMBER.match(text.strip()) is not None
+        draft.say(copy.get("gap_number" if number else "gap_dont_know"))
+        draft.prompt(saved[QUESTION], saved.get(PLACEHOLDER))
+        return
+    _clear(draft)
+    _as_note(draft, content, dialogue, saved[SO_FAR], at)
+
+
+def _as_note(
+    draft: Draft,
+    content: Content,
+    dialogue: Dialogue,
+    words: str,
+    at: datetime,
+    *,
+    instead: str = "no_check_in",
+) -> None:
+    """Close the step with `words` in the journal as a note and no check-in, saying so
+    (`instead`, a commitments.yaml key) in place of the dialogue's closing, which would
+    promise to hear how it went."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    step = dialogue.steps[progress.step]
+    if not (_nothing(words) or DONE.match(words.strip()) is not None):
+        runner.keep_note(draft, dialogue, step, words, at)
+    runner.move_on(
+        draft,
+        dialogue,
+        step,
+        target=step.next or "",
+        answer=words,
+        at=at,
+        instead=content.commitments.get(instead),
+    )
 
 
 def _in_the_meeting(dialogue: Dialogue, step: Step) -> bool:

@@ -25,13 +25,15 @@ GAP_KEYS = (
 KEYS = (
     *GAP_KEYS,
     "placeholder",
+    "gap_number",  # a bare number at the follow-up: one line, then the question again
+    "gap_dont_know",  # a "don't know" there: the same
     "date_past",
     "date_far",
     "date_after_meeting",  # a prep: a day after tomorrow's meeting
     "before_meeting_dated",  # a prep's gap question, when the day given is after the meeting
     "date_placeholder",
     "as_written",
-    "day_picked",
+    "no_day",  # a step with no day, after the one question: a note, no check-in
     "no_check_in",
     "not_yet_question",
     "not_yet_placeholder",
@@ -39,6 +41,8 @@ KEYS = (
     "next_step_question",  # after "Partly" or "Not yet": one next step, with a day
     "next_step_placeholder",
     "next_step_planned",
+    "partly_heard",  # "Partly": a short line before "what did you notice?"
+    "no_new_check_in",  # after "Partly", a next step with no day
     "keep_question",  # after "I did it": what they will keep doing
     "keep_placeholder",
 )

@@ -12,6 +12,7 @@ from dialogs import (
     due,
     first_contact,
     followups,
+    heard,
     language,
     nudging,
     onboarding,
@@ -158,6 +159,8 @@ def _free_text(draft: Draft, content: Content, said: str) -> None:
     if suggestion is None:
         draft.say(texts.UNSURE)
         return
+    if (line := heard.acknowledgement(said)) is not None:
+        draft.say(line)
     draft.update(aside=SuggestAside(suggestion.id))
     asides.present(draft, content, SuggestAside(suggestion.id))
 

@@ -2,7 +2,8 @@
 (review 12e: the loop stopped at "Saved to your journal."):
 
 - "I did it": what will you keep doing? One line, kept in the journal.
-- "Partly": what did you notice? Then one next step with a day.
+- "Partly": a short line that meets it, what did you notice? Then one next step with a
+  day; a step with no day gets one question for it, and otherwise "No new check-in, then."
 - "Not yet": planned again at once (so a leader who walks away is still asked), what got in
   the way, then one next step with a day.
 - A next step that names a day becomes a new commitment with its own check-in on that day
@@ -13,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from dialogs import runner, texts
+from dialogs.commitment_parts import joined
 from dialogs.commitment_step import DONE
 from dialogs.content_commitments import CommitmentCopy
 from dialogs.dates import check_in_day, read_date, working_day_from
@@ -73,6 +75,8 @@ def present(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
             token_for(commitment.id),
             topic=f"follow_up#{commitment.id}",
         )
+    elif aside.stage == "next" and aside.step:  # the one question for its day
+        draft.prompt(copy.get("ask_when"), copy.get("date_placeholder"))
     elif aside.stage == "next":
         draft.prompt(copy.get("next_step_question"), copy.get("next_step_placeholder"))
     elif aside.stage == "keep":
@@ -103,6 +107,8 @@ def choose(
     elif choice in ("kept", "partly"):
         status: CommitmentStatus = "kept" if choice == "kept" else "partly"
         _update(draft, commitment, status=status)
+        if choice == "partly":
+            draft.say(copy.get("partly_heard"))
         _go(draft, copy, replace(aside, stage="keep" if choice == "kept" else "learned"))
 
 
@@ -148,6 +154,11 @@ def next_step(
     today = local_date(at, draft.state.profile.timezone)
     done = DONE.match(said.strip().replace("’", "'")) is not None or is_dont_know(said)
     reading = None if done else read_date(said, today)
+    if reading is None and commitment.status == "partly" and not done and not aside.step:
+        _go(draft, copy, replace(aside, step=said))  # a step with no day: one question
+        return
+    if aside.step:  # the answer to that question: its day, or none; the step is kept
+        said, done = (aside.step if done else joined(aside.step, said)), False
     if reading is not None and not reading.is_past(today):
         due = check_in_day(reading.day, draft.week.days)
         if commitment.status == "open":  # "not yet": the new step takes its place
@@ -169,7 +180,7 @@ def next_step(
     if commitment.status == "open":  # "not yet": asked again on the day already set
         draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on, today)))
     else:
-        draft.say(texts.REFLECTION_SAVED)
+        draft.say(copy.get("no_new_check_in"))
 
 
 def _go(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:

@@ -1,6 +1,7 @@
 """First contact: welcome, privacy notice, focus themes, a preferred nudge time and, last
 and skippable, the leader's organisation (for peer circles)."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from dialogs import peer_profile, texts
@@ -11,8 +12,13 @@ from dialogs.model import Choice, NudgeTimeChosen, OnboardingAside, PreferencesC
 from dialogs.timetext import parse_clock
 
 MAX_THEMES = 3
+REPEAT_SETUP = 1  # the set-up offer is asked again after a command this many times at most
 SETUP_CHOICES = (Choice("setup", "Set up now"), Choice("skip", "Skip for now"))
 ENOUGH = Choice("done", "That's enough")
+MORE = Choice("more", "More themes")
+# On a phone screen: at most six choices, the rest behind "More themes" (review 12f: a
+# 14-item list, then the same again with "That's enough" at the bottom).
+ON_SCREEN = 6
 NO_NUDGES = "none"
 TIME_CHOICES = (
     Choice("08:00", "08:00"),
@@ -39,16 +45,29 @@ def begin(draft: Draft, content: Content) -> None:
     present(draft, content, OnboardingAside("setup"))
 
 
+def again(draft: Draft, content: Content, aside: OnboardingAside) -> None:
+    """After a command: the set-up offer asked again once, then left answerable but not
+    repeated (review 12f: a coach typing `coach add`, `coach leaders`, `coach dashboard` got
+    it after each); a set-up already under way asks its question again."""
+    if aside.stage != "setup":
+        present(draft, content, aside)
+        return
+    if aside.repeated >= REPEAT_SETUP:
+        return  # its buttons are still the question on screen
+    repeated = replace(aside, repeated=aside.repeated + 1)
+    draft.update(aside=repeated)
+    present(draft, content, repeated)
+
+
 def present(draft: Draft, content: Content, aside: OnboardingAside) -> None:
     copy = content.onboarding
     topic = f"onboarding#{aside.stage}"
     if aside.stage == "setup":
         draft.ask(copy.setup_question, SETUP_CHOICES, topic=topic)
     elif aside.stage == "themes":
-        draft.ask(copy.themes_question, _theme_choices(content, ()), topic=topic)
+        draft.ask(copy.themes_question, _screen(content, aside), topic=topic)
     elif aside.stage == "more_themes":
-        choices = (*_theme_choices(content, aside.themes), ENOUGH)
-        draft.ask(copy.more_themes_question, choices, topic=topic)
+        draft.ask(copy.more_themes_question, _screen(content, aside), topic=topic)
     elif aside.stage == "organisation":
         if draft.state.profile.organisation:  # given meanwhile, e.g. by `organisation LTHT`
             draft.update(aside=None, awaiting=None)
@@ -65,6 +84,8 @@ def choose(draft: Draft, content: Content, aside: OnboardingAside, choice: str) 
             _finish(draft, content, aside.themes, None, skipped=True)
         else:
             _go(draft, content, OnboardingAside("themes"))
+    elif aside.stage in ("themes", "more_themes") and choice == MORE.id:
+        _go(draft, content, replace(aside, more=True))
     elif aside.stage in ("themes", "more_themes"):
         picked = aside.themes if choice == ENOUGH.id else (*aside.themes, choice)
         _after_themes(draft, content, picked, done=choice == ENOUGH.id)
@@ -118,9 +139,24 @@ def text(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> N
 
 
 def _typed_themes(content: Content, aside: OnboardingAside, said: str) -> list[str]:
-    offered = _theme_choices(content, () if aside.stage == "themes" else aside.themes)
+    """Themes typed by their numbers on screen ("1, 3") or by name (any theme, shown or not)."""
+    offered = _screen(content, aside)
     many = numbers_in(said, len(offered))
-    return _themes_named(said, content) if many is None else [offered[n - 1].id for n in many]
+    if many is None:  # once each: "Resilience and energy" is one theme, not two
+        return list(dict.fromkeys(_themes_named(said, content)))
+    return [offered[n - 1].id for n in many if offered[n - 1] not in (ENOUGH, MORE)]
+
+
+def _screen(content: Content, aside: OnboardingAside) -> tuple[Choice, ...]:
+    """The choices on screen: at the follow-up, "That's enough" first; the themes not yet
+    chosen, as many as fit in ON_SCREEN with "More themes" for the rest, or all of them
+    once that is pressed."""
+    follow_up = aside.stage == "more_themes"
+    themes = _theme_choices(content, aside.themes if follow_up else ())
+    room = ON_SCREEN - 1 if follow_up else ON_SCREEN
+    if not aside.more and len(themes) > room:
+        themes = (*themes[: room - 1], MORE)
+    return (ENOUGH, *themes) if follow_up else themes
 
 
 def _after_themes(draft: Draft, content: Content, themes: tuple[str, ...], *, done: bool) -> None:

@@ -107,6 +107,8 @@ class OnboardingAside:
     stage: Literal["setup", "themes", "more_themes", "time", "organisation"]
     themes: tuple[str, ...] = ()
     kind: Literal["onboarding"] = "onboarding"
+    repeated: int = 0  # times the set-up offer was asked again after a command
+    more: bool = False  # the theme picker shows every theme ("More themes" pressed)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class FollowUpAside:
     # blocked: what got in the way?; next: the next step, with a day; keep: what they keep
     stage: Literal["how", "learned", "blocked", "next", "keep"] = "how"
     kind: Literal["follow_up"] = "follow_up"
+    step: str = ""  # after "Partly": a next step given with no day, while its day is asked
 
 
 @dataclass(frozen=True)

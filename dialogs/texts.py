@@ -25,7 +25,10 @@ ENGLISH_ONLY = (
     "Sorry, I can only chat in English for now. If you'd like to, tell me in English what is on "
     "your mind, or type **start** to see the conversations."
 )
-SUGGEST = "That sounds like a good fit for **{title}** ({minutes} minutes): {summary} Shall we?"
+# A suggestion offers, it does not pitch (review 12f); a message that says how the leader
+# is gets SOUNDS_HARD first (dialogs/heard.py).
+SUGGEST = "One thing that may help: **{title}** ({minutes} minutes). {summary} Shall we?"
+SOUNDS_HARD = "That sounds hard."
 SUGGEST_CHOICES = (("yes", "Yes, let's start"), ("menu", "Show me others"), ("no", "Not now"))
 MENU = "Which conversation would you like? Each takes about three minutes."
 THEME_MENU = "Conversations on **{theme}**, about three minutes each. Which would you like?"

@@ -46,12 +46,20 @@ class ConsoleChannel:
         self._ready = threading.Event()
 
     async def run(self) -> None:
+        await self.open()
+        await self.chat()
+
+    async def open(self) -> None:
+        """The banner, then what the coach says as the session opens."""
         self._print(BANNER.format(key=self.key))
         await self._show(
             await self.service.handle(
                 self.key, SessionOpened(self.service.clock.now()), self.platform
             )
         )
+
+    async def chat(self) -> None:
+        """Lines in, replies out, until the end of input."""
         while (line := await self._read()) is not None:
             if not self.interactive:
                 self._print(f"you> {line}")
