@@ -18,17 +18,14 @@
    as the reason of the one question where one is asked anyway); but not at a prep's
    question to ask in the meeting, whose day is the meeting's: its check-in is the working
    day after it;
-   with no day named after the one question, no day is invented: the words go to the
-   journal as a note with no check-in, in every dialogue (review 12f), except a prep, whose
-   day is the meeting's (its check-in is the working day after it); a time of day with no
-   day ("at 2pm") takes the dialogue's `follow_up_days`, moved to a working day.
+   with no day named, the dialogue's `follow_up_days` apply, moved to a working day.
    Working days are the days of the leader's nudge schedules (Monday to Friday without
    one), and the check-in comes at their earliest schedule's time: the services pass
    both in (`WorkingWeek`), as the schedules are not in the state the engine sees.
 3. The closing line says the date, and after a commitment left vague it says it was kept
-   as written rather than anything that claims it is clear. Kept with no action, or with
-   neither a person nor a day, there is nothing to check in on: the words go to the journal
-   as a note, no check-in is set, and
+   as written rather than anything that claims it is clear. With no day named the closing
+   says a day was picked. Kept with no action, or with neither a person nor a day, there is
+   nothing to check in on: the words go to the journal as a note, no check-in is set, and
    the dialogue's own closing (which would thank them for a step) gives way to one that
    says so; so are words that give none of the three where the question gives the what and
    the who ("think about it"). A crowd ("people", "everyone") is no person, even in a
@@ -120,18 +117,15 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     if not dated and (vague or ("when" in gaps and empty)):
         _as_note(draft, content, dialogue, words, at)  # nothing a check-in could ask
         return
-    if not dated and "when" in gaps and dialogue.kind != "prep":
-        # a step and no day, after the one question: no day is invented for it (review
-        # 12f: "this conversation's default check-in" in some dialogues, a note in others)
-        _as_note(draft, content, dialogue, words, at, instead="no_day")
-        return
     if reading is not None and dated:
         due = check_in_day(reading.day, draft.week.days)
-    elif dialogue.kind == "prep":  # the working day after tomorrow's meeting
+    elif _in_the_meeting(dialogue, step):  # the working day after tomorrow's meeting
         due = check_in_day(today + timedelta(days=1), draft.week.days)
-    else:  # a time of day with no day ("at 2pm"): the dialogue's own interval
+    else:
         due = working_day_from(today + timedelta(days=dialogue.follow_up_days), draft.week.days)
     note = copy.get("as_written") if gaps else None
+    if not dated and "when" in gaps:
+        note = copy.get("day_picked")
     runner.keep_commitment(draft, dialogue, words, due, at)
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
 
@@ -170,18 +164,9 @@ def _nothing_said(
     _as_note(draft, content, dialogue, saved[SO_FAR], at)
 
 
-def _as_note(
-    draft: Draft,
-    content: Content,
-    dialogue: Dialogue,
-    words: str,
-    at: datetime,
-    *,
-    instead: str = "no_check_in",
-) -> None:
+def _as_note(draft: Draft, content: Content, dialogue: Dialogue, words: str, at: datetime) -> None:
     """Close the step with `words` in the journal as a note and no check-in, saying so
-    (`instead`, a commitments.yaml key) in place of the dialogue's closing, which would
-    promise to hear how it went."""
+    instead of the dialogue's closing (which would thank them for a step)."""
     progress = draft.state.dialogue
     assert progress is not None
     step = dialogue.steps[progress.step]
@@ -194,7 +179,7 @@ def _as_note(
         target=step.next or "",
         answer=words,
         at=at,
-        instead=content.commitments.get(instead),
+        instead=content.commitments.get("no_check_in"),
     )
 
 

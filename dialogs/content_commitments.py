@@ -33,7 +33,7 @@ KEYS = (
     "before_meeting_dated",  # a prep's gap question, when the day given is after the meeting
     "date_placeholder",
     "as_written",
-    "no_day",  # a step with no day, after the one question: a note, no check-in
+    "day_picked",
     "no_check_in",
     "not_yet_question",
     "not_yet_placeholder",

@@ -132,18 +132,18 @@ def test_a_second_vague_answer_gets_no_second_question(content: Content) -> None
     assert chat.state.commitments == ()
 
 
-def test_a_step_and_a_person_but_no_day_after_the_one_question_is_a_note(
+def test_a_step_and_a_person_but_no_day_gets_the_default_day_and_says_it_was_picked(
     content: Content,
 ) -> None:
-    """Review 12f: no day is invented ("this conversation's default check-in"): a note, and
-    the closing says there is no check-in."""
     chat = at_commitment(content)
     chat.say("I'll talk to people about it.")
     chat.say("the DoF")  # the review's answer: a who, still no when
-    assert chat.state.dialogue is None
-    assert chat.state.commitments == ()
-    assert chat.state.reflections[-1].text == "I'll talk to people about it — the DoF"
-    assert chat.text().endswith(content.commitments.get("no_day"))
+    assert chat.state.commitments[-1].text == "I'll talk to people about it — the DoF"
+    due = working_day_from(FRI_27_NOV + timedelta(days=5))
+    assert planned(chat) == due
+    said = chat.text()
+    assert content.commitments.get("day_picked") in said
+    assert said.index(content.commitments.get("day_picked")) < said.index(closing_date_line(due))
 
 
 def test_a_clear_commitment_is_kept_at_once(content: Content) -> None:
@@ -228,7 +228,8 @@ def test_the_check_in_lands_on_the_leaders_own_working_days(
 def test_the_default_check_in_and_a_not_yet_keep_to_the_leaders_days(content: Content) -> None:
     chat = at_commitment(content)  # follow_up_days: 5 -> Wed 2 Dec, not a Tue/Thu
     chat.week = TUE_THU_0745
-    chat.say("email Sam the rota at 2pm")  # a time of day, no day: the dialogue's interval
+    chat.say("email Sam the rota")
+    chat.say("that's it")
     assert planned(chat) == date(2026, 12, 3)  # Thu 3 Dec
     commitment = chat.state.commitments[-1]
     chat.at = datetime.combine(commitment.due_on, time(7, 45), UTC)
@@ -274,9 +275,10 @@ def test_a_far_day_can_be_brought_nearer(content: Content) -> None:
     assert planned(chat) == date(2027, 2, 1)
 
 
-def test_a_time_of_day_with_no_day_uses_the_dialogues_interval(content: Content) -> None:
+def test_no_day_named_uses_the_dialogues_default_on_a_working_day(content: Content) -> None:
     chat = at_commitment(content, "influence.make-the-case")  # follow_up_days: 7
-    chat.say("email Sam the draft case at 2pm")
+    chat.say("email Sam the draft case")
+    chat.say("that's it")
     assert planned(chat) == working_day_from(FRI_27_NOV + timedelta(days=7))
 
 
@@ -387,7 +389,7 @@ def test_talking_to_people_then_thats_it_is_a_note_in_every_dialogue(
         chat.say("that's it")
     assert chat.state.dialogue is None
     assert content.commitments.get("no_check_in") in chat.text()
-    assert "default check-in" not in chat.text()
+    assert content.commitments.get("day_picked") not in chat.text()
     assert chat.state.commitments == ()
 
 
@@ -595,7 +597,7 @@ def test_talking_to_people_after_the_one_follow_up_closes_as_a_note_in_every_dia
     assert chat.state.dialogue is None
     said = chat.text()
     assert content.commitments.get("no_check_in") in said
-    assert "default check-in" not in said
+    assert content.commitments.get("day_picked") not in said
     assert "how it went" not in said
     assert chat.state.commitments == ()
     assert chat.state.reflections[-1].text.endswith("I'll talk to people about it")
@@ -611,14 +613,16 @@ def test_a_named_person_and_a_day_after_the_follow_up_still_make_a_commitment(
     assert planned(chat) == date(2026, 12, 4)  # the day after Thursday 3 Dec
 
 
-def test_no_day_is_invented_for_a_step_without_one(content: Content) -> None:
-    """Issue 12 §2 and review 12f: with no day after the one question, no check-in is set
-    on a day the leader did not choose, and the closing says so in plain words."""
+def test_a_default_day_is_said_to_be_picked_in_plain_words(content: Content) -> None:
+    """Issue 12 §2: no invented day unless the dialogue's default applies and the closing
+    says one was picked, and when (review 12f: not "this conversation's default")."""
     chat = at_commitment(content)
     chat.say("email Sam")
     chat.say("that's it")
-    assert chat.state.commitments == ()
-    assert chat.text().endswith(content.commitments.get("no_day"))
+    assert planned(chat) == working_day_from(FRI_27_NOV + timedelta(days=5))
+    assert "picked" in content.commitments.get("day_picked")
+    assert content.commitments.get("day_picked") in chat.text()
+    assert "how it went on" in chat.text()
 
 
 def test_a_day_after_tomorrows_meeting_is_questioned_once(content: Content) -> None:

@@ -1,6 +1,6 @@
 """The engine as a leader meets it: first contact, dialogues, commands, interruptions."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -372,10 +372,12 @@ def test_finishing_a_dialogue_records_a_commitment_with_a_follow_up(content: Con
     chat = in_dialogue(content, "resilience.energy-audit")
     dialogue = content.dialogue("resilience.energy-audit")
     assert dialogue is not None
-    chat.finish_dialogue("talk to Sam about the rota by Friday")
+    chat.finish_dialogue("talk to Sam about the rota")
     commitment = chat.state.commitments[-1]
     assert commitment.status == "open"
-    assert commitment.due_on == working_day_from(date(2026, 12, 5))  # the day after Fri 4
+    # no day named (and "that's it" to the one question): the dialogue's default, Mon-Fri
+    due = working_day_from(chat.at.date() + timedelta(days=dialogue.follow_up_days))
+    assert commitment.due_on == due
     assert chat.state.history[-1].outcome == "completed"
     assert "I'll ask how it went" in chat.text()
 
