@@ -147,7 +147,7 @@ def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None
         asides.choose(draft, content, aside, picked, at)
     else:
         asides.text(draft, content, aside, said, at)
-    _after_aside(draft, content, setup=not isinstance(aside, FollowUpAside))
+    _after_aside(draft, content, setup=not isinstance(aside, (FollowUpAside, SuggestAside)))
 
 
 def _free_text(draft: Draft, content: Content, said: str) -> None:
@@ -231,7 +231,7 @@ def _on_choice(draft: Draft, content: Content, token: str, choice: str, at: date
         return
     if (aside := draft.state.aside) is not None:
         asides.choose(draft, content, aside, choice, at)
-        _after_aside(draft, content, setup=not isinstance(aside, FollowUpAside))
+        _after_aside(draft, content, setup=not isinstance(aside, (FollowUpAside, SuggestAside)))
         return
     progress = draft.state.dialogue
     dialogue = content.dialogue(progress.dialogue) if progress else None
@@ -294,7 +294,9 @@ def _first_contact(
 def _after_aside(draft: Draft, content: Content, *, setup: bool = True) -> None:
     """When an aside ends without a new question, go back to the dialogue underneath — or,
     for a newcomer whose first question came from a service, on to set-up (never straight
-    after a check-in on a commitment: review 12e, "choose your themes" out of nowhere)."""
+    after a check-in on a commitment: review 12e, "choose your themes" out of nowhere; nor
+    after "Not now" to a suggestion: review 12g, "I'm exhausted", "Not now", then set-up
+    admin; it comes with their next message instead)."""
     if draft.state.aside is not None or draft.state.awaiting is not None:
         return
     profile = draft.state.profile

@@ -9,7 +9,7 @@ import pytest
 from dialogs import texts
 from dialogs.content import load_content
 from dialogs.content_model import Content
-from dialogs.model import SuggestAside
+from dialogs.model import Ask, SuggestAside
 from tests.conftest import AT, CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 from tests.dialogs.test_every_path import paths
@@ -99,10 +99,27 @@ def test_set_up_is_offered_once_the_first_conversation_is_over(content: Content)
     assert content.onboarding.setup_question in chat.text()
 
 
-def test_declining_the_first_suggestion_offers_set_up(content: Content) -> None:
+def test_declining_the_first_suggestion_is_left_there_and_set_up_waits(
+    content: Content,
+) -> None:
+    """Review 12g: "I'm exhausted", "Not now", and straight away the themes-and-time
+    question read like a sales funnel. "Not now" is the end of that turn; set-up comes once a
+    later conversation is over."""
     chat = Chat(content)
     chat.say("I'm exhausted")
-    chat.press("Not now")
+    turn = chat.press("Not now")
+    assert all(not getattr(m, "choices", None) for m in turn.messages)
+    assert content.onboarding.setup_question not in chat.text()
+    chat.say("start energy")
+    for _ in range(12):  # bounded: the energy audit is a few questions
+        if chat.state.dialogue is None:
+            break
+        asks = [m for m in chat.last.messages if isinstance(m, Ask) and m.choices]
+        if asks:
+            chat.press(asks[-1].choices[0].label)
+        else:
+            chat.say("block Friday afternoon with my deputy Sam, by Friday")
+    assert chat.state.dialogue is None
     assert chat.labels() == ["Set up now", "Skip for now"]
 
 
