@@ -62,6 +62,7 @@ AGAIN = "_again"  # the follow-up was asked again after a bare number or a "don'
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
 RESERVED = (SO_FAR, ASKED, DAY, AGAIN, QUESTION, PLACEHOLDER)
+YES = re.compile(r"^(?:yes|yeah|yep|yup|yes please|sure|aye|y)[.!]*$", re.IGNORECASE)
 DONE = re.compile(
     r"^(?:no|nope|none|nothing(?: else| more)?|that'?s (?:it|all|fine|ok|okay)|"
     r"it'?s fine|fine|ok|okay|leave it|skip|as it is|keep it)[.!]*$",
@@ -131,11 +132,14 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
 
 
 def _nothing(text: str) -> bool:
-    """A bare number ("3") or a "don't know" at the follow-up: no part of a commitment (but
-    "that's it" keeps the commitment as it was)."""
+    """A bare number ("3"), a bare "yes" or a "don't know" at the follow-up: no part of a
+    commitment (but "that's it" keeps the commitment as it was; review 12g: "yes" to "Who is
+    it with?" was kept as the person, with a check-in)."""
     said = text.strip().replace("’", "'")
-    return runner.BARE_NUMBER.match(said) is not None or (
-        is_dont_know(said) and DONE.match(said) is None
+    return (
+        runner.BARE_NUMBER.match(said) is not None
+        or YES.match(said) is not None
+        or (is_dont_know(said) and DONE.match(said) is None)
     )
 
 
@@ -156,8 +160,12 @@ def _nothing_said(
     if AGAIN not in saved:
         saved[AGAIN] = "1"
         draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
-        number = runner.BARE_NUMBER.match(text.strip()) is not None
-        draft.say(copy.get("gap_number" if number else "gap_dont_know"))
+        if runner.BARE_NUMBER.match(text.strip()) is not None:
+            draft.say(copy.get("gap_number"))
+        elif YES.match(text.strip()) is not None:
+            draft.say(copy.get("gap_yes"))
+        else:
+            draft.say(copy.get("gap_dont_know"))
         draft.prompt(saved[QUESTION], saved.get(PLACEHOLDER))
         return
     _clear(draft)

@@ -27,6 +27,7 @@ KEYS = (
     "placeholder",
     "gap_number",  # a bare number at the follow-up: one line, then the question again
     "gap_dont_know",  # a "don't know" there: the same
+    "gap_yes",  # a bare "yes" there: the same
     "date_past",
     "date_far",
     "date_after_meeting",  # a prep: a day after tomorrow's meeting

@@ -291,3 +291,21 @@ def test_a_title_with_and_in_it_typed_is_one_theme(content: Content) -> None:
     chat.say("Resilience and energy")
     assert chat.state.aside.stage == "more_themes"  # type: ignore[union-attr]
     assert chat.state.aside.themes == ("resilience",)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("yes", ["yes", "Yeah.", "yep", "sure"])
+def test_a_bare_yes_at_a_follow_up_is_not_the_person(content: Content, yes: str) -> None:
+    """Review 12g, "Your post has changed": "by Friday", then "yes" to "Who is it with, or
+    who will notice?" was kept as the person, with a check-in on nothing."""
+    chat = at_commitment(content, "crossroads.what-next")
+    chat.say("by Friday")
+    question = chat.text()
+    assert chat.state.dialogue is not None
+    chat.say(yes)
+    said = chat.text()
+    assert content.commitments.get("gap_yes") in said
+    assert said.endswith(question)  # the question again
+    assert _no_check_in(chat)
+    chat.say("ask HR whether the deputy role is real")
+    assert chat.state.dialogue is None
+    assert "HR" in chat.state.commitments[-1].text
