@@ -145,29 +145,23 @@ def run() -> BenchResult:
         server.stop("immediate")
         shutil.rmtree(server.folder, ignore_errors=True)
     small, big = SIZES
-    result.add_runs(f"page, {small} leaders (baseline)", laters[small], "ms")
-    page = result.add_runs(f"page, {big:,} leaders", laters[big], "ms")
-    ratio = result.add_ratio(f"page, {big:,} / {small} leaders", laters[big], laters[small])
-    result.add_runs(f"first view after start, {small} leaders", firsts[small], "ms")
-    cold = result.add_runs(
-        f"first view after start, {big:,} leaders",
-        firsts[big],
-        "ms",
-        "the cohort totals, and the glances of the 50 leaders shown",
-    )
-    cold_ratio = result.add_ratio(
-        f"first view, {big:,} / {small} leaders", firsts[big], firsts[small]
-    )
-    result.add_runs(f"view after a fan-out, {small} leaders", fanned[small], "ms")
-    fan = result.add_runs(
-        f"view after a fan-out, {big:,} leaders",
-        fanned[big],
-        "ms",
-        "every leader's state written since the last view",
-    )
-    fan_ratio = result.add_ratio(
-        f"view after a fan-out, {big:,} / {small} leaders", fanned[big], fanned[small]
-    )
+
+    def view(
+        label: str, ratio_label: str, runs: dict[int, list[float]], note: str = ""
+    ) -> tuple[float, float]:
+        """One view at both sizes, and its ratio: (median at 1,000, ratio)."""
+        suffix = " (baseline)" if label == "page" else ""
+        result.add_runs(f"{label}, {small} leaders{suffix}", runs[small], "ms")
+        at_big = result.add_runs(f"{label}, {big:,} leaders", runs[big], "ms", note)
+        return at_big, result.add_ratio(
+            f"{ratio_label}, {big:,} / {small} leaders", runs[big], runs[small]
+        )
+
+    page, ratio = view("page", "page", laters)
+    totals = "the cohort totals, and the glances of the 50 leaders shown"
+    cold, cold_ratio = view("first view after start", "first view", firsts, totals)
+    written = "every leader's state written since the last view"
+    fan, fan_ratio = view("view after a fan-out", "view after a fan-out", fanned, written)
     result.add_runs(f"first view after the upgrade, {small} leaders", upgrades[small], "ms")
     result.add_runs(
         f"first view after the upgrade, {big:,} leaders",
