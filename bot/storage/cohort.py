@@ -78,10 +78,6 @@ def difference(
     return {slot: n for slot, n in counts.items() if n}
 
 
-def negated(counts: Counts) -> Counts:
-    return {slot: -n for slot, n in counts.items()}
-
-
 def member_digest(hashed: Iterable[str]) -> int:
     """An order-free digest of a set of leaders (hashed keys): the XOR of each one's, so a
     leader joining or leaving changes it by their own alone. A signed 64-bit integer."""
