@@ -105,7 +105,7 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             onboarding.text(draft, content, aside, said)
         case NudgeAside(stage="offer") | ReflectAside():
             nudging.reflect(draft, content, aside.delivery, said, at)
-        case FollowUpAside(stage="learned") | FollowUpAside(stage="keep"):
+        case FollowUpAside(stage="learned" | "keep" | "worked"):
             followups.learned(draft, content.commitments, aside, said, at)
         case PeerCommitAside():
             peer_commitment.answer(draft, aside, said, at)

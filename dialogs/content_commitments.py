@@ -44,8 +44,11 @@ KEYS = (
     "next_step_planned",
     "partly_heard",  # "Partly": a short line before "what did you notice?"
     "no_new_check_in",  # after "Partly", a next step with no day
-    "keep_question",  # after "I did it": what they will keep doing
+    "keep_question",  # after "I did it": what happened?
     "keep_placeholder",
+    "kept_outcome",  # what happened, quoted back, and: what made it work?
+    "kept_no_outcome",  # the same question, when what happened was a "don't know"
+    "worked_placeholder",
 )
 PLACEHOLDERS = {
     "date_past": {"day"},
@@ -54,6 +57,7 @@ PLACEHOLDERS = {
     "before_meeting_dated": {"day"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},
+    "kept_outcome": {"outcome"},
 }
 
 

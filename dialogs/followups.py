@@ -1,7 +1,9 @@
 """The "how did it go?" check-in a few days after a commitment, and what comes next
 (review 12e: the loop stopped at "Saved to your journal."):
 
-- "I did it": what will you keep doing? One line, kept in the journal.
+- "I did it": what happened? That outcome back in one line (quoted, trimmed at a word
+  boundary) and one question: what made it work, and where could you use that next? Both
+  answers go to the journal.
 - "Partly": a short line that meets it, what did you notice? Then one next step with a
   day; a step with no day gets one question for it, and otherwise "No new check-in, then."
 - "Not yet": planned again at once (so a leader who walks away is still asked), what got in
@@ -19,7 +21,7 @@ from dialogs.commitment_step import DONE
 from dialogs.content_commitments import CommitmentCopy
 from dialogs.dates import check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
-from dialogs.echoes import is_dont_know
+from dialogs.echoes import is_dont_know, quote
 from dialogs.model import (
     Choice,
     Commitment,
@@ -31,6 +33,7 @@ from dialogs.model import (
 from dialogs.timetext import local_date, short_date
 
 RETRY_AFTER = timedelta(days=3)
+OUTCOME_CHARS = 70  # what happened, quoted back on one phone line
 CHOICES = tuple(Choice(*c) for c in texts.FOLLOW_UP_CHOICES)
 
 
@@ -81,6 +84,8 @@ def present(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
         draft.prompt(copy.get("next_step_question"), copy.get("next_step_placeholder"))
     elif aside.stage == "keep":
         draft.prompt(copy.get("keep_question"), copy.get("keep_placeholder"))
+    elif aside.stage == "worked":
+        draft.prompt(_what_worked(copy, aside.outcome), copy.get("worked_placeholder"))
     else:
         draft.prompt(texts.FOLLOW_UP_LEARNED, texts.REFLECT_PLACEHOLDER)
 
@@ -115,7 +120,8 @@ def choose(
 def learned(
     draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
 ) -> None:
-    """What they noticed (after "Partly": then the next step) or will keep doing."""
+    """What they noticed (after "Partly": then the next step), what happened (after "I did
+    it": then what made it work) or what made it work."""
     commitment = find(draft, aside.commitment)
     reflection = Reflection(
         id=draft.next_id("r"),
@@ -127,6 +133,9 @@ def learned(
     draft.update(reflections=(*draft.state.reflections, reflection), aside=None, awaiting=None)
     if commitment is not None and aside.stage == "learned":
         _go(draft, copy, replace(aside, stage="next"))
+        return
+    if commitment is not None and aside.stage == "keep":
+        _go(draft, copy, replace(aside, stage="worked", outcome=said))
         return
     draft.say(texts.REFLECTION_SAVED)
 
@@ -197,6 +206,14 @@ def _keep(draft: Draft, commitment: Commitment, said: str, at: datetime) -> None
         dialogue=commitment.dialogue,
     )
     draft.update(reflections=(*draft.state.reflections, reflection))
+
+
+def _what_worked(copy: CommitmentCopy, outcome: str) -> str:
+    """What happened, back in one quoted line, then the one question; a "don't know" is not
+    quoted (review 12g: "he listened, actually apologised" got only "Saved to your journal")."""
+    if not outcome.strip() or is_dont_know(outcome):
+        return copy.get("kept_no_outcome")
+    return copy.get("kept_outcome").format(outcome=quote(outcome, OUTCOME_CHARS))
 
 
 def _question(draft: Draft, commitment: Commitment) -> str:
