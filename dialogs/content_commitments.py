@@ -42,6 +42,8 @@ KEYS = (
     "next_step_question",  # after "Partly" or "Not yet": one next step, with a day
     "next_step_placeholder",
     "next_step_planned",
+    "ask_meeting_day",  # after "Partly", a step naming a meeting but no day: which day is it?
+    "same_gap_planned",  # a bare "yes" to that question: the first check-in's gap again
     "partly_heard",  # "Partly": a short line before "what did you notice?"
     "no_new_check_in",  # after "Partly", a next step with no day
     "keep_question",  # after "I did it": what happened?
@@ -57,6 +59,8 @@ PLACEHOLDERS = {
     "before_meeting_dated": {"day"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},
+    "ask_meeting_day": {"meeting"},
+    "same_gap_planned": {"day"},
     "kept_outcome": {"outcome"},
 }
 

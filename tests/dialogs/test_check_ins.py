@@ -2,6 +2,8 @@
 result, "Partly" losing "before the next board" and a bare "yes", and "hi" typed at the
 check-in answered with the whole check-in again."""
 
+from datetime import date
+
 from dialogs.content_model import Content
 from dialogs.model import FollowUpPlanned
 from tests.dialogs.chat import Chat
@@ -73,3 +75,63 @@ def test_a_dont_know_outcome_is_not_quoted(content: Content) -> None:
     chat.press("I did it")
     chat.say("not sure")
     assert chat.text() == WHAT_WORKED
+
+
+# ------------------------------------------------------------------ 2. "Partly"
+
+BOARD_STEP = "book a proper 20 minutes with him before the next board"
+
+
+def _partly_step(content: Content, step: str = BOARD_STEP) -> Chat:
+    chat = _checked_in(content)
+    chat.press("Partly")
+    chat.say("he heard me out but we ran out of time")
+    chat.say(step)
+    return chat
+
+
+def test_a_step_before_a_meeting_with_no_day_asks_which_day_the_meeting_is(
+    content: Content,
+) -> None:
+    """Review 12g: "before the next board" got "When will you do it?", then "yes" got
+    "No new check-in, then."."""
+    chat = _partly_step(content)
+    assert chat.text() == content.commitments.get("ask_meeting_day").format(
+        meeting="the next board"
+    )
+    assert "Which day is the next board?" in chat.text()
+    assert not _planned(chat)
+    chat.say("Tuesday")
+    new = chat.state.commitments[-1]
+    assert new.text == f"{BOARD_STEP} — Tuesday"
+    assert new.due_on == date(2026, 12, 9)  # the day after Tue 8 Dec's board
+    assert [e.due_on for e in _planned(chat)] == [date(2026, 12, 9)]
+    assert "Wed 9 Dec" in chat.text()
+
+
+def test_a_bare_yes_there_keeps_the_same_gap_and_says_the_date(content: Content) -> None:
+    chat = _partly_step(content)
+    first = chat.state.commitments[0]
+    assert (first.due_on - first.at.date()).days == 10  # Fri 27 Nov to Mon 7 Dec
+    chat.say("yes")
+    new = chat.state.commitments[-1]
+    assert new.text == BOARD_STEP
+    assert new.due_on == date(2026, 12, 14)  # Wed 2 Dec + 10 is a Saturday: the Monday
+    assert [e.due_on for e in _planned(chat)] == [new.due_on]
+    assert "No new check-in" not in chat.text()
+    assert f"{new.due_on:%a} {new.due_on.day} {new.due_on:%b}" in chat.text()
+
+
+def test_a_bare_yes_at_the_when_question_keeps_the_same_gap_too(content: Content) -> None:
+    chat = _partly_step(content, "ask Sam to cover the ED call")
+    assert chat.text() == content.commitments.get("ask_when")
+    chat.say("yes")
+    assert _planned(chat)
+    assert content.commitments.get("no_new_check_in") not in chat.text()
+
+
+def test_that_s_it_there_is_still_no_new_check_in(content: Content) -> None:
+    chat = _partly_step(content)
+    chat.say("that's it")
+    assert chat.text() == content.commitments.get("no_new_check_in")
+    assert not _planned(chat)
