@@ -44,6 +44,7 @@ KEYS = (
     "next_step_planned",
     "ask_meeting_day",  # after "Partly", a step naming a meeting but no day: which day is it?
     "same_gap_planned",  # a bare "yes" to that question: the first check-in's gap again
+    "check_in_missed",  # typed text at "How did it go?" that is none of its answers
     "partly_heard",  # "Partly": a short line before "what did you notice?"
     "no_new_check_in",  # after "Partly", a next step with no day
     "keep_question",  # after "I did it": what happened?

@@ -25,7 +25,7 @@ from dialogs.commitment_step import DONE, YES
 from dialogs.content_commitments import CommitmentCopy
 from dialogs.dates import check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
-from dialogs.echoes import is_dont_know, quote
+from dialogs.echoes import is_dont_know, is_short, quote
 from dialogs.model import (
     Choice,
     Commitment,
@@ -126,6 +126,39 @@ def choose(
         if choice == "partly":
             draft.say(copy.get("partly_heard"))
         _go(draft, copy, replace(aside, stage="keep" if choice == "kept" else "learned"))
+
+
+def text(
+    draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
+) -> None:
+    """Typed text at the check-in, read by the question it answers."""
+    match aside.stage:
+        case "how":
+            missed(draft, copy, aside, said, at)
+        case "blocked":
+            blocked(draft, copy, aside, said, at)
+        case "next":
+            next_step(draft, copy, aside, said, at)
+        case _:
+            learned(draft, copy, aside, said, at)
+
+
+def missed(
+    draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
+) -> None:
+    """Typed text at "How did it go?" that is none of its answers: one short line and the
+    options, not the whole check-in again (review 12g: "hi" doubled it on a phone); words
+    that tell a story are kept in the journal first, as at a dialogue's choice."""
+    commitment = find(draft, aside.commitment)
+    if commitment is None:
+        draft.update(aside=None, awaiting=None)
+        return
+    if is_short(said):
+        line = copy.get("check_in_missed")
+    else:
+        _keep(draft, commitment, said, at)
+        line = texts.STORY_KEPT
+    draft.ask(line, CHOICES, token_for(commitment.id), topic=f"follow_up#{commitment.id}")
 
 
 def learned(

@@ -135,3 +135,36 @@ def test_that_s_it_there_is_still_no_new_check_in(content: Content) -> None:
     chat.say("that's it")
     assert chat.text() == content.commitments.get("no_new_check_in")
     assert not _planned(chat)
+
+
+# ------------------------------------------------------------------ 3. "hi" at the check-in
+
+
+def test_hi_at_the_check_in_gets_one_short_line_and_the_options_only(content: Content) -> None:
+    """Review 12g: "Which of these comes closest to what you meant?" and then the whole
+    check-in again, double the length on a phone."""
+    chat = _checked_in(content)
+    on_screen = chat.last_ask()
+    before = chat.state.reflections
+    chat.say("hi")
+    ask = chat.last_ask()
+    assert chat.text() == "\n".join(
+        [content.commitments.get("check_in_missed"), *(c.label for c in on_screen.choices)]
+    )
+    assert "comes closest" not in chat.text()
+    assert "ask Sam" not in chat.text()  # the commitment is not quoted again
+    assert ask.choices == on_screen.choices
+    assert ask.token == on_screen.token
+    assert chat.state.reflections == before  # "hi" is not kept
+    chat.press("I did it")
+    assert chat.state.commitments[0].status == "kept"
+
+
+def test_a_story_typed_at_the_check_in_is_kept_then_the_options(content: Content) -> None:
+    chat = _checked_in(content)
+    chat.say(OUTCOME)
+    assert chat.state.reflections[-1].text == OUTCOME
+    assert "kept that in your journal" in chat.text()
+    assert "ask Sam" not in chat.text()
+    chat.say("1")  # its number
+    assert chat.state.commitments[0].status == "kept"
