@@ -122,7 +122,7 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             else:  # one short line, not the same two lines again (review 4)
                 _menu(draft, content, aside, lead=_again(missed))
         case SafetyAside():  # the buttons again, not the contacts once more
-            signposting.present(draft, content, aside, again=True)
+            signposting.text(draft, content, aside, said, at)
         case _:
             draft.say(texts.DIDNT_CATCH)
             present(draft, content, aside)

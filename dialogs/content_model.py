@@ -142,6 +142,7 @@ class Safety:
     check_in: str
     check_in_choices: tuple[tuple[str, str], ...]
     check_in_again: str  # the check-in's buttons again, after an answer that was none
+    check_in_kept: str  # the same, after words that were kept in the journal
     check_in_reminder: str  # a later concern the same day: one line, no list
     carried_on: str
     paused: str  # may use {day}

@@ -36,6 +36,7 @@ KEYS = (
     "check_in",
     "check_in_choices",
     "check_in_again",
+    "check_in_kept",
     "check_in_reminder",
     "carried_on",
     "paused",
@@ -44,7 +45,7 @@ KEYS = (
 )
 REPLIES = ("carried_on", "paused", "stopped", "kept")
 # Optional: without them, the check-in's own words stand in (never the contacts again).
-SHORT_CHECK_INS = ("check_in_again", "check_in_reminder")
+SHORT_CHECK_INS = ("check_in_again", "check_in_kept", "check_in_reminder")
 OFFER_CHOICES = ("pause", "keep")
 CHECK_IN_CHOICES = ("carry_on", "pause", "stop")
 LABEL_MAX = 30
@@ -83,6 +84,7 @@ def load_safety(reader: FileReader, data: YamlMap) -> Safety | None:
         check_in=check_in,
         check_in_choices=check_in_choices,
         check_in_again=short["check_in_again"] or check_in,
+        check_in_kept=short["check_in_kept"] or short["check_in_again"] or check_in,
         check_in_reminder=short["check_in_reminder"] or check_in,
         carried_on=str(replies["carried_on"]),
         paused=str(replies["paused"]),

@@ -4,10 +4,13 @@ check-in answered with the whole check-in again."""
 
 from datetime import date
 
+import pytest
+
 from dialogs.content_model import Content
 from dialogs.model import FollowUpPlanned
-from tests.dialogs.chat import Chat
+from tests.dialogs.chat import Chat, onboarded
 from tests.dialogs.test_commitments import at_commitment
+from tests.dialogs.test_signposting import in_dialogue
 
 OUTCOME = "he listened, actually apologised to her at the next huddle"
 WHAT_WORKED = "What made it work, and where could you use that next?"
@@ -168,3 +171,55 @@ def test_a_story_typed_at_the_check_in_is_kept_then_the_options(content: Content
     assert "ask Sam" not in chat.text()
     chat.say("1")  # its number
     assert chat.state.commitments[0].status == "kept"
+
+
+# ------------------------------------------------------------------ 4. the safety check-in
+
+
+@pytest.mark.parametrize("typed", ["carry on", "keep going", "continue", "yes", "Yes please"])
+def test_carry_on_in_words_resumes_at_the_question_it_was_on(content: Content, typed: str) -> None:
+    chat = in_dialogue(content)
+    step = chat.state.dialogue.step  # type: ignore[union-attr]
+    question = chat.text().split("\n")[-1]
+    chat.say("im burnt out")
+    chat.say(typed)
+    assert chat.state.aside is None
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.step == step
+    said = chat.text()
+    assert said.startswith(content.safety.carried_on)
+    assert question in said
+
+
+def test_carried_on_is_plain_not_patronising(content: Content) -> None:
+    """Review 12g: "We will go gently, and you can stop at any point" read as patronising."""
+    assert "gently" not in content.safety.carried_on
+    assert "Thanks for saying" not in content.safety.carried_on
+
+
+@pytest.mark.parametrize(("typed", "paused"), [("pause", True), ("stop", False)])
+def test_pause_and_stop_in_words(content: Content, typed: str, paused: bool) -> None:
+    chat = in_dialogue(content)
+    chat.say("im burnt out")
+    chat.say(typed)
+    assert chat.state.aside is None
+    assert chat.state.dialogue is None
+    assert (chat.state.profile.paused_until is not None) is paused
+
+
+def test_anything_else_gets_one_explaining_line_not_the_bare_menu(content: Content) -> None:
+    chat = in_dialogue(content)
+    chat.say("im burnt out")
+    for _ in range(3):
+        chat.say("hmm")
+        assert chat.last_ask().text == content.safety.check_in_again
+        assert "check in" in chat.last_ask().text  # it says why it is asking
+        assert chat.labels() == ["Carry on", "Pause nudges for a week", "Stop for now"]
+    assert "116 123" not in chat.text()
+
+
+def test_yes_at_the_crisis_offer_takes_the_break(content: Content) -> None:
+    chat = Chat(content, onboarded())
+    chat.say("honestly i dont see the point of anything")
+    chat.say("yes")
+    assert chat.state.profile.paused_until is not None
