@@ -26,6 +26,7 @@ KEYS = (
     "someone_else",
     "clause",
     "own_feeling",
+    "same_as_them",
     "crisis",
     "concern",
     "ordinary",
@@ -48,6 +49,7 @@ REPLIES = ("carried_on", "paused", "stopped", "kept")
 SHORT_CHECK_INS = ("check_in_again", "check_in_kept", "check_in_reminder")
 OFFER_CHOICES = ("pause", "keep")
 CHECK_IN_CHOICES = ("carry_on", "pause", "stop")
+OPTIONAL_LISTS = ("own_feeling", "same_as_them")
 LABEL_MAX = 30
 WHAT = "safety"
 
@@ -108,7 +110,7 @@ def _screener(reader: FileReader, data: YamlMap) -> Screener | None:
     single = single_folds(same)
     levels = {
         level: _patterns(reader, data, level, words=words, gap=gap, single=single)
-        for level in ("crisis", "concern", "ordinary", "own_feeling")
+        for level in ("crisis", "concern", "ordinary", *OPTIONAL_LISTS)
     }
     if not levels["crisis"] or not levels["concern"]:
         return None
@@ -122,7 +124,12 @@ def _screener(reader: FileReader, data: YamlMap) -> Screener | None:
         clause=frozenset(clause),
     )
     screener = Screener(
-        settings, levels["crisis"], levels["concern"], levels["ordinary"], levels["own_feeling"]
+        settings,
+        levels["crisis"],
+        levels["concern"],
+        levels["ordinary"],
+        levels["own_feeling"],
+        levels["same_as_them"],
     )
     _check_reachable(reader, data, screener)
     return screener
@@ -159,7 +166,7 @@ def _patterns(
     single: dict[str, str],
 ) -> tuple[Pattern, ...]:
     value = data.get(level)
-    if level in ("ordinary", "own_feeling") and value is None:
+    if level in ("ordinary", *OPTIONAL_LISTS) and value is None:
         return ()
     if not isinstance(value, YamlList) or not value:
         reader.problem(

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from dialogs.content_model import Content
-from dialogs.model import FollowUpPlanned
+from dialogs.model import FollowUpPlanned, SafetyAside
 from tests.dialogs.chat import Chat, onboarded
 from tests.dialogs.test_commitments import at_commitment
 from tests.dialogs.test_signposting import in_dialogue
@@ -223,3 +223,20 @@ def test_yes_at_the_crisis_offer_takes_the_break(content: Content) -> None:
     chat.say("honestly i dont see the point of anything")
     chat.say("yes")
     assert chat.state.profile.paused_until is not None
+
+
+# ------------------------------------------------------------------ 5. "same as them"
+
+
+def test_the_team_is_burning_out_and_so_am_i_gets_the_safety_check_in(content: Content) -> None:
+    chat = in_dialogue(content)
+    chat.say("the team is burning out and so am i")
+    assert isinstance(chat.state.aside, SafetyAside)
+    assert "116 123" in chat.last_ask().text
+
+
+def test_feeling_terrible_for_the_team_is_an_answer(content: Content) -> None:
+    chat = in_dialogue(content)
+    chat.say("i feel terrible for the team")
+    assert not isinstance(chat.state.aside, SafetyAside)
+    assert "116 123" not in chat.text()
