@@ -99,6 +99,7 @@ class Dialogue:
     steps: Mapping[str, Step]
     phrases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    feelings: tuple[str, ...] = ()  # typed, met with one line before a suggestion (heard.py)
     kind: DialogueKind = "conversation"  # `prep`: the short preparation the `prep` command opens
     slots: dict[str, Slot] = field(default_factory=dict, compare=False, repr=False)
 
