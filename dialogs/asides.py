@@ -105,14 +105,10 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             onboarding.text(draft, content, aside, said)
         case NudgeAside(stage="offer") | ReflectAside():
             nudging.reflect(draft, content, aside.delivery, said, at)
-        case FollowUpAside(stage="learned") | FollowUpAside(stage="keep"):
-            followups.learned(draft, content.commitments, aside, said, at)
+        case FollowUpAside():
+            followups.text(draft, content.commitments, aside, said, at)
         case PeerCommitAside():
             peer_commitment.answer(draft, aside, said, at)
-        case FollowUpAside(stage="blocked"):
-            followups.blocked(draft, content.commitments, aside, said, at)
-        case FollowUpAside(stage="next"):
-            followups.next_step(draft, content.commitments, aside, said, at)
 
         case MenuAside(theme=theme, missed=missed):
             found = find_in_menu(draft, content, said, theme)
@@ -126,7 +122,7 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             else:  # one short line, not the same two lines again (review 4)
                 _menu(draft, content, aside, lead=_again(missed))
         case SafetyAside():  # the buttons again, not the contacts once more
-            signposting.present(draft, content, aside, again=True)
+            signposting.text(draft, content, aside, said, at)
         case _:
             draft.say(texts.DIDNT_CATCH)
             present(draft, content, aside)

@@ -42,10 +42,16 @@ KEYS = (
     "next_step_question",  # after "Partly" or "Not yet": one next step, with a day
     "next_step_placeholder",
     "next_step_planned",
+    "ask_meeting_day",  # after "Partly", a step naming a meeting but no day: which day is it?
+    "same_gap_planned",  # a bare "yes" to that question: the first check-in's gap again
+    "check_in_missed",  # typed text at "How did it go?" that is none of its answers
     "partly_heard",  # "Partly": a short line before "what did you notice?"
     "no_new_check_in",  # after "Partly", a next step with no day
-    "keep_question",  # after "I did it": what they will keep doing
+    "keep_question",  # after "I did it": what happened?
     "keep_placeholder",
+    "kept_outcome",  # what happened, quoted back, and: what made it work?
+    "kept_no_outcome",  # the same question, when what happened was a "don't know"
+    "worked_placeholder",
 )
 PLACEHOLDERS = {
     "date_past": {"day"},
@@ -54,6 +60,9 @@ PLACEHOLDERS = {
     "before_meeting_dated": {"day"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},
+    "ask_meeting_day": {"meeting"},
+    "same_gap_planned": {"day"},
+    "kept_outcome": {"outcome"},
 }
 
 

@@ -1,6 +1,7 @@
 """One dialogue file read into a Dialogue: its routing, its steps and their choices, each
 problem named with file, line and fix. Split from content.py by job."""
 
+import re
 from typing import Any, cast
 
 from dialogs.content_checks import parse_kind
@@ -85,7 +86,7 @@ def parse_dialogue(
         )
     minutes = reader.integer(data, "minutes", "the dialogue", 1, 10)
     follow_up = reader.integer(data, "follow_up_days", "the dialogue", 1, 30)
-    phrases, keywords = _parse_routing(reader, data)
+    phrases, keywords, feelings = _parse_routing(reader, data)
     kind = parse_kind(reader, data)
     start = reader.text(data, "start", "the dialogue")
     steps = _parse_steps(reader, data)
@@ -103,11 +104,19 @@ def parse_dialogue(
         steps=steps,
         phrases=phrases,
         keywords=keywords,
+        feelings=feelings,
         kind=kind,
     )
 
 
-def _parse_routing(reader: FileReader, data: YamlMap) -> tuple[tuple[str, ...], tuple[str, ...]]:
+Words = tuple[str, ...]
+# A feeling: lowercase words (letters, apostrophes, hyphens); a `*` may end the last one.
+_FEELING = re.compile(r"^[a-z][a-z'-]*(?: [a-z][a-z'-]*)*(?:[a-z]{3}\*)?$")
+
+
+def _parse_routing(reader: FileReader, data: YamlMap) -> tuple[Words, Words, Words]:
+    """`phrases:` and `keywords:` that let free text find the dialogue, and `feelings:`,
+    words that say how the leader is, met with one line before any suggestion."""
     routing = data.get("routing")
     if routing is None:
         reader.problem(
@@ -116,11 +125,11 @@ def _parse_routing(reader: FileReader, data: YamlMap) -> tuple[tuple[str, ...], 
             "`phrases:` and `keywords:` so free text can find it",
             warning=True,
         )
-        return (), ()
+        return (), (), ()
     m = reader.mapping(routing, "`routing`", line_of(data, "routing"))
     if m is None:
-        return (), ()
-    reader.unknown_keys(m, ("phrases", "keywords"), "routing")
+        return (), (), ()
+    reader.unknown_keys(m, ("phrases", "keywords", "feelings"), "routing")
     phrases = reader.phrases(m, "phrases", "routing", required=True)
     keywords = reader.phrases(m, "keywords", "routing", required=False)
     for word in keywords:
@@ -129,7 +138,15 @@ def _parse_routing(reader: FileReader, data: YamlMap) -> tuple[tuple[str, ...], 
                 line_of(m, "keywords"),
                 f"routing: keyword {word!r} has a space; move it to `phrases`",
             )
-    return phrases, keywords
+    feelings = reader.phrases(m, "feelings", "routing", required=False)
+    for word in feelings:
+        if not _FEELING.match(word):
+            reader.problem(
+                line_of(m, "feelings"),
+                f"routing: feeling {word!r} must be lowercase words, and only the last may "
+                "end in `*` after at least three letters, e.g. `worn out` or `undermin*`",
+            )
+    return phrases, keywords, tuple(w for w in feelings if _FEELING.match(w))
 
 
 def _parse_steps(reader: FileReader, data: YamlMap) -> dict[str, Step]:

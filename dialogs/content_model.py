@@ -99,6 +99,7 @@ class Dialogue:
     steps: Mapping[str, Step]
     phrases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    feelings: tuple[str, ...] = ()  # typed, met with one line before a suggestion (heard.py)
     kind: DialogueKind = "conversation"  # `prep`: the short preparation the `prep` command opens
     slots: dict[str, Slot] = field(default_factory=dict, compare=False, repr=False)
 
@@ -142,6 +143,7 @@ class Safety:
     check_in: str
     check_in_choices: tuple[tuple[str, str], ...]
     check_in_again: str  # the check-in's buttons again, after an answer that was none
+    check_in_kept: str  # the same, after words that were kept in the journal
     check_in_reminder: str  # a later concern the same day: one line, no list
     carried_on: str
     paused: str  # may use {day}

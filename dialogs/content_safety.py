@@ -26,6 +26,7 @@ KEYS = (
     "someone_else",
     "clause",
     "own_feeling",
+    "same_as_them",
     "crisis",
     "concern",
     "ordinary",
@@ -36,6 +37,7 @@ KEYS = (
     "check_in",
     "check_in_choices",
     "check_in_again",
+    "check_in_kept",
     "check_in_reminder",
     "carried_on",
     "paused",
@@ -44,9 +46,10 @@ KEYS = (
 )
 REPLIES = ("carried_on", "paused", "stopped", "kept")
 # Optional: without them, the check-in's own words stand in (never the contacts again).
-SHORT_CHECK_INS = ("check_in_again", "check_in_reminder")
+SHORT_CHECK_INS = ("check_in_again", "check_in_kept", "check_in_reminder")
 OFFER_CHOICES = ("pause", "keep")
 CHECK_IN_CHOICES = ("carry_on", "pause", "stop")
+OPTIONAL_LISTS = ("own_feeling", "same_as_them")
 LABEL_MAX = 30
 WHAT = "safety"
 
@@ -83,6 +86,7 @@ def load_safety(reader: FileReader, data: YamlMap) -> Safety | None:
         check_in=check_in,
         check_in_choices=check_in_choices,
         check_in_again=short["check_in_again"] or check_in,
+        check_in_kept=short["check_in_kept"] or short["check_in_again"] or check_in,
         check_in_reminder=short["check_in_reminder"] or check_in,
         carried_on=str(replies["carried_on"]),
         paused=str(replies["paused"]),
@@ -106,7 +110,7 @@ def _screener(reader: FileReader, data: YamlMap) -> Screener | None:
     single = single_folds(same)
     levels = {
         level: _patterns(reader, data, level, words=words, gap=gap, single=single)
-        for level in ("crisis", "concern", "ordinary", "own_feeling")
+        for level in ("crisis", "concern", "ordinary", *OPTIONAL_LISTS)
     }
     if not levels["crisis"] or not levels["concern"]:
         return None
@@ -120,7 +124,12 @@ def _screener(reader: FileReader, data: YamlMap) -> Screener | None:
         clause=frozenset(clause),
     )
     screener = Screener(
-        settings, levels["crisis"], levels["concern"], levels["ordinary"], levels["own_feeling"]
+        settings,
+        levels["crisis"],
+        levels["concern"],
+        levels["ordinary"],
+        levels["own_feeling"],
+        levels["same_as_them"],
     )
     _check_reachable(reader, data, screener)
     return screener
@@ -157,7 +166,7 @@ def _patterns(
     single: dict[str, str],
 ) -> tuple[Pattern, ...]:
     value = data.get(level)
-    if level in ("ordinary", "own_feeling") and value is None:
+    if level in ("ordinary", *OPTIONAL_LISTS) and value is None:
         return ()
     if not isinstance(value, YamlList) or not value:
         reader.problem(

@@ -159,7 +159,7 @@ def _free_text(draft: Draft, content: Content, said: str) -> None:
     if suggestion is None:
         draft.say(texts.UNSURE)
         return
-    if (line := heard.acknowledgement(said)) is not None:
+    if (line := heard.acknowledgement(said, content.dialogues)) is not None:
         draft.say(line)
     draft.update(aside=SuggestAside(suggestion.id))
     asides.present(draft, content, SuggestAside(suggestion.id))

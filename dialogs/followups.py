@@ -1,25 +1,31 @@
 """The "how did it go?" check-in a few days after a commitment, and what comes next
 (review 12e: the loop stopped at "Saved to your journal."):
 
-- "I did it": what will you keep doing? One line, kept in the journal.
+- "I did it": what happened? That outcome back in one line (quoted, trimmed at a word
+  boundary) and one question: what made it work, and where could you use that next? Both
+  answers go to the journal.
 - "Partly": a short line that meets it, what did you notice? Then one next step with a
-  day; a step with no day gets one question for it, and otherwise "No new check-in, then."
+  day; a step with no day gets one question for it: which day the meeting it names is
+  ("before the next board"), or else when. A bare "yes" to that question keeps the same gap
+  as the first check-in (a week if it had none); "that's it" means no new check-in.
 - "Not yet": planned again at once (so a leader who walks away is still asked), what got in
   the way, then one next step with a day.
 - A next step that names a day becomes a new commitment with its own check-in on that day
   (and a "not yet" commitment is closed as such, so it is not asked about twice); one
   with no day (or "that's it") goes to the journal, and a "not yet" keeps its new day."""
 
+import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dialogs import runner, texts
+from dialogs.commitment_check import GATHERINGS
 from dialogs.commitment_parts import joined
-from dialogs.commitment_step import DONE
+from dialogs.commitment_step import DONE, YES
 from dialogs.content_commitments import CommitmentCopy
 from dialogs.dates import check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
-from dialogs.echoes import is_dont_know
+from dialogs.echoes import is_dont_know, is_short, quote
 from dialogs.model import (
     Choice,
     Commitment,
@@ -31,6 +37,14 @@ from dialogs.model import (
 from dialogs.timetext import local_date, short_date
 
 RETRY_AFTER = timedelta(days=3)
+SAME_GAP_DEFAULT = timedelta(days=7)  # "yes" to a next step's day, when the first had no gap
+_DETERMINERS = ("the ", "our ", "my ", "their ", "this ", "that ")
+_MEETING = re.compile(
+    r"\b(?:(?:the|our|my|their|this|that|next|first|monthly|weekly|team|trust|system)\s+){0,3}"
+    rf"(?:{'|'.join(sorted(GATHERINGS, key=len, reverse=True))})\b",
+    re.IGNORECASE,
+)
+OUTCOME_CHARS = 70  # what happened, quoted back on one phone line
 CHOICES = tuple(Choice(*c) for c in texts.FOLLOW_UP_CHOICES)
 
 
@@ -76,11 +90,13 @@ def present(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
             topic=f"follow_up#{commitment.id}",
         )
     elif aside.stage == "next" and aside.step:  # the one question for its day
-        draft.prompt(copy.get("ask_when"), copy.get("date_placeholder"))
+        draft.prompt(_when_question(copy, aside.step), copy.get("date_placeholder"))
     elif aside.stage == "next":
         draft.prompt(copy.get("next_step_question"), copy.get("next_step_placeholder"))
     elif aside.stage == "keep":
         draft.prompt(copy.get("keep_question"), copy.get("keep_placeholder"))
+    elif aside.stage == "worked":
+        draft.prompt(_what_worked(copy, aside.outcome), copy.get("worked_placeholder"))
     else:
         draft.prompt(texts.FOLLOW_UP_LEARNED, texts.REFLECT_PLACEHOLDER)
 
@@ -112,10 +128,44 @@ def choose(
         _go(draft, copy, replace(aside, stage="keep" if choice == "kept" else "learned"))
 
 
+def text(
+    draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
+) -> None:
+    """Typed text at the check-in, read by the question it answers."""
+    match aside.stage:
+        case "how":
+            missed(draft, copy, aside, said, at)
+        case "blocked":
+            blocked(draft, copy, aside, said, at)
+        case "next":
+            next_step(draft, copy, aside, said, at)
+        case _:
+            learned(draft, copy, aside, said, at)
+
+
+def missed(
+    draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
+) -> None:
+    """Typed text at "How did it go?" that is none of its answers: one short line and the
+    options, not the whole check-in again (review 12g: "hi" doubled it on a phone); words
+    that tell a story are kept in the journal first, as at a dialogue's choice."""
+    commitment = find(draft, aside.commitment)
+    if commitment is None:
+        draft.update(aside=None, awaiting=None)
+        return
+    if is_short(said):
+        line = copy.get("check_in_missed")
+    else:
+        _keep(draft, commitment, said, at)
+        line = texts.STORY_KEPT
+    draft.ask(line, CHOICES, token_for(commitment.id), topic=f"follow_up#{commitment.id}")
+
+
 def learned(
     draft: Draft, copy: CommitmentCopy, aside: FollowUpAside, said: str, at: datetime
 ) -> None:
-    """What they noticed (after "Partly": then the next step) or will keep doing."""
+    """What they noticed (after "Partly": then the next step), what happened (after "I did
+    it": then what made it work) or what made it work."""
     commitment = find(draft, aside.commitment)
     reflection = Reflection(
         id=draft.next_id("r"),
@@ -127,6 +177,9 @@ def learned(
     draft.update(reflections=(*draft.state.reflections, reflection), aside=None, awaiting=None)
     if commitment is not None and aside.stage == "learned":
         _go(draft, copy, replace(aside, stage="next"))
+        return
+    if commitment is not None and aside.stage == "keep":
+        _go(draft, copy, replace(aside, stage="worked", outcome=said))
         return
     draft.say(texts.REFLECTION_SAVED)
 
@@ -157,23 +210,15 @@ def next_step(
     if reading is None and commitment.status == "partly" and not done and not aside.step:
         _go(draft, copy, replace(aside, step=said))  # a step with no day: one question
         return
+    if aside.step and (YES.match(said.strip()) or (is_dont_know(said) and not DONE.match(said))):
+        # "yes" (or "not sure") to the question for its day: the first check-in's gap again
+        due = _same_gap(draft, commitment, today)
+        _plan(draft, copy, commitment, aside.step, at, due=due, line="same_gap_planned")
+        return
     if aside.step:  # the answer to that question: its day, or none; the step is kept
         said, done = (aside.step if done else joined(aside.step, said)), False
     if reading is not None and not reading.is_past(today):
-        due = check_in_day(reading.day, draft.week.days)
-        if commitment.status == "open":  # "not yet": the new step takes its place
-            _update(draft, commitment, status="not_yet", followed_up_at=at)
-        new = Commitment(
-            id=draft.next_id("c"),
-            at=at,
-            text=said,
-            due_on=due,
-            dialogue=commitment.dialogue,
-            theme=commitment.theme,
-        )
-        draft.update(commitments=(*draft.state.commitments, new))
-        draft.effect(FollowUpPlanned(new.id, due, draft.week.nudge_time))
-        draft.say(copy.get("next_step_planned").format(day=short_date(due, today)))
+        _plan(draft, copy, commitment, said, at, due=check_in_day(reading.day, draft.week.days))
         return
     if not done:
         _keep(draft, commitment, said, at)
@@ -181,6 +226,51 @@ def next_step(
         draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on, today)))
     else:
         draft.say(copy.get("no_new_check_in"))
+
+
+def _plan(
+    draft: Draft,
+    copy: CommitmentCopy,
+    commitment: Commitment,
+    said: str,
+    at: datetime,
+    *,
+    due: date,
+    line: str = "next_step_planned",
+) -> None:
+    """The next step as a new commitment, with its check-in on `due` (said by `line`)."""
+    today = local_date(at, draft.state.profile.timezone)
+    if commitment.status == "open":  # "not yet": the new step takes its place
+        _update(draft, commitment, status="not_yet", followed_up_at=at)
+    new = Commitment(
+        id=draft.next_id("c"),
+        at=at,
+        text=said,
+        due_on=due,
+        dialogue=commitment.dialogue,
+        theme=commitment.theme,
+    )
+    draft.update(commitments=(*draft.state.commitments, new))
+    draft.effect(FollowUpPlanned(new.id, due, draft.week.nudge_time))
+    draft.say(copy.get(line).format(day=short_date(due, today)))
+
+
+def _same_gap(draft: Draft, commitment: Commitment, today: date) -> date:
+    """As many days out as the first check-in was from the commitment (or a week)."""
+    first = commitment.due_on - local_date(commitment.at, draft.state.profile.timezone)
+    gap = first if first.days > 0 else SAME_GAP_DEFAULT
+    return working_day_from(today + gap, draft.week.days)
+
+
+def _when_question(copy: CommitmentCopy, step: str) -> str:
+    """Which day the meeting the step names is ("the next board"), or else when."""
+    meeting = _MEETING.search(step)
+    if meeting is None:
+        return copy.get("ask_when")
+    named = meeting.group(0).lower()
+    if not named.startswith(_DETERMINERS):
+        named = "the " + named
+    return copy.get("ask_meeting_day").format(meeting=named)
 
 
 def _go(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
@@ -197,6 +287,14 @@ def _keep(draft: Draft, commitment: Commitment, said: str, at: datetime) -> None
         dialogue=commitment.dialogue,
     )
     draft.update(reflections=(*draft.state.reflections, reflection))
+
+
+def _what_worked(copy: CommitmentCopy, outcome: str) -> str:
+    """What happened, back in one quoted line, then the one question; a "don't know" is not
+    quoted (review 12g: "he listened, actually apologised" got only "Saved to your journal")."""
+    if not outcome.strip() or is_dont_know(outcome):
+        return copy.get("kept_no_outcome")
+    return copy.get("kept_outcome").format(outcome=quote(outcome, OUTCOME_CHARS))
 
 
 def _question(draft: Draft, commitment: Commitment) -> str:

@@ -1,22 +1,33 @@
 """A message that says how the leader is ("I'm exhausted", "they keep undermining me") is
 met with one human line before any suggestion (review 12f: straight to "That sounds like
-a good fit for…", which read like a pitch). The words are a rule; the line is in texts."""
+a good fit for…", which read like a pitch). The words are content: each dialogue's
+`routing: feelings:` (a risk to safety is screened before this); the line is in texts."""
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
 from dialogs import texts
-
-# Feelings and knocks a leader types in passing; a risk to safety is screened before this.
-HARD = re.compile(
-    r"\b(?:exhausted|knackered|shattered|drained|tired|burn(?:ed|t|ing)? ?out|burnout|"
-    r"worn out|running on empty|overwhelmed|struggling|stressed|fed up|gutted|upset|"
-    r"miserable|awful|rubbish|furious|angry|frustrated|anxious|dreading|"
-    r"undermin\w*|ignored|nobody listens|no one listens|went over my head|"
-    r"lost my (?:job|post|role|title|job title)|made redundant|restructured? out)\b",
-    re.IGNORECASE,
-)
+from dialogs.content_model import Dialogue
 
 
-def acknowledgement(said: str) -> str | None:
+def acknowledgement(said: str, dialogues: Sequence[Dialogue]) -> str | None:
     """The line that meets what was said, or None for a plain request ("board tomorrow")."""
-    return texts.SOUNDS_HARD if HARD.search(said.replace("’", "'")) else None
+    pattern = _pattern(tuple(word for d in dialogues for word in d.feelings))
+    if pattern is None or not pattern.search(said.replace("’", "'")):
+        return None
+    return texts.SOUNDS_HARD
+
+
+@lru_cache(maxsize=4)  # one set of feelings per content load
+def _pattern(feelings: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Every feeling as whole words ("worn out" and "worn  out"), a `*` ending a stem."""
+    if not feelings:
+        return None
+    words = sorted(set(feelings), key=len, reverse=True)
+    alternatives = [r"\s+".join(map(_word, w.split())) for w in words]
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+def _word(word: str) -> str:
+    return re.escape(word[:-1]) + r"\w*" if word.endswith("*") else re.escape(word)

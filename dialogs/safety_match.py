@@ -10,6 +10,10 @@ Talk about someone else's crisis ("the consultant said he wanted to die") is the
 work, not the leader's crisis: a match whose subject is one of `someone_else`, close before
 it with no personal or clause word between, is set aside, but only when the match holds no
 personal word and nothing in the message says how the leader feels (`own_feeling`).
+
+A remark about others that an `ordinary` saying would set aside ("the team is burning out")
+counts as about the leader when a `same_as_them` phrase follows it ("…and so am i", "me
+too"): review 12g. The list is narrow on purpose; "i feel terrible for the team" is not one.
 """
 
 import re
@@ -108,6 +112,7 @@ class Screener:
     concern: tuple[Pattern, ...]
     ordinary: tuple[Pattern, ...]
     own_feeling: tuple[Pattern, ...] = ()
+    same_as_them: tuple[Pattern, ...] = ()  # "so am i": what others feel, the leader too
     _folds: dict[str, str] = field(default_factory=dict)  # "can not" -> "cant"
     _fold: re.Pattern[str] | None = None
     _forms: dict[str, set[str]] = field(default_factory=dict)  # form -> words it is
@@ -118,6 +123,7 @@ class Screener:
     _anchors: dict[str, list[int]] = field(default_factory=dict)  # word -> rule numbers
     _ordinary_anchors: dict[str, list[int]] = field(default_factory=dict)
     _feeling_anchors: dict[str, list[int]] = field(default_factory=dict)
+    _same_anchors: dict[str, list[int]] = field(default_factory=dict)
     _known: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -135,7 +141,16 @@ class Screener:
         for number, pattern in enumerate(self.own_feeling):
             for word in _anchor(pattern):
                 self._feeling_anchors.setdefault(word, []).append(number)
-        everything = (*self.crisis, *self.concern, *self.ordinary, *self.own_feeling)
+        for number, pattern in enumerate(self.same_as_them):
+            for word in _anchor(pattern):
+                self._same_anchors.setdefault(word, []).append(number)
+        everything = (
+            *self.crisis,
+            *self.concern,
+            *self.ordinary,
+            *self.own_feeling,
+            *self.same_as_them,
+        )
         words = {w for p in everything for s in p.slots for w in s}
         self._prefixes = tuple(sorted(w for w in words if w.endswith("*")))
         for word in words - set(self._prefixes):
@@ -162,7 +177,7 @@ class Screener:
             for hit in _matches(pattern, keys, tokens, frozenset()):
                 if cancelled is None:
                     cancelled = self._ordinary_positions(tokens, keys)
-                if not cancelled.isdisjoint(hit):
+                if not cancelled.isdisjoint(hit) and not self._same_after(tokens, keys, hit):
                     continue
                 if starts is None:
                     starts = self._clause_starts(text, tokens)
@@ -261,6 +276,16 @@ class Screener:
         return any(
             _matches(self.own_feeling[number], keys, tokens, frozenset())
             for number in _woken(self._feeling_anchors, keys)
+        )
+
+    def _same_after(
+        self, tokens: list[str], keys: list[frozenset[str]], hit: tuple[int, ...]
+    ) -> bool:
+        """A `same_as_them` phrase after the match: "the team is burnt out, and so am i"."""
+        return any(
+            found[0] > hit[-1]
+            for number in _woken(self._same_anchors, keys)
+            for found in _matches(self.same_as_them[number], keys, tokens, frozenset())
         )
 
     def _ordinary_positions(self, tokens: list[str], keys: list[frozenset[str]]) -> set[int]:

@@ -1,24 +1,35 @@
 """What happens when a message triggers a safety level: crisis stops coaching and signposts
 at once; concern pauses for a short check-in. Either way that day's scheduled nudge is held
-(see due._held) and nothing of the message is kept."""
+(see due._held) and nothing of the message that triggered it is kept (kept, it could be
+quoted back in a later question or nudge). What the leader types at the check-in after it,
+and is not distress, is theirs like any other answer: kept in the journal."""
 
 from datetime import datetime, timedelta
 
 from dialogs import runner
 from dialogs.content_model import Content
 from dialogs.draft import Draft
+from dialogs.echoes import is_short
 from dialogs.matching import match_choice
-from dialogs.model import Choice, PreferencesChanged, SafetyAside
+from dialogs.model import Choice, PreferencesChanged, Reflection, SafetyAside
 from dialogs.safety_match import Level
 from dialogs.timetext import local_date, long_date
 
 PAUSE_DAYS = 7
-# Other words for each choice, when it is typed rather than pressed.
-ALIASES = {
-    "carry_on": ("carry on", "keep going", "continue", "go on"),
-    "pause": ("pause", "pause nudges"),
-    "stop": ("stop", "leave it"),
-    "keep": ("no", "no thanks", "keep them", "leave them"),
+_YES = ("yes", "yes please", "yeah", "yep", "ok", "okay", "sure", "fine")
+# Other words for each choice, when it is typed rather than pressed. A "yes" carries on at
+# the check-in ("Shall we carry on…?") and takes the break at the offer ("Would a break
+# from nudges help?"); review 12g: "yes" there got the bare question again, three times.
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "concern": {
+        "carry_on": ("carry on", "keep going", "continue", "go on", "go ahead", *_YES),
+        "pause": ("pause", "pause nudges", "pause them", "a break"),
+        "stop": ("stop", "leave it", "stop here", "not now"),
+    },
+    "crisis": {
+        "pause": ("pause", "pause nudges", "pause them", "a break", *_YES),
+        "keep": ("no", "no thanks", "keep them", "leave them", "keep going", "carry on"),
+    },
 }
 
 
@@ -52,13 +63,19 @@ def contacts(content: Content) -> str:
     return "\n".join(f"• **{c.name}**: {c.detail}" for c in content.safety.contacts)
 
 
-def present(draft: Draft, content: Content, aside: SafetyAside, again: bool = False) -> None:
+def present(
+    draft: Draft, content: Content, aside: SafetyAside, again: bool = False, kept: bool = False
+) -> None:
     """Ask the check-in (concern) or the offer of a pause (crisis). `again`, after an answer
-    that was none of its buttons: the buttons with one line, not the contacts once more."""
+    that was none of its buttons: the buttons with one line that says why it is asking (or,
+    `kept`, that what was typed is in the journal), not the contacts once more."""
     safety = content.safety
     if aside.level == "concern":
         choices = tuple(Choice(*c) for c in safety.check_in_choices)
-        text = safety.check_in_again if again else f"{safety.check_in}\n{contacts(content)}"
+        if again:
+            text = safety.check_in_kept if kept else safety.check_in_again
+        else:
+            text = f"{safety.check_in}\n{contacts(content)}"
         draft.ask(text, choices, topic="safety#concern")
     else:
         choices = tuple(Choice(*c) for c in safety.offer_pause_choices)
@@ -90,11 +107,32 @@ def typed_choice(draft: Draft, content: Content, said: str, at: datetime) -> boo
     awaiting = draft.state.awaiting
     if not isinstance(draft.state.aside, SafetyAside) or awaiting is None:
         return False
-    index = match_choice(said, [(c.label, *ALIASES.get(c.id, ())) for c in awaiting.choices])
+    aliases = ALIASES[draft.state.aside.level]
+    index = match_choice(said, [(c.label, *aliases.get(c.id, ())) for c in awaiting.choices])
     if index is None:
         return False
     choose(draft, content, awaiting.choices[index].id, at)
     return True
+
+
+def text(draft: Draft, content: Content, aside: SafetyAside, said: str, at: datetime) -> None:
+    """Typed at the check-in and none of its choices (screened already: not distress). Words
+    that tell something are kept in the journal, as at any other menu (review 12g: "my
+    answer was thrown away"); then the choices with one line, never the contacts again."""
+    progress = draft.state.dialogue
+    dialogue = content.dialogue(progress.dialogue) if progress else None
+    story = aside.level == "concern" and not is_short(said)
+    if story:
+        reflection = Reflection(
+            id=draft.next_id("r"),
+            at=at,
+            text=said,
+            theme=dialogue.theme if dialogue else None,
+            dialogue=dialogue.id if dialogue else None,
+            step=progress.step if progress and dialogue else None,
+        )
+        draft.update(reflections=(*draft.state.reflections, reflection))
+    present(draft, content, aside, again=True, kept=story)
 
 
 def _pause_running(draft: Draft, at: datetime) -> bool:

@@ -142,10 +142,12 @@ class ReflectAside:
 @dataclass(frozen=True)
 class FollowUpAside:
     commitment: str
-    # blocked: what got in the way?; next: the next step, with a day; keep: what they keep
-    stage: Literal["how", "learned", "blocked", "next", "keep"] = "how"
+    # blocked: what got in the way?; next: the next step, with a day; keep: what happened
+    # (after "I did it"); worked: what made it work, and where to use it next
+    stage: Literal["how", "learned", "blocked", "next", "keep", "worked"] = "how"
     kind: Literal["follow_up"] = "follow_up"
     step: str = ""  # after "Partly": a next step given with no day, while its day is asked
+    outcome: str = ""  # after "I did it": what happened, echoed back with the next question
 
 
 @dataclass(frozen=True)

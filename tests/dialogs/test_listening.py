@@ -332,12 +332,16 @@ def test_not_yet_asks_what_got_in_the_way_then_one_next_step_with_a_day(
     assert chat.text() == ""
 
 
-def test_i_did_it_asks_what_they_will_keep_doing_and_keeps_it(content: Content) -> None:
+def test_i_did_it_asks_what_happened_and_what_made_it_work_and_keeps_both(
+    content: Content,
+) -> None:
     chat = Chat(content, onboarded())
     made_commitment(chat)
     chat.press("I did it")
     said = chat.text()
     assert content.commitments.get("keep_question") in said
+    chat.say("Sam covered it and stayed on")
+    assert chat.state.reflections[-1].text == "Sam covered it and stayed on"
     chat.say("asking for cover early, not on the day")
     assert chat.state.reflections[-1].text == "asking for cover early, not on the day"
     assert chat.state.commitments[-1].status == "kept"

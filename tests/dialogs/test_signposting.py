@@ -174,9 +174,12 @@ def test_an_answer_that_is_no_button_gets_the_buttons_not_the_contacts_again(
     assert "116 123" in chat.last_ask().text
     turn = chat.say("the board paper was pulled at the last minute")
     assert len(turn.messages) == 1
-    assert chat.last_ask().text == content.safety.check_in_again
+    assert chat.last_ask().text == content.safety.check_in_kept  # review 12g: not lost
+    assert chat.state.reflections[-1].text == "the board paper was pulled at the last minute"
     assert "116 123" not in chat.text()
     assert chat.labels() == CHECK_IN
+    chat.say("hmm")
+    assert chat.last_ask().text == content.safety.check_in_again
 
 
 def test_a_second_concern_the_same_day_is_one_line_and_the_question_again(
