@@ -16,7 +16,7 @@ from dialogs.commitment_check import (
     only_crowd,
 )
 from dialogs.content_model import Dialogue, Step
-from dialogs.dates import DateReading, read_date
+from dialogs.dates import DateReading, read_date, without
 from dialogs.echoes import is_short
 
 KEEP = "keep"  # `if_dated: keep`: a dated earlier answer is the commitment, kept at once
@@ -109,3 +109,21 @@ def joined(before: str, text: str) -> str:
     """An earlier answer and what the leader adds to it, as one commitment."""
     before, text = before.strip().rstrip("."), text.strip()
     return f"{before} — {text}" if before else text
+
+
+def before_the_meeting(words: str, today: date, step_line: str) -> str:
+    """A prep's step with its day after tomorrow's meeting taken out, which never stands
+    there: what is left, with `step_line` ("{step} — before the meeting") where no time
+    before it is left either; "" if nothing is (review 12g: "by Friday — Sam, the council's
+    lead, catch her by Friday" was kept on Friday)."""
+    tomorrow = date.fromordinal(today.toordinal() + 1)
+    left = words
+    for _ in range(8):  # each pass takes out one day phrase
+        reading = read_date(left, today)
+        if reading is None or reading.day <= tomorrow:
+            break
+        pieces = (without(piece, reading.words) for piece in left.split(" — "))
+        left = " — ".join(piece for piece in pieces if piece)
+    if left == words or not left or has_time(left, today):
+        return left
+    return step_line.format(step=left)

@@ -46,7 +46,7 @@ from datetime import date, datetime, timedelta
 
 from dialogs import runner
 from dialogs.commitment_check import PARTS, missing, only_crowd
-from dialogs.commitment_parts import gaps_in, given_parts, joined, own_words
+from dialogs.commitment_parts import before_the_meeting, gaps_in, given_parts, joined, own_words
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
 from dialogs.draft import Draft
@@ -101,6 +101,8 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         if doubt is not None:
             stage, key = doubt
             question = copy.get(key).format(day=short_date(reading.day, today))
+            if stage == "meeting" and DAY in saved:  # the gap question said why already
+                question = copy.get("before_meeting_when")
             _ask(draft, saved, (words, stage, question, copy.get("date_placeholder")), reading.day)
             return
     gaps = gaps_in(dialogue, step, words, today, before)
@@ -118,17 +120,41 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     if not dated and (vague or ("when" in gaps and empty)):
         _as_note(draft, content, dialogue, words, at)  # nothing a check-in could ask
         return
-    if reading is not None and dated:
-        due = check_in_day(reading.day, draft.week.days)
-    elif _in_the_meeting(dialogue, step):  # the working day after tomorrow's meeting
-        due = check_in_day(today + timedelta(days=1), draft.week.days)
-    else:
-        due = working_day_from(today + timedelta(days=dialogue.follow_up_days), draft.week.days)
+    planned = _planned(draft, content, (dialogue, step), words, reading if dated else None)
+    if planned is None:  # a prep's step that was only its day after the meeting
+        _as_note(draft, content, dialogue, words, at)
+        return
+    words, due = planned
     note = copy.get("as_written") if gaps else None
     if not dated and "when" in gaps:
         note = copy.get("day_picked")
     runner.keep_commitment(draft, dialogue, words, due, at)
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
+
+
+def _planned(
+    draft: Draft,
+    content: Content,
+    where: tuple[Dialogue, Step],
+    words: str,
+    reading: DateReading | None,
+) -> tuple[str, date] | None:
+    """The step as kept and its check-in day: the working day after the day named, or after
+    tomorrow's meeting in a prep, whose day after the meeting is taken out of the step (it
+    never stands as the plan); else the dialogue's default. None: nothing is left."""
+    dialogue, step = where
+    today = local_date(draft.now, draft.state.profile.timezone)
+    if dialogue.kind == "prep":
+        due = check_in_day(today + timedelta(days=1), draft.week.days)
+        if _in_the_meeting(dialogue, step):
+            return words, due
+        kept = before_the_meeting(words, today, content.commitments.get("before_meeting_step"))
+        return (kept, due) if kept else None
+    if reading is not None:
+        return words, check_in_day(reading.day, draft.week.days)
+    return words, working_day_from(
+        today + timedelta(days=dialogue.follow_up_days), draft.week.days
+    )
 
 
 def _nothing(text: str) -> bool:

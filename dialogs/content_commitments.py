@@ -32,6 +32,8 @@ KEYS = (
     "date_far",
     "date_after_meeting",  # a prep: a day after tomorrow's meeting
     "before_meeting_dated",  # a prep's gap question, when the day given is after the meeting
+    "before_meeting_when",  # a prep: that day questioned again, the person named: only when
+    "before_meeting_step",  # a prep's step kept with no time before the meeting
     "date_placeholder",
     "as_written",
     "day_picked",
@@ -52,6 +54,7 @@ PLACEHOLDERS = {
     "date_far": {"day"},
     "date_after_meeting": {"day"},
     "before_meeting_dated": {"day"},
+    "before_meeting_step": {"step"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},
 }

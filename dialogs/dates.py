@@ -111,6 +111,18 @@ def read_date(text: str, today: date) -> DateReading | None:
     return min(found, key=lambda r: r.day) if found else None
 
 
+def without(text: str, words: str) -> str:
+    """`text` with the day phrase `words` (and the "by", "on" or "before" leading it) taken
+    out, tidied: "catch her by Friday" -> "catch her". For a step whose day no longer
+    stands (a prep's day after tomorrow's meeting)."""
+    if not words:
+        return text.strip()
+    lead = r"(?:(?:by|on|before|until|till|for|at|after|no later than|from)\s+)?"
+    cut = re.compile(rf"[\s,]*{lead}{re.escape(words)}(?![\w/])", re.IGNORECASE)
+    left = cut.sub("", text, count=1)
+    return re.sub(r"\s{2,}", " ", left).strip(" ,;")
+
+
 def check_in_day(named: date, working: frozenset[int] = MON_TO_FRI) -> date:
     """The first working day after `named` (the day after a deadline or an event)."""
     return working_day_from(named + timedelta(days=1), working)

@@ -636,17 +636,20 @@ def test_a_day_after_tomorrows_meeting_is_questioned_once(content: Content) -> N
     chat.say("catch him at 8.45 before it starts")
     assert chat.state.dialogue is None
     kept = chat.state.commitments[-1]
-    assert kept.text == "I'll speak to Sam by Friday — catch him at 8.45 before it starts"
+    assert kept.text == "I'll speak to Sam — catch him at 8.45 before it starts"
     assert kept.due_on == date(2026, 11, 30)  # tomorrow is Sat 28 Nov: the next working day
 
 
-def test_a_day_after_the_meeting_can_stand_when_the_leader_says_so(content: Content) -> None:
+def test_a_day_after_the_meeting_never_stands_even_when_the_leader_says_so(
+    content: Content,
+) -> None:
+    """Review 12g: a prep for tomorrow that ends with a step after tomorrow is no prep."""
     chat = at_prep_step(content, "Someone onside first")
     chat.say("I'll speak to Sam by Friday")
     chat.say("that's fine")
     assert chat.state.dialogue is None
-    assert chat.state.commitments[-1].text == "I'll speak to Sam by Friday"
-    assert planned(chat) == date(2026, 12, 7)  # the working day after Fri 4 Dec
+    assert chat.state.commitments[-1].text == "I'll speak to Sam — before the meeting"
+    assert planned(chat) == date(2026, 11, 30)  # tomorrow is Sat 28 Nov: the next working day
 
 
 def test_a_day_before_the_meeting_is_not_questioned(content: Content) -> None:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dialogs.dates import check_in_day, read_date, working_day_from
+from dialogs.dates import check_in_day, read_date, without, working_day_from
 from dialogs.timetext import long_date, short_date
 
 TODAY = date(2026, 12, 2)  # a Wednesday
@@ -114,3 +114,21 @@ def test_a_date_shows_its_year_only_where_it_could_be_misread(
 def test_without_today_a_date_is_shown_as_before() -> None:
     assert short_date(date(2027, 6, 4)) == "Fri 4 Jun"
     assert long_date(date(2027, 6, 4)) == "Friday 4 June"
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "left"),
+    [
+        ("catch her by Friday", "Friday", "catch her"),
+        ("I'll speak to Sam by Friday", "Friday", "I'll speak to Sam"),
+        ("by Friday", "Friday", ""),
+        ("Sam, on Friday, over coffee", "Friday", "Sam, over coffee"),
+        ("ring Sam next week", "next week", "ring Sam"),
+        ("catch her by Friday", "", "catch her by Friday"),
+        ("Fridays are hard; ring Sam on Friday", "Friday", "Fridays are hard; ring Sam"),
+    ],
+)
+def test_a_day_phrase_can_be_taken_out_of_a_step(text: str, words: str, left: str) -> None:
+    """A prep's day after tomorrow's meeting does not stand, so the stored step loses it
+    (review 12g: "by Friday — Sam, the council's lead, catch her by Friday")."""
+    assert without(text, words) == left
