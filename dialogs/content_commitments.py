@@ -25,6 +25,7 @@ GAP_KEYS = (
 KEYS = (
     *GAP_KEYS,
     "placeholder",
+    "ask_meeting_day",  # the day is the only gap, and a meeting is named without it
     "gap_number",  # a bare number at the follow-up: one line, then the question again
     "gap_dont_know",  # a "don't know" there: the same
     "gap_yes",  # a bare "yes" there: the same
@@ -55,6 +56,7 @@ PLACEHOLDERS = {
     "date_after_meeting": {"day"},
     "before_meeting_dated": {"day"},
     "before_meeting_step": {"step"},
+    "ask_meeting_day": {"meeting"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},
 }

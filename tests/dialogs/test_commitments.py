@@ -733,3 +733,53 @@ def test_people_at_a_who_question_is_nobody_even_after_a_board_was_named(
     assert chat.state.dialogue is None
     assert chat.state.commitments == ()
     assert content.commitments.get("no_check_in") in chat.text()
+
+
+# ------------------------------------------------------------------ a meeting without its day
+
+
+@pytest.mark.parametrize(
+    ("said", "meeting"),
+    [
+        ("book 20 minutes with Sam before the next board", "board"),
+        ("ask Sam after the next board", "board"),
+        ("ask the team at the next huddle", "huddle"),
+        ("brief Priya before the next ICB meeting", "ICB meeting"),
+    ],
+)
+def test_a_meeting_named_without_its_day_gets_asked_which_day(
+    content: Content, said: str, meeting: str
+) -> None:
+    """Review 12g: "before the next board" got "When will you do it? …"; ask once which
+    day the meeting is, and read the day from the answer."""
+    chat = at_commitment(content)
+    chat.say(said)
+    assert chat.state.dialogue is not None
+    assert chat.text() == content.commitments.get("ask_meeting_day").format(meeting=meeting)
+    assert chat.text().startswith(f"Which day is the next {meeting}?")
+    chat.say("Thursday")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2026, 12, 4)  # the day after Thursday 3 Dec
+    assert closing_date_line(date(2026, 12, 4)) in chat.text()
+    assert content.commitments.get("day_picked") not in chat.text()
+    assert chat.state.commitments[-1].text.startswith(said)
+
+
+@pytest.mark.parametrize("answer", ["not sure", "that's it", "whenever it is"])
+def test_a_meetings_day_still_unknown_takes_the_default_and_says_so(
+    content: Content, answer: str
+) -> None:
+    chat = at_commitment(content)
+    chat.say("book 20 minutes with Sam before the next board")
+    chat.say(answer)
+    assert chat.state.dialogue is None
+    assert planned(chat) == working_day_from(FRI_27_NOV + timedelta(days=5))
+    assert content.commitments.get("day_picked") in chat.text()
+    assert chat.state.commitments[-1].text == "book 20 minutes with Sam before the next board"
+
+
+def test_a_meeting_with_its_day_is_not_asked_about(content: Content) -> None:
+    chat = at_commitment(content)
+    chat.say("ask Sam after Tuesday's board")
+    assert chat.state.dialogue is None
+    assert planned(chat) == date(2026, 12, 2)  # the day after Tue 1 Dec

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dialogs.dates import check_in_day, read_date, without, working_day_from
+from dialogs.dates import check_in_day, next_meeting, read_date, without, working_day_from
 from dialogs.timetext import long_date, short_date
 
 TODAY = date(2026, 12, 2)  # a Wednesday
@@ -132,3 +132,22 @@ def test_a_day_phrase_can_be_taken_out_of_a_step(text: str, words: str, left: st
     """A prep's day after tomorrow's meeting does not stand, so the stored step loses it
     (review 12g: "by Friday — Sam, the council's lead, catch her by Friday")."""
     assert without(text, words) == left
+
+
+@pytest.mark.parametrize(
+    ("text", "meeting"),
+    [
+        ("book a proper 20 minutes with him before the next board", "board"),
+        ("raise it after the next board", "board"),
+        ("ask the team at the next huddle", "huddle"),
+        ("brief Priya before the next ICB meeting", "ICB meeting"),
+        ("put it to our next system board", "system board"),
+        ("after Tuesday's board", None),  # its day is named
+        ("at the next huddle on Friday", None),
+        ("ring Sam next week", None),
+        ("the next step is to ask Sam", None),
+    ],
+)
+def test_a_meeting_named_without_its_day(text: str, meeting: str | None) -> None:
+    """Review 12g: "before the next board" is an NHS deadline whose day the leader knows."""
+    assert next_meeting(text, TODAY) == meeting
