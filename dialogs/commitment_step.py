@@ -46,7 +46,14 @@ from datetime import date, datetime, timedelta
 
 from dialogs import runner
 from dialogs.commitment_check import PARTS, missing, only_crowd
-from dialogs.commitment_parts import before_the_meeting, gaps_in, given_parts, joined, own_words
+from dialogs.commitment_parts import (
+    before_the_meeting,
+    gaps_in,
+    given_parts,
+    joined,
+    own_words,
+    who_day,
+)
 from dialogs.content_commitments import CommitmentCopy
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, check_in_day, next_meeting, read_date, working_day_from
@@ -85,7 +92,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     before = saved.get(step.builds_on or "", "")
     if not asked:
         words = joined(before, text)
-        gaps = gaps_in(dialogue, step, words, today, before)
+        gaps = _gaps(dialogue, step, saved, (words, before), today)
         if gaps:
             stage, question, late = _gap_question(content, dialogue, step, gaps, (words, today))
             placeholder = copy.get("placeholder" if stage == "gap" else "date_placeholder")
@@ -105,7 +112,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         if doubt is not None:
             _question_day(draft, copy, saved, (words, doubt), (reading, today))
             return
-    gaps = gaps_in(dialogue, step, words, today, before)
+    gaps = _gaps(dialogue, step, saved, (words, before), today)
     crowd_only = asked == "gap" and not done and _crowd_answer(dialogue, step, saved, text, today)
     _clear(draft)
     target = step.next or ""
@@ -260,7 +267,23 @@ def _day_named(
     if reading is None and asked in ("date", "meeting") and done and DAY in saved:
         questioned = date.fromisoformat(saved[DAY])
         reading = DateReading(questioned, "") if questioned >= today else None
-    return reading
+    return reading or who_day(dialogue, step, saved, today)
+
+
+def _gaps(
+    dialogue: Dialogue,
+    step: Step,
+    saved: dict[str, str],
+    words_before: tuple[str, str],
+    today: date,
+) -> tuple[str, ...]:
+    """What the commitment leaves out (gaps_in), less the when where the answer that named
+    its person gave a day ("Priya, on Thursday" at "Who else could lead this?")."""
+    words, before = words_before
+    gaps = gaps_in(dialogue, step, words, today, before)
+    if "when" in gaps and who_day(dialogue, step, saved, today) is not None:
+        return tuple(g for g in gaps if g != "when")
+    return gaps
 
 
 def _gap_question(

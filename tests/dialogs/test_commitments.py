@@ -708,11 +708,11 @@ def test_a_day_given_where_a_name_was_asked_is_not_asked_for_again(content: Cont
     chat.say("not knowing what I am for")
     chat.press("Someone I trust")
     chat.say("I'll speak to Sam by Friday")
-    chat.say("ask for half an hour to think out loud")
-    assert chat.state.dialogue is None
+    assert chat.state.dialogue is None  # review 12g: that is the step, confirmed in a line
     kept = chat.state.commitments[-1]
-    assert kept.text == "I'll speak to Sam by Friday — ask for half an hour to think out loud"
+    assert kept.text == "I'll speak to Sam by Friday"
     assert kept.due_on == date(2026, 12, 7)  # the working day after Fri 4 Dec
+    assert chat.text().endswith("I'll speak to Sam by Friday — I'll ask how it went on Mon 7 Dec.")
 
 
 def test_people_at_a_who_question_is_nobody_even_after_a_board_was_named(
