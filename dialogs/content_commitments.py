@@ -39,6 +39,7 @@ KEYS = (
     "as_written",
     "day_picked",
     "no_check_in",
+    "note_dated",  # a day typed just after a closing with a note: the note's check-in
     "not_yet_question",
     "not_yet_placeholder",
     "not_yet_again",

@@ -67,7 +67,7 @@ _UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnigh
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w/]){pattern}(?![\w/])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w/])(?:{pattern})(?![\w/])", re.IGNORECASE)
 
 
 _TODAY = _rx(r"today|tonight|this (?:morning|afternoon|evening)|later today|by close of play")

@@ -134,6 +134,15 @@ def test_a_day_phrase_can_be_taken_out_of_a_step(text: str, words: str, left: st
     assert without(text, words) == left
 
 
+@pytest.mark.parametrize("text", ["on the 18th", "by the 3rd", "today", "this afternoon"])
+def test_the_words_read_are_the_whole_phrase(text: str) -> None:
+    """ "on the 18th" was read as "on the 18" (the edges of a pattern held only its first
+    and last alternatives), so taking the day out left "th"."""
+    reading = read_date(text, TODAY)
+    assert reading is not None
+    assert without(text, reading.words) == ""
+
+
 @pytest.mark.parametrize(
     ("text", "meeting"),
     [
