@@ -93,7 +93,13 @@ _MEETINGS = (
     r"one-to-one|1:1|away ?day|sitrep|ops call|assembly"
 )
 # "before the next board", "at our next system huddle": a meeting named without its day
-_NEXT_MEETING = _rx(rf"(?:the |our |my )?next ((?:[\w'-]+ ){{0,2}}?(?:{_MEETINGS}))")
+# between "next" and the meeting, only words that say which: "ICB", "system", "ops"
+_QUALIFIER = (
+    r"(?-i:[A-Z][A-Za-z&'-]*)|system|programme|team|trust|exec|executive|ops|operational|bed|"
+    r"safety|quality|finance|partnership|place|senior|leadership|clinical|ward|divisional|"
+    r"monthly|weekly|daily|morning|governance|flow|network"
+)
+_NEXT_MEETING = _rx(rf"(?:the |our |my )?next ((?:(?:{_QUALIFIER}) ){{0,2}}(?:{_MEETINGS}))")
 
 
 @dataclass(frozen=True)

@@ -119,9 +119,7 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
     if parsed is not None and accepts_command(draft, parsed):
         run(draft, content, parsed, at)
         return
-    if late_day.attach(
-        draft, content.commitments, said, at
-    ):  # "next week", just after a closing with a note
+    if late_day.attach(draft, content, said, at):  # "next week", just after a note
         return
     if draft.state.aside is not None:
         _aside_text(draft, content, said, at)

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from dialogs import texts
-from dialogs.content_commitments import CommitmentCopy
+from dialogs.content_model import Content
 from dialogs.dates import check_in_day, read_date, without
 from dialogs.draft import Draft
 from dialogs.model import Commitment, FollowUpPlanned, Reflection
@@ -20,10 +20,10 @@ from dialogs.timetext import local_date, short_date
 _FILLER = re.compile(r"^(?:maybe|probably|hopefully|then|ok|okay|say|i think|i guess)?$")
 
 
-def attach(draft: Draft, copy: CommitmentCopy, said: str, at: datetime) -> bool:
+def attach(draft: Draft, content: Content, said: str, at: datetime) -> bool:
     """Make the note just kept a commitment on the day typed, and say so (True); False
     when the message is not a day or the last thing was not a closing with a note."""
-    note = _just_noted(draft)
+    note = _just_noted(draft, content)
     if note is None:
         return False
     today = local_date(at, draft.state.profile.timezone)
@@ -45,21 +45,24 @@ def attach(draft: Draft, copy: CommitmentCopy, said: str, at: datetime) -> bool:
     reflections = tuple(r for r in draft.state.reflections if r.id != note.id)
     draft.update(commitments=(*draft.state.commitments, commitment), reflections=reflections)
     draft.effect(FollowUpPlanned(commitment.id, due, draft.week.nudge_time))
-    draft.say(copy.get("note_dated"))
+    draft.say(content.commitments.get("note_dated"))
     draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(due, today)))
     return True
 
 
-def _just_noted(draft: Draft) -> Reflection | None:
+def _just_noted(draft: Draft, content: Content) -> Reflection | None:
     """The note a dialogue closed with, if that closing is the last thing the leader saw:
-    it ended when they were last seen, with a note kept then and no commitment."""
+    it ended when they were last seen, with the words of its commitment step kept then as
+    a note, and no commitment."""
     state = draft.state
     if state.dialogue is not None or not state.history or not state.reflections:
         return None
     record, note = state.history[-1], state.reflections[-1]
     if record.outcome != "completed" or not record.ended_at == note.at == state.last_seen_at:
         return None
-    if note.dialogue != record.dialogue or note.nudge is not None:
+    dialogue = content.dialogue(record.dialogue)
+    step = dialogue.steps.get(note.step or "") if dialogue else None
+    if step is None or note.dialogue != record.dialogue or step.type != "commitment":
         return None
     if any(c.dialogue == record.dialogue and c.at >= record.started_at for c in state.commitments):
         return None

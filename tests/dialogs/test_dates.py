@@ -155,6 +155,9 @@ def test_the_words_read_are_the_whole_phrase(text: str) -> None:
         ("at the next huddle on Friday", None),
         ("ring Sam next week", None),
         ("the next step is to ask Sam", None),
+        ("the next step is meeting Sam", None),
+        ("ask at our next ops call", "ops call"),
+        ("at the next System Flow meeting", "System Flow meeting"),
     ],
 )
 def test_a_meeting_named_without_its_day(text: str, meeting: str | None) -> None:
