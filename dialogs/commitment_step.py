@@ -153,7 +153,8 @@ def _question_day(
     question = copy.get(key).format(day=short_date(reading.day, today))
     if stage == "meeting" and DAY in saved:
         question = copy.get("before_meeting_when")
-    _ask(draft, saved, (words, stage, question, copy.get("date_placeholder")), reading.day)
+    placeholder = copy.get("time_placeholder" if stage == "meeting" else "date_placeholder")
+    _ask(draft, saved, (words, stage, question, placeholder), reading.day)
 
 
 def _planned(

@@ -36,6 +36,7 @@ KEYS = (
     "before_meeting_when",  # a prep: that day questioned again, the person named: only when
     "before_meeting_step",  # a prep's step kept with no time before the meeting
     "date_placeholder",
+    "time_placeholder",  # a prep's "When tomorrow, before it starts?"
     "as_written",
     "day_picked",
     "no_check_in",

@@ -226,6 +226,9 @@ def test_someone_onside_named_after_the_meeting_is_asked_only_when_tomorrow(
     chat.say("Sam, the council's lead, catch her by Friday")
     assert chat.text() == copy.get("before_meeting_when")  # the person named: only when
     assert "When tomorrow, before it starts?" in chat.text()
+    assert chat.state.awaiting is not None
+    prompt = chat.last.messages[-1] if chat.last else None
+    assert getattr(prompt, "placeholder", None) == copy.get("time_placeholder")
     chat.say("that's fine")
     assert chat.state.dialogue is None
     kept = chat.state.commitments[-1]
