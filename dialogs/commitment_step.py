@@ -304,7 +304,7 @@ def _gap_question(
     prep = dialogue.kind == "prep"
     meeting = next_meeting(words, today) if gaps == ("when",) and not prep else None
     if meeting is not None:
-        return "day", copy.get("ask_meeting_day").format(meeting=meeting), None
+        return "day", copy.get("ask_meeting_day").format(meeting=f"the next {meeting}"), None
     question = step.follow_up or copy.gap(gaps, prep=prep)
     reading = read_date(words, today) if prep and "question" not in gaps else None
     if reading is None or reading.day <= today + timedelta(days=1):

@@ -755,7 +755,8 @@ def test_a_meeting_named_without_its_day_gets_asked_which_day(
     chat = at_commitment(content)
     chat.say(said)
     assert chat.state.dialogue is not None
-    assert chat.text() == content.commitments.get("ask_meeting_day").format(meeting=meeting)
+    question = content.commitments.get("ask_meeting_day")
+    assert chat.text() == question.format(meeting=f"the next {meeting}")
     assert chat.text().startswith(f"Which day is the next {meeting}?")
     chat.say("Thursday")
     assert chat.state.dialogue is None
