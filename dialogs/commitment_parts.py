@@ -4,6 +4,8 @@ commitment step and the runner, which skips such a step rather than ask it (revi
 "ring them both tomorrow", then "By when will you have done it?")."""
 
 import re
+import string
+from collections.abc import Mapping
 from datetime import date
 
 from dialogs.commitment_check import (
@@ -16,7 +18,7 @@ from dialogs.commitment_check import (
     only_crowd,
 )
 from dialogs.content_model import Dialogue, Step
-from dialogs.dates import DateReading, read_date
+from dialogs.dates import DateReading, read_date, without
 from dialogs.echoes import is_short
 
 KEEP = "keep"  # `if_dated: keep`: a dated earlier answer is the commitment, kept at once
@@ -40,6 +42,67 @@ def ready(
     if dialogue.kind == "prep":
         return None
     if gaps_in(dialogue, step, words, today, "") or missing(last, today) or only_crowd(words):
+        return None
+    return words, reading
+
+
+# ", and by when?" / ", and when will you raise it?" at the end of a commitment question
+_WHEN_CLAUSE = re.compile(r",?\s+and\s+(?:by\s+)?when\b[^?]*\?", re.IGNORECASE)
+
+
+def who_name(dialogue: Dialogue, step: Step) -> str | None:
+    """The saved name of the answer that named this commitment's person: a step with
+    `answer: name` that the commitment builds on or echoes ("What will you try with {who}")."""
+    names = {s.save_as for s in dialogue.steps.values() if s.answer == "name" and s.save_as}
+    echoed = sorted(f for _, f, _, _ in string.Formatter().parse(step.text) if f)
+    return next((n for n in (step.builds_on, *echoed) if n and n in names), None)
+
+
+def who_answer(dialogue: Dialogue, step: Step, saved: Mapping[str, str]) -> str:
+    """That answer ("Priya, on Thursday"), or ""."""
+    name = who_name(dialogue, step)
+    return saved.get(name, "").strip() if name else ""
+
+
+def asked_without_day(
+    dialogue: Dialogue, step: Step, saved: tuple[tuple[str, str], ...], today: date
+) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """A commitment step's question and the answers it echoes, once the answer that named
+    its person gave the day: the question's when clause and that day's words go ("What will
+    you try with Priya?", not "…with Priya, on Thursday, and by when?"); else None."""
+    reading = who_day(dialogue, step, dict(saved), today)
+    name = who_name(dialogue, step)
+    if reading is None or name is None:
+        return None
+    echoed = tuple((k, without(v, reading.words) if k == name else v) for k, v in saved)
+    return _WHEN_CLAUSE.sub("?", step.text), echoed
+
+
+def who_day(
+    dialogue: Dialogue, step: Step, saved: Mapping[str, str], today: date
+) -> DateReading | None:
+    """The day that answer gives ("lunch with Sam on Friday"), where it can be the
+    commitment's: not past, not far, and not in a prep (its meeting is tomorrow). Review
+    12g: given at "Who is it?", the day was asked for twice more."""
+    if step.type != "commitment" or dialogue.kind == "prep":
+        return None
+    who = who_answer(dialogue, step, saved)
+    reading = read_date(who, today) if who else None
+    if reading is None or reading.is_past(today) or reading.is_far(today):
+        return None
+    return reading
+
+
+def whole_from_who(
+    dialogue: Dialogue, step: Step, saved: Mapping[str, str], today: date
+) -> tuple[str, DateReading] | None:
+    """That answer, when it already is the whole commitment on its day (what the step's
+    question asks is in it, or given): (its words, the day); else None."""
+    reading = who_day(dialogue, step, saved, today)
+    if reading is None:
+        return None
+    words = who_answer(dialogue, step, saved)
+    if gaps_in(dialogue, step, words, today, "") or only_crowd(words):
         return None
     return words, reading
 
@@ -109,3 +172,21 @@ def joined(before: str, text: str) -> str:
     """An earlier answer and what the leader adds to it, as one commitment."""
     before, text = before.strip().rstrip("."), text.strip()
     return f"{before} — {text}" if before else text
+
+
+def before_the_meeting(words: str, today: date, step_line: str) -> str:
+    """A prep's step with its day after tomorrow's meeting taken out, which never stands
+    there: what is left, with `step_line` ("{step} — before the meeting") where no time
+    before it is left either; "" if nothing is (review 12g: "by Friday — Sam, the council's
+    lead, catch her by Friday" was kept on Friday)."""
+    tomorrow = date.fromordinal(today.toordinal() + 1)
+    left = words
+    for _ in range(8):  # each pass takes out one day phrase
+        reading = read_date(left, today)
+        if reading is None or reading.day <= tomorrow:
+            break
+        pieces = (without(piece, reading.words) for piece in left.split(" — "))
+        left = " — ".join(piece for piece in pieces if piece)
+    if left == words or not left or has_time(left, today):
+        return left
+    return step_line.format(step=left)

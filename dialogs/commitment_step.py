@@ -46,16 +46,25 @@ from datetime import date, datetime, timedelta
 
 from dialogs import runner
 from dialogs.commitment_check import PARTS, missing, only_crowd
-from dialogs.commitment_parts import gaps_in, given_parts, joined, own_words
+from dialogs.commitment_parts import (
+    before_the_meeting,
+    gaps_in,
+    given_parts,
+    joined,
+    own_words,
+    who_day,
+)
+from dialogs.content_commitments import CommitmentCopy
 from dialogs.content_model import Content, Dialogue, Step
-from dialogs.dates import DateReading, check_in_day, read_date, working_day_from
+from dialogs.dates import DateReading, check_in_day, next_meeting, read_date, working_day_from
 from dialogs.draft import Draft
 from dialogs.echoes import is_dont_know
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
 # "gap": the what/who/when question was asked; "date": the day was questioned (past, far);
-# "meeting": a prep's day after tomorrow's meeting was questioned (the answer adds to it)
+# "meeting": a prep's day after tomorrow's meeting was questioned (the answer adds to it);
+# "day": which day a meeting named without one is ("before the next board")
 ASKED = "_asked"
 DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
 AGAIN = "_again"  # the follow-up was asked again after a bare number or a "don't know"
@@ -83,27 +92,27 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     before = saved.get(step.builds_on or "", "")
     if not asked:
         words = joined(before, text)
-        gaps = gaps_in(dialogue, step, words, today, before)
+        gaps = _gaps(dialogue, step, saved, (words, before), today)
         if gaps:
-            question, late = _gap_question(content, dialogue, step, gaps, (words, today))
-            _ask(draft, saved, (words, "gap", question, copy.get("placeholder")), late)
+            stage, question, late = _gap_question(content, dialogue, step, gaps, (words, today))
+            placeholder = copy.get("placeholder" if stage == "gap" else "date_placeholder")
+            _ask(draft, saved, (words, stage, question, placeholder), late)
             return
     elif asked == "gap" and _nothing(text):
         _nothing_said(draft, content, dialogue, saved, (text, at))
         return
-    elif asked in ("gap", "meeting"):  # the answer adds to the commitment
-        words = saved[SO_FAR] if done else joined(saved[SO_FAR], text)
+    elif asked in ("gap", "meeting", "day"):  # the answer adds to the commitment
+        adds = not done and (asked != "day" or read_date(text, today) is not None)
+        words = joined(saved[SO_FAR], text) if adds else saved[SO_FAR]
     else:
         words = saved[SO_FAR]
     reading = _day_named(dialogue, step, saved, (text, own_words(words, before)), today, done=done)
-    if asked in ("", "gap") and reading is not None:
+    if asked in ("", "gap", "day") and reading is not None:
         doubt = _doubt(dialogue, reading, today)
         if doubt is not None:
-            stage, key = doubt
-            question = copy.get(key).format(day=short_date(reading.day, today))
-            _ask(draft, saved, (words, stage, question, copy.get("date_placeholder")), reading.day)
+            _question_day(draft, copy, saved, (words, doubt), (reading, today))
             return
-    gaps = gaps_in(dialogue, step, words, today, before)
+    gaps = _gaps(dialogue, step, saved, (words, before), today)
     crowd_only = asked == "gap" and not done and _crowd_answer(dialogue, step, saved, text, today)
     _clear(draft)
     target = step.next or ""
@@ -118,17 +127,59 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     if not dated and (vague or ("when" in gaps and empty)):
         _as_note(draft, content, dialogue, words, at)  # nothing a check-in could ask
         return
-    if reading is not None and dated:
-        due = check_in_day(reading.day, draft.week.days)
-    elif _in_the_meeting(dialogue, step):  # the working day after tomorrow's meeting
-        due = check_in_day(today + timedelta(days=1), draft.week.days)
-    else:
-        due = working_day_from(today + timedelta(days=dialogue.follow_up_days), draft.week.days)
+    planned = _planned(draft, content, (dialogue, step), words, reading if dated else None)
+    if planned is None:  # a prep's step that was only its day after the meeting
+        _as_note(draft, content, dialogue, words, at)
+        return
+    words, due = planned
     note = copy.get("as_written") if gaps else None
     if not dated and "when" in gaps:
         note = copy.get("day_picked")
     runner.keep_commitment(draft, dialogue, words, due, at)
     runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
+
+
+def _question_day(
+    draft: Draft,
+    copy: CommitmentCopy,
+    saved: dict[str, str],
+    doubted: tuple[str, tuple[str, str]],
+    day: tuple[DateReading, date],
+) -> None:
+    """Question the day named, once: past, far, or after a prep's meeting; in a prep whose
+    gap question already said why, only "When tomorrow, before it starts?"."""
+    words, (stage, key) = doubted
+    reading, today = day
+    question = copy.get(key).format(day=short_date(reading.day, today))
+    if stage == "meeting" and DAY in saved:
+        question = copy.get("before_meeting_when")
+    placeholder = copy.get("time_placeholder" if stage == "meeting" else "date_placeholder")
+    _ask(draft, saved, (words, stage, question, placeholder), reading.day)
+
+
+def _planned(
+    draft: Draft,
+    content: Content,
+    where: tuple[Dialogue, Step],
+    words: str,
+    reading: DateReading | None,
+) -> tuple[str, date] | None:
+    """The step as kept and its check-in day: the working day after the day named, or after
+    tomorrow's meeting in a prep, whose day after the meeting is taken out of the step (it
+    never stands as the plan); else the dialogue's default. None: nothing is left."""
+    dialogue, step = where
+    today = local_date(draft.now, draft.state.profile.timezone)
+    if dialogue.kind == "prep":
+        due = check_in_day(today + timedelta(days=1), draft.week.days)
+        if _in_the_meeting(dialogue, step):
+            return words, due
+        kept = before_the_meeting(words, today, content.commitments.get("before_meeting_step"))
+        return (kept, due) if kept else None
+    if reading is not None:
+        return words, check_in_day(reading.day, draft.week.days)
+    return words, working_day_from(
+        today + timedelta(days=dialogue.follow_up_days), draft.week.days
+    )
 
 
 def _nothing(text: str) -> bool:
@@ -217,7 +268,23 @@ def _day_named(
     if reading is None and asked in ("date", "meeting") and done and DAY in saved:
         questioned = date.fromisoformat(saved[DAY])
         reading = DateReading(questioned, "") if questioned >= today else None
-    return reading
+    return reading or who_day(dialogue, step, saved, today)
+
+
+def _gaps(
+    dialogue: Dialogue,
+    step: Step,
+    saved: dict[str, str],
+    words_before: tuple[str, str],
+    today: date,
+) -> tuple[str, ...]:
+    """What the commitment leaves out (gaps_in), less the when where the answer that named
+    its person gave a day ("Priya, on Thursday" at "Who else could lead this?")."""
+    words, before = words_before
+    gaps = gaps_in(dialogue, step, words, today, before)
+    if "when" in gaps and who_day(dialogue, step, saved, today) is not None:
+        return tuple(g for g in gaps if g != "when")
+    return gaps
 
 
 def _gap_question(
@@ -226,20 +293,25 @@ def _gap_question(
     step: Step,
     gaps: tuple[str, ...],
     words_today: tuple[str, date],
-) -> tuple[str, date | None]:
-    """The one question for what is missing, and, in a prep, the day given when it is after
-    tomorrow's meeting: the question then says why it asks ("Fri 4 Dec is after tomorrow's
-    meeting, so who..."), and that day is not questioned a second time."""
+) -> tuple[str, str, date | None]:
+    """The one question for what is missing (stage, question), and, in a prep, the day
+    given when it is after tomorrow's meeting: the question then says why it asks ("Fri 4
+    Dec is after tomorrow's meeting, so who..."), and that day is not questioned a second
+    time. Where only the day is missing and a meeting is named without one ("before the
+    next board"), the question is which day that is (stage "day")."""
     copy = content.commitments
     words, today = words_today
     prep = dialogue.kind == "prep"
+    meeting = next_meeting(words, today) if gaps == ("when",) and not prep else None
+    if meeting is not None:
+        return "day", copy.get("ask_meeting_day").format(meeting=f"the next {meeting}"), None
     question = step.follow_up or copy.gap(gaps, prep=prep)
     reading = read_date(words, today) if prep and "question" not in gaps else None
     if reading is None or reading.day <= today + timedelta(days=1):
-        return question, None
+        return "gap", question, None
     if not step.follow_up:  # the reason, in the same line
         question = copy.get("before_meeting_dated").format(day=short_date(reading.day, today))
-    return question, reading.day
+    return "gap", question, reading.day
 
 
 def _doubt(dialogue: Dialogue, reading: DateReading, today: date) -> tuple[str, str] | None:
@@ -270,7 +342,7 @@ def _crowd_answer(
 
 def _reading(text: str, words: str, today: date, asked: str) -> DateReading | None:
     """The day named: in the newest answer first, else anywhere in the commitment."""
-    if asked in ("date", "meeting"):
+    if asked in ("date", "meeting", "day"):
         return read_date(text, today)
     return read_date(text, today) or read_date(words, today)
 

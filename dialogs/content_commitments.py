@@ -25,6 +25,7 @@ GAP_KEYS = (
 KEYS = (
     *GAP_KEYS,
     "placeholder",
+    "ask_meeting_day",  # the day is the only gap, and a meeting is named without it
     "gap_number",  # a bare number at the follow-up: one line, then the question again
     "gap_dont_know",  # a "don't know" there: the same
     "gap_yes",  # a bare "yes" there: the same
@@ -32,10 +33,14 @@ KEYS = (
     "date_far",
     "date_after_meeting",  # a prep: a day after tomorrow's meeting
     "before_meeting_dated",  # a prep's gap question, when the day given is after the meeting
+    "before_meeting_when",  # a prep: that day questioned again, the person named: only when
+    "before_meeting_step",  # a prep's step kept with no time before the meeting
     "date_placeholder",
+    "time_placeholder",  # a prep's "When tomorrow, before it starts?"
     "as_written",
     "day_picked",
     "no_check_in",
+    "note_dated",  # a day typed just after a closing with a note: the note's check-in
     "not_yet_question",
     "not_yet_placeholder",
     "not_yet_again",
@@ -58,6 +63,8 @@ PLACEHOLDERS = {
     "date_far": {"day"},
     "date_after_meeting": {"day"},
     "before_meeting_dated": {"day"},
+    "before_meeting_step": {"step"},
+    "ask_meeting_day": {"meeting"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},
     "ask_meeting_day": {"meeting"},

@@ -11,6 +11,7 @@ Rules (each kind's first match counts; of those, the earliest day wins):
 - "end of January", "by the end of Jan" -> the last day of that month;
 - "18/12", "18/12/2026", "18 Dec", "18th December", "December 18" -> that date;
 - "on the 18th" -> the next 18th (today counts);
+- "before the next board", "at the next huddle": no day (next_meeting names the meeting);
 - "last Friday" -> past; "next Tuesday" -> the Tuesday of next week; "Friday", "by Fri",
   "after Tuesday's board" -> the next Friday or Tuesday after today.
 A date written without a year is the next one to come, unless one in the last 60 days is
@@ -66,7 +67,7 @@ _UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnigh
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w/]){pattern}(?![\w/])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w/])(?:{pattern})(?![\w/])", re.IGNORECASE)
 
 
 _TODAY = _rx(r"today|tonight|this (?:morning|afternoon|evening)|later today|by close of play")
@@ -87,6 +88,18 @@ _THE_NTH = _rx(r"on the (\d{1,2})|the (\d{1,2})(?:st|nd|rd|th)")
 _LAST_DAY = _rx(rf"last ({_DAY})")
 _NEXT_DAY = _rx(rf"next ({_DAY})")
 _A_DAY = _rx(rf"({_DAY})(?:'s)?")
+_MEETINGS = (
+    r"board|huddle|meeting|committee|review|panel|forum|session|handover|mdt|call|catch-up|"
+    r"one-to-one|1:1|away ?day|sitrep|ops call|assembly"
+)
+# "before the next board", "at our next system huddle": a meeting named without its day
+# between "next" and the meeting, only words that say which: "ICB", "system", "ops"
+_QUALIFIER = (
+    r"(?-i:[A-Z][A-Za-z&'-]*)|system|programme|team|trust|exec|executive|ops|operational|bed|"
+    r"safety|quality|finance|partnership|place|senior|leadership|clinical|ward|divisional|"
+    r"monthly|weekly|daily|morning|governance|flow|network"
+)
+_NEXT_MEETING = _rx(rf"(?:the |our |my )?next ((?:(?:{_QUALIFIER}) ){{0,2}}(?:{_MEETINGS}))")
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,29 @@ def read_date(text: str, today: date) -> DateReading | None:
     the check-in follows the first thing the leader said they would do."""
     found = [r for r in (reader(text, today) for reader in _READERS) if r is not None]
     return min(found, key=lambda r: r.day) if found else None
+
+
+def next_meeting(text: str, today: date) -> str | None:
+    """The meeting a leader names without its day, in their words ("board", "ICB meeting"
+    from "before the next ICB meeting"); None if there is none or a day is named too. Its
+    day is theirs to say (review 12g: "before the next board" was asked "When will you do
+    it?")."""
+    found = _NEXT_MEETING.search(text)
+    if found is None or read_date(text, today) is not None:
+        return None
+    return found.group(1)
+
+
+def without(text: str, words: str) -> str:
+    """`text` with the day phrase `words` (and the "by", "on" or "before" leading it) taken
+    out, tidied: "catch her by Friday" -> "catch her". For a step whose day no longer
+    stands (a prep's day after tomorrow's meeting)."""
+    if not words:
+        return text.strip()
+    lead = r"(?:(?:by|on|before|until|till|for|at|after|no later than|from)\s+)?"
+    cut = re.compile(rf"[\s,]*{lead}{re.escape(words)}(?![\w/])", re.IGNORECASE)
+    left = cut.sub("", text, count=1)
+    return re.sub(r"\s{2,}", " ", left).strip(" ,;")
 
 
 def check_in_day(named: date, working: frozenset[int] = MON_TO_FRI) -> date:

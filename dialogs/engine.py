@@ -14,6 +14,7 @@ from dialogs import (
     followups,
     heard,
     language,
+    late_day,
     nudging,
     onboarding,
     peer_commitment,
@@ -117,6 +118,8 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
         return
     if parsed is not None and accepts_command(draft, parsed):
         run(draft, content, parsed, at)
+        return
+    if late_day.attach(draft, content, said, at):  # "next week", just after a note
         return
     if draft.state.aside is not None:
         _aside_text(draft, content, said, at)

@@ -58,7 +58,11 @@ def present(draft: Draft, dialogue: Dialogue, *, hint: bool = True) -> None:
     asking = step.if_dated if dated and step.if_dated else step.text
     if step.if_unsure and pending.get(UNSURE) == step.id:
         asking = step.if_unsure  # asked again after an interruption
-    question = fill(asking, progress.saved, dialogue)
+    echoed = progress.saved
+    if step.type == "commitment" and asking == step.text:  # its day given with its person
+        without_day = commitment_parts.asked_without_day(dialogue, step, echoed, today)
+        asking, echoed = without_day or (asking, echoed)
+    question = fill(asking, echoed, dialogue)
     if step.type == "choice":
         choices = tuple(Choice(str(i), c.label) for i, c in enumerate(step.choices))
         draft.ask(question, choices, topic=f"{dialogue.id}#{step.id}")
@@ -240,9 +244,11 @@ def move_on(
     at: datetime,
     note: str | None = None,
     instead: str | None = None,
+    said: str | None = None,
 ) -> None:
     """To the next step, or the closing (with `note` before the follow-up date; `instead`
-    of the end step's own words when they would not fit, e.g. with no check-in set)."""
+    of the end step's own words when they would not fit, e.g. with no check-in set; `said`,
+    a step kept without its question, confirmed with its date)."""
     progress = draft.state.dialogue
     assert progress is not None
     saved = tuple((n, v) for n, v in progress.saved if n not in (MISSED, UNSURE))
@@ -257,6 +263,12 @@ def move_on(
         keep_commitment(draft, dialogue, words, check_in_day(reading.day, draft.week.days), at)
         move_on(draft, dialogue, nxt, target=nxt.next or "", answer=words, at=at)
         return
+    named = commitment_parts.whole_from_who(dialogue, nxt, dict(saved), today)
+    if named is not None:  # "lunch with Sam on Friday" at "Who is it?": confirmed in a line
+        words, reading = named
+        keep_commitment(draft, dialogue, words, check_in_day(reading.day, draft.week.days), at)
+        move_on(draft, dialogue, nxt, target=nxt.next or "", answer=words, at=at, said=words)
+        return
     if nxt.type != "end":
         present(draft, dialogue)
         return
@@ -265,7 +277,14 @@ def move_on(
     if note is not None:
         draft.say(note)
     if commitment is not None:
-        draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(commitment.due_on, today)))
+        day = short_date(commitment.due_on, today)
+        line = texts.FOLLOW_UP_PLANNED.format(day=day)
+        if said is not None:
+            step_said = shorten(said, 120)
+            line = texts.FOLLOW_UP_PLANNED_FOR.format(
+                step=step_said[:1].upper() + step_said[1:], day=day
+            )
+        draft.say(line)
     close(draft, at, "completed")
     draft.update(awaiting=None)
 

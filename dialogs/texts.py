@@ -87,6 +87,8 @@ EXPIRED = (
 )
 FINISH_FIRST = "Let's finish **{title}** first — or type **stop** to leave it."
 FOLLOW_UP_PLANNED = "I'll ask how it went on {day}."
+# A step kept from an earlier answer, without its own question: the step and its day, confirmed
+FOLLOW_UP_PLANNED_FOR = "{step} — I'll ask how it went on {day}."
 EMPTY = "Type **help** to see what I can do, or **start** for a coaching conversation."
 TOO_LONG = (
     "That message is {length:,} characters, more than I can keep ({limit:,}). Could you "

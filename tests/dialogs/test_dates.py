@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dialogs.dates import check_in_day, read_date, working_day_from
+from dialogs.dates import check_in_day, next_meeting, read_date, without, working_day_from
 from dialogs.timetext import long_date, short_date
 
 TODAY = date(2026, 12, 2)  # a Wednesday
@@ -114,3 +114,52 @@ def test_a_date_shows_its_year_only_where_it_could_be_misread(
 def test_without_today_a_date_is_shown_as_before() -> None:
     assert short_date(date(2027, 6, 4)) == "Fri 4 Jun"
     assert long_date(date(2027, 6, 4)) == "Friday 4 June"
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "left"),
+    [
+        ("catch her by Friday", "Friday", "catch her"),
+        ("I'll speak to Sam by Friday", "Friday", "I'll speak to Sam"),
+        ("by Friday", "Friday", ""),
+        ("Sam, on Friday, over coffee", "Friday", "Sam, over coffee"),
+        ("ring Sam next week", "next week", "ring Sam"),
+        ("catch her by Friday", "", "catch her by Friday"),
+        ("Fridays are hard; ring Sam on Friday", "Friday", "Fridays are hard; ring Sam"),
+    ],
+)
+def test_a_day_phrase_can_be_taken_out_of_a_step(text: str, words: str, left: str) -> None:
+    """A prep's day after tomorrow's meeting does not stand, so the stored step loses it
+    (review 12g: "by Friday — Sam, the council's lead, catch her by Friday")."""
+    assert without(text, words) == left
+
+
+@pytest.mark.parametrize("text", ["on the 18th", "by the 3rd", "today", "this afternoon"])
+def test_the_words_read_are_the_whole_phrase(text: str) -> None:
+    """ "on the 18th" was read as "on the 18" (the edges of a pattern held only its first
+    and last alternatives), so taking the day out left "th"."""
+    reading = read_date(text, TODAY)
+    assert reading is not None
+    assert without(text, reading.words) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "meeting"),
+    [
+        ("book a proper 20 minutes with him before the next board", "board"),
+        ("raise it after the next board", "board"),
+        ("ask the team at the next huddle", "huddle"),
+        ("brief Priya before the next ICB meeting", "ICB meeting"),
+        ("put it to our next system board", "system board"),
+        ("after Tuesday's board", None),  # its day is named
+        ("at the next huddle on Friday", None),
+        ("ring Sam next week", None),
+        ("the next step is to ask Sam", None),
+        ("the next step is meeting Sam", None),
+        ("ask at our next ops call", "ops call"),
+        ("at the next System Flow meeting", "System Flow meeting"),
+    ],
+)
+def test_a_meeting_named_without_its_day(text: str, meeting: str | None) -> None:
+    """Review 12g: "before the next board" is an NHS deadline whose day the leader knows."""
+    assert next_meeting(text, TODAY) == meeting

@@ -214,6 +214,55 @@ def test_someone_onside_after_the_meeting_says_why_it_asks_again(content: Conten
     assert chat.state.commitments[-1].due_on == date(2026, 12, 4)
 
 
+def test_someone_onside_named_after_the_meeting_is_asked_only_when_tomorrow(
+    content: Content,
+) -> None:
+    """Review 12g, `prep`: "by Friday", then "Sam, the council's lead, catch her by
+    Friday", then "that's fine" kept the after-the-meeting step as the plan, stored as
+    "by Friday — Sam, the council's lead, catch her by Friday", check-in Mon 7 Dec."""
+    copy = content.commitments
+    chat = at_lever(content, "Someone onside first")
+    chat.say("by Friday")
+    chat.say("Sam, the council's lead, catch her by Friday")
+    assert chat.text() == copy.get("before_meeting_when")  # the person named: only when
+    assert "When tomorrow, before it starts?" in chat.text()
+    assert chat.state.awaiting is not None
+    prompt = chat.last.messages[-1] if chat.last else None
+    assert getattr(prompt, "placeholder", None) == copy.get("time_placeholder")
+    chat.say("that's fine")
+    assert chat.state.dialogue is None
+    kept = chat.state.commitments[-1]
+    assert kept.text == "Sam, the council's lead, catch her — before the meeting"
+    assert kept.due_on == date(2026, 12, 4)  # the working day after Thursday's meeting
+    assert "Fri 4 Dec" in chat.text()
+
+
+@pytest.mark.parametrize("said", ["that's it", "can't say", "Monday"])
+def test_a_named_step_after_the_meeting_is_never_kept_on_its_day(
+    content: Content, said: str
+) -> None:
+    copy = content.commitments
+    chat = at_lever(content, "Someone onside first")
+    chat.say("I'll speak to Sam by Friday")
+    assert chat.text() == copy.get("date_after_meeting").format(day="Fri 4 Dec")
+    assert "When tomorrow, before it starts?" in chat.text()
+    assert "who" not in chat.text().lower()
+    chat.say(said)
+    assert chat.state.dialogue is None
+    kept = chat.state.commitments[-1]
+    assert kept.text == "I'll speak to Sam — before the meeting"
+    assert kept.due_on == date(2026, 12, 4)
+
+
+def test_a_time_tomorrow_replaces_the_day_after_the_meeting(content: Content) -> None:
+    chat = at_lever(content, "Someone onside first")
+    chat.say("I'll speak to Sam by Friday")
+    chat.say("at 8.45 outside the board room")
+    kept = chat.state.commitments[-1]
+    assert kept.text == "I'll speak to Sam — at 8.45 outside the board room"
+    assert kept.due_on == date(2026, 12, 4)
+
+
 def test_someone_onside_before_the_meeting_asks_nothing_more(content: Content) -> None:
     chat = at_lever(content, "Someone onside first")
     chat.say("catch Priya in finance at 8.45 tomorrow")
