@@ -25,7 +25,7 @@ GAP_KEYS = (
 KEYS = (
     *GAP_KEYS,
     "placeholder",
-    "ask_meeting_day",  # the day is the only gap, and a meeting is named without it
+    "ask_meeting_day",  # a meeting named without its day, in a dialogue or after "Partly"
     "gap_number",  # a bare number at the follow-up: one line, then the question again
     "gap_dont_know",  # a "don't know" there: the same
     "gap_yes",  # a bare "yes" there: the same
@@ -47,7 +47,6 @@ KEYS = (
     "next_step_question",  # after "Partly" or "Not yet": one next step, with a day
     "next_step_placeholder",
     "next_step_planned",
-    "ask_meeting_day",  # after "Partly", a step naming a meeting but no day: which day is it?
     "same_gap_planned",  # a bare "yes" to that question: the first check-in's gap again
     "check_in_missed",  # typed text at "How did it go?" that is none of its answers
     "partly_heard",  # "Partly": a short line before "what did you notice?"
@@ -67,7 +66,6 @@ PLACEHOLDERS = {
     "ask_meeting_day": {"meeting"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},
-    "ask_meeting_day": {"meeting"},
     "same_gap_planned": {"day"},
     "kept_outcome": {"outcome"},
 }

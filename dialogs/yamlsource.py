@@ -26,6 +26,15 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader whose mappings and sequences carry 1-based line numbers."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = True) -> YamlMap:  # type: ignore[override]
+        seen: set[str] = set()
+        for key, _ in node.value:
+            # PyYAML keeps the last of two equal keys without a word; in content that hides
+            # a line an author thinks is live (two merges once added the same key twice).
+            if str(key.value) in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key.value!r} is given twice", key.start_mark
+                )
+            seen.add(str(key.value))
         result = YamlMap(
             {str(k): v for k, v in super().construct_mapping(node, deep=deep).items()}
         )

@@ -178,6 +178,18 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     assert str(problems[0]).startswith(f"{folder}/safety.yaml:2: not valid YAML")
 
 
+def test_a_key_given_twice_is_reported_with_its_line(tmp_path: Path) -> None:
+    folder = copy_of_content(tmp_path)
+    path = folder / "commitments.yaml"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, "no_check_in: twice"]) + "\n")
+    _, problems = check_content(folder)
+    assert str(problems[0]).startswith(
+        f"{folder}/commitments.yaml:{len(lines) + 1}: not valid YAML: "
+        "the key 'no_check_in' is given twice"
+    )
+
+
 def test_yes_and_no_stay_words(tmp_path: Path) -> None:
     folder = copy_of_content(tmp_path)
     path = folder / "safety.yaml"
