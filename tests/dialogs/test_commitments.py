@@ -703,12 +703,12 @@ def test_a_day_given_where_a_name_was_asked_is_not_asked_for_again(content: Cont
     chat.say("my post went in the restructure")
     chat.press("Loss or sadness")
     chat.say("not knowing what I am for")
+    chat.say("untangling discharge problems")
     chat.press("Someone I trust")
-    chat.say("I'll speak to Sam by Friday")
-    chat.say("ask for half an hour to think out loud")
+    chat.say("I'll speak to Sam by Friday")  # review 12g: the person and the day, asked once
     assert chat.state.dialogue is None
     kept = chat.state.commitments[-1]
-    assert kept.text == "I'll speak to Sam by Friday — ask for half an hour to think out loud"
+    assert kept.text == "I'll speak to Sam by Friday"
     assert kept.due_on == date(2026, 12, 7)  # the working day after Fri 4 Dec
 
 

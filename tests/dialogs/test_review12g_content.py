@@ -1,0 +1,50 @@
+"""Blind review 12g, the content: golden walks of the dialogues it scored below 4, each
+asserting what the reviewer asked for ("To make it a 4")."""
+
+from datetime import date
+
+from dialogs.content_model import Content
+from tests.dialogs.chat import Chat, onboarded
+
+ROLE = "resilience.after-a-role-change"
+POST = "crossroads.what-next"
+
+
+# ------------------------------------------------------------------ 1. after a role change
+
+
+def test_after_a_role_change_asks_about_the_work_before_who_to_talk_to(
+    content: Content,
+) -> None:
+    """Review 12g: the whole practical part was "who could you talk to"; now one question
+    about what people still bring them, and the person and the day asked once."""
+    chat = Chat(content, onboarded())
+    chat.say("start After your role has changed")
+    chat.say("my director post became a programme lead role")
+    chat.press("Loss or sadness")
+    chat.say("not knowing what I am for")
+    asked = chat.text()
+    assert "what do people still bring to you" in asked
+    assert "> not knowing what I am for" in asked  # the feelings answer, met first
+    chat.say("people still ring me to untangle discharge problems")
+    assert "> people still ring me to untangle discharge problems" in chat.last_ask().text
+    assert "talk that through" in chat.last_ask().text
+    chat.press("Someone I trust")
+    chat.say("lunch with Sam on Friday, just to talk it through")
+    assert chat.state.dialogue is None  # not asked for the day again
+    assert chat.state.reflections[-1].text == "people still ring me to untangle discharge problems"
+    assert chat.state.commitments[-1].due_on == date(2026, 12, 7)
+
+
+def test_after_a_role_change_stays_distinct_from_your_post_has_changed(
+    content: Content,
+) -> None:
+    """Feelings, then one practical step: no question of the crossroads dialogue word for
+    word, and three to six questions on every path."""
+    role = content.dialogue(ROLE)
+    post = content.dialogue(POST)
+    assert role is not None
+    assert post is not None
+    theirs = {s.text for s in post.steps.values() if s.type != "end"}
+    assert not theirs & {s.text for s in role.steps.values() if s.type != "end"}
+    assert "still-for" in role.steps  # the number of questions: tests/dialogs/test_every_path
