@@ -4,6 +4,7 @@ asserting what the reviewer asked for ("To make it a 4")."""
 from datetime import date
 
 from dialogs.content_model import Content
+from dialogs.model import Prompt
 from tests.dialogs.chat import Chat, onboarded
 
 ROLE = "resilience.after-a-role-change"
@@ -48,3 +49,28 @@ def test_after_a_role_change_stays_distinct_from_your_post_has_changed(
     theirs = {s.text for s in post.steps.values() if s.type != "end"}
     assert not theirs & {s.text for s in role.steps.values() if s.type != "end"}
     assert "still-for" in role.steps  # the number of questions: tests/dialogs/test_every_path
+
+
+# ------------------------------------------------------------------ 2. what difference
+
+
+def test_what_difference_builds_on_how_the_work_is_measured(content: Content) -> None:
+    """Review 12g: the key step landed on "open the next board item with a patient story",
+    which every board already does. It now asks what to have counted or discussed."""
+    chat = Chat(content, onboarded())
+    chat.say("start What difference will it make?")
+    chat.say("the 4-hour target")
+    chat.press("Numbers and deadlines")
+    chat.say("nobody waiting on a trolley in a corridor overnight")
+    assert "the way the work is measured today" in chat.text()
+    chat.say("badly, we only see the 4-hour figure")
+    asked = chat.text()
+    assert "counted or discussed beside the usual figures for the 4-hour target" in asked
+    assert "patient story" not in asked
+    (prompt,) = [m for m in chat.last.messages if isinstance(m, Prompt)]  # type: ignore[union-attr]
+    assert "12-hour waits" in prompt.placeholder  # the example: a figure to ask for
+    chat.say("12-hour waits and corridor-care incidents beside the 4-hour figure")
+    chat.say("ask the chair for them at Thursday's board")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text.startswith("12-hour waits")
+    assert chat.state.commitments[-1].due_on == date(2026, 12, 4)  # the day after Thursday
