@@ -3,6 +3,8 @@ asserting what the reviewer asked for ("To make it a 4")."""
 
 from datetime import date
 
+import pytest
+
 from dialogs.content_model import Content
 from dialogs.model import Prompt
 from tests.dialogs.chat import Chat, onboarded
@@ -74,3 +76,27 @@ def test_what_difference_builds_on_how_the_work_is_measured(content: Content) ->
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].text.startswith("12-hour waits")
     assert chat.state.commitments[-1].due_on == date(2026, 12, 4)  # the day after Thursday
+
+
+# ------------------------------------------------------------------ 3. whose problem
+
+
+@pytest.mark.parametrize("unsure", ["no idea really", "Not sure", "don't know"])
+def test_would_they_take_it_on_has_a_place_for_not_sure(content: Content, unsure: str) -> None:
+    """Review 12g: "no idea really" at "Would they take it on if you asked?" got "Which of
+    these comes closest…", with only yes and no to pick from."""
+    chat = Chat(content, onboarded())
+    chat.say("start Whose problem is it?")
+    chat.say("corridor care")
+    chat.press("Known fix, not yet done")
+    chat.say("the divisional director of operations")
+    assert "Not sure" in chat.labels()
+    chat.say(unsure)
+    said = chat.text()
+    assert "comes closest" not in said
+    assert "yours to carry" in said  # review 12e, on every path before the step
+    chat.say("the escalation data is mine")
+    assert "How could you find out whether they would take it on" in chat.text()
+    chat.say("ask her straight out at Tuesday's huddle")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].due_on == date(2026, 12, 2)  # the day after Tuesday 1 Dec
