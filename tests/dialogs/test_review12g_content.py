@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from dialogs.content_model import Content
-from dialogs.model import Prompt
+from dialogs.model import Ask, Prompt
 from tests.dialogs.chat import Chat, onboarded
 
 ROLE = "resilience.after-a-role-change"
@@ -100,3 +100,43 @@ def test_would_they_take_it_on_has_a_place_for_not_sure(content: Content, unsure
     chat.say("ask her straight out at Tuesday's huddle")
     assert chat.state.dialogue is None
     assert chat.state.commitments[-1].due_on == date(2026, 12, 2)  # the day after Tuesday 1 Dec
+
+
+# ------------------------------------------------------------------ 4. owned, not accounted
+
+
+OWNED = "shared-ownership.felt-not-imposed"
+
+
+def question(chat: Chat) -> str:
+    """The question of the last turn, as shown: the last message's text, without buttons."""
+    assert chat.last is not None
+    last = chat.last.messages[-1]
+    assert isinstance(last, Ask | Prompt)
+    return last.text
+
+
+@pytest.mark.parametrize("branch", ["Reports and RAG ratings", "A few people carry it"])
+def test_owned_not_accounted_for_reads_in_one_line_per_question(
+    content: Content, branch: str
+) -> None:
+    """Review 12g: brevity 2. Walked whole, every question is one line of at most 90
+    characters with one question mark, and the suggestion's summary is short too."""
+    dialogue = content.dialogue(OWNED)
+    assert dialogue is not None
+    assert len(dialogue.summary) <= 90
+    chat = Chat(content, onboarded())
+    chat.say("start Owned, not just accounted for")
+    asked = []
+    for answer in ("the winter discharge plan", branch, "the bed managers", "a shared goal"):
+        asked.append(question(chat))
+        if answer == branch:
+            chat.press(branch)
+        else:
+            chat.say(answer)
+    asked.append(question(chat))
+    for line in asked:
+        assert len(line) <= 90, line
+        assert line.count("?") == 1, line
+    chat.say("ask the bed managers to pick the measure at Tuesday's huddle")
+    assert chat.state.dialogue is None
