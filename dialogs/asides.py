@@ -4,7 +4,16 @@ each kind knows how to ask again, take a button and take typed text."""
 from dataclasses import replace
 from datetime import datetime
 
-from dialogs import followups, nudging, onboarding, peer_commitment, runner, signposting, texts
+from dialogs import (
+    followups,
+    heard,
+    nudging,
+    onboarding,
+    peer_commitment,
+    runner,
+    signposting,
+    texts,
+)
 from dialogs.content_model import Content, Dialogue, Theme
 from dialogs.draft import Draft
 from dialogs.matching import match_choice, normalise, normalised_phrase
@@ -36,6 +45,9 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
             onboarding.present(draft, content, aside)
         case MenuAside():
             _menu(draft, content, aside)
+        case SuggestAside(stage="how_long"):
+            choices = tuple(Choice(*c) for c in texts.HOW_LONG_CHOICES)
+            draft.ask(texts.HOW_LONG, choices, topic="suggest#how-long")
         case SuggestAside(dialogue=dialogue_id):
             dialogue = content.dialogue(dialogue_id)
             if dialogue is None:
@@ -80,6 +92,8 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
             onboarding.choose(draft, content, aside, choice)
         case MenuAside():
             _menu_choice(draft, content, choice, at)
+        case SuggestAside(stage="how_long"):
+            answer_how_long(draft, content, aside, choice)
         case SuggestAside(dialogue=dialogue_id):
             _suggest_choice(draft, content, content.dialogue(dialogue_id), choice, at)
         case NudgeAside():
@@ -109,27 +123,34 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             followups.learned(draft, content.commitments, aside, said, at)
         case PeerCommitAside():
             peer_commitment.answer(draft, aside, said, at)
+        case SuggestAside(stage="how_long"):
+            answer_how_long(draft, content, aside, heard.how_long(said))
         case FollowUpAside(stage="blocked"):
             followups.blocked(draft, content.commitments, aside, said, at)
         case FollowUpAside(stage="next"):
             followups.next_step(draft, content.commitments, aside, said, at)
 
-        case MenuAside(theme=theme, missed=missed):
-            found = find_in_menu(draft, content, said, theme)
-            if found is not None:
-                runner.begin(draft, found, at)
-                return
-            draft.update(aside=replace(aside, missed=missed + 1))
-            if missed == 0:
-                draft.say(texts.DIDNT_CATCH)
-                present(draft, content, aside)
-            else:  # one short line, not the same two lines again (review 4)
-                _menu(draft, content, aside, lead=_again(missed))
+        case MenuAside():
+            _menu_text(draft, content, aside, said, at)
         case SafetyAside():  # the buttons again, not the contacts once more
             signposting.present(draft, content, aside, again=True)
         case _:
             draft.say(texts.DIDNT_CATCH)
             present(draft, content, aside)
+
+
+def _menu_text(draft: Draft, content: Content, aside: MenuAside, said: str, at: datetime) -> None:
+    """Typed at the menu: the conversation it names, or the menu again with a short line."""
+    found = find_in_menu(draft, content, said, aside.theme)
+    if found is not None:
+        runner.begin(draft, found, at)
+        return
+    draft.update(aside=replace(aside, missed=aside.missed + 1))
+    if aside.missed == 0:
+        draft.say(texts.DIDNT_CATCH)
+        present(draft, content, aside)
+    else:  # one short line, not the same two lines again (review 4)
+        _menu(draft, content, aside, lead=_again(aside.missed))
 
 
 def _menu(draft: Draft, content: Content, aside: MenuAside, lead: str | None = None) -> None:
@@ -213,6 +234,14 @@ def _suggest_choice(
         present(draft, content, MenuAside())
     else:
         draft.say(texts.NOT_NOW)
+
+
+def answer_how_long(draft: Draft, content: Content, aside: SuggestAside, choice: str) -> None:
+    """Today, or built up for a while: a line that meets it, then the conversation offered."""
+    draft.say(texts.JUST_TODAY if choice == "today" else texts.A_WHILE)
+    offer = replace(aside, stage="offer")
+    draft.update(aside=offer)
+    present(draft, content, offer)
 
 
 def _forget_choice(draft: Draft, choice: str) -> None:

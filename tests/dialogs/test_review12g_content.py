@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
+from dialogs import texts
 from dialogs.content_model import Content
-from dialogs.model import Ask, Prompt
-from tests.dialogs.chat import Chat, onboarded
+from dialogs.model import Ask, Prompt, SuggestAside
+from tests.dialogs.chat import Chat, message_text, onboarded
 
 ROLE = "resilience.after-a-role-change"
 POST = "crossroads.what-next"
@@ -140,3 +141,93 @@ def test_owned_not_accounted_for_reads_in_one_line_per_question(
         assert line.count("?") == 1, line
     chat.say("ask the bed managers to pick the measure at Tuesday's huddle")
     assert chat.state.dialogue is None
+
+
+# ------------------------------------------------------------------ 5. first contact, tired
+
+ENERGY = "resilience.energy-audit"
+
+
+def test_a_tired_first_message_is_asked_one_question_before_any_offer(
+    content: Content,
+) -> None:
+    """Review 12g: "I'm exhausted" went straight to a three-minute energy audit. Now the
+    welcome, then one question, and nothing offered yet."""
+    chat = Chat(content)
+    turn = chat.say("I'm exhausted")
+    said = [message_text(m) for m in turn.messages]
+    assert said[:2] == [content.onboarding.welcome, content.onboarding.privacy_line]
+    assert chat.last_ask().text == texts.HOW_LONG
+    assert chat.labels() == ["Just today", "For a while now"]
+    assert "energy" not in chat.text().lower()
+    assert content.onboarding.setup_question not in chat.text()
+
+
+@pytest.mark.parametrize(
+    ("answer", "line", "names_support"),
+    [
+        ("Just today", texts.JUST_TODAY, False),
+        ("For a while now", texts.A_WHILE, True),
+    ],
+)
+def test_the_answer_gets_its_own_line_then_the_energy_offer(
+    content: Content, answer: str, line: str, names_support: bool
+) -> None:
+    chat = Chat(content)
+    chat.say("I'm exhausted")
+    turn = chat.press(answer)
+    said = [message_text(m) for m in turn.messages]
+    assert said[0] == line
+    assert ("Practitioner Health" in said[0]) is names_support
+    assert "\n" not in line
+    assert chat.state.aside == SuggestAside(ENERGY)
+    assert chat.last_ask().text.startswith("One thing that may help: **Where is your energy")
+    assert "Samaritans" not in chat.text()  # tiredness, not distress
+    chat.press("Not now")
+    assert content.onboarding.setup_question not in chat.text()
+
+
+@pytest.mark.parametrize(
+    ("typed", "line"),
+    [
+        ("today", texts.JUST_TODAY),
+        ("long day", texts.JUST_TODAY),
+        ("weeks, honestly", texts.A_WHILE),
+        ("a while", texts.A_WHILE),
+        ("hard to say", texts.A_WHILE),  # unclear: the line that names support too
+    ],
+)
+def test_a_typed_answer_to_how_long_is_understood(content: Content, typed: str, line: str) -> None:
+    chat = Chat(content)
+    chat.say("I'm exhausted")
+    chat.say(typed)
+    assert chat.text().startswith(line)
+    assert chat.state.aside == SuggestAside(ENERGY)
+
+
+@pytest.mark.parametrize(
+    ("first", "line"),
+    [
+        ("absolutely knackered today", texts.JUST_TODAY),
+        ("exhausted, for weeks now", texts.A_WHILE),
+    ],
+)
+def test_words_that_already_say_how_long_are_not_asked_again(
+    content: Content, first: str, line: str
+) -> None:
+    chat = Chat(content, onboarded())
+    chat.say(first)
+    assert texts.HOW_LONG not in chat.text()
+    assert line in chat.text()
+    assert chat.state.aside == SuggestAside(ENERGY)
+
+
+def test_distress_and_hello_are_unchanged(content: Content) -> None:
+    chat = Chat(content)
+    chat.say("I'm exhausted all the time and can't switch off")
+    assert "Samaritans" in chat.text()  # the safety reply first, never the question
+    assert texts.HOW_LONG not in chat.text()
+    hello = Chat(content)
+    hello.say("hi")
+    assert hello.labels() == ["Set up now", "Skip for now"]
+    assert texts.HOW_LONG not in hello.text()
