@@ -109,10 +109,11 @@ PAUSED_UNTIL = "Nudges are paused until {day}. Type **resume** to start them soo
 PAUSE_IN_PAST = "That date has already passed; pick a day after today."
 RESUMED = "Nudges are back on."
 NOT_PAUSED = "Your nudges aren't paused."
+# {zone} in words, "UK time", "UTC", "Dublin time" (dialogs/timezones.spoken_zone).
 TIMEZONE_IS = (
-    "Your time zone is **{zone}**. To change it, type for example `timezone Europe/London`."
+    "Your nudges follow **{zone}**. To change it, type for example `timezone Europe/Dublin`."
 )
-TIMEZONE_SET = "Done: your time zone is now **{zone}**, and nudges follow it."
+TIMEZONE_SET = "Done: your nudges now follow **{zone}**."
 FORGET_ASK = (
     "This deletes everything stored about you: reflections, commitments, schedules and "
     "history. It cannot be undone. Delete it all?"

@@ -1,6 +1,7 @@
 """Blind review 12g, the content: golden walks of the dialogues it scored below 4, each
 asserting what the reviewer asked for ("To make it a 4")."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from dialogs import texts
 from dialogs.content_model import Content
 from dialogs.model import Ask, Prompt, SuggestAside
+from dialogs.timezones import spoken_zone
 from tests.dialogs.chat import Chat, message_text, onboarded
 
 ROLE = "resilience.after-a-role-change"
@@ -231,3 +233,51 @@ def test_distress_and_hello_are_unchanged(content: Content) -> None:
     hello.say("hi")
     assert hello.labels() == ["Set up now", "Skip for now"]
     assert texts.HOW_LONG not in hello.text()
+
+
+# ------------------------------------------------------------------ 6. zones in words
+
+
+@pytest.mark.parametrize(
+    ("zone", "spoken"),
+    [
+        ("Europe/London", "UK time"),
+        ("europe/london", "UK time"),
+        ("Etc/UTC", "UTC"),
+        ("UTC", "UTC"),
+        ("Europe/Dublin", "Dublin time"),
+        ("America/New_York", "New York time"),
+    ],
+)
+def test_a_zone_is_said_as_a_leader_says_it(zone: str, spoken: str) -> None:
+    assert spoken_zone(zone) == spoken
+
+
+@pytest.mark.parametrize(
+    ("zone", "said"),
+    [
+        ("Etc/UTC", "a short nudge at 08:00 UTC."),
+        ("Europe/London", "a short nudge at 08:00 UK time."),
+        ("Europe/Dublin", "a short nudge at 08:00 Dublin time."),
+    ],
+)
+def test_set_up_says_the_nudge_time_in_words(content: Content, zone: str, said: str) -> None:
+    """Review 12g: "I will send a short nudge at 08:00, Etc/UTC time"."""
+    chat = Chat(content)
+    chat.state = replace(chat.state, profile=replace(chat.state.profile, timezone=zone))
+    chat.say("hi")
+    chat.press("Set up now")
+    chat.press(chat.labels()[0])
+    chat.press("That's enough")
+    chat.press("08:00")
+    assert said in chat.text()
+    assert "/" not in chat.text().split("Type")[0]
+
+
+def test_the_timezone_command_answers_in_words(content: Content) -> None:
+    chat = Chat(content, onboarded(timezone="Etc/UTC"))
+    chat.say("timezone")
+    assert "Your nudges follow **UTC**." in chat.text()
+    chat.say("timezone Europe/Dublin")
+    assert chat.text() == "Done: your nudges now follow **Dublin time**."
+    assert chat.state.profile.timezone == "Europe/Dublin"  # the IANA name is what is kept
