@@ -24,8 +24,9 @@ def acknowledgement(said: str) -> str | None:
 
 # Tiredness on its own (distress, "exhausted all the time" included, is screened first): one
 # question before any offer, today or built up (review 12g: straight to a three-minute audit).
+# "Tired of the politics" is not tiredness.
 TIRED = re.compile(
-    r"\b(?:exhausted|knackered|shattered|drained|tired|worn out|wiped out|done in|"
+    r"\b(?:exhausted|knackered|shattered|drained|tired(?! of\b)|worn out|wiped out|done in|"
     r"running on fumes)\b",
     re.IGNORECASE,
 )

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dialogs import texts
+from dialogs import heard, texts
 from dialogs.content_model import Content
 from dialogs.model import Ask, Prompt, SuggestAside
 from dialogs.timezones import spoken_zone
@@ -281,3 +281,11 @@ def test_the_timezone_command_answers_in_words(content: Content) -> None:
     chat.say("timezone Europe/Dublin")
     assert chat.text() == "Done: your nudges now follow **Dublin time**."
     assert chat.state.profile.timezone == "Europe/Dublin"  # the IANA name is what is kept
+
+
+@pytest.mark.parametrize(
+    ("said", "tired"),
+    [("I'm exhausted", True), ("so tired", True), ("sick and tired of the politics", False)],
+)
+def test_tired_of_something_is_not_tiredness(said: str, tired: bool) -> None:
+    assert heard.tired(said) is tired
