@@ -6,13 +6,15 @@ from datetime import datetime
 
 from dialogs import (
     followups,
-    heard,
+    language,
     nudging,
     onboarding,
     peer_commitment,
+    routing,
     runner,
     signposting,
     texts,
+    tiredness,
 )
 from dialogs.content_model import Content, Dialogue, Theme
 from dialogs.draft import Draft
@@ -115,6 +117,8 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
 def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) -> None:
     """Typed text that matched none of the aside's buttons."""
     match aside:
+        case SuggestAside(stage="how_long"):
+            answer_how_long(draft, content, aside, tiredness.how_long(said))
         case OnboardingAside():
             onboarding.text(draft, content, aside, said)
         case NudgeAside(stage="offer") | ReflectAside():
@@ -123,8 +127,6 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
             followups.learned(draft, content.commitments, aside, said, at)
         case PeerCommitAside():
             peer_commitment.answer(draft, aside, said, at)
-        case SuggestAside(stage="how_long"):
-            answer_how_long(draft, content, aside, heard.how_long(said))
         case FollowUpAside(stage="blocked"):
             followups.blocked(draft, content.commitments, aside, said, at)
         case FollowUpAside(stage="next"):
@@ -234,6 +236,23 @@ def _suggest_choice(
         present(draft, content, MenuAside())
     else:
         draft.say(texts.NOT_NOW)
+
+
+def how_long_first(draft: Draft, content: Content, said: str) -> bool:
+    """Tiredness with a conversation for it: asked how long first, unless the words say
+    ("knackered today"); True when so handled."""
+    if not tiredness.tired(said) or language.not_english(said):
+        return False
+    suggestion = routing.suggest(said, content.dialogues)
+    if suggestion is None:
+        return False
+    aside = SuggestAside(suggestion.id, stage="how_long")
+    if (known := tiredness.said_how_long(said)) is not None:
+        answer_how_long(draft, content, aside, known)
+        return True
+    draft.update(aside=aside)
+    present(draft, content, aside)
+    return True
 
 
 def answer_how_long(draft: Draft, content: Content, aside: SuggestAside, choice: str) -> None:

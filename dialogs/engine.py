@@ -152,6 +152,8 @@ def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None
 
 def _free_text(draft: Draft, content: Content, said: str) -> None:
     """Outside any conversation: the most relevant one suggested, or help."""
+    if asides.how_long_first(draft, content, said):  # tired: one question first (review 12g)
+        return
     if language.not_english(said):
         draft.say(texts.ENGLISH_ONLY)
         return
@@ -159,17 +161,10 @@ def _free_text(draft: Draft, content: Content, said: str) -> None:
     if suggestion is None:
         draft.say(texts.UNSURE)
         return
-    if heard.tired(said):  # one question first, unless the words already answer it
-        aside = SuggestAside(suggestion.id, stage="how_long")
-        if (known := heard.said_how_long(said)) is not None:
-            asides.answer_how_long(draft, content, aside, known)
-            return
-    else:
-        aside = SuggestAside(suggestion.id)
-        if (line := heard.acknowledgement(said)) is not None:
-            draft.say(line)
-    draft.update(aside=aside)
-    asides.present(draft, content, aside)
+    if (line := heard.acknowledgement(said)) is not None:
+        draft.say(line)
+    draft.update(aside=SuggestAside(suggestion.id))
+    asides.present(draft, content, SuggestAside(suggestion.id))
 
 
 def _refused(draft: Draft, content: Content, said: str, at: datetime) -> bool:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dialogs import heard, texts
+from dialogs import texts, tiredness
 from dialogs.content_model import Content
 from dialogs.model import Ask, Prompt, SuggestAside
 from dialogs.timezones import spoken_zone
@@ -288,4 +288,4 @@ def test_the_timezone_command_answers_in_words(content: Content) -> None:
     [("I'm exhausted", True), ("so tired", True), ("sick and tired of the politics", False)],
 )
 def test_tired_of_something_is_not_tiredness(said: str, tired: bool) -> None:
-    assert heard.tired(said) is tired
+    assert tiredness.tired(said) is tired
