@@ -4,7 +4,18 @@ each kind knows how to ask again, take a button and take typed text."""
 from dataclasses import replace
 from datetime import datetime
 
-from dialogs import followups, nudging, onboarding, peer_commitment, runner, signposting, texts
+from dialogs import (
+    followups,
+    language,
+    nudging,
+    onboarding,
+    peer_commitment,
+    routing,
+    runner,
+    signposting,
+    texts,
+    tiredness,
+)
 from dialogs.content_model import Content, Dialogue, Theme
 from dialogs.draft import Draft
 from dialogs.matching import match_choice, normalise, normalised_phrase
@@ -36,6 +47,9 @@ def present(draft: Draft, content: Content, aside: Aside) -> None:
             onboarding.present(draft, content, aside)
         case MenuAside():
             _menu(draft, content, aside)
+        case SuggestAside(stage="how_long"):
+            choices = tuple(Choice(*c) for c in texts.HOW_LONG_CHOICES)
+            draft.ask(texts.HOW_LONG, choices, topic="suggest#how-long")
         case SuggestAside(dialogue=dialogue_id):
             dialogue = content.dialogue(dialogue_id)
             if dialogue is None:
@@ -80,6 +94,8 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
             onboarding.choose(draft, content, aside, choice)
         case MenuAside():
             _menu_choice(draft, content, choice, at)
+        case SuggestAside(stage="how_long"):
+            answer_how_long(draft, content, aside, choice)
         case SuggestAside(dialogue=dialogue_id):
             _suggest_choice(draft, content, content.dialogue(dialogue_id), choice, at)
         case NudgeAside():
@@ -101,6 +117,8 @@ def choose(draft: Draft, content: Content, aside: Aside, choice: str, at: dateti
 def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) -> None:
     """Typed text that matched none of the aside's buttons."""
     match aside:
+        case SuggestAside(stage="how_long"):
+            answer_how_long(draft, content, aside, tiredness.how_long(said))
         case OnboardingAside():
             onboarding.text(draft, content, aside, said)
         case NudgeAside(stage="offer") | ReflectAside():
@@ -110,22 +128,27 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
         case PeerCommitAside():
             peer_commitment.answer(draft, aside, said, at)
 
-        case MenuAside(theme=theme, missed=missed):
-            found = find_in_menu(draft, content, said, theme)
-            if found is not None:
-                runner.begin(draft, found, at)
-                return
-            draft.update(aside=replace(aside, missed=missed + 1))
-            if missed == 0:
-                draft.say(texts.DIDNT_CATCH)
-                present(draft, content, aside)
-            else:  # one short line, not the same two lines again (review 4)
-                _menu(draft, content, aside, lead=_again(missed))
+        case MenuAside():
+            _menu_text(draft, content, aside, said, at)
         case SafetyAside():  # the buttons again, not the contacts once more
             signposting.text(draft, content, aside, said, at)
         case _:
             draft.say(texts.DIDNT_CATCH)
             present(draft, content, aside)
+
+
+def _menu_text(draft: Draft, content: Content, aside: MenuAside, said: str, at: datetime) -> None:
+    """Typed at the menu: the conversation it names, or the menu again with a short line."""
+    found = find_in_menu(draft, content, said, aside.theme)
+    if found is not None:
+        runner.begin(draft, found, at)
+        return
+    draft.update(aside=replace(aside, missed=aside.missed + 1))
+    if aside.missed == 0:
+        draft.say(texts.DIDNT_CATCH)
+        present(draft, content, aside)
+    else:  # one short line, not the same two lines again (review 4)
+        _menu(draft, content, aside, lead=_again(aside.missed))
 
 
 def _menu(draft: Draft, content: Content, aside: MenuAside, lead: str | None = None) -> None:
@@ -209,6 +232,31 @@ def _suggest_choice(
         present(draft, content, MenuAside())
     else:
         draft.say(texts.NOT_NOW)
+
+
+def how_long_first(draft: Draft, content: Content, said: str) -> bool:
+    """Tiredness with a conversation for it: asked how long first, unless the words say
+    ("knackered today"); True when so handled."""
+    if not tiredness.tired(said) or language.not_english(said):
+        return False
+    suggestion = routing.suggest(said, content.dialogues)
+    if suggestion is None:
+        return False
+    aside = SuggestAside(suggestion.id, stage="how_long")
+    if (known := tiredness.said_how_long(said)) is not None:
+        answer_how_long(draft, content, aside, known)
+        return True
+    draft.update(aside=aside)
+    present(draft, content, aside)
+    return True
+
+
+def answer_how_long(draft: Draft, content: Content, aside: SuggestAside, choice: str) -> None:
+    """Today, or built up for a while: a line that meets it, then the conversation offered."""
+    draft.say(texts.JUST_TODAY if choice == "today" else texts.A_WHILE)
+    offer = replace(aside, stage="offer")
+    draft.update(aside=offer)
+    present(draft, content, offer)
 
 
 def _forget_choice(draft: Draft, choice: str) -> None:

@@ -38,6 +38,7 @@ from dialogs.model import (
     SafetyAside,
 )
 from dialogs.timetext import local_date, long_date
+from dialogs.timezones import spoken_zone
 
 
 def accepts_command(draft: Draft, parsed: Command | CommandError) -> bool:
@@ -111,11 +112,11 @@ def run_passive(draft: Draft, content: Content, command: Command, at: datetime) 
                 texts.PAUSED_UNTIL.format(day=long_date(until, today)) if until else texts.PAUSED
             )
         case SetTimezone(zone=None):
-            draft.say(texts.TIMEZONE_IS.format(zone=profile.timezone))
+            draft.say(texts.TIMEZONE_IS.format(zone=spoken_zone(profile.timezone)))
         case SetTimezone(zone=str(zone)):
             draft.update_profile(timezone=zone, timezone_source="leader")
             draft.effect(PreferencesChanged())
-            draft.say(texts.TIMEZONE_SET.format(zone=zone))
+            draft.say(texts.TIMEZONE_SET.format(zone=spoken_zone(zone)))
         case Share(number=number, shared=shared):
             journal.share(draft, number, shared)
         case OrganisationCommand() | AboutCommand():

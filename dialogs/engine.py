@@ -155,6 +155,8 @@ def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None
 
 def _free_text(draft: Draft, content: Content, said: str) -> None:
     """Outside any conversation: the most relevant one suggested, or help."""
+    if asides.how_long_first(draft, content, said):  # tired: one question first (review 12g)
+        return
     if language.not_english(said):
         draft.say(texts.ENGLISH_ONLY)
         return

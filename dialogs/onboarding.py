@@ -10,6 +10,7 @@ from dialogs.draft import Draft
 from dialogs.matching import match_choice, numbers_in, words
 from dialogs.model import Choice, NudgeTimeChosen, OnboardingAside, PreferencesChanged
 from dialogs.timetext import parse_clock
+from dialogs.timezones import spoken_zone
 
 MAX_THEMES = 3
 REPEAT_SETUP = 1  # the set-up offer is asked again after a command this many times at most
@@ -191,7 +192,7 @@ def _finish(
     if clock is None:
         draft.say(copy.done_no_nudges.format(themes=titles))
     else:
-        zone = draft.state.profile.timezone
+        zone = spoken_zone(draft.state.profile.timezone)
         draft.say(copy.done.format(themes=titles, time=clock, timezone=zone))
         draft.effect(NudgeTimeChosen(clock, themes))
     draft.effect(PreferencesChanged())

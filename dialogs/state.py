@@ -120,8 +120,12 @@ class MenuAside:
 
 @dataclass(frozen=True)
 class SuggestAside:
+    """A conversation offered for what the leader said; at `how_long`, a tired leader is
+    first asked whether it is today or has built up (review 12g), and offered it after."""
+
     dialogue: str
     kind: Literal["suggest"] = "suggest"
+    stage: Literal["offer", "how_long"] = "offer"
 
 
 @dataclass(frozen=True)

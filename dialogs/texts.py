@@ -29,6 +29,14 @@ ENGLISH_ONLY = (
 # is gets SOUNDS_HARD first (dialogs/heard.py).
 SUGGEST = "One thing that may help: **{title}** ({minutes} minutes). {summary} Shall we?"
 SOUNDS_HARD = "That sounds hard."
+# Tiredness: one question first, then a line for the answer and the offer (review 12g).
+HOW_LONG = "Tired from today, or worn down for a while now?"
+HOW_LONG_CHOICES = (("today", "Just today"), ("while", "For a while now"))
+JUST_TODAY = "That sounds like a long day."
+A_WHILE = (
+    "That is a lot to carry for so long. Your GP, occupational health or NHS Practitioner "
+    "Health are there for that too, as well as anything we do here."
+)
 SUGGEST_CHOICES = (("yes", "Yes, let's start"), ("menu", "Show me others"), ("no", "Not now"))
 MENU = "Which conversation would you like? Each takes about three minutes."
 THEME_MENU = "Conversations on **{theme}**, about three minutes each. Which would you like?"
@@ -103,10 +111,11 @@ PAUSED_UNTIL = "Nudges are paused until {day}. Type **resume** to start them soo
 PAUSE_IN_PAST = "That date has already passed; pick a day after today."
 RESUMED = "Nudges are back on."
 NOT_PAUSED = "Your nudges aren't paused."
+# {zone} in words, "UK time", "UTC", "Dublin time" (dialogs/timezones.spoken_zone).
 TIMEZONE_IS = (
-    "Your time zone is **{zone}**. To change it, type for example `timezone Europe/London`."
+    "Your nudges follow **{zone}**. To change it, type for example `timezone Europe/Dublin`."
 )
-TIMEZONE_SET = "Done: your time zone is now **{zone}**, and nudges follow it."
+TIMEZONE_SET = "Done: your nudges now follow **{zone}**."
 FORGET_ASK = (
     "This deletes everything stored about you: reflections, commitments, schedules and "
     "history. It cannot be undone. Delete it all?"

@@ -36,3 +36,18 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(canonical_zone(name) or "Europe/London")
     except (ValueError, OSError):
         return ZoneInfo("Europe/London")
+
+
+UK_ZONES = ("Europe/London", "Europe/Belfast", "GB")
+
+
+def spoken_zone(name: str) -> str:
+    """A zone as a leader says it ("UK time", "UTC", "Dublin time"); the IANA name stays
+    for operators (review 12g: "08:00, Etc/UTC time")."""
+    canonical = canonical_zone(name) or name.strip()
+    if canonical in UK_ZONES:
+        return "UK time"
+    if canonical in UTC_NAMES or not canonical:
+        return "UTC"
+    city = canonical.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} time"

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from typing import Literal
 
 from dialogs.recurrence import Rule, format_days
+from dialogs.timezones import spoken_zone
 
 Origin = Literal["leader", "coach", "onboarding"]
 ReminderKind = Literal["snooze", "follow_up", "deferred"]
@@ -34,12 +35,14 @@ class NudgeSchedule:
         return Rule(self.days, self.at, self.timezone, self.start_on, self.end_on)
 
     def describe(self) -> str:
-        """'weekdays at 08:30 (Europe/London), resilience, influence'."""
+        """'weekdays at 08:30 UK time, resilience, influence': for people, so the zone is in
+        words (review 12g); operators see the IANA name (`peercoach schedules`)."""
         themes = ", ".join(self.themes) if self.themes else "your themes"
         dates = ""
         if self.start_on or self.end_on:
             dates = f", {self.start_on or 'now'} to {self.end_on or 'open-ended'}"
-        return f"{format_days(self.days)} at {self.at:%H:%M} ({self.timezone}), {themes}{dates}"
+        zone = spoken_zone(self.timezone)
+        return f"{format_days(self.days)} at {self.at:%H:%M} {zone}, {themes}{dates}"
 
 
 @dataclass(frozen=True)

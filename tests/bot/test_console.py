@@ -128,7 +128,7 @@ def test_each_user_name_has_its_own_conversation(tmp_path: Path, name: str) -> N
 
 
 FIRST_COMMANDS = [
-    ("timezone Europe/Paris", "your time zone is now Europe/Paris"),
+    ("timezone Europe/Paris", "your nudges now follow Paris time"),
     ("schedule weekdays 08:30", "Added "),
     ("coach add console:bob", "I've asked bob"),
     ("admin coach console:bob", "bob is now a coach"),

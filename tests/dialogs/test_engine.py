@@ -150,7 +150,7 @@ def test_timezone_as_the_first_message_is_done_after_the_welcome_then_set_up(
     turn = chat.say("timezone Europe/Paris")
     said = [m.text for m in turn.messages]
     assert said[:2] == [content.onboarding.welcome, content.onboarding.privacy_line]
-    assert said[2] == texts.TIMEZONE_SET.format(zone="Europe/Paris")
+    assert said[2] == texts.TIMEZONE_SET.format(zone="Paris time")
     assert chat.state.profile.timezone == "Europe/Paris"
     assert PreferencesChanged() in turn.effects
     assert chat.labels() == SETUP  # set-up still offered
@@ -223,7 +223,7 @@ def test_a_passive_first_command_runs_before_a_waiting_coach_question(
     chat = Chat(content)
     chat.send(coach_question(chat))
     turn = chat.say("timezone Europe/Paris")
-    assert turn.messages[2] == Say(texts.TIMEZONE_SET.format(zone="Europe/Paris"))
+    assert turn.messages[2] == Say(texts.TIMEZONE_SET.format(zone="Paris time"))
     assert chat.labels() == ["Accept", "Decline"]
     chat.press("Accept")
     assert chat.labels() == SETUP

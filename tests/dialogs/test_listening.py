@@ -69,7 +69,7 @@ def test_a_step_that_names_the_action_gives_the_what(dialogue_id: str, step_id: 
 
 
 NAMES_THE_ACTION_WITH_WHO = [
-    ("resilience.after-a-role-change", "commit"),
+    ("resilience.after-a-role-change", "commit-with"),
     ("influence.stakeholder-map", "commit-ask"),
     ("growing-leaders.lead-or-follow", "pledge"),
     ("backstage-frontstage.real-conversation", "commit-they"),

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from dialogs import texts
 from dialogs.content_model import Content
 from dialogs.engine import answered
 from dialogs.model import FollowUpPlanned
@@ -266,13 +267,15 @@ def test_theme_titles_mean_something_to_a_director() -> None:
 
 
 def test_im_exhausted_as_a_first_message_is_met_before_the_suggestion(content: Content) -> None:
-    """Review 12f: welcome, privacy line, then "That sounds like a good fit for…": a pitch."""
+    """Review 12f: welcome, privacy line, then "That sounds like a good fit for…": a pitch.
+    Review 12g: one question first (today, or for a while?), then a line and the offer."""
     chat = Chat(content)
-    turn = chat.say("I'm exhausted")
+    chat.say("I'm exhausted")
+    assert chat.last_ask().text == texts.HOW_LONG
+    turn = chat.press("Just today")
     texts_said = [message_text(m) for m in turn.messages]
-    assert "That sounds hard." in texts_said
+    assert texts_said[0] == texts.JUST_TODAY
     suggestion = chat.last_ask().text
-    assert texts_said.index("That sounds hard.") == len(texts_said) - 2  # just before it
     assert suggestion.startswith("One thing that may help: **Where is your energy going?**")
     assert "good fit" not in chat.text()
 

@@ -79,6 +79,7 @@ def test_misses_are_counted_afresh_at_the_next_menu(content: Content) -> None:
     chat.say(STORIES[0])
     chat.press("Loss or sadness")
     chat.say("the hardest part is not knowing what I am for")  # the next step: a text
+    chat.say("untangling discharge problems")  # and the work itself (review 12g)
     assert chat.state.dialogue is not None
     assert chat.state.dialogue.step == "support"
     chat.say(STORIES[1])

@@ -145,7 +145,7 @@ async def test_schedule_commands_add_list_and_remove(world: World) -> None:
     listing = await world.say(ALICE, "schedule")
     schedule_id = world.app.schedules.schedules_of(ALICE)[0].id
     assert schedule_id in listing
-    assert "mon,wed,fri at 07:45 (Europe/London), resilience" in listing
+    assert "mon,wed,fri at 07:45 UK time, resilience" in listing
     removed = await world.say(ALICE, f"schedule remove {schedule_id}")
     assert "Removed" in removed
     assert world.app.schedules.schedules_of(ALICE) == []
