@@ -74,7 +74,8 @@ class Step:
     @property
     def slot(self) -> Slot:
         """How a later question echoes this step's saved answer (a choice's label is short)."""
-        return Slot("short" if self.type == "choice" else self.answer, self.refer_as)
+        labels = frozenset(c.label for c in self.choices)
+        return Slot("short" if self.type == "choice" else self.answer, self.refer_as, labels)
 
     @property
     def is_question(self) -> bool:

@@ -102,6 +102,9 @@ class Slot:
 
     answer: AnswerKind = "long"
     refer_as: str | None = None
+    # A choice step's button labels: our own sentence case, so mid-sentence their first
+    # capital goes ("get in touch with occupational health"), unless it opens an acronym.
+    labels: frozenset[str] = frozenset()
 
 
 def fill(template: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -> str:
@@ -173,6 +176,10 @@ def echo(value: str | None, slot: Slot) -> str:
         return slot.refer_as or FALLBACK
     if is_dont_know(value):
         return slot.refer_as or (NAME_FALLBACK if slot.answer == "name" else FALLBACK)
+    if value in slot.labels:
+        first = value.split(" ", 1)[0]
+        ours = first[1:].islower() or (len(first) == 1 and first != "I")
+        return value[0].lower() + value[1:] if ours else value
     text = _tidy(value)
     if not is_short(text) or (
         slot.answer == "name" and (_reads_as_question(value) or _reads_as_plan(value))

@@ -21,6 +21,7 @@ from dialogs import (
     routing,
     runner,
     signposting,
+    small_talk,
     texts,
 )
 from dialogs.command_handling import accepts_command, return_to_question, run, run_passive
@@ -31,6 +32,7 @@ from dialogs.matching import match_choice
 from dialogs.model import (
     DEFAULT_WEEK,
     AppInstalled,
+    Aside,
     Choice,
     ChoiceMade,
     CommandGiven,
@@ -39,6 +41,7 @@ from dialogs.model import (
     FollowUpDue,
     NudgeAside,
     NudgeDue,
+    OnboardingAside,
     PeerCommitAsked,
     ServiceAnswered,
     ServiceAside,
@@ -148,14 +151,32 @@ def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None
         picked = _typed_choice(said, awaiting.choices)
     if picked is not None:
         asides.choose(draft, content, aside, picked, at)
+    elif _set_up_offer_aside(draft, content, aside, said):
+        return
     else:
         asides.text(draft, content, aside, said, at)
     _after_aside(draft, content, setup=not isinstance(aside, (FollowUpAside, SuggestAside)))
 
 
+def _set_up_offer_aside(draft: Draft, content: Content, aside: Aside, said: str) -> bool:
+    """At the set-up offer, a message that says what is on the leader's mind ("board
+    tomorrow and the chair is hostile") is answered, not met with the offer again: the offer
+    waits until that conversation is over (first_contact.setup_when_done)."""
+    if not (isinstance(aside, OnboardingAside) and aside.stage == "setup"):
+        return False
+    if routing.suggest(said, content.dialogues) is None and small_talk.reply(said) is None:
+        return False
+    draft.update(aside=None, awaiting=None)
+    _free_text(draft, content, said)
+    return True
+
+
 def _free_text(draft: Draft, content: Content, said: str) -> None:
     """Outside any conversation: the most relevant one suggested, or help."""
     if asides.how_long_first(draft, content, said):  # tired: one question first (review 12g)
+        return
+    if (answer := small_talk.reply(said)) is not None:
+        draft.say(answer)
         return
     if language.not_english(said):
         draft.say(texts.ENGLISH_ONLY)

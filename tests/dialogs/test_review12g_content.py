@@ -289,3 +289,18 @@ def test_the_timezone_command_answers_in_words(content: Content) -> None:
 )
 def test_tired_of_something_is_not_tiredness(said: str, tired: bool) -> None:
     assert tiredness.tired(said) is tired
+
+
+def test_after_a_role_change_nobody_to_talk_to_has_a_place(content: Content) -> None:
+    """Walked after review 7: "nobody" at "Who could you talk that through with…?" got
+    "Which of these comes closest…" once its buttons replaced the step that held it."""
+    chat = Chat(content, onboarded())
+    chat.say("start After your role has changed")
+    for answer in ("my post went in the restructure", "3", "not knowing what I'm for"):
+        chat.say(answer)
+    chat.say("people still ring me about discharge")
+    chat.say("nobody really")
+    assert "Which one of those could you try first, and when?" in chat.text()
+    chat.say("ring occupational health on Monday")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments[-1].text == "ring occupational health on Monday"
