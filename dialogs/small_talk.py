@@ -15,13 +15,22 @@ _THANKS = re.compile(
     r"(?: peercoach| coach)?"
 )
 
+# After a conversation has closed: "that's it", "ok" (walked: "that is it" got "I'm not sure
+# which conversation fits that").
+_DONE = re.compile(
+    r"(?:that'?s it|that is it|that'?s all|that is all|ok|okay|ok then|okay then|great|"
+    r"good|fine|done|all done|no thanks|no thank you|not now|nothing else|bye|bye for now)"
+)
+
 
 def reply(said: str) -> str | None:
     """The answer to a bare greeting or thank-you, or None for anything with more in it."""
-    words = re.sub(r"[\s!.,:)(]+$", "", said.strip().lower())
+    words = re.sub(r"[\s!.,:)(]+$", "", said.strip().lower().replace("’", "'"))
     words = re.sub(r"\s+", " ", words)
     if _GREETING.fullmatch(words):
         return texts.GREETING
     if _THANKS.fullmatch(words):
         return texts.THANKS
+    if _DONE.fullmatch(words.replace("’", "'")):
+        return texts.DONE
     return None

@@ -24,6 +24,7 @@ UNSURE = (
 # A bare "hi" or "thanks" outside a conversation (dialogs/small_talk.py).
 GREETING = "Hello. What's on your mind? Or type **start** to pick a conversation."
 THANKS = "You're welcome. I'm here when you want me."
+DONE = "OK. I'm here when you want me."
 ENGLISH_ONLY = (
     "Sorry, I can only chat in English for now. If you'd like to, tell me in English what is on "
     "your mind, or type **start** to see the conversations."

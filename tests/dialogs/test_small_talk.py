@@ -24,6 +24,13 @@ def test_thanks_is_answered(content: Content, said: str) -> None:
     assert chat.text() == texts.THANKS
 
 
+@pytest.mark.parametrize("said", ["that's it", "That is it.", "ok", "no thanks", "that’s all"])
+def test_a_closing_word_after_a_conversation_is_answered(content: Content, said: str) -> None:
+    chat = Chat(content, onboarded())
+    chat.say(said)
+    assert chat.text() == texts.DONE
+
+
 @pytest.mark.parametrize(
     "said", ["hi, the board went badly", "thanks but I'm exhausted", "hello world of pain"]
 )
