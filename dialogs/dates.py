@@ -12,6 +12,8 @@ Rules (each kind's first match counts; of those, the earliest day wins):
 - "18/12", "18/12/2026", "18 Dec", "18th December", "December 18" -> that date;
 - "on the 18th" -> the next 18th (today counts);
 - "before the next board", "at the next huddle": no day (next_meeting names the meeting);
+- "a week tomorrow", "a week today" -> that day + 7; "Thursday week", "a week on Thursday"
+  -> the Thursday after the next one (British usage; on a Thursday, a week today);
 - "last Friday" -> past; "next Tuesday" -> the Tuesday of next week; "Friday", "by Fri",
   "after Tuesday's board" -> the next Friday or Tuesday after today.
 A date written without a year is the next one to come, unless one in the last 60 days is
@@ -70,6 +72,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w/])(?:{pattern})(?![\w/])", re.IGNORECASE)
 
 
+_WEEK_FROM = _rx(r"a week (today|tomorrow)|(today|tomorrow) week")
 _TODAY = _rx(r"today|tonight|this (?:morning|afternoon|evening)|later today|by close of play")
 _TOMORROW = _rx(r"tomorrow")
 _YESTERDAY = _rx(r"yesterday")
@@ -88,6 +91,7 @@ _THE_NTH = _rx(r"on the (\d{1,2})|the (\d{1,2})(?:st|nd|rd|th)")
 _LAST_DAY = _rx(rf"last ({_DAY})")
 _NEXT_DAY = _rx(rf"next ({_DAY})")
 _A_DAY = _rx(rf"({_DAY})(?:'s)?")
+_DAY_WEEK = _rx(rf"({_DAY}) week|a week (?:on|from|this) ({_DAY})")
 _MEETINGS = (
     r"board|huddle|meeting|committee|review|panel|forum|session|handover|mdt|call|catch-up|"
     r"one-to-one|1:1|away ?day|sitrep|ops call|assembly"
@@ -161,6 +165,9 @@ def working_day_from(day: date, working: frozenset[int] = MON_TO_FRI) -> date:
 
 
 def _relative(text: str, today: date) -> DateReading | None:
+    if m := _WEEK_FROM.search(text):
+        start = (m.group(1) or m.group(2)).lower()
+        return DateReading(today + timedelta(days=7 + (start == "tomorrow")), m.group(0))
     if m := _TODAY.search(text):
         return DateReading(today, m.group(0))
     if m := _TOMORROW.search(text):
@@ -216,6 +223,10 @@ def _weekdays(text: str, today: date) -> DateReading | None:
     if m := _NEXT_DAY.search(text):
         monday = today + timedelta(days=_DAYS_IN_WEEK - today.weekday())
         return DateReading(monday + timedelta(days=WEEKDAYS[m.group(1).lower()]), m.group(0))
+    if m := _DAY_WEEK.search(text):
+        named = WEEKDAYS[(m.group(1) or m.group(2)).lower()]
+        ahead = (named - today.weekday()) % _DAYS_IN_WEEK  # on a Wednesday, "Wednesday week"
+        return DateReading(today + timedelta(days=ahead + _DAYS_IN_WEEK), m.group(0))
     for m in _A_DAY.finditer(text):
         word = m.group(1)
         if word.lower() in ("sun", "sat", "wed") and not word[0].isupper():

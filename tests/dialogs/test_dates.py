@@ -11,6 +11,11 @@ TODAY = date(2026, 12, 2)  # a Wednesday
 
 CASES = [
     ("ask Sam on Friday", date(2026, 12, 4)),
+    ("offer her the workstream by thursday week", date(2026, 12, 10)),  # review 8: not 3 Dec
+    ("a week on Friday", date(2026, 12, 11)),
+    ("Wednesday week", date(2026, 12, 9)),  # said on a Wednesday: a week today
+    ("a week tomorrow", date(2026, 12, 10)),
+    ("a week today", date(2026, 12, 9)),
     ("by Fri", date(2026, 12, 4)),
     ("email her on Monday", date(2026, 12, 7)),
     ("this Wednesday", date(2026, 12, 9)),  # today's weekday named means the next one
