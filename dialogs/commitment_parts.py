@@ -21,6 +21,7 @@ from dialogs.content_model import Dialogue, Step
 from dialogs.dates import DateReading, read_date, without
 from dialogs.echoes import is_short
 
+_WHEN_WORDS = 8  # longer than this, an addition that opens with "by" is more than a when
 KEEP = "keep"  # `if_dated: keep`: a dated earlier answer is the commitment, kept at once
 
 
@@ -168,10 +169,30 @@ def own_words(words: str, before: str, *, always: bool = False) -> str:
     return words[len(prefix) :] if prefix and words.startswith(prefix) else words
 
 
+# An addition that only says when ("before the next board", "by Friday", "wednesday") reads
+# on from the step as one sentence, not after a dash (review 8: "… card — before the next
+# board" was quoted back at the check-in).
+_WHEN_LEAD = re.compile(
+    r"(?:by|before|on|at|after|until|till|from|over|during|in|next|this|tomorrow|today|"
+    r"tonight|end of|first thing|later)\b",
+    re.IGNORECASE,
+)
+_BARE_DAY = re.compile(
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day(?: week| morning| afternoon)?[.!]*",
+    re.IGNORECASE,
+)
+
+
 def joined(before: str, text: str) -> str:
     """An earlier answer and what the leader adds to it, as one commitment."""
     before, text = before.strip().rstrip("."), text.strip()
-    return f"{before} — {text}" if before else text
+    if not before:
+        return text
+    if _BARE_DAY.fullmatch(text):
+        return f"{before} on {text[0].upper()}{text[1:].rstrip('.!')}"
+    if _WHEN_LEAD.match(text) and len(text.split()) <= _WHEN_WORDS:
+        return f"{before} {text[0].lower()}{text[1:]}"
+    return f"{before} — {text}"
 
 
 def before_the_meeting(words: str, today: date, step_line: str) -> str:

@@ -50,6 +50,7 @@ KEYS = (
     "same_gap_planned",  # a bare "yes" to that question: the first check-in's gap again
     "check_in_missed",  # typed text at "How did it go?" that is none of its answers
     "partly_heard",  # "Partly": a short line before "what did you notice?"
+    "blocked_heard",  # "Not yet": a short line after what got in the way
     "no_new_check_in",  # after "Partly", a next step with no day
     "keep_question",  # after "I did it": what happened?
     "keep_placeholder",

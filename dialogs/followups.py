@@ -18,12 +18,12 @@ import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from dialogs import runner, texts
+from dialogs import runner, small_talk, texts
 from dialogs.commitment_check import GATHERINGS
 from dialogs.commitment_parts import joined
 from dialogs.commitment_step import DONE, YES
 from dialogs.content_commitments import CommitmentCopy
-from dialogs.dates import check_in_day, read_date, working_day_from
+from dialogs.dates import check_in_day, next_meeting, read_date, working_day_from
 from dialogs.draft import Draft
 from dialogs.echoes import is_dont_know, is_short, quote
 from dialogs.model import (
@@ -155,6 +155,8 @@ def missed(
         return
     if is_short(said):
         line = copy.get("check_in_missed")
+        if small_talk.reply(said) == texts.GREETING:  # "hi": greeted back first (review 8)
+            line = f"Hello. {line}"
     else:
         _keep(draft, commitment, said, at)
         line = texts.STORY_KEPT
@@ -193,6 +195,8 @@ def blocked(
     if commitment is None:
         return
     _keep(draft, commitment, said, at)
+    if not is_dont_know(said):
+        draft.say(copy.get("blocked_heard"))
     _go(draft, copy, replace(aside, stage="next"))
 
 
@@ -215,6 +219,9 @@ def next_step(
         due = _same_gap(draft, commitment, today)
         _plan(draft, copy, commitment, aside.step, at, due=due, line="same_gap_planned")
         return
+    if _meeting_named_late(aside, said, today, asked_already=reading is not None or done):
+        _go(draft, copy, replace(aside, step=joined(aside.step, said)))  # which day is it?
+        return
     if aside.step:  # the answer to that question: its day, or none; the step is kept
         said, done = (aside.step if done else joined(aside.step, said)), False
     if reading is not None and not reading.is_past(today):
@@ -226,6 +233,17 @@ def next_step(
         draft.say(copy.get("not_yet_again").format(day=short_date(commitment.due_on, today)))
     else:
         draft.say(copy.get("no_new_check_in"))
+
+
+def _meeting_named_late(
+    aside: FollowUpAside, said: str, today: date, *, asked_already: bool
+) -> bool:
+    """The answer to "When will you do it?" is a meeting without its day ("before the next
+    board"): ask which day, as the dialogues do (review 8: it got "No new check-in, then."
+    and the step was lost); once, as a step naming a meeting already had that question."""
+    if not aside.step or asked_already or _MEETING.search(aside.step) is not None:
+        return False
+    return next_meeting(said, today) is not None
 
 
 def _plan(

@@ -89,7 +89,7 @@ DIDNT_CATCH_AGAIN = (
     "Pick one of these, or type its number:",
     "Which one? A number is enough, or **stop** to leave.",
 )
-BACK_TO = "Back to where we were in **{title}**"
+BACK_TO = "Back to **{title}**, where we left off:"
 WELCOME_BACK = "Welcome back. Picking up where we left off in **{title}**"
 STOPPED = "I've stopped **{title}** — anything you wrote is kept in your journal."
 NOTHING_TO_STOP = "There's nothing to stop just now. Type **start** to begin a conversation."

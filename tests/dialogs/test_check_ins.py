@@ -106,10 +106,27 @@ def test_a_step_before_a_meeting_with_no_day_asks_which_day_the_meeting_is(
     assert not _planned(chat)
     chat.say("Tuesday")
     new = chat.state.commitments[-1]
-    assert new.text == f"{BOARD_STEP} — Tuesday"
+    assert new.text == f"{BOARD_STEP} on Tuesday"
     assert new.due_on == date(2026, 12, 9)  # the day after Tue 8 Dec's board
     assert [e.due_on for e in _planned(chat)] == [date(2026, 12, 9)]
     assert "Wed 9 Dec" in chat.text()
+
+
+def test_a_meeting_given_at_the_when_question_is_asked_its_day(content: Content) -> None:
+    """Review 8: "ask the site team to co-write the flow escalation card", then "before the
+    next board" at "When will you do it?", got "No new check-in, then." and the step was
+    kept as a reflection only."""
+    chat = _partly_step(content, "ask the site team to co-write the flow escalation card")
+    assert chat.text() == content.commitments.get("ask_when")
+    chat.say("before the next board")
+    assert "Which day is the next board?" in chat.text()
+    chat.say("Thursday")
+    new = chat.state.commitments[-1]
+    assert new.text == (
+        "ask the site team to co-write the flow escalation card before the next board on Thursday"
+    )
+    assert new.due_on == date(2026, 12, 4)  # the working day after Thu 3 Dec
+    assert "No new check-in" not in chat.text()
 
 
 def test_a_bare_yes_there_keeps_the_same_gap_and_says_the_date(content: Content) -> None:
@@ -151,9 +168,8 @@ def test_hi_at_the_check_in_gets_one_short_line_and_the_options_only(content: Co
     before = chat.state.reflections
     chat.say("hi")
     ask = chat.last_ask()
-    assert chat.text() == "\n".join(
-        [content.commitments.get("check_in_missed"), *(c.label for c in on_screen.choices)]
-    )
+    missed = content.commitments.get("check_in_missed")  # review 8: "hi" is greeted back
+    assert chat.text() == "\n".join([f"Hello. {missed}", *(c.label for c in on_screen.choices)])
     assert "comes closest" not in chat.text()
     assert "ask Sam" not in chat.text()  # the commitment is not quoted again
     assert ask.choices == on_screen.choices
@@ -240,3 +256,24 @@ def test_feeling_terrible_for_the_team_is_an_answer(content: Content) -> None:
     chat.say("i feel terrible for the team")
     assert not isinstance(chat.state.aside, SafetyAside)
     assert "116 123" not in chat.text()
+
+
+# ------------------------------------------------------------------ "Not yet"
+
+
+def test_what_got_in_the_way_is_heard_before_the_next_step(content: Content) -> None:
+    """Review 8: "CQC turned up unannounced on wednesday, everything else went out the
+    window" went straight to "What is the one next step, and on which day?"."""
+    chat = _checked_in(content)
+    chat.press("Not yet")
+    chat.say("CQC turned up unannounced on wednesday, everything else went out the window")
+    lines = chat.text().split("\n")
+    assert lines[0] == content.commitments.get("blocked_heard")
+    assert content.commitments.get("next_step_question").split("?")[0] in chat.text()
+
+
+def test_a_dont_know_at_what_got_in_the_way_gets_no_line_for_it(content: Content) -> None:
+    chat = _checked_in(content)
+    chat.press("Not yet")
+    chat.say("not sure")
+    assert content.commitments.get("blocked_heard") not in chat.text()

@@ -471,7 +471,7 @@ def test_a_commitment_that_builds_on_the_change_named_asks_only_when(content: Co
     assert "> leave on time on wednesdays" in question.text  # quoted, not spliced in
     chat.say("next Wednesday")
     assert chat.state.dialogue is None
-    assert chat.state.commitments[-1].text == "leave on time on wednesdays — next Wednesday"
+    assert chat.state.commitments[-1].text == "leave on time on wednesdays next Wednesday"
     assert planned(chat) == date(2026, 12, 3)  # Wed 2 Dec named: the day after
 
 
@@ -489,7 +489,7 @@ def test_a_supporter_chosen_is_asked_for_by_name(content: Content) -> None:
     assert content.commitments.gap(("who",)) in chat.text()
     chat.say("Priya")
     kept = chat.state.commitments[-1].text
-    assert kept == "leave on time on wednesdays — next Wednesday — Priya"
+    assert kept == "leave on time on wednesdays next Wednesday — Priya"
 
 
 def test_a_talk_about_one_peer_asks_only_when_not_who(content: Content) -> None:

@@ -340,7 +340,7 @@ def test_commands_mid_dialogue_answer_then_offer_to_carry_on(
     assert chat.state.dialogue is not None
     assert chat.state.dialogue.step == step_before
     assert isinstance(turn.messages[-1], Prompt | Ask)
-    assert any("Back to where we were" in m.text for m in turn.messages if isinstance(m, Say))
+    assert any("where we left off:" in m.text for m in turn.messages if isinstance(m, Say))
 
 
 def test_start_mid_dialogue_offers_to_carry_on_first(content: Content) -> None:

@@ -262,7 +262,7 @@ def test_a_time_tomorrow_replaces_the_day_after_the_meeting(content: Content) ->
     chat.say("I'll speak to Sam by Friday")
     chat.say("at 8.45 outside the board room")
     kept = chat.state.commitments[-1]
-    assert kept.text == "I'll speak to Sam — at 8.45 outside the board room"
+    assert kept.text == "I'll speak to Sam at 8.45 outside the board room"
     assert kept.due_on == date(2026, 12, 4)
 
 

@@ -152,7 +152,7 @@ def test_after_partly_a_step_with_no_day_gets_one_question_for_it(content: Conte
     chat.say("Tuesday")
     assert chat.state.aside is None
     new = chat.state.commitments[-1]
-    assert new.text == "ask Sam to cover the ED call — Tuesday"
+    assert new.text == "ask Sam to cover the ED call on Tuesday"
     assert new.due_on == date(2026, 12, 9)  # the day after Tue 8 Dec
 
 
