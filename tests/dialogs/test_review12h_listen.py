@@ -1,0 +1,106 @@
+"""Review 12h (b), dialogues 11-19: what the leader says that matters is heard, not stepped
+over for the next scripted question ("the two bed managers who carry it are burning out",
+"I want to still matter", "can't think of one")."""
+
+from dialogs import echoes, texts
+from dialogs.content_model import Content
+from tests.dialogs.chat import Chat, onboarded
+
+OWNED = "Owned, not just accounted for"
+LEAD = "Lead it, or let someone else?"
+STRONG = "Start from what is already strong"
+WEIGHT = "Before anyone is asked to own more, what could take some weight off them?"
+BEFORE = "The last time a team of yours owned a result without being chased"
+
+
+def opened(content: Content, title: str) -> Chat:
+    chat = Chat(content, onboarded())
+    chat.say(f"start {title}")
+    return chat
+
+
+def test_owners_burning_out_are_heard_before_anyone_is_asked_to_own_more(
+    content: Content,
+) -> None:
+    chat = opened(content, OWNED)
+    chat.say("the CQC action plan")
+    chat.press("A few people carry it")
+    chat.say("the two bed managers who carry it are burning out")
+    said = chat.text()
+    assert "running low" in said
+    assert WEIGHT in said
+    assert BEFORE not in said
+    chat.say("cover one of their on-call weeks")
+    assert BEFORE in chat.text()
+    kept = [r.text for r in chat.state.reflections]
+    assert kept[-2:] == [
+        "the two bed managers who carry it are burning out",
+        "cover one of their on-call weeks",
+    ]
+
+
+def test_the_weight_question_comes_again_after_an_interruption(content: Content) -> None:
+    chat = opened(content, OWNED)
+    chat.say("the CQC action plan")
+    chat.press("Reports and RAG ratings")
+    chat.say("honestly they're exhausted and two are off sick")
+    chat.open(minutes=5)
+    assert WEIGHT in chat.text()
+
+
+def test_an_answer_without_strain_goes_straight_on(content: Content) -> None:
+    chat = opened(content, OWNED)
+    chat.say("the CQC action plan")
+    chat.press("A few people carry it")
+    chat.say("the matrons and the patient safety team")
+    assert BEFORE in chat.text()
+    assert WEIGHT not in chat.text()
+
+
+def test_a_blank_at_the_last_time_a_team_owned_a_result_gets_a_smaller_question_once(
+    content: Content,
+) -> None:
+    chat = opened(content, OWNED)
+    chat.say("the CQC action plan")
+    chat.press("A few people carry it")
+    chat.say("the matrons")
+    chat.say("dont know, cant think of one")
+    said = chat.text()
+    assert "a ward, a project, even a single shift" in said
+    assert "What will you try this week" not in said
+    chat.say("dont know")
+    assert texts.DONT_KNOW_AGAIN in chat.text()
+    assert "What will you try this week" in chat.text()
+
+
+def test_an_answer_about_the_leader_not_the_work_is_heard(content: Content) -> None:
+    chat = opened(content, LEAD)
+    chat.say("the CQC inspection prep")
+    chat.press("Lead it myself")
+    chat.say(
+        "honestly it might just be that I want to still matter, I can't tell anymore. the "
+        "restructure took the title and I keep reaching for the things I used to do"
+    )
+    said = chat.text()
+    assert "what the work needs, or about wanting to still count?" in said
+    assert "who could take on one part of it" not in said
+    chat.say("about still counting, if I'm honest")
+    assert "who could take on one part of it" in chat.text()
+
+
+def test_an_answer_about_the_work_goes_straight_to_the_grow_someone_question(
+    content: Content,
+) -> None:
+    chat = opened(content, LEAD)
+    chat.say("the CQC inspection prep")
+    chat.press("Lead it myself")
+    chat.say("I know the inspectors and the history of the last report")
+    assert "who could take on one part of it" in chat.text()
+
+
+def test_a_dont_know_with_a_reason_is_still_a_dont_know() -> None:
+    assert echoes.is_dont_know("dont know, cant think of one")
+    assert echoes.is_dont_know("honestly can't think of one. they're 30% vacancy")
+    assert not echoes.is_dont_know("not sure, maybe Sam")
+    assert not echoes.is_dont_know("no idea, ask Sam")
+    assert not echoes.is_dont_know("none. The GP lead left")
