@@ -35,7 +35,7 @@ NAME_FALLBACK = "them"  # a "don't know" in a name slot with no `refer_as`
 # Review 4: "no idea really", "not a clue", "dunno really", "haven't a clue" and their kin
 # ("honestly, no idea", "I've no idea", "haven't got a clue") are all "don't know".
 DONT_KNOW = re.compile(
-    r"^(?:(?:honestly|really|just|well|erm+|um+|hmm+|tbh|sorry|possibly|to\s+be\s+honest)"
+    r"^(?:(?:honestly|really|just|well|erm+|um+|hmm+|tbh|sorry|possibly|to\s+be\s+honest|no|nope)"
     r"[\s,.…]+)*"
     r"(?:(?:i|i'm|im|i've|ive|i\s+have)(?:\s+got)?\s+)?"
     r"(?:really\s+|just\s+|honestly\s+|genuinely\s+|absolutely\s+)?"

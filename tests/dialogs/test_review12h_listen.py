@@ -104,3 +104,33 @@ def test_a_dont_know_with_a_reason_is_still_a_dont_know() -> None:
     assert not echoes.is_dont_know("not sure, maybe Sam")
     assert not echoes.is_dont_know("no idea, ask Sam")
     assert not echoes.is_dont_know("none. The GP lead left")
+
+
+def at_a_good_day(content: Content) -> Chat:
+    chat = opened(content, STRONG)
+    chat.say("district nursing")
+    chat.press("I struggle to see any")
+    return chat
+
+
+def test_cant_think_of_one_is_not_quoted_back_as_a_strength(content: Content) -> None:
+    chat = at_a_good_day(content)
+    chat.say("honestly can't think of one. they're 30% vacancy")
+    said = chat.text()
+    assert "one person, one shift, or one thank-you" in said
+    assert "30% vacancy" not in said
+    assert "You said:" not in said
+    chat.say("the HCA on nights who rang every family")
+    assert "> the HCA on nights who rang every family" in chat.text()
+
+
+def test_two_blanks_echo_no_strength_at_all(content: Content) -> None:
+    chat = at_a_good_day(content)
+    chat.say("honestly can't think of one. they're 30% vacancy")
+    chat.say("no, nothing")
+    said = chat.text()
+    assert "You said:" not in said
+    assert "nothing" not in said
+    assert "At the next huddle for district nursing, what will you ask first?" in said
+    chat.say("what went right on Tuesday")
+    assert "that strength" not in chat.text()
