@@ -205,11 +205,24 @@ def echo(value: str | None, slot: Slot) -> str:
         ours = first[1:].islower() or (len(first) == 1 and first != "I")
         return value[0].lower() + value[1:] if ours else value
     text = _tidy(value)
+    if slot.answer == "name":
+        text = _without_aside(_unshout(text))
     if not is_short(text) or (
         slot.answer == "name" and (_reads_as_question(value) or _reads_as_plan(value))
     ):  # "invite who would you be keeping out", "get in touch with I'll speak to Sam"
         return slot.refer_as or (NAME_FALLBACK if slot.answer == "name" else FALLBACK)
     return _lower_first(_unshout(text))
+
+
+def _without_aside(text: str) -> str:
+    """A name answer's words after one comma are an aside, left out mid-sentence (review
+    12h: "What will you try with the CQC lead, priya, and by when?"; "Sam, our deputy chief
+    nurse" reads "Sam"); a list ("Sam, Priya and Jo", "their secretary, or the AMU
+    matron") is kept whole."""
+    head, comma, rest = text.partition(",")
+    if not comma or "," in rest or re.search(r"\b(?:and|or)\b|&", rest) or not head.strip():
+        return text
+    return head.strip()
 
 
 def quote(value: str, limit: int = QUOTE_CHARS) -> str:

@@ -134,3 +134,22 @@ def test_two_blanks_echo_no_strength_at_all(content: Content) -> None:
     assert "At the next huddle for district nursing, what will you ask first?" in said
     chat.say("what went right on Tuesday")
     assert "that strength" not in chat.text()
+
+
+def test_a_name_with_an_aside_is_echoed_by_its_name_alone(content: Content) -> None:
+    """Not "What will you try with the CQC lead, priya, and by when?" mid-sentence."""
+    chat = opened(content, LEAD)
+    chat.say("the CQC inspection prep")
+    chat.press("Step back for someone else")
+    chat.say("the CQC lead, priya")
+    assert "> the CQC lead, priya" in chat.text()  # quoted whole on its own line
+    chat.say("ask her to chair the mock inspection")
+    chat.say("she has a plan, even if it isn't mine")
+    assert "What will you try with the CQC lead, and by when?" in chat.text()
+
+
+def test_a_list_of_names_is_echoed_whole() -> None:
+    name = echoes.Slot("name", "the person you named")
+    assert echoes.echo("Sam, Priya and Jo", name) == "Sam, Priya and Jo"
+    assert echoes.echo("SAM, OUR DEPUTY CHIEF NURSE", name) == "sam"
+    assert echoes.echo("Sam, our deputy", name) == "Sam"
