@@ -2,6 +2,8 @@
 over for the next scripted question ("the two bed managers who carry it are burning out",
 "I want to still matter", "can't think of one")."""
 
+import pytest
+
 from dialogs import echoes, texts
 from dialogs.content_model import Content
 from tests.dialogs.chat import Chat, onboarded
@@ -153,3 +155,25 @@ def test_a_list_of_names_is_echoed_whole() -> None:
     assert echoes.echo("Sam, Priya and Jo", name) == "Sam, Priya and Jo"
     assert echoes.echo("SAM, OUR DEPUTY CHIEF NURSE", name) == "sam"
     assert echoes.echo("Sam, our deputy", name) == "Sam"
+
+
+# Words that tie an example to one field (urgent care and patient flow), review 12h.
+ONE_FIELD = ("4-hour", "12-hour", "corridor", "bed manager", "hip operation", "care home")
+
+
+@pytest.mark.parametrize(
+    "dialogue", ["outcomes-over-outputs.what-difference", "shared-ownership.felt-not-imposed"]
+)
+def test_examples_after_the_first_question_fit_any_field(content: Content, dialogue: str) -> None:
+    found = content.dialogue(dialogue)
+    assert found is not None
+    later = [s for s in found.steps.values() if s.id != found.start and s.placeholder]
+    assert later
+    for step in later:
+        assert not any(w in (step.placeholder or "").lower() for w in ONE_FIELD), step.id
+
+
+def test_the_measure_example_is_not_the_answer_to_copy(content: Content) -> None:
+    found = content.dialogue("outcomes-over-outputs.what-difference")
+    assert found is not None
+    assert "waits" not in (found.steps["options"].placeholder or "")
