@@ -177,3 +177,83 @@ def test_the_measure_example_is_not_the_answer_to_copy(content: Content) -> None
     found = content.dialogue("outcomes-over-outputs.what-difference")
     assert found is not None
     assert "waits" not in (found.steps["options"].placeholder or "")
+
+
+VALUE = "Value first, role last"
+HABIT = "Let go of one habit, test a new one"
+
+
+def at_first_try(content: Content) -> Chat:
+    chat = opened(content, VALUE)
+    chat.say("ward 7 flow")
+    chat.say("I know the matrons and the site team")
+    chat.say("huddle on ward 7")
+    chat.press("Not sure yet")
+    return chat
+
+
+def test_a_first_step_already_named_is_asked_only_for_its_day(content: Content) -> None:
+    chat = at_first_try(content)
+    chat.say("just turn up at the 9am safety huddle and offer")
+    said = chat.text()
+    assert "> just turn up at the 9am safety huddle and offer" in said
+    assert "Which day will you do that?" in said
+    assert "What will you do first" not in said
+    chat.say("thursday")
+    assert chat.state.dialogue is None
+    assert "9am safety huddle" in chat.state.commitments[-1].text
+
+
+def test_a_first_step_with_its_day_is_kept_at_once(content: Content) -> None:
+    chat = at_first_try(content)
+    chat.say("offer help at thursday's huddle")
+    assert chat.state.dialogue is None
+    assert "Which day" not in chat.text()
+    assert chat.state.commitments[-1].text == "offer help at thursday's huddle"
+
+
+def test_the_first_step_question_does_not_read_on_the_task(content: Content) -> None:
+    chat = opened(content, VALUE)
+    chat.say("ward 7 flow")
+    chat.say("I know the matrons and the site team")
+    chat.say("huddle on ward 7")
+    chat.press("No, I can start without it")
+    said = chat.text()
+    assert "on huddle on ward 7" not in said
+    assert "Thinking of huddle on ward 7, what will you do first" in said
+
+
+def at_new_way(content: Content, time: str) -> Chat:
+    chat = opened(content, HABIT)
+    chat.say("deciding, then telling people")
+    chat.press(time)
+    return chat
+
+
+def test_a_few_months_is_acknowledged(content: Content) -> None:
+    chat = at_new_way(content, "A few months, at least")
+    assert "time enough to try something" in chat.text()
+
+
+def test_the_test_is_asked_as_one_question(content: Content) -> None:
+    chat = at_new_way(content, "A few months, at least")
+    chat.say("ask the group for options before I give mine")
+    chat.say("quieter people speak")
+    said = chat.text()
+    assert "Where and when will you test it this week?" in said
+    assert "look back" not in said
+    assert said.count("?") == 1
+    chat.say("at the 10am staffing call on tuesday")
+    assert chat.state.dialogue is None
+
+
+def test_a_new_way_with_its_day_is_not_asked_when_again(content: Content) -> None:
+    chat = at_new_way(content, "A few months, at least")
+    chat.say("ask the matrons for options before I say mine, at monday's huddle")
+    chat.say("quieter people speak")
+    said = chat.text()
+    assert "Which day shall I ask you how it went?" in said
+    assert "Where and when" not in said
+    assert said.count("?") == 1
+    chat.say("tuesday")
+    assert chat.state.dialogue is None
