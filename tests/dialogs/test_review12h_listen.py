@@ -2,10 +2,15 @@
 over for the next scripted question ("the two bed managers who carry it are burning out",
 "I want to still matter", "can't think of one")."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from dialogs import echoes, texts
+from dialogs.content import check_content
 from dialogs.content_model import Content
+from tests.conftest import CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
 
 OWNED = "Owned, not just accounted for"
@@ -257,3 +262,16 @@ def test_a_new_way_with_its_day_is_not_asked_when_again(content: Content) -> Non
     assert said.count("?") == 1
     chat.say("tuesday")
     assert chat.state.dialogue is None
+
+
+def test_if_heard_entries_are_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    path = folder / "dialogues" / "growing-leaders.lead-or-follow.yaml"
+    text = path.read_text().replace("[still matter, to matter,", "[Still Matter, to matter,")
+    text = text.replace("or about wanting to still count?", "or about {nope}?")
+    path.write_text(text)
+    _, problems = check_content(folder)
+    errors = [p.message for p in problems if p.severity == "error"]
+    assert any("'Still Matter' in `words` must be lowercase" in e for e in errors), errors
+    assert any("step 'reason' uses {nope}" in e for e in errors), errors
