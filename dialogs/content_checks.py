@@ -188,6 +188,7 @@ def _check_placeholders(
         step = steps[step_id]
         texts = [step.text, step.if_dated or "", step.if_unsure or ""]
         texts += [c.reply or "" for c in step.choices]
+        texts += [line for h in step.if_heard for line in (h.say, h.ask)]
         built_on = steps[step_id].builds_on
         used: set[str] = set().union(*map(_names, texts)) | ({built_on} if built_on else set())
         for name in sorted(used):

@@ -7,7 +7,14 @@ from typing import Any, cast
 from dialogs.content_checks import parse_kind
 from dialogs.content_commitments import parse_commitment_fields
 from dialogs.content_echoes import parse_answer, parse_refer_as
-from dialogs.content_model import COACHING_MODELS, Dialogue, Step, StepChoice, StepType
+from dialogs.content_model import (
+    COACHING_MODELS,
+    Dialogue,
+    Hearing,
+    Step,
+    StepChoice,
+    StepType,
+)
 from dialogs.content_reader import FileReader
 from dialogs.yamlsource import YamlMap, line_of
 
@@ -25,6 +32,7 @@ STEP_FIELDS = {
         "refer_as",
         "if_dated",
         "if_unsure",
+        "if_heard",
     ),
     "choice": ("type", "ask", "choices", "save_as", "heard"),
     "commitment": (
@@ -195,6 +203,7 @@ def _parse_step(reader: FileReader, step_id: str, value: Any, line: int) -> Step
         heard=reader.text(m, "heard", what, required=False, max_len=150),
         if_dated=reader.text(m, "if_dated", what, required=False, max_len=STEP_TEXT_MAX),
         if_unsure=reader.text(m, "if_unsure", what, required=False, max_len=STEP_TEXT_MAX),
+        if_heard=_parse_hearings(reader, m, what) if step_type == "text" else (),
         **(parse_commitment_fields(reader, m, what) if step_type == "commitment" else {}),
     )
 
@@ -218,3 +227,29 @@ def _parse_choices(reader: FileReader, m: YamlMap, what: str) -> tuple[StepChoic
         if label and next_id:
             choices.append(StepChoice(label, next_id, aliases, reply))
     return tuple(choices)
+
+
+def _parse_hearings(reader: FileReader, m: YamlMap, what: str) -> tuple[Hearing, ...]:
+    """`if_heard:` entries, each `words` (as `routing: feelings:`), `say` and `ask`."""
+    if m.get("if_heard") is None:
+        return ()
+    hearings: list[Hearing] = []
+    for line, item in reader.items(m, "if_heard", what):
+        h = reader.mapping(item, "an `if_heard` entry", line)
+        if h is None:
+            continue
+        where = f"{what} if_heard"
+        reader.unknown_keys(h, ("words", "say", "ask"), where)
+        words = reader.phrases(h, "words", where, required=True)
+        for word in words:
+            if not _FEELING.match(word):
+                reader.problem(
+                    line_of(h, "words"),
+                    f"{where}: {word!r} must be lowercase words, and only the last may end "
+                    "in `*` after at least three letters, e.g. `off sick` or `exhaust*`",
+                )
+        say = reader.text(h, "say", where, max_len=150)
+        ask = reader.text(h, "ask", where, max_len=STEP_TEXT_MAX)
+        if words and say and ask:
+            hearings.append(Hearing(tuple(w for w in words if _FEELING.match(w)), say, ask))
+    return tuple(hearings)

@@ -45,6 +45,17 @@ class StepChoice:
 
 
 @dataclass(frozen=True)
+class Hearing:
+    """Words in an answer that matter more than the next question (review 12h: "the two bed
+    managers who carry it are burning out", met with the next scripted question): one line
+    that meets them, then one question of their own, once, before the step moves on."""
+
+    words: tuple[str, ...]  # whole words, a `*` ending a stem, as in `routing: feelings:`
+    say: str
+    ask: str
+
+
+@dataclass(frozen=True)
 class Step:
     """One node of a dialogue. `text` is the question (`ask`) or, for an end, the closing words."""
 
@@ -70,6 +81,7 @@ class Step:
     # prompt asked once after a "don't know" at a text step.
     if_dated: str | None = None
     if_unsure: str | None = None
+    if_heard: tuple[Hearing, ...] = ()  # a text step: what it listens for (dialogs/heard.py)
 
     @property
     def slot(self) -> Slot:

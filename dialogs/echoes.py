@@ -35,18 +35,32 @@ NAME_FALLBACK = "them"  # a "don't know" in a name slot with no `refer_as`
 # Review 4: "no idea really", "not a clue", "dunno really", "haven't a clue" and their kin
 # ("honestly, no idea", "I've no idea", "haven't got a clue") are all "don't know".
 DONT_KNOW = re.compile(
-    r"^(?:(?:honestly|really|just|well|erm+|um+|hmm+|tbh|sorry|possibly|to\s+be\s+honest)"
+    r"^(?:(?:honestly|really|just|well|erm+|um+|hmm+|tbh|sorry|possibly|to\s+be\s+honest|no|nope)"
     r"[\s,.…]+)*"
     r"(?:(?:i|i'm|im|i've|ive|i\s+have)(?:\s+got)?\s+)?"
     r"(?:really\s+|just\s+|honestly\s+|genuinely\s+|absolutely\s+)?"
     r"(?:(?:do\s*n[o']?t|dont|don't)\s+(?:really\s+)?know|dunno|not\s+(?:really\s+)?sure|"
     r"unsure|no\s+idea|no\s+clue|not\s+a\s+clue|haven'?t(?:\s+got)?\s+a\s+clue|"
-    r"can'?t\s+say|can'?t\s+think|nobody|no\s+one|none|nothing|pass|idk|\?+)"
+    r"can'?t\s+say|can'?t\s+think(?:\s+of\s+(?:one|any(?:thing|one)?|a\s+single\s+one))?|"
+    r"nobody|no\s+one|none|nothing|pass|idk|\?+)"
     r"(?:[\s,]+(?:really|yet|at\s+all|to\s+be\s+honest|tbh|sorry|who|what|why|how|either|"
     r"honestly|mate))*"
     r"[\s.!?…]*$",
     re.IGNORECASE,
 )
+# After a first clause that is a "don't know": words that offer an answer after all.
+_OFFERS = frozenset("maybe perhaps possibly probably might could guess except apart but".split())  # noqa: SIM905
+_CLAUSE_END = re.compile(r"[.,;:!?…]+\s+|\s+[—–-]\s+")
+
+
+def _split_clause(said: str) -> tuple[str, str, str]:
+    """The first clause of `said`, the mark that ends it ("" if none) and the rest."""
+    found = _CLAUSE_END.search(said)
+    if found is None:
+        return said, "", ""
+    return said[: found.start()], found.group(), said[found.end() :]
+
+
 # Of those, the ones about not knowing (not "nobody", "nothing"): a "Not sure yet" button.
 _NOT_KNOWING = re.compile(r"know|sure|idea|clue|dunno|idk|\?", re.IGNORECASE)
 
@@ -126,8 +140,18 @@ def fill(template: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -> 
 
 
 def is_dont_know(text: str) -> bool:
-    """An honest "don't know" ("i don't know really", "dunno", "not sure"): not content."""
-    return DONT_KNOW.match(" ".join(text.replace("’", "'").split())) is not None
+    """An honest "don't know" ("i don't know really", "dunno", "not sure"): not content.
+    So is one whose first clause is ("dont know, cant think of one", "can't think of one.
+    they're 30% vacancy", review 12h) unless the rest offers something ("not sure, maybe
+    Sam", "no idea, ask Sam"): a reason why not is not an answer to quote back."""
+    said = " ".join(text.replace("’", "'").split())
+    if DONT_KNOW.match(said) is not None:
+        return True
+    head, cut, rest = _split_clause(said)
+    if not cut or DONT_KNOW.match(head) is None:
+        return False
+    words = {w.lower() for w in _WORD.findall(rest)}
+    return not words & (_OFFERS | ACTIONS) and not any(w[:1].isupper() for w in rest.split()[1:])
 
 
 def is_not_knowing(text: str) -> bool:
@@ -181,11 +205,24 @@ def echo(value: str | None, slot: Slot) -> str:
         ours = first[1:].islower() or (len(first) == 1 and first != "I")
         return value[0].lower() + value[1:] if ours else value
     text = _tidy(value)
+    if slot.answer == "name":
+        text = _without_aside(_unshout(text))
     if not is_short(text) or (
         slot.answer == "name" and (_reads_as_question(value) or _reads_as_plan(value))
     ):  # "invite who would you be keeping out", "get in touch with I'll speak to Sam"
         return slot.refer_as or (NAME_FALLBACK if slot.answer == "name" else FALLBACK)
     return _lower_first(_unshout(text))
+
+
+def _without_aside(text: str) -> str:
+    """A name answer's words after one comma are an aside, left out mid-sentence (review
+    12h: "What will you try with the CQC lead, priya, and by when?"; "Sam, our deputy chief
+    nurse" reads "Sam"); a list ("Sam, Priya and Jo", "their secretary, or the AMU
+    matron") is kept whole."""
+    head, comma, rest = text.partition(",")
+    if not comma or "," in rest or re.search(r"\b(?:and|or)\b|&", rest) or not head.strip():
+        return text
+    return head.strip()
 
 
 def quote(value: str, limit: int = QUOTE_CHARS) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from dialogs import texts
-from dialogs.content_model import Dialogue
+from dialogs.content_model import Dialogue, Hearing, Step
 
 
 def acknowledgement(said: str, dialogues: Sequence[Dialogue]) -> str | None:
@@ -19,7 +19,23 @@ def acknowledgement(said: str, dialogues: Sequence[Dialogue]) -> str | None:
     return texts.SOUNDS_HARD
 
 
-@lru_cache(maxsize=4)  # one set of feelings per content load
+def hearing(said: str, step: Step) -> int | None:
+    """Which of a text step's `if_heard` entries the answer meets (its index), if any: the
+    people who would own it are "burning out", the answer is about the leader ("I want to
+    still matter"), not the work."""
+    for index, entry in enumerate(step.if_heard):
+        pattern = _pattern(entry.words)
+        if pattern is not None and pattern.search(said.replace("’", "'")):
+            return index
+    return None
+
+
+def entry(step: Step, index: int) -> Hearing:
+    """The `if_heard` entry `hearing` found."""
+    return step.if_heard[index]
+
+
+@lru_cache(maxsize=64)  # the feelings and each step's `if_heard` words, per content load
 def _pattern(feelings: tuple[str, ...]) -> re.Pattern[str] | None:
     """Every feeling as whole words ("worn out" and "worn  out"), a `*` ending a stem."""
     if not feelings:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from dialogs import commitment_parts, echoes, texts
+from dialogs import commitment_parts, echoes, heard, texts
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import check_in_day
 from dialogs.draft import Draft
@@ -32,6 +32,11 @@ PENDING_PLACEHOLDER = "_placeholder"
 MISSED = "_missed"
 # A text step whose gentler `if_unsure` question was asked after a "don't know": its id.
 UNSURE = "_unsure"
+# A text step whose `if_heard` question is open: "<step id> <entry>", and the answer that
+# raised it (what the step saves: the question after it is a reflection only).
+HEARD = "_heard"
+HEARD_ANSWER = "_heard_answer"
+_PENDING = (MISSED, UNSURE, HEARD, HEARD_ANSWER)
 
 
 def begin(draft: Draft, dialogue: Dialogue, at: datetime) -> None:
@@ -58,6 +63,9 @@ def present(draft: Draft, dialogue: Dialogue, *, hint: bool = True) -> None:
     asking = step.if_dated if dated and step.if_dated else step.text
     if step.if_unsure and pending.get(UNSURE) == step.id:
         asking = step.if_unsure  # asked again after an interruption
+    if (listened := _heard_open(step, pending)) is not None:
+        draft.prompt(fill(listened, progress.saved, dialogue))
+        return
     echoed = progress.saved
     if step.type == "commitment" and asking == step.text:  # its day given with its person
         without_day = commitment_parts.asked_without_day(dialogue, step, echoed, today)
@@ -118,9 +126,13 @@ def answer_text(draft: Draft, dialogue: Dialogue, text: str, at: datetime) -> No
         answer_choice(draft, dialogue, picked, at)
         return
     if step.type == "text":
-        if echoes.is_dont_know(text) and _unsure(draft, dialogue, step):
+        first = dict(progress.saved).get(HEARD_ANSWER)
+        if first is None and echoes.is_dont_know(text) and _unsure(draft, dialogue, step):
             return
         _keep_reflection(draft, dialogue, step, text, at)
+        if first is None and _listen(draft, dialogue, step, text):
+            return
+        text = first if first is not None else text
     else:  # commitment steps normally go through commitment_step.answer, which knows content
         today = local_date(at, draft.state.profile.timezone)
         due = today + timedelta(days=dialogue.follow_up_days)
@@ -144,6 +156,31 @@ def _unsure(draft: Draft, dialogue: Dialogue, step: Step) -> bool:
     draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
     draft.prompt(fill(step.if_unsure, progress.saved, dialogue), step.placeholder)
     return True
+
+
+def _listen(draft: Draft, dialogue: Dialogue, step: Step, text: str) -> bool:
+    """An answer that says something the next question would step over (an `if_heard`
+    entry): its line, then its question, once (True: asked, the step stays)."""
+    progress = draft.state.dialogue
+    assert progress is not None
+    index = heard.hearing(text, step)
+    if index is None:
+        return False
+    entry = heard.entry(step, index)
+    saved = dict(progress.saved)
+    saved[HEARD], saved[HEARD_ANSWER] = f"{step.id} {index}", text
+    draft.update(dialogue=replace(progress, saved=tuple(saved.items())))
+    draft.say(fill(entry.say, progress.saved, dialogue))
+    draft.prompt(fill(entry.ask, progress.saved, dialogue))
+    return True
+
+
+def _heard_open(step: Step, saved: dict[str, str]) -> str | None:
+    """The `if_heard` question open at `step`, to ask again after an interruption."""
+    step_id, _, index = saved.get(HEARD, "").partition(" ")
+    if step_id != step.id or not index.isdigit() or int(index) >= len(step.if_heard):
+        return None
+    return step.if_heard[int(index)].ask
 
 
 def dont_know_heard(dialogue: Dialogue, step: Step) -> str:
@@ -251,7 +288,7 @@ def move_on(
     a step kept without its question, confirmed with its date)."""
     progress = draft.state.dialogue
     assert progress is not None
-    saved = tuple((n, v) for n, v in progress.saved if n not in (MISSED, UNSURE))
+    saved = tuple((n, v) for n, v in progress.saved if n not in _PENDING)
     if step.save_as:
         saved = (*[(n, v) for n, v in saved if n != step.save_as], (step.save_as, answer))
     draft.update(dialogue=replace(progress, step=target, last_at=at, saved=saved))

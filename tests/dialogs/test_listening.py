@@ -125,6 +125,7 @@ def test_an_undated_check_is_still_asked_by_when(content: Content) -> None:
 
 
 def test_a_habit_test_with_its_when_asks_only_for_the_look_back(content: Content) -> None:
+    """Review 12h: the look-back is the check-in, asked as its day, in one question."""
     chat = Chat(content, onboarded())
     chat.say("start Let go of one habit, test a new one")
     chat.say("deciding, then telling people")
@@ -132,7 +133,7 @@ def test_a_habit_test_with_its_when_asks_only_for_the_look_back(content: Content
     chat.say("ask the matrons for options before I say mine, at monday's huddle")
     chat.say("quieter people speak")
     said = chat.text()
-    assert "When will you look back at how it went?" in said
+    assert "Which day shall I ask you how it went?" in said
     assert "Where and when will you test it" not in said
     chat.say("friday")
     assert chat.state.dialogue is None

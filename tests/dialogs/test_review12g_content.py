@@ -73,7 +73,7 @@ def test_what_difference_builds_on_how_the_work_is_measured(content: Content) ->
     assert "counted or discussed beside the usual figures for the 4-hour target" in asked
     assert "patient story" not in asked
     (prompt,) = [m for m in chat.last.messages if isinstance(m, Prompt)]  # type: ignore[union-attr]
-    assert "12-hour waits" in prompt.placeholder  # the example: a figure to ask for
+    assert "measure" in prompt.placeholder  # the example: a figure to ask for, any field (12h)
     chat.say("12-hour waits and corridor-care incidents beside the 4-hour figure")
     chat.say("ask the chair for them at Thursday's board")
     assert chat.state.dialogue is None
