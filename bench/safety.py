@@ -30,6 +30,11 @@ from dialogs.safety_match import Screener
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "safety" / "corpus.yaml"
 HELD_OUT = ROOT / "tests" / "safety" / "held_out_4.yaml"  # never used to shape the rules
+# Work frustration that shares words with distress (review 8 of issue 12), written before
+# that round's rules; they were then shaped by its misses through messages of their own in
+# corpus.yaml, so its "after" figure flatters them. Before: crisis 60% (3/5), concern 90%
+# (9/10), false alarms 13.3% (4/30).
+HELD_OUT_5 = ROOT / "tests" / "safety" / "held_out_5.yaml"
 RUNS = 5
 ROUNDS = 200  # passes over the corpus per run
 TARGETS = {"crisis": 1.0, "concern": 0.9}
@@ -163,6 +168,11 @@ def run() -> BenchResult:
     if "concern" in held_out:
         result.add("held out (honest): concern recall", held_out["concern"] * 100, "%", note)
     result.add("held out (honest): false alarms", held_out["false alarms"] * 100, "%", note)
+    frustrated = quality(screener, corpus(HELD_OUT_5))
+    note_5 = "(held_out_5.yaml, work frustration; before review 8: 60%, 90%, 13.3%)"
+    result.add("held out 5: crisis recall", frustrated["crisis"] * 100, "%", note_5)
+    result.add("held out 5: concern recall", frustrated["concern"] * 100, "%", note_5)
+    result.add("held out 5: false alarms", frustrated["false alarms"] * 100, "%", note_5)
     result.add_runs("baseline: old phrase regex", old_runs, "µs/message")
     result.add_runs("screening, words seen before", new_runs, "µs/message")
     result.add_runs("screening calm messages only", calm_runs, "µs/message")

@@ -83,8 +83,9 @@ def run_passive(draft: Draft, content: Content, command: Command, at: datetime) 
     """Commands that answer and leave the conversation where it was."""
     profile = draft.state.profile
     match command:
-        case Simple(name="help" | "privacy" as name):  # the whole notice: review 12e
-            draft.say(texts.HELP if name == "help" else content.onboarding.privacy)
+        case Simple(name="help" | "privacy" | "support" as name):  # the whole notice: 12e
+            notices = {"help": texts.HELP, "privacy": content.onboarding.privacy}
+            draft.say(notices.get(name) or signposting.support(content))
         case Simple(name="journal"):
             draft.say(journal.render(draft.state, content, local_date(at, profile.timezone)))
         case Simple(name="export"):

@@ -9,7 +9,17 @@ from dialogs.timetext import parse_clock
 from dialogs.timezones import canonical_zone, suggest_zone
 
 SimpleName = Literal[
-    "help", "start", "nudge", "journal", "resume", "export", "forget", "stop", "prep", "privacy"
+    "help",
+    "start",
+    "nudge",
+    "journal",
+    "resume",
+    "export",
+    "forget",
+    "stop",
+    "prep",
+    "privacy",
+    "support",
 ]
 
 
@@ -149,6 +159,8 @@ _ALIASES: dict[str, SimpleName] = {
     "journal": "journal",
     "prep": "prep",
     "privacy": "privacy",
+    "support": "support",  # the support contacts, at any time (review 12h)
+    "contacts": "support",
     "resume": "resume",
     "export": "export",
     "stop": "stop",

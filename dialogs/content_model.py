@@ -158,6 +158,8 @@ class Safety:
     check_in_again: str  # the check-in's buttons again, after an answer that was none
     check_in_kept: str  # the same, after words that were kept in the journal
     check_in_reminder: str  # a later concern the same day: one line, no list
+    support_intro: str  # above the contacts, when asked for (button or `support`)
+    after_contacts: str  # the check-in's other choices, after the contacts
     carried_on: str
     paused: str  # may use {day}
     stopped: str

@@ -39,6 +39,8 @@ KEYS = (
     "check_in_again",
     "check_in_kept",
     "check_in_reminder",
+    "support_intro",
+    "after_contacts",
     "carried_on",
     "paused",
     "stopped",
@@ -46,9 +48,10 @@ KEYS = (
 )
 REPLIES = ("carried_on", "paused", "stopped", "kept")
 # Optional: without them, the check-in's own words stand in (never the contacts again).
-SHORT_CHECK_INS = ("check_in_again", "check_in_kept", "check_in_reminder")
+SHORT_CHECK_INS = ("check_in_again", "check_in_kept", "check_in_reminder", "after_contacts")
 OFFER_CHOICES = ("pause", "keep")
-CHECK_IN_CHOICES = ("carry_on", "pause", "stop")
+# `contacts` shows the support contacts; the check-in itself does not list them (review 12h).
+CHECK_IN_CHOICES = ("carry_on", "pause", "stop", "contacts")
 OPTIONAL_LISTS = ("own_feeling", "same_as_them")
 LABEL_MAX = 30
 WHAT = "safety"
@@ -64,6 +67,7 @@ def load_safety(reader: FileReader, data: YamlMap) -> Safety | None:
     check_in = reader.text(data, "check_in", WHAT, max_len=400)
     replies = {key: reader.text(data, key, WHAT, max_len=300) for key in REPLIES}
     short = {k: reader.text(data, k, WHAT, required=False, max_len=200) for k in SHORT_CHECK_INS}
+    support_intro = reader.text(data, "support_intro", WHAT, required=False, max_len=300)
     _placeholders(reader, data, replies | short)
     offer_choices = _choices(reader, data, "offer_pause_choices", OFFER_CHOICES)
     check_in_choices = _choices(reader, data, "check_in_choices", CHECK_IN_CHOICES)
@@ -88,6 +92,8 @@ def load_safety(reader: FileReader, data: YamlMap) -> Safety | None:
         check_in_again=short["check_in_again"] or check_in,
         check_in_kept=short["check_in_kept"] or short["check_in_again"] or check_in,
         check_in_reminder=short["check_in_reminder"] or check_in,
+        support_intro=support_intro or "",
+        after_contacts=short["after_contacts"] or short["check_in_again"] or check_in,
         carried_on=str(replies["carried_on"]),
         paused=str(replies["paused"]),
         stopped=str(replies["stopped"]),

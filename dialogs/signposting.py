@@ -25,6 +25,17 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "carry_on": ("carry on", "keep going", "continue", "go on", "go ahead", *_YES),
         "pause": ("pause", "pause nudges", "pause them", "a break"),
         "stop": ("stop", "leave it", "stop here", "not now"),
+        "contacts": (
+            "support",
+            "contacts",
+            "support contacts",
+            "show contacts",
+            "show me",
+            "show them",
+            "the numbers",
+            "support numbers",
+            "numbers",
+        ),
     },
     "crisis": {
         "pause": ("pause", "pause nudges", "pause them", "a break", *_YES),
@@ -63,6 +74,13 @@ def contacts(content: Content) -> str:
     return "\n".join(f"• **{c.name}**: {c.detail}" for c in content.safety.contacts)
 
 
+def support(content: Content) -> str:
+    """The contacts asked for (the check-in's button, or `support` at any time), with the
+    line that names the proportionate ones first."""
+    intro = content.safety.support_intro
+    return f"{intro}\n{contacts(content)}" if intro else contacts(content)
+
+
 def present(
     draft: Draft, content: Content, aside: SafetyAside, again: bool = False, kept: bool = False
 ) -> None:
@@ -75,7 +93,7 @@ def present(
         if again:
             text = safety.check_in_kept if kept else safety.check_in_again
         else:
-            text = f"{safety.check_in}\n{contacts(content)}"
+            text = safety.check_in  # two lines; the contacts are one button away
         draft.ask(text, choices, topic="safety#concern")
     else:
         choices = tuple(Choice(*c) for c in safety.offer_pause_choices)
@@ -83,8 +101,14 @@ def present(
 
 
 def choose(draft: Draft, content: Content, choice: str, at: datetime) -> None:
-    """Carry on, pause nudges for a week, stop, or keep nudges on."""
+    """Carry on, pause nudges for a week, stop, keep nudges on, or show the contacts (after
+    which the check-in's other choices are asked: it is never skipped)."""
     safety = content.safety
+    if choice == "contacts":
+        draft.say(support(content))
+        others = tuple(Choice(*c) for c in safety.check_in_choices if c[0] != "contacts")
+        draft.ask(safety.after_contacts, others, topic="safety#concern")
+        return
     draft.update(aside=None, awaiting=None)
     if choice == "carry_on":
         draft.say(safety.carried_on)  # the engine asks the dialogue's question again

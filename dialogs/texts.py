@@ -13,6 +13,7 @@ HELP = """Here is what you can type:
 • **organisation Leeds Teaching Hospitals** and **about <one line>** – what peers in a circle see
 • **avoid <name>** – a private list of people you'd rather not be matched with
 • **privacy** – what I keep about you and who can see it
+• **support** – support contacts, if things are hard
 • **export** – a copy of everything stored about you
 • **forget me** – delete everything stored about you
 In a conversation, **stop** leaves it. You can also just tell me what is on your mind."""

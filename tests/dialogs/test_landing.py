@@ -165,9 +165,11 @@ def test_distress_as_the_first_message_still_gets_the_safety_reply_first(
     chat = Chat(content)
     # "dreading it" is a concern in content/safety.yaml: the check-in, not the welcome
     chat.say("board tomorrow and I'm dreading it")
-    assert "Samaritans" in chat.text()
+    assert chat.text().startswith(content.safety.check_in)
     assert content.onboarding.welcome not in chat.text()  # never coach through distress
     assert not isinstance(chat.state.aside, SuggestAside)
+    chat.press("Show support contacts")  # review 12h: the contacts one button away
+    assert "Samaritans" in chat.text()
 
 
 # ------------------------------------------------------------------ 3. prep

@@ -227,7 +227,7 @@ def test_words_that_already_say_how_long_are_not_asked_again(
 def test_distress_and_hello_are_unchanged(content: Content) -> None:
     chat = Chat(content)
     chat.say("I'm exhausted all the time and can't switch off")
-    assert "Samaritans" in chat.text()  # the safety reply first, never the question
+    assert chat.text().startswith(content.safety.check_in)  # the safety reply first
     assert texts.HOW_LONG not in chat.text()
     hello = Chat(content)
     hello.say("hi")

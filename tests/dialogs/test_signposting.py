@@ -19,7 +19,8 @@ from tests.dialogs.chat import Chat, message_text, onboarded
 ENERGY = "resilience.energy-audit"
 CRISIS = "honestly i dont see the point of anything"
 CONCERN = "I've been crying in the car park before every shift"
-CHECK_IN = ["Carry on", "Pause nudges for a week", "Stop for now"]
+CHECK_IN = ["Carry on", "Pause nudges for a week", "Stop for now", "Show support contacts"]
+AFTER_CONTACTS = CHECK_IN[:3]
 OFFER = ["Pause nudges for a week", "No, leave them on"]
 
 
@@ -109,8 +110,11 @@ def test_concern_pauses_the_dialogue_with_a_check_in(content: Content) -> None:
     step = chat.state.dialogue.step  # type: ignore[union-attr]
     turn = chat.say(CONCERN)
     ask = chat.last_ask()
-    assert ask.text.startswith(content.safety.check_in)
-    assert "116 123" in ask.text  # the contacts are offered with it
+    # Review 12h: twelve lines on a phone read as patronising for a judgement call. One or
+    # two lines that notice and ask; the contacts are one button away, never skipped.
+    assert ask.text == content.safety.check_in
+    assert len(ask.text) <= 200
+    assert "116 123" not in ask.text
     assert chat.labels() == CHECK_IN
     assert len(turn.messages) == 1  # short: one message
     assert chat.state.dialogue is not None
@@ -171,7 +175,7 @@ def test_an_answer_that_is_no_button_gets_the_buttons_not_the_contacts_again(
     """Review 12b, dialogue 7: the whole block came back after every typed reply."""
     chat = in_dialogue(content, "resilience.after-a-setback")
     chat.say("running on empty, honestly")
-    assert "116 123" in chat.last_ask().text
+    assert chat.last_ask().text == content.safety.check_in
     turn = chat.say("the board paper was pulled at the last minute")
     assert len(turn.messages) == 1
     assert chat.last_ask().text == content.safety.check_in_kept  # review 12g: not lost
@@ -200,7 +204,55 @@ def test_a_second_concern_the_same_day_is_one_line_and_the_question_again(
     assert not chat.state.reflections
     chat.nudge_due("next-day", hours=24)
     chat.say("exhausted, utterly exhausted")
-    assert "116 123" in chat.last_ask().text  # a new day: the check-in in full
+    assert chat.last_ask().text == content.safety.check_in  # a new day: the check-in again
+    assert chat.labels() == CHECK_IN
+
+
+def test_show_support_contacts_lists_them_and_the_check_in_stays_open(content: Content) -> None:
+    """Distress is never coached through: after the contacts the check-in's own three
+    choices are asked, and carry on still asks the dialogue's question again."""
+    chat = in_dialogue(content)
+    question = chat.text().split("\n")[-1]
+    step = chat.state.dialogue.step  # type: ignore[union-attr]
+    chat.say(CONCERN)
+    chat.press("Show support contacts")
+    said = chat.text()
+    for contact in content.safety.contacts:
+        assert contact.name in said
+    assert "116 123" in said
+    assert chat.labels() == AFTER_CONTACTS
+    assert chat.state.aside is not None
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.step == step
+    chat.press("Carry on")
+    assert question in chat.text()
+
+
+@pytest.mark.parametrize("typed", ["support", "show support contacts", "contacts", "4"])
+def test_the_contacts_can_be_asked_for_in_words(content: Content, typed: str) -> None:
+    chat = in_dialogue(content)
+    chat.say(CONCERN)
+    chat.say(typed)
+    assert "116 123" in chat.text()
+    assert chat.labels() == AFTER_CONTACTS
+
+
+def test_support_shows_the_contacts_at_any_time(content: Content) -> None:
+    """A later concern the same day is one line that says how to get them: `support`."""
+    chat = in_dialogue(content)
+    question = chat.text().split("\n")[-1]
+    chat.say("running on empty, honestly")
+    chat.press("Carry on")
+    chat.say("exhausted, utterly exhausted")
+    assert "**support**" in content.safety.check_in_reminder
+    chat.say("support")
+    said = chat.text()
+    assert "116 123" in said
+    assert question in said  # and back to the dialogue's question
+    assert chat.state.dialogue is not None
+    outside = Chat(content, onboarded())
+    outside.say("support")
+    assert "NHS Practitioner Health" in outside.text()
 
 
 # ------------------------------------------------------------------ never echoed
