@@ -41,6 +41,7 @@ KEYS = (
     "day_picked",
     "no_check_in",
     "note_dated",  # a day typed just after a closing with a note: the note's check-in
+    "note_no_step",  # the same, where the note has no action or no person: it stays a note
     "not_yet_question",
     "not_yet_placeholder",
     "not_yet_again",
