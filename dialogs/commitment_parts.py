@@ -171,7 +171,7 @@ def own_words(words: str, before: str, *, always: bool = False) -> str:
 def joined(before: str, text: str) -> str:
     """An earlier answer and what the leader adds to it, as one commitment."""
     before, text = before.strip().rstrip("."), text.strip()
-    return f"{before} — {text}" if before else text
+    return f"{before} — {text}" if before and text else before or text
 
 
 def before_the_meeting(words: str, today: date, step_line: str) -> str:

@@ -45,7 +45,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dialogs import runner
-from dialogs.commitment_check import PARTS, missing, only_crowd
+from dialogs.commitment_check import PARTS, has_action, missing, only_crowd
 from dialogs.commitment_parts import (
     before_the_meeting,
     gaps_in,
@@ -68,9 +68,10 @@ SO_FAR = "_commitment"  # the commitment as written so far
 ASKED = "_asked"
 DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
 AGAIN = "_again"  # the follow-up was asked again after a bare number or a "don't know"
+UNSURE = "_unsure"  # the first answer was a "don't know": dropped from the words kept
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
-RESERVED = (SO_FAR, ASKED, DAY, AGAIN, QUESTION, PLACEHOLDER)
+RESERVED = (SO_FAR, ASKED, DAY, AGAIN, UNSURE, QUESTION, PLACEHOLDER)
 YES = re.compile(r"^(?:yes|yeah|yep|yup|yes please|sure|aye|y)[.!]*$", re.IGNORECASE)
 DONE = re.compile(
     r"^(?:no|nope|none|nothing(?: else| more)?|that'?s (?:it|all|fine|ok|okay)|"
@@ -90,9 +91,14 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     step = dialogue.steps[progress.step]
     done = DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
     before = saved.get(step.builds_on or "", "")
+    if not asked and is_dont_know(text) and DONE.match(text.strip()) is None:
+        saved[UNSURE] = "1"  # "not sure" is never the step (review 12h: "not sure — next week")
+        text = ""
     if not asked:
         words = joined(before, text)
         gaps = _gaps(dialogue, step, saved, (words, before), today)
+        if UNSURE in saved and not has_action(words) and "what" not in gaps:
+            gaps = ("what", *gaps)  # after a "not sure", the step itself is what is missing
         if gaps:
             stage, question, late = _gap_question(content, dialogue, step, gaps, (words, today))
             placeholder = copy.get("placeholder" if stage == "gap" else "date_placeholder")
@@ -114,6 +120,7 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
             return
     gaps = _gaps(dialogue, step, saved, (words, before), today)
     crowd_only = asked == "gap" and not done and _crowd_answer(dialogue, step, saved, text, today)
+    unsure = UNSURE in saved
     _clear(draft)
     target = step.next or ""
     dated = reading is not None and not reading.is_past(today)
@@ -124,7 +131,8 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     # ("think about it") are still nothing a check-in could ask about.
     empty = len(missing(own_words(words, before, always=True), today)) == len(PARTS)
     vague = "what" in gaps or "question" in gaps or (nobody and "when" in gaps)
-    if not dated and (vague or ("when" in gaps and empty)):
+    # A "don't know" dropped, what is left with no action is not a step ("next week").
+    if (unsure and not has_action(words)) or (not dated and (vague or ("when" in gaps and empty))):
         _as_note(draft, content, dialogue, words, at)  # nothing a check-in could ask
         return
     planned = _planned(draft, content, (dialogue, step), words, reading if dated else None)
@@ -229,7 +237,7 @@ def _as_note(draft: Draft, content: Content, dialogue: Dialogue, words: str, at:
     progress = draft.state.dialogue
     assert progress is not None
     step = dialogue.steps[progress.step]
-    if not (_nothing(words) or DONE.match(words.strip()) is not None):
+    if words.strip() and not (_nothing(words) or DONE.match(words.strip()) is not None):
         runner.keep_note(draft, dialogue, step, words, at)
     runner.move_on(
         draft,
