@@ -77,4 +77,4 @@ def test_a_day_after_a_note_with_no_step_leaves_it_a_note(content: Content, said
     assert texts.UNSURE not in chat.text()
     assert chat.last is not None
     assert not [e for e in chat.last.effects if isinstance(e, FollowUpPlanned)]
-    assert [r.text for r in chat.state.reflections][-1] == "I'll talk to people about it — people"
+    assert [r.text for r in chat.state.reflections][-1] == "I'll talk to people about it"
