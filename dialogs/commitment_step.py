@@ -40,6 +40,7 @@ that start with "_" (no content placeholder can use them), so that it survives a
 and an interruption re-asks the same question.
 """
 
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -76,7 +77,7 @@ from dialogs.content_commitments import CommitmentCopy
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.dates import DateReading, next_meeting, read_date
 from dialogs.draft import Draft
-from dialogs.echoes import is_dont_know
+from dialogs.echoes import is_dont_know, is_short
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
@@ -89,6 +90,7 @@ AGAIN = "_again"  # the follow-up was asked again after a bare number or a "don'
 UNSURE = "_unsure"  # the first answer was a "don't know": dropped from the words kept
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
+_REFERS_BACK = re.compile(r"\b(?:it|them|those|these|that|this)\b", re.IGNORECASE)
 RESERVED = (SO_FAR, ASKED, DAY, AGAIN, UNSURE, QUESTION, PLACEHOLDER)
 
 
@@ -180,7 +182,21 @@ def _settle(
     note = copy.get("as_written") if gaps else None
     if not dated and "when" in gaps:
         note = copy.get("day_picked")
+    words = _without_long_before(words, before)
     keep(draft, content, (dialogue, step), (words, reading if dated else None, note), at)
+
+
+def _without_long_before(words: str, before: str) -> str:
+    """The step without a long earlier answer it builds on, where the leader's own words
+    at the step are the action: the check-in quotes the step and its day, not a reflection
+    (review 12h: "honestly the ICB quality team, they keep reinventing… — ask the ICB
+    director of nursing for 20 minutes — by Friday")."""
+    if not before.strip() or is_short(before):
+        return words
+    own = own_words(words, before, always=True)
+    # "ask the chair for them at Thursday's board": "them" is that answer, which stays
+    refers_back = _REFERS_BACK.search(own) is not None
+    return own if own and has_action(own) and not refers_back else words
 
 
 def _catch_first(dialogue: Dialogue, step: Step, text: str) -> bool:

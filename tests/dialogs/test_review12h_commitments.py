@@ -4,12 +4,17 @@ follow-up that is neither a time nor an action is not glued into the step; a lon
 answer is not glued to the front of the step that builds on it."""
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
-from dialogs.content_model import Content
+from dialogs.content import load_content
+from dialogs.content_model import Content, Dialogue
 from dialogs.model import FollowUpPlanned
+from tests.conftest import CONTENT_DIR
 from tests.dialogs.chat import Chat, onboarded
+
+CONTENT = load_content(CONTENT_DIR)
 
 
 def planned_days(chat: Chat) -> list[date]:
@@ -108,3 +113,94 @@ def test_a_letter_or_code_never_becomes_a_commitment(content: Content, first: st
     assert planned_days(chat) == []
     assert [r.text for r in chat.state.reflections] == ["a yes to the hub"]  # no note of "x"
     assert content.commitments.get("nothing_kept") in chat.text()
+
+
+LONG = (
+    "honestly the ICB quality team, they keep reinventing things we did in 2019 and no, "
+    "i've never told them"
+)
+STEP = "ask Sam for ten minutes on Thursday"
+
+
+def path_to(dialogue: Dialogue, target: str) -> list[str]:
+    """The step ids from the dialogue's start to `target`, breadth first."""
+    paths = {dialogue.start: [dialogue.start]}
+    queue = [dialogue.start]
+    while queue:
+        here = queue.pop(0)
+        if here == target:
+            return paths[here]
+        for after in dialogue.steps[here].successors():
+            if after not in paths:
+                paths[after] = [*paths[here], after]
+                queue.append(after)
+    raise AssertionError(f"{target} cannot be reached")
+
+
+BUILDS_ON = [
+    (d.id, s.id)
+    for d in CONTENT.dialogues
+    for s in d.steps.values()
+    if s.type == "commitment" and s.builds_on
+]
+
+
+@pytest.mark.parametrize(("dialogue_id", "step_id"), BUILDS_ON)
+def test_a_long_earlier_answer_is_not_glued_to_the_step(
+    content: Content, dialogue_id: str, step_id: str
+) -> None:
+    """Golden walk: every commitment step that builds on an earlier answer, reached with a
+    long answer there, keeps only the step and its day (review 12h, dialogue 9)."""
+    dialogue = content.dialogue(dialogue_id)
+    assert dialogue is not None
+    target = dialogue.steps[step_id]
+    path = path_to(dialogue, step_id)
+    chat = Chat(content, onboarded())
+    chat.say(f"start {dialogue.title}")
+    for here, after in pairwise(path):
+        progress = chat.state.dialogue
+        assert progress is not None
+        assert progress.step == here, (progress.step, here)
+        step = dialogue.steps[here]
+        if step.type == "choice":
+            chat.press(next(c.label for c in step.choices if c.next == after))
+        else:
+            chat.say(LONG if step.save_as == target.builds_on else "the winter rota")
+    chat.say(STEP)
+    assert chat.state.dialogue is None or chat.state.dialogue.step != step_id
+    assert [c.text for c in chat.state.commitments] == [STEP]
+
+
+def post_changed(content: Content, branch: str) -> Chat:
+    chat = Chat(content, onboarded())
+    chat.say("start Your post has changed. What next?")
+    chat.say("at risk")
+    chat.say("whether to apply")
+    chat.press(branch)
+    return chat
+
+
+def test_dialogue_9_keeps_only_the_step_and_the_day_given_at_the_follow_up(
+    content: Content,
+) -> None:
+    chat = post_changed(content, "Stay and find a new way in")
+    chat.say("getting GPs and the trust talking")
+    chat.say(LONG)
+    chat.say("ask the ICB director of nursing for 20 minutes")
+    chat.say("by Friday")
+    kept = [c.text for c in chat.state.commitments]
+    assert kept == ["ask the ICB director of nursing for 20 minutes — by Friday"]
+    assert planned_days(chat) == [date(2026, 12, 7)]  # Fri 4 Dec: the working day after
+
+
+@pytest.mark.parametrize("then", ["that's it", "x", "soon"])
+def test_a_code_at_dialogue_9s_find_out_step_is_no_commitment(content: Content, then: str) -> None:
+    chat = post_changed(content, "Honestly, I don't know")
+    chat.say("calming the winter escalation call")
+    chat.say("A3")
+    assert content.commitments.get("day_picked") not in chat.text()
+    chat.say(then)
+    assert chat.state.dialogue is None
+    assert chat.state.commitments == ()
+    assert planned_days(chat) == []
+    assert all("A3" not in r.text for r in chat.state.reflections)
