@@ -3,11 +3,13 @@ the step's words; a bare name at a prep's who-question is the person; an answer 
 follow-up that is neither a time nor an action is not glued into the step; a long earlier
 answer is not glued to the front of the step that builds on it."""
 
+from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 
 import pytest
 
+from dialogs import texts
 from dialogs.content import load_content
 from dialogs.content_model import Content, Dialogue
 from dialogs.model import FollowUpPlanned
@@ -204,3 +206,68 @@ def test_a_code_at_dialogue_9s_find_out_step_is_no_commitment(content: Content, 
     assert chat.state.commitments == ()
     assert planned_days(chat) == []
     assert all("A3" not in r.text for r in chat.state.reflections)
+
+
+def at_role_change_support(content: Content) -> Chat:
+    chat = Chat(content, onboarded())
+    chat.say("start After your role has changed")
+    chat.say("my post went in the restructure")
+    chat.press("Ready to move on")
+    chat.say("helping new matrons")
+    assert "Who could you talk that through with" in chat.text()
+    return chat
+
+
+def at_energy_support(content: Content) -> Chat:
+    chat = Chat(content, onboarded())
+    chat.say("start Where is your energy going?")
+    chat.say("back-to-back meetings")
+    chat.press("Running low")
+    chat.say("walking the wards")
+    chat.say("a ward walk on Wednesday mornings")
+    assert "Who could you ask to support you" in chat.text()
+    return chat
+
+
+@pytest.mark.parametrize(
+    ("reach", "said", "picked", "kept"),
+    [
+        (
+            at_role_change_support,
+            "lunch with Sam on Friday",
+            "Someone I trust",
+            "lunch with Sam on Friday",
+        ),
+        (
+            at_energy_support,
+            "I'll speak to Sam by Friday",
+            "A peer in the system",
+            "a ward walk on Wednesday mornings — I'll speak to Sam by Friday",
+        ),
+    ],
+)
+def test_a_person_and_a_day_at_a_who_choice_is_the_choice_and_the_step(
+    content: Content, reach: Callable[[Content], Chat], said: str, picked: str, kept: str
+) -> None:
+    chat = reach(content)
+    chat.say(said)
+    assert texts.DIDNT_CATCH_DIALOGUE not in chat.text()
+    assert chat.state.dialogue is None
+    assert [c.text for c in chat.state.commitments] == [kept]
+    assert planned_days(chat) == [date(2026, 12, 7)]  # Fri 4 Dec: the working day after
+    assert chat.state.history[-1].outcome == "completed"
+    pressed = reach(content)  # the same as pressing that option, then typing the step
+    pressed.press(picked)
+    pressed.say(said)
+    assert [c.text for c in pressed.state.commitments] == [kept]
+
+
+@pytest.mark.parametrize("said", ["Sam", "I'll talk to people on Friday"])
+def test_a_who_choice_without_a_person_and_a_day_is_asked_again(
+    content: Content, said: str
+) -> None:
+    chat = at_role_change_support(content)
+    chat.say(said)
+    assert chat.state.dialogue is not None
+    assert chat.state.commitments == ()
+    assert chat.labels()[0] == "Someone I trust"
