@@ -9,7 +9,7 @@ from dialogs import runner
 from dialogs.commitment_check import is_junk
 from dialogs.commitment_parts import before_the_meeting
 from dialogs.content_model import Content, Dialogue, Step
-from dialogs.dates import DateReading, check_in_day, working_day_from
+from dialogs.dates import DateReading, check_in_day, read_date, without, working_day_from
 from dialogs.draft import Draft
 from dialogs.echoes import is_dont_know
 from dialogs.timetext import local_date
@@ -91,6 +91,9 @@ def as_note(draft: Draft, content: Content, dialogue: Dialogue, words: str, at: 
     assert progress is not None
     step = dialogue.steps[progress.step]
     kept = not (is_junk(words) or nothing(words) or DONE.match(words.strip()) is not None)
+    reading = read_date(words, local_date(at, draft.state.profile.timezone))
+    if reading is not None and is_junk(without(words, reading.words)):
+        kept = False  # a day alone ("next week", after a "not sure") is no note either
     if kept:
         runner.keep_note(draft, dialogue, step, words, at)
     instead = content.commitments.get("no_check_in" if kept else "nothing_kept")

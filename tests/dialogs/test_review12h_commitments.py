@@ -47,8 +47,9 @@ def test_not_sure_at_a_commitment_is_not_its_words(content: Content) -> None:
     assert chat.state.dialogue is None
     assert chat.state.commitments == ()
     assert planned_days(chat) == []
-    assert content.commitments.get("no_check_in") in chat.text()
+    assert content.commitments.get("nothing_kept") in chat.text()  # a day alone: no note
     assert all("not sure" not in r.text for r in chat.state.reflections)
+    assert all(r.text != "next week" for r in chat.state.reflections)
 
 
 def test_after_not_sure_a_step_with_its_day_is_kept_alone(content: Content) -> None:
