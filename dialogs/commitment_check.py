@@ -150,7 +150,10 @@ _STARTERS = (
     | PEOPLE
     | QUESTION_WORDS
     | frozenset(
-        "the a an at on by in after before just probably it this that we my our not i".split()  # noqa: SIM905
+        """
+        the a an at on by in after before just probably it this that we my our not i next
+        last every some any all both each first once then when hopefully lunch coffee
+        """.split()  # noqa: SIM905
     )
 )
 

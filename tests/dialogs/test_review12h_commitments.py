@@ -10,6 +10,7 @@ from itertools import pairwise
 import pytest
 
 from dialogs import texts
+from dialogs.commitment_check import names_someone
 from dialogs.content import load_content
 from dialogs.content_model import Content, Dialogue
 from dialogs.model import FollowUpPlanned
@@ -272,3 +273,19 @@ def test_a_who_choice_without_a_person_and_a_day_is_asked_again(
     assert chat.state.dialogue is not None
     assert chat.state.commitments == ()
     assert chat.labels()[0] == "Someone I trust"
+
+
+@pytest.mark.parametrize(
+    ("said", "named"),
+    [
+        ("Sam", True),
+        ("Priya in finance", True),
+        ("the matron", True),
+        ("Next week", False),
+        ("Lunch on Friday", False),
+        ("she'll want to know it won't wreck her ED numbers", False),
+        ("people", False),
+    ],
+)
+def test_who_a_follow_up_answer_names(said: str, named: bool) -> None:
+    assert names_someone(said) is named
