@@ -134,3 +134,62 @@ def names_gathering(text: str) -> bool:
 def _bare(word: str) -> str:
     word = word.lower().replace("’", "'")
     return word[:-2] if word.endswith("'s") else word
+
+
+PRONOUNS = frozenset("him her them he she they".split())  # noqa: SIM905
+_NOT_A_NAME = CROWDS | frozenset(
+    "nobody none nothing no yes fine thanks maybe dunno later soon today tomorrow".split()  # noqa: SIM905
+)
+NAME_WORDS = 2  # "Priya Shah"
+_NAME = re.compile(r"^[A-Z][a-z'’-]+$|^[A-Z]{2,4}$")
+
+
+_STARTERS = (
+    _NOT_A_NAME
+    | ACTIONS
+    | PEOPLE
+    | QUESTION_WORDS
+    | frozenset(
+        """
+        the a an at on by in after before just probably it this that we my our not i next
+        last every some any all both each first once then when hopefully lunch coffee
+        """.split()  # noqa: SIM905
+    )
+)
+
+
+def is_bare_name(text: str) -> bool:
+    """A name typed alone at a question asking who: one or two capitalised words ("Sam",
+    "Priya Shah"), none a day, a month, an action or a "nobody" (review 12h: "Sam" at a
+    prep's "Who is the one person you need onside…?" was asked who again)."""
+    words = text.strip(" .!").split()
+    if not 1 <= len(words) <= NAME_WORDS or not all(_NAME.match(w) for w in words):
+        return False
+    return not any(
+        w in _NOT_NAMES or _bare(w) in _NOT_A_NAME or _bare(w) in ACTIONS for w in words
+    )
+
+
+def names_someone(text: str) -> bool:
+    """A person an answer to "who?" gives: a bare name, a role ("the matron"), or a name in
+    a sentence; not only a pronoun or an acronym ("she'll want to know it won't wreck her ED
+    numbers" names nobody new)."""
+    if is_bare_name(text):
+        return True
+    words = _WORD.findall(text)
+    for index, word in enumerate(words):
+        bare = _bare(word)
+        if bare in PEOPLE and bare not in PRONOUNS:
+            return True
+        first = index > 0 or ("'" not in bare and bare not in _STARTERS)  # "Priya in finance"
+        named = first and word[0].isupper() and not word.isupper()
+        if named and word.rstrip("'’s") not in _NOT_NAMES:
+            return True
+    return False
+
+
+def is_junk(text: str) -> bool:
+    """No words to keep: a letter, a code ("x", "A3"), or letters with no vowel, unless they
+    name someone ("HR")."""
+    words = [w for w in _WORD.findall(text) if len(w) > 1 and re.search(r"[aeiouy]", w, re.I)]
+    return not words and not has_person(f"- {text}")

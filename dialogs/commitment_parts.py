@@ -11,10 +11,12 @@ from datetime import date
 from dialogs.commitment_check import (
     PARTS,
     has_action,
+    has_person,
     has_time,
     is_question,
     missing,
     names_gathering,
+    names_someone,
     only_crowd,
 )
 from dialogs.content_model import Dialogue, Step
@@ -137,11 +139,34 @@ def gaps_in(
         found.add("who")
     found_in_order = tuple(p for p in PARTS if p in found)
     gaps = tuple(g for g in found_in_order if g not in given)
+    if "who" in gaps and named_alone(step, own_words(words, before, always=True)):
+        gaps = tuple(g for g in gaps if g != "who")
     if "what" in gaps and _action_in_question(step, words, today):
         gaps = tuple(g for g in gaps if g != "what")
     if step.expects == "question" and not is_question(words):
         gaps = ("question", *(g for g in gaps if g != "what"))
     return gaps
+
+
+def asks_who(step: Step) -> bool:
+    """The step's question asks who ("Who is the one person you need onside…?")."""
+    return re.search(r"\bwho(?:m)?\b", step.text, re.IGNORECASE) is not None
+
+
+def named_alone(step: Step, words: str) -> bool:
+    """A part of the leader's words at this step that starts with a name or is one ("Sam",
+    "Priya in finance"): at a question asking who, or at the follow-up, which asks who
+    where the who is missing. Not where the only person is a crowd ("people")."""
+    if only_crowd(words):
+        return False
+    pieces = words.split(" — ")
+    return any(names_someone(p) and (i > 0 or asks_who(step)) for i, p in enumerate(pieces))
+
+
+def names_nobody(step: Step, words: str, before: str) -> bool:
+    """No person in the commitment, nor a name typed alone, nor only a crowd."""
+    own = own_words(words, before, always=True)
+    return (not has_person(words) or only_crowd(words)) and not named_alone(step, own)
 
 
 def given_parts(dialogue: Dialogue, step: Step) -> set[str]:
@@ -186,8 +211,8 @@ _BARE_DAY = re.compile(
 def joined(before: str, text: str) -> str:
     """An earlier answer and what the leader adds to it, as one commitment."""
     before, text = before.strip().rstrip("."), text.strip()
-    if not before:
-        return text
+    if not (before and text):
+        return before or text
     if _BARE_DAY.fullmatch(text):
         return f"{before} on {text[0].upper()}{text[1:].rstrip('.!')}"
     if _WHEN_LEAD.match(text) and len(text.split()) <= _WHEN_WORDS:

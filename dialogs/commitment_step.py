@@ -45,20 +45,39 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dialogs import runner
-from dialogs.commitment_check import PARTS, missing, only_crowd
+from dialogs.commitment_check import (
+    PARTS,
+    has_action,
+    has_time,
+    is_bare_name,
+    is_junk,
+    missing,
+    names_someone,
+    only_crowd,
+)
+from dialogs.commitment_close import (
+    DONE,
+    YES,
+    as_note,
+    done_words,
+    in_the_meeting,
+    keep,
+    nothing,
+)
 from dialogs.commitment_parts import (
-    before_the_meeting,
+    asks_who,
     gaps_in,
     given_parts,
     joined,
+    names_nobody,
     own_words,
     who_day,
 )
 from dialogs.content_commitments import CommitmentCopy
 from dialogs.content_model import Content, Dialogue, Step
-from dialogs.dates import DateReading, check_in_day, next_meeting, read_date, working_day_from
+from dialogs.dates import DateReading, next_meeting, read_date
 from dialogs.draft import Draft
-from dialogs.echoes import is_dont_know
+from dialogs.echoes import is_dont_know, is_short
 from dialogs.timetext import local_date, short_date
 
 SO_FAR = "_commitment"  # the commitment as written so far
@@ -68,15 +87,11 @@ SO_FAR = "_commitment"  # the commitment as written so far
 ASKED = "_asked"
 DAY = "_day"  # the questioned day (ISO), kept if the leader says "that's fine"
 AGAIN = "_again"  # the follow-up was asked again after a bare number or a "don't know"
+UNSURE = "_unsure"  # the first answer was a "don't know": dropped from the words kept
 QUESTION = runner.PENDING_QUESTION  # the question on screen, re-asked after an interruption
 PLACEHOLDER = runner.PENDING_PLACEHOLDER
-RESERVED = (SO_FAR, ASKED, DAY, AGAIN, QUESTION, PLACEHOLDER)
-YES = re.compile(r"^(?:yes|yeah|yep|yup|yes please|sure|aye|y)[.!]*$", re.IGNORECASE)
-DONE = re.compile(
-    r"^(?:no|nope|none|nothing(?: else| more)?|that'?s (?:it|all|fine|ok|okay)|"
-    r"it'?s fine|fine|ok|okay|leave it|skip|as it is|keep it)[.!]*$",
-    re.IGNORECASE,
-)
+_REFERS_BACK = re.compile(r"\b(?:it|them|those|these|that|this)\b", re.IGNORECASE)
+RESERVED = (SO_FAR, ASKED, DAY, AGAIN, UNSURE, QUESTION, PLACEHOLDER)
 
 
 def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: datetime) -> None:
@@ -90,19 +105,31 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     step = dialogue.steps[progress.step]
     done = DONE.match(text.strip().replace("’", "'")) is not None or is_dont_know(text)
     before = saved.get(step.builds_on or "", "")
+    if not asked and ((is_dont_know(text) and not done_words(text)) or is_junk(text)):
+        saved[UNSURE] = "1"  # never the step (review 12h: "not sure — next week")
+        text = ""
+    if not asked and _catch_first(dialogue, step, text):
+        words = copy.get("before_meeting_catch").format(who=text.strip(" .!"))
+        keep(draft, content, (dialogue, step), (words, None, None), at)
+        return
     if not asked:
         words = joined(before, text)
         gaps = _gaps(dialogue, step, saved, (words, before), today)
+        if UNSURE in saved and not has_action(words) and "what" not in gaps:
+            gaps = ("what", *gaps)  # after a "not sure", the step itself is what is missing
         if gaps:
             stage, question, late = _gap_question(content, dialogue, step, gaps, (words, today))
             placeholder = copy.get("placeholder" if stage == "gap" else "date_placeholder")
             _ask(draft, saved, (words, stage, question, placeholder), late)
             return
-    elif asked == "gap" and _nothing(text):
+    elif asked == "gap" and nothing(text):
         _nothing_said(draft, content, dialogue, saved, (text, at))
         return
     elif asked in ("gap", "meeting", "day"):  # the answer adds to the commitment
         adds = not done and (asked != "day" or read_date(text, today) is not None)
+        # neither a time, an action nor a person is not part of the step ("x"; "she'll want
+        # to know it won't wreck her ED numbers")
+        adds = adds and (has_time(text, today) or has_action(text) or names_someone(text))
         words = joined(saved[SO_FAR], text) if adds else saved[SO_FAR]
     else:
         words = saved[SO_FAR]
@@ -112,10 +139,30 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
         if doubt is not None:
             _question_day(draft, copy, saved, (words, doubt), (reading, today))
             return
-    gaps = _gaps(dialogue, step, saved, (words, before), today)
     crowd_only = asked == "gap" and not done and _crowd_answer(dialogue, step, saved, text, today)
+    _settle(draft, content, (dialogue, step), saved, (words, reading), crowd_only=crowd_only)
+
+
+def _settle(
+    draft: Draft,
+    content: Content,
+    where: tuple[Dialogue, Step],
+    saved: dict[str, str],
+    kept: tuple[str, DateReading | None],
+    *,
+    crowd_only: bool,
+) -> None:
+    """Keep the step with its check-in, or the words as a note where there is nothing a
+    check-in could ask about."""
+    dialogue, step = where
+    words, reading = kept
+    copy = content.commitments
+    at = draft.now
+    today = local_date(at, draft.state.profile.timezone)
+    before = saved.get(step.builds_on or "", "")
+    gaps = _gaps(dialogue, step, saved, (words, before), today)
+    unsure = UNSURE in saved
     _clear(draft)
-    target = step.next or ""
     dated = reading is not None and not reading.is_past(today)
     # "people" is nobody, even where one was named; and a follow-up answer that gives the
     # missing what or who only as "talk to people" leaves the commitment as vague as before.
@@ -124,19 +171,39 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, text: str, at: da
     # ("think about it") are still nothing a check-in could ask about.
     empty = len(missing(own_words(words, before, always=True), today)) == len(PARTS)
     vague = "what" in gaps or "question" in gaps or (nobody and "when" in gaps)
-    if not dated and (vague or ("when" in gaps and empty)):
-        _as_note(draft, content, dialogue, words, at)  # nothing a check-in could ask
+    # A "don't know" dropped, what is left with no action is not a step ("next week"); nor
+    # is one with neither an action nor a person, where the question does not give the who.
+    no_step = not has_action(words) and (
+        unsure or ("who" not in given_parts(dialogue, step) and names_nobody(step, words, before))
+    )
+    if no_step or (not dated and (vague or ("when" in gaps and empty))):
+        as_note(draft, content, dialogue, words, at)  # nothing a check-in could ask
         return
-    planned = _planned(draft, content, (dialogue, step), words, reading if dated else None)
-    if planned is None:  # a prep's step that was only its day after the meeting
-        _as_note(draft, content, dialogue, words, at)
-        return
-    words, due = planned
     note = copy.get("as_written") if gaps else None
     if not dated and "when" in gaps:
         note = copy.get("day_picked")
-    runner.keep_commitment(draft, dialogue, words, due, at)
-    runner.move_on(draft, dialogue, step, target=target, answer=words, at=at, note=note)
+    words = _without_long_before(words, before)
+    keep(draft, content, (dialogue, step), (words, reading if dated else None, note), at)
+
+
+def _without_long_before(words: str, before: str) -> str:
+    """The step without a long earlier answer it builds on, where the leader's own words
+    at the step are the action: the check-in quotes the step and its day, not a reflection
+    (review 12h: "honestly the ICB quality team, they keep reinventing… — ask the ICB
+    director of nursing for 20 minutes — by Friday")."""
+    if not before.strip() or is_short(before):
+        return words
+    own = own_words(words, before, always=True)
+    # "ask the chair for them at Thursday's board": "them" is that answer, which stays
+    refers_back = _REFERS_BACK.search(own) is not None
+    return own if own and has_action(own) and not refers_back else words
+
+
+def _catch_first(dialogue: Dialogue, step: Step, text: str) -> bool:
+    """A name typed alone at a prep's "Who is the one person you need onside, and when…?":
+    the step is catching them before the meeting, and it is whole (review 12h: "Sam")."""
+    prep_who = dialogue.kind == "prep" and "what" in given_parts(dialogue, step)
+    return prep_who and asks_who(step) and is_bare_name(text)
 
 
 def _question_day(
@@ -155,43 +222,6 @@ def _question_day(
         question = copy.get("before_meeting_when")
     placeholder = copy.get("time_placeholder" if stage == "meeting" else "date_placeholder")
     _ask(draft, saved, (words, stage, question, placeholder), reading.day)
-
-
-def _planned(
-    draft: Draft,
-    content: Content,
-    where: tuple[Dialogue, Step],
-    words: str,
-    reading: DateReading | None,
-) -> tuple[str, date] | None:
-    """The step as kept and its check-in day: the working day after the day named, or after
-    tomorrow's meeting in a prep, whose day after the meeting is taken out of the step (it
-    never stands as the plan); else the dialogue's default. None: nothing is left."""
-    dialogue, step = where
-    today = local_date(draft.now, draft.state.profile.timezone)
-    if dialogue.kind == "prep":
-        due = check_in_day(today + timedelta(days=1), draft.week.days)
-        if _in_the_meeting(dialogue, step):
-            return words, due
-        kept = before_the_meeting(words, today, content.commitments.get("before_meeting_step"))
-        return (kept, due) if kept else None
-    if reading is not None:
-        return words, check_in_day(reading.day, draft.week.days)
-    return words, working_day_from(
-        today + timedelta(days=dialogue.follow_up_days), draft.week.days
-    )
-
-
-def _nothing(text: str) -> bool:
-    """A bare number ("3"), a bare "yes" or a "don't know" at the follow-up: no part of a
-    commitment (but "that's it" keeps the commitment as it was; review 12g: "yes" to "Who is
-    it with?" was kept as the person, with a check-in)."""
-    said = text.strip().replace("’", "'")
-    return (
-        runner.BARE_NUMBER.match(said) is not None
-        or YES.match(said) is not None
-        or (is_dont_know(said) and DONE.match(said) is None)
-    )
 
 
 def _nothing_said(
@@ -220,31 +250,7 @@ def _nothing_said(
         draft.prompt(saved[QUESTION], saved.get(PLACEHOLDER))
         return
     _clear(draft)
-    _as_note(draft, content, dialogue, saved[SO_FAR], at)
-
-
-def _as_note(draft: Draft, content: Content, dialogue: Dialogue, words: str, at: datetime) -> None:
-    """Close the step with `words` in the journal as a note and no check-in, saying so
-    instead of the dialogue's closing (which would thank them for a step)."""
-    progress = draft.state.dialogue
-    assert progress is not None
-    step = dialogue.steps[progress.step]
-    if not (_nothing(words) or DONE.match(words.strip()) is not None):
-        runner.keep_note(draft, dialogue, step, words, at)
-    runner.move_on(
-        draft,
-        dialogue,
-        step,
-        target=step.next or "",
-        answer=words,
-        at=at,
-        instead=content.commitments.get("no_check_in"),
-    )
-
-
-def _in_the_meeting(dialogue: Dialogue, step: Step) -> bool:
-    """A prep's question to ask in the meeting itself: its day is the meeting's."""
-    return dialogue.kind == "prep" and step.expects == "question"
+    as_note(draft, content, dialogue, saved[SO_FAR], at)
 
 
 def _day_named(
@@ -260,7 +266,7 @@ def _day_named(
     words so far); at a question to ask in tomorrow's meeting, none."""
     text, words = said
     asked = saved.get(ASKED, "")
-    if _in_the_meeting(dialogue, step):
+    if in_the_meeting(dialogue, step):
         return None
     if asked == "gap" and DAY in saved:  # that day was questioned with the gap: not again
         return read_date(text, today)

@@ -35,12 +35,15 @@ KEYS = (
     "before_meeting_dated",  # a prep's gap question, when the day given is after the meeting
     "before_meeting_when",  # a prep: that day questioned again, the person named: only when
     "before_meeting_step",  # a prep's step kept with no time before the meeting
+    "before_meeting_catch",  # a prep: a name typed alone at "Who … onside …?" is the step
     "date_placeholder",
     "time_placeholder",  # a prep's "When tomorrow, before it starts?"
     "as_written",
     "day_picked",
     "no_check_in",
+    "nothing_kept",  # the same, where nothing typed was worth keeping ("x", then "x")
     "note_dated",  # a day typed just after a closing with a note: the note's check-in
+    "note_no_step",  # the same, where the note has no action or no person: it stays a note
     "not_yet_question",
     "not_yet_placeholder",
     "not_yet_again",
@@ -64,6 +67,7 @@ PLACEHOLDERS = {
     "date_after_meeting": {"day"},
     "before_meeting_dated": {"day"},
     "before_meeting_step": {"step"},
+    "before_meeting_catch": {"who"},
     "ask_meeting_day": {"meeting"},
     "not_yet_again": {"day"},
     "next_step_planned": {"day"},

@@ -23,6 +23,7 @@ from dialogs import (
     signposting,
     small_talk,
     texts,
+    who_choice,
 )
 from dialogs.command_handling import accepts_command, return_to_question, run, run_passive
 from dialogs.commands import SERVICE_COMMANDS, Command, CommandError, ServiceCommand, parse_command
@@ -134,7 +135,7 @@ def _on_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
             return
         if runner.current_type(draft, dialogue) == "commitment":
             commitment_step.answer(draft, content, dialogue, said, at)
-        else:
+        elif not who_choice.answer(draft, content, dialogue, said, at):
             runner.answer_text(draft, dialogue, said, at)
         first_contact.setup_when_done(draft, content)
         return

@@ -20,8 +20,8 @@ from datetime import date, datetime, timedelta
 
 from dialogs import runner, small_talk, texts
 from dialogs.commitment_check import GATHERINGS
+from dialogs.commitment_close import DONE, YES
 from dialogs.commitment_parts import joined
-from dialogs.commitment_step import DONE, YES
 from dialogs.content_commitments import CommitmentCopy
 from dialogs.dates import check_in_day, next_meeting, read_date, working_day_from
 from dialogs.draft import Draft

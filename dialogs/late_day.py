@@ -5,12 +5,18 @@ which conversation fits that.", and the one useful thing the leader added was lo
 
 Only the very next message (nothing has been seen since the closing), and only a message
 that is a day and nothing more ("next week", "by Friday", "on the 18th"); a day in the past
-or more than 90 days away is left to the usual handling."""
+or more than 90 days away is left to the usual handling.
+
+Only a note that is a step missing nothing but its day becomes a commitment: one with no
+action or no person ("I'll talk to people about it — people") stays a note, and the leader
+is told so and how to add a step, with no check-in (review 12h: that note got a check-in
+on the late "next week")."""
 
 import re
 from datetime import datetime
 
 from dialogs import texts
+from dialogs.commitment_check import has_action, has_person, only_crowd
 from dialogs.content_model import Content
 from dialogs.dates import check_in_day, read_date, without
 from dialogs.draft import Draft
@@ -33,6 +39,9 @@ def attach(draft: Draft, content: Content, said: str, at: datetime) -> bool:
     left = without(said, reading.words).strip(" .!,").lower()
     if _FILLER.match(left) is None:
         return False
+    if not _a_step(note.text):
+        draft.say(content.commitments.get("note_no_step"))
+        return True
     due = check_in_day(reading.day, draft.week.days)
     commitment = Commitment(
         id=draft.next_id("c"),
@@ -48,6 +57,11 @@ def attach(draft: Draft, content: Content, said: str, at: datetime) -> bool:
     draft.say(content.commitments.get("note_dated"))
     draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(due, today)))
     return True
+
+
+def _a_step(text: str) -> bool:
+    """An action someone could see done, with a person who is not a crowd."""
+    return has_action(text) and has_person(text) and not only_crowd(text)
 
 
 def _just_noted(draft: Draft, content: Content) -> Reflection | None:

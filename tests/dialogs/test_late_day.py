@@ -8,6 +8,7 @@ import pytest
 
 from dialogs import texts
 from dialogs.content_model import Content
+from dialogs.model import FollowUpPlanned
 from tests.dialogs.chat import Chat
 from tests.dialogs.test_commitments import at_commitment, planned
 
@@ -59,3 +60,21 @@ def test_only_a_message_that_is_a_day_is_read_as_one(content: Content, said: str
     chat = closed_as_note(content)
     chat.say(said)
     assert chat.state.commitments == ()
+
+
+@pytest.mark.parametrize("said", ["next week", "by Friday"])
+def test_a_day_after_a_note_with_no_step_leaves_it_a_note(content: Content, said: str) -> None:
+    """Review 12h: "I'll talk to people about it", "people", then "next week" got a
+    check-in on a note with no person and no action."""
+    chat = at_commitment(content)
+    chat.say("I'll talk to people about it")
+    chat.say("people")
+    assert chat.state.dialogue is None
+    assert chat.state.commitments == ()
+    chat.say(said)
+    assert chat.state.commitments == ()
+    assert chat.text() == content.commitments.get("note_no_step")
+    assert texts.UNSURE not in chat.text()
+    assert chat.last is not None
+    assert not [e for e in chat.last.effects if isinstance(e, FollowUpPlanned)]
+    assert [r.text for r in chat.state.reflections][-1] == "I'll talk to people about it"
