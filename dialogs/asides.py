@@ -133,8 +133,14 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
         case SafetyAside():  # the buttons again, not the contacts once more
             signposting.text(draft, content, aside, said, at)
         case _:
-            draft.say(texts.DIDNT_CATCH)
-            present(draft, content, aside)
+            again(draft, content, aside)
+
+
+def again(draft: Draft, content: Content, aside: Aside, line: str = texts.DIDNT_CATCH) -> None:
+    """The aside's question again under `line`, which is said only if options follow."""
+    mark = len(draft.messages)
+    present(draft, content, aside)
+    draft.lead_options(line, mark)
 
 
 def _menu_text(draft: Draft, content: Content, aside: MenuAside, said: str, at: datetime) -> None:
@@ -145,8 +151,7 @@ def _menu_text(draft: Draft, content: Content, aside: MenuAside, said: str, at: 
         return
     draft.update(aside=replace(aside, missed=aside.missed + 1))
     if aside.missed == 0:
-        draft.say(texts.DIDNT_CATCH)
-        present(draft, content, aside)
+        again(draft, content, aside)
     else:  # one short line, not the same two lines again (review 4)
         _menu(draft, content, aside, lead=_again(aside.missed))
 

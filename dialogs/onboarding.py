@@ -135,8 +135,9 @@ def text(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> N
         draft.say(BAD_TIME)
         present(draft, content, aside)
         return
-    draft.say(texts.DIDNT_CATCH)
+    mark = len(draft.messages)
     present(draft, content, aside)
+    draft.lead_options(texts.DIDNT_CATCH, mark)
 
 
 def _typed_themes(content: Content, aside: OnboardingAside, said: str) -> list[str]:
