@@ -18,7 +18,7 @@ from dialogs import (
 )
 from dialogs.content_model import Content, Dialogue, Theme
 from dialogs.draft import Draft
-from dialogs.matching import match_choice, normalise, normalised_phrase
+from dialogs.matching import agrees, match_choice, normalise, normalised_phrase
 from dialogs.model import (
     Aside,
     Choice,
@@ -177,6 +177,12 @@ def theme_named(content: Content, said: str) -> Theme | None:
         ):
             return theme
     return None
+
+
+def agreed(aside: Aside, said: str) -> str | None:
+    """ "yes" for "ok", "sure", "go on"... at a suggestion ("Shall we?"), else None."""
+    suggesting = isinstance(aside, SuggestAside) and aside.stage != "how_long"
+    return "yes" if suggesting and agrees(said) else None
 
 
 def wants_text(content: Content, aside: Aside, said: str) -> bool:

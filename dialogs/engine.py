@@ -148,7 +148,7 @@ def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None
     awaiting = draft.state.awaiting
     picked = None
     if awaiting is not None and not asides.wants_text(content, aside, said):
-        picked = _typed_choice(said, awaiting.choices)
+        picked = asides.agreed(aside, said) or _typed_choice(said, awaiting.choices)
     if picked is not None:
         asides.choose(draft, content, aside, picked, at)
     elif _set_up_offer_aside(draft, content, aside, said):

@@ -8,7 +8,8 @@ import pytest
 from dialogs import texts
 from dialogs.content_model import Content
 from dialogs.model import Ask, Say
-from tests.dialogs.chat import Chat
+from dialogs.state import SuggestAside
+from tests.dialogs.chat import Chat, onboarded
 
 LINES = {texts.DIDNT_CATCH, texts.DIDNT_CATCH_DIALOGUE, *texts.DIDNT_CATCH_AGAIN}
 # What the reviewer typed: commands that walk past the offer, then words it cannot place.
@@ -80,3 +81,19 @@ def test_the_walked_past_offer_stays_answerable(content: Content) -> None:
     chat.say("I feel stuck")
     chat.press("Set up now", on_screen)
     assert content.onboarding.themes_question in chat.text()
+
+
+@pytest.mark.parametrize(
+    "said", ["ok", "OK", "okay", "sure", "go on", "yes please", "yep", "let's do it", "Ok."]
+)
+def test_an_everyday_yes_at_a_suggestion_starts_it(content: Content, said: str) -> None:
+    """Review 12h: "ok" at "Shall we? 1. Yes, let's start" got "Which of these comes
+    closest..."."""
+    chat = Chat(content, onboarded())
+    chat.say("board tomorrow and the chair is hostile")
+    assert isinstance(chat.state.aside, SuggestAside)
+    offered = chat.state.aside.dialogue
+    chat.say(said)
+    assert chat.state.dialogue is not None
+    assert chat.state.dialogue.dialogue == offered
+    assert texts.DIDNT_CATCH not in chat.text()
