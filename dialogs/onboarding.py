@@ -195,6 +195,8 @@ def _finish(
     else:
         zone = spoken_zone(draft.state.profile.timezone)
         draft.say(copy.done.format(themes=titles, time=clock, timezone=zone))
+        if draft.state.profile.timezone_source in ("default", "machine"):  # nobody told us
+            draft.say(copy.zone_guessed)
         draft.effect(NudgeTimeChosen(clock, themes))
     draft.effect(PreferencesChanged())
     _go(draft, content, OnboardingAside("organisation", themes))  # saved already: skippable

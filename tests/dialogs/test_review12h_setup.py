@@ -8,6 +8,7 @@ import pytest
 from dialogs import texts
 from dialogs.content_model import Content
 from dialogs.model import Ask, Say
+from dialogs.records import evolve
 from dialogs.state import SuggestAside
 from tests.dialogs.chat import Chat, onboarded
 
@@ -97,3 +98,23 @@ def test_an_everyday_yes_at_a_suggestion_starts_it(content: Content, said: str) 
     assert chat.state.dialogue is not None
     assert chat.state.dialogue.dialogue == offered
     assert texts.DIDNT_CATCH not in chat.text()
+
+
+@pytest.mark.parametrize(
+    ("source", "told"),
+    [("default", True), ("machine", True), ("platform", False), ("leader", False)],
+)
+def test_set_up_says_how_to_change_a_zone_nobody_gave(
+    content: Content, source: str, told: bool
+) -> None:
+    """Review 12h: "I will send a short nudge at 07:30 UTC." from the console on a UTC
+    machine, with no word on changing it. Slack and Teams give the zone; the leader may."""
+    chat = Chat(content)
+    chat.state = evolve(chat.state, profile=evolve(chat.state.profile, timezone_source=source))
+    chat.say("hi")
+    chat.press("Set up now")
+    chat.press("Resilience and energy")
+    chat.press("That's enough")
+    chat.say("7.30am")
+    assert (content.onboarding.zone_guessed in chat.text()) is told
+    assert "timezone Europe/London" in content.onboarding.zone_guessed
