@@ -388,4 +388,4 @@ def _console_platform(key: UserKey) -> PlatformInfo:
         zone = tzlocal.get_localzone_name()
     except Exception:
         zone = None
-    return PlatformInfo(display_name=key.user, timezone=zone)
+    return PlatformInfo(display_name=key.user, timezone=zone, timezone_guessed=True)

@@ -58,6 +58,7 @@ class PlatformInfo:
     display_name: str | None = None
     timezone: str | None = None
     locale: str | None = None
+    timezone_guessed: bool = False  # the console's computer zone, not the leader's own
 
 
 @dataclass(frozen=True)

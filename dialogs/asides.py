@@ -18,7 +18,7 @@ from dialogs import (
 )
 from dialogs.content_model import Content, Dialogue, Theme
 from dialogs.draft import Draft
-from dialogs.matching import match_choice, normalise, normalised_phrase
+from dialogs.matching import agrees, match_choice, normalise, normalised_phrase
 from dialogs.model import (
     Aside,
     Choice,
@@ -133,8 +133,14 @@ def text(draft: Draft, content: Content, aside: Aside, said: str, at: datetime) 
         case SafetyAside():  # the buttons again, not the contacts once more
             signposting.text(draft, content, aside, said, at)
         case _:
-            draft.say(texts.DIDNT_CATCH)
-            present(draft, content, aside)
+            again(draft, content, aside)
+
+
+def again(draft: Draft, content: Content, aside: Aside, line: str = texts.DIDNT_CATCH) -> None:
+    """The aside's question again under `line`, which is said only if options follow."""
+    mark = len(draft.messages)
+    present(draft, content, aside)
+    draft.lead_options(line, mark)
 
 
 def _menu_text(draft: Draft, content: Content, aside: MenuAside, said: str, at: datetime) -> None:
@@ -145,8 +151,7 @@ def _menu_text(draft: Draft, content: Content, aside: MenuAside, said: str, at: 
         return
     draft.update(aside=replace(aside, missed=aside.missed + 1))
     if aside.missed == 0:
-        draft.say(texts.DIDNT_CATCH)
-        present(draft, content, aside)
+        again(draft, content, aside)
     else:  # one short line, not the same two lines again (review 4)
         _menu(draft, content, aside, lead=_again(aside.missed))
 
@@ -172,6 +177,12 @@ def theme_named(content: Content, said: str) -> Theme | None:
         ):
             return theme
     return None
+
+
+def agreed(aside: Aside, said: str) -> str | None:
+    """ "yes" for "ok", "sure", "go on"... at a suggestion ("Shall we?"), else None."""
+    suggesting = isinstance(aside, SuggestAside) and aside.stage != "how_long"
+    return "yes" if suggesting and agrees(said) else None
 
 
 def wants_text(content: Content, aside: Aside, said: str) -> bool:

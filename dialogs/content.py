@@ -29,6 +29,7 @@ ONBOARDING_KEYS = (
     "done",
     "done_no_nudges",
     "skipped",
+    "zone_guessed",
 )
 
 

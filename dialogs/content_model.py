@@ -137,6 +137,7 @@ class Onboarding:
     done: str
     done_no_nudges: str
     skipped: str
+    zone_guessed: str  # under `done` when no one told us the zone: how to change it
 
 
 @dataclass(frozen=True)

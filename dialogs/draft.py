@@ -43,6 +43,14 @@ class Draft:
     def say(self, text: str) -> None:
         self.messages.append(Say(text))
 
+    def lead_options(self, line: str, mark: int) -> None:
+        """Put `line` ("Which of these comes closest...") before the options asked since
+        message `mark`, and only if options were asked: never a line pointing at nothing
+        (review 12h)."""
+        asked = any(isinstance(m, Ask) and m.choices for m in self.messages[mark:])
+        if asked:
+            self.messages.insert(mark, Say(line))
+
     def ask(
         self, text: str, choices: tuple[Choice, ...], token: str | None = None, *, topic: str = ""
     ) -> None:

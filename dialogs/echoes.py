@@ -170,10 +170,65 @@ def _fill_line(line: str, saved: Mapping[str, str], slots: Mapping[str, Slot]) -
             continue
         value = saved.get(name)
         before = _WORD.findall(literal)
+        slot = slots.get(name, Slot())
         if value and before:
             value = _without_repeated_verb(value, before[-1])
-        parts.append(echo(value, slots.get(name, Slot())))
+            if _wants_article(value, before[-1], slot):
+                parts.append(slot.refer_as or FALLBACK)
+                continue
+        parts.append(echo(value, slot))
     return "".join(parts)
+
+
+# After these, a thing typed without its article reads as a slip ("Thinking about single
+# discharge hub", review 12h); the step's `refer_as` ("that change") stands in instead.
+_PREPOSITIONS = frozenset({"about", "on", "for", "of", "with", "into", "from"})
+_DETERMINERS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "our",
+        "my",
+        "your",
+        "their",
+        "his",
+        "her",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "any",
+        "each",
+        "every",
+        "no",
+        "one",
+        "two",
+        "three",
+        "another",
+        "both",
+        "all",
+    }
+)
+
+
+def _wants_article(value: str, before: str, slot: Slot) -> bool:
+    """A short typed thing (not a name, not a button) with no article or plural of its own,
+    straight after "about", "for", "with"...: "single discharge hub", not "delayed
+    discharges", "winter planning", "the hub", "Sam's team" or "ICS flow"."""
+    if before.lower() not in _PREPOSITIONS or slot.answer != "short" or value in slot.labels:
+        return False
+    found = _WORD.findall(_tidy(value))
+    if not found or not is_short(value):
+        return False
+    first, last = found[0], found[-1].lower()
+    if first.lower() in _DETERMINERS or "'" in first or any(ch.isdigit() for ch in value):
+        return False  # "ward 7", "team 2": named by their number
+    if not all(word.islower() for word in found):  # a name or an acronym: "Sam's", "ICS"
+        return False
+    return not last.endswith(("s", "ing"))
 
 
 def _without_repeated_verb(value: str, verb: str) -> str:

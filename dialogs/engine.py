@@ -149,7 +149,7 @@ def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None
     awaiting = draft.state.awaiting
     picked = None
     if awaiting is not None and not asides.wants_text(content, aside, said):
-        picked = _typed_choice(said, awaiting.choices)
+        picked = asides.agreed(aside, said) or _typed_choice(said, awaiting.choices)
     if picked is not None:
         asides.choose(draft, content, aside, picked, at)
     elif _set_up_offer_aside(draft, content, aside, said):
@@ -160,14 +160,16 @@ def _aside_text(draft: Draft, content: Content, said: str, at: datetime) -> None
 
 
 def _set_up_offer_aside(draft: Draft, content: Content, aside: Aside, said: str) -> bool:
-    """At the set-up offer, a message that says what is on the leader's mind ("board
-    tomorrow and the chair is hostile") is answered, not met with the offer again: the offer
-    waits until that conversation is over (first_contact.setup_when_done)."""
+    """At the set-up offer, words that are not one of its buttons are never captured by it
+    (review 12h: "I feel stuck", "next week" after a dialogue got "Which of these comes
+    closest...", over the set-up buttons): they are read as they would be with no offer on
+    screen, and the offer stays answerable. A bare number is a miss at its buttons."""
     if not (isinstance(aside, OnboardingAside) and aside.stage == "setup"):
         return False
-    if routing.suggest(said, content.dialogues) is None and small_talk.reply(said) is None:
+    if said.strip(" .").isdigit():
         return False
-    draft.update(aside=None, awaiting=None)
+    if routing.suggest(said, content.dialogues) is not None:
+        draft.update(aside=None, awaiting=None)  # the offer waits until that is over
     _free_text(draft, content, said)
     return True
 

@@ -80,6 +80,23 @@ def normalised_phrase(phrase: str) -> str:
     return normalise(phrase)
 
 
+# A plain "yes" typed at a yes-or-no offer ("Shall we? 1. Yes, let's start"): review 12h,
+# "ok" got "Which of these comes closest...". Not used where "yes" deletes or sends.
+AGREEING = frozenset(
+    normalise(phrase)
+    for phrase in (
+        "yes", "yes please", "yeah", "yep", "yup", "ok", "okay", "ok then", "okay then",
+        "sure", "fine", "go on", "go ahead", "go on then", "let's do it", "lets do it",
+        "let's go", "let's start", "alright", "all right", "why not", "please",
+    )
+)  # fmt: skip
+
+
+def agrees(text: str) -> bool:
+    """A short "yes" in any of its everyday forms ("ok", "sure", "go on", "let's do it")."""
+    return normalise(text) in AGREEING
+
+
 def words(text: str) -> list[str]:
     return normalise(text).split()
 

@@ -135,8 +135,9 @@ def text(draft: Draft, content: Content, aside: OnboardingAside, said: str) -> N
         draft.say(BAD_TIME)
         present(draft, content, aside)
         return
-    draft.say(texts.DIDNT_CATCH)
+    mark = len(draft.messages)
     present(draft, content, aside)
+    draft.lead_options(texts.DIDNT_CATCH, mark)
 
 
 def _typed_themes(content: Content, aside: OnboardingAside, said: str) -> list[str]:
@@ -194,6 +195,8 @@ def _finish(
     else:
         zone = spoken_zone(draft.state.profile.timezone)
         draft.say(copy.done.format(themes=titles, time=clock, timezone=zone))
+        if draft.state.profile.timezone_source in ("default", "machine"):  # nobody told us
+            draft.say(copy.zone_guessed)
         draft.effect(NudgeTimeChosen(clock, themes))
     draft.effect(PreferencesChanged())
     _go(draft, content, OnboardingAside("organisation", themes))  # saved already: skippable

@@ -13,7 +13,8 @@ class Profile:
 
     display_name: str = ""
     timezone: str = "Europe/London"
-    timezone_source: Literal["default", "platform", "leader"] = "default"
+    # "machine": the console's computer zone, a guess like "default" (review 12h: UTC)
+    timezone_source: Literal["default", "machine", "platform", "leader"] = "default"
     locale: str | None = None
     themes: tuple[str, ...] = ()
     nudge_time: str | None = None  # "HH:MM" local, None = no nudges wanted

@@ -1,5 +1,6 @@
 """Schedules, leaders' delivery preferences and one-shot reminders, as stored."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
@@ -34,10 +35,14 @@ class NudgeSchedule:
     def rule(self) -> Rule:
         return Rule(self.days, self.at, self.timezone, self.start_on, self.end_on)
 
-    def describe(self) -> str:
-        """'weekdays at 08:30 UK time, resilience, influence': for people, so the zone is in
-        words (review 12g); operators see the IANA name (`peercoach schedules`)."""
-        themes = ", ".join(self.themes) if self.themes else "your themes"
+    def describe(self, titles: Mapping[str, str] | None = None) -> str:
+        """'weekdays at 08:30 UK time, on “Resilience and energy”': for people, so the zone
+        is in words (review 12g) and themes by their titles, not ids (review 12h: "4szpdt
+        weekdays at 07:30 UTC, crossroads"); operators see ids (`peercoach schedules`)."""
+        named = [f"“{(titles or {}).get(t, t)}”" for t in self.themes]
+        if len(named) > 1:
+            named = [", ".join(named[:-1]) + " and " + named[-1]]
+        themes = f"on {named[0]}" if named else "on your themes"
         dates = ""
         if self.start_on or self.end_on:
             dates = f", {self.start_on or 'now'} to {self.end_on or 'open-ended'}"

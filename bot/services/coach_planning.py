@@ -77,7 +77,7 @@ class CoachPlanning(CoachingCore):
         names = {s.user: self.store.name_of(s.user) for s in schedules}
         text = (
             "**Before saving**, this is what would go out:\n"
-            f"{preview(schedules, names, at)}\nSave it?"
+            f"{preview(schedules, names, at, self.schedule_service.titles)}\nSave it?"
         )
         return ServiceReply(
             question=ServiceQuestion(text, CONFIRM, f"svc:plan:{plan.id}", at, topic="coach#plan")
@@ -94,11 +94,12 @@ class CoachPlanning(CoachingCore):
         await self.schedules.put_schedules(*schedules)
         log(logger, "coach.scheduled", coach=key.hashed, schedules=len(schedules))
         coach = self.store.name_of(str(key))
+        titles = self.schedule_service.titles
         notices = tuple(
             Notice(
                 UserKey.parse(s.user),
                 ServiceQuestion(
-                    f"Your coach {coach} set up nudges for you: {s.describe()}. First one: "
+                    f"Your coach {coach} set up nudges for you: {s.describe(titles)}. First one: "
                     f"{_first(s, at)}. Keep it, or pause it?",
                     KEEP,
                     f"svc:keep:{s.id}",
@@ -153,7 +154,7 @@ class CoachPlanning(CoachingCore):
         """Keep a plan for the coach to confirm; returns its id and the preview text."""
         plan = await self.plans.add(str(key), schedules, at)
         names = {s.user: self.store.name_of(s.user) for s in schedules}
-        return plan.id, preview(schedules, names, at)
+        return plan.id, preview(schedules, names, at, self.schedule_service.titles)
 
     async def save_held(self, key: UserKey, plan_id: str, at: datetime) -> ServiceReply:
         plan = await self.plans.take(plan_id, str(key), at)

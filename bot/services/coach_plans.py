@@ -7,6 +7,7 @@ reach another instance than the preview did.
 """
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,7 +75,12 @@ class Plans:
         await self.users.save_extra(UserKey.parse(coach), EXTRA, value)
 
 
-def preview(schedules: tuple[NudgeSchedule, ...], names: dict[str, str], after: datetime) -> str:
+def preview(
+    schedules: tuple[NudgeSchedule, ...],
+    names: dict[str, str],
+    after: datetime,
+    titles: Mapping[str, str],
+) -> str:
     """What each leader would receive over the next two weeks, in their own local time."""
     lines = []
     for schedule in schedules:
@@ -83,7 +89,7 @@ def preview(schedules: tuple[NudgeSchedule, ...], names: dict[str, str], after: 
         shown = ", ".join(f"{short_date(d.date())} {d:%H:%M}" for d in local[:PREVIEW_LINES])
         more = f" and {len(local) - PREVIEW_LINES} more" if len(local) > PREVIEW_LINES else ""
         lines.append(
-            f"• **{names.get(schedule.user, schedule.user)}**: {schedule.describe()}"
+            f"• **{names.get(schedule.user, schedule.user)}**: {schedule.describe(titles)}"
             f" — next: {shown or 'none in two weeks'}{more}"
         )
     return "\n".join(lines)

@@ -132,8 +132,11 @@ class CoachingService(CoachAnswers):
         if denied := self._check(str(key), Action.SEE_SCHEDULES, leader):
             return denied
         state = await self.users.load(UserKey.parse(leader))
-        listing = self.schedule_service.listing(leader, at, (state or UserState()).profile)
-        return say(f"**{self.store.name_of(leader)}**\n" + listing.split("\n", 1)[-1])
+        name = self.store.name_of(leader)
+        listing = self.schedule_service.listing(
+            leader, at, (state or UserState()).profile, remove=f"coach unschedule {name} {{id}}"
+        )
+        return say(f"**{name}**\n" + listing.split("\n", 1)[-1])
 
     async def _unschedule(self, key: UserKey, rest: list[str], at: datetime) -> ServiceReply:
         if len(rest) != 2:  # noqa: PLR2004 - leader and id
@@ -160,7 +163,7 @@ class CoachingService(CoachAnswers):
         await self.schedules.remove_schedules(schedule.id)
         notice = ServiceNotice(
             f"Your coach {self.store.name_of(str(key))} removed your "
-            f"schedule {schedule.describe()}.",
+            f"schedule {schedule.describe(self.schedule_service.titles)}.",
             at,
         )
         return ServiceReply(

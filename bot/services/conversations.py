@@ -352,9 +352,14 @@ def with_platform(state: UserState, platform: PlatformInfo | None) -> UserState:
     if platform.locale and platform.locale != profile.locale:
         changes["locale"] = platform.locale
     zone = canonical_zone(platform.timezone) if platform.timezone else None
-    if zone and profile.timezone_source != "leader" and zone != profile.timezone:
-        changes["timezone"] = zone
-        changes["timezone_source"] = "platform"
+    source = "machine" if platform.timezone_guessed else "platform"
+    if zone and profile.timezone_source != "leader":
+        if zone != profile.timezone:
+            changes["timezone"] = zone
+        # Slack's "Europe/London", the default zone, still tells us it is no guess (review
+        # 12h: set-up says how to change a guessed zone, and only a guessed one).
+        if source != profile.timezone_source:
+            changes["timezone_source"] = source
     if not changes:
         return state
     return evolve(state, profile=evolve(profile, **changes))

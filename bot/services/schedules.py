@@ -49,6 +49,11 @@ EXAMPLE = "schedule weekdays 08:30 resilience influence"
 
 
 class ScheduleService:
+    @property
+    def titles(self) -> dict[str, str]:
+        """Theme titles by id, for describing schedules to people."""
+        return {t.id: t.title for t in self.content.themes}
+
     def __init__(self, store: ScheduleStore, content: Content) -> None:
         self.store = store
         self.content = content
@@ -89,7 +94,7 @@ class ScheduleService:
         first = next_occurrence(schedule.rule, at)
         return (
             Say(
-                f"Added **{schedule.id}**: {schedule.describe()}. First nudge: "
+                f"Added **{schedule.id}**: {schedule.describe(self.titles)}. First nudge: "
                 f"{_when(first, schedule.timezone)}."
             ),
         )
@@ -166,8 +171,16 @@ class ScheduleService:
         raise RuleError(f"{word!r} is not a theme; use one of: {', '.join(ids)}.", EXAMPLE)
 
     def listing(
-        self, user: str, at: datetime, profile: Profile, *, with_reminders: bool = False
+        self,
+        user: str,
+        at: datetime,
+        profile: Profile,
+        *,
+        with_reminders: bool = False,
+        remove: str = "schedule remove {id}",
     ) -> str:
+        """The leader's schedules in words; `remove` is what the reader types to remove one
+        (a coach types `coach unschedule`), the only place an id is shown."""
         schedules = self.store.schedules_of(user)
         reminders = _reminder_lines(self.store, user, profile.timezone) if with_reminders else []
         if not schedules:
@@ -178,14 +191,16 @@ class ScheduleService:
             state = f" · paused ({s.paused_reason or 'by you'})" if s.paused else ""
             nxt = "" if s.paused else f" · next {_when(next_occurrence(s.rule, at), s.timezone)}"
             coach = " · set by your coach" if s.origin == "coach" else ""
-            lines.append(f"• **{s.id}** {s.describe()}{coach}{state}{nxt}")
+            lines.append(f"• {s.describe(self.titles)}{coach}{state}{nxt}")
+            lines.append(f"  To remove it, type `{remove.format(id=s.id)}`")
         if profile.paused:
             until = f" until {short_date(profile.paused_until)}" if profile.paused_until else ""
             lines.append(f"All nudges are paused{until}; `resume` starts them again.")
         if profile.quiet_hours:
             start, end = profile.quiet_hours
             lines.append(f"Quiet hours {start}–{end}: a nudge due then waits until they end.")
-        lines.append(f"Add: `{EXAMPLE}` · remove: `schedule remove {schedules[0].id}`")
+        if remove.startswith("schedule "):  # the leader's own list
+            lines.append(f"To add one, type for example `{EXAMPLE}`")
         return "\n".join(lines + reminders)
 
     async def _remove(self, user: str, args: list[str]) -> str:
@@ -202,7 +217,7 @@ class ScheduleService:
                 "example: `schedule remove k3f9qa`"
             )
         await self.store.remove_schedules(schedule.id)
-        return f"Removed **{schedule.id}** ({schedule.describe()})."
+        return f"Removed **{schedule.id}** ({schedule.describe(self.titles)})."
 
     async def _pause(self, user: str, args: list[str], *, paused: bool) -> str:
         word = "pause" if paused else "resume"
@@ -211,7 +226,8 @@ class ScheduleService:
             return f"Say which schedule by its id. For example: `schedule {word} k3f9qa`"
         reason = "paused by you" if paused else None
         await self.store.put_schedules(replace(schedule, paused=paused, paused_reason=reason))
-        return f"{'Paused' if paused else 'Resumed'} **{schedule.id}** ({schedule.describe()})."
+        done = "Paused" if paused else "Resumed"
+        return f"{done} **{schedule.id}** ({schedule.describe(self.titles)})."
 
     def export_of(self, user: str) -> dict[str, Any]:
         """`export`: the leader's schedules (their own and their coaches') and reminders."""

@@ -293,3 +293,19 @@ async def test_a_notice_that_cannot_be_stored_sends_no_sorry_to_someone_who_wrot
     before = len(office.notifier.sent)
     assert "is now your coach" in text(await office.press(LEADER, "Accept"))
     assert [s for s in office.notifier.sent[before:] if s.user == COACH] == []
+
+
+async def test_the_coachs_view_of_schedules_names_themes_and_how_to_remove_one(
+    office: Office,
+) -> None:
+    """Review 12h: schedules listed as "4szpdt weekdays at 07:30 UTC, crossroads". Theme
+    titles, and the id only in what the coach types to remove it."""
+    await linked(office)
+    await office.say(COACH, "coach schedule leader daily 07:00 influence")
+    await office.press(COACH, "Save")
+    (schedule,) = office.app.schedules.schedules_of(LEADER)
+    said = text(await office.say(COACH, "coach schedules leader"))
+    assert "“Influence without authority”" in said
+    assert f"To remove it, type `coach unschedule leader {schedule.id}`" in said
+    assert said.count(schedule.id) == 1
+    assert "schedule remove" not in said  # the leader's command, not the coach's

@@ -30,7 +30,11 @@ def last_line(text: str) -> str:
     ("dialogue", "step", "question"),
     [
         (AFTER, "where", "Where would you raise it?"),
-        (SETBACK, "differently", "What one thing would you change next time?"),
+        (
+            SETBACK,
+            "differently",
+            "Looking ahead from here, what is one thing you would do differently?",
+        ),
         (LEAD, "observe", "Once you have stepped back, what will tell you to stay out of it?"),
         (QUESTIONS, "commit", "Who will you ask, and when?"),
         (ASSETS, "build", "At the next huddle for {group}, what will you ask first?"),

@@ -144,8 +144,12 @@ async def test_schedule_commands_add_list_and_remove(world: World) -> None:
     assert "First nudge: Fri 27 Mar at 07:45" in added
     listing = await world.say(ALICE, "schedule")
     schedule_id = world.app.schedules.schedules_of(ALICE)[0].id
-    assert schedule_id in listing
-    assert "mon,wed,fri at 07:45 UK time, resilience" in listing
+    # Review 12h: "• 4szpdt weekdays at 07:30 UTC, crossroads". Themes by title; the id
+    # only where it is typed, in words that say what typing it does.
+    assert "mon,wed,fri at 07:45 UK time, on “Resilience and energy”" in listing
+    assert f"To remove it, type `schedule remove {schedule_id}`" in listing
+    assert listing.count(schedule_id) == 1
+    assert ", resilience" not in listing
     removed = await world.say(ALICE, f"schedule remove {schedule_id}")
     assert "Removed" in removed
     assert world.app.schedules.schedules_of(ALICE) == []

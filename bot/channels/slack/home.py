@@ -1,6 +1,6 @@
 """What the App Home shows a leader: where they stand, from their state and schedules."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.channels.slack.render import HomeData
@@ -14,14 +14,17 @@ RECENT = timedelta(days=30)
 
 
 def home_data(
-    state: UserState | None, schedules: Sequence[NudgeSchedule], now: datetime
+    state: UserState | None,
+    schedules: Sequence[NudgeSchedule],
+    now: datetime,
+    titles: Mapping[str, str],
 ) -> HomeData:
     state = state or UserState()
     profile = state.profile
     since = now - RECENT
     return HomeData(
         next_nudge=_next_nudge(state, schedules, now),
-        schedules=tuple(s.describe() + (" (paused)" if s.paused else "") for s in schedules),
+        schedules=tuple(s.describe(titles) + (" (paused)" if s.paused else "") for s in schedules),
         commitments=tuple(
             f"{c.text} · check-in {short_date(c.due_on, local_date(now, profile.timezone))}"
             for c in state.commitments

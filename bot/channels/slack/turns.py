@@ -125,7 +125,8 @@ class SlackTurns:
     async def _publish_home(self, key: UserKey) -> None:
         state = await self.deps.conversations.state_of(key)
         schedules = self.deps.schedules.schedules_of(str(key))
-        data = home_data(state, schedules, self.deps.clock.now())
+        titles = {t.id: t.title for t in self.deps.conversations.content.themes}
+        data = home_data(state, schedules, self.deps.clock.now(), titles)
         view = home_view(replace(data, coach=self.deps.coaching.is_coach(key)))
         try:
             await self.web().views_publish(user_id=key.user, view=view)
