@@ -245,7 +245,9 @@ async def leader_page(
         name,
         figures.weeks,
         tuple(chart(kind, figures.weeks, prefix="leader") for kind in KINDS),
-        schedule_rows(d.coaching.schedules.schedules_of(link.leader)),
+        schedule_rows(
+            d.coaching.schedules.schedules_of(link.leader), d.coaching.schedule_service.titles
+        ),
         tuple(shared_of(name, figures, timezone)),
         message,
         problems or {},

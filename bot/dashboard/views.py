@@ -1,7 +1,7 @@
 """The pages' view models: plain data the templates only render. Counts come from
 figures.py; the only words shown are reflections a leader shared with their coaches."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -129,8 +129,13 @@ def shared_of(name: str, figures: LeaderWeeks, timezone: str) -> list[Shared]:
     ]
 
 
-def schedule_rows(schedules: Sequence[NudgeSchedule]) -> tuple[ScheduleRow, ...]:
-    return tuple(ScheduleRow(s.id, s.describe(), s.origin == "coach", s.paused) for s in schedules)
+def schedule_rows(
+    schedules: Sequence[NudgeSchedule], titles: Mapping[str, str]
+) -> tuple[ScheduleRow, ...]:
+    """Each schedule as the coach reads it: themes by their titles, not ids."""
+    return tuple(
+        ScheduleRow(s.id, s.describe(titles), s.origin == "coach", s.paused) for s in schedules
+    )
 
 
 def met_share(groups: int, met: int, members: int, *, unanswered: bool = False) -> str:

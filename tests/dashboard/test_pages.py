@@ -2,6 +2,7 @@
 leaders (fewer: why not), never a leader's words unless shared (then marked), names escaped,
 the security headers on every response, and the schedule form round trip."""
 
+import html
 import re
 
 from tests.dashboard.conftest import COACH, Site
@@ -174,7 +175,10 @@ async def test_the_schedule_form_adds_and_removes_and_the_leader_is_told(site: S
         data={"csrf": csrf, "days": "mon,wed", "time": "08:30", "theme": "resilience"},
     )
     assert added.status == 200
-    assert "Saved. They have been told in chat" in await added.text()
+    shown = await added.text()
+    assert "Saved. They have been told in chat" in shown
+    title = next(t.title for t in site.app.content.themes if t.id == "resilience")
+    assert f"on “{title}”" in html.unescape(shown)  # review 8: the title, not the theme's id
     [schedule] = site.app.schedules.schedules_of(leaders[0])
     assert schedule.origin == "coach"
     assert schedule.themes == ("resilience",)
