@@ -260,16 +260,9 @@ def _plan(
     today = local_date(at, draft.state.profile.timezone)
     if commitment.status == "open":  # "not yet": the new step takes its place
         _update(draft, commitment, status="not_yet", followed_up_at=at)
-    new = Commitment(
-        id=draft.next_id("c"),
-        at=at,
-        text=said,
-        due_on=due,
-        dialogue=commitment.dialogue,
-        theme=commitment.theme,
+    runner.plan_commitment(
+        draft, said, due, at, dialogue=commitment.dialogue, theme=commitment.theme
     )
-    draft.update(commitments=(*draft.state.commitments, new))
-    draft.effect(FollowUpPlanned(new.id, due, draft.week.nudge_time))
     draft.say(copy.get(line).format(day=short_date(due, today)))
 
 

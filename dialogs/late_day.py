@@ -15,12 +15,12 @@ on the late "next week")."""
 import re
 from datetime import datetime
 
-from dialogs import texts
+from dialogs import runner, texts
 from dialogs.commitment_check import has_action, has_person, only_crowd
 from dialogs.content_model import Content
 from dialogs.dates import check_in_day, read_date, without
 from dialogs.draft import Draft
-from dialogs.model import Commitment, FollowUpPlanned, Reflection
+from dialogs.model import Reflection
 from dialogs.timetext import local_date, short_date
 
 _FILLER = re.compile(r"^(?:maybe|probably|hopefully|then|ok|okay|say|i think|i guess)?$")
@@ -43,17 +43,10 @@ def attach(draft: Draft, content: Content, said: str, at: datetime) -> bool:
         draft.say(content.commitments.get("note_no_step"))
         return True
     due = check_in_day(reading.day, draft.week.days)
-    commitment = Commitment(
-        id=draft.next_id("c"),
-        at=note.at,
-        text=note.text,
-        due_on=due,
-        dialogue=note.dialogue,
-        theme=note.theme,
+    draft.update(reflections=tuple(r for r in draft.state.reflections if r.id != note.id))
+    runner.plan_commitment(
+        draft, note.text, due, note.at, dialogue=note.dialogue, theme=note.theme
     )
-    reflections = tuple(r for r in draft.state.reflections if r.id != note.id)
-    draft.update(commitments=(*draft.state.commitments, commitment), reflections=reflections)
-    draft.effect(FollowUpPlanned(commitment.id, due, draft.week.nudge_time))
     draft.say(content.commitments.get("note_dated"))
     draft.say(texts.FOLLOW_UP_PLANNED.format(day=short_date(due, today)))
     return True

@@ -347,16 +347,19 @@ def _keep_reflection(
 
 def keep_commitment(draft: Draft, dialogue: Dialogue, text: str, due: date, at: datetime) -> None:
     """Keep the commitment in the journal and plan its "how did it go?" for `due`."""
+    plan_commitment(draft, text, due, at, dialogue=dialogue.id, theme=dialogue.theme)
+
+
+def plan_commitment(
+    draft: Draft, text: str, due: date, at: datetime, *, dialogue: str | None, theme: str | None
+) -> None:
+    """A commitment in the journal with its check-in planned for `due`: a dialogue's step,
+    a check-in's next step, or a note given its day late."""
     commitment = Commitment(
-        id=draft.next_id("c"),
-        at=at,
-        text=text,
-        due_on=due,
-        dialogue=dialogue.id,
-        theme=dialogue.theme,
+        id=draft.next_id("c"), at=at, text=text, due_on=due, dialogue=dialogue, theme=theme
     )
     draft.update(commitments=(*draft.state.commitments, commitment))
-    draft.effect(FollowUpPlanned(commitment.id, commitment.due_on, draft.week.nudge_time))
+    draft.effect(FollowUpPlanned(commitment.id, due, draft.week.nudge_time))
 
 
 def _commitment_of(draft: Draft, dialogue_id: str, since: datetime) -> Commitment | None:
