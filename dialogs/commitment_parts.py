@@ -20,8 +20,8 @@ from dialogs.commitment_check import (
     only_crowd,
 )
 from dialogs.content_model import Dialogue, Step
-from dialogs.dates import DateReading, read_date, without
-from dialogs.echoes import is_short
+from dialogs.dates import DateReading, meeting_words, read_date, without
+from dialogs.echoes import alone_on_line, is_dont_know, is_short
 
 _WHEN_WORDS = 8  # longer than this, an addition that opens with "by" is more than a when
 KEEP = "keep"  # `if_dated: keep`: a dated earlier answer is the commitment, kept at once
@@ -236,3 +236,37 @@ def before_the_meeting(words: str, today: date, step_line: str) -> str:
     if left == words or not left or has_time(left, today):
         return left
     return step_line.format(step=left)
+
+
+_WHEN_ONLY_LEFT = re.compile(
+    r"(?:(?:before|after|at|by|on|in|for|until|till|the|our|my|next|\s|,|\.)+)?", re.IGNORECASE
+)
+
+
+def only_when(words: str, today: date) -> bool:
+    """Words that say only when ("before the next board on Thursday", "on Tuesday")."""
+    left = words
+    meeting = meeting_words(left) or ""
+    if meeting:
+        left = left.replace(meeting, " ")
+    for _ in range(3):
+        reading = read_date(left, today)
+        if reading is None:
+            break
+        left = left.replace(reading.words, " ")
+    return bool(meeting or left != words) and _WHEN_ONLY_LEFT.fullmatch(left) is not None
+
+
+def with_what_was_quoted(
+    where: tuple[Dialogue, Step], saved: dict[str, str], words: str, today: date
+) -> str:
+    """Words with no action ("before the next board"), at a step whose question gives the
+    action and quotes what it is about on its own line ("You want to say: > …"), are kept
+    with that quote in front: the check-in can then ask about the step, not only its day
+    (review 8: "before the next board" alone was kept, and quoted back at the check-in)."""
+    dialogue, step = where
+    if not only_when(words, today) or "what" not in given_parts(dialogue, step):
+        return words  # "HR, by Friday" at dialogue 9's finding-out step is the step
+    quoted = [saved.get(name, "") for name in sorted(alone_on_line(step.text))]
+    said = next((q for q in quoted if q and not is_dont_know(q)), "")
+    return joined(said, words) if said and said not in words else words

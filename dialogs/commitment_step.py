@@ -72,6 +72,7 @@ from dialogs.commitment_parts import (
     names_nobody,
     own_words,
     who_day,
+    with_what_was_quoted,
 )
 from dialogs.content_commitments import CommitmentCopy
 from dialogs.content_model import Content, Dialogue, Step
@@ -182,7 +183,7 @@ def _settle(
     note = copy.get("as_written") if gaps else None
     if not dated and "when" in gaps:
         note = copy.get("day_picked")
-    words = _without_long_before(words, before)
+    words = with_what_was_quoted(where, saved, _without_long_before(words, before), today)
     keep(draft, content, (dialogue, step), (words, reading if dated else None, note), at)
 
 

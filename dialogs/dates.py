@@ -139,6 +139,12 @@ def next_meeting(text: str, today: date) -> str | None:
     return found.group(1)
 
 
+def meeting_words(text: str) -> str | None:
+    """The words that name a meeting by "next" ("the next board"), day named or not."""
+    found = _NEXT_MEETING.search(text)
+    return found.group(0) if found else None
+
+
 def without(text: str, words: str) -> str:
     """`text` with the day phrase `words` (and the "by", "on" or "before" leading it) taken
     out, tidied: "catch her by Friday" -> "catch her". For a step whose day no longer

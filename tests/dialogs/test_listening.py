@@ -94,7 +94,8 @@ def test_a_day_alone_answers_when_will_you_have_that_conversation(content: Conte
     chat.say("on Tuesday")
     assert content.commitments.get("ask_what") not in chat.text()
     assert chat.state.dialogue is None
-    assert chat.state.commitments[-1].text == "on Tuesday"
+    # review 8: with what the question quoted ("You want to say: > the rota"), not the day alone
+    assert chat.state.commitments[-1].text == "the rota on Tuesday"
 
 
 # ------------------------------------------------------------------ a day given once

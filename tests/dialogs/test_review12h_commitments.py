@@ -289,3 +289,21 @@ def test_a_who_choice_without_a_person_and_a_day_is_asked_again(
 )
 def test_who_a_follow_up_answer_names(said: str, named: bool) -> None:
     assert names_someone(said) is named
+
+
+def test_a_when_alone_is_kept_with_what_the_question_quoted(content: Content) -> None:
+    """Review 8, "Have the real conversation first": "before the next board" was kept as the
+    whole commitment, and the check-in asked how "before the next board" went."""
+    chat = Chat(content, onboarded())
+    chat.say("start Have the real conversation first")
+    chat.say("we can't do the CIP without cutting registered nurse hours")
+    chat.press("The chair")
+    chat.say("a heads-up")
+    chat.say("I don't think we can deliver this safely")
+    chat.press("We raise it together")
+    chat.say("before the next board")
+    chat.say("Thursday")
+    kept = chat.state.commitments[-1]
+    said = "I don't think we can deliver this safely"
+    assert kept.text == f"{said} before the next board on Thursday"
+    assert kept.due_on == date(2026, 12, 4)
