@@ -204,11 +204,20 @@ def _refused(draft: Draft, content: Content, said: str, at: datetime) -> bool:
     elif holds_nhs_number(said):
         draft.say(texts.NHS_NUMBER)
     elif (found := distress(said, content.safety)) is not None:
-        if signposting.signpost(draft, content, found.level, at):  # a one-line reminder
+        suggest = _suggestion_id(draft, content, said) if found.level == "concern" else None
+        if signposting.signpost(draft, content, found.level, at, suggest):  # a one-line reminder
             return_to_question(draft, content)
     else:
         return False
     return True
+
+
+def _suggestion_id(draft: Draft, content: Content, said: str) -> str | None:
+    """Outside a conversation, the one `said` would be offered (kept as an id, not words)."""
+    if draft.state.dialogue is not None or language.not_english(said):
+        return None
+    suggestion = routing.suggest(said, content.dialogues)
+    return suggestion.id if suggestion else None
 
 
 def _on_command_text(draft: Draft, content: Content, text: str, at: datetime) -> None:
@@ -326,7 +335,11 @@ def _after_aside(draft: Draft, content: Content, *, setup: bool = True) -> None:
     after a check-in on a commitment: review 12e, "choose your themes" out of nowhere; nor
     after "Not now" to a suggestion: review 12g, "I'm exhausted", "Not now", then set-up
     admin; it comes with their next message instead)."""
-    if draft.state.aside is not None or draft.state.awaiting is not None:
+    aside = draft.state.aside
+    if isinstance(aside, SuggestAside) and draft.state.awaiting is None:
+        asides.present(draft, content, aside)  # e.g. after "Carry on" at a check-in
+        return
+    if aside is not None or draft.state.awaiting is not None:
         return
     profile = draft.state.profile
     if setup and draft.state.dialogue is None and profile.welcomed_at and not profile.onboarded:

@@ -11,7 +11,7 @@ from dialogs.content_model import Content
 from dialogs.draft import Draft
 from dialogs.echoes import is_short
 from dialogs.matching import match_choice
-from dialogs.model import Choice, PreferencesChanged, Reflection, SafetyAside
+from dialogs.model import Choice, PreferencesChanged, Reflection, SafetyAside, SuggestAside
 from dialogs.safety_match import Level
 from dialogs.timetext import local_date, long_date
 
@@ -44,7 +44,9 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def signpost(draft: Draft, content: Content, level: Level, at: datetime) -> bool:
+def signpost(
+    draft: Draft, content: Content, level: Level, at: datetime, suggest: str | None = None
+) -> bool:
     """Answer a message that triggered `level`; the message itself is never stored. True
     when it was only a reminder (concern, with the contacts already shown today), after
     which the engine asks again whatever was being asked."""
@@ -55,7 +57,7 @@ def signpost(draft: Draft, content: Content, level: Level, at: datetime) -> bool
         draft.say(content.safety.check_in_reminder)  # one line, not the list again
         return True
     if level == "concern":
-        aside = SafetyAside("concern")
+        aside = SafetyAside("concern", suggest=suggest)
         draft.update(aside=aside)
         present(draft, content, aside)
         return False
@@ -109,9 +111,12 @@ def choose(draft: Draft, content: Content, choice: str, at: datetime) -> None:
         others = tuple(Choice(*c) for c in safety.check_in_choices if c[0] != "contacts")
         draft.ask(safety.after_contacts, others, topic="safety#concern")
         return
+    before = draft.state.aside
     draft.update(aside=None, awaiting=None)
     if choice == "carry_on":
         draft.say(safety.carried_on)  # the engine asks the dialogue's question again
+        if isinstance(before, SafetyAside) and before.suggest and draft.state.dialogue is None:
+            draft.update(aside=SuggestAside(before.suggest))  # offered by the engine next
     elif choice == "pause":
         until = local_date(at, draft.state.profile.timezone) + timedelta(days=PAUSE_DAYS)
         runner.close(draft, at, "stopped")

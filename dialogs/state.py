@@ -167,6 +167,10 @@ class SafetyAside:
 
     level: Literal["crisis", "concern"] = "crisis"
     kind: Literal["safety"] = "safety"
+    # Outside a conversation, the one a concern message would have been offered (its id,
+    # never the words): offered after "Carry on" (review 8: "board tomorrow and I'm dreading
+    # it", then "ok", got nothing more).
+    suggest: str | None = None
 
 
 @dataclass(frozen=True)

@@ -381,3 +381,28 @@ def test_a_follow_up_due_that_day_waits_for_the_next_morning(content: Content) -
     held = datetime(2026, 11, 28, 8, 30, tzinfo=ZoneInfo("Europe/London"))
     assert turn.effects == (DeliveryHeld(held),)
     assert turn.messages == ()
+
+
+def test_carry_on_outside_a_conversation_offers_the_one_it_would_have(content: Content) -> None:
+    """Review 8 (walked): "board tomorrow and I'm dreading it" gets the concern check-in;
+    after "ok" (carry on) nothing more came. The conversation the message would have been
+    offered follows, kept as its id only: the words are still never stored."""
+    said = "board tomorrow and I'm dreading it"
+    chat = Chat(content, onboarded())
+    chat.say(said)
+    assert chat.labels() == CHECK_IN
+    assert said not in repr(chat.state)
+    chat.say("ok")
+    assert "Before a big meeting tomorrow" in chat.text()
+    assert chat.labels()[0] == "Yes, let's start"
+    assert said not in repr(chat.state)
+
+
+def test_carry_on_inside_a_conversation_goes_back_to_its_question(content: Content) -> None:
+    chat = in_dialogue(content)
+    question = "what has drained you the most?"
+    assert question in chat.text()
+    chat.say("board tomorrow and I'm dreading it")
+    chat.press("Carry on")
+    assert question in chat.text()
+    assert "One thing that may help" not in chat.text()
