@@ -14,16 +14,14 @@
   (and a "not yet" commitment is closed as such, so it is not asked about twice); one
   with no day (or "that's it") goes to the journal, and a "not yet" keeps its new day."""
 
-import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from dialogs import runner, small_talk, texts
-from dialogs.commitment_check import GATHERINGS
 from dialogs.commitment_close import DONE, YES
 from dialogs.commitment_parts import joined
 from dialogs.content_commitments import CommitmentCopy
-from dialogs.dates import check_in_day, next_meeting, read_date, working_day_from
+from dialogs.dates import check_in_day, meeting_words, next_meeting, read_date, working_day_from
 from dialogs.draft import Draft
 from dialogs.echoes import is_dont_know, is_short, quote
 from dialogs.model import (
@@ -38,12 +36,6 @@ from dialogs.timetext import local_date, short_date
 
 RETRY_AFTER = timedelta(days=3)
 SAME_GAP_DEFAULT = timedelta(days=7)  # "yes" to a next step's day, when the first had no gap
-_DETERMINERS = ("the ", "our ", "my ", "their ", "this ", "that ")
-_MEETING = re.compile(
-    r"\b(?:(?:the|our|my|their|this|that|next|first|monthly|weekly|team|trust|system)\s+){0,3}"
-    rf"(?:{'|'.join(sorted(GATHERINGS, key=len, reverse=True))})\b",
-    re.IGNORECASE,
-)
 OUTCOME_CHARS = 70  # what happened, quoted back on one phone line
 CHOICES = tuple(Choice(*c) for c in texts.FOLLOW_UP_CHOICES)
 
@@ -90,7 +82,8 @@ def present(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
             topic=f"follow_up#{commitment.id}",
         )
     elif aside.stage == "next" and aside.step:  # the one question for its day
-        draft.prompt(_when_question(copy, aside.step), copy.get("date_placeholder"))
+        today = local_date(draft.now, draft.state.profile.timezone)
+        draft.prompt(_when_question(copy, aside.step, today), copy.get("date_placeholder"))
     elif aside.stage == "next":
         draft.prompt(copy.get("next_step_question"), copy.get("next_step_placeholder"))
     elif aside.stage == "keep":
@@ -241,7 +234,7 @@ def _meeting_named_late(
     """The answer to "When will you do it?" is a meeting without its day ("before the next
     board"): ask which day, as the dialogues do (review 8: it got "No new check-in, then."
     and the step was lost); once, as a step naming a meeting already had that question."""
-    if not aside.step or asked_already or _MEETING.search(aside.step) is not None:
+    if not aside.step or asked_already or meeting_words(aside.step) is not None:
         return False
     return next_meeting(said, today) is not None
 
@@ -273,15 +266,13 @@ def _same_gap(draft: Draft, commitment: Commitment, today: date) -> date:
     return working_day_from(today + gap, draft.week.days)
 
 
-def _when_question(copy: CommitmentCopy, step: str) -> str:
-    """Which day the meeting the step names is ("the next board"), or else when."""
-    meeting = _MEETING.search(step)
+def _when_question(copy: CommitmentCopy, step: str, today: date) -> str:
+    """Which day the meeting the step names is ("the next board"), or else when: the
+    dialogues' reader of a meeting named without its day (dates.next_meeting)."""
+    meeting = next_meeting(step, today)
     if meeting is None:
         return copy.get("ask_when")
-    named = meeting.group(0).lower()
-    if not named.startswith(_DETERMINERS):
-        named = "the " + named
-    return copy.get("ask_meeting_day").format(meeting=named)
+    return copy.get("ask_meeting_day").format(meeting=f"the next {meeting}")
 
 
 def _go(draft: Draft, copy: CommitmentCopy, aside: FollowUpAside) -> None:
