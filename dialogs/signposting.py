@@ -10,13 +10,13 @@ from dialogs import runner
 from dialogs.content_model import Content
 from dialogs.draft import Draft
 from dialogs.echoes import is_short
-from dialogs.matching import match_choice
+from dialogs.matching import AGREEING, match_choice
 from dialogs.model import Choice, PreferencesChanged, Reflection, SafetyAside, SuggestAside
 from dialogs.safety_match import Level
 from dialogs.timetext import local_date, long_date
 
 PAUSE_DAYS = 7
-_YES = ("yes", "yes please", "yeah", "yep", "ok", "okay", "sure", "fine")
+_YES = tuple(sorted(AGREEING))  # the everyday yeses a suggestion's "Shall we?" takes too
 # Other words for each choice, when it is typed rather than pressed. A "yes" carries on at
 # the check-in ("Shall we carry on…?") and takes the break at the offer ("Would a break
 # from nudges help?"); review 12g: "yes" there got the bare question again, three times.
