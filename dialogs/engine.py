@@ -168,9 +168,7 @@ def _set_up_offer_aside(draft: Draft, content: Content, aside: Aside, said: str)
         return False
     if said.strip(" .").isdigit():
         return False
-    if routing.suggest(said, content.dialogues) is not None:
-        draft.update(aside=None, awaiting=None)  # the offer waits until that is over
-    _free_text(draft, content, said)
+    _free_text(draft, content, said)  # a suggestion made there takes the offer's place
     return True
 
 

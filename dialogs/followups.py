@@ -148,7 +148,7 @@ def missed(
         return
     if is_short(said):
         line = copy.get("check_in_missed")
-        if small_talk.reply(said) == texts.GREETING:  # "hi": greeted back first (review 8)
+        if small_talk.is_greeting(said):  # "hi": greeted back first (review 8)
             line = f"Hello. {line}"
     else:
         _keep(draft, commitment, said, at)

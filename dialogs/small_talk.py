@@ -23,6 +23,11 @@ _DONE = re.compile(
 )
 
 
+def is_greeting(said: str) -> bool:
+    """A bare "hi" or "good morning" (greeted back first wherever it is typed)."""
+    return reply(said) == texts.GREETING
+
+
 def reply(said: str) -> str | None:
     """The answer to a bare greeting or thank-you, or None for anything with more in it."""
     words = re.sub(r"[\s!.,:)(]+$", "", said.strip().lower().replace("’", "'"))
