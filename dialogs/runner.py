@@ -228,14 +228,20 @@ def _missed(draft: Draft, step: Step, *, story: bool) -> str:
     return first if count == 0 else again[(count - 1) % len(again)]
 
 
-def answer_choice(draft: Draft, dialogue: Dialogue, index: int, at: datetime) -> None:
+def answer_choice(
+    draft: Draft, dialogue: Dialogue, index: int, at: datetime, *, ask_next: bool = True
+) -> None:
+    """The option at `index` chosen; `ask_next` False where what was typed also answers the
+    next question (dialogs/who_choice.py), so it is not put on screen."""
     progress = draft.state.dialogue
     assert progress is not None
     step = dialogue.steps[progress.step]
     choice = step.choices[index]
     if choice.reply:
         draft.say(fill(choice.reply, progress.saved, dialogue))
-    move_on(draft, dialogue, step, target=choice.next, answer=choice.label, at=at)
+    move_on(
+        draft, dialogue, step, target=choice.next, answer=choice.label, at=at, ask_next=ask_next
+    )
 
 
 def close(draft: Draft, at: datetime, outcome: Outcome) -> str | None:
@@ -282,10 +288,12 @@ def move_on(
     note: str | None = None,
     instead: str | None = None,
     said: str | None = None,
+    ask_next: bool = True,
 ) -> None:
     """To the next step, or the closing (with `note` before the follow-up date; `instead`
     of the end step's own words when they would not fit, e.g. with no check-in set; `said`,
-    a step kept without its question, confirmed with its date)."""
+    a step kept without its question, confirmed with its date; `ask_next` False: the next
+    question is not shown, as the same words answer it)."""
     progress = draft.state.dialogue
     assert progress is not None
     saved = tuple((n, v) for n, v in progress.saved if n not in _PENDING)
@@ -307,7 +315,8 @@ def move_on(
         move_on(draft, dialogue, nxt, target=nxt.next or "", answer=words, at=at, said=words)
         return
     if nxt.type != "end":
-        present(draft, dialogue)
+        if ask_next:
+            present(draft, dialogue)
         return
     draft.say(instead or fill(nxt.text, saved, dialogue))
     commitment = _commitment_of(draft, dialogue.id, progress.started_at)

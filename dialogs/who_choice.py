@@ -10,7 +10,6 @@ from dialogs.commitment_check import has_person, has_time, only_crowd
 from dialogs.commitment_parts import asks_who
 from dialogs.content_model import Content, Dialogue, Step
 from dialogs.draft import Draft
-from dialogs.model import Prompt
 from dialogs.timetext import local_date
 
 
@@ -26,15 +25,11 @@ def answer(draft: Draft, content: Content, dialogue: Dialogue, said: str, at: da
     today = local_date(at, draft.state.profile.timezone)
     if not has_person(said) or only_crowd(said) or not has_time(said, today):
         return False
-    shown = len(draft.messages)
-    runner.answer_choice(draft, dialogue, index, at)
+    runner.answer_choice(draft, dialogue, index, at, ask_next=False)  # `said` answers it
     now = draft.state.dialogue
-    if now is None or dialogue.steps[now.step].type != "commitment":
-        return True
-    if len(draft.messages) > shown and isinstance(draft.messages[-1], Prompt):
-        draft.messages.pop()  # its question is answered already
-    commitment_step.answer(draft, content, dialogue, said, at)
-    return True
+    if now is not None and dialogue.steps[now.step].type == "commitment":
+        commitment_step.answer(draft, content, dialogue, said, at)
+    return True  # else the step was kept whole on the way, and what follows was asked
 
 
 def _person_option(dialogue: Dialogue, step: Step) -> int | None:
